@@ -1,0 +1,133 @@
+/**
+ * Typed errors. Every failure a caller can act on is one of these, with a stable `code` and a
+ * message that says what happened and what to do. Nothing here ever carries plaintext or keys.
+ * @example try { openEnvelope(...) } catch (e) { if (e instanceof BadSignatureError) drop(e.message) }
+ */
+export type ErrorCodeName =
+  | 'malformed'
+  | 'bad-signature'
+  | 'not-member'
+  | 'unknown-epoch'
+  | 'replay'
+  | 'decrypt-failed'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'rate-limited'
+  | 'bad-credentials'
+  | 'wrong-passphrase'
+  | 'locked'
+  | 'tampered'
+  | 'too-large'
+  | 'revoked'
+  | 'expired'
+  | 'unsupported'
+  | 'internal';
+
+export class RoomKeyError extends Error {
+  readonly code: ErrorCodeName;
+  constructor(code: ErrorCodeName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Input bytes or fields are not a valid encoding of what was expected. */
+export class MalformedError extends RoomKeyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('malformed', message, options);
+  }
+}
+
+/** A signature does not verify under the key it claims. */
+export class BadSignatureError extends RoomKeyError {
+  constructor(message: string) {
+    super('bad-signature', message);
+  }
+}
+
+/** The sender (or acting user) is not a member of the room at that epoch. */
+export class NotMemberError extends RoomKeyError {
+  constructor(message: string) {
+    super('not-member', message);
+  }
+}
+
+/** A message or commit refers to an epoch this client has no key for (yet). */
+export class UnknownEpochError extends RoomKeyError {
+  readonly roomId: string;
+  readonly epoch: number;
+  constructor(roomId: string, epoch: number, message?: string) {
+    super(
+      'unknown-epoch',
+      message ??
+        `No key for epoch ${epoch} of room ${roomId} yet: the message is held until the key arrives (a member must add this device, or the epoch commit has not been received).`,
+    );
+    this.roomId = roomId;
+    this.epoch = epoch;
+  }
+}
+
+/** A message id was already accepted once. */
+export class ReplayError extends RoomKeyError {
+  constructor(message: string) {
+    super('replay', message);
+  }
+}
+
+/** Authenticated decryption failed: wrong key or modified ciphertext. */
+export class DecryptError extends RoomKeyError {
+  constructor(message: string) {
+    super('decrypt-failed', message);
+  }
+}
+
+/** Policy does not allow the action. */
+export class ForbiddenError extends RoomKeyError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+/** A concurrent change won; reload state and retry. */
+export class ConflictError extends RoomKeyError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
+
+/** The passphrase does not unwrap the store key. */
+export class WrongPassphraseError extends RoomKeyError {
+  constructor() {
+    super('wrong-passphrase', 'Wrong passphrase: the store stays locked. Check the passphrase and try again.');
+  }
+}
+
+/** The store is locked: unlock it with the passphrase first. */
+export class LockedError extends RoomKeyError {
+  constructor(message = 'The store is locked: unlock it with your passphrase first.') {
+    super('locked', message);
+  }
+}
+
+/** A stored record failed authentication: it was modified or moved. Other records are unaffected. */
+export class TamperedError extends RoomKeyError {
+  constructor(message: string) {
+    super('tampered', message);
+  }
+}
+
+/** Input is larger than the limit for its kind. */
+export class TooLargeError extends RoomKeyError {
+  constructor(message: string) {
+    super('too-large', message);
+  }
+}
+
+/** The platform lacks something required (e.g. WebCrypto, IndexedDB). */
+export class UnsupportedError extends RoomKeyError {
+  constructor(message: string) {
+    super('unsupported', message);
+  }
+}
