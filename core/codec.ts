@@ -14,9 +14,15 @@ interface Encodable<P> {
 /** Upper bound on any single decoded object; callers with tighter limits pass their own. */
 export const MAX_DECODE_BYTES = 4 * 1024 * 1024;
 
-export function decode<T>(type: Decodable<T>, bytes: Uint8Array, what: string, maxBytes = MAX_DECODE_BYTES): T {
+export function decode<T>(
+  type: Decodable<T>,
+  bytes: Uint8Array,
+  what: string,
+  maxBytes = MAX_DECODE_BYTES,
+): T {
   if (!(bytes instanceof Uint8Array)) throw new MalformedError(`${what}: expected bytes`);
-  if (bytes.length > maxBytes) throw new TooLargeError(`${what}: ${bytes.length} bytes exceeds the limit of ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    throw new TooLargeError(`${what}: ${bytes.length} bytes exceeds the limit of ${maxBytes}`);
   try {
     return type.decode(bytes);
   } catch (cause) {

@@ -100,7 +100,10 @@ export class ConflictError extends RoomKeyError {
 /** The passphrase does not unwrap the store key. */
 export class WrongPassphraseError extends RoomKeyError {
   constructor() {
-    super('wrong-passphrase', 'Wrong passphrase: the store stays locked. Check the passphrase and try again.');
+    super(
+      'wrong-passphrase',
+      'Wrong passphrase: the store stays locked. Check the passphrase and try again.',
+    );
   }
 }
 
@@ -129,5 +132,12 @@ export class TooLargeError extends RoomKeyError {
 export class UnsupportedError extends RoomKeyError {
   constructor(message: string) {
     super('unsupported', message);
+  }
+}
+
+/** A certificate or credential is past its expiry time. */
+export class ExpiredError extends RoomKeyError {
+  constructor(message: string) {
+    super('expired', message);
   }
 }

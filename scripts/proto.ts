@@ -1,7 +1,7 @@
 // Regenerates proto/gen from proto/roomkey/v1/*.proto with protobufjs (static module + types).
 // `--check` regenerates into a temp dir and fails when the committed code differs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,20 +22,54 @@ function generate(outDir: string): void {
   execFileSync(
     bin('pbjs'),
     [
-      '-t', 'static-module', '-w', 'es6', '--no-beautify', '--no-comments', '--no-delimited',
-      '--no-verify', '--no-convert', '--no-typeurl', '--no-service', '--force-number',
-      '-p', protoDir, '-o', js, ...sources,
+      '-t',
+      'static-module',
+      '-w',
+      'es6',
+      '--no-beautify',
+      '--no-comments',
+      '--no-delimited',
+      '--no-verify',
+      '--no-convert',
+      '--no-typeurl',
+      '--no-service',
+      '--force-number',
+      '-p',
+      protoDir,
+      '-o',
+      js,
+      ...sources,
     ],
     { cwd: protoDir, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   writeFileSync(js, header + readFileSync(js, 'utf8'));
   // Types come from a commented build: pbts reads JSDoc, which the shipped module leaves out.
   const documented = join(outDir, 'documented.js');
-  execFileSync(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--force-number', '--no-delimited',
-    '--no-verify', '--no-convert', '--no-typeurl', '--no-service', '-p', protoDir, '-o', documented, ...sources],
-    { cwd: protoDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    bin('pbjs'),
+    [
+      '-t',
+      'static-module',
+      '-w',
+      'es6',
+      '--force-number',
+      '--no-delimited',
+      '--no-verify',
+      '--no-convert',
+      '--no-typeurl',
+      '--no-service',
+      '-p',
+      protoDir,
+      '-o',
+      documented,
+      ...sources,
+    ],
+    { cwd: protoDir, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   const dts = join(outDir, 'roomkey.d.ts');
-  execFileSync(bin('pbts'), ['--no-comments', '-o', dts, documented], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(bin('pbts'), ['--no-comments', '-o', dts, documented], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   rmSync(documented);
   writeFileSync(dts, header + readFileSync(dts, 'utf8'));
 }
@@ -62,4 +96,6 @@ if (process.argv.includes('--check')) {
 } else {
   generate(genDir);
   console.log(`generated proto/gen from ${sources.length} files`);
+  // Record new fields and write fixtures for new messages (append-only; refuses breaking changes).
+  execFileSync(process.execPath, [join(root, 'scripts', 'wire-schema.ts')], { stdio: 'inherit' });
 }

@@ -39,9 +39,9 @@ console.log(`${layer}: ${files.length} files: ${files.map((f) => relative(root, 
 // Integration and e2e suites each start their own servers and browsers: run files one at a time
 // so two cores are not oversubscribed and timings stay meaningful.
 const concurrency = layer === 'unit' ? [] : ['--test-concurrency=1'];
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-reporter=spec', ...concurrency, ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, ROOMKEY_TEST_LAYER: layer } },
-);
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...concurrency, ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, ROOMKEY_TEST_LAYER: layer },
+});
 process.exit(result.status ?? 1);
