@@ -22,6 +22,7 @@ export type ErrorCodeName =
   | 'revoked'
   | 'expired'
   | 'unsupported'
+  | 'unavailable'
   | 'internal';
 
 export class RoomKeyError extends Error {
@@ -139,5 +140,57 @@ export class UnsupportedError extends RoomKeyError {
 export class ExpiredError extends RoomKeyError {
   constructor(message: string) {
     super('expired', message);
+  }
+}
+
+/** Too many attempts (e.g. failed logins): wait until `retryAtMs`, then try again. */
+export class RateLimitedError extends RoomKeyError {
+  /** Earliest time to retry, ms since the Unix epoch (as the gateway said). */
+  readonly retryAtMs: number;
+  /** How long to wait from when the error was made, in ms (never negative). */
+  readonly retryAfterMs: number;
+  constructor(retryAtMs: number, message?: string, now = Date.now()) {
+    const after = Math.max(0, retryAtMs - now);
+    super(
+      'rate-limited',
+      message ?? `Too many attempts: try again in ${Math.ceil(after / 1000)} s (at ${new Date(retryAtMs).toISOString()}).`,
+    );
+    this.retryAtMs = retryAtMs;
+    this.retryAfterMs = after;
+  }
+}
+
+/** Username or password is wrong (deliberately not saying which). */
+export class BadCredentialsError extends RoomKeyError {
+  constructor(message = 'Wrong username or password.') {
+    super('bad-credentials', message);
+  }
+}
+
+/** The device (or credential) was revoked; it can never be used again. */
+export class RevokedError extends RoomKeyError {
+  constructor(message: string) {
+    super('revoked', message);
+  }
+}
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends RoomKeyError {
+  constructor(message: string) {
+    super('not-found', message);
+  }
+}
+
+/** The service could not be reached (no responder, timeout, connection closed): retry later. */
+export class UnavailableError extends RoomKeyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+/** A failure on the other side that the caller cannot fix; the message says what failed. */
+export class InternalError extends RoomKeyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('internal', message, options);
   }
 }

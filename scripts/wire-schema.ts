@@ -27,7 +27,9 @@ export function loadSchema(): protobuf.Root {
   const schema = new protobuf.Root();
   schema.resolvePath = (_origin, target) =>
     target.startsWith('roomkey/') ? join(root, 'proto', target) : target;
-  return schema.loadSync(files, { keepCase: false }).resolveAll();
+  schema.loadSync(files, { keepCase: false });
+  schema.resolveAll();
+  return schema;
 }
 
 if (import.meta.main) {

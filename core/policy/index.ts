@@ -16,7 +16,9 @@ export const Role = { none: 0, guest: 1, member: 2, admin: 3, owner: 4 } as cons
 export type RoleValue = 0 | 1 | 2 | 3 | 4;
 
 /** Used when no level of the chain sets a rule: conservative, so an empty policy grants little. */
-export const DEFAULT_RULES: Required<Omit<Rules, '$unknowns'>> = {
+export type EffectiveRules = Record<Action, RoleValue> & { rotateEveryS: number };
+
+export const DEFAULT_RULES: Readonly<EffectiveRules> = {
   createRoom: Role.member,
   invite: Role.admin,
   remove: Role.admin,
@@ -44,8 +46,8 @@ function validRole(value: unknown): RoleValue {
 }
 
 /** The rules in force for the room at the end of the chain. */
-export function effectiveRules(chain: PolicyChain): typeof DEFAULT_RULES {
-  const out = { ...DEFAULT_RULES };
+export function effectiveRules(chain: PolicyChain): EffectiveRules {
+  const out: EffectiveRules = { ...DEFAULT_RULES };
   for (const action of ACTIONS) {
     const set = levels(chain)
       .map((level) => validRole(level.rules?.[action]))

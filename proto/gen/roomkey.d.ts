@@ -14,6 +14,7 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             username: string;
             registrationRequest: Uint8Array;
+            replyKey: Uint8Array;
             static create(properties: roomkey.v1.RegisterStartRequest.$Shape): roomkey.v1.RegisterStartRequest & roomkey.v1.RegisterStartRequest.$Shape;
             static create(properties?: roomkey.v1.RegisterStartRequest.$Properties): roomkey.v1.RegisterStartRequest;
             static encode(message: roomkey.v1.RegisterStartRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -24,6 +25,7 @@ export namespace roomkey {
             interface $Properties {
                 username?: (string|null);
                 registrationRequest?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RegisterStartRequest.$Properties;
@@ -60,6 +62,7 @@ export namespace roomkey {
             registrationRecord: Uint8Array;
             identity?: (roomkey.v1.Signed.$Properties|null);
             deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            replyKey: Uint8Array;
             static create(properties: roomkey.v1.RegisterFinishRequest.$Shape): roomkey.v1.RegisterFinishRequest & roomkey.v1.RegisterFinishRequest.$Shape;
             static create(properties?: roomkey.v1.RegisterFinishRequest.$Properties): roomkey.v1.RegisterFinishRequest;
             static encode(message: roomkey.v1.RegisterFinishRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -72,6 +75,7 @@ export namespace roomkey {
                 registrationRecord?: (Uint8Array|null);
                 identity?: (roomkey.v1.Signed.$Properties|null);
                 deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                replyKey?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RegisterFinishRequest.$Properties;
@@ -106,6 +110,7 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             username: string;
             credentialRequest: Uint8Array;
+            replyKey: Uint8Array;
             static create(properties: roomkey.v1.LoginStartRequest.$Shape): roomkey.v1.LoginStartRequest & roomkey.v1.LoginStartRequest.$Shape;
             static create(properties?: roomkey.v1.LoginStartRequest.$Properties): roomkey.v1.LoginStartRequest;
             static encode(message: roomkey.v1.LoginStartRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -116,6 +121,7 @@ export namespace roomkey {
             interface $Properties {
                 username?: (string|null);
                 credentialRequest?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.LoginStartRequest.$Properties;
@@ -153,6 +159,7 @@ export namespace roomkey {
             loginHandle: Uint8Array;
             credentialFinalization: Uint8Array;
             deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            replyKey: Uint8Array;
             static create(properties: roomkey.v1.LoginFinishRequest.$Shape): roomkey.v1.LoginFinishRequest & roomkey.v1.LoginFinishRequest.$Shape;
             static create(properties?: roomkey.v1.LoginFinishRequest.$Properties): roomkey.v1.LoginFinishRequest;
             static encode(message: roomkey.v1.LoginFinishRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -164,6 +171,7 @@ export namespace roomkey {
                 loginHandle?: (Uint8Array|null);
                 credentialFinalization?: (Uint8Array|null);
                 deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                replyKey?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.LoginFinishRequest.$Properties;
@@ -298,7 +306,8 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             ok?: (Uint8Array|null);
             error?: (roomkey.v1.ErrorReply.$Properties|null);
-            result?: ("ok"|"error");
+            sealed?: (roomkey.v1.SealedReply.$Properties|null);
+            result?: ("ok"|"error"|"sealed");
             static create(properties: roomkey.v1.Reply.$Shape): roomkey.v1.Reply & roomkey.v1.Reply.$Shape;
             static create(properties?: roomkey.v1.Reply.$Properties): roomkey.v1.Reply;
             static encode(message: roomkey.v1.Reply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -309,16 +318,193 @@ export namespace roomkey {
             interface $Properties {
                 ok?: (Uint8Array|null);
                 error?: (roomkey.v1.ErrorReply.$Properties|null);
-                result?: ("ok"|"error");
+                sealed?: (roomkey.v1.SealedReply.$Properties|null);
+                result?: ("ok"|"error"|"sealed");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               ok?: Uint8Array|null;
               error?: roomkey.v1.ErrorReply.$Shape|null;
+              sealed?: roomkey.v1.SealedReply.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ result?: undefined; ok?: null; error?: null }|{ result?: "ok"; ok: Uint8Array; error?: null }|{ result?: "error"; ok?: null; error: roomkey.v1.ErrorReply.$Shape })
+              ({ result?: undefined; ok?: null; error?: null; sealed?: null }|{ result?: "ok"; ok: Uint8Array; error?: null; sealed?: null }|{ result?: "error"; ok?: null; error: roomkey.v1.ErrorReply.$Shape; sealed?: null }|{ result?: "sealed"; ok?: null; error?: null; sealed: roomkey.v1.SealedReply.$Shape })
             );
+        }
+
+        interface ISealedReply extends roomkey.v1.SealedReply.$Properties {
+        }
+
+        class SealedReply {
+            constructor(properties?: roomkey.v1.SealedReply.$Properties);
+            $unknowns?: Uint8Array[];
+            nonce: Uint8Array;
+            ciphertext: Uint8Array;
+            static create(properties: roomkey.v1.SealedReply.$Shape): roomkey.v1.SealedReply & roomkey.v1.SealedReply.$Shape;
+            static create(properties?: roomkey.v1.SealedReply.$Properties): roomkey.v1.SealedReply;
+            static encode(message: roomkey.v1.SealedReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.SealedReply & roomkey.v1.SealedReply.$Shape;
+        }
+
+        namespace SealedReply {
+            interface $Properties {
+                nonce?: (Uint8Array|null);
+                ciphertext?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.SealedReply.$Properties;
+        }
+
+        interface ILoginHandle extends roomkey.v1.LoginHandle.$Properties {
+        }
+
+        class LoginHandle {
+            constructor(properties?: roomkey.v1.LoginHandle.$Properties);
+            $unknowns?: Uint8Array[];
+            handleId: Uint8Array;
+            username: string;
+            serverLoginState: string;
+            expiresAtMs: number;
+            static create(properties: roomkey.v1.LoginHandle.$Shape): roomkey.v1.LoginHandle & roomkey.v1.LoginHandle.$Shape;
+            static create(properties?: roomkey.v1.LoginHandle.$Properties): roomkey.v1.LoginHandle;
+            static encode(message: roomkey.v1.LoginHandle.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.LoginHandle & roomkey.v1.LoginHandle.$Shape;
+        }
+
+        namespace LoginHandle {
+            interface $Properties {
+                handleId?: (Uint8Array|null);
+                username?: (string|null);
+                serverLoginState?: (string|null);
+                expiresAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.LoginHandle.$Properties;
+        }
+
+        interface ICredentialRecord extends roomkey.v1.CredentialRecord.$Properties {
+        }
+
+        class CredentialRecord {
+            constructor(properties?: roomkey.v1.CredentialRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            username: string;
+            userId: string;
+            registrationRecord: string;
+            createdAtMs: number;
+            static create(properties: roomkey.v1.CredentialRecord.$Shape): roomkey.v1.CredentialRecord & roomkey.v1.CredentialRecord.$Shape;
+            static create(properties?: roomkey.v1.CredentialRecord.$Properties): roomkey.v1.CredentialRecord;
+            static encode(message: roomkey.v1.CredentialRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CredentialRecord & roomkey.v1.CredentialRecord.$Shape;
+        }
+
+        namespace CredentialRecord {
+            interface $Properties {
+                username?: (string|null);
+                userId?: (string|null);
+                registrationRecord?: (string|null);
+                createdAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CredentialRecord.$Properties;
+        }
+
+        interface IUserRecord extends roomkey.v1.UserRecord.$Properties {
+        }
+
+        class UserRecord {
+            constructor(properties?: roomkey.v1.UserRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            identity?: (roomkey.v1.Signed.$Properties|null);
+            createdAtMs: number;
+            static create(properties: roomkey.v1.UserRecord.$Shape): roomkey.v1.UserRecord & roomkey.v1.UserRecord.$Shape;
+            static create(properties?: roomkey.v1.UserRecord.$Properties): roomkey.v1.UserRecord;
+            static encode(message: roomkey.v1.UserRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.UserRecord & roomkey.v1.UserRecord.$Shape;
+        }
+
+        namespace UserRecord {
+            interface $Properties {
+                identity?: (roomkey.v1.Signed.$Properties|null);
+                createdAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.UserRecord.$Properties;
+        }
+
+        interface IDeviceRecord extends roomkey.v1.DeviceRecord.$Properties {
+        }
+
+        class DeviceRecord {
+            constructor(properties?: roomkey.v1.DeviceRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            createdAtMs: number;
+            revokedAtMs: number;
+            static create(properties: roomkey.v1.DeviceRecord.$Shape): roomkey.v1.DeviceRecord & roomkey.v1.DeviceRecord.$Shape;
+            static create(properties?: roomkey.v1.DeviceRecord.$Properties): roomkey.v1.DeviceRecord;
+            static encode(message: roomkey.v1.DeviceRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceRecord & roomkey.v1.DeviceRecord.$Shape;
+        }
+
+        namespace DeviceRecord {
+            interface $Properties {
+                userId?: (string|null);
+                deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                createdAtMs?: (number|null);
+                revokedAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DeviceRecord.$Properties;
+        }
+
+        interface IRateLimitRecord extends roomkey.v1.RateLimitRecord.$Properties {
+        }
+
+        class RateLimitRecord {
+            constructor(properties?: roomkey.v1.RateLimitRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            failures: number;
+            windowStartMs: number;
+            lockedUntilMs: number;
+            static create(properties: roomkey.v1.RateLimitRecord.$Shape): roomkey.v1.RateLimitRecord & roomkey.v1.RateLimitRecord.$Shape;
+            static create(properties?: roomkey.v1.RateLimitRecord.$Properties): roomkey.v1.RateLimitRecord;
+            static encode(message: roomkey.v1.RateLimitRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RateLimitRecord & roomkey.v1.RateLimitRecord.$Shape;
+        }
+
+        namespace RateLimitRecord {
+            interface $Properties {
+                failures?: (number|null);
+                windowStartMs?: (number|null);
+                lockedUntilMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RateLimitRecord.$Properties;
+        }
+
+        interface IRevocationRecord extends roomkey.v1.RevocationRecord.$Properties {
+        }
+
+        class RevocationRecord {
+            constructor(properties?: roomkey.v1.RevocationRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            revokedAtMs: number;
+            static create(properties: roomkey.v1.RevocationRecord.$Shape): roomkey.v1.RevocationRecord & roomkey.v1.RevocationRecord.$Shape;
+            static create(properties?: roomkey.v1.RevocationRecord.$Properties): roomkey.v1.RevocationRecord;
+            static encode(message: roomkey.v1.RevocationRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RevocationRecord & roomkey.v1.RevocationRecord.$Shape;
+        }
+
+        namespace RevocationRecord {
+            interface $Properties {
+                userId?: (string|null);
+                revokedAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RevocationRecord.$Properties;
         }
 
         interface ISigned extends roomkey.v1.Signed.$Properties {
@@ -1325,6 +1511,8 @@ export namespace roomkey {
             genesis?: (roomkey.v1.Signed.$Properties|null);
             commits: roomkey.v1.Signed.$Properties[];
             secrets: roomkey.v1.EpochSecret.$Properties[];
+            seenMessageIds: Uint8Array[];
+            heldEnvelopes: Uint8Array[];
             static create(properties: roomkey.v1.RoomSnapshot.$Shape): roomkey.v1.RoomSnapshot & roomkey.v1.RoomSnapshot.$Shape;
             static create(properties?: roomkey.v1.RoomSnapshot.$Properties): roomkey.v1.RoomSnapshot;
             static encode(message: roomkey.v1.RoomSnapshot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1336,6 +1524,8 @@ export namespace roomkey {
                 genesis?: (roomkey.v1.Signed.$Properties|null);
                 commits?: (roomkey.v1.Signed.$Properties[]|null);
                 secrets?: (roomkey.v1.EpochSecret.$Properties[]|null);
+                seenMessageIds?: (Uint8Array[]|null);
+                heldEnvelopes?: (Uint8Array[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomSnapshot.$Properties;

@@ -26,6 +26,7 @@ export const roomkey = $root.roomkey = (() => {
 
             RegisterStartRequest.prototype.username = "";
             RegisterStartRequest.prototype.registrationRequest = $util.newBuffer([]);
+            RegisterStartRequest.prototype.replyKey = $util.newBuffer([]);
 
             RegisterStartRequest.create = function(properties) {
                 return new RegisterStartRequest(properties);
@@ -42,6 +43,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(10).string(m.username);
                 if (m.registrationRequest != null && $Object.hasOwnProperty.call(m, "registrationRequest") && m.registrationRequest.length)
                     w.uint32(18).bytes(m.registrationRequest);
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(26).bytes(m.replyKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -91,6 +94,15 @@ export const roomkey = $root.roomkey = (() => {
                                 m.registrationRequest = v;
                             else
                                 delete m.registrationRequest;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
                             continue;
                         }
                     }
@@ -212,6 +224,7 @@ export const roomkey = $root.roomkey = (() => {
             RegisterFinishRequest.prototype.registrationRecord = $util.newBuffer([]);
             RegisterFinishRequest.prototype.identity = null;
             RegisterFinishRequest.prototype.deviceCertificate = null;
+            RegisterFinishRequest.prototype.replyKey = $util.newBuffer([]);
 
             RegisterFinishRequest.create = function(properties) {
                 return new RegisterFinishRequest(properties);
@@ -232,6 +245,8 @@ export const roomkey = $root.roomkey = (() => {
                     $root.roomkey.v1.Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
                 if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
                     $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(42).bytes(m.replyKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -293,6 +308,15 @@ export const roomkey = $root.roomkey = (() => {
                             if (u !== 2)
                                 break;
                             m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
                             continue;
                         }
                     }
@@ -412,6 +436,7 @@ export const roomkey = $root.roomkey = (() => {
 
             LoginStartRequest.prototype.username = "";
             LoginStartRequest.prototype.credentialRequest = $util.newBuffer([]);
+            LoginStartRequest.prototype.replyKey = $util.newBuffer([]);
 
             LoginStartRequest.create = function(properties) {
                 return new LoginStartRequest(properties);
@@ -428,6 +453,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(10).string(m.username);
                 if (m.credentialRequest != null && $Object.hasOwnProperty.call(m, "credentialRequest") && m.credentialRequest.length)
                     w.uint32(18).bytes(m.credentialRequest);
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(26).bytes(m.replyKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -477,6 +504,15 @@ export const roomkey = $root.roomkey = (() => {
                                 m.credentialRequest = v;
                             else
                                 delete m.credentialRequest;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
                             continue;
                         }
                     }
@@ -609,6 +645,7 @@ export const roomkey = $root.roomkey = (() => {
             LoginFinishRequest.prototype.loginHandle = $util.newBuffer([]);
             LoginFinishRequest.prototype.credentialFinalization = $util.newBuffer([]);
             LoginFinishRequest.prototype.deviceCertificate = null;
+            LoginFinishRequest.prototype.replyKey = $util.newBuffer([]);
 
             LoginFinishRequest.create = function(properties) {
                 return new LoginFinishRequest(properties);
@@ -627,6 +664,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(18).bytes(m.credentialFinalization);
                 if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
                     $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(26).fork(), q + 1).ldelim();
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(34).bytes(m.replyKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -682,6 +721,15 @@ export const roomkey = $root.roomkey = (() => {
                             if (u !== 2)
                                 break;
                             m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
                             continue;
                         }
                     }
@@ -1238,11 +1286,12 @@ export const roomkey = $root.roomkey = (() => {
 
             Reply.prototype.ok = null;
             Reply.prototype.error = null;
+            Reply.prototype.sealed = null;
 
             let $oneOfFields;
 
             $Object.defineProperty(Reply.prototype, "result", {
-                get: $util.oneOfGetter($oneOfFields = ["ok", "error"]),
+                get: $util.oneOfGetter($oneOfFields = ["ok", "error", "sealed"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -1261,6 +1310,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(10).bytes(m.ok);
                 if (m.error != null && $Object.hasOwnProperty.call(m, "error"))
                     $root.roomkey.v1.ErrorReply.encode(m.error, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.sealed != null && $Object.hasOwnProperty.call(m, "sealed"))
+                    $root.roomkey.v1.SealedReply.encode(m.sealed, w.uint32(26).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1308,6 +1359,13 @@ export const roomkey = $root.roomkey = (() => {
                             m.result = "error";
                             continue;
                         }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.sealed = $root.roomkey.v1.SealedReply.decode(r, r.size(), $undefined, q + 1, m.sealed);
+                            m.result = "sealed";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1326,6 +1384,770 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return Reply;
+        })();
+
+        v1.SealedReply = (function() {
+
+            const SealedReply = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            SealedReply.prototype.nonce = $util.newBuffer([]);
+            SealedReply.prototype.ciphertext = $util.newBuffer([]);
+
+            SealedReply.create = function(properties) {
+                return new SealedReply(properties);
+            };
+
+            SealedReply.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+                    w.uint32(10).bytes(m.nonce);
+                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+                    w.uint32(18).bytes(m.ciphertext);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            SealedReply.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.SealedReply();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.nonce = v;
+                            else
+                                delete m.nonce;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.ciphertext = v;
+                            else
+                                delete m.ciphertext;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return SealedReply;
+        })();
+
+        v1.LoginHandle = (function() {
+
+            const LoginHandle = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            LoginHandle.prototype.handleId = $util.newBuffer([]);
+            LoginHandle.prototype.username = "";
+            LoginHandle.prototype.serverLoginState = "";
+            LoginHandle.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            LoginHandle.create = function(properties) {
+                return new LoginHandle(properties);
+            };
+
+            LoginHandle.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.handleId != null && $Object.hasOwnProperty.call(m, "handleId") && m.handleId.length)
+                    w.uint32(10).bytes(m.handleId);
+                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+                    w.uint32(18).string(m.username);
+                if (m.serverLoginState != null && $Object.hasOwnProperty.call(m, "serverLoginState") && m.serverLoginState !== "")
+                    w.uint32(26).string(m.serverLoginState);
+                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+                    w.uint32(32).uint64(m.expiresAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            LoginHandle.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.LoginHandle();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.handleId = v;
+                            else
+                                delete m.handleId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.username = v;
+                            else
+                                delete m.username;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.serverLoginState = v;
+                            else
+                                delete m.serverLoginState;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.expiresAtMs = v;
+                            else
+                                delete m.expiresAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return LoginHandle;
+        })();
+
+        v1.CredentialRecord = (function() {
+
+            const CredentialRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CredentialRecord.prototype.username = "";
+            CredentialRecord.prototype.userId = "";
+            CredentialRecord.prototype.registrationRecord = "";
+            CredentialRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            CredentialRecord.create = function(properties) {
+                return new CredentialRecord(properties);
+            };
+
+            CredentialRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+                    w.uint32(10).string(m.username);
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(18).string(m.userId);
+                if (m.registrationRecord != null && $Object.hasOwnProperty.call(m, "registrationRecord") && m.registrationRecord !== "")
+                    w.uint32(26).string(m.registrationRecord);
+                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+                    w.uint32(32).uint64(m.createdAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CredentialRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CredentialRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.username = v;
+                            else
+                                delete m.username;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.registrationRecord = v;
+                            else
+                                delete m.registrationRecord;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.createdAtMs = v;
+                            else
+                                delete m.createdAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CredentialRecord;
+        })();
+
+        v1.UserRecord = (function() {
+
+            const UserRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            UserRecord.prototype.identity = null;
+            UserRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            UserRecord.create = function(properties) {
+                return new UserRecord(properties);
+            };
+
+            UserRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+                    w.uint32(16).uint64(m.createdAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            UserRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.UserRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.createdAtMs = v;
+                            else
+                                delete m.createdAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return UserRecord;
+        })();
+
+        v1.DeviceRecord = (function() {
+
+            const DeviceRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            DeviceRecord.prototype.userId = "";
+            DeviceRecord.prototype.deviceCertificate = null;
+            DeviceRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            DeviceRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            DeviceRecord.create = function(properties) {
+                return new DeviceRecord(properties);
+            };
+
+            DeviceRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+                    w.uint32(24).uint64(m.createdAtMs);
+                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+                    w.uint32(32).uint64(m.revokedAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            DeviceRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.DeviceRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.createdAtMs = v;
+                            else
+                                delete m.createdAtMs;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.revokedAtMs = v;
+                            else
+                                delete m.revokedAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DeviceRecord;
+        })();
+
+        v1.RateLimitRecord = (function() {
+
+            const RateLimitRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RateLimitRecord.prototype.failures = 0;
+            RateLimitRecord.prototype.windowStartMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            RateLimitRecord.prototype.lockedUntilMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            RateLimitRecord.create = function(properties) {
+                return new RateLimitRecord(properties);
+            };
+
+            RateLimitRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.failures != null && $Object.hasOwnProperty.call(m, "failures") && m.failures !== 0)
+                    w.uint32(8).uint32(m.failures);
+                if (m.windowStartMs != null && $Object.hasOwnProperty.call(m, "windowStartMs") && (typeof m.windowStartMs === "object" ? m.windowStartMs.low || m.windowStartMs.high : m.windowStartMs !== 0))
+                    w.uint32(16).uint64(m.windowStartMs);
+                if (m.lockedUntilMs != null && $Object.hasOwnProperty.call(m, "lockedUntilMs") && (typeof m.lockedUntilMs === "object" ? m.lockedUntilMs.low || m.lockedUntilMs.high : m.lockedUntilMs !== 0))
+                    w.uint32(24).uint64(m.lockedUntilMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RateLimitRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RateLimitRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.failures = v;
+                            else
+                                delete m.failures;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.windowStartMs = v;
+                            else
+                                delete m.windowStartMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.lockedUntilMs = v;
+                            else
+                                delete m.lockedUntilMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RateLimitRecord;
+        })();
+
+        v1.RevocationRecord = (function() {
+
+            const RevocationRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RevocationRecord.prototype.userId = "";
+            RevocationRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            RevocationRecord.create = function(properties) {
+                return new RevocationRecord(properties);
+            };
+
+            RevocationRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+                    w.uint32(16).uint64(m.revokedAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RevocationRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RevocationRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.revokedAtMs = v;
+                            else
+                                delete m.revokedAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RevocationRecord;
         })();
 
         v1.Signed = (function() {
@@ -5662,6 +6484,8 @@ export const roomkey = $root.roomkey = (() => {
             const RoomSnapshot = function (p) {
                 this.commits = [];
                 this.secrets = [];
+                this.seenMessageIds = [];
+                this.heldEnvelopes = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -5671,6 +6495,8 @@ export const roomkey = $root.roomkey = (() => {
             RoomSnapshot.prototype.genesis = null;
             RoomSnapshot.prototype.commits = $util.emptyArray;
             RoomSnapshot.prototype.secrets = $util.emptyArray;
+            RoomSnapshot.prototype.seenMessageIds = $util.emptyArray;
+            RoomSnapshot.prototype.heldEnvelopes = $util.emptyArray;
 
             RoomSnapshot.create = function(properties) {
                 return new RoomSnapshot(properties);
@@ -5692,6 +6518,14 @@ export const roomkey = $root.roomkey = (() => {
                 if (m.secrets != null && m.secrets.length) {
                     for (var i = 0; i < m.secrets.length; ++i)
                         $root.roomkey.v1.EpochSecret.encode(m.secrets[i], w.uint32(26).fork(), q + 1).ldelim();
+                }
+                if (m.seenMessageIds != null && m.seenMessageIds.length) {
+                    for (var i = 0; i < m.seenMessageIds.length; ++i)
+                        w.uint32(34).bytes(m.seenMessageIds[i]);
+                }
+                if (m.heldEnvelopes != null && m.heldEnvelopes.length) {
+                    for (var i = 0; i < m.heldEnvelopes.length; ++i)
+                        w.uint32(42).bytes(m.heldEnvelopes[i]);
                 }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
@@ -5746,6 +6580,22 @@ export const roomkey = $root.roomkey = (() => {
                             if (!(m.secrets && m.secrets.length))
                                 m.secrets = [];
                             m.secrets.push($root.roomkey.v1.EpochSecret.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.seenMessageIds && m.seenMessageIds.length))
+                                m.seenMessageIds = [];
+                            m.seenMessageIds.push(r.bytes());
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.heldEnvelopes && m.heldEnvelopes.length))
+                                m.heldEnvelopes = [];
+                            m.heldEnvelopes.push(r.bytes());
                             continue;
                         }
                     }

@@ -1,0 +1,11 @@
+/**
+ * core/room: the transport-free room state machine (create, add, remove, rotate, encrypt, receive).
+ * @example const room = await Room.create({ me, directory, roomId: newRoomId(), orgId, projectId, nowMs: Date.now() });
+ */
+export { checkRoomId, ROOM_ID_PATTERN } from './_checks.ts';
+export { COMMIT_KIND, type CommitKindName, MAX_MEMBERS } from './commit.ts';
+export type { VerifiedGenesis } from './genesis.ts';
+export { MemoryDirectory } from './memory-directory.ts';
+export { CONTENT_TYPE_TEXT, MAX_HELD, Room } from './room.ts';
+export { newRoomId } from './room-id.ts';
+export type { Directory, EpochView, LocalMember, ReceiveResult, RoomMessage } from './types.ts';

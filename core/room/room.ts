@@ -1,0 +1,513 @@
+/**
+ * The room state machine every host shares (gateway tools, extension, service worker, in-page
+ * client). No transport inside: the caller publishes what it builds and feeds in what arrives.
+ *
+ * Checks on receive, in order: envelope shape → sender device certified for the sender user →
+ * epoch known (else held) → sender a member at that epoch → device signature → not a replay →
+ * decrypt. Rejections are typed errors; nothing of a failed message's plaintext is returned.
+ * @example const room = await Room.create({ me, directory, roomId, orgId, projectId, nowMs: Date.now() });
+ */
+import { type roomkey, v1 } from '../../proto/index.ts';
+import { equalBytes, toHex } from '../bytes.ts';
+import { encode } from '../codec.ts';
+import {
+  decodeMessageContent,
+  decryptEnvelope,
+  deriveEpochKeys,
+  type EpochKeys,
+  type EpochSecretEntry,
+  encodeEnvelope,
+  encodeMessageContent,
+  encodeSigned,
+  MESSAGE_ID_BYTES,
+  openSealedToRoom,
+  type ParsedEnvelope,
+  parseEnvelope,
+  parseSealedToRoom,
+  randomBytes,
+  type SignedProps,
+  sealEnvelope,
+  sha256,
+  unwrapEpochSecrets,
+  verifyEnvelopeSignature,
+  verifyEnvelopeSignatures,
+} from '../crypto/index.ts';
+import {
+  BadSignatureError,
+  ConflictError,
+  MalformedError,
+  NotMemberError,
+  ReplayError,
+  RoomKeyError,
+  TooLargeError,
+  UnknownEpochError,
+} from '../errors.ts';
+import { requireDeviceOf } from './_checks.ts';
+import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
+import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
+import { ReplayGuard } from './replay-guard.ts';
+import type { Directory, EpochView, LocalMember, ReceiveResult, RoomMessage } from './types.ts';
+
+/** Envelopes of not-yet-known epochs kept per room; beyond this the oldest are dropped with a status. */
+export const MAX_HELD = 10_000;
+
+export const CONTENT_TYPE_TEXT = 1;
+
+interface EpochState {
+  epoch: number;
+  members: string[];
+  roomPublicKey: Uint8Array;
+}
+
+export class Room {
+  readonly roomId: string;
+  readonly genesis: VerifiedGenesis;
+  readonly #me: LocalMember;
+  readonly #directory: Directory;
+  readonly #chain: SignedProps[];
+  readonly #epochs: EpochState[];
+  readonly #keys = new Map<number, EpochKeys>();
+  readonly #secrets = new Map<number, Uint8Array>();
+  readonly #replay: ReplayGuard;
+  readonly #held = new Map<string, { epoch: number; bytes: Uint8Array }>();
+  #removedAt: number | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(genesis: VerifiedGenesis, signed: SignedProps, me: LocalMember, directory: Directory) {
+    this.roomId = genesis.roomId;
+    this.genesis = genesis;
+    this.#me = me;
+    this.#directory = directory;
+    this.#chain = [signed];
+    this.#epochs = [{ epoch: 0, members: [genesis.creatorUserId], roomPublicKey: genesis.roomPublicKey }];
+    this.#replay = new ReplayGuard();
+  }
+
+  /** Makes a new room (epoch 0, this user its only member). Publish `room.genesisSigned`. */
+  static async create(input: GenesisInput & { directory: Directory }): Promise<Room> {
+    const { signed } = await createGenesis(input);
+    return Room.fromGenesis(signed, input.me, input.directory);
+  }
+
+  /** A room from its signed genesis, as any client first sees it; then apply commits in order. */
+  static async fromGenesis(signed: roomkey.v1.ISigned, me: LocalMember, directory: Directory): Promise<Room> {
+    const genesis = await verifyGenesis(signed, directory);
+    const props = { body: signed.body!, signature: signed.signature!, signer: signed.signer! };
+    const room = new Room(genesis, props, me, directory);
+    if (genesis.creatorUserId === me.userId) {
+      const secrets = await unwrapEpochSecrets(genesis.creatorKeyWrap, {
+        roomId: room.roomId,
+        epoch: 0,
+        recipientUserId: me.userId,
+        recipientHpkePrivateKey: me.userKeys.hpkePrivateKey,
+      });
+      await room.#learnSecrets(secrets);
+    }
+    return room;
+  }
+
+  /** Rebuilds a room from a stored snapshot, re-verifying the whole chain. */
+  static async restore(
+    snapshot: roomkey.v1.RoomSnapshot.$Properties,
+    me: LocalMember,
+    directory: Directory,
+  ): Promise<Room> {
+    if (!snapshot.genesis) throw new MalformedError('room snapshot: no genesis');
+    const room = await Room.fromGenesis(snapshot.genesis, me, directory);
+    for (const commit of snapshot.commits ?? []) await room.applyCommit(commit);
+    await room.importSecrets(
+      (snapshot.secrets ?? []).map((s) => ({ epoch: s.epoch ?? 0, secret: s.secret ?? new Uint8Array() })),
+    );
+    for (const id of snapshot.seenMessageIds ?? []) room.#replay.accept(id);
+    for (const bytes of snapshot.heldEnvelopes ?? []) {
+      try {
+        const parsed = parseEnvelope(bytes);
+        room.#held.set(toHex(parsed.header.messageId), { epoch: parsed.header.epoch, bytes });
+      } catch {
+        // A held envelope that no longer parses was never accepted; dropping it loses nothing.
+      }
+    }
+    return room;
+  }
+
+  /** The latest epoch this device knows. */
+  get epoch(): number {
+    return this.#epochs.length - 1;
+  }
+
+  get genesisSigned(): SignedProps {
+    return this.#chain[0]!;
+  }
+
+  /** Members of the latest epoch, sorted. */
+  get members(): readonly string[] {
+    return this.#epochs.at(-1)!.members;
+  }
+
+  /** 'member' (can read and send), 'removed' (was a member), or 'outside' (never was, or not yet). */
+  get status(): 'member' | 'removed' | 'outside' {
+    if (this.members.includes(this.#me.userId)) return 'member';
+    return this.#removedAt === undefined ? 'outside' : 'removed';
+  }
+
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  view(epoch = this.epoch): EpochView {
+    const state = this.#epochs[epoch];
+    if (!state) throw new UnknownEpochError(this.roomId, epoch);
+    return {
+      epoch,
+      members: state.members,
+      roomPublicKey: state.roomPublicKey,
+      readable: this.#keys.has(epoch),
+    };
+  }
+
+  /** The Signed object (genesis or commit) that opened `epoch`. */
+  signedAt(epoch: number): SignedProps {
+    const signed = this.#chain[epoch];
+    if (!signed) throw new UnknownEpochError(this.roomId, epoch);
+    return signed;
+  }
+
+  /** Builds a commit adding users; `shareHistory` also gives them every epoch secret held here. */
+  add(userIds: readonly string[], options: { nowMs: number; shareHistory?: boolean }): Promise<SignedProps> {
+    const history = options.shareHistory
+      ? [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret }))
+      : [];
+    return this.#commit('add', { added: userIds, history, nowMs: options.nowMs });
+  }
+
+  /** Builds a commit removing users: a new epoch whose secret they never receive. */
+  remove(userIds: readonly string[], options: { nowMs: number }): Promise<SignedProps> {
+    return this.#commit('remove', { removed: userIds, nowMs: options.nowMs });
+  }
+
+  /** Builds a commit that only renews the epoch secret (scheduled rotation). */
+  rotate(options: { nowMs: number }): Promise<SignedProps> {
+    return this.#commit('rotate', { nowMs: options.nowMs });
+  }
+
+  async #commit(
+    kind: CommitKindName,
+    change: {
+      added?: readonly string[];
+      removed?: readonly string[];
+      history?: EpochSecretEntry[];
+      nowMs: number;
+    },
+  ): Promise<SignedProps> {
+    this.#requireMember('change the room');
+    const { signed } = await buildCommit({
+      me: this.#me,
+      directory: this.#directory,
+      roomId: this.roomId,
+      parentEpoch: this.epoch,
+      parent: this.#chain.at(-1)!,
+      parentMembers: this.members,
+      kind,
+      ...change,
+    });
+    return signed;
+  }
+
+  /**
+   * Verifies and applies the next commit (serialized). Re-applying the current one is a no-op;
+   * a different commit for an epoch already taken is a ConflictError (the room cannot fork).
+   * Returns results for held messages that the new key made readable.
+   */
+  applyCommit(
+    signed: roomkey.v1.ISigned,
+  ): Promise<{ epoch: number; released: Array<ReceiveResult | RoomKeyError> }> {
+    const run = this.#queue.then(() => this.#applyCommit(signed));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #applyCommit(
+    signed: roomkey.v1.ISigned,
+  ): Promise<{ epoch: number; released: Array<ReceiveResult | RoomKeyError> }> {
+    const body = await verifyCommitSignature(signed);
+    if (body.roomId !== this.roomId)
+      throw new MalformedError(`epoch commit: for room ${body.roomId}, not this room`);
+    const applied = this.#chain[body.epoch];
+    if (applied && body.epoch > 0) {
+      if (equalBytes(applied.body, signed.body!) && equalBytes(applied.signature, signed.signature!)) {
+        return { epoch: body.epoch, released: [] };
+      }
+      throw new ConflictError(
+        `epoch ${body.epoch} of this room was already committed by another change: rebuild on the latest epoch.`,
+      );
+    }
+    if (body.epoch !== this.epoch + 1) {
+      throw new ConflictError(
+        `epoch commit for epoch ${body.epoch} arrived while this device is at epoch ${this.epoch}: fetch the commits in between first.`,
+      );
+    }
+    if (!equalBytes(body.parentHash, sha256(encodeSigned(this.#chain.at(-1)!)))) {
+      throw new ConflictError(
+        `epoch commit ${body.epoch} does not build on this device's epoch ${this.epoch} (a fork).`,
+      );
+    }
+    const parent = this.#epochs.at(-1)!;
+    if (!parent.members.includes(body.committerUserId)) {
+      throw new NotMemberError(
+        `epoch commit ${body.epoch}: ${body.committerUserId} was not a member and cannot change the room.`,
+      );
+    }
+    await requireDeviceOf(
+      this.#directory,
+      signed.signer!,
+      body.committerUserId,
+      `epoch commit ${body.epoch}`,
+    );
+    const expected = nextMembers(parent.members, body.kind, body.added, body.removed);
+    if (expected.join('\n') !== body.members.join('\n')) {
+      throw new MalformedError(`epoch commit ${body.epoch}: the member list does not follow from the change`);
+    }
+    const recipients = body.keyWraps.map((w) => w.recipientUserId ?? '').sort();
+    if (recipients.join('\n') !== expected.join('\n')) {
+      throw new MalformedError(`epoch commit ${body.epoch}: needs exactly one key wrap per member`);
+    }
+    let secrets: EpochSecretEntry[] = [];
+    if (expected.includes(this.#me.userId)) {
+      const wrap = body.keyWraps.find((w) => w.recipientUserId === this.#me.userId)!;
+      secrets = await unwrapEpochSecrets(wrap, {
+        roomId: this.roomId,
+        epoch: body.epoch,
+        recipientUserId: this.#me.userId,
+        recipientHpkePrivateKey: this.#me.userKeys.hpkePrivateKey,
+      });
+      const keys = await deriveEpochKeys(secrets.at(-1)!.secret, this.roomId, body.epoch);
+      if (!equalBytes(keys.roomPublicKey, body.roomPublicKey)) {
+        throw new MalformedError(
+          `epoch commit ${body.epoch}: the wrapped secret does not match the room public key (inconsistent keys from the committer).`,
+        );
+      }
+    }
+    this.#epochs.push({ epoch: body.epoch, members: expected, roomPublicKey: body.roomPublicKey });
+    this.#chain.push({ body: signed.body!, signature: signed.signature!, signer: signed.signer! });
+    if (parent.members.includes(this.#me.userId) && !expected.includes(this.#me.userId)) {
+      this.#removedAt = body.epoch;
+    }
+    await this.#learnSecrets(secrets);
+    return { epoch: body.epoch, released: await this.#releaseHeld() };
+  }
+
+  /**
+   * Adds epoch secrets learned elsewhere (a pairing transfer, a snapshot). Each must derive the
+   * room public key recorded for its epoch; a mismatch is a MalformedError and nothing is kept.
+   */
+  async importSecrets(entries: readonly EpochSecretEntry[]): Promise<void> {
+    await this.#learnSecrets(entries);
+  }
+
+  async #learnSecrets(entries: readonly EpochSecretEntry[]): Promise<void> {
+    const derived: EpochKeys[] = [];
+    for (const { epoch, secret } of entries) {
+      const state = this.#epochs[epoch];
+      if (!state) throw new UnknownEpochError(this.roomId, epoch, `epoch secret for unknown epoch ${epoch}`);
+      const keys = await deriveEpochKeys(secret, this.roomId, epoch);
+      if (!equalBytes(keys.roomPublicKey, state.roomPublicKey)) {
+        throw new MalformedError(`epoch ${epoch}: the secret does not match the room public key`);
+      }
+      derived.push(keys);
+    }
+    entries.forEach((entry, i) => {
+      this.#secrets.set(entry.epoch, entry.secret);
+      this.#keys.set(entry.epoch, derived[i]!);
+    });
+  }
+
+  /** Encrypts and signs a text message for the latest epoch; returns the bytes to publish. */
+  async encrypt(
+    text: string,
+    options: { nowMs: number; replyTo?: Uint8Array; contentType?: number },
+  ): Promise<{ envelope: Uint8Array; messageId: Uint8Array; epoch: number }> {
+    this.#requireMember('send messages');
+    const keys = this.#keys.get(this.epoch);
+    if (!keys) throw new UnknownEpochError(this.roomId, this.epoch);
+    const messageId = randomBytes(MESSAGE_ID_BYTES);
+    const parts = await sealEnvelope({
+      roomId: this.roomId,
+      epoch: this.epoch,
+      senderUserId: this.#me.userId,
+      sentAtMs: options.nowMs,
+      contentType: options.contentType ?? CONTENT_TYPE_TEXT,
+      messageId,
+      plaintext: encodeMessageContent(options.replyTo ? { text, replyTo: options.replyTo } : { text }),
+      messageKey: keys.messageKey,
+      deviceSecretKey: this.#me.device.secretKey,
+    });
+    return { envelope: encodeEnvelope(parts), messageId, epoch: this.epoch };
+  }
+
+  /** Checks and decrypts one envelope (see the order at the top of this file). */
+  async receive(bytes: Uint8Array): Promise<ReceiveResult> {
+    return this.#receiveParsed(parseEnvelope(bytes), bytes, false);
+  }
+
+  /**
+   * Catch-up: many envelopes with their signatures verified in one batch (WebCrypto where present).
+   * Results keep the input order; a rejected envelope yields its typed error in place.
+   */
+  async receiveMany(envelopes: readonly Uint8Array[]): Promise<Array<ReceiveResult | RoomKeyError>> {
+    const parsed = envelopes.map((bytes) => {
+      try {
+        return parseEnvelope(bytes);
+      } catch (error) {
+        return asRoomKeyError(error);
+      }
+    });
+    const ready = parsed.filter((p): p is ParsedEnvelope => !(p instanceof RoomKeyError));
+    const valid = await verifyEnvelopeSignatures(ready);
+    const signatureOk = new Map(ready.map((p, i) => [p, valid[i]!]));
+    const results: Array<ReceiveResult | RoomKeyError> = [];
+    for (let i = 0; i < parsed.length; i++) {
+      const p = parsed[i]!;
+      if (p instanceof RoomKeyError) {
+        results.push(p);
+        continue;
+      }
+      try {
+        if (!signatureOk.get(p)) {
+          // Device and membership errors take precedence over a bad signature, as in receive().
+          await this.#checkSender(p);
+          throw new BadSignatureError(
+            'message: the device signature does not verify; it was modified or forged.',
+          );
+        }
+        results.push(await this.#receiveParsed(p, envelopes[i]!, true));
+      } catch (error) {
+        results.push(asRoomKeyError(error));
+      }
+    }
+    return results;
+  }
+
+  async #checkSender(parsed: ParsedEnvelope): Promise<void> {
+    const h = parsed.header;
+    if (h.roomId !== this.roomId) throw new MalformedError(`message: for room ${h.roomId}, not this room`);
+    await requireDeviceOf(this.#directory, h.senderDeviceKey, h.senderUserId, 'message');
+    const state = this.#epochs[h.epoch];
+    if (state && !state.members.includes(h.senderUserId)) {
+      throw new NotMemberError(
+        `message: ${h.senderUserId} was not a member of this room at epoch ${h.epoch}.`,
+      );
+    }
+  }
+
+  async #receiveParsed(
+    parsed: ParsedEnvelope,
+    bytes: Uint8Array,
+    signatureChecked: boolean,
+  ): Promise<ReceiveResult> {
+    const h = parsed.header;
+    await this.#checkSender(parsed);
+    if (!signatureChecked) await verifyEnvelopeSignature(parsed);
+    if (h.epoch > this.epoch) return this.#hold(parsed, bytes);
+    if (this.#replay.has(h.messageId)) {
+      throw new ReplayError(`message ${toHex(h.messageId)} was already received; the copy is ignored.`);
+    }
+    const keys = this.#keys.get(h.epoch);
+    if (!keys) {
+      if (this.#removedAt !== undefined && h.epoch >= this.#removedAt) {
+        throw new NotMemberError(
+          `You were removed from this room at epoch ${this.#removedAt}; messages sent after that cannot be read.`,
+        );
+      }
+      throw new UnknownEpochError(
+        this.roomId,
+        h.epoch,
+        `This message is from epoch ${h.epoch}, before this device could read the room: its history was not shared with you.`,
+      );
+    }
+    const content = decodeMessageContent(decryptEnvelope(parsed, keys.messageKey));
+    this.#replay.accept(h.messageId);
+    const message: RoomMessage = {
+      roomId: this.roomId,
+      epoch: h.epoch,
+      messageId: h.messageId,
+      senderUserId: h.senderUserId,
+      senderDeviceKey: h.senderDeviceKey,
+      sentAtMs: h.sentAtMs,
+      contentType: h.contentType,
+      text: content.text,
+      replyTo: content.replyTo,
+    };
+    return { status: 'ok', message };
+  }
+
+  #hold(parsed: ParsedEnvelope, bytes: Uint8Array): ReceiveResult {
+    const h = parsed.header;
+    if (this.#held.size >= MAX_HELD && !this.#held.has(toHex(h.messageId))) {
+      throw new TooLargeError(
+        `message held for epoch ${h.epoch} dropped: ${MAX_HELD} messages already wait for keys; it stays in the room history and is read again on the next catch-up.`,
+      );
+    }
+    this.#held.set(toHex(h.messageId), { epoch: h.epoch, bytes });
+    return {
+      status: 'held',
+      roomId: this.roomId,
+      epoch: h.epoch,
+      messageId: h.messageId,
+      reason: `Waiting for the key of epoch ${h.epoch}: the room changed and this device has not received that change yet.`,
+    };
+  }
+
+  async #releaseHeld(): Promise<Array<ReceiveResult | RoomKeyError>> {
+    const ready = [...this.#held].filter(([, held]) => held.epoch <= this.epoch);
+    const results: Array<ReceiveResult | RoomKeyError> = [];
+    for (const [id, held] of ready) {
+      this.#held.delete(id);
+      try {
+        results.push(await this.#receiveParsed(parseEnvelope(held.bytes), held.bytes, true));
+      } catch (error) {
+        results.push(asRoomKeyError(error));
+      }
+    }
+    return results;
+  }
+
+  /** Opens something sealed to this room's public key (integrations, gateway notices). */
+  async openSealed(sealed: Uint8Array | roomkey.v1.ISealedToRoom): Promise<Uint8Array> {
+    const parsed = parseSealedToRoom(sealed);
+    const keys = this.#keys.get(parsed.epoch);
+    if (!keys) throw new UnknownEpochError(this.roomId, parsed.epoch);
+    return openSealedToRoom(parsed, keys);
+  }
+
+  /** Everything needed to restore this room later (store it encrypted: it holds secrets). */
+  snapshot(): roomkey.v1.RoomSnapshot.$Properties {
+    return {
+      genesis: this.#chain[0],
+      commits: this.#chain.slice(1),
+      secrets: [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret })),
+      seenMessageIds: this.#replay.ids(),
+      heldEnvelopes: [...this.#held.values()].map((h) => h.bytes),
+    };
+  }
+
+  /** The snapshot, encoded. */
+  encodeSnapshot(): Uint8Array {
+    return encode(v1.RoomSnapshot, this.snapshot());
+  }
+
+  #requireMember(action: string): void {
+    if (this.status === 'member') return;
+    throw new NotMemberError(
+      this.status === 'removed'
+        ? `You were removed from this room at epoch ${this.#removedAt} and can no longer ${action}.`
+        : `You are not a member of this room and cannot ${action}.`,
+    );
+  }
+}
+
+function asRoomKeyError(error: unknown): RoomKeyError {
+  if (error instanceof RoomKeyError) return error;
+  return new MalformedError(`unexpected failure: ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,56 @@
+// The shapes core/room works with: who "I" am, and how it learns about other users and devices.
+import type { DeviceCertificate, UserIdentity, UserKeys } from '../crypto/index.ts';
+
+/** This device's user and device keys: what a member needs to commit, send and read. */
+export interface LocalMember {
+  userId: string;
+  /** Needs hpkePrivateKey (to open key wraps) and hpkePublicKey. */
+  userKeys: Pick<UserKeys, 'hpkePrivateKey' | 'hpkePublicKey'>;
+  /** The device's Ed25519 key pair; the public half is certified by the user. */
+  device: { secretKey: Uint8Array; publicKey: Uint8Array };
+}
+
+/**
+ * Verified facts about other users and devices. Implementations must only return identities and
+ * certificates whose signatures they checked (the gateway's directory, a local cache, a test map).
+ */
+export interface Directory {
+  /** The verified identity of a user; throws NotFoundError when unknown. */
+  identity(userId: string): Promise<UserIdentity>;
+  /** The verified, unrevoked certificate of a device key; undefined when none is known. */
+  device(deviceKey: Uint8Array): Promise<DeviceCertificate | undefined>;
+}
+
+/** A message that passed every check. */
+export interface RoomMessage {
+  roomId: string;
+  epoch: number;
+  messageId: Uint8Array;
+  senderUserId: string;
+  senderDeviceKey: Uint8Array;
+  sentAtMs: number;
+  contentType: number;
+  text: string;
+  replyTo: Uint8Array;
+}
+
+/** What receiving one envelope produced. Rejections are thrown as typed errors instead. */
+export type ReceiveResult =
+  | { status: 'ok'; message: RoomMessage }
+  | {
+      status: 'held';
+      roomId: string;
+      epoch: number;
+      messageId: Uint8Array;
+      /** Words for a user: why this message cannot be shown yet. */
+      reason: string;
+    };
+
+/** One membership view: who is in the room at an epoch, under which room public key. */
+export interface EpochView {
+  epoch: number;
+  members: readonly string[];
+  roomPublicKey: Uint8Array;
+  /** True when this device holds the epoch secret. */
+  readable: boolean;
+}
