@@ -1,0 +1,103 @@
+/**
+ * The one API every RoomKey component talks to. `InPageClient` implements it with core in the
+ * page; `ExtensionClient` (the extension issue) implements it through the extension's background
+ * worker. Components never know which one they have.
+ * @example const client: RoomKeyClient = await connectRoomKey({ gateway: 'http://127.0.0.1:8080' });
+ */
+
+/** How the client is connected to NATS, in words a status line can show. */
+export type ConnectionState = 'connecting' | 'online' | 'offline' | 'reconnecting';
+
+/** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
+export type KeyState = 'signed-out' | 'locked' | 'ready';
+
+export interface Session {
+  userId: string;
+  username: string;
+}
+
+export interface RoomSummary {
+  roomId: string;
+  /** Decrypted room name ('' until known). */
+  name: string;
+  epoch: number;
+  members: readonly MemberSummary[];
+  /** member: can read and send; removed: was removed (history stays readable); outside: not a member. */
+  status: 'member' | 'removed' | 'outside';
+  unread: number;
+}
+
+export interface MemberSummary {
+  userId: string;
+  username: string;
+}
+
+export type MessageStatus = 'sending' | 'sent' | 'received' | 'held' | 'failed';
+
+export interface ChatMessage {
+  roomId: string;
+  /** Hex of the 16-byte message id: stable key for rendering and de-duplication. */
+  messageId: string;
+  senderUserId: string;
+  senderUsername: string;
+  sentAtMs: number;
+  text: string;
+  epoch: number;
+  own: boolean;
+  status: MessageStatus;
+  /** For 'held' and 'failed': what happened, for a person to read. */
+  reason?: string;
+}
+
+export interface HistoryProgress {
+  loaded: number;
+  /** Total when known (the stream's message count), else undefined. */
+  total?: number;
+}
+
+/** An App Notification routed to this client: where, not what (the text is decrypted locally). */
+export interface RoomNotification {
+  roomId: string;
+  roomName: string;
+  messageId: string;
+  senderUsername: string;
+  /** Decrypted preview, when the user allowed previews; otherwise undefined. */
+  preview?: string;
+}
+
+/** Events a client dispatches (as CustomEvent with `detail`). */
+export interface RoomKeyClientEvents {
+  connection: ConnectionState;
+  keys: KeyState;
+  session: Session | null;
+  rooms: readonly RoomSummary[];
+  message: ChatMessage;
+  notification: RoomNotification;
+}
+
+export interface RoomKeyClient extends EventTarget {
+  readonly connection: ConnectionState;
+  readonly keys: KeyState;
+  readonly session: Session | null;
+
+  /** New account (username + password only). The password never leaves this device in any usable form. */
+  signUp(username: string, password: string): Promise<Session>;
+  signIn(username: string, password: string): Promise<Session>;
+  signOut(): Promise<void>;
+  /** Drops keys from memory; they stay encrypted at rest. */
+  lock(): Promise<void>;
+  unlock(password: string): Promise<void>;
+
+  listRooms(): Promise<RoomSummary[]>;
+  createRoom(name: string): Promise<RoomSummary>;
+  invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary>;
+  removeMember(roomId: string, userId: string): Promise<RoomSummary>;
+  send(roomId: string, text: string): Promise<ChatMessage>;
+  /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
+  history(
+    roomId: string,
+    options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+  ): Promise<ChatMessage[]>;
+  /** Tells the client (and through it the gateway's presence) which room is on screen. */
+  focusRoom(roomId: string | null): void;
+}
