@@ -1,0 +1,29 @@
+/**
+ * Every domain-separation string of protocol v1, in one place. A signature or key made for one
+ * purpose can never be replayed as another, because each purpose hashes a different label.
+ * Signed messages are utf8(label) || 0x00 || body; labels therefore never contain 0x00.
+ * @example signBody(LABEL_USER_IDENTITY, bodyBytes, secretKey)
+ */
+
+/** Ed25519 label of a UserIdentityBody, signed by the user's own signing key. */
+export const LABEL_USER_IDENTITY = 'roomkey/v1/user-identity';
+/** Ed25519 label of a DeviceCertificateBody, signed by the user's signing key. */
+export const LABEL_DEVICE_CERTIFICATE = 'roomkey/v1/device-certificate';
+/** Ed25519 label of a RoomGenesisBody (signed by core/room with the creator's device key). */
+export const LABEL_ROOM_GENESIS = 'roomkey/v1/room-genesis';
+/** Ed25519 label of an EpochCommitBody (signed by core/room with the committer's device key). */
+export const LABEL_EPOCH_COMMIT = 'roomkey/v1/epoch-commit';
+/** Ed25519 label of an envelope: label || 0x00 || u32be(len(header)) || header || ciphertext. */
+export const LABEL_ENVELOPE = 'roomkey/v1/envelope';
+
+/** HPKE info of a KeyWrap (epoch secrets sealed to a user's X25519 key). */
+export const HPKE_INFO_KEY_WRAP = 'roomkey/v1/key-wrap';
+/** HPKE info of a SealedToRoom (anything sealed to a room's public key). */
+export const HPKE_INFO_SEAL_TO_ROOM = 'roomkey/v1/seal-to-room';
+
+/** HKDF-SHA256 salt for every key derived from a room epoch secret. */
+export const EPOCH_HKDF_SALT = 'roomkey/v1/epoch';
+/** HKDF info purpose: IKM of the room's X25519 key pair (then HPKE DeriveKeyPair). */
+export const EPOCH_INFO_ROOM_KEYPAIR = 'room-keypair';
+/** HKDF info purpose: the 32-byte XChaCha20-Poly1305 message key. */
+export const EPOCH_INFO_MESSAGE_KEY = 'message-key';

@@ -1,0 +1,364 @@
+// Runtime-agnostic vector checks: Node runs them under node:test (test/unit/crypto/vectors.test.ts)
+// and Chromium under the browser runner, unchanged. Imports only core code, JSON and portable asserts.
+// Every byte of every vector is recomputed; Ed25519 outputs are checked on both backends when present.
+import { fromHex, toHex, u32be, utf8 } from '../../core/bytes.ts';
+import { importPrivateKey, importPublicKey, suite } from '../../core/crypto/_hpke-suite.ts';
+import * as c from '../../core/crypto/index.ts';
+import { bytesEqual, equal, ok } from '../helpers/assert.ts';
+import certificate from './certificate.json' with { type: 'json' };
+import rfc8032 from './ed25519-rfc8032.json' with { type: 'json' };
+import envelope from './envelope.json' with { type: 'json' };
+import epoch from './epoch.json' with { type: 'json' };
+import hpke from './hpke.json' with { type: 'json' };
+import identity from './identity.json' with { type: 'json' };
+import keyWrap from './key-wrap.json' with { type: 'json' };
+import rfc9180 from './rfc9180-x25519-sha256-chacha20poly1305-base.json' with { type: 'json' };
+import sealToRoom from './seal-to-room.json' with { type: 'json' };
+import xchacha from './xchacha20poly1305-draft.json' with { type: 'json' };
+
+const h = fromHex;
+
+/** Both Ed25519 implementations where WebCrypto has one; noble alone elsewhere. */
+async function backends(): Promise<c.Ed25519Backend[]> {
+  return (await c.ed25519Backend()) === 'webcrypto' ? ['noble', 'webcrypto'] : ['noble'];
+}
+
+async function rfc8032Suite(): Promise<void> {
+  equal(rfc8032.vectors.length, 3);
+  for (const v of rfc8032.vectors) {
+    bytesEqual(c.signingPublicKey(h(v.secretKey)), v.publicKey, `${v.name}: public key`);
+    for (const backend of await backends()) {
+      bytesEqual(
+        await c.sign(h(v.message), h(v.secretKey), { backend }),
+        v.signature,
+        `${v.name}: sign (${backend})`,
+      );
+      ok(
+        await c.verify(h(v.signature), h(v.message), h(v.publicKey), { backend }),
+        `${v.name}: verify (${backend})`,
+      );
+      const bad = h(v.signature);
+      bad[10]! ^= 1;
+      equal(
+        await c.verify(bad, h(v.message), h(v.publicKey), { backend }),
+        false,
+        `${v.name}: tampered (${backend})`,
+      );
+    }
+  }
+}
+
+async function xchachaSuite(): Promise<void> {
+  ok(xchacha.vectors.length > 0);
+  for (const v of xchacha.vectors) {
+    const sealed = c.aeadSeal(h(v.key), h(v.nonce), h(v.plaintext), h(v.aad));
+    bytesEqual(sealed, v.ciphertext + v.tag, `${v.name}: seal`);
+    bytesEqual(c.aeadOpen(h(v.key), h(v.nonce), sealed, h(v.aad)), v.plaintext, `${v.name}: open`);
+  }
+}
+
+async function rfc9180Suite(): Promise<void> {
+  const s = rfc9180.setup;
+  equal(s.mode, 0);
+  equal(s.kem_id, 0x20);
+  equal(s.kdf_id, 1);
+  equal(s.aead_id, 3);
+  const recipient = await c.hpkeDeriveKeyPair(h(s.ikmR));
+  bytesEqual(recipient.privateKey, s.skRm, 'skRm');
+  bytesEqual(recipient.publicKey, s.pkRm, 'pkRm');
+  const ephemeral = await c.hpkeDeriveKeyPair(h(s.ikmE));
+  bytesEqual(ephemeral.privateKey, s.skEm, 'skEm');
+  bytesEqual(ephemeral.publicKey, s.pkEm, 'pkEm');
+  bytesEqual(c.hpkePublicKey(h(s.skRm)), s.pkRm, 'pkRm from skRm');
+
+  // The KEM's shared secret, both sides.
+  const encap = await suite.kem.encap({
+    recipientPublicKey: await importPublicKey(h(s.pkRm)),
+    ekm: h(s.ikmE),
+  });
+  bytesEqual(new Uint8Array(encap.enc), s.enc, 'enc (encap)');
+  bytesEqual(new Uint8Array(encap.sharedSecret), s.shared_secret, 'shared_secret (encap)');
+  const decap = await suite.kem.decap({ recipientKey: await importPrivateKey(h(s.skRm)), enc: h(s.enc) });
+  bytesEqual(new Uint8Array(decap), s.shared_secret, 'shared_secret (decap)');
+
+  // One context each way; seal and open sequence numbers 0..256, checking the listed ones.
+  const info = h(s.info);
+  const sender = await c.createHpkeSender({ recipientPublicKey: h(s.pkRm), info, ikmE: h(s.ikmE) });
+  bytesEqual(sender.enc, s.enc, 'enc');
+  const receiver = await c.createHpkeRecipient({ recipientPrivateKey: h(s.skRm), enc: h(s.enc), info });
+  const bySequence = new Map(rfc9180.encryptions.map((e) => [e['sequence number'], e]));
+  const last = Math.max(...bySequence.keys());
+  let checked = 0;
+  for (let seq = 0; seq <= last; seq++) {
+    const e = bySequence.get(seq);
+    const pt = e ? h(e.pt) : utf8(`filler ${seq}`);
+    const aad = e ? h(e.aad) : new Uint8Array(0);
+    const ct = await sender.seal(pt, aad);
+    const opened = await receiver.open(ct, aad);
+    bytesEqual(opened, pt, `open seq ${seq}`);
+    if (e) {
+      bytesEqual(ct, e.ct, `ct seq ${seq}`);
+      checked++;
+    }
+  }
+  equal(checked, 6, 'all six RFC encryptions checked');
+  // The single-shot API is sequence 0.
+  const first = rfc9180.encryptions[0]!;
+  const single = await c.hpkeSealDeterministic(h(s.pkRm), h(first.pt), info, h(first.aad), h(s.ikmE));
+  bytesEqual(single.ciphertext, first.ct, 'single-shot ct');
+  bytesEqual(
+    await c.hpkeOpen(h(s.skRm), single.enc, single.ciphertext, info, h(first.aad)),
+    first.pt,
+    'single-shot open',
+  );
+
+  equal(rfc9180.exports.length, 3);
+  for (const x of rfc9180.exports) {
+    bytesEqual(
+      await sender.export(h(x.exporter_context), x.L),
+      x.exported_value,
+      `sender export ${x.exporter_context}`,
+    );
+    bytesEqual(
+      await receiver.export(h(x.exporter_context), x.L),
+      x.exported_value,
+      `recipient export ${x.exporter_context}`,
+    );
+  }
+}
+
+async function identitySuite(): Promise<void> {
+  ok(identity.vectors.length > 0);
+  equal(identity.label, c.LABEL_USER_IDENTITY);
+  for (const v of identity.vectors) {
+    const keys = await c.createUserKeys({ signingSeed: h(v.signingSeed), hpkeSeed: h(v.hpkeSeed) });
+    bytesEqual(keys.signingPublicKey, v.signingPublicKey, `${v.name}: signing key`);
+    bytesEqual(keys.hpkePrivateKey, v.hpkePrivateKey, `${v.name}: HPKE private key`);
+    bytesEqual(keys.hpkePublicKey, v.hpkePublicKey, `${v.name}: HPKE public key`);
+    bytesEqual(c.labeledMessage(identity.label, h(v.body)), v.signedMessage, `${v.name}: signed message`);
+    for (const backend of await backends()) {
+      const signed = await c.signUserIdentity(
+        keys,
+        { userId: v.userId, username: v.username, createdAtMs: v.createdAtMs },
+        { backend },
+      );
+      bytesEqual(signed.body, v.body, `${v.name}: body`);
+      bytesEqual(signed.signature, v.signature, `${v.name}: signature (${backend})`);
+      bytesEqual(c.encodeSigned(signed), v.signed, `${v.name}: signed (${backend})`);
+      const verified = await c.verifyUserIdentity(h(v.signed), { backend, expectedUserId: v.userId });
+      equal(verified.username, v.username);
+      equal(verified.createdAtMs, v.createdAtMs);
+      bytesEqual(verified.hpkeKey, v.hpkePublicKey);
+    }
+  }
+}
+
+async function certificateSuite(): Promise<void> {
+  ok(certificate.vectors.length > 0);
+  for (const v of certificate.vectors) {
+    const user = c.signingKeyPair(h(v.userSigningSeed));
+    bytesEqual(user.publicKey, v.userSigningPublicKey, `${v.name}: user key`);
+    const device = c.createDeviceKey(h(v.deviceSeed));
+    bytesEqual(device.publicKey, v.devicePublicKey, `${v.name}: device key`);
+    for (const backend of await backends()) {
+      const signed = await c.signDeviceCertificate(
+        { signingSecretKey: user.secretKey },
+        {
+          userId: v.userId,
+          deviceKey: device.publicKey,
+          deviceName: v.deviceName,
+          issuedAtMs: v.issuedAtMs,
+          expiresAtMs: v.expiresAtMs,
+        },
+        { backend },
+      );
+      bytesEqual(signed.body, v.body, `${v.name}: body`);
+      bytesEqual(signed.signature, v.signature, `${v.name}: signature (${backend})`);
+      bytesEqual(c.encodeSigned(signed), v.signed, `${v.name}: signed (${backend})`);
+      const cert = await c.verifyDeviceCertificate(
+        h(v.signed),
+        { userId: v.userId, signingKey: user.publicKey },
+        v.issuedAtMs + 1,
+        { backend },
+      );
+      equal(cert.deviceName, v.deviceName);
+      equal(cert.expiresAtMs, v.expiresAtMs);
+    }
+  }
+}
+
+async function hpkeSuite(): Promise<void> {
+  ok(hpke.vectors.length > 0);
+  for (const v of hpke.vectors) {
+    const pair = await c.hpkeDeriveKeyPair(h(v.recipientIkm));
+    bytesEqual(pair.publicKey, v.recipientPublicKey, `${v.name}: public key`);
+    bytesEqual(pair.privateKey, v.recipientPrivateKey, `${v.name}: private key`);
+    const sealed = await c.hpkeSealDeterministic(
+      pair.publicKey,
+      h(v.plaintext),
+      h(v.info),
+      h(v.aad),
+      h(v.ikmE),
+    );
+    bytesEqual(sealed.enc, v.enc, `${v.name}: enc`);
+    bytesEqual(sealed.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
+    const opened = await c.hpkeOpen(pair.privateKey, h(v.enc), h(v.ciphertext), h(v.info), h(v.aad));
+    bytesEqual(opened, v.plaintext, `${v.name}: open`);
+  }
+}
+
+async function epochSuite(): Promise<void> {
+  ok(epoch.vectors.length > 0);
+  bytesEqual(utf8(c.EPOCH_HKDF_SALT), epoch.salt, 'salt');
+  for (const v of epoch.vectors) {
+    // The info layout, spelled out here independently of epoch.ts.
+    const layout = (purpose: string) =>
+      toHex(utf8(purpose)) + '00' + toHex(u32be(v.epoch)) + toHex(utf8(v.roomId));
+    equal(v.roomKeypairInfo, layout('room-keypair'), `${v.name}: room-keypair info layout`);
+    equal(v.messageKeyInfo, layout('message-key'), `${v.name}: message-key info layout`);
+    bytesEqual(
+      c.epochInfo(c.EPOCH_INFO_ROOM_KEYPAIR, v.roomId, v.epoch),
+      v.roomKeypairInfo,
+      `${v.name}: info`,
+    );
+    bytesEqual(c.epochInfo(c.EPOCH_INFO_MESSAGE_KEY, v.roomId, v.epoch), v.messageKeyInfo, `${v.name}: info`);
+    const keys = await c.deriveEpochKeys(h(v.epochSecret), v.roomId, v.epoch);
+    bytesEqual(keys.roomPublicKey, v.roomPublicKey, `${v.name}: room public key`);
+    bytesEqual(keys.roomPrivateKey, v.roomPrivateKey, `${v.name}: room private key`);
+    bytesEqual(keys.messageKey, v.messageKey, `${v.name}: message key`);
+    bytesEqual(
+      c.hpkePublicKey(keys.roomPrivateKey),
+      v.roomPublicKey,
+      `${v.name}: room key pair is consistent`,
+    );
+  }
+}
+
+async function envelopeSuite(): Promise<void> {
+  ok(envelope.vectors.length > 0);
+  for (const p of envelope.paddedLengths)
+    equal(c.paddedLength(p.length), p.padded, `paddedLength(${p.length})`);
+  for (const v of envelope.vectors) {
+    bytesEqual(
+      c.deriveMessageKey(h(v.epochSecret), v.roomId, v.epoch),
+      v.messageKey,
+      `${v.name}: message key`,
+    );
+    const plaintext = c.encodeMessageContent({ text: v.text });
+    bytesEqual(plaintext, v.plaintext, `${v.name}: padded content`);
+    equal(plaintext.length, c.paddedLength(plaintext.length), `${v.name}: content fills its bucket`);
+    const device = c.createDeviceKey(h(v.deviceSeed));
+    bytesEqual(device.publicKey, v.deviceKey, `${v.name}: device key`);
+    for (const backend of await backends()) {
+      const env = await c.sealEnvelope(
+        {
+          roomId: v.roomId,
+          epoch: v.epoch,
+          senderUserId: v.senderUserId,
+          sentAtMs: v.sentAtMs,
+          contentType: v.contentType,
+          messageId: h(v.messageId),
+          nonce: h(v.nonce),
+          plaintext,
+          messageKey: h(v.messageKey),
+          deviceSecretKey: device.secretKey,
+        },
+        { backend },
+      );
+      bytesEqual(env.header, v.header, `${v.name}: header`);
+      bytesEqual(env.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
+      bytesEqual(env.signature, v.signature, `${v.name}: signature (${backend})`);
+      bytesEqual(c.encodeEnvelope(env), v.envelope, `${v.name}: envelope`);
+      // The signed bytes, spelled out independently of envelope.ts.
+      const header = h(v.header);
+      const signedMessage =
+        toHex(utf8('roomkey/v1/envelope')) + '00' + toHex(u32be(header.length)) + v.header + v.ciphertext;
+      equal(v.signedMessage, signedMessage, `${v.name}: signed message layout`);
+      ok(
+        await c.verify(h(v.signature), h(signedMessage), device.publicKey, { backend }),
+        `${v.name}: raw verify`,
+      );
+
+      const parsed = c.parseEnvelope(h(v.envelope));
+      equal(parsed.header.roomId, v.roomId);
+      equal(parsed.header.epoch, v.epoch);
+      equal(parsed.header.sentAtMs, v.sentAtMs);
+      bytesEqual(parsed.header.messageId, v.messageId);
+      await c.verifyEnvelopeSignature(parsed, { backend });
+      const [batched] = await c.verifyEnvelopeSignatures([parsed], { backend });
+      equal(batched, true, `${v.name}: batch verify (${backend})`);
+      bytesEqual(c.decryptEnvelope(parsed, h(v.messageKey)), v.plaintext, `${v.name}: decrypt`);
+      equal(c.decodeMessageContent(h(v.plaintext)).text, v.text);
+    }
+  }
+}
+
+async function keyWrapSuite(): Promise<void> {
+  ok(keyWrap.vectors.length > 0);
+  bytesEqual(utf8(c.HPKE_INFO_KEY_WRAP), keyWrap.info, 'info');
+  for (const v of keyWrap.vectors) {
+    const keys = await c.hpkeDeriveKeyPair(h(v.recipientHpkeSeed));
+    bytesEqual(keys.publicKey, v.recipientHpkePublicKey, `${v.name}: recipient key`);
+    bytesEqual(keys.privateKey, v.recipientHpkePrivateKey, `${v.name}: recipient private key`);
+    const context = { roomId: v.roomId, epoch: v.epoch, recipientUserId: v.recipientUserId };
+    bytesEqual(c.keyWrapAad(context), v.aad, `${v.name}: aad`);
+    const secrets = v.secrets.map((s) => ({ epoch: s.epoch, secret: h(s.secret) }));
+    const wrap = await c.wrapEpochSecrets({
+      ...context,
+      recipientHpkeKey: keys.publicKey,
+      secrets,
+      ikmE: h(v.ikmE),
+    });
+    bytesEqual(wrap.enc, v.enc, `${v.name}: enc`);
+    bytesEqual(wrap.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
+    const opened = await c.unwrapEpochSecrets(
+      { recipientUserId: v.recipientUserId, enc: h(v.enc), ciphertext: h(v.ciphertext) },
+      { ...context, recipientHpkePrivateKey: keys.privateKey },
+    );
+    equal(opened.length, v.secrets.length, `${v.name}: secret count`);
+    opened.forEach((s, i) => {
+      equal(s.epoch, v.secrets[i]!.epoch);
+      bytesEqual(s.secret, v.secrets[i]!.secret, `${v.name}: secret ${i}`);
+    });
+  }
+}
+
+async function sealToRoomSuite(): Promise<void> {
+  ok(sealToRoom.vectors.length > 0);
+  bytesEqual(utf8(c.HPKE_INFO_SEAL_TO_ROOM), sealToRoom.info, 'info');
+  for (const v of sealToRoom.vectors) {
+    const keys = await c.deriveEpochKeys(h(v.epochSecret), v.roomId, v.epoch);
+    bytesEqual(keys.roomPublicKey, v.roomPublicKey, `${v.name}: room public key`);
+    bytesEqual(keys.roomPrivateKey, v.roomPrivateKey, `${v.name}: room private key`);
+    equal(
+      toHex(c.sealToRoomAad(v.roomId, v.epoch)),
+      toHex(utf8(v.roomId)) + toHex(u32be(v.epoch)),
+      `${v.name}: aad layout`,
+    );
+    bytesEqual(c.sealToRoomAad(v.roomId, v.epoch), v.aad, `${v.name}: aad`);
+    const sealed = await c.sealToRoom({
+      roomId: v.roomId,
+      epoch: v.epoch,
+      roomPublicKey: keys.roomPublicKey,
+      plaintext: h(v.plaintext),
+      ikmE: h(v.ikmE),
+    });
+    bytesEqual(sealed.enc, v.enc, `${v.name}: enc`);
+    bytesEqual(sealed.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
+    bytesEqual(c.encodeSealedToRoom(sealed), v.sealed, `${v.name}: sealed`);
+    bytesEqual(await c.openSealedToRoom(h(v.sealed), keys), v.plaintext, `${v.name}: open`);
+  }
+}
+
+export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
+  { name: 'RFC 8032 7.1 Ed25519', run: rfc8032Suite },
+  { name: 'draft-irtf-cfrg-xchacha A.3.1 XChaCha20-Poly1305', run: xchachaSuite },
+  { name: 'RFC 9180 A.2.1 DHKEM(X25519)/HKDF-SHA256/ChaCha20Poly1305 base', run: rfc9180Suite },
+  { name: 'identity.json', run: identitySuite },
+  { name: 'certificate.json', run: certificateSuite },
+  { name: 'hpke.json', run: hpkeSuite },
+  { name: 'epoch.json', run: epochSuite },
+  { name: 'envelope.json', run: envelopeSuite },
+  { name: 'key-wrap.json', run: keyWrapSuite },
+  { name: 'seal-to-room.json', run: sealToRoomSuite },
+];
