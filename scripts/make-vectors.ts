@@ -329,6 +329,44 @@ async function sealToRoomVectors() {
   };
 }
 
+async function roomInfoVectors() {
+  const cases = [
+    { roomId: 'room-1', epoch: 0, name: 'Ops', topic: '', secret: 0, nonce: 0 },
+    { roomId: 'salle-é-🔑', epoch: 7, name: 'Équipe 🔑 ', topic: 'x'.repeat(300), secret: 1, nonce: 1 },
+  ];
+  const vectors = [];
+  for (const k of cases) {
+    const roomInfoKey = c.deriveRoomInfoKey(epochSecrets[k.secret]!, k.roomId, k.epoch);
+    const sealed = c.sealRoomInfo({
+      roomId: k.roomId,
+      epoch: k.epoch,
+      roomInfoKey,
+      info: { name: k.name, topic: k.topic },
+      nonce: nonces[k.nonce]!,
+    });
+    vectors.push({
+      name: `${k.roomId} epoch ${k.epoch}`,
+      epochSecret: hex(epochSecrets[k.secret]!),
+      roomId: k.roomId,
+      epoch: k.epoch,
+      roomInfoKeyInfo: hex(c.epochInfo(c.EPOCH_INFO_ROOM_INFO, k.roomId, k.epoch)),
+      roomInfoKey: hex(roomInfoKey),
+      roomName: k.name,
+      topic: k.topic,
+      nonce: hex(nonces[k.nonce]!),
+      aad: hex(c.roomInfoAad(k.roomId, k.epoch)),
+      ciphertext: hex(sealed.ciphertext),
+    });
+  }
+  return {
+    source: SOURCE,
+    description:
+      'Room info: key = HKDF-SHA256(epochSecret, salt "roomkey/v1/epoch", info = utf8("room-info") || 0x00 || u32be(epoch) || utf8(roomId)); ' +
+      'ciphertext = XChaCha20-Poly1305(key, nonce, RoomInfo padded like MessageContent, aad = utf8("roomkey/v1/room-info") || 0x00 || u32be(epoch) || utf8(roomId)).',
+    vectors,
+  };
+}
+
 const files: Record<string, () => Promise<unknown>> = {
   'identity.json': identityVectors,
   'certificate.json': certificateVectors,
@@ -337,6 +375,7 @@ const files: Record<string, () => Promise<unknown>> = {
   'envelope.json': envelopeVectors,
   'key-wrap.json': keyWrapVectors,
   'seal-to-room.json': sealToRoomVectors,
+  'room-info.json': roomInfoVectors,
 };
 
 let stale = 0;

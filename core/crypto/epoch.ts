@@ -12,7 +12,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, u32be, utf8 } from '../bytes.ts';
 import { requireBytes, requireEpoch, requireId } from './_checks.ts';
 import { hpkeDeriveKeyPair } from './hpke.ts';
-import { EPOCH_HKDF_SALT, EPOCH_INFO_MESSAGE_KEY, EPOCH_INFO_ROOM_KEYPAIR } from './labels.ts';
+import {
+  EPOCH_HKDF_SALT,
+  EPOCH_INFO_MESSAGE_KEY,
+  EPOCH_INFO_ROOM_INFO,
+  EPOCH_INFO_ROOM_KEYPAIR,
+} from './labels.ts';
 import { randomBytes } from './random.ts';
 
 export const EPOCH_SECRET_BYTES = 32;
@@ -27,6 +32,8 @@ export interface EpochKeys {
   roomPrivateKey: Uint8Array;
   /** XChaCha20-Poly1305 key of every envelope in this epoch. */
   messageKey: Uint8Array;
+  /** XChaCha20-Poly1305 key of the room's name and topic in this epoch. */
+  roomInfoKey: Uint8Array;
 }
 
 /**
@@ -64,6 +71,14 @@ export function deriveMessageKey(epochSecret: Uint8Array, roomId: string, epoch:
 }
 
 /**
+ * The 32-byte key of the room's name and topic in (room id, epoch).
+ * @example const infoKey = deriveRoomInfoKey(secret, 'room-1', 3);
+ */
+export function deriveRoomInfoKey(epochSecret: Uint8Array, roomId: string, epoch: number): Uint8Array {
+  return expand(epochSecret, EPOCH_INFO_ROOM_INFO, roomId, epoch);
+}
+
+/**
  * The room's X25519 key pair for (room id, epoch); a valid HPKE key by construction.
  * @example const { publicKey } = await deriveRoomKeyPair(secret, 'room-1', 3);
  */
@@ -91,5 +106,6 @@ export async function deriveEpochKeys(
     roomPublicKey: pair.publicKey,
     roomPrivateKey: pair.privateKey,
     messageKey: deriveMessageKey(epochSecret, roomId, epoch),
+    roomInfoKey: deriveRoomInfoKey(epochSecret, roomId, epoch),
   };
 }

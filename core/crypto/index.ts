@@ -30,6 +30,7 @@ export {
 export {
   deriveEpochKeys,
   deriveMessageKey,
+  deriveRoomInfoKey,
   deriveRoomKeyPair,
   EPOCH_SECRET_BYTES,
   type EpochKeys,
@@ -73,8 +74,23 @@ export {
   wrapEpochSecrets,
 } from './key-wrap.ts';
 export * from './labels.ts';
-export { decodeMessageContent, encodeMessageContent, type MessageContent, paddedLength } from './padding.ts';
+export {
+  decodeMessageContent,
+  encodeMessageContent,
+  encodePadded,
+  type MessageContent,
+  paddedLength,
+} from './padding.ts';
 export { randomBytes } from './random.ts';
+export {
+  MAX_ROOM_NAME_BYTES,
+  MAX_ROOM_TOPIC_BYTES,
+  openRoomInfo,
+  type RoomInfo,
+  roomInfoAad,
+  type SealedRoomInfoProps,
+  sealRoomInfo,
+} from './room-info.ts';
 export {
   encodeSealedToRoom,
   MAX_SEALED_TO_ROOM_BYTES,

@@ -27,3 +27,9 @@ export const EPOCH_HKDF_SALT = 'roomkey/v1/epoch';
 export const EPOCH_INFO_ROOM_KEYPAIR = 'room-keypair';
 /** HKDF info purpose: the 32-byte XChaCha20-Poly1305 message key. */
 export const EPOCH_INFO_MESSAGE_KEY = 'message-key';
+
+/** HKDF purpose of the key that encrypts the room's name and topic in an epoch. */
+export const EPOCH_INFO_ROOM_INFO = 'room-info';
+
+/** Prefix of the AAD of a SealedRoomInfo. */
+export const LABEL_ROOM_INFO = 'roomkey/v1/room-info';

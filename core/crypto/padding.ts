@@ -60,14 +60,26 @@ export function encodeMessageContent(content: { text?: string; replyTo?: Uint8Ar
     text: content.text ?? '',
     replyTo: content.replyTo ?? new Uint8Array(0),
   };
-  const bare = encode(v1.MessageContent, fields).length;
+  return encodePadded(v1.MessageContent, fields, 'message content');
+}
+
+/**
+ * Encodes any message that has `bytes padding = 15` padded to its bucket (paddedLength).
+ * @example const plaintext = encodePadded(v1.RoomInfo, { name: 'Ops' }, 'room info');
+ */
+export function encodePadded<P extends { padding?: Uint8Array | null }>(
+  type: { encode(message: P): { finish(): Uint8Array } },
+  fields: P,
+  what: string,
+): Uint8Array {
+  const bare = encode(type, fields).length;
   // A bucket whose spare room cannot hold the padding field exactly (room of 1) moves to the next.
   let target = paddedLength(bare);
   while (target !== bare && paddingFor(target - bare) === undefined) target = paddedLength(target + 1);
   const padding = target === bare ? undefined : new Uint8Array(paddingFor(target - bare)!);
-  const out = encode(v1.MessageContent, padding ? { ...fields, padding } : fields);
+  const out = encode(type, padding ? { ...fields, padding } : fields);
   if (out.length !== target)
-    throw new MalformedError(`message content: padding arithmetic failed (${out.length} != ${target})`);
+    throw new MalformedError(`${what}: padding arithmetic failed (${out.length} != ${target})`);
   return out;
 }
 

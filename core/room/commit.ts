@@ -7,12 +7,14 @@
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import {
-  deriveRoomKeyPair,
+  deriveEpochKeys,
   type EpochSecretEntry,
   encodeSigned,
   generateEpochSecret,
   LABEL_EPOCH_COMMIT,
+  type RoomInfo,
   type SignedProps,
+  sealRoomInfo,
   sha256,
   signBody,
   verifySigned,
@@ -44,6 +46,8 @@ export interface CommitInput {
   removed?: readonly string[];
   /** Earlier epoch secrets to give the added users (history sharing, when policy allows). */
   history?: readonly EpochSecretEntry[];
+  /** The room's name and topic for the new epoch (unchanged, or new for a rename). */
+  info: RoomInfo;
   nowMs: number;
 }
 
@@ -59,6 +63,7 @@ export interface VerifiedCommitBody {
   keyWraps: roomkey.v1.KeyWrap.$Properties[];
   committerUserId: string;
   committedAtMs: number;
+  info: roomkey.v1.SealedRoomInfo.$Properties | null;
 }
 
 /** The new member list a change produces, with the rules of each kind checked. */
@@ -97,7 +102,7 @@ export async function buildCommit(input: CommitInput): Promise<{ signed: SignedP
   const members = nextMembers(input.parentMembers, input.kind, added, removed);
   const epoch = input.parentEpoch + 1;
   const secret = generateEpochSecret();
-  const { publicKey } = await deriveRoomKeyPair(secret, input.roomId, epoch);
+  const keys = await deriveEpochKeys(secret, input.roomId, epoch);
   const newcomers = new Set(added);
   const keyWraps = await Promise.all(
     members.map(async (userId) => {
@@ -120,10 +125,11 @@ export async function buildCommit(input: CommitInput): Promise<{ signed: SignedP
     members,
     added: added.sort(),
     removed: removed.sort(),
-    roomPublicKey: publicKey,
+    roomPublicKey: keys.roomPublicKey,
     keyWraps,
     committerUserId: input.me.userId,
     committedAtMs: input.nowMs,
+    info: sealRoomInfo({ roomId: input.roomId, epoch, roomInfoKey: keys.roomInfoKey, info: input.info }),
   });
   return { signed: await signBody(LABEL_EPOCH_COMMIT, body, input.me.device.secretKey), secret };
 }
@@ -152,5 +158,6 @@ export async function verifyCommitSignature(signed: roomkey.v1.ISigned): Promise
     keyWraps: body.keyWraps,
     committerUserId: body.committerUserId,
     committedAtMs: body.committedAtMs,
+    info: body.info ?? null,
   };
 }

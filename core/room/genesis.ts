@@ -10,7 +10,9 @@ import {
   deriveEpochKeys,
   generateEpochSecret,
   LABEL_ROOM_GENESIS,
+  type RoomInfo,
   type SignedProps,
+  sealRoomInfo,
   signBody,
   verifySigned,
   wrapEpochSecrets,
@@ -25,6 +27,8 @@ export interface GenesisInput {
   orgId: string;
   projectId: string;
   policy?: roomkey.v1.RoomPolicy.$Properties;
+  /** Name and topic: encrypted for members, never visible to the server. */
+  info?: Partial<RoomInfo>;
   nowMs: number;
 }
 
@@ -37,6 +41,7 @@ export interface VerifiedGenesis {
   policy: roomkey.v1.RoomPolicy.$Properties;
   createdAtMs: number;
   creatorKeyWrap: roomkey.v1.KeyWrap.$Properties;
+  info: roomkey.v1.SealedRoomInfo.$Properties | null;
 }
 
 export async function createGenesis(
@@ -61,6 +66,7 @@ export async function createGenesis(
     policy: input.policy ?? { orgId: input.orgId, projectId: input.projectId, roomId },
     createdAtMs: input.nowMs,
     creatorKeyWrap,
+    info: sealRoomInfo({ roomId, epoch: 0, roomInfoKey: keys.roomInfoKey, info: input.info ?? {} }),
   });
   return { signed: await signBody(LABEL_ROOM_GENESIS, body, input.me.device.secretKey), secret };
 }
@@ -93,6 +99,7 @@ export async function verifyGenesis(
     policy: body.policy ?? {},
     createdAtMs: body.createdAtMs,
     creatorKeyWrap: wrap,
+    info: body.info ?? null,
   };
 }
 

@@ -20,10 +20,12 @@ import {
   encodeMessageContent,
   encodeSigned,
   MESSAGE_ID_BYTES,
+  openRoomInfo,
   openSealedToRoom,
   type ParsedEnvelope,
   parseEnvelope,
   parseSealedToRoom,
+  type RoomInfo,
   randomBytes,
   type SignedProps,
   sealEnvelope,
@@ -57,6 +59,7 @@ interface EpochState {
   epoch: number;
   members: string[];
   roomPublicKey: Uint8Array;
+  sealedInfo: roomkey.v1.SealedRoomInfo.$Properties | null;
 }
 
 export class Room {
@@ -69,6 +72,7 @@ export class Room {
   readonly #keys = new Map<number, EpochKeys>();
   readonly #secrets = new Map<number, Uint8Array>();
   readonly #replay: ReplayGuard;
+  #info: { epoch: number; info: RoomInfo } | undefined;
   readonly #held = new Map<string, { epoch: number; bytes: Uint8Array }>();
   #removedAt: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -79,7 +83,14 @@ export class Room {
     this.#me = me;
     this.#directory = directory;
     this.#chain = [signed];
-    this.#epochs = [{ epoch: 0, members: [genesis.creatorUserId], roomPublicKey: genesis.roomPublicKey }];
+    this.#epochs = [
+      {
+        epoch: 0,
+        members: [genesis.creatorUserId],
+        roomPublicKey: genesis.roomPublicKey,
+        sealedInfo: genesis.info,
+      },
+    ];
     this.#replay = new ReplayGuard();
   }
 
@@ -150,6 +161,11 @@ export class Room {
     return this.#removedAt === undefined ? 'outside' : 'removed';
   }
 
+  /** Name and topic from the latest epoch this device can read ('' when none is readable). */
+  get info(): RoomInfo {
+    return this.#info?.info ?? { name: '', topic: '' };
+  }
+
   get heldCount(): number {
     return this.#held.size;
   }
@@ -190,12 +206,18 @@ export class Room {
     return this.#commit('rotate', { nowMs: options.nowMs });
   }
 
+  /** Builds a rotation that also changes the room's name and topic. */
+  rename(info: Partial<RoomInfo>, options: { nowMs: number }): Promise<SignedProps> {
+    return this.#commit('rotate', { nowMs: options.nowMs, info: { ...this.info, ...info } });
+  }
+
   async #commit(
     kind: CommitKindName,
     change: {
       added?: readonly string[];
       removed?: readonly string[];
       history?: EpochSecretEntry[];
+      info?: RoomInfo;
       nowMs: number;
     },
   ): Promise<SignedProps> {
@@ -209,6 +231,7 @@ export class Room {
       parentMembers: this.members,
       kind,
       ...change,
+      info: change.info ?? this.info,
     });
     return signed;
   }
@@ -287,7 +310,12 @@ export class Room {
         );
       }
     }
-    this.#epochs.push({ epoch: body.epoch, members: expected, roomPublicKey: body.roomPublicKey });
+    this.#epochs.push({
+      epoch: body.epoch,
+      members: expected,
+      roomPublicKey: body.roomPublicKey,
+      sealedInfo: body.info,
+    });
     this.#chain.push({ body: signed.body!, signature: signed.signature!, signer: signed.signer! });
     if (parent.members.includes(this.#me.userId) && !expected.includes(this.#me.userId)) {
       this.#removedAt = body.epoch;
@@ -319,6 +347,18 @@ export class Room {
       this.#secrets.set(entry.epoch, entry.secret);
       this.#keys.set(entry.epoch, derived[i]!);
     });
+    for (const keys of derived) this.#readInfo(keys);
+  }
+
+  /** Keeps the name and topic of the newest readable epoch; an unreadable info is left out, not fatal. */
+  #readInfo(keys: EpochKeys): void {
+    const sealed = this.#epochs[keys.epoch]?.sealedInfo;
+    if (!sealed || (this.#info && this.#info.epoch > keys.epoch)) return;
+    try {
+      this.#info = { epoch: keys.epoch, info: openRoomInfo(sealed, keys) };
+    } catch {
+      // A committer who sealed garbage cannot stop the room; the previous name stays shown.
+    }
   }
 
   /** Encrypts and signs a text message for the latest epoch; returns the bytes to publish. */

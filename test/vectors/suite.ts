@@ -13,6 +13,7 @@ import hpke from './hpke.json' with { type: 'json' };
 import identity from './identity.json' with { type: 'json' };
 import keyWrap from './key-wrap.json' with { type: 'json' };
 import rfc9180 from './rfc9180-x25519-sha256-chacha20poly1305-base.json' with { type: 'json' };
+import roomInfo from './room-info.json' with { type: 'json' };
 import sealToRoom from './seal-to-room.json' with { type: 'json' };
 import xchacha from './xchacha20poly1305-draft.json' with { type: 'json' };
 
@@ -350,6 +351,41 @@ async function sealToRoomSuite(): Promise<void> {
   }
 }
 
+async function roomInfoSuite(): Promise<void> {
+  ok(roomInfo.vectors.length > 0);
+  for (const v of roomInfo.vectors) {
+    // Info and AAD layouts spelled out independently of room-info.ts.
+    bytesEqual(
+      c.epochInfo(c.EPOCH_INFO_ROOM_INFO, v.roomId, v.epoch),
+      toHex(utf8('room-info')) + '00' + toHex(u32be(v.epoch)) + toHex(utf8(v.roomId)),
+      `${v.name}: info layout`,
+    );
+    bytesEqual(
+      c.roomInfoAad(v.roomId, v.epoch),
+      toHex(utf8('roomkey/v1/room-info')) + '00' + toHex(u32be(v.epoch)) + toHex(utf8(v.roomId)),
+      `${v.name}: aad layout`,
+    );
+    const key = c.deriveRoomInfoKey(h(v.epochSecret), v.roomId, v.epoch);
+    bytesEqual(key, v.roomInfoKey, `${v.name}: key`);
+    const keys = await c.deriveEpochKeys(h(v.epochSecret), v.roomId, v.epoch);
+    bytesEqual(keys.roomInfoKey, v.roomInfoKey, `${v.name}: key from deriveEpochKeys`);
+    const sealed = c.sealRoomInfo({
+      roomId: v.roomId,
+      epoch: v.epoch,
+      roomInfoKey: key,
+      info: { name: v.roomName, topic: v.topic },
+      nonce: h(v.nonce),
+    });
+    bytesEqual(sealed.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
+    const opened = c.openRoomInfo(
+      { nonce: h(v.nonce), ciphertext: h(v.ciphertext) },
+      { ...v, roomInfoKey: key },
+    );
+    equal(opened.name, v.roomName, `${v.name}: name`);
+    equal(opened.topic, v.topic, `${v.name}: topic`);
+  }
+}
+
 export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
   { name: 'RFC 8032 7.1 Ed25519', run: rfc8032Suite },
   { name: 'draft-irtf-cfrg-xchacha A.3.1 XChaCha20-Poly1305', run: xchachaSuite },
@@ -361,4 +397,5 @@ export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
   { name: 'envelope.json', run: envelopeSuite },
   { name: 'key-wrap.json', run: keyWrapSuite },
   { name: 'seal-to-room.json', run: sealToRoomSuite },
+  { name: 'room-info.json', run: roomInfoSuite },
 ];

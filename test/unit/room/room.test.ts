@@ -51,6 +51,7 @@ describe('room state machine', () => {
       roomId: newRoomId(),
       orgId: 'org',
       projectId: 'proj',
+      info: { name: 'Launch plans' },
       nowMs: now,
     });
   });
@@ -112,6 +113,21 @@ describe('room state machine', () => {
     });
     await assert.rejects(bobs.encrypt('still here?', { nowMs: now }), NotMemberError);
     await assert.rejects(bobs.rotate({ nowMs: now }), NotMemberError);
+  });
+
+  it('keeps the encrypted name across epochs, renames, and hides it from non-members', async () => {
+    assert.equal(room.info.name, 'Launch plans');
+    await room.applyCommit(await room.add(['bob'], { nowMs: now }));
+    const bobs = await follow(bob, room);
+    assert.equal(bobs.info.name, 'Launch plans', 'the newcomer reads the name of the epoch it joined');
+    await room.applyCommit(await room.rename({ name: 'Launch 🚀', topic: 'Q3' }, { nowMs: now }));
+    await bobs.applyCommit(room.signedAt(2));
+    assert.deepEqual(bobs.info, { name: 'Launch 🚀', topic: 'Q3' });
+    const outsider = await follow(carol, room);
+    assert.deepEqual(outsider.info, { name: '', topic: '' });
+    for (let e = 0; e <= room.epoch; e++) {
+      assert.ok(!Buffer.from(room.signedAt(e).body).includes('Launch'), 'the name never appears in clear');
+    }
   });
 
   it('rotates: same members, new room public key', async () => {
