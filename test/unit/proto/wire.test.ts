@@ -14,6 +14,20 @@ const current = describeSchema(loadSchema());
 type Codec = { decode(b: Uint8Array): object; encode(m: object): { finish(): Uint8Array } };
 const generated = v1 as unknown as Record<string, Codec>;
 
+/** Drops proto3 default values (absent on the wire) so a newer decoder's extra empty fields compare equal. */
+function withoutDefaults(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDefaults);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const isDefault = v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
+      if (!isDefault) out[key] = withoutDefaults(v);
+    }
+    return out;
+  }
+  return value;
+}
+
 describe('wire schema evolution', () => {
   it('reuses no field number and retypes no field', () => {
     assert.deepEqual(schemaConflicts(lock, current), []);
@@ -54,7 +68,8 @@ describe('wire schema evolution', () => {
       const type = generated[short];
       assert.ok(type, `${short} no longer exists in proto/gen`);
       const decoded = type.decode(bytes);
-      assert.deepEqual(toPlain(decoded), expected);
+      // Fields added since the fixture was recorded decode to their defaults; nothing else may change.
+      assert.deepEqual(withoutDefaults(toPlain(decoded)), withoutDefaults(expected));
       assert.deepEqual(encode(type, decoded), bytes, 're-encoding must give the same bytes');
     });
   }
