@@ -845,6 +845,7 @@ export namespace roomkey {
             policy?: (roomkey.v1.RoomPolicy.$Properties|null);
             createdAtMs: number;
             creatorKeyWrap?: (roomkey.v1.KeyWrap.$Properties|null);
+            info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
             static create(properties: roomkey.v1.RoomGenesisBody.$Shape): roomkey.v1.RoomGenesisBody & roomkey.v1.RoomGenesisBody.$Shape;
             static create(properties?: roomkey.v1.RoomGenesisBody.$Properties): roomkey.v1.RoomGenesisBody;
             static encode(message: roomkey.v1.RoomGenesisBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -861,9 +862,58 @@ export namespace roomkey {
                 policy?: (roomkey.v1.RoomPolicy.$Properties|null);
                 createdAtMs?: (number|null);
                 creatorKeyWrap?: (roomkey.v1.KeyWrap.$Properties|null);
+                info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomGenesisBody.$Properties;
+        }
+
+        interface ISealedRoomInfo extends roomkey.v1.SealedRoomInfo.$Properties {
+        }
+
+        class SealedRoomInfo {
+            constructor(properties?: roomkey.v1.SealedRoomInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            nonce: Uint8Array;
+            ciphertext: Uint8Array;
+            static create(properties: roomkey.v1.SealedRoomInfo.$Shape): roomkey.v1.SealedRoomInfo & roomkey.v1.SealedRoomInfo.$Shape;
+            static create(properties?: roomkey.v1.SealedRoomInfo.$Properties): roomkey.v1.SealedRoomInfo;
+            static encode(message: roomkey.v1.SealedRoomInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.SealedRoomInfo & roomkey.v1.SealedRoomInfo.$Shape;
+        }
+
+        namespace SealedRoomInfo {
+            interface $Properties {
+                nonce?: (Uint8Array|null);
+                ciphertext?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.SealedRoomInfo.$Properties;
+        }
+
+        interface IRoomInfo extends roomkey.v1.RoomInfo.$Properties {
+        }
+
+        class RoomInfo {
+            constructor(properties?: roomkey.v1.RoomInfo.$Properties);
+            $unknowns?: Uint8Array[];
+            name: string;
+            topic: string;
+            padding: Uint8Array;
+            static create(properties: roomkey.v1.RoomInfo.$Shape): roomkey.v1.RoomInfo & roomkey.v1.RoomInfo.$Shape;
+            static create(properties?: roomkey.v1.RoomInfo.$Properties): roomkey.v1.RoomInfo;
+            static encode(message: roomkey.v1.RoomInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomInfo & roomkey.v1.RoomInfo.$Shape;
+        }
+
+        namespace RoomInfo {
+            interface $Properties {
+                name?: (string|null);
+                topic?: (string|null);
+                padding?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomInfo.$Properties;
         }
 
         enum CommitKind {
@@ -890,6 +940,7 @@ export namespace roomkey {
             keyWraps: roomkey.v1.KeyWrap.$Properties[];
             committerUserId: string;
             committedAtMs: number;
+            info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
             static create(properties: roomkey.v1.EpochCommitBody.$Shape): roomkey.v1.EpochCommitBody & roomkey.v1.EpochCommitBody.$Shape;
             static create(properties?: roomkey.v1.EpochCommitBody.$Properties): roomkey.v1.EpochCommitBody;
             static encode(message: roomkey.v1.EpochCommitBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -909,6 +960,7 @@ export namespace roomkey {
                 keyWraps?: (roomkey.v1.KeyWrap.$Properties[]|null);
                 committerUserId?: (string|null);
                 committedAtMs?: (number|null);
+                info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.EpochCommitBody.$Properties;

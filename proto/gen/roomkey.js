@@ -3548,6 +3548,7 @@ export const roomkey = $root.roomkey = (() => {
             RoomGenesisBody.prototype.policy = null;
             RoomGenesisBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             RoomGenesisBody.prototype.creatorKeyWrap = null;
+            RoomGenesisBody.prototype.info = null;
 
             RoomGenesisBody.create = function(properties) {
                 return new RoomGenesisBody(properties);
@@ -3576,6 +3577,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(56).uint64(m.createdAtMs);
                 if (m.creatorKeyWrap != null && $Object.hasOwnProperty.call(m, "creatorKeyWrap"))
                     $root.roomkey.v1.KeyWrap.encode(m.creatorKeyWrap, w.uint32(66).fork(), q + 1).ldelim();
+                if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
+                    $root.roomkey.v1.SealedRoomInfo.encode(m.info, w.uint32(74).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3675,6 +3678,12 @@ export const roomkey = $root.roomkey = (() => {
                             m.creatorKeyWrap = $root.roomkey.v1.KeyWrap.decode(r, r.size(), $undefined, q + 1, m.creatorKeyWrap);
                             continue;
                         }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            m.info = $root.roomkey.v1.SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -3693,6 +3702,214 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return RoomGenesisBody;
+        })();
+
+        v1.SealedRoomInfo = (function() {
+
+            const SealedRoomInfo = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            SealedRoomInfo.prototype.nonce = $util.newBuffer([]);
+            SealedRoomInfo.prototype.ciphertext = $util.newBuffer([]);
+
+            SealedRoomInfo.create = function(properties) {
+                return new SealedRoomInfo(properties);
+            };
+
+            SealedRoomInfo.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+                    w.uint32(10).bytes(m.nonce);
+                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+                    w.uint32(18).bytes(m.ciphertext);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            SealedRoomInfo.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.SealedRoomInfo();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.nonce = v;
+                            else
+                                delete m.nonce;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.ciphertext = v;
+                            else
+                                delete m.ciphertext;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return SealedRoomInfo;
+        })();
+
+        v1.RoomInfo = (function() {
+
+            const RoomInfo = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomInfo.prototype.name = "";
+            RoomInfo.prototype.topic = "";
+            RoomInfo.prototype.padding = $util.newBuffer([]);
+
+            RoomInfo.create = function(properties) {
+                return new RoomInfo(properties);
+            };
+
+            RoomInfo.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(10).string(m.name);
+                if (m.topic != null && $Object.hasOwnProperty.call(m, "topic") && m.topic !== "")
+                    w.uint32(18).string(m.topic);
+                if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
+                    w.uint32(122).bytes(m.padding);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomInfo.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomInfo();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.topic = v;
+                            else
+                                delete m.topic;
+                            continue;
+                        }
+                    case 15: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.padding = v;
+                            else
+                                delete m.padding;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomInfo;
         })();
 
         v1.CommitKind = (function() {
@@ -3728,6 +3945,7 @@ export const roomkey = $root.roomkey = (() => {
             EpochCommitBody.prototype.keyWraps = $util.emptyArray;
             EpochCommitBody.prototype.committerUserId = "";
             EpochCommitBody.prototype.committedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            EpochCommitBody.prototype.info = null;
 
             EpochCommitBody.create = function(properties) {
                 return new EpochCommitBody(properties);
@@ -3770,6 +3988,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(82).string(m.committerUserId);
                 if (m.committedAtMs != null && $Object.hasOwnProperty.call(m, "committedAtMs") && (typeof m.committedAtMs === "object" ? m.committedAtMs.low || m.committedAtMs.high : m.committedAtMs !== 0))
                     w.uint32(88).uint64(m.committedAtMs);
+                if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
+                    $root.roomkey.v1.SealedRoomInfo.encode(m.info, w.uint32(98).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3896,6 +4116,12 @@ export const roomkey = $root.roomkey = (() => {
                                 m.committedAtMs = v;
                             else
                                 delete m.committedAtMs;
+                            continue;
+                        }
+                    case 12: {
+                            if (u !== 2)
+                                break;
+                            m.info = $root.roomkey.v1.SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
                             continue;
                         }
                     }
