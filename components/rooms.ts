@@ -1,0 +1,389 @@
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { ClientController } from './client/client-controller.ts';
+import type { RoomKeyClient, RoomKeyClientEvents, RoomSummary } from './client/types.ts';
+import { errorText } from './private-errors.ts';
+import { emit } from './private-events.ts';
+import { statusLine } from './private-status.ts';
+import { base } from './private-styles.ts';
+
+/** Longest room name accepted by the create form. */
+export const ROOM_NAME_MAX = 100;
+
+/**
+ * The signed-in user's rooms, with unread counts, and a "New room" dialog. Selecting a room fires
+ * `roomkey-room-select`; the page usually sets `room-id` on a `<roomkey-room>` in response.
+ * Arrow keys, Home and End move between rooms; Escape closes the dialog.
+ *
+ * @tagname roomkey-rooms
+ * @summary The user's rooms; create a room.
+ *
+ * @attr {string} selected - The selected room's id (reflected; set it to show a selection).
+ *
+ * @fires {CustomEvent<RoomSelectDetail>} roomkey-room-select - The user picked a room (`detail.roomId`, `detail.room`).
+ * @fires {CustomEvent<RoomCreatedDetail>} roomkey-room-created - A room was created (it is then selected too).
+ * @fires {CustomEvent<ErrorDetail>} roomkey-error - Listing or creating rooms failed; `detail.message` is the text shown.
+ *
+ * @csspart container - The outer section.
+ * @csspart header - Title and New room button.
+ * @csspart title - The heading.
+ * @csspart create-button - The New room button.
+ * @csspart status - The connection/key status line.
+ * @csspart connection-status - Connection state in words.
+ * @csspart key-status - Key state in words.
+ * @csspart message - Empty, loading or signed-out text.
+ * @csspart error - A failed request's message (role="alert").
+ * @csspart list - The list of rooms.
+ * @csspart room - One room button; also `room-selected` on the selected one.
+ * @csspart room-selected - The selected room button.
+ * @csspart room-name - A room's name.
+ * @csspart unread - A room's unread count badge.
+ * @csspart room-note - "Removed" / "Not a member" note on a room.
+ * @csspart dialog - The New room dialog.
+ * @csspart input - The room name input.
+ * @csspart field-error - The room name validation message.
+ * @csspart submit - The dialog's Create button.
+ * @csspart cancel - The dialog's Cancel button.
+ *
+ * @cssprop --roomkey-font - Font family.
+ * @cssprop --roomkey-font-size - Base font size.
+ * @cssprop --roomkey-color - Text color.
+ * @cssprop --roomkey-background - Background color.
+ * @cssprop --roomkey-surface - Background of the selected room.
+ * @cssprop --roomkey-muted - Secondary text color.
+ * @cssprop --roomkey-accent - Buttons, selection marker and unread badge.
+ * @cssprop --roomkey-accent-contrast - Text on accent.
+ * @cssprop --roomkey-danger - Errors.
+ * @cssprop --roomkey-border-color - Borders.
+ * @cssprop --roomkey-radius - Corner radius.
+ * @cssprop --roomkey-focus-ring - Focus outline color.
+ */
+export class RoomKeyRooms extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    selected: { reflect: true },
+    _rooms: { state: true },
+    _loading: { state: true },
+    _error: { state: true },
+    _creating: { state: true },
+    _createError: { state: true },
+    _nameError: { state: true },
+  };
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5em;
+      }
+      .header {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5em;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .room {
+        width: 100%;
+        display: flex;
+        align-items: center;
+        gap: 0.5em;
+        text-align: start;
+        background: transparent;
+        color: inherit;
+        border: 1px solid transparent;
+        border-inline-start: 4px solid transparent;
+      }
+      .room[aria-current='true'] {
+        background: var(--roomkey-surface, #eef1f5);
+        border-inline-start-color: var(--roomkey-accent, #0b57d0);
+        font-weight: 600;
+      }
+      .room-name {
+        flex: 1;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .unread {
+        min-width: 1.5em;
+        padding: 0 0.4em;
+        border-radius: 999px;
+        background: var(--roomkey-accent, #0b57d0);
+        color: var(--roomkey-accent-contrast, #ffffff);
+        font-size: 0.8em;
+        text-align: center;
+        font-weight: 600;
+      }
+      .room-note {
+        color: var(--roomkey-muted, #4a4f57);
+        font-size: 0.8em;
+        font-weight: normal;
+      }
+    `,
+  ];
+
+  /** The client to use; when unset, the default set by `setDefaultClient()`. */
+  declare client: RoomKeyClient | undefined;
+  /** The selected room's id, or '' for none. */
+  declare selected: string;
+  declare private _rooms: readonly RoomSummary[];
+  declare private _loading: boolean;
+  declare private _error: string;
+  declare private _creating: boolean;
+  declare private _createError: string;
+  declare private _nameError: string;
+
+  readonly #clients = new ClientController(this, {
+    events: ['rooms', 'keys'],
+    onClient: () => this.#reload(),
+    onEvent: (type, detail) => {
+      if (type === 'rooms') this._rooms = detail as RoomKeyClientEvents['rooms'];
+      else if (type === 'keys' || type === 'session') this.#reload();
+    },
+  });
+  #generation = 0;
+
+  constructor() {
+    super();
+    this.client = undefined;
+    this.selected = '';
+    this._rooms = [];
+    this._loading = false;
+    this._error = '';
+    this._creating = false;
+    this._createError = '';
+    this._nameError = '';
+  }
+
+  /** The rooms as last listed. */
+  get rooms(): readonly RoomSummary[] {
+    return this._rooms;
+  }
+
+  /** Lists the rooms again. */
+  async refresh(): Promise<void> {
+    const client = this.#clients.client;
+    const generation = ++this.#generation;
+    if (client?.keys !== 'ready') {
+      this._rooms = [];
+      this._loading = false;
+      return;
+    }
+    this._loading = true;
+    this._error = '';
+    try {
+      const rooms = await client.listRooms();
+      if (generation === this.#generation) this._rooms = rooms;
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this._error = errorText(error);
+      emit(this, 'roomkey-error', { action: 'list-rooms', message: this._error, error });
+    } finally {
+      if (generation === this.#generation) this._loading = false;
+    }
+  }
+
+  #reload(): void {
+    void this.refresh();
+  }
+
+  protected override willUpdate(_changed: PropertyValues): void {
+    this.#clients.sync();
+  }
+
+  protected override render(): TemplateResult {
+    const keys = this.#clients.keys;
+    const ready = keys === 'ready';
+    return html`<section part="container" aria-labelledby="title">
+        <div class="header" part="header">
+          <h2 id="title" part="title">Rooms</h2>
+          <button part="create-button" type="button" ?disabled=${!ready} @click=${this.#openCreate}>New room</button>
+        </div>
+        ${statusLine(this.#clients.connection, keys)}
+        <p class="error" part="error" role="alert">${this._error}</p>
+        ${this.#renderBody(ready)}
+      </section>
+      ${this.#renderDialog()}`;
+  }
+
+  #renderBody(ready: boolean): TemplateResult {
+    if (!ready) {
+      const text =
+        this.#clients.keys === 'locked' ? 'Unlock RoomKey to see your rooms.' : 'Sign in to see your rooms.';
+      return html`<p part="message" class="hint">${text}</p>`;
+    }
+    if (this._loading && this._rooms.length === 0) {
+      return html`<p part="message" class="hint">Loading your rooms…</p>`;
+    }
+    if (this._rooms.length === 0) {
+      return html`<p part="message" class="hint">No rooms yet. Create one with “New room”.</p>`;
+    }
+    return html`<ul part="list" aria-label="Your rooms" @keydown=${this.#onListKey}>
+      ${repeat(
+        this._rooms,
+        (room) => room.roomId,
+        (room) => this.#renderRoom(room),
+      )}
+    </ul>`;
+  }
+
+  #renderRoom(room: RoomSummary): TemplateResult {
+    const selected = room.roomId === this.selected;
+    const note = room.status === 'removed' ? 'Removed' : room.status === 'outside' ? 'Not a member' : '';
+    return html`<li>
+      <button
+        class="room"
+        part=${selected ? 'room room-selected' : 'room'}
+        type="button"
+        data-room-id=${room.roomId}
+        aria-current=${selected ? 'true' : 'false'}
+        @click=${() => this.#select(room)}
+      >
+        <span class="room-name" part="room-name">${room.name || 'Unnamed room'}</span>
+        ${note ? html`<span class="room-note" part="room-note">${note}</span>` : nothing}
+        ${
+          room.unread > 0
+            ? html`<span class="unread" part="unread"
+                ><span aria-hidden="true">${room.unread}</span
+                ><span class="visually-hidden">, ${room.unread} unread</span></span
+              >`
+            : nothing
+        }
+      </button>
+    </li>`;
+  }
+
+  #renderDialog(): TemplateResult {
+    return html`<dialog part="dialog" aria-labelledby="create-title" @close=${this.#onDialogClose}>
+      <form novalidate aria-busy=${this._creating ? 'true' : 'false'} @submit=${this.#onCreate}>
+        <h3 id="create-title">New room</h3>
+        <div class="field">
+          <label for="room-name">Room name</label>
+          <input
+            part="input"
+            id="room-name"
+            name="name"
+            autocomplete="off"
+            maxlength=${ROOM_NAME_MAX}
+            required
+            ?readonly=${this._creating}
+            aria-invalid=${this._nameError ? 'true' : 'false'}
+            aria-describedby="room-name-hint room-name-error"
+            @input=${() => {
+              this._nameError = '';
+            }}
+          />
+          <p class="hint" id="room-name-hint">Only members can read it: the name is encrypted too.</p>
+          <p class="field-error" part="field-error" id="room-name-error">${this._nameError}</p>
+        </div>
+        <p class="error" part="error" role="alert">${this._createError}</p>
+        <div class="actions">
+          <button part="submit" type="submit" aria-disabled=${this._creating ? 'true' : 'false'}>
+            ${this._creating ? 'Creating…' : 'Create room'}
+          </button>
+          <button part="cancel" class="secondary" type="button" @click=${this.#closeCreate}>Cancel</button>
+        </div>
+      </form>
+    </dialog>`;
+  }
+
+  get #dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  #select(room: RoomSummary): void {
+    this.selected = room.roomId;
+    emit(this, 'roomkey-room-select', { roomId: room.roomId, room });
+  }
+
+  #onListKey = (event: KeyboardEvent): void => {
+    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.room')];
+    const at = buttons.indexOf(event.target as HTMLButtonElement);
+    if (at < 0) return;
+    const next =
+      event.key === 'ArrowDown'
+        ? Math.min(at + 1, buttons.length - 1)
+        : event.key === 'ArrowUp'
+          ? Math.max(at - 1, 0)
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? buttons.length - 1
+              : -1;
+    if (next < 0) return;
+    event.preventDefault();
+    buttons[next]?.focus();
+  };
+
+  #openCreate = (): void => {
+    this._createError = '';
+    this._nameError = '';
+    const dialog = this.#dialog;
+    if (!dialog || dialog.open) return;
+    const input = dialog.querySelector<HTMLInputElement>('#room-name');
+    if (input) input.value = '';
+    dialog.showModal();
+    input?.focus();
+  };
+
+  #closeCreate = (): void => {
+    this.#dialog?.close();
+  };
+
+  #onDialogClose = (): void => {
+    this._createError = '';
+    this._nameError = '';
+  };
+
+  #onCreate = async (event: SubmitEvent): Promise<void> => {
+    event.preventDefault();
+    if (this._creating) return;
+    const form = event.currentTarget as HTMLFormElement;
+    const input = form.querySelector<HTMLInputElement>('#room-name')!;
+    const name = input.value.trim();
+    this._createError = '';
+    if (!name) {
+      this._nameError = 'Give the room a name.';
+      input.focus();
+      return;
+    }
+    const client = this.#clients.client;
+    if (!client) return;
+    this._creating = true;
+    try {
+      const room = await client.createRoom(name);
+      if (!this._rooms.some((r) => r.roomId === room.roomId)) this._rooms = [...this._rooms, room];
+      this.#dialog?.close();
+      emit(this, 'roomkey-room-created', { room });
+      this.#select(room);
+      await this.updateComplete;
+      this.renderRoot
+        .querySelector<HTMLButtonElement>(`button.room[data-room-id="${CSS.escape(room.roomId)}"]`)
+        ?.focus();
+    } catch (error) {
+      this._createError = errorText(error);
+      emit(this, 'roomkey-error', { action: 'create-room', message: this._createError, error });
+    } finally {
+      this._creating = false;
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'roomkey-rooms': RoomKeyRooms;
+  }
+}

@@ -1,0 +1,249 @@
+import '../../../components/index.ts';
+import { setDefaultClient } from '../../../components/client/default.ts';
+import { RateLimitedError } from '../../../core/errors.ts';
+import { equal, ok } from '../../helpers/assert.ts';
+import { expectNoAxeViolations } from '../helpers/a11y.ts';
+import {
+  $,
+  $$,
+  deepActiveElement,
+  fixture,
+  mount,
+  recordEvents,
+  settle,
+  textOf,
+  until,
+} from '../helpers/dom.ts';
+import { FakeRoomKeyClient } from '../helpers/fake-client.ts';
+import { press, type } from '../helpers/keys.ts';
+
+function input(el: Element, id: string): HTMLInputElement {
+  return $<HTMLInputElement>(el, `#${id}`);
+}
+
+function fill(el: Element, values: Record<string, string>): void {
+  for (const [id, value] of Object.entries(values)) {
+    const field = input(el, id);
+    field.value = value;
+    field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }
+}
+
+async function submit(el: HTMLElement): Promise<void> {
+  $<HTMLButtonElement>(el, 'button[type=submit]').click();
+  await settle(el);
+}
+
+describe('<roomkey-sign-in>', () => {
+  it('renders the sign-in form with labelled fields and the status line', async () => {
+    const client = new FakeRoomKeyClient();
+    const el = await mount('roomkey-sign-in', { client });
+    equal(textOf(el, 'h2'), 'Sign in to RoomKey');
+    equal(input(el, 'username').autocomplete, 'username');
+    equal(input(el, 'password').autocomplete, 'current-password');
+    equal(input(el, 'username').labels?.[0]?.textContent?.trim(), 'Username');
+    ok(textOf(el, '[part=status]').includes('Online'));
+    ok(textOf(el, '[part=status]').includes('Signed out'));
+    await expectNoAxeViolations(fixture(), 'sign-in');
+  });
+
+  it('shows validation messages and focuses the first invalid field', async () => {
+    const client = new FakeRoomKeyClient();
+    const el = await mount('roomkey-sign-in', { client });
+    await submit(el);
+    equal(textOf(el, '#username-error'), 'Enter your username.');
+    equal(textOf(el, '#password-error'), 'Enter your password.');
+    equal(input(el, 'username').getAttribute('aria-invalid'), 'true');
+    ok(input(el, 'username').getAttribute('aria-describedby')?.includes('username-error'));
+    equal(deepActiveElement(), input(el, 'username'));
+    equal(client.calls.length, 0, 'no client call for an invalid form');
+    await expectNoAxeViolations(fixture(), 'validation');
+    fill(el, { username: 'alice' });
+    await settle(el);
+    equal(textOf(el, '#username-error'), '', 'typing clears the field error');
+  });
+
+  it('signs in and fires roomkey-signed-in, then shows the signed-in view', async () => {
+    const client = new FakeRoomKeyClient();
+    client.addAccount('alice', 'correct horse battery');
+    const el = await mount('roomkey-sign-in', { client });
+    const events = recordEvents(el, 'roomkey-signed-in');
+    fill(el, { username: 'alice', password: 'correct horse battery' });
+    await submit(el);
+    await until(() => events.length === 1, 'roomkey-signed-in');
+    const detail = events[0]!.detail as { session: { username: string }; created: boolean };
+    equal(detail.session.username, 'alice');
+    equal(detail.created, false);
+    await settle(el);
+    ok(textOf(el).includes('Signed in as alice'));
+    ok($(el, '[part=lock]'));
+    ok(textOf(el, '[part=status]').includes('Unlocked'));
+    await expectNoAxeViolations(fixture(), 'ready');
+  });
+
+  it('wrong password: the error is shown in an alert and the form stays', async () => {
+    const client = new FakeRoomKeyClient();
+    client.addAccount('alice', 'correct horse battery');
+    const el = await mount('roomkey-sign-in', { client });
+    const errors = recordEvents(el, 'roomkey-error');
+    fill(el, { username: 'alice', password: 'wrong password' });
+    await submit(el);
+    await until(() => textOf(el, '[part=error]'), 'error text');
+    const alert = $(el, '[part=error]');
+    equal(alert.getAttribute('role'), 'alert');
+    equal(alert.textContent?.trim(), 'Wrong username or password.');
+    equal(errors.length, 1);
+    equal((errors[0]!.detail as { action: string }).action, 'sign-in');
+    ok(input(el, 'username'), 'form still shown');
+    await expectNoAxeViolations(fixture(), 'error');
+  });
+
+  it('shows a typed error message as written (rate limit)', async () => {
+    const client = new FakeRoomKeyClient();
+    client.addAccount('alice', 'pw-123456');
+    client.failNext('signIn', new RateLimitedError(Date.now() + 30_000));
+    const el = await mount('roomkey-sign-in', { client });
+    fill(el, { username: 'alice', password: 'pw-123456' });
+    await submit(el);
+    await until(() => textOf(el, '[part=error]').startsWith('Too many attempts'), 'rate limit message');
+  });
+
+  it('is busy while the request runs: attribute, aria-busy, button text, no double submit', async () => {
+    const client = new FakeRoomKeyClient();
+    client.addAccount('alice', 'correct horse battery');
+    const gate = client.gate('signIn');
+    const el = await mount('roomkey-sign-in', { client });
+    fill(el, { username: 'alice', password: 'correct horse battery' });
+    await submit(el);
+    await gate.reached;
+    await settle(el);
+    ok(el.hasAttribute('busy'));
+    equal($(el, 'form').getAttribute('aria-busy'), 'true');
+    equal(textOf(el, 'button[type=submit]'), 'Signing in…');
+    equal(input(el, 'password').readOnly, true);
+    await submit(el);
+    equal(client.calls.filter((c) => c.method === 'signIn').length, 1);
+    gate.release();
+    await until(() => !el.hasAttribute('busy'), 'not busy');
+  });
+
+  it('signs up with confirmation; mismatched passwords and a bad username are explained', async () => {
+    const client = new FakeRoomKeyClient();
+    const el = await mount('roomkey-sign-in', { client }, { mode: 'sign-up' });
+    equal(textOf(el, 'h2'), 'Create a RoomKey account');
+    equal(input(el, 'password').autocomplete, 'new-password');
+    fill(el, { username: 'a!', password: 'short', confirm: 'short' });
+    await submit(el);
+    ok(textOf(el, '#username-error').startsWith('Username:'));
+    equal(textOf(el, '#password-error'), 'Choose a password of at least 8 characters.');
+    fill(el, { username: 'carol', password: 'long enough pw', confirm: 'different pw' });
+    await submit(el);
+    equal(textOf(el, '#confirm-error'), "The two passwords don't match.");
+    await expectNoAxeViolations(fixture(), 'sign-up errors');
+    const events = recordEvents(el, 'roomkey-signed-in');
+    fill(el, { confirm: 'long enough pw' });
+    await submit(el);
+    await until(() => events.length === 1, 'signed-in event');
+    equal((events[0]!.detail as { created: boolean }).created, true);
+    equal(client.session?.username, 'carol');
+  });
+
+  it('switches between sign-in and sign-up', async () => {
+    const client = new FakeRoomKeyClient();
+    const el = await mount('roomkey-sign-in', { client });
+    $<HTMLButtonElement>(el, '[part=switch]').click();
+    await settle(el);
+    equal(el.getAttribute('mode'), 'sign-up');
+    ok(input(el, 'confirm'));
+  });
+
+  it('locks and unlocks; a wrong password on unlock is announced', async () => {
+    const client = new FakeRoomKeyClient();
+    client.signedInAs('alice', 'correct horse battery');
+    const el = await mount('roomkey-sign-in', { client });
+    const locked = recordEvents(el, 'roomkey-locked');
+    $<HTMLButtonElement>(el, '[part=lock]').click();
+    await until(() => locked.length === 1, 'locked event');
+    await settle(el);
+    equal(textOf(el, 'h2'), 'Unlock RoomKey');
+    ok(textOf(el, '[part=status]').includes('Locked'));
+    ok(textOf(el).includes('Signed in as alice'));
+    await expectNoAxeViolations(fixture(), 'locked');
+    fill(el, { password: 'nope' });
+    await submit(el);
+    await until(() => textOf(el, '[part=error]').startsWith('Wrong passphrase'), 'unlock error');
+    equal($(el, '[part=error]').getAttribute('role'), 'alert');
+    const unlocked = recordEvents(el, 'roomkey-unlocked');
+    fill(el, { password: 'correct horse battery' });
+    await submit(el);
+    await until(() => unlocked.length === 1, 'unlocked event');
+    await settle(el);
+    ok(textOf(el).includes('Signed in as alice'));
+  });
+
+  it('signs out', async () => {
+    const client = new FakeRoomKeyClient();
+    client.signedInAs('alice');
+    const el = await mount('roomkey-sign-in', { client });
+    const out = recordEvents(el, 'roomkey-signed-out');
+    $<HTMLButtonElement>(el, '[part=sign-out]').click();
+    await until(() => out.length === 1, 'signed-out event');
+    await settle(el);
+    equal(textOf(el, 'h2'), 'Sign in to RoomKey');
+  });
+
+  it('shows every connection state in words', async () => {
+    const client = new FakeRoomKeyClient();
+    const el = await mount('roomkey-sign-in', { client });
+    const words: Record<string, string> = {
+      connecting: 'Connecting',
+      online: 'Online',
+      offline: "Offline: can't reach the RoomKey server",
+      reconnecting: 'Connection lost, reconnecting',
+    };
+    for (const [state, text] of Object.entries(words)) {
+      client.setConnection(state as 'online');
+      await settle(el);
+      ok(textOf(el, '[part=status]').includes(text), `${state}: ${textOf(el, '[part=status]')}`);
+      equal($(el, '[part=status]').dataset['connection'], state);
+    }
+    await expectNoAxeViolations(fixture(), 'reconnecting');
+  });
+
+  it('uses the default client when no client property is set, and follows changes', async () => {
+    setDefaultClient(undefined);
+    const el = await mount('roomkey-sign-in');
+    ok(textOf(el, '[part=status]').includes('Not connected'));
+    const client = new FakeRoomKeyClient();
+    client.signedInAs('dora');
+    setDefaultClient(client);
+    await settle(el);
+    ok(textOf(el).includes('Signed in as dora'));
+    const other = new FakeRoomKeyClient();
+    el.client = other;
+    await settle(el);
+    equal(textOf(el, 'h2'), 'Sign in to RoomKey', 'own client wins over the default');
+    setDefaultClient(undefined);
+  });
+
+  it('keyboard: Tab order username → password → submit, Enter submits', async () => {
+    const client = new FakeRoomKeyClient();
+    client.addAccount('alice', 'correct horse battery');
+    const el = await mount('roomkey-sign-in', { client });
+    const events = recordEvents(el, 'roomkey-signed-in');
+    input(el, 'username').focus();
+    await type('alice');
+    await press('Tab');
+    equal(deepActiveElement(), input(el, 'password'));
+    await type('correct horse battery');
+    await press('Tab');
+    equal(deepActiveElement(), $(el, 'button[type=submit]'));
+    equal(getComputedStyle(deepActiveElement()!).outlineStyle, 'solid', 'keyboard focus is visible');
+    await press('Shift+Tab');
+    await press('Enter');
+    await until(() => events.length === 1, 'signed in by Enter');
+    await settle(el);
+    equal(deepActiveElement(), $(el, '#heading'), 'focus moves to the new view, not to <body>');
+    ok($$(el, 'button').length >= 2);
+  });
+});

@@ -1,0 +1,334 @@
+/**
+ * TEST DOUBLE. An in-memory stand-in for `RoomKeyClient` that lets component tests drive every
+ * UI state: connection and key states, rooms, members, long histories with progress, held and
+ * failed messages, notifications, slow calls (gates) and typed errors. It does no crypto and no
+ * networking; the real client (`InPageClient`) is tested end to end elsewhere.
+ * @example const client = new FakeRoomKeyClient(); client.addAccount('alice', 'correct horse');
+ */
+import type {
+  ChatMessage,
+  ConnectionState,
+  HistoryProgress,
+  KeyState,
+  RoomKeyClient,
+  RoomKeyClientEvents,
+  RoomNotification,
+  RoomSummary,
+  Session,
+} from '../../../components/client/types.ts';
+import {
+  BadCredentialsError,
+  ConflictError,
+  LockedError,
+  NotFoundError,
+  WrongPassphraseError,
+} from '../../../core/errors.ts';
+
+type Method = Exclude<keyof RoomKeyClient, keyof EventTarget | 'connection' | 'keys' | 'session'>;
+/** A call that may be held open by a test: a client method, or `history-page` (between history pages). */
+export type GateName = Method | 'history-page';
+
+export interface Gate {
+  /** Lets the held call (and any later one) proceed. */
+  release(): void;
+  /** Resolves once a call is waiting at the gate. */
+  reached: Promise<void>;
+}
+
+export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
+  connection: ConnectionState = 'online';
+  keys: KeyState = 'signed-out';
+  session: Session | null = null;
+  /** Every API call, in order. */
+  readonly calls: { method: Method; args: unknown[] }[] = [];
+  readonly rooms = new Map<string, RoomSummary>();
+  readonly histories = new Map<string, ChatMessage[]>();
+  /** The room passed to the last `focusRoom` call. */
+  focused: string | null = null;
+  /** Messages per page of `history()`: each page reports progress. */
+  historyPageSize = 1000;
+  readonly #accounts = new Map<string, { userId: string; password: string }>();
+  readonly #failures = new Map<GateName, unknown[]>();
+  readonly #gates = new Map<GateName, { promise: Promise<void>; reached: () => void }>();
+  #nextId = 1;
+
+  // ---- controls for tests ----
+
+  /** Registers an account that can sign in. */
+  addAccount(username: string, password: string): Session {
+    const userId = `user-${username}`;
+    this.#accounts.set(username, { userId, password });
+    return { userId, username };
+  }
+
+  /** Puts the client in the state of a signed-in, unlocked user, without events. */
+  signedInAs(username: string, password = 'correct horse battery'): Session {
+    const session = this.addAccount(username, password);
+    this.session = session;
+    this.keys = 'ready';
+    return session;
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.#emit('connection', state);
+  }
+
+  setKeys(state: KeyState): void {
+    this.keys = state;
+    this.#emit('keys', state);
+  }
+
+  /** The next call to `name` rejects with `error`. */
+  failNext(name: GateName, error: unknown): void {
+    const queue = this.#failures.get(name) ?? [];
+    queue.push(error);
+    this.#failures.set(name, queue);
+  }
+
+  /** Holds calls to `name` until `release()`. */
+  gate(name: GateName): Gate {
+    let release!: () => void;
+    let reached!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    this.#gates.set(name, { promise, reached });
+    return {
+      release: () => {
+        this.#gates.delete(name);
+        release();
+      },
+      reached: reachedPromise,
+    };
+  }
+
+  /** Adds a room the session user belongs to (plus `others` as members); emits `rooms`. */
+  addRoom(
+    name: string,
+    others: readonly string[] = [],
+    extra: Partial<Pick<RoomSummary, 'epoch' | 'status' | 'unread' | 'roomId'>> = {},
+  ): RoomSummary {
+    const roomId = extra.roomId ?? `room-${this.#nextId++}`;
+    const me = this.session ? [{ userId: this.session.userId, username: this.session.username }] : [];
+    for (const username of others) if (!this.#accounts.has(username)) this.addAccount(username, 'x');
+    const room: RoomSummary = {
+      roomId,
+      name,
+      epoch: extra.epoch ?? 0,
+      status: extra.status ?? 'member',
+      unread: extra.unread ?? 0,
+      members: [...me, ...others.map((username) => ({ userId: `user-${username}`, username }))],
+    };
+    this.rooms.set(roomId, room);
+    this.histories.set(roomId, this.histories.get(roomId) ?? []);
+    this.#emitRooms();
+    return room;
+  }
+
+  /** Replaces a room's summary fields (e.g. `status: 'removed'`); emits `rooms`. */
+  updateRoom(roomId: string, patch: Partial<RoomSummary>): RoomSummary {
+    const room = { ...this.#room(roomId), ...patch };
+    this.rooms.set(roomId, room);
+    this.#emitRooms();
+    return room;
+  }
+
+  /** A message as another member would have sent it (not stored or emitted). */
+  makeMessage(roomId: string, text: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+    const n = this.#nextId++;
+    return {
+      roomId,
+      messageId: n.toString(16).padStart(32, '0'),
+      senderUserId: 'user-bob',
+      senderUsername: 'bob',
+      sentAtMs: Date.UTC(2025, 0, 1) + n * 1000,
+      text,
+      epoch: this.rooms.get(roomId)?.epoch ?? 0,
+      own: false,
+      status: 'received',
+      ...extra,
+    };
+  }
+
+  /** Stores `count` messages as the room's history (texts "Message 1" … "Message count"). */
+  seedHistory(roomId: string, count: number, make?: (i: number) => Partial<ChatMessage>): ChatMessage[] {
+    const list = Array.from({ length: count }, (_, i) =>
+      this.makeMessage(roomId, `Message ${i + 1}`, make?.(i + 1) ?? {}),
+    );
+    this.histories.set(roomId, list);
+    return list;
+  }
+
+  /** A message arrives live: stored (or replaced by id) and emitted as `message`. */
+  deliver(message: ChatMessage): void {
+    const list = this.histories.get(message.roomId) ?? [];
+    const at = list.findIndex((m) => m.messageId === message.messageId);
+    if (at >= 0) list[at] = message;
+    else list.push(message);
+    this.histories.set(message.roomId, list);
+    this.#emit('message', message);
+  }
+
+  /** An App Notification arrives. */
+  notify(notification: RoomNotification): void {
+    this.#emit('notification', notification);
+  }
+
+  // ---- RoomKeyClient ----
+
+  async signUp(username: string, password: string): Promise<Session> {
+    await this.#enter('signUp', [username, password]);
+    if (this.#accounts.has(username)) {
+      throw new ConflictError(`The username "${username}" is taken: choose another one.`);
+    }
+    return this.#startSession(this.addAccount(username, password));
+  }
+
+  async signIn(username: string, password: string): Promise<Session> {
+    await this.#enter('signIn', [username, password]);
+    const account = this.#accounts.get(username);
+    if (!account || account.password !== password) throw new BadCredentialsError();
+    return this.#startSession({ userId: account.userId, username });
+  }
+
+  async signOut(): Promise<void> {
+    await this.#enter('signOut', []);
+    this.session = null;
+    this.#emit('session', null);
+    this.setKeys('signed-out');
+  }
+
+  async lock(): Promise<void> {
+    await this.#enter('lock', []);
+    this.setKeys('locked');
+  }
+
+  async unlock(password: string): Promise<void> {
+    await this.#enter('unlock', [password]);
+    const account = this.session && this.#accounts.get(this.session.username);
+    if (!account || account.password !== password) throw new WrongPassphraseError();
+    this.setKeys('ready');
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    await this.#enter('listRooms', []);
+    this.#needReady();
+    return [...this.rooms.values()];
+  }
+
+  async createRoom(name: string): Promise<RoomSummary> {
+    await this.#enter('createRoom', [name]);
+    this.#needReady();
+    return this.addRoom(name);
+  }
+
+  async invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary> {
+    await this.#enter('invite', [roomId, username, options]);
+    this.#needReady();
+    const account = this.#accounts.get(username);
+    if (!account) throw new NotFoundError(`There is no RoomKey user named "${username}".`);
+    const room = this.#room(roomId);
+    if (room.members.some((m) => m.userId === account.userId)) return room;
+    return this.updateRoom(roomId, { members: [...room.members, { userId: account.userId, username }] });
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<RoomSummary> {
+    await this.#enter('removeMember', [roomId, userId]);
+    this.#needReady();
+    const room = this.#room(roomId);
+    return this.updateRoom(roomId, {
+      epoch: room.epoch + 1,
+      members: room.members.filter((m) => m.userId !== userId),
+    });
+  }
+
+  async send(roomId: string, text: string): Promise<ChatMessage> {
+    this.#needReady();
+    const session = this.session!;
+    const sending = this.makeMessage(roomId, text, {
+      own: true,
+      status: 'sending',
+      senderUserId: session.userId,
+      senderUsername: session.username,
+    });
+    this.deliver(sending);
+    try {
+      await this.#enter('send', [roomId, text]);
+    } catch (error) {
+      this.deliver({ ...sending, status: 'failed', reason: 'The server did not accept the message.' });
+      throw error;
+    }
+    const sent: ChatMessage = { ...sending, status: 'sent' };
+    this.deliver(sent);
+    return sent;
+  }
+
+  async history(
+    roomId: string,
+    options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+  ): Promise<ChatMessage[]> {
+    await this.#enter('history', [roomId, options]);
+    this.#needReady();
+    const all = this.histories.get(roomId) ?? [];
+    const list = options?.limit ? all.slice(-options.limit) : all.slice();
+    for (let loaded = 0; loaded < list.length; ) {
+      loaded = Math.min(list.length, loaded + this.historyPageSize);
+      options?.onProgress?.({ loaded, total: list.length });
+      await this.#wait('history-page');
+    }
+    return list;
+  }
+
+  focusRoom(roomId: string | null): void {
+    this.calls.push({ method: 'focusRoom', args: [roomId] });
+    this.focused = roomId;
+  }
+
+  // ---- internals ----
+
+  async #enter(method: Method, args: unknown[]): Promise<void> {
+    this.calls.push({ method, args });
+    await this.#wait(method);
+    const queue = this.#failures.get(method);
+    if (queue?.length) throw queue.shift();
+  }
+
+  async #wait(name: GateName): Promise<void> {
+    const gate = this.#gates.get(name);
+    if (!gate) {
+      await Promise.resolve();
+      return;
+    }
+    gate.reached();
+    await gate.promise;
+  }
+
+  #startSession(session: Session): Session {
+    this.session = session;
+    this.#emit('session', session);
+    this.setKeys('ready');
+    return session;
+  }
+
+  #needReady(): void {
+    if (this.keys !== 'ready') throw new LockedError();
+  }
+
+  #room(roomId: string): RoomSummary {
+    const room = this.rooms.get(roomId);
+    if (!room) throw new NotFoundError(`No room ${roomId}.`);
+    return room;
+  }
+
+  #emitRooms(): void {
+    this.#emit('rooms', [...this.rooms.values()]);
+  }
+
+  #emit<K extends keyof RoomKeyClientEvents>(type: K, detail: RoomKeyClientEvents[K]): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
