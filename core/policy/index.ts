@@ -61,12 +61,17 @@ export function effectiveRules(chain: PolicyChain): EffectiveRules {
   return out;
 }
 
+/** A grant to this id applies to every signed-in user (e.g. "anyone may create rooms here"). */
+export const EVERYONE = '*';
+
 /** The user's role: the highest grant at any level of the chain (0 when none). */
 export function roleOf(userId: string, chain: PolicyChain): RoleValue {
   let role: RoleValue = Role.none;
+  if (!userId) return role;
   for (const level of levels(chain)) {
     for (const grant of level.grants ?? []) {
-      if (grant.userId === userId) role = Math.max(role, validRole(grant.role)) as RoleValue;
+      if (grant.userId === userId || grant.userId === EVERYONE)
+        role = Math.max(role, validRole(grant.role)) as RoleValue;
     }
   }
   return role;

@@ -55,6 +55,13 @@ export const MAX_HELD = 10_000;
 
 export const CONTENT_TYPE_TEXT = 1;
 
+/** Not a user id any account can have (ids are non-empty), so an observer is never a member. */
+const OBSERVER: LocalMember = {
+  userId: '',
+  userKeys: { hpkePrivateKey: new Uint8Array(32), hpkePublicKey: new Uint8Array(32) },
+  device: { secretKey: new Uint8Array(32), publicKey: new Uint8Array(32) },
+};
+
 interface EpochState {
   epoch: number;
   members: string[];
@@ -115,6 +122,14 @@ export class Room {
       await room.#learnSecrets(secrets);
     }
     return room;
+  }
+
+  /**
+   * A keyless view for verifiers that are not members (the gateway): it checks signatures, the
+   * hash chain and membership rules of every commit, and can never read a message.
+   */
+  static observe(signed: roomkey.v1.ISigned, directory: Directory): Promise<Room> {
+    return Room.fromGenesis(signed, OBSERVER, directory);
   }
 
   /** Rebuilds a room from a stored snapshot, re-verifying the whole chain. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { can, DEFAULT_RULES, effectiveRules, Role, roleOf } from '../../../core/policy/index.ts';
+import { can, DEFAULT_RULES, EVERYONE, effectiveRules, Role, roleOf } from '../../../core/policy/index.ts';
 
 describe('policy chain org → project → room', () => {
   const org = {
@@ -39,6 +39,21 @@ describe('policy chain org → project → room', () => {
     assert.equal(can('invite', 'gus', chain), false, 'room rule says guest, project says admin');
     assert.equal(can('readPreJoinHistory', 'gus', chain), false);
     assert.equal(can('rotate', 'nobody', chain), false, 'no role, no action, whatever the rule');
+  });
+
+  it('applies a grant to everyone (*) to every user, and never to an empty id', () => {
+    const chain = {
+      org: {
+        grants: [
+          { userId: EVERYONE, role: Role.member },
+          { userId: 'olga', role: Role.owner },
+        ],
+      },
+    };
+    assert.equal(roleOf('anyone', chain), Role.member);
+    assert.equal(roleOf('olga', chain), Role.owner);
+    assert.equal(roleOf('', chain), Role.none);
+    assert.equal(can('createRoom', 'anyone', chain), true);
   });
 
   it('ignores out-of-range roles from hostile input', () => {

@@ -130,6 +130,18 @@ describe('room state machine', () => {
     }
   });
 
+  it('lets a keyless observer (the gateway) verify the chain but never read', async () => {
+    await room.applyCommit(await room.add(['bob'], { nowMs: now }));
+    const observer = await Room.observe(room.genesisSigned, directory);
+    await observer.applyCommit(room.signedAt(1));
+    assert.deepEqual(observer.members, ['alice', 'bob']);
+    assert.equal(observer.status, 'outside');
+    assert.equal(observer.view().readable, false);
+    const { envelope } = await room.encrypt('not for the server', { nowMs: now });
+    await assert.rejects(observer.receive(envelope), UnknownEpochError);
+    await assert.rejects(observer.rotate({ nowMs: now }), NotMemberError);
+  });
+
   it('rotates: same members, new room public key', async () => {
     const before = room.view().roomPublicKey;
     await room.applyCommit(await room.rotate({ nowMs: now }));
