@@ -153,7 +153,8 @@ export class RateLimitedError extends RoomKeyError {
     const after = Math.max(0, retryAtMs - now);
     super(
       'rate-limited',
-      message ?? `Too many attempts: try again in ${Math.ceil(after / 1000)} s (at ${new Date(retryAtMs).toISOString()}).`,
+      message ??
+        `Too many attempts: try again in ${Math.ceil(after / 1000)} s (at ${new Date(retryAtMs).toISOString()}).`,
     );
     this.retryAtMs = retryAtMs;
     this.retryAfterMs = after;

@@ -1,34 +1,70 @@
-// `npm run build`: the browser bundles that ship.
-//  - dist/roomkey-core.js: core (crypto, room, store) as one ES module for pages and workers.
-// Later targets (the one-script-tag components bundle, the extension via WXT) join this list.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+// `npm run build`: what ships to browsers, in dist/.
+//  - roomkey.js: the one-script-tag bundle (components/script-tag.ts): every element registered,
+//    the client wired from the tag's data-gateway. One ES module, minified, with a source map.
+//  - custom-elements.json: the elements' public API, for editors and docs.
+//  - sw.js: the demo PWA's service worker (sw/sw.ts) with workbox-build's precache list of the
+//    demo shell injected. It is built last: the list pins each file's revision, roomkey.js included.
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
+import { injectManifest } from 'workbox-build';
+import { writeCustomElementsManifest } from '../components/manifest.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
+const scratch = join(root, '.cache', 'build');
 mkdirSync(dist, { recursive: true });
+mkdirSync(scratch, { recursive: true });
 
-const targets = [{ entry: 'core/index.ts', out: 'roomkey-core.js' }].filter((t) =>
-  existsSync(join(root, t.entry)),
-);
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
 
-for (const target of targets) {
-  const outfile = join(dist, target.out);
-  await build({
-    entryPoints: [join(root, target.entry)],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    sourcemap: true,
-    legalComments: 'linked',
-    logLevel: 'warning',
-  });
-  const raw = statSync(outfile).size;
-  const gz = gzipSync(readFileSync(outfile), { level: 9 }).length;
-  console.log(`dist/${target.out}: ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzipped`);
+/** The demo shell the service worker precaches, as files under the repository root. */
+const SHELL = ['demo/*.{html,js,webmanifest}', 'demo/icons/*.png', 'dist/roomkey.js'];
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'components/script-tag.ts')],
+  outfile: join(dist, 'roomkey.js'),
+  format: 'esm',
+});
+
+writeCustomElementsManifest(root, 'dist');
+
+// A classic (non-module) worker: module service workers are still missing in some browsers.
+const swSource = join(scratch, 'sw.js');
+await build({
+  ...common,
+  entryPoints: [join(root, 'sw/sw.ts')],
+  outfile: swSource,
+  format: 'iife',
+  legalComments: 'eof', // the worker is served alone (at /sw.js), so its notices travel inside it
+  // Workbox keeps its debug logging behind this; production drops it.
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+const precache = await injectManifest({
+  swSrc: swSource,
+  swDest: join(dist, 'sw.js'),
+  globDirectory: root,
+  globPatterns: SHELL,
+  // Files are served from the repo's demo/ at / and dist/ at /dist/ (gateway/dev.ts).
+  modifyURLPrefix: { 'demo/': '/', 'dist/': '/dist/' },
+});
+for (const warning of precache.warnings) console.warn(`workbox: ${warning}`);
+console.log(`dist/sw.js precaches ${precache.count} files (${(precache.size / 1024).toFixed(1)} KiB)`);
+
+for (const file of ['roomkey.js', 'sw.js']) {
+  const path = join(dist, file);
+  const raw = statSync(path).size;
+  const gz = gzipSync(readFileSync(path), { level: 9 }).length;
+  console.log(`dist/${file}: ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzipped`);
 }
+console.log('dist/custom-elements.json');

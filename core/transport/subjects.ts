@@ -1,0 +1,73 @@
+/**
+ * The subject map shared by the gateway and every client: one place, so NATS permissions in the
+ * gateway's JWTs and the subjects clients use cannot drift apart. gateway/README.md explains it.
+ * @example await nc.request(LOGIN_SUBJECTS.loginStart, bytes)
+ */
+
+/** Everything the gateway answers lives under this prefix (imported into the app account). */
+export const GATEWAY_API_PREFIX = 'rk.v1.gw';
+
+/** Reachable with the shared login credential: sign-up and log-in only. */
+export const LOGIN_SUBJECTS = {
+  registerStart: 'rk.v1.gw.anon.register.start',
+  registerFinish: 'rk.v1.gw.anon.register.finish',
+  loginStart: 'rk.v1.gw.anon.login.start',
+  loginFinish: 'rk.v1.gw.anon.login.finish',
+} as const;
+
+/** The login credential may publish here and nowhere else. */
+export const LOGIN_SUBJECTS_WILDCARD = 'rk.v1.gw.anon.>';
+
+/** Reachable with a device credential; the gateway also checks the caller's device nkey. */
+export const DEVICE_SUBJECTS = {
+  refresh: 'rk.v1.gw.device.auth.refresh',
+  revoke: 'rk.v1.gw.device.auth.revoke',
+} as const;
+
+/** A device may publish to the whole device API (directory, rooms, admin come here later). */
+export const DEVICE_SUBJECTS_WILDCARD = 'rk.v1.gw.device.>';
+
+/**
+ * Inbox prefix of login-credential clients. Everyone holding the login credential may subscribe
+ * here, so replies on it are always sealed with a per-request reply key (reply-seal.ts).
+ */
+export const LOGIN_INBOX_PREFIX = '_RK_LOGIN';
+
+/** Inbox prefix of one device: its JWT allows only this device to subscribe under it. */
+export function deviceInboxPrefix(deviceNkey: string): string {
+  return `_RK_INBOX.${requireToken(deviceNkey, 'device nkey')}`;
+}
+
+/** App notifications to one device (subscribe only; the gateway publishes). */
+export function notifySubject(deviceNkey: string): string {
+  return `rk.v1.notify.${requireToken(deviceNkey, 'device nkey')}`;
+}
+
+/** Presence beacons of one device (publish only; the gateway listens). */
+export function presenceSubject(deviceNkey: string): string {
+  return `rk.v1.presence.${requireToken(deviceNkey, 'device nkey')}`;
+}
+
+/** Room ids become subject tokens and stream names: letters, digits, '_' and '-', 1–64 chars. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isRoomId(value: unknown): value is string {
+  return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
+}
+
+/** All live subjects of a room: `.msg` (envelopes) and `.commit` (epoch commits). */
+export function roomSubject(roomId: string, kind: 'msg' | 'commit' | '>'): string {
+  if (!isRoomId(roomId)) throw new TypeError(`not a room id: ${JSON.stringify(roomId)}`);
+  return `rk.v1.room.${roomId}.${kind}`;
+}
+
+/** The JetStream stream holding a room's history (ciphertext). */
+export function roomStreamName(roomId: string): string {
+  if (!isRoomId(roomId)) throw new TypeError(`not a room id: ${JSON.stringify(roomId)}`);
+  return `RK_ROOM_${roomId}`;
+}
+
+function requireToken(token: string, what: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(token)) throw new TypeError(`${what} is not a subject token: ${token}`);
+  return token;
+}

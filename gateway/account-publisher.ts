@@ -1,0 +1,113 @@
+/**
+ * Keeps the app account JWT on the NATS servers in step with the revocation list in KV.
+ * nats-server 2.9 with a MEMORY resolver accepts a new account JWT published by a system-account
+ * user on $SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE (answers "jwt updated"); it then refuses every
+ * revoked user JWT and closes live connections that use one ("User Authentication Revoked").
+ * The resolver forgets this on a server restart (it reloads the config's preload), so the gateway
+ * pushes again whenever its system connection reconnects, and whenever any gateway changes the list.
+ * @example const publisher = await startAccountPublisher({ sys, revocations, stack }); await publisher.push();
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type KV, KvWatchInclude } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { decode } from '../core/codec.ts';
+import { UnavailableError } from '../core/errors.ts';
+import { v1 } from '../proto/index.ts';
+import { encodeAppAccountJwt } from './accounts.ts';
+import type { Stack } from './data-dir.ts';
+
+/**
+ * Revocation times are set this far ahead: a JWT another gateway issued a moment after the
+ * revocation (before it saw it) is refused too. A revoked device never gets a new JWT anyway.
+ */
+export const REVOCATION_MARGIN_S = 300;
+
+export interface AccountPublisher {
+  /** Builds the account JWT from the current list and pushes it; resolves once the server took it. */
+  push(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startAccountPublisher(input: {
+  sys: NatsConnection;
+  revocations: KV;
+  stack: Stack;
+  log: (line: string) => void;
+}): Promise<AccountPublisher> {
+  const { sys, revocations, stack, log } = input;
+  const subject = `$SYS.REQ.ACCOUNT.${stack.public.appAccount.publicKey}.CLAIMS.UPDATE`;
+  let stopped = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  const pushOnce = async () => {
+    const list: Record<string, number> = {};
+    const keys = await revocations.keys();
+    for await (const key of keys) {
+      const entry = await revocations.get(key);
+      if (entry?.operation !== 'PUT' || entry.value.length === 0) continue;
+      const record = decode(v1.RevocationRecord, entry.value, 'revocation record');
+      list[key] = Math.floor(Number(record.revokedAtMs) / 1000) + REVOCATION_MARGIN_S;
+    }
+    const jwt = await encodeAppAccountJwt(stack.secrets, stack.public.gatewayAccount.publicKey, list);
+    let answer: {
+      data?: { code?: number; message?: string };
+      error?: { code?: number; description?: string };
+    };
+    try {
+      answer = (await sys.request(subject, jwt, { timeout: 5000 })).json();
+    } catch (cause) {
+      throw new UnavailableError(
+        `The NATS server did not take the account update: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    if (answer.data?.code !== 200) {
+      throw new UnavailableError(
+        `The NATS server refused the account update: ${JSON.stringify(answer.error ?? answer.data)}`,
+      );
+    }
+  };
+  // Pushes run one after another, each reading the list afresh, so the last one wins with everything.
+  const push = () => {
+    const next = chain.then(pushOnce);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  // Background pushes (after a reconnect, or another gateway's change) retry for a while: right
+  // after a server restart JetStream may need a moment before the list can be read.
+  const pushLogged = async () => {
+    for (let attempt = 1; attempt <= 10 && !stopped; attempt++) {
+      try {
+        await push();
+        return;
+      } catch (error) {
+        log(`account update failed (attempt ${attempt}): ${(error as Error).message}`);
+        await sleep(250 * attempt, undefined, { ref: false });
+      }
+    }
+  };
+
+  const watcher = await revocations.watch({ include: KvWatchInclude.UpdatesOnly });
+  void (async () => {
+    for await (const _ of watcher) {
+      if (stopped) break;
+      void pushLogged();
+    }
+  })();
+  void (async () => {
+    for await (const status of sys.status()) {
+      if (stopped) break;
+      if (status.type === 'reconnect') void pushLogged();
+    }
+  })();
+  await push();
+  return {
+    push,
+    stop: async () => {
+      stopped = true;
+      watcher.stop();
+      await chain;
+    },
+  };
+}

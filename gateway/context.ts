@@ -1,0 +1,26 @@
+/**
+ * Everything a handler needs, built once per gateway instance from the data directory and NATS.
+ * Nothing in here is state of the gateway's own: KV buckets live in NATS, the rest is derived from
+ * the secrets, so any instance can handle any request.
+ */
+
+import type { AccountPublisher } from './account-publisher.ts';
+import type { Buckets } from './buckets.ts';
+import type { Stack } from './data-dir.ts';
+import type { LoginRateLimiter } from './rate-limit.ts';
+import type { RoomGrantSource } from './room-permissions.ts';
+import type { ServerKeys } from './server-keys.ts';
+import type { JwtIssuer } from './user-jwt.ts';
+
+export interface GatewayContext {
+  stack: Stack;
+  keys: ServerKeys;
+  buckets: Buckets;
+  limiter: LoginRateLimiter;
+  issuer: JwtIssuer;
+  publisher: AccountPublisher;
+  roomGrants: RoomGrantSource;
+  jwtLifetimeMs: number;
+  loginHandleLifetimeMs: number;
+  now: () => number;
+}

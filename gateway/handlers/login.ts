@@ -1,0 +1,114 @@
+/**
+ * Log-in with OPAQUE, in two stateless steps on the login credential.
+ * start: throttled (rate-limit.ts), then KE1 → KE2 plus a sealed, short-lived login handle. An
+ * unknown username gets a fake KE2 from the library, indistinguishable from a real one.
+ * finish: handle (single use) + KE3 + the device's certificate → the DeviceSession (NATS user JWT
+ * for the device key), sealed with the OPAQUE session key so only the password holder can read it.
+ */
+import * as opaque from '@serenity-kit/opaque';
+import { fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
+import { decode, encode } from '../../core/codec.ts';
+import { BadCredentialsError, ConflictError, InternalError, RevokedError } from '../../core/errors.ts';
+import { sealDeviceSession } from '../../core/transport/device-session-key.ts';
+import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
+import { normalizeUsername } from '../../core/transport/username.ts';
+import { v1 } from '../../proto/index.ts';
+import { checkDeviceCertificate, requireBytes, storedIdentity, takeReplyKey } from '../checks.ts';
+import type { GatewayContext } from '../context.ts';
+import { issueForDevice } from '../device-session.ts';
+import { consumeLoginHandle, openLoginHandle, sealLoginHandle } from '../login-handle.ts';
+import type { Call, Endpoint } from '../service.ts';
+import { opaqueCall, signedOf, usernameKey } from './register.ts';
+
+const MAX_REQUEST = 8 * 1024;
+
+function throttleSubjects(call: Call, username: string) {
+  return { username, connection: call.caller.connection, source: call.caller.host };
+}
+
+export function loginStart(ctx: GatewayContext): Endpoint {
+  return {
+    subject: LOGIN_SUBJECTS.loginStart,
+    maxBytes: MAX_REQUEST,
+    handle: async (data, call) => {
+      const req = decode(v1.LoginStartRequest, data, 'login start request');
+      takeReplyKey(call, req.replyKey);
+      const username = normalizeUsername(req.username);
+      const ke1 = requireBytes(req.credentialRequest, 32, 256, 'credential_request');
+      const subjects = throttleSubjects(call, username);
+      await ctx.limiter.check(subjects);
+      const credential = await ctx.buckets.credentials.get(usernameKey(ctx, username));
+      const { loginResponse, serverLoginState } = opaqueCall('credential_request', () =>
+        opaque.server.startLogin({
+          serverSetup: ctx.stack.secrets.opaqueServerSetup,
+          userIdentifier: username,
+          registrationRecord: credential?.value.registrationRecord ?? null,
+          startLoginRequest: toBase64Url(ke1),
+        }),
+      );
+      // Counted once the request is a real attempt (a malformed one stores nothing).
+      await ctx.limiter.recordAttempt(subjects);
+      const loginHandle = sealLoginHandle(
+        ctx.keys,
+        { username, serverLoginState },
+        ctx.loginHandleLifetimeMs,
+        ctx.now(),
+      );
+      return encode(v1.LoginStartResponse, { credentialResponse: fromBase64Url(loginResponse), loginHandle });
+    },
+  };
+}
+
+export function loginFinish(ctx: GatewayContext): Endpoint {
+  return {
+    subject: LOGIN_SUBJECTS.loginFinish,
+    maxBytes: MAX_REQUEST,
+    handle: async (data, call) => {
+      const req = decode(v1.LoginFinishRequest, data, 'login finish request');
+      takeReplyKey(call, req.replyKey);
+      const now = ctx.now();
+      const handle = openLoginHandle(ctx.keys, req.loginHandle, now);
+      const ke3 = requireBytes(req.credentialFinalization, 32, 256, 'credential_finalization');
+      await ctx.limiter.check(throttleSubjects(call, handle.username));
+      await consumeLoginHandle(ctx.buckets.loginHandles, handle);
+
+      let sessionKey: Uint8Array;
+      try {
+        const finished = opaque.server.finishLogin({
+          serverLoginState: handle.serverLoginState,
+          finishLoginRequest: toBase64Url(ke3),
+        });
+        sessionKey = fromBase64Url(finished.sessionKey);
+      } catch {
+        throw new BadCredentialsError();
+      }
+      await ctx.limiter.recordSuccess(handle.username);
+
+      const credential = await ctx.buckets.credentials.get(usernameKey(ctx, handle.username));
+      const user = credential && (await ctx.buckets.users.get(credential.value.userId));
+      if (!credential || !user) throw new InternalError(`user record missing for a valid login`);
+      const userId = credential.value.userId;
+      const identity = storedIdentity(user.value);
+      const device = checkDeviceCertificate(req.deviceCertificate, identity, now);
+      const deviceKeyHex = toHex(device.deviceKey);
+      const known = await ctx.buckets.devices.get(deviceKeyHex);
+      if (known) {
+        if (known.value.userId !== userId)
+          throw new ConflictError('This device key belongs to another user.');
+        if (Number(known.value.revokedAtMs) > 0) {
+          throw new RevokedError('This device was revoked: make a new device key and certify it.');
+        }
+      } else {
+        await ctx.buckets.devices.create(
+          deviceKeyHex,
+          { userId, deviceCertificate: signedOf(req.deviceCertificate!), createdAtMs: now },
+          'This device key was registered at the same moment by another login.',
+        );
+      }
+
+      const { jwt, expiresAtMs } = await issueForDevice(ctx, userId, device.deviceKey);
+      const session = encode(v1.DeviceSession, { userJwt: jwt, expiresAtMs, identity: user.value.identity });
+      return encode(v1.LoginFinishResponse, sealDeviceSession(sessionKey, session));
+    },
+  };
+}

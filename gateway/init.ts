@@ -1,0 +1,121 @@
+/**
+ * `init`: makes a RoomKey deployment's keys and configuration in a data directory. Refuses to
+ * overwrite an existing one unless forced (a new operator locks out every existing credential).
+ * @example await initStack({ dir: '.roomkey' })
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createAccount, createOperator, createUser, fmtCreds } from '@nats-io/jwt';
+import * as opaque from '@serenity-kit/opaque';
+import {
+  accountPublicKeys,
+  encodeAppAccountJwt,
+  encodeGatewayAccountJwt,
+  encodeLoginJwt,
+  encodeOperatorJwt,
+  encodeServiceUserJwt,
+  encodeSysAccountJwt,
+  seedKey,
+} from './accounts.ts';
+import {
+  ensureDir,
+  type Stack,
+  type StackPublic,
+  type StackSecrets,
+  stackExists,
+  stackPaths,
+  writeSecretFile,
+} from './data-dir.ts';
+import { natsServerConfig } from './nats-config.ts';
+
+export interface InitOptions {
+  dir: string;
+  force?: boolean;
+  /** Ports written into nats-server.conf for running nats-server yourself. */
+  port?: number;
+  wsPort?: number;
+}
+
+export class AlreadyInitializedError extends Error {}
+
+export async function initStack(options: InitOptions): Promise<Stack> {
+  const paths = stackPaths(options.dir);
+  if (stackExists(options.dir) && !options.force) {
+    throw new AlreadyInitializedError(
+      `${paths.root} already holds a RoomKey deployment. Overwriting it would make new keys and lock out every existing user and device; pass --force if that is what you want.`,
+    );
+  }
+  await opaque.ready;
+  const text = (seed: Uint8Array) => new TextDecoder().decode(seed);
+  const secrets: StackSecrets = {
+    version: 1,
+    operatorSeed: text(createOperator().getSeed()),
+    operatorSigningSeed: text(createOperator().getSeed()),
+    sysAccountSeed: text(createAccount().getSeed()),
+    gatewayAccountSeed: text(createAccount().getSeed()),
+    appAccountSeed: text(createAccount().getSeed()),
+    appSigningSeed: text(createAccount().getSeed()),
+    serverSecret: randomBytes(32).toString('hex'),
+    opaqueServerSetup: opaque.server.createSetup(),
+  };
+  const keys = accountPublicKeys(secrets);
+  const pub: StackPublic = {
+    version: 1,
+    operator: {
+      publicKey: seedKey(secrets.operatorSeed).getPublicKey(),
+      jwt: await encodeOperatorJwt(secrets, keys.sys),
+    },
+    sysAccount: { publicKey: keys.sys, jwt: await encodeSysAccountJwt(secrets) },
+    gatewayAccount: { publicKey: keys.gateway, jwt: await encodeGatewayAccountJwt(secrets) },
+    appAccount: {
+      publicKey: keys.app,
+      signingKey: keys.appSigning,
+      jwt: await encodeAppAccountJwt(secrets, keys.gateway),
+    },
+    loginJwt: await encodeLoginJwt(secrets, createUser()),
+  };
+
+  if (options.force && existsSync(paths.jetstream)) {
+    // Old KV data is sealed with the old server secret and unreadable now: start clean.
+    rmSync(paths.jetstream, { recursive: true, force: true });
+  }
+  ensureDir(paths.root);
+  writeSecretFile(paths.secrets, `${JSON.stringify(secrets, null, 2)}\n`);
+  writeFileSync(paths.public, `${JSON.stringify(pub, null, 2)}\n`, { mode: 0o644 });
+  const gatewayUser = createUser();
+  writeSecretFile(
+    paths.gatewayCreds,
+    fmtCreds(
+      await encodeServiceUserJwt('roomkey-gateway', gatewayUser, secrets.gatewayAccountSeed),
+      gatewayUser,
+    ),
+  );
+  const appUser = createUser();
+  writeSecretFile(
+    paths.gatewayAppCreds,
+    fmtCreds(
+      await encodeServiceUserJwt(
+        'roomkey-gateway-app',
+        appUser,
+        secrets.appAccountSeed,
+        secrets.appSigningSeed,
+      ),
+      appUser,
+    ),
+  );
+  const sysUser = createUser();
+  writeSecretFile(
+    paths.sysCreds,
+    fmtCreds(await encodeServiceUserJwt('roomkey-sys', sysUser, secrets.sysAccountSeed), sysUser),
+  );
+  writeSecretFile(
+    paths.natsConfig,
+    natsServerConfig({
+      stack: pub,
+      port: options.port ?? 4222,
+      wsPort: options.wsPort ?? 4223,
+      storeDir: paths.jetstream,
+    }),
+  );
+  return { dir: paths.root, public: pub, secrets };
+}
