@@ -41,6 +41,7 @@ function extensionPresent(): boolean {
 }
 
 async function autoConnect(): Promise<RoomKeyClient | undefined> {
+  if (typeof document === 'undefined') return undefined; // imported outside a page (SSR, a worker)
   const gateway = findGatewayUrl();
   if (!gateway || extensionPresent() || getDefaultClient()) return undefined;
   // A dynamic import keeps the in-page client (core, NATS) off the path of pages that never use it.
@@ -62,5 +63,5 @@ export const autoConnected: Promise<RoomKeyClient | undefined> = autoConnect();
 autoConnected.catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.warn(`RoomKey: could not connect: ${message}`);
-  document.dispatchEvent(new CustomEvent('roomkey-connect-error', { detail: { error, message } }));
+  document?.dispatchEvent(new CustomEvent('roomkey-connect-error', { detail: { error, message } }));
 });

@@ -39,10 +39,9 @@ setCatchHandler(async ({ request }) => {
 
 sw.addEventListener('push', (event) => {
   const payload = event.data ? new Uint8Array(event.data.arrayBuffer()) : null;
-  console.log('DEBUG push', payload ? [...payload].join(',') : 'null');
   // Chrome expects every push to show a notification (userVisibleOnly); a payload that is not our
   // sentinel still shows nothing: its content must never reach the screen.
-  event.waitUntil(handlePush(payload, sw.registration, { icon: ICON }).then((n) => console.log('DEBUG shown', n, Notification.permission), (e) => console.log('DEBUG err', String(e))));
+  event.waitUntil(handlePush(payload, sw.registration, { icon: ICON }));
 });
 
 sw.addEventListener('notificationclick', (event) => {

@@ -5,12 +5,17 @@
 // and says it is offline. The steps share one browser and build on each other, in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { axeViolations } from './helpers/a11y.ts';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
-import { deliverPush, shownNotifications } from './helpers/push.ts';
+import {
+  countShownNotifications,
+  deliverPush,
+  shownNotifications,
+  waitForShownNotifications,
+} from './helpers/push.ts';
 
 const ELEMENTS = ['roomkey-sign-in', 'roomkey-rooms', 'roomkey-room', 'roomkey-notifications'];
 const SENTINEL = new Uint8Array([0x08, 0x01]); // roomkey.v1.PushSentinel { version: 1 }
@@ -32,6 +37,13 @@ describe('demo PWA', { timeout: 240_000 }, () => {
     await alice.context.grantPermissions(['notifications'], { origin: stack.origin });
     page = await alice.page();
   });
+
+  /** The demo's service worker as playwright sees it. */
+  function serviceWorker(): Worker {
+    const worker = alice.context.serviceWorkers().find((w) => w.url() === `${stack.urls.web}sw.js`);
+    assert.ok(worker, 'the service worker is visible to the test');
+    return worker;
+  }
 
   after(async () => {
     await alice?.close();
@@ -94,14 +106,14 @@ describe('demo PWA', { timeout: 240_000 }, () => {
   });
 
   it('shows a notification for a push sentinel, and nothing for any other payload', STEP, async () => {
-    // Both through CDP as real PushEvents; the worker handles them in order, so once the sentinel's
-    // notification is there the other push has been handled too.
+    const worker = serviceWorker();
+    await countShownNotifications(worker);
+    // Both through CDP as real PushEvents, handled in order: once the sentinel's notification is
+    // shown, the other push has been handled too.
     await deliverPush(page, stack.urls.web, '{"room":"room-1","text":"secret"}');
     await deliverPush(page, stack.urls.web, SENTINEL);
-    const shown = await waitFor('a notification', async () => {
-      const list = await shownNotifications(page);
-      return list.length > 0 ? list : undefined;
-    });
+    await waitForShownNotifications(worker, 1);
+    const shown = await shownNotifications(page);
     assert.deepEqual(shown, [
       { title: 'RoomKey', body: 'New message', tag: 'roomkey', data: { roomId: '', url: '/' } },
     ]);
@@ -112,9 +124,7 @@ describe('demo PWA', { timeout: 240_000 }, () => {
     // Headless Chromium cannot click an OS notification: the test shows a room notification the way
     // the push handler does and dispatches `notificationclick` in the worker. The handler runs as for
     // a real click, except that focus() is refused (no user activation), which it tolerates.
-    const worker = alice.context.serviceWorkers().find((w) => w.url() === `${stack.urls.web}sw.js`);
-    assert.ok(worker, 'the service worker is visible to the test');
-    await worker.evaluate(async () => {
+    await serviceWorker().evaluate(async () => {
       const sw = self as unknown as {
         registration: ServiceWorkerRegistration;
         NotificationEvent: new (type: string, init: { notification: Notification }) => Event;

@@ -1,7 +1,8 @@
 // Web Push without a push service: Chromium's DevTools protocol delivers a message straight to a
 // service worker's `push` event (ServiceWorker.enable → workerRegistrationUpdated gives the
 // registration id → ServiceWorker.deliverPushMessage). The worker sees a real, trusted PushEvent.
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
+import { waitFor } from './browser.ts';
 
 interface Registration {
   registrationId: string;
@@ -63,4 +64,47 @@ export function shownNotifications(page: Page): Promise<ShownNotification[]> {
     const list = await registration.getNotifications();
     return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }));
   });
+}
+
+/**
+ * Counts, in the service worker, the `showNotification` calls that have completed from now on.
+ * Why: Chromium drops a notification if `getNotifications()` runs while the push handler is still
+ * showing it (its database sync sees it as "not displayed" and deletes it), so a test must wait
+ * for the handler's `showNotification` to settle before it looks. Test instrumentation only; it
+ * lasts as long as this worker instance (an open, controlled page keeps it alive).
+ */
+export async function countShownNotifications(worker: Worker): Promise<void> {
+  await worker.evaluate(() => {
+    const g = globalThis as unknown as { __roomkeyShown?: { done: number } };
+    if (g.__roomkeyShown) return;
+    const counter = { done: 0 };
+    g.__roomkeyShown = counter;
+    const proto = ServiceWorkerRegistration.prototype;
+    const show = proto.showNotification;
+    proto.showNotification = function (this: ServiceWorkerRegistration, ...args: Parameters<typeof show>) {
+      return show.apply(this, args).then(() => {
+        counter.done++;
+      });
+    };
+  });
+}
+
+/** Waits until `count` notifications were shown since countShownNotifications(worker). */
+export async function waitForShownNotifications(
+  worker: Worker,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitFor(
+    `${count} notification(s) shown by the service worker`,
+    () =>
+      worker.evaluate(
+        (n) =>
+          (globalThis as unknown as { __roomkeyShown: { done: number } }).__roomkeyShown.done >= n
+            ? true
+            : undefined,
+        count,
+      ),
+    timeoutMs,
+  );
 }

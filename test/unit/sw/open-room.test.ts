@@ -31,7 +31,9 @@ describe('notification click: which window', () => {
 
   it('opens the deep link when no app window is open', () => {
     assert.deepEqual(chooseWindow([], link('a'), scope), { action: 'open' });
-    assert.deepEqual(chooseWindow([win('http://127.0.0.1:9999/#room=a')], link('a'), scope), { action: 'open' });
+    assert.deepEqual(chooseWindow([win('http://127.0.0.1:9999/#room=a')], link('a'), scope), {
+      action: 'open',
+    });
   });
 });
 
@@ -56,7 +58,8 @@ function fakeClients(urls: string[], options: { controlled?: boolean; focusAllow
       return false;
     }
     async focus() {
-      if (options.focusAllowed === false) throw new DOMException('Not allowed to focus a window.', 'InvalidAccessError');
+      if (options.focusAllowed === false)
+        throw new DOMException('Not allowed to focus a window.', 'InvalidAccessError');
       log.push(`focus ${this.#index}`);
       return this;
     }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { v1 } from '../../../proto/index.ts';
 import { encode } from '../../../core/codec.ts';
+import { v1 } from '../../../proto/index.ts';
 import { isWakeSentinel, wakeSentinelBytes } from '../../../sw/sentinel.ts';
 
 describe('push sentinel', () => {
