@@ -1,14 +1,45 @@
-// WXT builds the browser extension (Chrome MV3 and Firefox) from extension/.
-// Entrypoints under extension/entrypoints/ are the map: background.ts, *.content.ts, popup/, options/.
+// WXT builds the browser extension from extension/ (entrypoints/ are the map: background.ts,
+// bridge.content.ts, popup/, approve/, sealed-room/). Chrome: `wxt build` → .output/chrome-mv3.
+// Firefox: `wxt build -b firefox` → .output/firefox-mv2 (a persistent background page can hold the
+// one NATS connection; Firefox's MV3 background is an event page that gets suspended).
+// `--mode e2e` builds the test variant (loopback SDK, test probe) into .output/chrome-mv3-e2e.
 import { defineConfig } from 'wxt';
+
+/** Pages the bridge runs on: every http(s) site can embed RoomKey with one script tag. */
+const WEB = ['http://*/*', 'https://*/*'];
 
 export default defineConfig({
   srcDir: 'extension',
   outDir: '.output',
-  manifest: {
+  publicDir: 'extension/public',
+  // Explicit imports only: the repo's tsc must understand every file without WXT's generated types.
+  imports: false,
+  manifest: ({ browser, manifestVersion }) => ({
     name: 'RoomKey',
     description: 'Keeps your RoomKey keys and one encrypted connection for every tab.',
-    permissions: ['storage', 'notifications', 'alarms'],
-    browser_specific_settings: { gecko: { id: 'roomkey@roomkey.dev', strict_min_version: '128.0' } },
-  },
+    permissions: ['storage', 'unlimitedStorage', 'notifications', 'idle'],
+    // The content scripts need the sites anyway; this also gives the tab URL of a sealed iframe's
+    // embedder (Firefox has no location.ancestorOrigins) and of a notification's tab.
+    host_permissions: WEB,
+    // The sealed room page is framed by sites; its own scripts load from the extension origin.
+    web_accessible_resources:
+      manifestVersion === 3 ? [{ resources: ['sealed-room.html'], matches: WEB }] : ['sealed-room.html'],
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'roomkey@roomkey.dev',
+              strict_min_version: '140.0',
+              // Nothing leaves the browser but ciphertext to the user's own RoomKey server.
+              data_collection_permissions: { required: ['none'] },
+            } as { id: string; strict_min_version: string },
+            // Firefox for Android reads data_collection_permissions from 142 on.
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
+      : {}),
+  }),
+  vite: (env) => ({
+    define: { __ROOMKEY_E2E__: JSON.stringify(env.mode === 'e2e') },
+  }),
 });

@@ -1,0 +1,212 @@
+// The toolbar popup: sign in/out, lock/unlock, approved sites (revoke), notification and idle-lock
+// settings, devices. It talks to the background like any page (a BridgeClient) plus the admin
+// commands only the extension's own pages may send.
+import { html, nothing, render, type TemplateResult } from 'lit';
+import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
+import { pageClient } from '../../lib/page-client.ts';
+import type { Settings } from '../../lib/settings.ts';
+
+const { client, transport } = pageClient();
+const root = document.querySelector<HTMLElement>('#app')!;
+
+let status: StatusView | undefined;
+let sites: SiteView[] = [];
+let settings: Settings | undefined;
+let devices: DeviceView[] = [];
+let error = '';
+let busy = false;
+
+const IDLE_CHOICES = [0, 5, 15, 30, 60, 240];
+
+async function refresh(): Promise<void> {
+  [status, sites, settings, devices] = await Promise.all([
+    transport.admin('status', {}),
+    transport.admin('sites', {}),
+    transport.admin('settings', {}),
+    transport.admin('devices', {}),
+  ]);
+  draw();
+}
+
+/** Runs a user action: one at a time, errors shown, state refreshed afterwards. */
+async function act(action: () => Promise<unknown>): Promise<void> {
+  if (busy) return;
+  busy = true;
+  error = '';
+  draw();
+  try {
+    await action();
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  } finally {
+    busy = false;
+    await refresh().catch((e: unknown) => {
+      error = e instanceof Error ? e.message : String(e);
+      draw();
+    });
+  }
+}
+
+function field(form: HTMLFormElement, name: string): string {
+  return (form.elements.namedItem(name) as HTMLInputElement).value;
+}
+
+function enter(event: SubmitEvent): void {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  const how = (event.submitter as HTMLButtonElement | null)?.value === 'signUp' ? 'signUp' : 'signIn';
+  void act(() =>
+    client.request(how, {
+      gateway: field(form, 'gateway'),
+      username: field(form, 'username'),
+      password: field(form, 'password'),
+    }),
+  );
+}
+
+function account(s: StatusView): TemplateResult {
+  if (s.keys === 'ready') {
+    return html`<p>Signed in as <strong id="username">${s.session?.username}</strong> · ${s.connection}</p>
+      <div class="row">
+        <button id="lock" ?disabled=${busy} @click=${() => act(() => client.lock())}>Lock</button>
+        <button id="sign-out" ?disabled=${busy} @click=${() => act(() => client.signOut())}>Sign out</button>
+      </div>`;
+  }
+  if (s.keys === 'locked') {
+    return html`<form
+        id="unlock"
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          void act(() => client.unlock(field(e.target as HTMLFormElement, 'password')));
+        }}
+      >
+        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+        <div class="row">
+          <button ?disabled=${busy}>Unlock</button>
+          <button type="button" id="sign-out" ?disabled=${busy} @click=${() => act(() => client.signOut())}>
+            Sign out
+          </button>
+        </div>
+      </form>`;
+  }
+  return html`<form id="sign-in" @submit=${enter}>
+    <label>Server <input name="gateway" type="url" placeholder="https://rooms.example.com/" required /></label>
+    <label>Username <input name="username" autocomplete="username" required /></label>
+    <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+    <div class="row">
+      <button name="how" value="signIn" ?disabled=${busy}>Sign in</button>
+      <button name="how" value="signUp" ?disabled=${busy}>Create account</button>
+    </div>
+  </form>`;
+}
+
+function siteList(): TemplateResult {
+  if (sites.length === 0) return html`<p class="muted">No site has asked yet.</p>`;
+  return html`<ul id="sites">
+    ${sites.map(
+      (site) => html`<li data-origin=${site.origin}>
+        <div class="row">
+          <strong>${site.origin}</strong>
+          <span class="muted">${site.site === 'granted' ? 'approved' : 'blocked'}</span>
+          <button
+            class="revoke-site"
+            aria-label="Revoke ${site.origin}"
+            ?disabled=${busy}
+            @click=${() => act(() => transport.admin('revokeSite', { origin: site.origin }))}
+          >
+            ${site.site === 'granted' ? 'Revoke' : 'Unblock'}
+          </button>
+        </div>
+        ${
+          site.rooms.length
+            ? html`<ul>
+              ${site.rooms.map(
+                (room) => html`<li data-room=${room.roomId}>
+                  <span><code>${room.roomId.slice(0, 12)}…</code> ${room.access}</span>
+                  <button
+                    class="revoke-room"
+                    aria-label="Revoke room ${room.roomId} for ${site.origin}"
+                    ?disabled=${busy}
+                    @click=${() => act(() => transport.admin('revokeRoom', { origin: site.origin, roomId: room.roomId }))}
+                  >
+                    Revoke
+                  </button>
+                </li>`,
+              )}
+            </ul>`
+            : nothing
+        }
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function settingsForm(s: Settings): TemplateResult {
+  return html`<label class="row">
+      <input
+        id="previews"
+        type="checkbox"
+        .checked=${s.previews}
+        @change=${(e: Event) =>
+          act(() => transport.admin('setSettings', { previews: (e.target as HTMLInputElement).checked }))}
+      />
+      Show message text in notifications
+    </label>
+    <label>
+      Lock after the computer is idle for
+      <select
+        id="idle-lock"
+        @change=${(e: Event) =>
+          act(() =>
+            transport.admin('setSettings', {
+              idleLockMinutes: Number((e.target as HTMLSelectElement).value),
+            }),
+          )}
+      >
+        ${IDLE_CHOICES.map(
+          (m) =>
+            html`<option value=${m} ?selected=${m === s.idleLockMinutes}>${m === 0 ? 'never' : `${m} minutes`}</option>`,
+        )}
+      </select>
+    </label>`;
+}
+
+function draw(): void {
+  const s = status;
+  render(
+    html`<h1>RoomKey</h1>
+      ${
+        s
+          ? html`<p class="muted" id="status">Keys: ${s.keys}${s.gateway ? html` · ${s.gateway}` : nothing}</p>
+            ${s.sdk ? nothing : html`<p class="muted">This build has no client SDK yet: sign-in is not possible.</p>`}
+            ${s.pendingApprovals ? html`<p>${s.pendingApprovals} site request(s) wait for your answer.</p>` : nothing}
+            <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}</section>`
+          : html`<p class="muted">Loading…</p>`
+      }
+      ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
+      <section aria-labelledby="h-sites"><h2 id="h-sites">Sites</h2>${siteList()}</section>
+      ${
+        settings
+          ? html`<section aria-labelledby="h-notify"><h2 id="h-notify">Privacy</h2>${settingsForm(settings)}</section>`
+          : nothing
+      }
+      <section aria-labelledby="h-devices">
+        <h2 id="h-devices">Devices</h2>
+        <ul id="devices">
+          ${devices.map((d) => html`<li>${d.name}${d.current ? html` <span class="muted">(this device)</span>` : nothing}</li>`)}
+        </ul>
+        <p class="muted">Adding another device (pairing) comes with a later version.</p>
+      </section>`,
+    root,
+  );
+}
+
+for (const type of ['keys', 'session', 'connection']) client.addEventListener(type, () => void refresh());
+draw();
+void client
+  .connect()
+  .then(refresh)
+  .catch((e: unknown) => {
+    error = e instanceof Error ? e.message : String(e);
+    draw();
+  });

@@ -1,0 +1,201 @@
+/**
+ * The account in the background: the encrypted store (in extension storage) and, while unlocked,
+ * the SDK session. Key states: `signed-out` (no store), `locked` (store at rest), `ready` (store
+ * unlocked and a session running). Operations run one at a time, so a lock during an unlock (or
+ * two sign-ins) cannot interleave. The store passphrase is the account password.
+ * @example const account = new Account({ backend, sessions, unlockCache, onState, onEvent }); await account.restore();
+ */
+import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
+import { fromUtf8, utf8 } from '../../core/bytes.ts';
+import { ConflictError, LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
+import type { StoreBackend } from '../../core/store/backend.ts';
+import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
+import type { BackgroundSession, SessionEvents, SessionFactory } from './background-session.ts';
+import type { UnlockCache } from './unlock-cache.ts';
+
+/** The account as every client sees it. */
+export interface AccountState {
+  keys: KeyState;
+  connection: ConnectionState;
+  session: Session | null;
+  gateway: string | null;
+}
+
+/** The background's own record in the store. */
+const ACCOUNT_RECORD = 'extension/account';
+
+export interface AccountDeps {
+  backend: StoreBackend & { clear(): Promise<void> };
+  sessions: SessionFactory;
+  unlockCache: UnlockCache;
+  argon2?: Argon2Params;
+  /** Every state change. */
+  onState(state: AccountState): void;
+  /** Every session event except `connection` (which arrives through onState). */
+  onEvent<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void;
+}
+
+export class Account {
+  readonly #deps: AccountDeps;
+  #store: EncryptedStore | undefined;
+  #session: BackgroundSession | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #state: AccountState = { keys: 'signed-out', connection: 'offline', session: null, gateway: null };
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: AccountDeps) {
+    this.#deps = deps;
+  }
+
+  get state(): AccountState {
+    return { ...this.#state };
+  }
+
+  /**
+   * The running session; LockedError (or NotFoundError when signed out) otherwise.
+   * @example const rooms = await account.session().listRooms();
+   */
+  session(): BackgroundSession {
+    if (this.#session) return this.#session;
+    if (this.#state.keys === 'signed-out')
+      throw new NotFoundError('Not signed in to RoomKey: sign in first.');
+    throw new LockedError('RoomKey is locked: unlock it with your password first.');
+  }
+
+  /** At start (also after the worker was stopped): find the store and, if this browser session had unlocked it, resume. */
+  restore(): Promise<void> {
+    return this.#serial(async () => {
+      if (!(await EncryptedStore.exists(this.#deps.backend))) return this.#set({ keys: 'signed-out' });
+      const store = await EncryptedStore.open(this.#deps.backend);
+      this.#store = store;
+      this.#set({ keys: 'locked' });
+      if (await this.#deps.unlockCache.restore(store)) {
+        try {
+          await this.#resume(store);
+        } catch (error) {
+          store.lock();
+          throw error;
+        }
+      }
+    });
+  }
+
+  signUp(input: { gateway: string; username: string; password: string }): Promise<Session> {
+    return this.#serial(() => this.#enter('signUp', input));
+  }
+
+  signIn(input: { gateway: string; username: string; password: string }): Promise<Session> {
+    return this.#serial(() => this.#enter('signIn', input));
+  }
+
+  unlock(password: string): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state.keys === 'ready') return;
+      if (this.#state.keys === 'signed-out')
+        throw new NotFoundError('Not signed in to RoomKey: sign in first.');
+      const store = this.#store ?? (await EncryptedStore.open(this.#deps.backend));
+      this.#store = store;
+      await store.unlock(password);
+      try {
+        await this.#resume(store);
+      } catch (error) {
+        store.lock();
+        throw error;
+      }
+    });
+  }
+
+  lock(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state.keys !== 'ready') return;
+      await this.#stopSession();
+      await this.#deps.unlockCache.forget(this.#store).catch(() => undefined);
+      this.#store?.lock();
+      this.#set({ keys: 'locked', connection: 'offline', session: null });
+    });
+  }
+
+  signOut(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#session) await this.#deps.sessions.signOut(this.#session).catch(() => undefined);
+      await this.#stopSession();
+      await this.#deps.unlockCache.forget(this.#store).catch(() => undefined);
+      this.#store?.lock();
+      this.#store = undefined;
+      await this.#deps.backend.clear();
+      this.#set({ keys: 'signed-out', connection: 'offline', session: null, gateway: null });
+    });
+  }
+
+  async #enter(
+    how: 'signUp' | 'signIn',
+    input: { gateway: string; username: string; password: string },
+  ): Promise<Session> {
+    if (this.#state.keys !== 'signed-out') {
+      throw new ConflictError('RoomKey is already signed in on this browser: sign out first.');
+    }
+    // Leftovers of an interrupted sign-in (records without a header) would block create().
+    await this.#deps.backend.clear();
+    const store = await EncryptedStore.create(this.#deps.backend, input.password, this.#deps.argon2);
+    let session: BackgroundSession;
+    try {
+      session = await this.#deps.sessions[how]({ store, ...input });
+      await store.set(ACCOUNT_RECORD, utf8(JSON.stringify({ gateway: input.gateway })));
+    } catch (error) {
+      store.lock();
+      await this.#deps.backend.clear().catch(() => undefined);
+      throw error;
+    }
+    this.#store = store;
+    await this.#deps.unlockCache.remember(store);
+    this.#install(session, input.gateway);
+    return session.session;
+  }
+
+  async #resume(store: EncryptedStore): Promise<void> {
+    const gateway = await this.#gatewayIn(store);
+    const session = await this.#deps.sessions.resume({ store, gateway });
+    if (!session) throw new NotFoundError('The RoomKey store holds no account: sign out and sign in again.');
+    await this.#deps.unlockCache.remember(store);
+    this.#install(session, gateway);
+  }
+
+  async #gatewayIn(store: EncryptedStore): Promise<string> {
+    const bytes = await store.get(ACCOUNT_RECORD);
+    const gateway = bytes ? (JSON.parse(fromUtf8(bytes)) as { gateway?: unknown }).gateway : undefined;
+    if (typeof gateway !== 'string') throw new MalformedError('The RoomKey store has no gateway record.');
+    return gateway;
+  }
+
+  #install(session: BackgroundSession, gateway: string): void {
+    this.#session = session;
+    this.#unsubscribe = [
+      session.on('connection', (connection) => this.#set({ connection })),
+      session.on('rooms', (rooms) => this.#deps.onEvent('rooms', rooms)),
+      session.on('message', (message) => this.#deps.onEvent('message', message)),
+      session.on('notification', (note) => this.#deps.onEvent('notification', note)),
+    ];
+    this.#set({ keys: 'ready', session: session.session, connection: session.connection, gateway });
+  }
+
+  async #stopSession(): Promise<void> {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    const session = this.#session;
+    this.#session = undefined;
+    await session?.close().catch(() => undefined);
+  }
+
+  #set(patch: Partial<AccountState>): void {
+    const next = { ...this.#state, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(this.#state)) return;
+    this.#state = next;
+    this.#deps.onState(this.state);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#chain.then(fn, fn);
+    this.#chain = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Wires the background to the browser. Every listener is registered synchronously at start (an
+ * MV3 worker is woken by the events it had listeners for at its first run); state is restored
+ * from storage behind `ready`, which every message waits for. Works as Chrome's MV3 service
+ * worker (may be stopped at any time: the unlocked state survives in storage.session) and as
+ * Firefox's persistent background page (never stopped: the unlocked store stays in memory).
+ * @example defineBackground(() => startBackground());
+ */
+import { browser } from 'wxt/browser';
+import { ExtensionStorageBackend } from '../../core/store/extension-storage-backend.ts';
+import { Account } from './account.ts';
+import { ApprovalPrompts } from './approval-prompts.ts';
+import { ApprovalStore } from './approvals.ts';
+import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
+import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
+import { createSessionFactory } from './sdk-wiring.ts';
+import { type Settings, SettingsStore } from './settings.ts';
+import { probe } from './testing/loopback-sdk.ts';
+import { MemoryUnlockCache, SessionUnlockCache, type UnlockCache } from './unlock-cache.ts';
+
+/** A service worker can be stopped at any moment; a background page cannot. */
+function isServiceWorker(): boolean {
+  const scope = (globalThis as { ServiceWorkerGlobalScope?: new () => unknown }).ServiceWorkerGlobalScope;
+  return typeof scope === 'function' && globalThis instanceof scope;
+}
+
+function deviceName(): string {
+  const ua = globalThis.navigator?.userAgent ?? '';
+  const browserName = /Firefox\//.test(ua)
+    ? 'Firefox'
+    : /Edg\//.test(ua)
+      ? 'Edge'
+      : /Chrom/.test(ua)
+        ? 'Chromium'
+        : 'Browser';
+  const os = /Windows/.test(ua)
+    ? 'Windows'
+    : /Mac OS/.test(ua)
+      ? 'macOS'
+      : /Android/.test(ua)
+        ? 'Android'
+        : /Linux/.test(ua)
+          ? 'Linux'
+          : '';
+  return `${browserName}${os ? ` on ${os}` : ''} (this browser)`;
+}
+
+const log = (what: string, error: unknown): void => console.warn(`RoomKey background: ${what}:`, error);
+
+/**
+ * Starts the background: account, approvals, settings, the hub and every browser listener.
+ * @example startBackground();
+ */
+export function startBackground(): Hub {
+  const local = browser.storage.local;
+  const sessionArea = browser.storage.session;
+  const worker = isServiceWorker();
+  const unlockCache: UnlockCache =
+    worker && sessionArea ? new SessionUnlockCache(sessionArea) : new MemoryUnlockCache();
+  const sessions = createSessionFactory();
+  const settings = new SettingsStore(local);
+  const approvals = new ApprovalStore(local);
+  // getURL('/') minus the slash: new URL(...).origin may be "null" for extension schemes.
+  const origin = browser.runtime.getURL('/').replace(/\/$/, '');
+  const action =
+    browser.action ?? (browser as unknown as { browserAction?: typeof browser.action }).browserAction;
+
+  const prompts = new ApprovalPrompts({
+    open: async (id) =>
+      (
+        await browser.windows.create({
+          url: browser.runtime.getURL(`/approve.html?id=${id}`),
+          type: 'popup',
+          width: 460,
+          height: 440,
+          focused: true,
+        })
+      )?.id,
+    close: async (windowId) => {
+      await browser.windows.remove(windowId);
+    },
+  });
+
+  const shown: { id: string; title: string; message: string }[] = [];
+  let hub: Hub | undefined;
+  const account = new Account({
+    backend: new ExtensionStorageBackend(local),
+    sessions,
+    unlockCache,
+    onState: (state) => hub?.accountChanged(state),
+    onEvent: (type, detail) => hub?.sessionEvent(type, detail),
+  });
+
+  const applyIdle = (s: Settings): void => {
+    const seconds = idleDetectionSeconds(s.idleLockMinutes);
+    if (seconds !== undefined) browser.idle?.setDetectionInterval(seconds);
+  };
+
+  const ready = (async () => {
+    await approvals.load();
+    applyIdle(await settings.get());
+    await account.restore().catch((error) => log('could not restore the unlocked session', error));
+  })();
+
+  hub = new HubClass({
+    platform: {
+      extension: { id: browser.runtime.id, origin },
+      roomPageUrl: (roomId) => `${browser.runtime.getURL('/sealed-room.html')}?room=${roomId}`,
+      showNotification: async (id, title, message) => {
+        // e2e builds keep what was shown: a headless browser offers no way to read it back.
+        if (__ROOMKEY_E2E__) shown.push({ id, title, message });
+        await browser.notifications.create(id, {
+          type: 'basic',
+          iconUrl: browser.runtime.getURL('/icon/128.png'),
+          title,
+          message,
+        });
+      },
+      focusTab: async (tabId) => {
+        const tab = await browser.tabs.update(tabId, { active: true });
+        if (tab?.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
+      },
+      openTab: async (url) => {
+        await browser.tabs.create({ url });
+      },
+      setPending: (count) => {
+        action?.setBadgeText({ text: count > 0 ? String(count) : '' })?.catch?.(() => undefined);
+      },
+      deviceName: deviceName(),
+    },
+    account,
+    approvals,
+    prompts,
+    settings,
+    sdkAvailable: sessions.available,
+    ready,
+    settingsChanged: applyIdle,
+  });
+  const theHub = hub;
+
+  browser.runtime.onConnect.addListener((port: unknown) => theHub.connect(port as PortLike));
+  browser.notifications.onClicked.addListener((id: string) => {
+    void theHub.notificationClicked(id).then(
+      () => browser.notifications.clear(id),
+      (error) => log('notification click', error),
+    );
+  });
+  browser.windows.onRemoved.addListener((windowId: number) => prompts.windowClosed(windowId));
+  browser.idle?.onStateChanged.addListener((state: string) => {
+    void ready
+      .then(() => settings.get())
+      .then((s) => (shouldLock(state, s.idleLockMinutes) ? account.lock() : undefined))
+      .catch((error) => log('idle lock', error));
+  });
+
+  if (__ROOMKEY_E2E__) {
+    Object.assign(globalThis, {
+      roomkeyE2E: {
+        probe,
+        hub: theHub,
+        account,
+        approvals,
+        settings,
+        prompts,
+        ready,
+        shown,
+        startedAt: Date.now(),
+      },
+    });
+  }
+  return theHub;
+}

@@ -1,0 +1,95 @@
+/**
+ * The boundary between the extension's background and the client SDK (core/client's session).
+ * The background owns the encrypted store (created, unlocked, locked and wiped here), the
+ * approvals, the tab registry and the notification routing; the SDK owns the account inside the
+ * store, the one NATS connection and the rooms. The SDK plugs in through `SessionFactory`, wired
+ * in exactly one place: lib/sdk-wiring.ts.
+ * @example const session = await factory.resume({ store, gateway }); session?.on('message', show);
+ */
+import type {
+  ChatMessage,
+  ConnectionState,
+  HistoryProgress,
+  RoomSummary,
+  Session,
+} from '../../components/client/types.ts';
+import type { EncryptedStore } from '../../core/store/index.ts';
+
+/** The user's presence from all tabs, for the gateway's beacons (DESIGN.md "Presence"). */
+export interface Presence {
+  state: 'active' | 'idle' | 'hidden';
+  focusedRoom: string | null;
+}
+
+/**
+ * A new message this device should notify about (the gateway's App Notification, decrypted by
+ * the SDK). The background decides where it is shown (lib/notification-router.ts).
+ */
+export interface IncomingNotification {
+  roomId: string;
+  roomName: string;
+  messageId: string;
+  senderUsername: string;
+  text: string;
+  own: boolean;
+}
+
+/** Events a session emits. `message` is every new message of every room (own ones too, once each). */
+export interface SessionEvents {
+  connection: ConnectionState;
+  rooms: readonly RoomSummary[];
+  message: ChatMessage;
+  notification: IncomingNotification;
+}
+
+/**
+ * A signed-in, unlocked session: what the SDK's session class must offer the background.
+ * Errors are core/errors.ts classes (they cross the bridge by `code`).
+ */
+export interface BackgroundSession {
+  readonly session: Session;
+  readonly connection: ConnectionState;
+  listRooms(): Promise<RoomSummary[]>;
+  createRoom(name: string): Promise<RoomSummary>;
+  invite(roomId: string, username: string, options: { shareHistory: boolean }): Promise<RoomSummary>;
+  removeMember(roomId: string, userId: string): Promise<RoomSummary>;
+  send(roomId: string, text: string): Promise<ChatMessage>;
+  history(
+    roomId: string,
+    options: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+  ): Promise<ChatMessage[]>;
+  /** Called whenever the tabs change what is visible; the SDK sends presence beacons from it. */
+  setPresence(presence: Presence): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof SessionEvents>(type: K, listener: (detail: SessionEvents[K]) => void): () => void;
+  /** Closes the connection and drops every key it holds in memory (lock, sign-out). The store stays. */
+  close(): Promise<void>;
+}
+
+/** What a sign-up or sign-in gets: a fresh, empty, unlocked store, created with `password`. */
+export interface CredentialsInput {
+  store: EncryptedStore;
+  /** The deployment, absolute and ending in `/` (its `roomkey-config.json` is there). */
+  gateway: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * How the background gets sessions. The SDK keeps its own records in `store` under names that do
+ * not start with `extension/` (the background's own prefix).
+ */
+export interface SessionFactory {
+  /** Whether this build has a real SDK (the popup says so when it has not). */
+  readonly available: boolean;
+  signUp(input: CredentialsInput): Promise<BackgroundSession>;
+  signIn(input: CredentialsInput): Promise<BackgroundSession>;
+  /**
+   * The account already in the unlocked store (after unlock, or when a stopped background worker
+   * starts again), without the password; undefined when the store holds no account.
+   * Must not lose or repeat messages across a restart: it resumes from what the store remembers.
+   */
+  resume(input: { store: EncryptedStore; gateway: string }): Promise<BackgroundSession | undefined>;
+  /** Best effort on sign-out, before the store is wiped (e.g. revoke this device at the gateway). */
+  signOut(session: BackgroundSession): Promise<void>;
+}

@@ -1,0 +1,63 @@
+/**
+ * What each connected frame may receive of a client event: account state only for approved sites;
+ * of the room list only the rooms its site has access to (names and members left out where the
+ * access is `sealed`, since the host page must not read them); messages only where the frame may
+ * read the room. Notifications never go out by broadcast: the router picks one frame.
+ * @example const event = eventForFrame({ type: 'message', detail }, frame, (roomId) => gate.accessOf(frame.caller, roomId));
+ */
+import type { BridgeEvent } from '../../components/client/bridge-protocol.ts';
+import type { RoomSummary } from '../../components/client/types.ts';
+import type { Access } from './access.ts';
+
+/** The frame facts the filter needs. */
+export interface FilterFrame {
+  kind: 'page' | 'sealed' | 'extension';
+  connected: boolean;
+  siteGranted: boolean;
+}
+
+/** Whether a frame of this kind with this access may see the room's plaintext. */
+export function canRead(kind: FilterFrame['kind'], access: Access): boolean {
+  if (access === undefined) return false;
+  return kind !== 'page' || access === 'read' || access === 'all';
+}
+
+/**
+ * The room summary as a frame may see it, or undefined when it may not see the room at all.
+ * @example visibleRoom(room, 'page', 'sealed')?.name === ''
+ */
+export function visibleRoom(
+  room: RoomSummary,
+  kind: FilterFrame['kind'],
+  access: Access,
+): RoomSummary | undefined {
+  if (access === undefined) return undefined;
+  if (canRead(kind, access)) return room;
+  return { ...room, name: '', members: [] };
+}
+
+/**
+ * The event as `frame` may receive it, or undefined.
+ * @example port.postMessage({ kind: 'event', event: eventForFrame(event, frame, accessOf) });
+ */
+export function eventForFrame(
+  event: BridgeEvent,
+  frame: FilterFrame,
+  accessOf: (roomId: string) => Access,
+): BridgeEvent | undefined {
+  if (!frame.connected || !frame.siteGranted) return undefined;
+  switch (event.type) {
+    case 'connection':
+    case 'keys':
+    case 'session':
+      return event;
+    case 'rooms': {
+      const rooms = event.detail.flatMap((r) => visibleRoom(r, frame.kind, accessOf(r.roomId)) ?? []);
+      return { type: 'rooms', detail: rooms };
+    }
+    case 'message':
+      return canRead(frame.kind, accessOf(event.detail.roomId)) ? event : undefined;
+    case 'notification':
+      return undefined;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * What the background does for each bridge request, after the request was checked and its caller
+ * derived from the browser (lib/origin.ts). Every path goes through the approval gate first; a
+ * site's page sees plaintext only of rooms approved for `read`.
+ * @example const result = await handleRequest(context, frame, request, (progress) => post(progress));
+ */
+import {
+  BRIDGE_VERSION,
+  type BridgeRequest,
+  type ClientStateSnapshot,
+  NotApprovedError,
+} from '../../components/client/bridge-protocol.ts';
+import type { HistoryProgress } from '../../components/client/types.ts';
+import { ForbiddenError } from '../../core/errors.ts';
+import type { AccessGate } from './access.ts';
+import type { Account } from './account.ts';
+import type { ApprovalStore } from './approvals.ts';
+import { visibleRoom } from './event-filter.ts';
+import type { Frame } from './frames.ts';
+import type { FrameState } from './messages.ts';
+import { type Caller, frameKind } from './origin.ts';
+
+export interface HandlerContext {
+  account: Account;
+  approvals: ApprovalStore;
+  gate: AccessGate;
+  /** The sealed room page for a room (web-accessible, inside the site's iframe). */
+  sealedRoomUrl(roomId: string): string;
+  /** Records a change of the frame (connected, focused room) and what follows from it (presence). */
+  updateFrame(patch: Partial<FrameState>): void;
+  /** Sign-out: approvals are forgotten with the account. */
+  signedOut(): Promise<void>;
+}
+
+function sealedMay(caller: Caller, what: string): void {
+  if (caller.kind === 'site' && caller.frame === 'sealed') {
+    throw new ForbiddenError(`RoomKey: a sealed room cannot ${what}; use the RoomKey extension's popup.`);
+  }
+}
+
+function snapshot(account: Account): ClientStateSnapshot {
+  const { connection, keys, session } = account.state;
+  return { connection, keys, session };
+}
+
+/**
+ * Runs one request for `frame` and returns its result (or throws a typed error).
+ * @example await handleRequest(ctx, frame, { id: 'r1', method: 'listRooms', params: {} }, () => undefined);
+ */
+export async function handleRequest(
+  ctx: HandlerContext,
+  frame: Frame,
+  request: BridgeRequest,
+  progress: (progress: HistoryProgress) => void,
+): Promise<unknown> {
+  const { caller } = frame;
+  const { account, gate } = ctx;
+  const readNeed = caller.kind === 'site' && caller.frame === 'sealed' ? 'sealed' : 'read';
+
+  switch (request.method) {
+    case 'hello':
+      return { versions: [BRIDGE_VERSION] };
+    case 'connect':
+      // A sealed frame is approved room by room (its first room request asks).
+      if (!(caller.kind === 'site' && caller.frame === 'sealed')) await gate.site(caller);
+      ctx.updateFrame({ connected: true });
+      return snapshot(account);
+    case 'signUp':
+    case 'signIn':
+      sealedMay(caller, 'sign in');
+      gate.requireSite(caller);
+      return account[request.method](request.params);
+    case 'signOut':
+      sealedMay(caller, 'sign out');
+      gate.requireSite(caller);
+      await account.signOut();
+      await ctx.signedOut();
+      return null;
+    case 'lock':
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      await account.lock();
+      return null;
+    case 'unlock':
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      await account.unlock(request.params.password);
+      return null;
+    case 'listRooms': {
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      const rooms = await account.session().listRooms();
+      return rooms.flatMap((r) => visibleRoom(r, frameKind(caller), gate.accessOf(caller, r.roomId)) ?? []);
+    }
+    case 'createRoom': {
+      sealedMay(caller, 'create rooms');
+      gate.requireSite(caller);
+      const room = await account.session().createRoom(request.params.name);
+      // The user created it on this site: the site may read it.
+      if (caller.kind === 'site') await ctx.approvals.grantRoom(caller.origin, room.roomId, 'read');
+      return room;
+    }
+    case 'invite': {
+      const { roomId, username, shareHistory } = request.params;
+      await gate.room(caller, roomId, readNeed);
+      return account.session().invite(roomId, username, { shareHistory });
+    }
+    case 'removeMember':
+      await gate.room(caller, request.params.roomId, readNeed);
+      return account.session().removeMember(request.params.roomId, request.params.userId);
+    case 'send':
+      await gate.room(caller, request.params.roomId, readNeed);
+      return account.session().send(request.params.roomId, request.params.text);
+    case 'history': {
+      const { roomId, limit } = request.params;
+      await gate.room(caller, roomId, readNeed);
+      return account.session().history(roomId, { ...(limit ? { limit } : {}), onProgress: progress });
+    }
+    case 'focusRoom': {
+      const { roomId } = request.params;
+      // Focus never asks: the room was approved by the request that loaded it.
+      if (roomId !== null && gate.accessOf(caller, roomId) === undefined) {
+        throw new NotApprovedError('RoomKey: this site is not approved for that room.');
+      }
+      ctx.updateFrame({ focusedRoom: roomId });
+      if (roomId && caller.kind === 'site' && frame.url) {
+        await ctx.approvals.rememberUrl(caller.origin, roomId, frame.url);
+      }
+      return null;
+    }
+    case 'requestRoom': {
+      const need = readNeed === 'sealed' ? 'sealed' : request.params.access;
+      const access = await gate.room(caller, request.params.roomId, need);
+      return { access };
+    }
+    case 'sealedRoomUrl':
+      await gate.room(caller, request.params.roomId, 'sealed');
+      return { url: ctx.sealedRoomUrl(request.params.roomId) };
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * The background's switchboard: accepts ports from content scripts and extension pages, derives
+ * each caller from the browser's sender data, answers requests (lib/handlers.ts, lib/admin.ts),
+ * keeps the tab registry, sends each frame the events it may see, routes notifications, and
+ * handles clicks on OS notifications. Browser specifics come in through `Platform`, so the hub
+ * runs against fakes in unit tests.
+ * @example const hub = new Hub({ platform, account, approvals, prompts, settings, sdkAvailable: true }); browser.runtime.onConnect.addListener((p) => hub.connect(p));
+ */
+import {
+  type BridgeEvent,
+  type BridgeReply,
+  checkRequest,
+  toWireError,
+} from '../../components/client/bridge-protocol.ts';
+import { ForbiddenError } from '../../core/errors.ts';
+import { AccessGate } from './access.ts';
+import type { Account, AccountState } from './account.ts';
+import { handleAdmin } from './admin.ts';
+import type { ApprovalPrompts } from './approval-prompts.ts';
+import type { ApprovalStore } from './approvals.ts';
+import type { SessionEvents } from './background-session.ts';
+import { eventForFrame } from './event-filter.ts';
+import { type Frame, FrameRegistry, presenceOf } from './frames.ts';
+import { handleRequest } from './handlers.ts';
+import { checkAdmin, type FrameState, parseToBackground } from './messages.ts';
+import {
+  clickTarget,
+  type IncomingNote,
+  type RouterFrame,
+  roomOfNotification,
+  routeNotification,
+} from './notification-router.ts';
+import { callerOf, type ExtensionIdentity, frameKind, type SenderLike } from './origin.ts';
+import type { Settings, SettingsStore } from './settings.ts';
+
+/** The part of `runtime.Port` the hub uses. */
+export interface PortLike {
+  readonly name: string;
+  readonly sender?: SenderLike;
+  postMessage(message: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(listener: (message: unknown) => void): void };
+  onDisconnect: { addListener(listener: () => void): void };
+}
+
+/** The browser, as far as the hub needs it. */
+export interface Platform {
+  extension: ExtensionIdentity;
+  /** The extension's own page for a room (sealed-room.html?room=…), for iframes and tabs. */
+  roomPageUrl(roomId: string): string;
+  showNotification(id: string, title: string, message: string): Promise<void>;
+  /** Brings the tab (and its window) to the front. */
+  focusTab(tabId: number): Promise<void>;
+  openTab(url: string): Promise<void>;
+  /** Pending approval questions (badge on the toolbar button). */
+  setPending(count: number): void;
+  deviceName: string;
+}
+
+export interface HubDeps {
+  platform: Platform;
+  account: Account;
+  approvals: ApprovalStore;
+  prompts: ApprovalPrompts;
+  settings: SettingsStore;
+  sdkAvailable: boolean;
+  /** Settled when the account and approvals are restored; messages wait for it. */
+  ready: Promise<void>;
+  settingsChanged(settings: Settings): void;
+}
+
+export class Hub {
+  readonly #deps: HubDeps;
+  readonly #registry = new FrameRegistry<PortLike>();
+  readonly gate: AccessGate;
+
+  constructor(deps: HubDeps) {
+    this.#deps = deps;
+    this.gate = new AccessGate({
+      approvals: deps.approvals,
+      prompts: deps.prompts,
+      roomName: async (roomId) => {
+        if (deps.account.state.keys !== 'ready') return null;
+        const rooms = await deps.account.session().listRooms();
+        return rooms.find((r) => r.roomId === roomId)?.name ?? null;
+      },
+    });
+    deps.prompts.onChange = () => deps.platform.setPending(deps.prompts.size);
+  }
+
+  /** The connected frames (tests, diagnostics). */
+  frames(): Frame[] {
+    return this.#registry.frames();
+  }
+
+  /** A new port: derive the caller from the browser's sender data, or refuse. */
+  connect(port: PortLike): void {
+    const caller = callerOf(port, this.#deps.platform.extension);
+    if (caller instanceof ForbiddenError) {
+      port.disconnect();
+      return;
+    }
+    const sender = port.sender ?? {};
+    const sealed = caller.kind === 'site' && caller.frame === 'sealed';
+    this.#registry.add(port, {
+      caller,
+      tabId: sender.tab?.id,
+      frameId: sender.frameId ?? 0,
+      // For a sealed frame, the page to reopen is the tab's page, not the extension URL.
+      url: sealed ? sender.tab?.url : sender.url,
+    });
+    port.onMessage.addListener((raw) => {
+      void this.#deps.ready.then(
+        () => this.#receive(port, raw),
+        () => this.#receive(port, raw),
+      );
+    });
+    port.onDisconnect.addListener(() => {
+      this.#registry.remove(port);
+      this.#presence();
+    });
+  }
+
+  /** The account changed (keys, connection, session): every frame that may know hears of it. */
+  accountChanged(state: AccountState): void {
+    this.#broadcast({ type: 'connection', detail: state.connection });
+    this.#broadcast({ type: 'keys', detail: state.keys });
+    this.#broadcast({ type: 'session', detail: state.session });
+    if (state.keys === 'ready') this.#presence();
+  }
+
+  /** An event of the running session. */
+  sessionEvent<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void {
+    if (type === 'rooms') this.#broadcast({ type: 'rooms', detail: detail as SessionEvents['rooms'] });
+    else if (type === 'message')
+      this.#broadcast({ type: 'message', detail: detail as SessionEvents['message'] });
+    else if (type === 'notification') void this.#notify(detail as IncomingNote);
+  }
+
+  /** A site or a room of it was revoked: its frames stop receiving and lose the room's focus. */
+  revoked(origin: string, roomId: string | null): void {
+    for (const [port, frame] of this.#registry.entries()) {
+      if (frame.caller.kind !== 'site' || frame.caller.origin !== origin) continue;
+      if (roomId === null) this.#registry.update(port, { connected: false, focusedRoom: null });
+      else if (frame.focusedRoom === roomId) this.#registry.update(port, { focusedRoom: null });
+    }
+    this.#presence();
+  }
+
+  /** A click on one of our OS notifications. */
+  async notificationClicked(id: string): Promise<void> {
+    await this.#deps.ready.catch(() => undefined);
+    const roomId = roomOfNotification(id);
+    if (!roomId) return;
+    const target = clickTarget(
+      roomId,
+      this.#routerFrames(roomId),
+      this.#deps.approvals.sitesWithRoom(roomId),
+      this.#deps.platform.roomPageUrl(roomId),
+    );
+    if (target.kind === 'open') return this.#deps.platform.openTab(target.url);
+    const port = this.#registry.portOf(target.frame);
+    const tabId = port && this.#registry.get(port)?.tabId;
+    if (tabId !== undefined) await this.#deps.platform.focusTab(tabId);
+  }
+
+  async #receive(port: PortLike, raw: unknown): Promise<void> {
+    const frame = this.#registry.get(port);
+    if (!frame) return;
+    let message: ReturnType<typeof parseToBackground>;
+    try {
+      message = parseToBackground(raw);
+    } catch {
+      return; // Not even an id to answer: content scripts never send this.
+    }
+    if (message.type === 'ping') return;
+    if (message.type === 'frame') return this.#frameState(port, frame, message.state);
+    try {
+      const result =
+        message.type === 'request'
+          ? await handleRequest(
+              this.#handlerContext(port),
+              frame,
+              checkRequest(message.id, message.method, message.params),
+              (progress) => this.#post(port, { kind: 'progress', id: message.id, progress }),
+            )
+          : await this.#admin(frame, message.command, message.args);
+      this.#post(port, { kind: 'result', id: message.id, result: result ?? null });
+    } catch (error) {
+      this.#post(port, { kind: 'error', id: message.id, error: toWireError(error) });
+    }
+  }
+
+  /** A frame reports its state (after a restart of the background, all of it again). */
+  #frameState(port: PortLike, frame: Frame, state: FrameState): void {
+    const { caller } = frame;
+    // A frame may only claim what it could get by asking now: a connected page needs its site
+    // approved, a focused room needs access.
+    const connected =
+      state.connected &&
+      (caller.kind === 'extension' || caller.frame === 'sealed' || this.gate.siteGranted(caller));
+    const focusedRoom =
+      state.focusedRoom !== null && this.gate.accessOf(caller, state.focusedRoom) !== undefined
+        ? state.focusedRoom
+        : null;
+    const wasConnected = frame.connected;
+    this.#registry.update(port, { visible: state.visible, connected, focusedRoom });
+    if (connected && !wasConnected) {
+      // Back after a restart: bring the frame up to date at once.
+      const { connection, keys, session } = this.#deps.account.state;
+      for (const event of [
+        { type: 'connection', detail: connection },
+        { type: 'keys', detail: keys },
+        { type: 'session', detail: session },
+      ] as BridgeEvent[]) {
+        this.#send(port, event);
+      }
+    }
+    this.#presence();
+  }
+
+  async #admin(frame: Frame, command: string, args: unknown): Promise<unknown> {
+    if (frame.caller.kind !== 'extension' || !frame.caller.admin) {
+      throw new ForbiddenError('RoomKey: only the extension popup can do that.');
+    }
+    const d = this.#deps;
+    return handleAdmin(
+      {
+        account: d.account,
+        approvals: d.approvals,
+        prompts: d.prompts,
+        settings: d.settings,
+        sdkAvailable: d.sdkAvailable,
+        deviceName: d.platform.deviceName,
+        revoked: (origin, roomId) => this.revoked(origin, roomId),
+        settingsChanged: d.settingsChanged,
+      },
+      checkAdmin(command, args),
+    );
+  }
+
+  #handlerContext(port: PortLike): Parameters<typeof handleRequest>[0] {
+    return {
+      account: this.#deps.account,
+      approvals: this.#deps.approvals,
+      gate: this.gate,
+      sealedRoomUrl: (roomId) => this.#deps.platform.roomPageUrl(roomId),
+      updateFrame: (patch) => {
+        this.#registry.update(port, patch);
+        this.#presence();
+      },
+      signedOut: () => this.#deps.approvals.clear(),
+    };
+  }
+
+  #broadcast(event: BridgeEvent): void {
+    for (const [port] of this.#registry.entries()) this.#send(port, event);
+  }
+
+  /** Sends `event` to one frame, as far as that frame may see it. */
+  #send(port: PortLike, event: BridgeEvent): void {
+    const frame = this.#registry.get(port);
+    if (!frame) return;
+    const filtered = eventForFrame(
+      event,
+      {
+        kind: frameKind(frame.caller),
+        connected: frame.connected,
+        siteGranted: this.gate.siteGranted(frame.caller),
+      },
+      (roomId) => this.gate.accessOf(frame.caller, roomId),
+    );
+    if (filtered) this.#post(port, { kind: 'event', event: filtered });
+  }
+
+  #post(port: PortLike, reply: BridgeReply): void {
+    try {
+      port.postMessage(reply);
+    } catch {
+      // The frame went away meanwhile; its disconnect handler cleans up.
+    }
+  }
+
+  #routerFrames(roomId: string): RouterFrame[] {
+    return this.#registry.frames().map((f) => ({
+      key: f.key,
+      kind: frameKind(f.caller),
+      access: this.gate.accessOf(f.caller, roomId),
+      connected: f.connected,
+      visible: f.visible,
+      focusedRoom: f.focusedRoom,
+      activeAtMs: f.activeAtMs,
+    }));
+  }
+
+  async #notify(note: IncomingNote): Promise<void> {
+    const settings = await this.#deps.settings.get();
+    const route = routeNotification(note, this.#routerFrames(note.roomId), settings);
+    if (route.kind === 'toast') {
+      const port = this.#registry.portOf(route.frame);
+      if (port)
+        this.#post(port, { kind: 'event', event: { type: 'notification', detail: route.notification } });
+    } else if (route.kind === 'os') {
+      await this.#deps.platform.showNotification(route.id, route.title, route.message).catch(() => undefined);
+    }
+  }
+
+  #presence(): void {
+    if (this.#deps.account.state.keys !== 'ready') return;
+    const connected = this.#registry.frames().filter((f) => f.connected);
+    try {
+      this.#deps.account.session().setPresence(presenceOf(connected));
+    } catch {
+      // Locked meanwhile: no presence to report.
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Every message inside the extension, in one place: the port names, what content scripts and the
+ * extension's own pages send to the background, and the admin commands only the extension's own
+ * top-level pages (popup, approval window) may use. Requests from pages reuse the page bridge
+ * schema (components/client/bridge-protocol.ts), and the background checks them again.
+ * @example port.postMessage({ type: 'frame', state: { visible: true, connected: false, focusedRoom: null } } satisfies ToBackground);
+ */
+
+import type { BridgeReply, RoomAccess } from '../../components/client/bridge-protocol.ts';
+import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
+import { MalformedError, UnsupportedError } from '../../core/errors.ts';
+import { checkSettingsPatch, type Settings } from './settings.ts';
+
+/** Content scripts (one port per frame that used the bridge). */
+export const BRIDGE_PORT = 'roomkey-bridge';
+/** The extension's own top-level pages: popup, approval window, a room opened in its own tab. */
+export const PAGE_PORT = 'roomkey-page';
+/** The sealed room page inside a site's iframe; the name carries who embeds it (see below). */
+export const SEALED_PORT_PREFIX = 'roomkey-sealed:';
+
+/** What a frame tells the background about itself; the background, not the page, measures `visible`. */
+export interface FrameState {
+  visible: boolean;
+  /** The page completed `connect` (so after a background restart it is subscribed again). */
+  connected: boolean;
+  focusedRoom: string | null;
+}
+
+/** content script / extension page → background. */
+export type ToBackground =
+  | { type: 'request'; id: string; method: string; params: unknown }
+  | { type: 'admin'; id: string; command: string; args: unknown }
+  | { type: 'frame'; state: FrameState }
+  | { type: 'ping' };
+
+/** background → content script / extension page: the bridge replies and events. */
+export type FromBackground = BridgeReply;
+
+/**
+ * Where a sealed room page sits, as the page itself sees it (it is the extension's own code, so
+ * this is trusted): `location.ancestorOrigins` where the browser has it (Chromium), else whether
+ * its parent is the top-level page (then the tab's URL names the embedder).
+ */
+export interface SealedEmbedding {
+  ancestors: string[] | null;
+  parentIsTop: boolean;
+}
+
+/**
+ * The port name of a sealed room page.
+ * @example browser.runtime.connect({ name: sealedPortName({ ancestors: [...location.ancestorOrigins], parentIsTop }) });
+ */
+export function sealedPortName(embedding: SealedEmbedding): string {
+  return SEALED_PORT_PREFIX + JSON.stringify(embedding);
+}
+
+/**
+ * The embedding in a sealed page's port name, or undefined when the name is not one.
+ * @example const embedding = parseSealedPortName(port.name);
+ */
+export function parseSealedPortName(name: string): SealedEmbedding | undefined {
+  if (!name.startsWith(SEALED_PORT_PREFIX) || name.length > 8192) return undefined;
+  try {
+    const value = JSON.parse(name.slice(SEALED_PORT_PREFIX.length)) as Record<string, unknown>;
+    const ancestors = value['ancestors'];
+    if (typeof value['parentIsTop'] !== 'boolean') return undefined;
+    if (ancestors !== null && !(Array.isArray(ancestors) && ancestors.every((a) => typeof a === 'string')))
+      return undefined;
+    return { ancestors: ancestors as string[] | null, parentIsTop: value['parentIsTop'] };
+  } catch {
+    return undefined;
+  }
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Checks a message sent to the background (content scripts run in the page's process, so even
+ * they are checked). Throws MalformedError.
+ * @example const message = parseToBackground(raw);
+ */
+export function parseToBackground(raw: unknown): ToBackground {
+  if (typeof raw !== 'object' || raw === null) throw new MalformedError('message: expected an object');
+  const m = raw as Record<string, unknown>;
+  switch (m['type']) {
+    case 'request':
+      if (typeof m['id'] !== 'string' || !ID.test(m['id'])) throw new MalformedError('request: bad id');
+      return { type: 'request', id: m['id'], method: String(m['method']), params: m['params'] };
+    case 'admin':
+      if (typeof m['id'] !== 'string' || !ID.test(m['id'])) throw new MalformedError('admin: bad id');
+      return { type: 'admin', id: m['id'], command: String(m['command']), args: m['args'] };
+    case 'frame': {
+      const s = m['state'] as Record<string, unknown> | null;
+      const room = s?.['focusedRoom'];
+      if (
+        typeof s !== 'object' ||
+        s === null ||
+        typeof s['visible'] !== 'boolean' ||
+        typeof s['connected'] !== 'boolean' ||
+        !(room === null || (typeof room === 'string' && /^[0-9a-f]{32}$/.test(room)))
+      ) {
+        throw new MalformedError('frame: bad state');
+      }
+      return {
+        type: 'frame',
+        state: { visible: s['visible'], connected: s['connected'], focusedRoom: room as string | null },
+      };
+    }
+    case 'ping':
+      return { type: 'ping' };
+    default:
+      throw new MalformedError('message: unknown type');
+  }
+}
+
+// ---- admin commands (popup, approval window) ----
+
+/** One approved or blocked site, as the popup lists it. */
+export interface SiteView {
+  origin: string;
+  site: 'granted' | 'denied';
+  rooms: { roomId: string; access: RoomAccess | 'denied'; url: string | null }[];
+}
+
+/** The account as the popup shows it. */
+export interface StatusView {
+  keys: KeyState;
+  connection: ConnectionState;
+  session: Session | null;
+  gateway: string | null;
+  /** Whether the client SDK is wired into this build (see lib/sdk-wiring.ts). */
+  sdk: boolean;
+  pendingApprovals: number;
+}
+
+/** A question waiting in the approval window: "site X wants room Y". */
+export interface ApprovalView {
+  id: string;
+  origin: string;
+  roomId: string | null;
+  roomName: string | null;
+  access: RoomAccess | null;
+}
+
+/** One of the user's devices (only this one until pairing lands). */
+export interface DeviceView {
+  name: string;
+  current: boolean;
+}
+
+export type Decision = 'allow' | 'deny' | 'block';
+
+export interface AdminCommands {
+  status: { args: Record<string, never>; result: StatusView };
+  sites: { args: Record<string, never>; result: SiteView[] };
+  revokeSite: { args: { origin: string }; result: null };
+  revokeRoom: { args: { origin: string; roomId: string }; result: null };
+  settings: { args: Record<string, never>; result: Settings };
+  setSettings: { args: Partial<Settings>; result: Settings };
+  approval: { args: { id: string }; result: ApprovalView | null };
+  answerApproval: { args: { id: string; decision: Decision }; result: null };
+  devices: { args: Record<string, never>; result: DeviceView[] };
+}
+export type AdminCommand = keyof AdminCommands;
+export type AdminRequest = {
+  [C in AdminCommand]: { command: C; args: AdminCommands[C]['args'] };
+}[AdminCommand];
+
+const ORIGIN = /^https?:\/\/[^/\s]+$/;
+
+/**
+ * Checks an admin command and its arguments. Throws MalformedError or UnsupportedError.
+ * @example const { command, args } = checkAdmin('revokeSite', { origin });
+ */
+export function checkAdmin(command: string, raw: unknown): AdminRequest {
+  const args = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const origin = (): string => {
+    const value = args['origin'];
+    if (typeof value !== 'string' || !ORIGIN.test(value)) throw new MalformedError('admin: bad origin');
+    return value;
+  };
+  const str = (key: string, pattern: RegExp): string => {
+    const value = args[key];
+    if (typeof value !== 'string' || !pattern.test(value)) throw new MalformedError(`admin: bad ${key}`);
+    return value;
+  };
+  switch (command) {
+    case 'status':
+    case 'sites':
+    case 'settings':
+    case 'devices':
+      return { command, args: {} };
+    case 'revokeSite':
+      return { command, args: { origin: origin() } };
+    case 'revokeRoom':
+      return { command, args: { origin: origin(), roomId: str('roomId', /^[0-9a-f]{32}$/) } };
+    case 'setSettings':
+      return { command, args: checkSettingsPatch(args) };
+    case 'approval':
+      return { command, args: { id: str('id', ID) } };
+    case 'answerApproval': {
+      const decision = args['decision'];
+      if (decision !== 'allow' && decision !== 'deny' && decision !== 'block')
+        throw new MalformedError('admin: bad decision');
+      return { command, args: { id: str('id', ID), decision } };
+    }
+    default:
+      throw new UnsupportedError(`admin: unknown command ${JSON.stringify(command).slice(0, 60)}`);
+  }
+}

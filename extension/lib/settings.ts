@@ -1,0 +1,82 @@
+/**
+ * The user's extension settings, kept in extension storage: message previews in notifications,
+ * and the idle time after which the keys are locked.
+ * @example const settings = new SettingsStore(browser.storage.local); await settings.set({ previews: true });
+ */
+import { MalformedError } from '../../core/errors.ts';
+import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
+
+export interface Settings {
+  /** Show the sender and the message text in notifications (else only "New message"). */
+  previews: boolean;
+  /** Lock the keys after this many minutes without input on the computer; 0 = never. */
+  idleLockMinutes: number;
+}
+
+/** Off by default: a notification can be read by anyone near the screen. */
+export const DEFAULT_SETTINGS: Settings = { previews: false, idleLockMinutes: 15 };
+/** Most minutes the idle lock can be set to (one day). */
+export const MAX_IDLE_LOCK_MINUTES = 24 * 60;
+
+const KEY = 'roomkey:settings';
+
+/**
+ * Checks a settings change from the popup; unknown keys and bad values are a MalformedError.
+ * @example const patch = checkSettingsPatch({ previews: true });
+ */
+export function checkSettingsPatch(raw: Record<string, unknown>): Partial<Settings> {
+  const patch: Partial<Settings> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'previews') {
+      if (typeof value !== 'boolean') throw new MalformedError('settings: previews must be a boolean');
+      patch.previews = value;
+    } else if (key === 'idleLockMinutes') {
+      if (
+        !Number.isSafeInteger(value) ||
+        (value as number) < 0 ||
+        (value as number) > MAX_IDLE_LOCK_MINUTES
+      ) {
+        throw new MalformedError(`settings: idleLockMinutes must be 0..${MAX_IDLE_LOCK_MINUTES}`);
+      }
+      patch.idleLockMinutes = value as number;
+    } else {
+      throw new MalformedError(`settings: unknown setting ${JSON.stringify(key).slice(0, 40)}`);
+    }
+  }
+  return patch;
+}
+
+/**
+ * Settings over a storage area. Whatever is stored is read leniently: a damaged value falls back
+ * to its default rather than breaking the extension.
+ * @example const { previews } = await settings.get();
+ */
+export class SettingsStore {
+  readonly #area: StorageAreaLike;
+  #cache: Settings | undefined;
+
+  constructor(area: StorageAreaLike) {
+    this.#area = area;
+  }
+
+  async get(): Promise<Settings> {
+    if (this.#cache) return { ...this.#cache };
+    const stored = (await this.#area.get(KEY))[KEY];
+    let patch: Partial<Settings> = {};
+    try {
+      if (typeof stored === 'object' && stored !== null)
+        patch = checkSettingsPatch(stored as Record<string, unknown>);
+    } catch {
+      patch = {};
+    }
+    this.#cache = { ...DEFAULT_SETTINGS, ...patch };
+    return { ...this.#cache };
+  }
+
+  async set(patch: Partial<Settings>): Promise<Settings> {
+    const next = { ...(await this.get()), ...checkSettingsPatch(patch as Record<string, unknown>) };
+    await this.#area.set({ [KEY]: next });
+    this.#cache = next;
+    return { ...next };
+  }
+}

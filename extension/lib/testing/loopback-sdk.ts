@@ -1,0 +1,215 @@
+/**
+ * A stand-in for the client SDK in e2e builds only (`wxt build --mode e2e`): one user, rooms and
+ * messages kept in the encrypted store (so they survive a worker restart), no network. Tests
+ * deliver "incoming" messages through `globalThis.roomkeyE2E.deliver(...)` in the background.
+ * Production builds never include it (lib/sdk-wiring.ts).
+ * @example await roomkeyE2E.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
+ */
+import type { ChatMessage, RoomSummary } from '../../../components/client/types.ts';
+import { fromUtf8, toHex, utf8 } from '../../../core/bytes.ts';
+import { sha256 } from '../../../core/crypto/hash.ts';
+import { ConflictError, NotFoundError } from '../../../core/errors.ts';
+import type { EncryptedStore } from '../../../core/store/index.ts';
+import type {
+  BackgroundSession,
+  CredentialsInput,
+  Presence,
+  SessionEvents,
+  SessionFactory,
+} from '../background-session.ts';
+
+interface Saved {
+  userId: string;
+  username: string;
+  rooms: RoomSummary[];
+}
+
+const ACCOUNT = 'loopback/account';
+const messagesKey = (roomId: string): string => `loopback/messages/${roomId}`;
+const hex = (n: number): string => toHex(crypto.getRandomValues(new Uint8Array(n)));
+
+async function read<T>(store: EncryptedStore, name: string): Promise<T | undefined> {
+  const bytes = await store.get(name);
+  return bytes ? (JSON.parse(fromUtf8(bytes)) as T) : undefined;
+}
+const write = (store: EncryptedStore, name: string, value: unknown): Promise<void> =>
+  store.set(name, utf8(JSON.stringify(value)));
+
+/** What a test can see and do in the background of an e2e build. */
+export interface LoopbackProbe {
+  /** The last presence the background reported. */
+  presence: Presence | undefined;
+  /** Delivers a message from another user to the current session; resolves with it. */
+  deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage>;
+}
+
+export const probe: LoopbackProbe = {
+  presence: undefined,
+  deliver: async () => {
+    throw new NotFoundError('loopback: no session is running');
+  },
+};
+
+class LoopbackSession implements BackgroundSession {
+  readonly session: { userId: string; username: string };
+  readonly connection = 'online' as const;
+  readonly #store: EncryptedStore;
+  readonly #saved: Saved;
+  readonly #listeners = new Map<string, Set<(detail: unknown) => void>>();
+
+  constructor(store: EncryptedStore, saved: Saved) {
+    this.#store = store;
+    this.#saved = saved;
+    this.session = { userId: saved.userId, username: saved.username };
+    probe.deliver = (input) => this.#deliver(input);
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    return structuredClone(this.#saved.rooms);
+  }
+
+  async createRoom(name: string): Promise<RoomSummary> {
+    const room: RoomSummary = {
+      roomId: hex(16),
+      name,
+      epoch: 0,
+      members: [{ userId: this.session.userId, username: this.session.username }],
+      status: 'member',
+      unread: 0,
+    };
+    this.#saved.rooms.push(room);
+    await this.#save();
+    this.#emit('rooms', structuredClone(this.#saved.rooms));
+    return structuredClone(room);
+  }
+
+  async invite(roomId: string, username: string): Promise<RoomSummary> {
+    const room = this.#room(roomId);
+    room.members = [...room.members, { userId: `u${toHex(sha256(utf8(username))).slice(0, 15)}`, username }];
+    await this.#save();
+    this.#emit('rooms', structuredClone(this.#saved.rooms));
+    return structuredClone(room);
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<RoomSummary> {
+    const room = this.#room(roomId);
+    room.members = room.members.filter((m) => m.userId !== userId);
+    room.epoch += 1;
+    await this.#save();
+    this.#emit('rooms', structuredClone(this.#saved.rooms));
+    return structuredClone(room);
+  }
+
+  async send(roomId: string, text: string): Promise<ChatMessage> {
+    const room = this.#room(roomId);
+    const message = this.#message(room, text, this.session.username, true);
+    await this.#append(message);
+    this.#emit('message', message);
+    return message;
+  }
+
+  async history(
+    roomId: string,
+    options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
+  ): Promise<ChatMessage[]> {
+    this.#room(roomId);
+    const all = (await read<ChatMessage[]>(this.#store, messagesKey(roomId))) ?? [];
+    const list = options.limit ? all.slice(-options.limit) : all;
+    options.onProgress?.({ loaded: list.length, total: list.length });
+    return list;
+  }
+
+  setPresence(presence: Presence): void {
+    probe.presence = presence;
+  }
+
+  on<K extends keyof SessionEvents>(type: K, listener: (detail: SessionEvents[K]) => void): () => void {
+    const set = this.#listeners.get(type) ?? new Set();
+    set.add(listener as (detail: unknown) => void);
+    this.#listeners.set(type, set);
+    return () => set.delete(listener as (detail: unknown) => void);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    probe.deliver = async () => {
+      throw new NotFoundError('loopback: no session is running');
+    };
+  }
+
+  async #deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage> {
+    const room = this.#room(input.roomId);
+    const message = this.#message(room, input.text, input.senderUsername ?? 'bob', false);
+    await this.#append(message);
+    this.#emit('message', message);
+    this.#emit('notification', {
+      roomId: room.roomId,
+      roomName: room.name,
+      messageId: message.messageId,
+      senderUsername: message.senderUsername,
+      text: message.text,
+      own: false,
+    });
+    return message;
+  }
+
+  #message(room: RoomSummary, text: string, sender: string, own: boolean): ChatMessage {
+    return {
+      roomId: room.roomId,
+      messageId: hex(16),
+      senderUserId: own ? this.session.userId : `u${toHex(sha256(utf8(sender))).slice(0, 15)}`,
+      senderUsername: sender,
+      sentAtMs: Date.now(),
+      text,
+      epoch: room.epoch,
+      own,
+      status: own ? 'sent' : 'received',
+    };
+  }
+
+  async #append(message: ChatMessage): Promise<void> {
+    const key = messagesKey(message.roomId);
+    const list = (await read<ChatMessage[]>(this.#store, key)) ?? [];
+    list.push(message);
+    await write(this.#store, key, list);
+  }
+
+  #room(roomId: string): RoomSummary {
+    const room = this.#saved.rooms.find((r) => r.roomId === roomId);
+    if (!room) throw new NotFoundError(`loopback: no room ${roomId}`);
+    return room;
+  }
+
+  #save(): Promise<void> {
+    return write(this.#store, ACCOUNT, this.#saved);
+  }
+
+  #emit(type: keyof SessionEvents, detail: unknown): void {
+    for (const listener of this.#listeners.get(type) ?? []) listener(detail);
+  }
+}
+
+async function enter(input: CredentialsInput, mustBeNew: boolean): Promise<BackgroundSession> {
+  if (mustBeNew && (await input.store.has(ACCOUNT))) throw new ConflictError('loopback: account exists');
+  const username = input.username.trim().toLowerCase();
+  const saved: Saved = { userId: `u${toHex(sha256(utf8(username))).slice(0, 15)}`, username, rooms: [] };
+  await write(input.store, ACCOUNT, saved);
+  return new LoopbackSession(input.store, saved);
+}
+
+/**
+ * The loopback SessionFactory.
+ * @example const sessions = createLoopbackFactory();
+ */
+export function createLoopbackFactory(): SessionFactory {
+  return {
+    available: true,
+    signUp: (input) => enter(input, true),
+    signIn: (input) => enter(input, false),
+    resume: async ({ store }) => {
+      const saved = await read<Saved>(store, ACCOUNT);
+      return saved ? new LoopbackSession(store, saved) : undefined;
+    },
+    signOut: async () => undefined,
+  };
+}

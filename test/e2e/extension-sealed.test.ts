@@ -1,0 +1,142 @@
+// Sealed mode: a site gets the URL of the extension's room page through the bridge and frames it;
+// the room renders inside the extension-origin iframe (approved for that site), while the host
+// page can neither read the frame nor receive the plaintext. A site that was not approved and
+// frames the page itself sees only a refusal.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { waitFor } from './helpers/browser.ts';
+import {
+  type CallResult,
+  call,
+  type ExtensionUser,
+  inBackground,
+  installClient,
+  launchWithExtension,
+  type Origins,
+  serveOrigins,
+} from './helpers/extension.ts';
+
+const STEP = { timeout: 60_000 };
+const SECRET = 'the sealed plaintext';
+
+interface Probe {
+  roomkeyE2E: {
+    probe: { deliver(input: { roomId: string; text: string }): Promise<unknown> };
+    account: { session(): { createRoom(name: string): Promise<{ roomId: string }> } };
+  };
+}
+
+function value<T>(result: CallResult): T {
+  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
+  return result.value as T;
+}
+
+async function frameIn(page: Page, prefix: string): Promise<Frame> {
+  return waitFor('the sealed frame', async () => page.frames().find((f) => f.url().startsWith(prefix)));
+}
+
+describe('extension sealed mode', { timeout: 180_000 }, () => {
+  let origins: Origins;
+  let alice: ExtensionUser;
+  let roomId: string;
+
+  before(async () => {
+    origins = await serveOrigins();
+    alice = await launchWithExtension('alice-sealed');
+    // The room exists in the extension; no site has it yet.
+    const popup = await alice.extensionPage('popup.html');
+    await popup.fill('input[name=gateway]', `${origins.a}/`);
+    await popup.fill('input[name=username]', 'alice');
+    await popup.fill('input[name=password]', 'correct horse battery staple');
+    await popup.click('button[value=signUp]');
+    await popup.locator('#username').waitFor();
+    await popup.close();
+  });
+
+  after(async () => {
+    await alice?.close();
+    await origins?.close();
+  });
+
+  it(
+    'the site asks for the room sealed, frames the URL, and the room renders in the frame',
+    STEP,
+    async () => {
+      // The room is the user's (created in the extension, not on any site).
+      roomId = await inBackground(
+        alice,
+        async () =>
+          (await (globalThis as unknown as Probe).roomkeyE2E.account.session().createRoom('Board')).roomId,
+        null,
+      );
+      await inBackground(
+        alice,
+        ({ id, text }) => (globalThis as unknown as Probe).roomkeyE2E.probe.deliver({ roomId: id, text }),
+        { id: roomId, text: SECRET },
+      );
+
+      const host = await alice.open(`${origins.a}/?title=host`);
+      await installClient(host);
+      const connecting = call(host, 'connect');
+      await alice.answer('allow');
+      value(await connecting);
+      const asking = call(host, 'sealedRoomUrl', roomId);
+      assert.match(await alice.answer('allow'), /wants to show .* in a sealed frame/);
+      const url = value<string>(await asking);
+      assert.equal(url, `chrome-extension://${alice.extensionId}/sealed-room.html?room=${roomId}`);
+
+      await host.evaluate((src) => {
+        const iframe = document.createElement('iframe');
+        iframe.id = 'sealed';
+        iframe.src = src;
+        iframe.style.cssText = 'width: 600px; height: 500px';
+        document.body.append(iframe);
+      }, url);
+      const sealed = await frameIn(host, `chrome-extension://${alice.extensionId}/`);
+      await waitFor(
+        'the message in the sealed room',
+        async () =>
+          ((await sealed.locator('roomkey-room').textContent({ timeout: 1000 })) ?? '').includes(SECRET) ||
+          (await sealed.evaluate(
+            (secret) =>
+              document.querySelector('roomkey-room')?.shadowRoot?.textContent?.includes(secret) ?? false,
+            SECRET,
+          )),
+      );
+
+      // The host page cannot look inside, and nothing it received carries the plaintext.
+      assert.equal(
+        await host.evaluate(() => (document.querySelector('#sealed') as HTMLIFrameElement).contentDocument),
+        null,
+      );
+      const pageSaw = JSON.stringify(
+        await host.evaluate(() => (window as unknown as { seen: unknown[] }).seen),
+      );
+      assert.doesNotMatch(pageSaw, new RegExp(SECRET));
+      const hostRooms = value<{ name: string }[]>(await call(host, 'listRooms'));
+      assert.deepEqual(
+        hostRooms.map((r) => r.name),
+        [''],
+        'the host page with sealed access does not learn the room name',
+      );
+      await host.close();
+    },
+  );
+
+  it('a site that frames the sealed page without approval sees a refusal, no room', STEP, async () => {
+    const evil = await alice.open(`${origins.b}/?title=framer`);
+    await evil.evaluate((src) => {
+      const iframe = document.createElement('iframe');
+      iframe.src = src;
+      document.body.append(iframe);
+    }, `chrome-extension://${alice.extensionId}/sealed-room.html?room=${roomId}`);
+    assert.match(await alice.answer('deny'), new RegExp(`${origins.b} wants to show`));
+    const sealed = await frameIn(evil, `chrome-extension://${alice.extensionId}/`);
+    await waitFor('the refusal', async () =>
+      /not approved/.test((await sealed.locator('main').textContent({ timeout: 1000 })) ?? ''),
+    );
+    assert.equal(await sealed.locator('roomkey-room').count(), 0);
+    await evil.close();
+  });
+});

@@ -1,0 +1,263 @@
+// The background hub with fake ports: callers derived from sender data, approvals enforced on
+// every request, events filtered per frame, notifications routed to one frame.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BridgeReply } from '../../../components/client/bridge-protocol.ts';
+import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
+import { Account } from '../../../extension/lib/account.ts';
+import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
+import { ApprovalStore } from '../../../extension/lib/approvals.ts';
+import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
+import { BRIDGE_PORT, PAGE_PORT, sealedPortName } from '../../../extension/lib/messages.ts';
+import type { SenderLike } from '../../../extension/lib/origin.ts';
+import { SettingsStore } from '../../../extension/lib/settings.ts';
+import { createLoopbackFactory, probe } from '../../../extension/lib/testing/loopback-sdk.ts';
+import { MemoryUnlockCache } from '../../../extension/lib/unlock-cache.ts';
+import { CHEAP } from '../store/suite.ts';
+import { FakeArea, FakeWindow, OTHER, SITE, tick } from './fakes.ts';
+
+const EXT = { id: 'ext', origin: 'chrome-extension://ext' };
+
+class FakePort implements PortLike {
+  readonly received: BridgeReply[] = [];
+  disconnected = false;
+  #onMessage: ((m: unknown) => void)[] = [];
+  #onDisconnect: (() => void)[] = [];
+  #next = 0;
+  readonly name: string;
+  readonly sender: SenderLike;
+  constructor(name: string, sender: SenderLike) {
+    this.name = name;
+    this.sender = sender;
+  }
+  postMessage(message: unknown): void {
+    this.received.push(structuredClone(message) as BridgeReply);
+  }
+  disconnect(): void {
+    this.disconnected = true;
+    for (const l of this.#onDisconnect) l();
+  }
+  onMessage = { addListener: (l: (m: unknown) => void) => this.#onMessage.push(l) };
+  onDisconnect = { addListener: (l: () => void) => this.#onDisconnect.push(l) };
+  /** What the frame sends. */
+  emit(message: unknown): void {
+    for (const l of this.#onMessage) l(structuredClone(message));
+  }
+  /** Sends a request and waits for its answer. */
+  async call(method: string, params: unknown = {}, type = 'request'): Promise<BridgeReply> {
+    const id = `q${++this.#next}`;
+    this.emit(type === 'admin' ? { type, id, command: method, args: params } : { type, id, method, params });
+    for (let i = 0; i < 200; i++) {
+      const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
+      if (reply) return reply;
+      await tick();
+    }
+    throw new Error(`no answer to ${method}`);
+  }
+  events(type?: string): unknown[] {
+    return this.received
+      .filter((r) => r.kind === 'event' && (!type || r.event.type === type))
+      .map((r) => (r as { event: unknown }).event);
+  }
+}
+
+async function setup() {
+  const local = new FakeArea();
+  const approvals = await ApprovalStore.load(local);
+  const window = new FakeWindow();
+  const prompts = new ApprovalPrompts(window);
+  const shown: string[][] = [];
+  let hub: Hub | undefined;
+  const account = new Account({
+    backend: new ExtensionStorageBackend(local),
+    sessions: createLoopbackFactory(),
+    unlockCache: new MemoryUnlockCache(),
+    argon2: CHEAP,
+    onState: (s) => hub?.accountChanged(s),
+    onEvent: (t, d) => hub?.sessionEvent(t, d),
+  });
+  hub = new Hub({
+    platform: {
+      extension: EXT,
+      roomPageUrl: (roomId) => `${EXT.origin}/sealed-room.html?room=${roomId}`,
+      showNotification: async (id, title, message) => {
+        shown.push([id, title, message]);
+      },
+      focusTab: async () => undefined,
+      openTab: async () => undefined,
+      setPending: () => undefined,
+      deviceName: 'Test browser',
+    },
+    account,
+    approvals,
+    prompts,
+    settings: new SettingsStore(local),
+    sdkAvailable: true,
+    ready: account.restore(),
+    settingsChanged: () => undefined,
+  });
+  const open = (name: string, sender: SenderLike): FakePort => {
+    const port = new FakePort(name, sender);
+    hub!.connect(port);
+    return port;
+  };
+  const site = (origin: string, tabId: number, visible = true) => {
+    const port = open(BRIDGE_PORT, {
+      id: EXT.id,
+      origin,
+      url: `${origin}/app`,
+      tab: { id: tabId },
+      frameId: 0,
+    });
+    port.emit({ type: 'frame', state: { visible, connected: false, focusedRoom: null } });
+    return port;
+  };
+  const popup = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/popup.html` });
+  const answerNext = async (decision: string) => {
+    for (let i = 0; i < 50 && window.opened.length === 0; i++) await tick();
+    const id = window.opened.shift()!;
+    assert.equal((await popup.call('answerApproval', { id, decision }, 'admin')).kind, 'result');
+  };
+  return { hub, account, approvals, window, popup, site, open, answerNext, shown };
+}
+
+describe('hub', () => {
+  it('refuses ports the browser does not vouch for', async () => {
+    const { open } = await setup();
+    assert.ok(open(BRIDGE_PORT, { id: 'other-extension', origin: SITE }).disconnected);
+    assert.ok(open(BRIDGE_PORT, { id: EXT.id, origin: 'null', url: 'https://x/' }).disconnected);
+    assert.ok(open(PAGE_PORT, { id: EXT.id, origin: SITE, url: `${SITE}/` }).disconnected);
+  });
+
+  it('an unapproved site gets typed errors and no data or events', async () => {
+    const { popup, site, window } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const evil = site(OTHER, 9);
+    for (const [method, params] of [
+      ['listRooms', {}],
+      ['history', { roomId: 'a'.repeat(32) }],
+      ['send', { roomId: 'a'.repeat(32), text: 'x' }],
+      ['signOut', {}],
+      ['createRoom', { name: 'x' }],
+      ['focusRoom', { roomId: 'a'.repeat(32) }],
+    ] as const) {
+      const reply = await evil.call(method, params);
+      assert.equal(reply.kind, 'error', method);
+      assert.deepEqual((reply as { error: { code: string; notApproved?: boolean } }).error.code, 'forbidden');
+      assert.equal((reply as { error: { notApproved?: boolean } }).error.notApproved, true, method);
+    }
+    assert.equal(window.opened.length, 0, 'nothing but connect asks the user about a site');
+    assert.deepEqual(evil.events(), []);
+    const admin = await evil.call('sites', {}, 'admin');
+    assert.equal(admin.kind, 'error');
+    // Even a forged frame report (connected, focused) subscribes nothing.
+    evil.emit({ type: 'frame', state: { visible: true, connected: true, focusedRoom: 'a'.repeat(32) } });
+    await popup.call('createRoom', { name: 'Secret' });
+    await tick();
+    assert.deepEqual(evil.events(), []);
+  });
+
+  it('connect asks once; the approved site gets state, its rooms, and events for them only', async () => {
+    const { popup, site, answerNext, approvals } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const other = (
+      (await popup.call('createRoom', { name: 'Not for sites' })) as { result: { roomId: string } }
+    ).result;
+    const app = site(SITE, 1);
+    const connecting = app.call('connect');
+    await answerNext('allow');
+    const connected = (await connecting) as { kind: string; result: { keys: string } };
+    assert.equal(connected.result.keys, 'ready');
+    const created = (await app.call('createRoom', { name: 'Ours' })) as { result: { roomId: string } };
+    assert.equal(approvals.roomAccess(SITE, created.result.roomId), 'read');
+    const rooms = (await app.call('listRooms')) as { result: { roomId: string }[] };
+    assert.deepEqual(
+      rooms.result.map((r) => r.roomId),
+      [created.result.roomId],
+    );
+    await probe.deliver({ roomId: other.roomId, text: 'private' });
+    await probe.deliver({ roomId: created.result.roomId, text: 'shared' });
+    await tick();
+    const texts = app.events('message').map((e) => (e as { detail: { text: string } }).detail.text);
+    assert.deepEqual(texts, ['shared']);
+    assert.ok(!JSON.stringify(app.received).includes('private'));
+    assert.ok(!JSON.stringify(app.received).includes('Not for sites'));
+  });
+
+  it('routes a notification: toast in the visible app tab, OS notification when none is visible', async () => {
+    const { popup, site, answerNext, shown } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const a = site(SITE, 1);
+    const connecting = a.call('connect');
+    await answerNext('allow');
+    await connecting;
+    const roomA = ((await a.call('createRoom', { name: 'A' })) as { result: { roomId: string } }).result
+      .roomId;
+    const roomB = ((await a.call('createRoom', { name: 'B' })) as { result: { roomId: string } }).result
+      .roomId;
+    await a.call('focusRoom', { roomId: roomA });
+    await probe.deliver({ roomId: roomB, text: 'for B' });
+    await tick();
+    assert.equal(a.events('notification').length, 1);
+    assert.equal(shown.length, 0);
+    a.emit({ type: 'frame', state: { visible: false, connected: true, focusedRoom: roomA } });
+    const { messageId } = await probe.deliver({ roomId: roomB, text: 'again' });
+    await tick();
+    assert.deepEqual(shown, [[`roomkey:${roomB}:${messageId}`, 'RoomKey', 'New message']]);
+  });
+
+  it('a sealed frame acts for its embedder and asks for its room; the host page learns nothing', async () => {
+    const { popup, site, open, answerNext } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const roomId = (
+      (await popup.call('createRoom', { name: 'Sealed one' })) as { result: { roomId: string } }
+    ).result.roomId;
+    const host = site(SITE, 4);
+    const connecting = host.call('connect');
+    await answerNext('allow');
+    await connecting;
+    const sealed = open(sealedPortName({ ancestors: [SITE], parentIsTop: true }), {
+      id: EXT.id,
+      url: `${EXT.origin}/sealed-room.html?room=${roomId}`,
+      tab: { id: 4, url: `${SITE}/app` },
+      frameId: 2,
+    });
+    await sealed.call('connect');
+    const asking = sealed.call('requestRoom', { roomId, access: 'read' });
+    await answerNext('allow');
+    assert.deepEqual((await asking) as unknown, { kind: 'result', id: 'q2', result: { access: 'sealed' } });
+    const history = await sealed.call('history', { roomId });
+    assert.equal(history.kind, 'result');
+    const fromHost = host.call('history', { roomId });
+    await answerNext('deny'); // the host page must ask for read access itself
+    assert.equal((await fromHost).kind, 'error');
+    const listed = (await host.call('listRooms')) as { result: { name: string; members: unknown[] }[] };
+    assert.deepEqual(
+      listed.result.map((r) => [r.name, r.members.length]),
+      [['', 0]],
+    );
+    await probe.deliver({ roomId, text: 'sealed text' });
+    await tick();
+    assert.ok(JSON.stringify(sealed.received).includes('sealed text'));
+    assert.ok(!JSON.stringify(host.received).includes('sealed text'));
+    const url = (await host.call('sealedRoomUrl', { roomId })) as { result: { url: string } };
+    assert.equal(url.result.url, `${EXT.origin}/sealed-room.html?room=${roomId}`);
+  });
+
+  it('revoking a site from the popup stops its events and its requests', async () => {
+    const { popup, site, answerNext } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const app = site(SITE, 1);
+    const connecting = app.call('connect');
+    await answerNext('allow');
+    await connecting;
+    const roomId = ((await app.call('createRoom', { name: 'R' })) as { result: { roomId: string } }).result
+      .roomId;
+    await popup.call('revokeSite', { origin: SITE }, 'admin');
+    const before = app.received.length;
+    await probe.deliver({ roomId, text: 'after revoke' });
+    await tick();
+    assert.equal(app.received.length, before);
+    assert.equal((await app.call('history', { roomId })).kind, 'error');
+  });
+});
