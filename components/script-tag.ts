@@ -35,18 +35,16 @@ export function findGatewayUrl(
   return url.href;
 }
 
-/** The extension's content script announces itself here; it then supplies the client. */
-function extensionPresent(): boolean {
-  return (globalThis as { __roomkeyExtension?: unknown }).__roomkeyExtension !== undefined;
-}
-
 async function autoConnect(): Promise<RoomKeyClient | undefined> {
   if (typeof document === 'undefined') return undefined; // imported outside a page (SSR, a worker)
   const gateway = findGatewayUrl();
-  if (!gateway || extensionPresent() || getDefaultClient()) return undefined;
-  // A dynamic import keeps the in-page client (core, NATS) off the path of pages that never use it.
-  const { connectInPage } = await import('./client/connect.ts');
-  const client = await connectInPage(gateway);
+  if (!gateway || getDefaultClient()) return undefined;
+  // The extension, when installed, keeps the keys out of the page: prefer it. It answers at once
+  // when absent (its content script marks the document), so pages without it wait for nothing.
+  // Dynamic imports keep the in-page client (core, NATS) off the path of pages that never use it.
+  const { connectExtension } = await import('./client/extension-client.ts');
+  const extension = await connectExtension({ gateway });
+  const client = extension ?? (await (await import('./client/connect.ts')).connectInPage(gateway));
   // The page may have set its own client meanwhile: it wins.
   if (!getDefaultClient()) setDefaultClient(client);
   return client;
@@ -54,7 +52,7 @@ async function autoConnect(): Promise<RoomKeyClient | undefined> {
 
 /**
  * Settles when the automatic wiring is done: the client it set, or undefined when there was
- * nothing to wire (no gateway URL, the extension is present, or the page set a client first).
+ * nothing to wire (no gateway URL, or the page set a client first).
  * Rejects with the reason it could not connect; the failure is also a `roomkey-connect-error`
  * event on `document` (detail: `{ error, message }`).
  * @example autoConnected.then((client) => client && console.log(client.connection));
