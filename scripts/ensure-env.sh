@@ -14,6 +14,10 @@ fi
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 if [ "$mode" = test ] && [ ! -x "${ROOMKEY_CHROMIUM:-/usr/bin/chromium}" ]; then need+=(chromium); fi
+# Firefox ESR runs the extension's Firefox checks; without it (off Debian) those checks are skipped.
+if [ "$mode" = test ] && ! command -v firefox-esr >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  need+=(firefox-esr)
+fi
 
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
