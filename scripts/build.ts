@@ -4,8 +4,9 @@
 //  - custom-elements.json: the elements' public API, for editors and docs.
 //  - sw.js: the demo PWA's service worker (sw/sw.ts) with workbox-build's precache list of the
 //    demo shell injected. It is built last: the list pins each file's revision, roomkey.js included.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
@@ -68,3 +69,19 @@ for (const file of ['roomkey.js', 'sw.js']) {
   console.log(`dist/${file}: ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzipped`);
 }
 console.log('dist/custom-elements.json');
+
+// The extension, for Chrome (MV3: .output/chrome-mv3) and Firefox (MV2 with a persistent background
+// page, which can hold the one NATS connection: .output/firefox-mv2). WXT runs on this Node.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+for (const args of [['build'], ['build', '-b', 'firefox']]) {
+  const wxt = spawnSync(join(root, 'node_modules', '.bin', 'wxt'), args, {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  if (wxt.status !== 0) {
+    console.error(`wxt ${args.join(' ')} failed`);
+    process.exit(1);
+  }
+}
+console.log('.output/chrome-mv3, .output/firefox-mv2');
