@@ -32,23 +32,28 @@ export interface AccountPublisher {
 export async function startAccountPublisher(input: {
   sys: NatsConnection;
   revocations: KV;
+  /** JWT cutoffs of removed members' devices (jwt-cutoffs.ts): same list, no margin. */
+  cutoffs: KV;
   stack: Stack;
   log: (line: string) => void;
 }): Promise<AccountPublisher> {
-  const { sys, revocations, stack, log } = input;
+  const { sys, revocations, cutoffs, stack, log } = input;
   const subject = `$SYS.REQ.ACCOUNT.${stack.public.appAccount.publicKey}.CLAIMS.UPDATE`;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
 
   const pushOnce = async () => {
     const list: Record<string, number> = {};
-    const keys = await revocations.keys();
-    for await (const key of keys) {
-      const entry = await revocations.get(key);
-      if (entry?.operation !== 'PUT' || entry.value.length === 0) continue;
-      const record = decode(v1.RevocationRecord, entry.value, 'revocation record');
-      list[key] = Math.floor(Number(record.revokedAtMs) / 1000) + REVOCATION_MARGIN_S;
-    }
+    const read = async (kv: KV, margin: number) => {
+      for await (const key of await kv.keys()) {
+        const entry = await kv.get(key);
+        if (entry?.operation !== 'PUT' || entry.value.length === 0) continue;
+        const record = decode(v1.RevocationRecord, entry.value, 'revocation record');
+        const at = Math.floor(Number(record.revokedAtMs) / 1000) + margin;
+        list[key] = Math.max(list[key] ?? 0, at);
+      }
+    };
+    await Promise.all([read(revocations, REVOCATION_MARGIN_S), read(cutoffs, 0)]);
     const jwt = await encodeAppAccountJwt(stack.secrets, stack.public.gatewayAccount.publicKey, list);
     let answer: {
       data?: { code?: number; message?: string };
@@ -88,13 +93,17 @@ export async function startAccountPublisher(input: {
     }
   };
 
-  const watcher = await revocations.watch({ include: KvWatchInclude.UpdatesOnly });
-  void (async () => {
-    for await (const _ of watcher) {
-      if (stopped) break;
-      void pushLogged();
-    }
-  })();
+  const watchers = await Promise.all(
+    [revocations, cutoffs].map((kv) => kv.watch({ include: KvWatchInclude.UpdatesOnly })),
+  );
+  for (const watcher of watchers) {
+    void (async () => {
+      for await (const _ of watcher) {
+        if (stopped) break;
+        void pushLogged();
+      }
+    })();
+  }
   void (async () => {
     for await (const status of sys.status()) {
       if (stopped) break;
@@ -106,7 +115,7 @@ export async function startAccountPublisher(input: {
     push,
     stop: async () => {
       stopped = true;
-      watcher.stop();
+      for (const watcher of watchers) watcher.stop();
       await chain;
     },
   };

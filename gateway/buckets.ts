@@ -25,12 +25,24 @@ export const BUCKETS = {
   loginHandles: 'rk_login_handles',
   /** Revoked device nkeys still inside the longest JWT lifetime (RevocationRecord). */
   revocations: 'rk_revocations',
+  /** Device nkeys whose JWTs issued up to a time are refused (removed from a room): RevocationRecord. */
+  cutoffs: 'rk_jwt_cutoffs',
+  /** Rooms by room id: sealed RoomRecord (members with join sequence, epoch keys). */
+  rooms: 'rk_rooms',
+  /** Rooms of a user (is or was in), by user id: sealed UserRooms. */
+  userRooms: 'rk_user_rooms',
+  /** Policies: org.<org>, project.<org>.<project>, room.<room>: sealed Org/Project/RoomPolicy. */
+  policies: 'rk_policies',
+  /** Last presence beacon per device nkey (bucket TTL): sealed PresenceRecord. */
+  presence: 'rk_presence',
 } as const;
 
 /** Limits that bucket TTLs are sized for; options beyond them are refused at start. */
 export const MAX_JWT_LIFETIME_MS = 24 * HOUR;
 export const MAX_LOGIN_HANDLE_LIFETIME_MS = 10 * 60_000;
 export const MAX_RATE_LIMIT_WINDOW_MS = 24 * HOUR;
+/** A device that sent no beacon for this long is not present (the bucket's TTL). */
+export const PRESENCE_TTL_MS = 90_000;
 
 export interface Buckets {
   credentials: SealedKv<roomkey.v1.CredentialRecord, roomkey.v1.CredentialRecord.$Properties>;
@@ -39,6 +51,13 @@ export interface Buckets {
   rateLimit: KV;
   loginHandles: KV;
   revocations: KV;
+  cutoffs: KV;
+  rooms: SealedKv<roomkey.v1.RoomRecord, roomkey.v1.RoomRecord.$Properties>;
+  userRooms: SealedKv<roomkey.v1.UserRooms, roomkey.v1.UserRooms.$Properties>;
+  orgPolicies: SealedKv<roomkey.v1.OrgPolicy, roomkey.v1.OrgPolicy.$Properties>;
+  projectPolicies: SealedKv<roomkey.v1.ProjectPolicy, roomkey.v1.ProjectPolicy.$Properties>;
+  roomPolicies: SealedKv<roomkey.v1.RoomPolicy, roomkey.v1.RoomPolicy.$Properties>;
+  presence: SealedKv<roomkey.v1.PresenceRecord, roomkey.v1.PresenceRecord.$Properties>;
 }
 
 export async function openBuckets(
@@ -50,20 +69,50 @@ export async function openBuckets(
   const replicas = options.replicas ?? 1;
   const open = (name: string, extra: { ttl?: number; maxValueSize?: number } = {}) =>
     kvm.create(name, { history: 1, replicas, maxValueSize: 64 * 1024, ...extra });
-  const [credentials, users, devices, rateLimit, loginHandles, revocations] = await Promise.all([
+  const [
+    credentials,
+    users,
+    devices,
+    rateLimit,
+    loginHandles,
+    revocations,
+    cutoffs,
+    rooms,
+    userRooms,
+    policies,
+    presence,
+  ] = await Promise.all([
     open(BUCKETS.credentials),
     open(BUCKETS.users),
     open(BUCKETS.devices),
     open(BUCKETS.rateLimit, { ttl: 2 * MAX_RATE_LIMIT_WINDOW_MS }),
     open(BUCKETS.loginHandles, { ttl: 2 * MAX_LOGIN_HANDLE_LIFETIME_MS, maxValueSize: 64 }),
     open(BUCKETS.revocations, { ttl: MAX_JWT_LIFETIME_MS + HOUR }),
+    open(BUCKETS.cutoffs, { ttl: MAX_JWT_LIFETIME_MS + HOUR, maxValueSize: 256 }),
+    open(BUCKETS.rooms, { maxValueSize: 1024 * 1024 }),
+    open(BUCKETS.userRooms, { maxValueSize: 256 * 1024 }),
+    open(BUCKETS.policies),
+    open(BUCKETS.presence, { ttl: PRESENCE_TTL_MS, maxValueSize: 1024 }),
   ]);
+  const sealed = <T, P>(
+    kv: KV,
+    bucket: string,
+    type: { decode(r: Uint8Array): T; encode(m: P): { finish(): Uint8Array } },
+  ) => new SealedKv<T, P>(kv, bucket, keys.kvRecords, type);
   return {
-    credentials: new SealedKv(credentials, BUCKETS.credentials, keys.kvRecords, v1.CredentialRecord),
-    users: new SealedKv(users, BUCKETS.users, keys.kvRecords, v1.UserRecord),
-    devices: new SealedKv(devices, BUCKETS.devices, keys.kvRecords, v1.DeviceRecord),
+    credentials: sealed(credentials, BUCKETS.credentials, v1.CredentialRecord),
+    users: sealed(users, BUCKETS.users, v1.UserRecord),
+    devices: sealed(devices, BUCKETS.devices, v1.DeviceRecord),
     rateLimit,
     loginHandles,
     revocations,
+    cutoffs,
+    rooms: sealed(rooms, BUCKETS.rooms, v1.RoomRecord),
+    userRooms: sealed(userRooms, BUCKETS.userRooms, v1.UserRooms),
+    // One bucket, three record types; keys are prefixed by level, and the AAD binds the key.
+    orgPolicies: sealed(policies, BUCKETS.policies, v1.OrgPolicy),
+    projectPolicies: sealed(policies, BUCKETS.policies, v1.ProjectPolicy),
+    roomPolicies: sealed(policies, BUCKETS.policies, v1.RoomPolicy),
+    presence: sealed(presence, BUCKETS.presence, v1.PresenceRecord),
   };
 }

@@ -3,13 +3,17 @@
  * identity and device-certificate checks verify signatures before anything is trusted or stored.
  */
 
-import { equalBytes } from '../core/bytes.ts';
 import { decode } from '../core/codec.ts';
-import { BadSignatureError, ExpiredError, MalformedError } from '../core/errors.ts';
+import {
+  type DeviceCertificate,
+  type UserIdentity,
+  verifyDeviceCertificate,
+  verifyUserIdentity,
+} from '../core/crypto/index.ts';
+import { MalformedError } from '../core/errors.ts';
 import { isReplyKey } from '../core/transport/reply-seal.ts';
 import { type roomkey, v1 } from '../proto/index.ts';
 import type { Call } from './service.ts';
-import { LABEL_DEVICE_CERTIFICATE, LABEL_USER_IDENTITY, verifySignedLocal } from './verify-signed.ts';
 
 /** User ids are chosen by the client at sign-up; they become KV keys and JWT names. */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -39,41 +43,30 @@ export function requireUserId(value: unknown, what = 'user_id'): string {
 
 export interface CheckedIdentity {
   signed: roomkey.v1.Signed.$Properties;
-  body: roomkey.v1.UserIdentityBody;
+  body: UserIdentity;
 }
 
-/** A self-signed UserIdentityBody: signer = its own signing key, well-formed keys and id. */
-export function checkIdentity(signed: roomkey.v1.Signed.$Properties | null | undefined): CheckedIdentity {
+/** A self-signed UserIdentityBody (core/crypto) whose user id is KV- and JWT-safe. */
+export async function checkIdentity(
+  signed: roomkey.v1.Signed.$Properties | null | undefined,
+): Promise<CheckedIdentity> {
   if (!signed) throw new MalformedError('identity: missing');
-  const bodyBytes = verifySignedLocal(LABEL_USER_IDENTITY, signed);
-  const body = decode(v1.UserIdentityBody, bodyBytes, 'user identity');
+  const body = await verifyUserIdentity(signed);
   requireUserId(body.userId, 'identity user_id');
-  requireBytes(body.signingKey, 32, 32, 'identity signing_key');
-  requireBytes(body.hpkeKey, 32, 32, 'identity hpke_key');
-  if (!equalBytes(body.signingKey, signed.signer!)) {
-    throw new BadSignatureError('identity: must be signed by the signing key it names');
-  }
-  return { signed: { body: signed.body, signature: signed.signature, signer: signed.signer }, body };
+  return { signed: signedOf(signed), body };
 }
 
 /** A DeviceCertificateBody signed by `identity`'s signing key, for that user, not expired. */
-export function checkDeviceCertificate(
+export async function checkDeviceCertificate(
   signed: roomkey.v1.Signed.$Properties | null | undefined,
-  identity: roomkey.v1.UserIdentityBody,
+  identity: { userId: string; signingKey: Uint8Array },
   now: number,
-): roomkey.v1.DeviceCertificateBody {
+): Promise<DeviceCertificate> {
   if (!signed) throw new MalformedError('device_certificate: missing');
-  const bodyBytes = verifySignedLocal(LABEL_DEVICE_CERTIFICATE, signed, identity.signingKey);
-  const body = decode(v1.DeviceCertificateBody, bodyBytes, 'device certificate');
-  if (body.userId !== identity.userId)
-    throw new MalformedError('device_certificate: issued for another user');
-  requireBytes(body.deviceKey, 32, 32, 'device_certificate device_key');
-  if (typeof body.deviceName !== 'string' || body.deviceName.length > MAX_DEVICE_NAME) {
+  const body = await verifyDeviceCertificate(signed, identity, now);
+  if (body.deviceName.length > MAX_DEVICE_NAME) {
     throw new MalformedError(`device_certificate device_name: at most ${MAX_DEVICE_NAME} characters`);
   }
-  const expires = Number(body.expiresAtMs ?? 0);
-  if (expires !== 0 && expires <= now)
-    throw new ExpiredError('device_certificate has expired: certify the device again');
   return body;
 }
 
@@ -82,4 +75,20 @@ export function storedIdentity(record: roomkey.v1.UserRecord): roomkey.v1.UserId
   const body = record.identity?.body;
   if (!(body instanceof Uint8Array)) throw new MalformedError('stored user record has no identity');
   return decode(v1.UserIdentityBody, body, 'stored user identity');
+}
+
+/** Copies the three fields of a Signed (drops anything else a decoder attached). */
+export function signedOf(signed: roomkey.v1.Signed.$Properties): roomkey.v1.Signed.$Properties {
+  return { body: signed.body, signature: signed.signature, signer: signed.signer };
+}
+
+/** A sealed identity backup is opaque to the gateway: only its shape and size are checked. */
+export function checkIdentityBackup(
+  backup: roomkey.v1.SealedIdentityBackup.$Properties | null | undefined,
+): roomkey.v1.SealedIdentityBackup.$Properties | undefined {
+  if (!backup) return undefined;
+  if (backup.version !== 1) throw new MalformedError('identity_backup: unknown version');
+  requireBytes(backup.nonce, 24, 24, 'identity_backup nonce');
+  requireBytes(backup.ciphertext, 16, 1024, 'identity_backup ciphertext');
+  return { version: 1, nonce: backup.nonce, ciphertext: backup.ciphertext };
 }

@@ -17,9 +17,12 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
   dev    [--data DIR] [--http-port N] [--nats-port N] [--ws-port N] [--jwt-lifetime SECONDS]
          The local stack: init if needed, nats-server on free loopback ports, the gateway, the demo
          over HTTP. Ctrl-C stops everything.
-  start  --nats URL --creds FILE [--data DIR] [--sys-creds FILE] [--jwt-lifetime SECONDS] [--replicas N]
+  start  --nats URL --creds FILE [--data DIR] [--app-creds FILE] [--sys-creds FILE]
+         [--jwt-lifetime SECONDS] [--replicas N]
          The gateway alone against an existing NATS server or cluster (operator mode, using the
-         accounts from DIR). --creds is the gateway account's service user (DIR/gateway.creds).
+         accounts from DIR). --creds is the gateway account's service user (DIR/gateway.creds),
+         --app-creds the app account's (default DIR/gateway-app.creds), --sys-creds the system
+         account's (default DIR/sys.creds).
 `;
 
 const { positionals, values } = parseArgs({
@@ -35,6 +38,7 @@ const { positionals, values } = parseArgs({
     nats: { type: 'string' },
     creds: { type: 'string' },
     'sys-creds': { type: 'string' },
+    'app-creds': { type: 'string' },
     replicas: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -128,6 +132,7 @@ switch (command) {
       stack,
       servers: values.nats.split(','),
       gatewayCreds: readFileSync(values.creds),
+      appCreds: readFileSync(values['app-creds'] ?? stackPaths(values.data).gatewayAppCreds),
       sysCreds: readFileSync(values['sys-creds'] ?? stackPaths(values.data).sysCreds),
       jwtLifetimeMs,
       replicas: int('replicas', values.replicas),

@@ -4,11 +4,14 @@
  * the secrets, so any instance can handle any request.
  */
 
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { AccountPublisher } from './account-publisher.ts';
 import type { Buckets } from './buckets.ts';
 import type { Stack } from './data-dir.ts';
 import type { LoginRateLimiter } from './rate-limit.ts';
+import type { RoomCache } from './room-chain.ts';
 import type { RoomGrantSource } from './room-permissions.ts';
+import type { RoomStreams } from './room-streams.ts';
 import type { ServerKeys } from './server-keys.ts';
 import type { JwtIssuer } from './user-jwt.ts';
 
@@ -23,4 +26,9 @@ export interface GatewayContext {
   jwtLifetimeMs: number;
   loginHandleLifetimeMs: number;
   now: () => number;
+  /** The gateway's connection in the app account (room streams, notices, presence). */
+  app: NatsConnection;
+  streams: RoomStreams;
+  rooms: RoomCache;
+  log: (line: string) => void;
 }

@@ -72,6 +72,7 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
       stack,
       servers: nats.clientUrl,
       gatewayCreds: readFileSync(paths.gatewayCreds),
+      appCreds: readFileSync(paths.gatewayAppCreds),
       sysCreds: readFileSync(paths.sysCreds),
       jwtLifetimeMs: options.jwtLifetimeMs,
       log: (line) => log(`[gateway] ${line}`),

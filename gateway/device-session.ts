@@ -1,9 +1,11 @@
 /**
  * Issues a device's NATS credential from current state: the device JWT whose room subjects come
- * from `roomPermissions` at this moment (so a membership change shows in the next refresh).
+ * from the user's room grants at this moment (so a membership change shows in the next refresh),
+ * never older than the device's JWT cutoff (jwt-cutoffs.ts).
  */
 import { userNkey } from '../core/transport/nkey.ts';
 import type { GatewayContext } from './context.ts';
+import { waitPastCutoff } from './jwt-cutoffs.ts';
 import { devicePermissions } from './permissions.ts';
 import { roomPermissions } from './room-permissions.ts';
 import { issueDeviceJwt } from './user-jwt.ts';
@@ -13,11 +15,14 @@ export async function issueForDevice(
   userId: string,
   deviceKey: Uint8Array,
 ): Promise<{ jwt: string; expiresAtMs: number }> {
-  const rooms = await roomPermissions(userId, ctx.roomGrants);
+  const nkey = userNkey(deviceKey);
+  // First wait out a cutoff, then read the grants: they then reflect the change that set it.
+  await waitPastCutoff(ctx.buckets.cutoffs, nkey);
+  const rooms = await roomPermissions(userId, ctx.roomGrants, nkey);
   return issueDeviceJwt(ctx.issuer, {
     deviceKey,
     userId,
-    permissions: devicePermissions(userNkey(deviceKey), rooms),
+    permissions: devicePermissions(nkey, rooms),
     lifetimeMs: ctx.jwtLifetimeMs,
     now: ctx.now(),
   });

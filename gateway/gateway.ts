@@ -1,8 +1,10 @@
 /**
- * The gateway service: connects to NATS (gateway account for the API and KV, system account for
- * account updates), opens its KV buckets and answers the auth endpoints. It keeps no state of its
- * own: start as many as you like against one NATS cluster, restart them at will.
- * @example const gateway = await startGateway({ stack, servers, gatewayCreds, sysCreds }); await gateway.stop();
+ * The gateway service: connects to NATS (gateway account for the API and KV, app account for room
+ * streams, notices and presence, system account for account updates), opens its KV buckets, makes
+ * the default org and project, and answers auth, directory, room and admin requests; it routes
+ * notifications and keeps presence. It keeps no state of its own: start as many as you like
+ * against one NATS cluster, restart them at will.
+ * @example const gateway = await startGateway({ stack, servers, gatewayCreds, appCreds, sysCreds }); await gateway.stop();
  */
 import { type ConnectionOptions, credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import { connect as tcpConnect } from '@nats-io/transport-node';
@@ -18,12 +20,24 @@ import {
 import type { GatewayContext } from './context.ts';
 import type { Stack } from './data-dir.ts';
 import { fastKeyPair } from './fast-key-pair.ts';
+import { adminEndpoints } from './handlers/admin.ts';
+import { directoryEndpoints } from './handlers/directory.ts';
+import { enrollDevice } from './handlers/enroll.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
-import { refresh } from './handlers/refresh.ts';
+import { refresh, refreshOffline } from './handlers/refresh.ts';
 import { registerFinish, registerStart } from './handlers/register.ts';
 import { revoke } from './handlers/revoke.ts';
+import { roomCommit } from './handlers/room-commit.ts';
+import { roomCreate } from './handlers/room-create.ts';
+import { roomCommits, roomCursor, roomList } from './handlers/room-read.ts';
+import { type NotificationRouter, startNotificationRouter } from './notification-router.ts';
+import { ensureDefaultPolicies } from './policy-store.ts';
+import { type Presence, startPresence } from './presence.ts';
 import { DEFAULT_LOGIN_RATE_LIMITS, LoginRateLimiter, type LoginRateLimits } from './rate-limit.ts';
-import { noRooms, type RoomGrantSource } from './room-permissions.ts';
+import { RoomCache } from './room-chain.ts';
+import { kvRoomGrants } from './room-grants.ts';
+import type { RoomGrantSource } from './room-permissions.ts';
+import { RoomStreams } from './room-streams.ts';
 import { deriveServerKeys } from './server-keys.ts';
 import { type Service, type ServiceStats, serve } from './service.ts';
 
@@ -42,16 +56,20 @@ export interface GatewayOptions {
   connect?: (options: ConnectionOptions) => Promise<NatsConnection>;
   /** The gateway's service user in the gateway account (gateway.creds). */
   gatewayCreds: Uint8Array;
+  /** The gateway's service user in the app account (gateway-app.creds): room streams, notices, presence. */
+  appCreds: Uint8Array;
   /** A system-account user (sys.creds): pushes the app account JWT with revocations. */
   sysCreds: Uint8Array;
   /** Lifetime of issued device JWTs; default 1 h, at most 24 h. */
   jwtLifetimeMs?: number;
   loginHandleLifetimeMs?: number;
   rateLimits?: Partial<LoginRateLimits>;
-  /** The rooms each user is in (the directory's hook); default: none. */
+  /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
-  /** JetStream replicas of the gateway's KV buckets (3 on a cluster). */
+  /** JetStream replicas of the gateway's KV buckets and of room streams (3 on a cluster). */
   replicas?: number;
+  /** Whether any signed-in device may create a new org (becoming its owner); default true. */
+  allowOrgCreation?: boolean;
   name?: string;
   log?: (line: string) => void;
   now?: () => number;
@@ -59,8 +77,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly context: GatewayContext;
-  /** Requests this instance answered so far. */
-  stats(): ServiceStats;
+  /** Requests this instance answered so far, and messages it routed notifications for. */
+  stats(): ServiceStats & { routed: number };
   /** Stops answering, waits for requests in flight, closes the connections. */
   stop(): Promise<void>;
 }
@@ -83,8 +101,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const connections: NatsConnection[] = [];
   let publisher: AccountPublisher | undefined;
   let service: Service | undefined;
+  let presence: Presence | undefined;
+  let router: NotificationRouter | undefined;
   const closeAll = async () => {
     await service?.stop();
+    await router?.stop();
+    await presence?.stop();
     await publisher?.stop();
     await Promise.allSettled(connections.map((nc) => nc.drain()));
   };
@@ -104,13 +126,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maxReconnectAttempts: -1,
     });
     connections.push(sys);
+    const app = await connect({
+      servers: options.servers,
+      authenticator: credsAuthenticator(options.appCreds),
+      name: `${name}-app`,
+      maxReconnectAttempts: -1,
+    });
+    connections.push(app);
 
     logConnectionEvents('api', nc, log);
     logConnectionEvents('sys', sys, log);
+    logConnectionEvents('app', app, log);
     const keys = deriveServerKeys(fromHex(stack.secrets.serverSecret));
     const now = options.now ?? Date.now;
     const buckets = await openBuckets(nc, keys, { replicas: options.replicas });
-    publisher = await startAccountPublisher({ sys, revocations: buckets.revocations, stack, log });
+    publisher = await startAccountPublisher({
+      sys,
+      revocations: buckets.revocations,
+      cutoffs: buckets.cutoffs,
+      stack,
+      log,
+    });
+    await ensureDefaultPolicies(buckets);
+    const streams = new RoomStreams(app, { replicas: options.replicas });
     const context: GatewayContext = {
       stack,
       keys,
@@ -121,18 +159,32 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         appSigningKey: fastKeyPair(stack.secrets.appSigningSeed),
       },
       publisher,
-      roomGrants: options.roomGrants ?? noRooms,
+      roomGrants: options.roomGrants ?? kvRoomGrants(buckets),
       jwtLifetimeMs,
       loginHandleLifetimeMs,
       now,
+      app,
+      streams,
+      rooms: new RoomCache(streams, buckets, now),
+      log,
     };
-    const endpoints = [registerStart, registerFinish, loginStart, loginFinish, refresh, revoke].map((make) =>
-      make(context),
-    );
+    const endpoints = [
+      ...[registerStart, registerFinish, loginStart, loginFinish, refreshOffline, enrollDevice].map((make) =>
+        make(context),
+      ),
+      ...[refresh, revoke, roomCreate, roomCommit, roomCommits, roomList, roomCursor].map((make) =>
+        make(context),
+      ),
+      ...directoryEndpoints(context),
+      ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
+    ];
+    presence = await startPresence({ app, buckets, log, now });
+    router = await startNotificationRouter({ app, buckets, presence, log, now });
     service = serve(nc, endpoints, { appAccount: stack.public.appAccount.publicKey, log });
-    await nc.flush(); // subscriptions are live on the server before we say we are up
+    await Promise.all([nc.flush(), app.flush()]); // subscriptions are live before we say we are up
     const running = service;
-    return { context, stats: () => running.stats(), stop: closeAll };
+    const routing = router;
+    return { context, stats: () => ({ ...running.stats(), routed: routing.routed() }), stop: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

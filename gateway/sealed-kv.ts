@@ -36,8 +36,13 @@ export class SealedKv<T, P> {
   async get(key: string): Promise<Versioned<T> | undefined> {
     const entry = await this.kv.get(key);
     if (entry?.operation !== 'PUT' || entry.value.length === 0) return undefined;
-    const plain = openRecord(this.#key, entry.value, this.#aad(key), `${this.bucket}/${key}`);
-    return { value: decode(this.#type, plain, `${this.bucket} record`), revision: entry.revision };
+    return { value: this.open(key, entry.value), revision: entry.revision };
+  }
+
+  /** Opens a sealed value read elsewhere (a KV watch); TamperedError if it is not ours. */
+  open(key: string, sealed: Uint8Array): T {
+    const plain = openRecord(this.#key, sealed, this.#aad(key), `${this.bucket}/${key}`);
+    return decode(this.#type, plain, `${this.bucket} record`);
   }
 
   /** Writes only if the key is new; ConflictError otherwise. */

@@ -19,6 +19,8 @@ export interface ServerKeys {
   loginHandles: Uint8Array;
   /** HMAC key that turns usernames and client addresses into KV keys. */
   index: Uint8Array;
+  /** Seals enroll tokens (a certificate-less login's permission to register one device). */
+  enrollTokens: Uint8Array;
 }
 
 const SALT = utf8('roomkey/v1/gateway');
@@ -29,7 +31,12 @@ export function deriveServerKeys(secret: Uint8Array): ServerKeys {
   if (!(secret instanceof Uint8Array) || secret.length < 32)
     throw new Error('server secret: expected at least 32 bytes');
   const derive = (purpose: string) => hkdf(sha256, secret, SALT, utf8(`roomkey/v1/gateway/${purpose}`), 32);
-  return { kvRecords: derive('kv-records'), loginHandles: derive('login-handles'), index: derive('index') };
+  return {
+    kvRecords: derive('kv-records'),
+    loginHandles: derive('login-handles'),
+    index: derive('index'),
+    enrollTokens: derive('enroll-tokens'),
+  };
 }
 
 /** version(1) || nonce(24) || XChaCha20-Poly1305 ciphertext. */

@@ -8,11 +8,18 @@
  *   const nc = await connectAsDevice({ servers, jwt: () => session.userJwt, deviceSecretKey });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import * as opaque from '@serenity-kit/opaque';
 import { type roomkey, v1 } from '../../proto/index.ts';
-import { concatBytes, equalBytes, fromBase64Url, toBase64Url, u64be, utf8 } from '../bytes.ts';
+import { fromBase64Url, toBase64Url, u64be } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
+import {
+  labeledMessage,
+  sign,
+  signingPublicKey,
+  type UserIdentity,
+  type UserKeys,
+  verifyUserIdentity,
+} from '../crypto/index.ts';
 import {
   BadCredentialsError,
   BadSignatureError,
@@ -21,16 +28,14 @@ import {
   type RoomKeyError,
 } from '../errors.ts';
 import { openDeviceSession } from '../transport/device-session-key.ts';
+import { LABEL_DEVICE_REVOCATION, LABEL_REFRESH, LABEL_REFRESH_OFFLINE } from '../transport/proof-labels.ts';
 import { newReplyKey } from '../transport/reply-seal.ts';
 import { gatewayRequest } from '../transport/request.ts';
 import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../transport/subjects.ts';
 import { normalizeUsername } from '../transport/username.ts';
+import { sealIdentityBackup } from './identity-backup.ts';
 
 type Signed = roomkey.v1.Signed.$Properties;
-
-export const LABEL_USER_IDENTITY = 'roomkey/v1/user-identity';
-export const LABEL_REFRESH = 'roomkey/v1/refresh';
-export const LABEL_DEVICE_REVOCATION = 'roomkey/v1/device-revocation';
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -43,6 +48,11 @@ export interface SignUpInput {
   identity: Signed;
   /** Signed DeviceCertificateBody of this device, by the user key. */
   deviceCertificate: Signed;
+  /**
+   * The user's secret keys: when given, they are sealed under the OPAQUE export key and stored
+   * with the gateway (identity-backup.ts), so the password alone restores them on a new device.
+   */
+  userKeys?: Pick<UserKeys, 'signingSecretKey' | 'hpkePrivateKey'>;
 }
 
 /** Registers a new user and its first device; returns the user id the gateway stored. */
@@ -73,6 +83,11 @@ export async function signUp(
       password: input.password,
     }),
   );
+  let identityBackup: roomkey.v1.SealedIdentityBackup.$Properties | undefined;
+  if (input.userKeys) {
+    const userId = decode(v1.UserIdentityBody, input.identity.body ?? new Uint8Array(), 'identity').userId;
+    identityBackup = sealIdentityBackup(fromBase64Url(finish.exportKey), userId, input.userKeys);
+  }
   const done = await sealedRequest(
     login,
     LOGIN_SUBJECTS.registerFinish,
@@ -83,6 +98,7 @@ export async function signUp(
         identity: input.identity,
         deviceCertificate: input.deviceCertificate,
         replyKey,
+        ...(identityBackup ? { identityBackup } : {}),
       }),
     options,
   );
@@ -97,6 +113,8 @@ export interface DeviceSession {
   userId: string;
   /** OPAQUE export key: a password-derived secret the gateway never sees (e.g. for key backups). */
   exportKey: Uint8Array;
+  /** The sealed identity backup stored at sign-up, if any (open it with identity-backup.ts). */
+  identityBackup?: roomkey.v1.SealedIdentityBackup.$Properties;
 }
 
 export interface LogInInput {
@@ -112,9 +130,90 @@ export async function logIn(
   input: LogInInput,
   options: RequestOptions = {},
 ): Promise<DeviceSession> {
+  const done = await opaqueLogIn(login, input.username, input.password, input.deviceCertificate, options);
+  if (typeof done.session.userJwt !== 'string' || !done.session.userJwt)
+    throw new MalformedError('device session: no JWT');
+  return {
+    userJwt: done.session.userJwt,
+    expiresAtMs: Number(done.session.expiresAtMs),
+    identity: done.identitySigned,
+    userId: done.identity.userId,
+    exportKey: done.exportKey,
+    ...(done.session.identityBackup ? { identityBackup: done.session.identityBackup } : {}),
+  };
+}
+
+/** What a login without a device certificate yields: enough to restore the keys and enroll. */
+export interface NewDeviceLogin {
+  identity: UserIdentity;
+  identitySigned: Signed;
+  exportKey: Uint8Array;
+  identityBackup?: roomkey.v1.SealedIdentityBackup.$Properties;
+  /** Single use, a few minutes: pass it to `enrollDevice` with the new device's certificate. */
+  enrollToken: Uint8Array;
+}
+
+/**
+ * Logs in on a device that has no certificate yet (a new device): returns the identity, the
+ * sealed backup and an enroll token; no JWT yet.
+ * @example const first = await logInNewDevice(login, { username, password });
+ */
+export async function logInNewDevice(
+  login: NatsConnection,
+  input: { username: string; password: string },
+  options: RequestOptions = {},
+): Promise<NewDeviceLogin> {
+  const done = await opaqueLogIn(login, input.username, input.password, undefined, options);
+  const token = done.session.enrollToken;
+  if (!(token instanceof Uint8Array) || token.length === 0)
+    throw new MalformedError('device session: no enroll token');
+  return {
+    identity: done.identity,
+    identitySigned: done.identitySigned,
+    exportKey: done.exportKey,
+    enrollToken: token,
+    ...(done.session.identityBackup ? { identityBackup: done.session.identityBackup } : {}),
+  };
+}
+
+/**
+ * Registers a new device's certificate with the enroll token of `logInNewDevice`; returns its first JWT.
+ * @example const credential = await enrollDevice(login, { enrollToken, deviceCertificate });
+ */
+export async function enrollDevice(
+  login: NatsConnection,
+  input: { enrollToken: Uint8Array; deviceCertificate: Signed },
+  options: RequestOptions = {},
+): Promise<DeviceCredential> {
+  const ok = await sealedRequest(
+    login,
+    LOGIN_SUBJECTS.deviceEnroll,
+    (replyKey) =>
+      encode(v1.EnrollDeviceRequest, {
+        enrollToken: input.enrollToken,
+        deviceCertificate: input.deviceCertificate,
+        replyKey,
+      }),
+    options,
+  );
+  return credentialOf(decode(v1.RefreshResponse, ok, 'enroll response'));
+}
+
+async function opaqueLogIn(
+  login: NatsConnection,
+  rawUsername: string,
+  password: string,
+  deviceCertificate: Signed | undefined,
+  options: RequestOptions,
+): Promise<{
+  session: roomkey.v1.DeviceSession;
+  identity: UserIdentity;
+  identitySigned: Signed;
+  exportKey: Uint8Array;
+}> {
   await opaque.ready;
-  const username = normalizeUsername(input.username);
-  const start = opaque.client.startLogin({ password: input.password });
+  const username = normalizeUsername(rawUsername);
+  const start = opaque.client.startLogin({ password });
   const started = decode(
     v1.LoginStartResponse,
     await sealedRequest(
@@ -134,7 +233,7 @@ export async function logIn(
     opaque.client.finishLogin({
       clientLoginState: start.clientLoginState,
       loginResponse: toBase64Url(started.credentialResponse),
-      password: input.password,
+      password,
     }),
   );
   // OPAQUE tells the client, not the server, that the password was wrong.
@@ -148,7 +247,7 @@ export async function logIn(
         encode(v1.LoginFinishRequest, {
           loginHandle: started.loginHandle,
           credentialFinalization: fromBase64Url(finished.finishLoginRequest),
-          deviceCertificate: input.deviceCertificate,
+          ...(deviceCertificate ? { deviceCertificate } : {}),
           replyKey,
         }),
       options,
@@ -160,15 +259,15 @@ export async function logIn(
     openDeviceSession(fromBase64Url(finished.sessionKey), response.nonce, response.sealedSession),
     'device session',
   );
-  const identity = session.identity;
-  const body = checkOwnIdentity(identity, username);
-  if (typeof session.userJwt !== 'string' || !session.userJwt)
-    throw new MalformedError('device session: no JWT');
+  const identity = await checkOwnIdentity(session.identity, username);
   return {
-    userJwt: session.userJwt,
-    expiresAtMs: Number(session.expiresAtMs),
-    identity: identity!,
-    userId: body.userId,
+    session,
+    identity,
+    identitySigned: {
+      body: session.identity!.body,
+      signature: session.identity!.signature,
+      signer: session.identity!.signer,
+    },
     exportKey: fromBase64Url(finished.exportKey),
   };
 }
@@ -179,10 +278,9 @@ export async function refreshDeviceJwt(
   deviceSecretKey: Uint8Array,
   options: RequestOptions & { now?: number } = {},
 ): Promise<{ userJwt: string; expiresAtMs: number }> {
-  const deviceKey = ed25519.getPublicKey(deviceSecretKey);
+  const deviceKey = signingPublicKey(deviceSecretKey);
   const requestedAtMs = options.now ?? Date.now();
-  // TODO(crypto): use core/crypto sign with labeledMessage
-  const proof = ed25519.sign(labeled(LABEL_REFRESH, deviceKey, u64be(requestedAtMs)), deviceSecretKey);
+  const proof = await sign(labeledMessage(LABEL_REFRESH, deviceKey, u64be(requestedAtMs)), deviceSecretKey);
   const ok = await gatewayRequest(
     device,
     DEVICE_SUBJECTS.refresh,
@@ -191,7 +289,37 @@ export async function refreshDeviceJwt(
       timeoutMs: options.timeoutMs,
     },
   );
-  const res = decode(v1.RefreshResponse, ok, 'refresh response');
+  return credentialOf(decode(v1.RefreshResponse, ok, 'refresh response'));
+}
+
+/**
+ * A fresh device JWT asked on the login credential: for a device NATS no longer lets in with its
+ * current JWT (its user was removed from a room, which revokes the user's current JWTs).
+ * @example credential = await refreshDeviceJwtOffline(login, deviceSecretKey);
+ */
+export async function refreshDeviceJwtOffline(
+  login: NatsConnection,
+  deviceSecretKey: Uint8Array,
+  options: RequestOptions & { now?: number } = {},
+): Promise<DeviceCredential> {
+  const deviceKey = signingPublicKey(deviceSecretKey);
+  const requestedAtMs = options.now ?? Date.now();
+  const ok = await sealedRequest(
+    login,
+    LOGIN_SUBJECTS.deviceRefresh,
+    async (replyKey) => {
+      const proof = await sign(
+        labeledMessage(LABEL_REFRESH_OFFLINE, deviceKey, u64be(requestedAtMs), replyKey),
+        deviceSecretKey,
+      );
+      return encode(v1.RefreshRequest, { deviceKey, requestedAtMs, proof, replyKey });
+    },
+    options,
+  );
+  return credentialOf(decode(v1.RefreshResponse, ok, 'refresh response'));
+}
+
+function credentialOf(res: roomkey.v1.RefreshResponse): DeviceCredential {
   if (!res.userJwt) throw new MalformedError('refresh response: no JWT');
   return { userJwt: res.userJwt, expiresAtMs: Number(res.expiresAtMs) };
 }
@@ -203,9 +331,8 @@ export async function revokeDevice(
   options: RequestOptions & { now?: number } = {},
 ): Promise<void> {
   const revokedAtMs = options.now ?? Date.now();
-  // TODO(crypto): use core/crypto sign with labeledMessage
-  const userSignature = ed25519.sign(
-    labeled(LABEL_DEVICE_REVOCATION, input.deviceKey, u64be(revokedAtMs)),
+  const userSignature = await sign(
+    labeledMessage(LABEL_DEVICE_REVOCATION, input.deviceKey, u64be(revokedAtMs)),
     input.userSigningSecretKey,
   );
   await gatewayRequest(
@@ -281,11 +408,11 @@ export function keepDeviceJwtFresh(input: KeepFreshInput): { stop(): void } {
 async function sealedRequest(
   nc: NatsConnection,
   subject: string,
-  body: (replyKey: Uint8Array) => Uint8Array,
+  body: (replyKey: Uint8Array) => Uint8Array | Promise<Uint8Array>,
   options: RequestOptions,
 ): Promise<Uint8Array> {
   const replyKey = newReplyKey();
-  return gatewayRequest(nc, subject, body(replyKey), { timeoutMs: options.timeoutMs, replyKey });
+  return gatewayRequest(nc, subject, await body(replyKey), { timeoutMs: options.timeoutMs, replyKey });
 }
 
 function opaqueStep<T>(step: () => T): T {
@@ -296,34 +423,21 @@ function opaqueStep<T>(step: () => T): T {
   }
 }
 
-function labeled(label: string, ...parts: Uint8Array[]): Uint8Array {
-  return concatBytes(utf8(label), new Uint8Array([0]), ...parts);
-}
-
 /** The gateway returns the user's identity: it must be self-signed and carry this username. */
-function checkOwnIdentity(
+async function checkOwnIdentity(
   identity: Signed | null | undefined,
   username: string,
-): roomkey.v1.UserIdentityBody {
-  const { body, signature, signer } = identity ?? {};
-  if (
-    !(body instanceof Uint8Array) ||
-    !(signature instanceof Uint8Array) ||
-    !(signer instanceof Uint8Array)
-  ) {
-    throw new MalformedError('device session: no identity');
-  }
-  const parsed = decode(v1.UserIdentityBody, body, 'user identity');
-  // TODO(crypto): use core/crypto verifySigned
-  let valid = false;
+): Promise<UserIdentity> {
+  if (!identity) throw new MalformedError('device session: no identity');
+  let parsed: UserIdentity;
   try {
-    valid =
-      equalBytes(parsed.signingKey, signer) &&
-      ed25519.verify(signature, labeled(LABEL_USER_IDENTITY, body), signer);
-  } catch {
-    valid = false;
+    parsed = await verifyUserIdentity(identity);
+  } catch (cause) {
+    if (cause instanceof BadSignatureError) {
+      throw new BadSignatureError('device session: the identity is not validly self-signed');
+    }
+    throw cause;
   }
-  if (!valid) throw new BadSignatureError('device session: the identity is not validly self-signed');
   if (parsed.username !== username)
     throw new BadSignatureError('device session: the identity is for another username');
   return parsed;

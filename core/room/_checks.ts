@@ -19,8 +19,9 @@ export async function requireDeviceOf(
   deviceKey: Uint8Array,
   userId: string,
   what: string,
+  atMs?: number,
 ): Promise<void> {
-  const certificate = await directory.device(deviceKey);
+  const certificate = await directory.device(deviceKey, atMs);
   if (!certificate) {
     throw new BadSignatureError(
       `${what}: signed by a device with no valid certificate (unknown or revoked).`,

@@ -80,7 +80,7 @@ export async function verifyGenesis(
   const body = decode(v1.RoomGenesisBody, bodyBytes, 'room genesis');
   const roomId = checkRoomId(body.roomId);
   if (!body.creatorUserId) throw new MalformedError('room genesis: no creator');
-  await requireDeviceOf(directory, signed.signer!, body.creatorUserId, 'room genesis');
+  await requireDeviceOf(directory, signed.signer!, body.creatorUserId, 'room genesis', body.createdAtMs);
   if (body.roomPublicKey.length !== 32)
     throw new MalformedError('room genesis: room public key must be 32 bytes');
   const wrap = body.creatorKeyWrap;

@@ -300,6 +300,7 @@ export class Room {
       signed.signer!,
       body.committerUserId,
       `epoch commit ${body.epoch}`,
+      body.committedAtMs,
     );
     const expected = nextMembers(parent.members, body.kind, body.added, body.removed);
     if (expected.join('\n') !== body.members.join('\n')) {
@@ -407,8 +408,13 @@ export class Room {
   /**
    * Catch-up: many envelopes with their signatures verified in one batch (WebCrypto where present).
    * Results keep the input order; a rejected envelope yields its typed error in place.
+   * `reread: true` is for reading stored history again (a page this device has seen live): ids
+   * already accepted are decrypted again instead of refused as replays, and never held.
    */
-  async receiveMany(envelopes: readonly Uint8Array[]): Promise<Array<ReceiveResult | RoomKeyError>> {
+  async receiveMany(
+    envelopes: readonly Uint8Array[],
+    options: { reread?: boolean } = {},
+  ): Promise<Array<ReceiveResult | RoomKeyError>> {
     const parsed = envelopes.map((bytes) => {
       try {
         return parseEnvelope(bytes);
@@ -434,7 +440,7 @@ export class Room {
             'message: the device signature does not verify; it was modified or forged.',
           );
         }
-        results.push(await this.#receiveParsed(p, envelopes[i]!, true));
+        results.push(await this.#receiveParsed(p, envelopes[i]!, true, options.reread === true));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -445,7 +451,7 @@ export class Room {
   async #checkSender(parsed: ParsedEnvelope): Promise<void> {
     const h = parsed.header;
     if (h.roomId !== this.roomId) throw new MalformedError(`message: for room ${h.roomId}, not this room`);
-    await requireDeviceOf(this.#directory, h.senderDeviceKey, h.senderUserId, 'message');
+    await requireDeviceOf(this.#directory, h.senderDeviceKey, h.senderUserId, 'message', h.sentAtMs);
     const state = this.#epochs[h.epoch];
     if (state && !state.members.includes(h.senderUserId)) {
       throw new NotMemberError(
@@ -458,12 +464,16 @@ export class Room {
     parsed: ParsedEnvelope,
     bytes: Uint8Array,
     signatureChecked: boolean,
+    reread = false,
   ): Promise<ReceiveResult> {
     const h = parsed.header;
     await this.#checkSender(parsed);
     if (!signatureChecked) await verifyEnvelopeSignature(parsed);
-    if (h.epoch > this.epoch) return this.#hold(parsed, bytes);
-    if (this.#replay.has(h.messageId)) {
+    if (h.epoch > this.epoch) {
+      if (reread) throw new UnknownEpochError(this.roomId, h.epoch);
+      return this.#hold(parsed, bytes);
+    }
+    if (!reread && this.#replay.has(h.messageId)) {
       throw new ReplayError(`message ${toHex(h.messageId)} was already received; the copy is ignored.`);
     }
     const keys = this.#keys.get(h.epoch);

@@ -17,8 +17,13 @@ export interface LocalMember {
 export interface Directory {
   /** The verified identity of a user; throws NotFoundError when unknown. */
   identity(userId: string): Promise<UserIdentity>;
-  /** The verified, unrevoked certificate of a device key; undefined when none is known. */
-  device(deviceKey: Uint8Array): Promise<DeviceCertificate | undefined>;
+  /**
+   * The verified certificate of a device key; undefined when none is known. Without `atMs` the
+   * device must be unrevoked now. With `atMs` (when the object being checked says it was signed),
+   * a directory that knows revocation times may also return a device revoked after `atMs`, so a
+   * room whose history a since-revoked device signed stays verifiable.
+   */
+  device(deviceKey: Uint8Array, atMs?: number): Promise<DeviceCertificate | undefined>;
 }
 
 /** A message that passed every check. */

@@ -20,6 +20,7 @@ import {
   RevokedError,
   type RoomKeyError,
   TooLargeError,
+  UnavailableError,
   UnknownEpochError,
 } from '../errors.ts';
 
@@ -40,6 +41,7 @@ const TO_WIRE: Partial<Record<ErrorCodeName, roomkey.v1.ErrorCode>> = {
   internal: C.ERROR_CODE_INTERNAL,
   replay: C.ERROR_CODE_REPLAY,
   'unknown-epoch': C.ERROR_CODE_UNKNOWN_EPOCH,
+  unavailable: C.ERROR_CODE_UNAVAILABLE,
 };
 
 /** The ErrorReply for a typed error; anything else is reported as internal, without details. */
@@ -88,6 +90,8 @@ export function errorFromReply(reply: roomkey.v1.ErrorReply.$Properties, now = D
       return new ReplayError(message);
     case C.ERROR_CODE_UNKNOWN_EPOCH:
       return new UnknownEpochError('', 0, message);
+    case C.ERROR_CODE_UNAVAILABLE:
+      return new UnavailableError(message);
     default:
       return new InternalError(message);
   }

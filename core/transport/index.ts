@@ -13,6 +13,7 @@ export { deviceAuthenticator } from './device-authenticator.ts';
 export { DEVICE_SESSION_INFO, openDeviceSession, sealDeviceSession } from './device-session-key.ts';
 export { errorFromReply, errorToReply } from './error-codes.ts';
 export { publicKeyOfUserNkey, userNkey } from './nkey.ts';
+export * from './proof-labels.ts';
 export { isReplyKey, newReplyKey, openReply, REPLY_KEY_BYTES, sealReply } from './reply-seal.ts';
 export { type GatewayRequestOptions, gatewayRequest, natsFailure, unwrapReply } from './request.ts';
 export * from './subjects.ts';

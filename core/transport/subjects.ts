@@ -13,6 +13,10 @@ export const LOGIN_SUBJECTS = {
   registerFinish: 'rk.v1.gw.anon.register.finish',
   loginStart: 'rk.v1.gw.anon.login.start',
   loginFinish: 'rk.v1.gw.anon.login.finish',
+  /** A device cut off by a revoked JWT (removed from a room) asks for a fresh one, proved by its key. */
+  deviceRefresh: 'rk.v1.gw.anon.device.refresh',
+  /** A new device registers its certificate with the enroll token of a certificate-less login. */
+  deviceEnroll: 'rk.v1.gw.anon.device.enroll',
 } as const;
 
 /** The login credential may publish here and nowhere else. */
@@ -24,7 +28,40 @@ export const DEVICE_SUBJECTS = {
   revoke: 'rk.v1.gw.device.auth.revoke',
 } as const;
 
-/** A device may publish to the whole device API (directory, rooms, admin come here later). */
+/** The key directory: signed identities and certificates, which clients verify themselves. */
+export const DIRECTORY_SUBJECTS = {
+  /** username → the user's signed identity. */
+  user: 'rk.v1.gw.device.dir.user',
+  /** user id → the user's signed identity. */
+  identity: 'rk.v1.gw.device.dir.identity',
+  /** user id → the identity and every device certificate (with revocation times). */
+  devices: 'rk.v1.gw.device.dir.devices',
+  /** device key → its certificate and its user's identity. */
+  device: 'rk.v1.gw.device.dir.device',
+} as const;
+
+/** Rooms: every change to a room's membership or keys goes through the gateway. */
+export const ROOM_SUBJECTS = {
+  create: 'rk.v1.gw.device.room.create',
+  commit: 'rk.v1.gw.device.room.commit',
+  commits: 'rk.v1.gw.device.room.commits',
+  list: 'rk.v1.gw.device.room.list',
+  cursor: 'rk.v1.gw.device.room.cursor',
+} as const;
+
+/** Policies (org → project → room), authorized by policy itself. */
+export const ADMIN_SUBJECTS = {
+  org: 'rk.v1.gw.device.admin.org',
+  project: 'rk.v1.gw.device.admin.project',
+  room: 'rk.v1.gw.device.admin.room',
+  get: 'rk.v1.gw.device.admin.get',
+} as const;
+
+/** The org and project every deployment starts with: every signed-in user may create rooms there. */
+export const DEFAULT_ORG_ID = 'default';
+export const DEFAULT_PROJECT_ID = 'default';
+
+/** A device may publish to the whole device API (auth, directory, rooms, admin). */
 export const DEVICE_SUBJECTS_WILDCARD = 'rk.v1.gw.device.>';
 
 /**
@@ -59,6 +96,20 @@ export function isRoomId(value: unknown): value is string {
 export function roomSubject(roomId: string, kind: 'msg' | 'commit' | '>'): string {
   if (!isRoomId(roomId)) throw new TypeError(`not a room id: ${JSON.stringify(roomId)}`);
   return `rk.v1.room.${roomId}.${kind}`;
+}
+
+/** Every room's envelopes (the gateway's notification router listens here). */
+export const ALL_ROOM_MESSAGES = 'rk.v1.room.*.msg';
+
+/** Every device's presence beacons (the gateway listens here). */
+export const ALL_PRESENCE = 'rk.v1.presence.*';
+
+/**
+ * The one consumer a device may read a room stream through: the gateway creates it (starting no
+ * earlier than policy allows) and the device's JWT allows pulling from it and nothing else.
+ */
+export function deviceConsumerName(deviceNkey: string): string {
+  return `d_${requireToken(deviceNkey, 'device nkey')}`;
 }
 
 /** The JetStream stream holding a room's history (ciphertext). */

@@ -3,12 +3,14 @@
  * start: throttled (rate-limit.ts), then KE1 → KE2 plus a sealed, short-lived login handle. An
  * unknown username gets a fake KE2 from the library, indistinguishable from a real one.
  * finish: handle (single use) + KE3 + the device's certificate → the DeviceSession (NATS user JWT
- * for the device key), sealed with the OPAQUE session key so only the password holder can read it.
+ * for the device key, the sealed identity backup), sealed with the OPAQUE session key so only the
+ * password holder can read it. Without a certificate (a new device) the session carries the backup
+ * and an enroll token instead of a JWT (handlers/enroll.ts).
  */
 import * as opaque from '@serenity-kit/opaque';
-import { fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
+import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
-import { BadCredentialsError, ConflictError, InternalError, RevokedError } from '../../core/errors.ts';
+import { BadCredentialsError, InternalError } from '../../core/errors.ts';
 import { sealDeviceSession } from '../../core/transport/device-session-key.ts';
 import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { normalizeUsername } from '../../core/transport/username.ts';
@@ -16,9 +18,11 @@ import { v1 } from '../../proto/index.ts';
 import { checkDeviceCertificate, requireBytes, storedIdentity, takeReplyKey } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { issueForDevice } from '../device-session.ts';
+import { registerDevice } from '../devices.ts';
+import { sealEnrollToken } from '../enroll-token.ts';
 import { consumeLoginHandle, openLoginHandle, sealLoginHandle } from '../login-handle.ts';
 import type { Call, Endpoint } from '../service.ts';
-import { opaqueCall, signedOf, usernameKey } from './register.ts';
+import { opaqueCall, usernameKey } from './register.ts';
 
 const MAX_REQUEST = 8 * 1024;
 
@@ -88,26 +92,27 @@ export function loginFinish(ctx: GatewayContext): Endpoint {
       const user = credential && (await ctx.buckets.users.get(credential.value.userId));
       if (!credential || !user) throw new InternalError(`user record missing for a valid login`);
       const userId = credential.value.userId;
-      const identity = storedIdentity(user.value);
-      const device = checkDeviceCertificate(req.deviceCertificate, identity, now);
-      const deviceKeyHex = toHex(device.deviceKey);
-      const known = await ctx.buckets.devices.get(deviceKeyHex);
-      if (known) {
-        if (known.value.userId !== userId)
-          throw new ConflictError('This device key belongs to another user.');
-        if (Number(known.value.revokedAtMs) > 0) {
-          throw new RevokedError('This device was revoked: make a new device key and certify it.');
-        }
+      const backup = credential.value.identityBackup ?? undefined;
+      let session: Uint8Array;
+      if (req.deviceCertificate) {
+        const identity = storedIdentity(user.value);
+        const device = await checkDeviceCertificate(req.deviceCertificate, identity, now);
+        await registerDevice(ctx, userId, device, req.deviceCertificate);
+        const { jwt, expiresAtMs } = await issueForDevice(ctx, userId, device.deviceKey);
+        session = encode(v1.DeviceSession, {
+          userJwt: jwt,
+          expiresAtMs,
+          identity: user.value.identity,
+          ...(backup ? { identityBackup: backup } : {}),
+        });
       } else {
-        await ctx.buckets.devices.create(
-          deviceKeyHex,
-          { userId, deviceCertificate: signedOf(req.deviceCertificate!), createdAtMs: now },
-          'This device key was registered at the same moment by another login.',
-        );
+        // A new device: it restores the user keys from the backup, then enrolls its certificate.
+        session = encode(v1.DeviceSession, {
+          identity: user.value.identity,
+          ...(backup ? { identityBackup: backup } : {}),
+          enrollToken: sealEnrollToken(ctx.keys, userId, now),
+        });
       }
-
-      const { jwt, expiresAtMs } = await issueForDevice(ctx, userId, device.deviceKey);
-      const session = encode(v1.DeviceSession, { userJwt: jwt, expiresAtMs, identity: user.value.identity });
       return encode(v1.LoginFinishResponse, sealDeviceSession(sessionKey, session));
     },
   };

@@ -12,8 +12,15 @@ import { decode, encode } from '../../core/codec.ts';
 import { ConflictError, MalformedError } from '../../core/errors.ts';
 import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { normalizeUsername } from '../../core/transport/username.ts';
-import { type roomkey, v1 } from '../../proto/index.ts';
-import { checkDeviceCertificate, checkIdentity, requireBytes, takeReplyKey } from '../checks.ts';
+import { v1 } from '../../proto/index.ts';
+import {
+  checkDeviceCertificate,
+  checkIdentity,
+  checkIdentityBackup,
+  requireBytes,
+  signedOf,
+  takeReplyKey,
+} from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { blindKey } from '../server-keys.ts';
 import type { Endpoint } from '../service.ts';
@@ -58,12 +65,13 @@ export function registerFinish(ctx: GatewayContext): Endpoint {
       const username = normalizeUsername(req.username);
       const record = requireBytes(req.registrationRecord, 64, 1024, 'registration_record');
       checkRegistrationRecord(ctx, username, record);
-      const identity = checkIdentity(req.identity);
+      const identity = await checkIdentity(req.identity);
       if (identity.body.username !== username) {
         throw new MalformedError(`identity: its username must be the normalized username "${username}"`);
       }
       const now = ctx.now();
-      const device = checkDeviceCertificate(req.deviceCertificate, identity.body, now);
+      const device = await checkDeviceCertificate(req.deviceCertificate, identity.body, now);
+      const identityBackup = checkIdentityBackup(req.identityBackup);
       const userId = identity.body.userId;
       const deviceKeyHex = toHex(device.deviceKey);
       const nameKey = usernameKey(ctx, username);
@@ -75,13 +83,19 @@ export function registerFinish(ctx: GatewayContext): Endpoint {
       const { users, credentials, devices } = ctx.buckets;
       await users.create(
         userId,
-        { identity: identity.signed, createdAtMs: now },
+        { identity: identity.signed, createdAtMs: now, deviceKeys: [device.deviceKey] },
         `The user id ${userId} is taken.`,
       );
       try {
         await credentials.create(
           nameKey,
-          { username, userId, registrationRecord: toBase64Url(record), createdAtMs: now },
+          {
+            username,
+            userId,
+            registrationRecord: toBase64Url(record),
+            createdAtMs: now,
+            ...(identityBackup ? { identityBackup } : {}),
+          },
           `The username "${username}" is taken.`,
         );
       } catch (error) {
@@ -127,8 +141,4 @@ export function opaqueCall<T>(what: string, step: () => T): T {
   } catch (cause) {
     throw new MalformedError(`${what}: not a valid OPAQUE message`, { cause });
   }
-}
-
-export function signedOf(signed: roomkey.v1.Signed.$Properties): roomkey.v1.Signed.$Properties {
-  return { body: signed.body, signature: signed.signature, signer: signed.signer };
 }

@@ -9,13 +9,14 @@ import { toHex, u64be } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { BadSignatureError, ExpiredError, NotFoundError } from '../../core/errors.ts';
 import { userNkey } from '../../core/transport/nkey.ts';
+import { LABEL_DEVICE_REVOCATION } from '../../core/transport/proof-labels.ts';
 import { DEVICE_SUBJECTS } from '../../core/transport/subjects.ts';
 import { v1 } from '../../proto/index.ts';
 import { requireBytes, storedIdentity } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
+import { verifyProof } from '../proofs.ts';
 import type { Endpoint } from '../service.ts';
-import { LABEL_DEVICE_REVOCATION, verifyLabeled } from '../verify-signed.ts';
 
 export const REVOCATION_WINDOW_MS = 5 * 60_000;
 const MAX_CAS_RETRIES = 8;
@@ -37,13 +38,13 @@ export function revoke(ctx: GatewayContext): Endpoint {
       if (!user) throw new NotFoundError('user record missing');
       const identity = storedIdentity(user.value);
       if (
-        !verifyLabeled(
+        !(await verifyProof(
           LABEL_DEVICE_REVOCATION,
           req.userSignature,
           identity.signingKey,
           target,
           u64be(revokedAt),
-        )
+        ))
       ) {
         throw new BadSignatureError('user_signature does not verify under the user signing key');
       }

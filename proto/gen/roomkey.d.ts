@@ -63,6 +63,7 @@ export namespace roomkey {
             identity?: (roomkey.v1.Signed.$Properties|null);
             deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
             replyKey: Uint8Array;
+            identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
             static create(properties: roomkey.v1.RegisterFinishRequest.$Shape): roomkey.v1.RegisterFinishRequest & roomkey.v1.RegisterFinishRequest.$Shape;
             static create(properties?: roomkey.v1.RegisterFinishRequest.$Properties): roomkey.v1.RegisterFinishRequest;
             static encode(message: roomkey.v1.RegisterFinishRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -76,6 +77,7 @@ export namespace roomkey {
                 identity?: (roomkey.v1.Signed.$Properties|null);
                 deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
                 replyKey?: (Uint8Array|null);
+                identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RegisterFinishRequest.$Properties;
@@ -186,6 +188,8 @@ export namespace roomkey {
             userJwt: string;
             expiresAtMs: number;
             identity?: (roomkey.v1.Signed.$Properties|null);
+            identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
+            enrollToken: Uint8Array;
             static create(properties: roomkey.v1.DeviceSession.$Shape): roomkey.v1.DeviceSession & roomkey.v1.DeviceSession.$Shape;
             static create(properties?: roomkey.v1.DeviceSession.$Properties): roomkey.v1.DeviceSession;
             static encode(message: roomkey.v1.DeviceSession.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -197,9 +201,61 @@ export namespace roomkey {
                 userJwt?: (string|null);
                 expiresAtMs?: (number|null);
                 identity?: (roomkey.v1.Signed.$Properties|null);
+                identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
+                enrollToken?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.DeviceSession.$Properties;
+        }
+
+        interface IEnrollDeviceRequest extends roomkey.v1.EnrollDeviceRequest.$Properties {
+        }
+
+        class EnrollDeviceRequest {
+            constructor(properties?: roomkey.v1.EnrollDeviceRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            enrollToken: Uint8Array;
+            deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            replyKey: Uint8Array;
+            static create(properties: roomkey.v1.EnrollDeviceRequest.$Shape): roomkey.v1.EnrollDeviceRequest & roomkey.v1.EnrollDeviceRequest.$Shape;
+            static create(properties?: roomkey.v1.EnrollDeviceRequest.$Properties): roomkey.v1.EnrollDeviceRequest;
+            static encode(message: roomkey.v1.EnrollDeviceRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.EnrollDeviceRequest & roomkey.v1.EnrollDeviceRequest.$Shape;
+        }
+
+        namespace EnrollDeviceRequest {
+            interface $Properties {
+                enrollToken?: (Uint8Array|null);
+                deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                replyKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.EnrollDeviceRequest.$Properties;
+        }
+
+        interface IEnrollToken extends roomkey.v1.EnrollToken.$Properties {
+        }
+
+        class EnrollToken {
+            constructor(properties?: roomkey.v1.EnrollToken.$Properties);
+            $unknowns?: Uint8Array[];
+            tokenId: Uint8Array;
+            userId: string;
+            expiresAtMs: number;
+            static create(properties: roomkey.v1.EnrollToken.$Shape): roomkey.v1.EnrollToken & roomkey.v1.EnrollToken.$Shape;
+            static create(properties?: roomkey.v1.EnrollToken.$Properties): roomkey.v1.EnrollToken;
+            static encode(message: roomkey.v1.EnrollToken.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.EnrollToken & roomkey.v1.EnrollToken.$Shape;
+        }
+
+        namespace EnrollToken {
+            interface $Properties {
+                tokenId?: (Uint8Array|null);
+                userId?: (string|null);
+                expiresAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.EnrollToken.$Properties;
         }
 
         interface ILoginFinishResponse extends roomkey.v1.LoginFinishResponse.$Properties {
@@ -234,6 +290,7 @@ export namespace roomkey {
             deviceKey: Uint8Array;
             requestedAtMs: number;
             proof: Uint8Array;
+            replyKey: Uint8Array;
             static create(properties: roomkey.v1.RefreshRequest.$Shape): roomkey.v1.RefreshRequest & roomkey.v1.RefreshRequest.$Shape;
             static create(properties?: roomkey.v1.RefreshRequest.$Properties): roomkey.v1.RefreshRequest;
             static encode(message: roomkey.v1.RefreshRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -245,6 +302,7 @@ export namespace roomkey {
                 deviceKey?: (Uint8Array|null);
                 requestedAtMs?: (number|null);
                 proof?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RefreshRequest.$Properties;
@@ -392,6 +450,7 @@ export namespace roomkey {
             userId: string;
             registrationRecord: string;
             createdAtMs: number;
+            identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
             static create(properties: roomkey.v1.CredentialRecord.$Shape): roomkey.v1.CredentialRecord & roomkey.v1.CredentialRecord.$Shape;
             static create(properties?: roomkey.v1.CredentialRecord.$Properties): roomkey.v1.CredentialRecord;
             static encode(message: roomkey.v1.CredentialRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -404,6 +463,7 @@ export namespace roomkey {
                 userId?: (string|null);
                 registrationRecord?: (string|null);
                 createdAtMs?: (number|null);
+                identityBackup?: (roomkey.v1.SealedIdentityBackup.$Properties|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CredentialRecord.$Properties;
@@ -417,6 +477,7 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             identity?: (roomkey.v1.Signed.$Properties|null);
             createdAtMs: number;
+            deviceKeys: Uint8Array[];
             static create(properties: roomkey.v1.UserRecord.$Shape): roomkey.v1.UserRecord & roomkey.v1.UserRecord.$Shape;
             static create(properties?: roomkey.v1.UserRecord.$Properties): roomkey.v1.UserRecord;
             static encode(message: roomkey.v1.UserRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -427,6 +488,7 @@ export namespace roomkey {
             interface $Properties {
                 identity?: (roomkey.v1.Signed.$Properties|null);
                 createdAtMs?: (number|null);
+                deviceKeys?: (Uint8Array[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.UserRecord.$Properties;
@@ -547,7 +609,8 @@ export namespace roomkey {
             ERROR_CODE_EXPIRED = 11,
             ERROR_CODE_INTERNAL = 12,
             ERROR_CODE_REPLAY = 13,
-            ERROR_CODE_UNKNOWN_EPOCH = 14
+            ERROR_CODE_UNKNOWN_EPOCH = 14,
+            ERROR_CODE_UNAVAILABLE = 15
         }
 
         interface IErrorReply extends roomkey.v1.ErrorReply.$Properties {
@@ -573,6 +636,114 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.ErrorReply.$Properties;
+        }
+
+        interface IUserIdentityBody extends roomkey.v1.UserIdentityBody.$Properties {
+        }
+
+        class UserIdentityBody {
+            constructor(properties?: roomkey.v1.UserIdentityBody.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            username: string;
+            signingKey: Uint8Array;
+            hpkeKey: Uint8Array;
+            createdAtMs: number;
+            static create(properties: roomkey.v1.UserIdentityBody.$Shape): roomkey.v1.UserIdentityBody & roomkey.v1.UserIdentityBody.$Shape;
+            static create(properties?: roomkey.v1.UserIdentityBody.$Properties): roomkey.v1.UserIdentityBody;
+            static encode(message: roomkey.v1.UserIdentityBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.UserIdentityBody & roomkey.v1.UserIdentityBody.$Shape;
+        }
+
+        namespace UserIdentityBody {
+            interface $Properties {
+                userId?: (string|null);
+                username?: (string|null);
+                signingKey?: (Uint8Array|null);
+                hpkeKey?: (Uint8Array|null);
+                createdAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.UserIdentityBody.$Properties;
+        }
+
+        interface IDeviceCertificateBody extends roomkey.v1.DeviceCertificateBody.$Properties {
+        }
+
+        class DeviceCertificateBody {
+            constructor(properties?: roomkey.v1.DeviceCertificateBody.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            deviceKey: Uint8Array;
+            deviceName: string;
+            issuedAtMs: number;
+            expiresAtMs: number;
+            static create(properties: roomkey.v1.DeviceCertificateBody.$Shape): roomkey.v1.DeviceCertificateBody & roomkey.v1.DeviceCertificateBody.$Shape;
+            static create(properties?: roomkey.v1.DeviceCertificateBody.$Properties): roomkey.v1.DeviceCertificateBody;
+            static encode(message: roomkey.v1.DeviceCertificateBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceCertificateBody & roomkey.v1.DeviceCertificateBody.$Shape;
+        }
+
+        namespace DeviceCertificateBody {
+            interface $Properties {
+                userId?: (string|null);
+                deviceKey?: (Uint8Array|null);
+                deviceName?: (string|null);
+                issuedAtMs?: (number|null);
+                expiresAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DeviceCertificateBody.$Properties;
+        }
+
+        interface IIdentityBackup extends roomkey.v1.IdentityBackup.$Properties {
+        }
+
+        class IdentityBackup {
+            constructor(properties?: roomkey.v1.IdentityBackup.$Properties);
+            $unknowns?: Uint8Array[];
+            version: number;
+            signingSecret: Uint8Array;
+            hpkeSecret: Uint8Array;
+            static create(properties: roomkey.v1.IdentityBackup.$Shape): roomkey.v1.IdentityBackup & roomkey.v1.IdentityBackup.$Shape;
+            static create(properties?: roomkey.v1.IdentityBackup.$Properties): roomkey.v1.IdentityBackup;
+            static encode(message: roomkey.v1.IdentityBackup.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.IdentityBackup & roomkey.v1.IdentityBackup.$Shape;
+        }
+
+        namespace IdentityBackup {
+            interface $Properties {
+                version?: (number|null);
+                signingSecret?: (Uint8Array|null);
+                hpkeSecret?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.IdentityBackup.$Properties;
+        }
+
+        interface ISealedIdentityBackup extends roomkey.v1.SealedIdentityBackup.$Properties {
+        }
+
+        class SealedIdentityBackup {
+            constructor(properties?: roomkey.v1.SealedIdentityBackup.$Properties);
+            $unknowns?: Uint8Array[];
+            version: number;
+            nonce: Uint8Array;
+            ciphertext: Uint8Array;
+            static create(properties: roomkey.v1.SealedIdentityBackup.$Shape): roomkey.v1.SealedIdentityBackup & roomkey.v1.SealedIdentityBackup.$Shape;
+            static create(properties?: roomkey.v1.SealedIdentityBackup.$Properties): roomkey.v1.SealedIdentityBackup;
+            static encode(message: roomkey.v1.SealedIdentityBackup.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.SealedIdentityBackup & roomkey.v1.SealedIdentityBackup.$Shape;
+        }
+
+        namespace SealedIdentityBackup {
+            interface $Properties {
+                version?: (number|null);
+                nonce?: (Uint8Array|null);
+                ciphertext?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.SealedIdentityBackup.$Properties;
         }
 
         enum ContentType {
@@ -669,62 +840,618 @@ export namespace roomkey {
             type $Shape = roomkey.v1.MessageContent.$Properties;
         }
 
-        interface IUserIdentityBody extends roomkey.v1.UserIdentityBody.$Properties {
+        interface IDirectoryRequest extends roomkey.v1.DirectoryRequest.$Properties {
         }
 
-        class UserIdentityBody {
-            constructor(properties?: roomkey.v1.UserIdentityBody.$Properties);
+        class DirectoryRequest {
+            constructor(properties?: roomkey.v1.DirectoryRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            username: string;
+            userId: string;
+            deviceKey: Uint8Array;
+            static create(properties: roomkey.v1.DirectoryRequest.$Shape): roomkey.v1.DirectoryRequest & roomkey.v1.DirectoryRequest.$Shape;
+            static create(properties?: roomkey.v1.DirectoryRequest.$Properties): roomkey.v1.DirectoryRequest;
+            static encode(message: roomkey.v1.DirectoryRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DirectoryRequest & roomkey.v1.DirectoryRequest.$Shape;
+        }
+
+        namespace DirectoryRequest {
+            interface $Properties {
+                username?: (string|null);
+                userId?: (string|null);
+                deviceKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DirectoryRequest.$Properties;
+        }
+
+        interface IDirectoryDevice extends roomkey.v1.DirectoryDevice.$Properties {
+        }
+
+        class DirectoryDevice {
+            constructor(properties?: roomkey.v1.DirectoryDevice.$Properties);
             $unknowns?: Uint8Array[];
             userId: string;
-            username: string;
-            signingKey: Uint8Array;
-            hpkeKey: Uint8Array;
-            createdAtMs: number;
-            static create(properties: roomkey.v1.UserIdentityBody.$Shape): roomkey.v1.UserIdentityBody & roomkey.v1.UserIdentityBody.$Shape;
-            static create(properties?: roomkey.v1.UserIdentityBody.$Properties): roomkey.v1.UserIdentityBody;
-            static encode(message: roomkey.v1.UserIdentityBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.UserIdentityBody & roomkey.v1.UserIdentityBody.$Shape;
+            deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            revokedAtMs: number;
+            static create(properties: roomkey.v1.DirectoryDevice.$Shape): roomkey.v1.DirectoryDevice & roomkey.v1.DirectoryDevice.$Shape;
+            static create(properties?: roomkey.v1.DirectoryDevice.$Properties): roomkey.v1.DirectoryDevice;
+            static encode(message: roomkey.v1.DirectoryDevice.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DirectoryDevice & roomkey.v1.DirectoryDevice.$Shape;
         }
 
-        namespace UserIdentityBody {
+        namespace DirectoryDevice {
             interface $Properties {
                 userId?: (string|null);
-                username?: (string|null);
-                signingKey?: (Uint8Array|null);
-                hpkeKey?: (Uint8Array|null);
+                deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                revokedAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DirectoryDevice.$Properties;
+        }
+
+        interface IDirectoryResponse extends roomkey.v1.DirectoryResponse.$Properties {
+        }
+
+        class DirectoryResponse {
+            constructor(properties?: roomkey.v1.DirectoryResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            identity?: (roomkey.v1.Signed.$Properties|null);
+            devices: roomkey.v1.DirectoryDevice.$Properties[];
+            static create(properties: roomkey.v1.DirectoryResponse.$Shape): roomkey.v1.DirectoryResponse & roomkey.v1.DirectoryResponse.$Shape;
+            static create(properties?: roomkey.v1.DirectoryResponse.$Properties): roomkey.v1.DirectoryResponse;
+            static encode(message: roomkey.v1.DirectoryResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DirectoryResponse & roomkey.v1.DirectoryResponse.$Shape;
+        }
+
+        namespace DirectoryResponse {
+            interface $Properties {
+                identity?: (roomkey.v1.Signed.$Properties|null);
+                devices?: (roomkey.v1.DirectoryDevice.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DirectoryResponse.$Properties;
+        }
+
+        interface ICreateRoomRequest extends roomkey.v1.CreateRoomRequest.$Properties {
+        }
+
+        class CreateRoomRequest {
+            constructor(properties?: roomkey.v1.CreateRoomRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            genesis?: (roomkey.v1.Signed.$Properties|null);
+            static create(properties: roomkey.v1.CreateRoomRequest.$Shape): roomkey.v1.CreateRoomRequest & roomkey.v1.CreateRoomRequest.$Shape;
+            static create(properties?: roomkey.v1.CreateRoomRequest.$Properties): roomkey.v1.CreateRoomRequest;
+            static encode(message: roomkey.v1.CreateRoomRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CreateRoomRequest & roomkey.v1.CreateRoomRequest.$Shape;
+        }
+
+        namespace CreateRoomRequest {
+            interface $Properties {
+                genesis?: (roomkey.v1.Signed.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CreateRoomRequest.$Properties;
+        }
+
+        interface ICreateRoomResponse extends roomkey.v1.CreateRoomResponse.$Properties {
+        }
+
+        class CreateRoomResponse {
+            constructor(properties?: roomkey.v1.CreateRoomResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            genesisSeq: number;
+            static create(properties: roomkey.v1.CreateRoomResponse.$Shape): roomkey.v1.CreateRoomResponse & roomkey.v1.CreateRoomResponse.$Shape;
+            static create(properties?: roomkey.v1.CreateRoomResponse.$Properties): roomkey.v1.CreateRoomResponse;
+            static encode(message: roomkey.v1.CreateRoomResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CreateRoomResponse & roomkey.v1.CreateRoomResponse.$Shape;
+        }
+
+        namespace CreateRoomResponse {
+            interface $Properties {
+                roomId?: (string|null);
+                genesisSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CreateRoomResponse.$Properties;
+        }
+
+        interface ICommitRequest extends roomkey.v1.CommitRequest.$Properties {
+        }
+
+        class CommitRequest {
+            constructor(properties?: roomkey.v1.CommitRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            commit?: (roomkey.v1.Signed.$Properties|null);
+            static create(properties: roomkey.v1.CommitRequest.$Shape): roomkey.v1.CommitRequest & roomkey.v1.CommitRequest.$Shape;
+            static create(properties?: roomkey.v1.CommitRequest.$Properties): roomkey.v1.CommitRequest;
+            static encode(message: roomkey.v1.CommitRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CommitRequest & roomkey.v1.CommitRequest.$Shape;
+        }
+
+        namespace CommitRequest {
+            interface $Properties {
+                roomId?: (string|null);
+                commit?: (roomkey.v1.Signed.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CommitRequest.$Properties;
+        }
+
+        interface ICommitResponse extends roomkey.v1.CommitResponse.$Properties {
+        }
+
+        class CommitResponse {
+            constructor(properties?: roomkey.v1.CommitResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            epoch: number;
+            seq: number;
+            static create(properties: roomkey.v1.CommitResponse.$Shape): roomkey.v1.CommitResponse & roomkey.v1.CommitResponse.$Shape;
+            static create(properties?: roomkey.v1.CommitResponse.$Properties): roomkey.v1.CommitResponse;
+            static encode(message: roomkey.v1.CommitResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CommitResponse & roomkey.v1.CommitResponse.$Shape;
+        }
+
+        namespace CommitResponse {
+            interface $Properties {
+                epoch?: (number|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CommitResponse.$Properties;
+        }
+
+        interface ICommitsRequest extends roomkey.v1.CommitsRequest.$Properties {
+        }
+
+        class CommitsRequest {
+            constructor(properties?: roomkey.v1.CommitsRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            fromEpoch: number;
+            static create(properties: roomkey.v1.CommitsRequest.$Shape): roomkey.v1.CommitsRequest & roomkey.v1.CommitsRequest.$Shape;
+            static create(properties?: roomkey.v1.CommitsRequest.$Properties): roomkey.v1.CommitsRequest;
+            static encode(message: roomkey.v1.CommitsRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CommitsRequest & roomkey.v1.CommitsRequest.$Shape;
+        }
+
+        namespace CommitsRequest {
+            interface $Properties {
+                roomId?: (string|null);
+                fromEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CommitsRequest.$Properties;
+        }
+
+        interface ICommitsResponse extends roomkey.v1.CommitsResponse.$Properties {
+        }
+
+        class CommitsResponse {
+            constructor(properties?: roomkey.v1.CommitsResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            chain: roomkey.v1.Signed.$Properties[];
+            seqs: number[];
+            latestEpoch: number;
+            static create(properties: roomkey.v1.CommitsResponse.$Shape): roomkey.v1.CommitsResponse & roomkey.v1.CommitsResponse.$Shape;
+            static create(properties?: roomkey.v1.CommitsResponse.$Properties): roomkey.v1.CommitsResponse;
+            static encode(message: roomkey.v1.CommitsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CommitsResponse & roomkey.v1.CommitsResponse.$Shape;
+        }
+
+        namespace CommitsResponse {
+            interface $Properties {
+                chain?: (roomkey.v1.Signed.$Properties[]|null);
+                seqs?: (number[]|null);
+                latestEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CommitsResponse.$Properties;
+        }
+
+        interface IRoomListEntry extends roomkey.v1.RoomListEntry.$Properties {
+        }
+
+        class RoomListEntry {
+            constructor(properties?: roomkey.v1.RoomListEntry.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            epoch: number;
+            member: boolean;
+            static create(properties: roomkey.v1.RoomListEntry.$Shape): roomkey.v1.RoomListEntry & roomkey.v1.RoomListEntry.$Shape;
+            static create(properties?: roomkey.v1.RoomListEntry.$Properties): roomkey.v1.RoomListEntry;
+            static encode(message: roomkey.v1.RoomListEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomListEntry & roomkey.v1.RoomListEntry.$Shape;
+        }
+
+        namespace RoomListEntry {
+            interface $Properties {
+                roomId?: (string|null);
+                epoch?: (number|null);
+                member?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomListEntry.$Properties;
+        }
+
+        interface IRoomListResponse extends roomkey.v1.RoomListResponse.$Properties {
+        }
+
+        class RoomListResponse {
+            constructor(properties?: roomkey.v1.RoomListResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            rooms: roomkey.v1.RoomListEntry.$Properties[];
+            static create(properties: roomkey.v1.RoomListResponse.$Shape): roomkey.v1.RoomListResponse & roomkey.v1.RoomListResponse.$Shape;
+            static create(properties?: roomkey.v1.RoomListResponse.$Properties): roomkey.v1.RoomListResponse;
+            static encode(message: roomkey.v1.RoomListResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomListResponse & roomkey.v1.RoomListResponse.$Shape;
+        }
+
+        namespace RoomListResponse {
+            interface $Properties {
+                rooms?: (roomkey.v1.RoomListEntry.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomListResponse.$Properties;
+        }
+
+        interface ICursorRequest extends roomkey.v1.CursorRequest.$Properties {
+        }
+
+        class CursorRequest {
+            constructor(properties?: roomkey.v1.CursorRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            startSeq: number;
+            last: number;
+            static create(properties: roomkey.v1.CursorRequest.$Shape): roomkey.v1.CursorRequest & roomkey.v1.CursorRequest.$Shape;
+            static create(properties?: roomkey.v1.CursorRequest.$Properties): roomkey.v1.CursorRequest;
+            static encode(message: roomkey.v1.CursorRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CursorRequest & roomkey.v1.CursorRequest.$Shape;
+        }
+
+        namespace CursorRequest {
+            interface $Properties {
+                roomId?: (string|null);
+                startSeq?: (number|null);
+                last?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CursorRequest.$Properties;
+        }
+
+        interface ICursorResponse extends roomkey.v1.CursorResponse.$Properties {
+        }
+
+        class CursorResponse {
+            constructor(properties?: roomkey.v1.CursorResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            stream: string;
+            consumer: string;
+            startSeq: number;
+            lastSeq: number;
+            pending: number;
+            floorSeq: number;
+            static create(properties: roomkey.v1.CursorResponse.$Shape): roomkey.v1.CursorResponse & roomkey.v1.CursorResponse.$Shape;
+            static create(properties?: roomkey.v1.CursorResponse.$Properties): roomkey.v1.CursorResponse;
+            static encode(message: roomkey.v1.CursorResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.CursorResponse & roomkey.v1.CursorResponse.$Shape;
+        }
+
+        namespace CursorResponse {
+            interface $Properties {
+                stream?: (string|null);
+                consumer?: (string|null);
+                startSeq?: (number|null);
+                lastSeq?: (number|null);
+                pending?: (number|null);
+                floorSeq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.CursorResponse.$Properties;
+        }
+
+        interface IPolicyGetRequest extends roomkey.v1.PolicyGetRequest.$Properties {
+        }
+
+        class PolicyGetRequest {
+            constructor(properties?: roomkey.v1.PolicyGetRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            projectId: string;
+            roomId: string;
+            static create(properties: roomkey.v1.PolicyGetRequest.$Shape): roomkey.v1.PolicyGetRequest & roomkey.v1.PolicyGetRequest.$Shape;
+            static create(properties?: roomkey.v1.PolicyGetRequest.$Properties): roomkey.v1.PolicyGetRequest;
+            static encode(message: roomkey.v1.PolicyGetRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyGetRequest & roomkey.v1.PolicyGetRequest.$Shape;
+        }
+
+        namespace PolicyGetRequest {
+            interface $Properties {
+                orgId?: (string|null);
+                projectId?: (string|null);
+                roomId?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PolicyGetRequest.$Properties;
+        }
+
+        interface IPolicyGetResponse extends roomkey.v1.PolicyGetResponse.$Properties {
+        }
+
+        class PolicyGetResponse {
+            constructor(properties?: roomkey.v1.PolicyGetResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            org?: (roomkey.v1.OrgPolicy.$Properties|null);
+            project?: (roomkey.v1.ProjectPolicy.$Properties|null);
+            room?: (roomkey.v1.RoomPolicy.$Properties|null);
+            static create(properties: roomkey.v1.PolicyGetResponse.$Shape): roomkey.v1.PolicyGetResponse & roomkey.v1.PolicyGetResponse.$Shape;
+            static create(properties?: roomkey.v1.PolicyGetResponse.$Properties): roomkey.v1.PolicyGetResponse;
+            static encode(message: roomkey.v1.PolicyGetResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyGetResponse & roomkey.v1.PolicyGetResponse.$Shape;
+        }
+
+        namespace PolicyGetResponse {
+            interface $Properties {
+                org?: (roomkey.v1.OrgPolicy.$Properties|null);
+                project?: (roomkey.v1.ProjectPolicy.$Properties|null);
+                room?: (roomkey.v1.RoomPolicy.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PolicyGetResponse.$Properties;
+        }
+
+        interface IRoomMember extends roomkey.v1.RoomMember.$Properties {
+        }
+
+        class RoomMember {
+            constructor(properties?: roomkey.v1.RoomMember.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            joinSeq: number;
+            joinEpoch: number;
+            removedEpoch: number;
+            static create(properties: roomkey.v1.RoomMember.$Shape): roomkey.v1.RoomMember & roomkey.v1.RoomMember.$Shape;
+            static create(properties?: roomkey.v1.RoomMember.$Properties): roomkey.v1.RoomMember;
+            static encode(message: roomkey.v1.RoomMember.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomMember & roomkey.v1.RoomMember.$Shape;
+        }
+
+        namespace RoomMember {
+            interface $Properties {
+                userId?: (string|null);
+                joinSeq?: (number|null);
+                joinEpoch?: (number|null);
+                removedEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomMember.$Properties;
+        }
+
+        interface IRoomEpochKey extends roomkey.v1.RoomEpochKey.$Properties {
+        }
+
+        class RoomEpochKey {
+            constructor(properties?: roomkey.v1.RoomEpochKey.$Properties);
+            $unknowns?: Uint8Array[];
+            epoch: number;
+            roomPublicKey: Uint8Array;
+            seq: number;
+            static create(properties: roomkey.v1.RoomEpochKey.$Shape): roomkey.v1.RoomEpochKey & roomkey.v1.RoomEpochKey.$Shape;
+            static create(properties?: roomkey.v1.RoomEpochKey.$Properties): roomkey.v1.RoomEpochKey;
+            static encode(message: roomkey.v1.RoomEpochKey.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomEpochKey & roomkey.v1.RoomEpochKey.$Shape;
+        }
+
+        namespace RoomEpochKey {
+            interface $Properties {
+                epoch?: (number|null);
+                roomPublicKey?: (Uint8Array|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomEpochKey.$Properties;
+        }
+
+        interface IRoomRecord extends roomkey.v1.RoomRecord.$Properties {
+        }
+
+        class RoomRecord {
+            constructor(properties?: roomkey.v1.RoomRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            orgId: string;
+            projectId: string;
+            members: roomkey.v1.RoomMember.$Properties[];
+            epochs: roomkey.v1.RoomEpochKey.$Properties[];
+            lastCommitSeq: number;
+            former: roomkey.v1.RoomMember.$Properties[];
+            createdAtMs: number;
+            static create(properties: roomkey.v1.RoomRecord.$Shape): roomkey.v1.RoomRecord & roomkey.v1.RoomRecord.$Shape;
+            static create(properties?: roomkey.v1.RoomRecord.$Properties): roomkey.v1.RoomRecord;
+            static encode(message: roomkey.v1.RoomRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomRecord & roomkey.v1.RoomRecord.$Shape;
+        }
+
+        namespace RoomRecord {
+            interface $Properties {
+                roomId?: (string|null);
+                orgId?: (string|null);
+                projectId?: (string|null);
+                members?: (roomkey.v1.RoomMember.$Properties[]|null);
+                epochs?: (roomkey.v1.RoomEpochKey.$Properties[]|null);
+                lastCommitSeq?: (number|null);
+                former?: (roomkey.v1.RoomMember.$Properties[]|null);
                 createdAtMs?: (number|null);
                 $unknowns?: Uint8Array[];
             }
-            type $Shape = roomkey.v1.UserIdentityBody.$Properties;
+            type $Shape = roomkey.v1.RoomRecord.$Properties;
         }
 
-        interface IDeviceCertificateBody extends roomkey.v1.DeviceCertificateBody.$Properties {
+        interface IUserRooms extends roomkey.v1.UserRooms.$Properties {
         }
 
-        class DeviceCertificateBody {
-            constructor(properties?: roomkey.v1.DeviceCertificateBody.$Properties);
+        class UserRooms {
+            constructor(properties?: roomkey.v1.UserRooms.$Properties);
             $unknowns?: Uint8Array[];
-            userId: string;
-            deviceKey: Uint8Array;
-            deviceName: string;
-            issuedAtMs: number;
-            expiresAtMs: number;
-            static create(properties: roomkey.v1.DeviceCertificateBody.$Shape): roomkey.v1.DeviceCertificateBody & roomkey.v1.DeviceCertificateBody.$Shape;
-            static create(properties?: roomkey.v1.DeviceCertificateBody.$Properties): roomkey.v1.DeviceCertificateBody;
-            static encode(message: roomkey.v1.DeviceCertificateBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceCertificateBody & roomkey.v1.DeviceCertificateBody.$Shape;
+            roomIds: string[];
+            static create(properties: roomkey.v1.UserRooms.$Shape): roomkey.v1.UserRooms & roomkey.v1.UserRooms.$Shape;
+            static create(properties?: roomkey.v1.UserRooms.$Properties): roomkey.v1.UserRooms;
+            static encode(message: roomkey.v1.UserRooms.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.UserRooms & roomkey.v1.UserRooms.$Shape;
         }
 
-        namespace DeviceCertificateBody {
+        namespace UserRooms {
             interface $Properties {
-                userId?: (string|null);
-                deviceKey?: (Uint8Array|null);
-                deviceName?: (string|null);
-                issuedAtMs?: (number|null);
-                expiresAtMs?: (number|null);
+                roomIds?: (string[]|null);
                 $unknowns?: Uint8Array[];
             }
-            type $Shape = roomkey.v1.DeviceCertificateBody.$Properties;
+            type $Shape = roomkey.v1.UserRooms.$Properties;
+        }
+
+        enum Role {
+            ROLE_UNSPECIFIED = 0,
+            ROLE_GUEST = 1,
+            ROLE_MEMBER = 2,
+            ROLE_ADMIN = 3,
+            ROLE_OWNER = 4
+        }
+
+        interface IPolicyRules extends roomkey.v1.PolicyRules.$Properties {
+        }
+
+        class PolicyRules {
+            constructor(properties?: roomkey.v1.PolicyRules.$Properties);
+            $unknowns?: Uint8Array[];
+            createRoom: roomkey.v1.Role;
+            invite: roomkey.v1.Role;
+            remove: roomkey.v1.Role;
+            rotate: roomkey.v1.Role;
+            readPreJoinHistory: roomkey.v1.Role;
+            rotateEveryS: number;
+            static create(properties: roomkey.v1.PolicyRules.$Shape): roomkey.v1.PolicyRules & roomkey.v1.PolicyRules.$Shape;
+            static create(properties?: roomkey.v1.PolicyRules.$Properties): roomkey.v1.PolicyRules;
+            static encode(message: roomkey.v1.PolicyRules.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyRules & roomkey.v1.PolicyRules.$Shape;
+        }
+
+        namespace PolicyRules {
+            interface $Properties {
+                createRoom?: (roomkey.v1.Role|null);
+                invite?: (roomkey.v1.Role|null);
+                remove?: (roomkey.v1.Role|null);
+                rotate?: (roomkey.v1.Role|null);
+                readPreJoinHistory?: (roomkey.v1.Role|null);
+                rotateEveryS?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PolicyRules.$Properties;
+        }
+
+        interface IRoleGrant extends roomkey.v1.RoleGrant.$Properties {
+        }
+
+        class RoleGrant {
+            constructor(properties?: roomkey.v1.RoleGrant.$Properties);
+            $unknowns?: Uint8Array[];
+            userId: string;
+            role: roomkey.v1.Role;
+            static create(properties: roomkey.v1.RoleGrant.$Shape): roomkey.v1.RoleGrant & roomkey.v1.RoleGrant.$Shape;
+            static create(properties?: roomkey.v1.RoleGrant.$Properties): roomkey.v1.RoleGrant;
+            static encode(message: roomkey.v1.RoleGrant.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoleGrant & roomkey.v1.RoleGrant.$Shape;
+        }
+
+        namespace RoleGrant {
+            interface $Properties {
+                userId?: (string|null);
+                role?: (roomkey.v1.Role|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoleGrant.$Properties;
+        }
+
+        interface IOrgPolicy extends roomkey.v1.OrgPolicy.$Properties {
+        }
+
+        class OrgPolicy {
+            constructor(properties?: roomkey.v1.OrgPolicy.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            rules?: (roomkey.v1.PolicyRules.$Properties|null);
+            grants: roomkey.v1.RoleGrant.$Properties[];
+            static create(properties: roomkey.v1.OrgPolicy.$Shape): roomkey.v1.OrgPolicy & roomkey.v1.OrgPolicy.$Shape;
+            static create(properties?: roomkey.v1.OrgPolicy.$Properties): roomkey.v1.OrgPolicy;
+            static encode(message: roomkey.v1.OrgPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.OrgPolicy & roomkey.v1.OrgPolicy.$Shape;
+        }
+
+        namespace OrgPolicy {
+            interface $Properties {
+                orgId?: (string|null);
+                rules?: (roomkey.v1.PolicyRules.$Properties|null);
+                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.OrgPolicy.$Properties;
+        }
+
+        interface IProjectPolicy extends roomkey.v1.ProjectPolicy.$Properties {
+        }
+
+        class ProjectPolicy {
+            constructor(properties?: roomkey.v1.ProjectPolicy.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            projectId: string;
+            rules?: (roomkey.v1.PolicyRules.$Properties|null);
+            grants: roomkey.v1.RoleGrant.$Properties[];
+            static create(properties: roomkey.v1.ProjectPolicy.$Shape): roomkey.v1.ProjectPolicy & roomkey.v1.ProjectPolicy.$Shape;
+            static create(properties?: roomkey.v1.ProjectPolicy.$Properties): roomkey.v1.ProjectPolicy;
+            static encode(message: roomkey.v1.ProjectPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.ProjectPolicy & roomkey.v1.ProjectPolicy.$Shape;
+        }
+
+        namespace ProjectPolicy {
+            interface $Properties {
+                orgId?: (string|null);
+                projectId?: (string|null);
+                rules?: (roomkey.v1.PolicyRules.$Properties|null);
+                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.ProjectPolicy.$Properties;
+        }
+
+        interface IRoomPolicy extends roomkey.v1.RoomPolicy.$Properties {
+        }
+
+        class RoomPolicy {
+            constructor(properties?: roomkey.v1.RoomPolicy.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            projectId: string;
+            roomId: string;
+            rules?: (roomkey.v1.PolicyRules.$Properties|null);
+            grants: roomkey.v1.RoleGrant.$Properties[];
+            static create(properties: roomkey.v1.RoomPolicy.$Shape): roomkey.v1.RoomPolicy & roomkey.v1.RoomPolicy.$Shape;
+            static create(properties?: roomkey.v1.RoomPolicy.$Properties): roomkey.v1.RoomPolicy;
+            static encode(message: roomkey.v1.RoomPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomPolicy & roomkey.v1.RoomPolicy.$Shape;
+        }
+
+        namespace RoomPolicy {
+            interface $Properties {
+                orgId?: (string|null);
+                projectId?: (string|null);
+                roomId?: (string|null);
+                rules?: (roomkey.v1.PolicyRules.$Properties|null);
+                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RoomPolicy.$Properties;
         }
 
         interface IPairingOffer extends roomkey.v1.PairingOffer.$Properties {
@@ -1087,149 +1814,6 @@ export namespace roomkey {
             type $Shape = roomkey.v1.SealedToRoom.$Properties;
         }
 
-        enum Role {
-            ROLE_UNSPECIFIED = 0,
-            ROLE_GUEST = 1,
-            ROLE_MEMBER = 2,
-            ROLE_ADMIN = 3,
-            ROLE_OWNER = 4
-        }
-
-        interface IPolicyRules extends roomkey.v1.PolicyRules.$Properties {
-        }
-
-        class PolicyRules {
-            constructor(properties?: roomkey.v1.PolicyRules.$Properties);
-            $unknowns?: Uint8Array[];
-            createRoom: roomkey.v1.Role;
-            invite: roomkey.v1.Role;
-            remove: roomkey.v1.Role;
-            rotate: roomkey.v1.Role;
-            readPreJoinHistory: roomkey.v1.Role;
-            rotateEveryS: number;
-            static create(properties: roomkey.v1.PolicyRules.$Shape): roomkey.v1.PolicyRules & roomkey.v1.PolicyRules.$Shape;
-            static create(properties?: roomkey.v1.PolicyRules.$Properties): roomkey.v1.PolicyRules;
-            static encode(message: roomkey.v1.PolicyRules.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyRules & roomkey.v1.PolicyRules.$Shape;
-        }
-
-        namespace PolicyRules {
-            interface $Properties {
-                createRoom?: (roomkey.v1.Role|null);
-                invite?: (roomkey.v1.Role|null);
-                remove?: (roomkey.v1.Role|null);
-                rotate?: (roomkey.v1.Role|null);
-                readPreJoinHistory?: (roomkey.v1.Role|null);
-                rotateEveryS?: (number|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = roomkey.v1.PolicyRules.$Properties;
-        }
-
-        interface IRoleGrant extends roomkey.v1.RoleGrant.$Properties {
-        }
-
-        class RoleGrant {
-            constructor(properties?: roomkey.v1.RoleGrant.$Properties);
-            $unknowns?: Uint8Array[];
-            userId: string;
-            role: roomkey.v1.Role;
-            static create(properties: roomkey.v1.RoleGrant.$Shape): roomkey.v1.RoleGrant & roomkey.v1.RoleGrant.$Shape;
-            static create(properties?: roomkey.v1.RoleGrant.$Properties): roomkey.v1.RoleGrant;
-            static encode(message: roomkey.v1.RoleGrant.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoleGrant & roomkey.v1.RoleGrant.$Shape;
-        }
-
-        namespace RoleGrant {
-            interface $Properties {
-                userId?: (string|null);
-                role?: (roomkey.v1.Role|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = roomkey.v1.RoleGrant.$Properties;
-        }
-
-        interface IOrgPolicy extends roomkey.v1.OrgPolicy.$Properties {
-        }
-
-        class OrgPolicy {
-            constructor(properties?: roomkey.v1.OrgPolicy.$Properties);
-            $unknowns?: Uint8Array[];
-            orgId: string;
-            rules?: (roomkey.v1.PolicyRules.$Properties|null);
-            grants: roomkey.v1.RoleGrant.$Properties[];
-            static create(properties: roomkey.v1.OrgPolicy.$Shape): roomkey.v1.OrgPolicy & roomkey.v1.OrgPolicy.$Shape;
-            static create(properties?: roomkey.v1.OrgPolicy.$Properties): roomkey.v1.OrgPolicy;
-            static encode(message: roomkey.v1.OrgPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.OrgPolicy & roomkey.v1.OrgPolicy.$Shape;
-        }
-
-        namespace OrgPolicy {
-            interface $Properties {
-                orgId?: (string|null);
-                rules?: (roomkey.v1.PolicyRules.$Properties|null);
-                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = roomkey.v1.OrgPolicy.$Properties;
-        }
-
-        interface IProjectPolicy extends roomkey.v1.ProjectPolicy.$Properties {
-        }
-
-        class ProjectPolicy {
-            constructor(properties?: roomkey.v1.ProjectPolicy.$Properties);
-            $unknowns?: Uint8Array[];
-            orgId: string;
-            projectId: string;
-            rules?: (roomkey.v1.PolicyRules.$Properties|null);
-            grants: roomkey.v1.RoleGrant.$Properties[];
-            static create(properties: roomkey.v1.ProjectPolicy.$Shape): roomkey.v1.ProjectPolicy & roomkey.v1.ProjectPolicy.$Shape;
-            static create(properties?: roomkey.v1.ProjectPolicy.$Properties): roomkey.v1.ProjectPolicy;
-            static encode(message: roomkey.v1.ProjectPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.ProjectPolicy & roomkey.v1.ProjectPolicy.$Shape;
-        }
-
-        namespace ProjectPolicy {
-            interface $Properties {
-                orgId?: (string|null);
-                projectId?: (string|null);
-                rules?: (roomkey.v1.PolicyRules.$Properties|null);
-                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = roomkey.v1.ProjectPolicy.$Properties;
-        }
-
-        interface IRoomPolicy extends roomkey.v1.RoomPolicy.$Properties {
-        }
-
-        class RoomPolicy {
-            constructor(properties?: roomkey.v1.RoomPolicy.$Properties);
-            $unknowns?: Uint8Array[];
-            orgId: string;
-            projectId: string;
-            roomId: string;
-            rules?: (roomkey.v1.PolicyRules.$Properties|null);
-            grants: roomkey.v1.RoleGrant.$Properties[];
-            static create(properties: roomkey.v1.RoomPolicy.$Shape): roomkey.v1.RoomPolicy & roomkey.v1.RoomPolicy.$Shape;
-            static create(properties?: roomkey.v1.RoomPolicy.$Properties): roomkey.v1.RoomPolicy;
-            static encode(message: roomkey.v1.RoomPolicy.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RoomPolicy & roomkey.v1.RoomPolicy.$Shape;
-        }
-
-        namespace RoomPolicy {
-            interface $Properties {
-                orgId?: (string|null);
-                projectId?: (string|null);
-                roomId?: (string|null);
-                rules?: (roomkey.v1.PolicyRules.$Properties|null);
-                grants?: (roomkey.v1.RoleGrant.$Properties[]|null);
-                $unknowns?: Uint8Array[];
-            }
-            type $Shape = roomkey.v1.RoomPolicy.$Properties;
-        }
-
         enum PresenceState {
             PRESENCE_STATE_UNSPECIFIED = 0,
             PRESENCE_STATE_ACTIVE = 1,
@@ -1294,6 +1878,87 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.AppNotification.$Properties;
+        }
+
+        interface IMembershipNotice extends roomkey.v1.MembershipNotice.$Properties {
+        }
+
+        class MembershipNotice {
+            constructor(properties?: roomkey.v1.MembershipNotice.$Properties);
+            $unknowns?: Uint8Array[];
+            roomId: string;
+            epoch: number;
+            removed: boolean;
+            static create(properties: roomkey.v1.MembershipNotice.$Shape): roomkey.v1.MembershipNotice & roomkey.v1.MembershipNotice.$Shape;
+            static create(properties?: roomkey.v1.MembershipNotice.$Properties): roomkey.v1.MembershipNotice;
+            static encode(message: roomkey.v1.MembershipNotice.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.MembershipNotice & roomkey.v1.MembershipNotice.$Shape;
+        }
+
+        namespace MembershipNotice {
+            interface $Properties {
+                roomId?: (string|null);
+                epoch?: (number|null);
+                removed?: (boolean|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.MembershipNotice.$Properties;
+        }
+
+        interface IDeviceNotice extends roomkey.v1.DeviceNotice.$Properties {
+        }
+
+        class DeviceNotice {
+            constructor(properties?: roomkey.v1.DeviceNotice.$Properties);
+            $unknowns?: Uint8Array[];
+            message?: (roomkey.v1.AppNotification.$Properties|null);
+            membership?: (roomkey.v1.MembershipNotice.$Properties|null);
+            kind?: ("message"|"membership");
+            static create(properties: roomkey.v1.DeviceNotice.$Shape): roomkey.v1.DeviceNotice & roomkey.v1.DeviceNotice.$Shape;
+            static create(properties?: roomkey.v1.DeviceNotice.$Properties): roomkey.v1.DeviceNotice;
+            static encode(message: roomkey.v1.DeviceNotice.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceNotice & roomkey.v1.DeviceNotice.$Shape;
+        }
+
+        namespace DeviceNotice {
+            interface $Properties {
+                message?: (roomkey.v1.AppNotification.$Properties|null);
+                membership?: (roomkey.v1.MembershipNotice.$Properties|null);
+                kind?: ("message"|"membership");
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = {
+              message?: roomkey.v1.AppNotification.$Shape|null;
+              membership?: roomkey.v1.MembershipNotice.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ kind?: undefined; message?: null; membership?: null }|{ kind?: "message"; message: roomkey.v1.AppNotification.$Shape; membership?: null }|{ kind?: "membership"; message?: null; membership: roomkey.v1.MembershipNotice.$Shape })
+            );
+        }
+
+        interface IPresenceRecord extends roomkey.v1.PresenceRecord.$Properties {
+        }
+
+        class PresenceRecord {
+            constructor(properties?: roomkey.v1.PresenceRecord.$Properties);
+            $unknowns?: Uint8Array[];
+            beacon?: (roomkey.v1.PresenceBeacon.$Properties|null);
+            userId: string;
+            receivedAtMs: number;
+            static create(properties: roomkey.v1.PresenceRecord.$Shape): roomkey.v1.PresenceRecord & roomkey.v1.PresenceRecord.$Shape;
+            static create(properties?: roomkey.v1.PresenceRecord.$Properties): roomkey.v1.PresenceRecord;
+            static encode(message: roomkey.v1.PresenceRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PresenceRecord & roomkey.v1.PresenceRecord.$Shape;
+        }
+
+        namespace PresenceRecord {
+            interface $Properties {
+                beacon?: (roomkey.v1.PresenceBeacon.$Properties|null);
+                userId?: (string|null);
+                receivedAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PresenceRecord.$Properties;
         }
 
         interface IPushSentinel extends roomkey.v1.PushSentinel.$Properties {

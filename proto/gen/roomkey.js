@@ -225,6 +225,7 @@ export const roomkey = $root.roomkey = (() => {
             RegisterFinishRequest.prototype.identity = null;
             RegisterFinishRequest.prototype.deviceCertificate = null;
             RegisterFinishRequest.prototype.replyKey = $util.newBuffer([]);
+            RegisterFinishRequest.prototype.identityBackup = null;
 
             RegisterFinishRequest.create = function(properties) {
                 return new RegisterFinishRequest(properties);
@@ -247,6 +248,8 @@ export const roomkey = $root.roomkey = (() => {
                     $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
                 if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
                     w.uint32(42).bytes(m.replyKey);
+                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(50).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -317,6 +320,12 @@ export const roomkey = $root.roomkey = (() => {
                                 m.replyKey = v;
                             else
                                 delete m.replyKey;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
                             continue;
                         }
                     }
@@ -764,6 +773,8 @@ export const roomkey = $root.roomkey = (() => {
             DeviceSession.prototype.userJwt = "";
             DeviceSession.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             DeviceSession.prototype.identity = null;
+            DeviceSession.prototype.identityBackup = null;
+            DeviceSession.prototype.enrollToken = $util.newBuffer([]);
 
             DeviceSession.create = function(properties) {
                 return new DeviceSession(properties);
@@ -782,6 +793,10 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(16).uint64(m.expiresAtMs);
                 if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
                     $root.roomkey.v1.Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
+                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(34).fork(), q + 1).ldelim();
+                if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
+                    w.uint32(42).bytes(m.enrollToken);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -839,6 +854,21 @@ export const roomkey = $root.roomkey = (() => {
                             m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
                             continue;
                         }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.enrollToken = v;
+                            else
+                                delete m.enrollToken;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -857,6 +887,223 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return DeviceSession;
+        })();
+
+        v1.EnrollDeviceRequest = (function() {
+
+            const EnrollDeviceRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            EnrollDeviceRequest.prototype.enrollToken = $util.newBuffer([]);
+            EnrollDeviceRequest.prototype.deviceCertificate = null;
+            EnrollDeviceRequest.prototype.replyKey = $util.newBuffer([]);
+
+            EnrollDeviceRequest.create = function(properties) {
+                return new EnrollDeviceRequest(properties);
+            };
+
+            EnrollDeviceRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
+                    w.uint32(10).bytes(m.enrollToken);
+                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(26).bytes(m.replyKey);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            EnrollDeviceRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.EnrollDeviceRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.enrollToken = v;
+                            else
+                                delete m.enrollToken;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return EnrollDeviceRequest;
+        })();
+
+        v1.EnrollToken = (function() {
+
+            const EnrollToken = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            EnrollToken.prototype.tokenId = $util.newBuffer([]);
+            EnrollToken.prototype.userId = "";
+            EnrollToken.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            EnrollToken.create = function(properties) {
+                return new EnrollToken(properties);
+            };
+
+            EnrollToken.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.tokenId != null && $Object.hasOwnProperty.call(m, "tokenId") && m.tokenId.length)
+                    w.uint32(10).bytes(m.tokenId);
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(18).string(m.userId);
+                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+                    w.uint32(24).uint64(m.expiresAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            EnrollToken.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.EnrollToken();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.tokenId = v;
+                            else
+                                delete m.tokenId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.expiresAtMs = v;
+                            else
+                                delete m.expiresAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return EnrollToken;
         })();
 
         v1.LoginFinishResponse = (function() {
@@ -969,6 +1216,7 @@ export const roomkey = $root.roomkey = (() => {
             RefreshRequest.prototype.deviceKey = $util.newBuffer([]);
             RefreshRequest.prototype.requestedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             RefreshRequest.prototype.proof = $util.newBuffer([]);
+            RefreshRequest.prototype.replyKey = $util.newBuffer([]);
 
             RefreshRequest.create = function(properties) {
                 return new RefreshRequest(properties);
@@ -987,6 +1235,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(16).uint64(m.requestedAtMs);
                 if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
                     w.uint32(26).bytes(m.proof);
+                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+                    w.uint32(34).bytes(m.replyKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1045,6 +1295,15 @@ export const roomkey = $root.roomkey = (() => {
                                 m.proof = v;
                             else
                                 delete m.proof;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.replyKey = v;
+                            else
+                                delete m.replyKey;
                             continue;
                         }
                     }
@@ -1619,6 +1878,7 @@ export const roomkey = $root.roomkey = (() => {
             CredentialRecord.prototype.userId = "";
             CredentialRecord.prototype.registrationRecord = "";
             CredentialRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CredentialRecord.prototype.identityBackup = null;
 
             CredentialRecord.create = function(properties) {
                 return new CredentialRecord(properties);
@@ -1639,6 +1899,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(26).string(m.registrationRecord);
                 if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
                     w.uint32(32).uint64(m.createdAtMs);
+                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(42).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1708,6 +1970,12 @@ export const roomkey = $root.roomkey = (() => {
                                 delete m.createdAtMs;
                             continue;
                         }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -1731,6 +1999,7 @@ export const roomkey = $root.roomkey = (() => {
         v1.UserRecord = (function() {
 
             const UserRecord = function (p) {
+                this.deviceKeys = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1739,6 +2008,7 @@ export const roomkey = $root.roomkey = (() => {
 
             UserRecord.prototype.identity = null;
             UserRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            UserRecord.prototype.deviceKeys = $util.emptyArray;
 
             UserRecord.create = function(properties) {
                 return new UserRecord(properties);
@@ -1755,6 +2025,10 @@ export const roomkey = $root.roomkey = (() => {
                     $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
                 if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
                     w.uint32(16).uint64(m.createdAtMs);
+                if (m.deviceKeys != null && m.deviceKeys.length) {
+                    for (var i = 0; i < m.deviceKeys.length; ++i)
+                        w.uint32(26).bytes(m.deviceKeys[i]);
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -1801,6 +2075,14 @@ export const roomkey = $root.roomkey = (() => {
                                 m.createdAtMs = v;
                             else
                                 delete m.createdAtMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.deviceKeys && m.deviceKeys.length))
+                                m.deviceKeys = [];
+                            m.deviceKeys.push(r.bytes());
                             continue;
                         }
                     }
@@ -2277,6 +2559,7 @@ export const roomkey = $root.roomkey = (() => {
             values[valuesById[12] = "ERROR_CODE_INTERNAL"] = 12;
             values[valuesById[13] = "ERROR_CODE_REPLAY"] = 13;
             values[valuesById[14] = "ERROR_CODE_UNKNOWN_EPOCH"] = 14;
+            values[valuesById[15] = "ERROR_CODE_UNAVAILABLE"] = 15;
             return values;
         })();
 
@@ -2388,6 +2671,494 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return ErrorReply;
+        })();
+
+        v1.UserIdentityBody = (function() {
+
+            const UserIdentityBody = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            UserIdentityBody.prototype.userId = "";
+            UserIdentityBody.prototype.username = "";
+            UserIdentityBody.prototype.signingKey = $util.newBuffer([]);
+            UserIdentityBody.prototype.hpkeKey = $util.newBuffer([]);
+            UserIdentityBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            UserIdentityBody.create = function(properties) {
+                return new UserIdentityBody(properties);
+            };
+
+            UserIdentityBody.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+                    w.uint32(18).string(m.username);
+                if (m.signingKey != null && $Object.hasOwnProperty.call(m, "signingKey") && m.signingKey.length)
+                    w.uint32(26).bytes(m.signingKey);
+                if (m.hpkeKey != null && $Object.hasOwnProperty.call(m, "hpkeKey") && m.hpkeKey.length)
+                    w.uint32(34).bytes(m.hpkeKey);
+                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+                    w.uint32(40).uint64(m.createdAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            UserIdentityBody.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.UserIdentityBody();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.username = v;
+                            else
+                                delete m.username;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.signingKey = v;
+                            else
+                                delete m.signingKey;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.hpkeKey = v;
+                            else
+                                delete m.hpkeKey;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.createdAtMs = v;
+                            else
+                                delete m.createdAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return UserIdentityBody;
+        })();
+
+        v1.DeviceCertificateBody = (function() {
+
+            const DeviceCertificateBody = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            DeviceCertificateBody.prototype.userId = "";
+            DeviceCertificateBody.prototype.deviceKey = $util.newBuffer([]);
+            DeviceCertificateBody.prototype.deviceName = "";
+            DeviceCertificateBody.prototype.issuedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            DeviceCertificateBody.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            DeviceCertificateBody.create = function(properties) {
+                return new DeviceCertificateBody(properties);
+            };
+
+            DeviceCertificateBody.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+                    w.uint32(18).bytes(m.deviceKey);
+                if (m.deviceName != null && $Object.hasOwnProperty.call(m, "deviceName") && m.deviceName !== "")
+                    w.uint32(26).string(m.deviceName);
+                if (m.issuedAtMs != null && $Object.hasOwnProperty.call(m, "issuedAtMs") && (typeof m.issuedAtMs === "object" ? m.issuedAtMs.low || m.issuedAtMs.high : m.issuedAtMs !== 0))
+                    w.uint32(32).uint64(m.issuedAtMs);
+                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+                    w.uint32(40).uint64(m.expiresAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            DeviceCertificateBody.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.DeviceCertificateBody();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.deviceKey = v;
+                            else
+                                delete m.deviceKey;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.deviceName = v;
+                            else
+                                delete m.deviceName;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.issuedAtMs = v;
+                            else
+                                delete m.issuedAtMs;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.expiresAtMs = v;
+                            else
+                                delete m.expiresAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DeviceCertificateBody;
+        })();
+
+        v1.IdentityBackup = (function() {
+
+            const IdentityBackup = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            IdentityBackup.prototype.version = 0;
+            IdentityBackup.prototype.signingSecret = $util.newBuffer([]);
+            IdentityBackup.prototype.hpkeSecret = $util.newBuffer([]);
+
+            IdentityBackup.create = function(properties) {
+                return new IdentityBackup(properties);
+            };
+
+            IdentityBackup.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+                    w.uint32(8).uint32(m.version);
+                if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
+                    w.uint32(18).bytes(m.signingSecret);
+                if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
+                    w.uint32(26).bytes(m.hpkeSecret);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            IdentityBackup.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.IdentityBackup();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.version = v;
+                            else
+                                delete m.version;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.signingSecret = v;
+                            else
+                                delete m.signingSecret;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.hpkeSecret = v;
+                            else
+                                delete m.hpkeSecret;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return IdentityBackup;
+        })();
+
+        v1.SealedIdentityBackup = (function() {
+
+            const SealedIdentityBackup = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            SealedIdentityBackup.prototype.version = 0;
+            SealedIdentityBackup.prototype.nonce = $util.newBuffer([]);
+            SealedIdentityBackup.prototype.ciphertext = $util.newBuffer([]);
+
+            SealedIdentityBackup.create = function(properties) {
+                return new SealedIdentityBackup(properties);
+            };
+
+            SealedIdentityBackup.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+                    w.uint32(8).uint32(m.version);
+                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+                    w.uint32(18).bytes(m.nonce);
+                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+                    w.uint32(26).bytes(m.ciphertext);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            SealedIdentityBackup.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.SealedIdentityBackup();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.version = v;
+                            else
+                                delete m.version;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.nonce = v;
+                            else
+                                delete m.nonce;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.ciphertext = v;
+                            else
+                                delete m.ciphertext;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return SealedIdentityBackup;
         })();
 
         v1.ContentType = (function() {
@@ -2801,49 +3572,43 @@ export const roomkey = $root.roomkey = (() => {
             return MessageContent;
         })();
 
-        v1.UserIdentityBody = (function() {
+        v1.DirectoryRequest = (function() {
 
-            const UserIdentityBody = function (p) {
+            const DirectoryRequest = function (p) {
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
                             this[ks[i]] = p[ks[i]];
             };
 
-            UserIdentityBody.prototype.userId = "";
-            UserIdentityBody.prototype.username = "";
-            UserIdentityBody.prototype.signingKey = $util.newBuffer([]);
-            UserIdentityBody.prototype.hpkeKey = $util.newBuffer([]);
-            UserIdentityBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            DirectoryRequest.prototype.username = "";
+            DirectoryRequest.prototype.userId = "";
+            DirectoryRequest.prototype.deviceKey = $util.newBuffer([]);
 
-            UserIdentityBody.create = function(properties) {
-                return new UserIdentityBody(properties);
+            DirectoryRequest.create = function(properties) {
+                return new DirectoryRequest(properties);
             };
 
-            UserIdentityBody.encode = function (m, w, q) {
+            DirectoryRequest.encode = function (m, w, q) {
                 if (!w)
                     w = $Writer.create();
                 if (q === $undefined)
                     q = 0;
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
                 if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(18).string(m.username);
-                if (m.signingKey != null && $Object.hasOwnProperty.call(m, "signingKey") && m.signingKey.length)
-                    w.uint32(26).bytes(m.signingKey);
-                if (m.hpkeKey != null && $Object.hasOwnProperty.call(m, "hpkeKey") && m.hpkeKey.length)
-                    w.uint32(34).bytes(m.hpkeKey);
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(40).uint64(m.createdAtMs);
+                    w.uint32(10).string(m.username);
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(18).string(m.userId);
+                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+                    w.uint32(26).bytes(m.deviceKey);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
                 return w;
             };
 
-            UserIdentityBody.decode = function (r, l, z, q, g) {
+            DirectoryRequest.decode = function (r, l, z, q, g) {
                 if (!(r instanceof $Reader))
                     r = $Reader.create(r);
                 if (q === $undefined)
@@ -2860,7 +3625,117 @@ export const roomkey = $root.roomkey = (() => {
                     l = r.len;
                     r.len = c;
                 }
-                m = g || new $root.roomkey.v1.UserIdentityBody();
+                m = g || new $root.roomkey.v1.DirectoryRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.username = v;
+                            else
+                                delete m.username;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.deviceKey = v;
+                            else
+                                delete m.deviceKey;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DirectoryRequest;
+        })();
+
+        v1.DirectoryDevice = (function() {
+
+            const DirectoryDevice = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            DirectoryDevice.prototype.userId = "";
+            DirectoryDevice.prototype.deviceCertificate = null;
+            DirectoryDevice.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            DirectoryDevice.create = function(properties) {
+                return new DirectoryDevice(properties);
+            };
+
+            DirectoryDevice.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+                    w.uint32(24).uint64(m.revokedAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            DirectoryDevice.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.DirectoryDevice();
                 while (r.pos < c) {
                     var s = r.pos;
                     var t = r.tag();
@@ -2882,31 +3757,1771 @@ export const roomkey = $root.roomkey = (() => {
                     case 2: {
                             if (u !== 2)
                                 break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
+                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.revokedAtMs = v;
                             else
-                                delete m.username;
+                                delete m.revokedAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DirectoryDevice;
+        })();
+
+        v1.DirectoryResponse = (function() {
+
+            const DirectoryResponse = function (p) {
+                this.devices = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            DirectoryResponse.prototype.identity = null;
+            DirectoryResponse.prototype.devices = $util.emptyArray;
+
+            DirectoryResponse.create = function(properties) {
+                return new DirectoryResponse(properties);
+            };
+
+            DirectoryResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.devices != null && m.devices.length) {
+                    for (var i = 0; i < m.devices.length; ++i)
+                        $root.roomkey.v1.DirectoryDevice.encode(m.devices[i], w.uint32(18).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            DirectoryResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.DirectoryResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.devices && m.devices.length))
+                                m.devices = [];
+                            m.devices.push($root.roomkey.v1.DirectoryDevice.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DirectoryResponse;
+        })();
+
+        v1.CreateRoomRequest = (function() {
+
+            const CreateRoomRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CreateRoomRequest.prototype.genesis = null;
+
+            CreateRoomRequest.create = function(properties) {
+                return new CreateRoomRequest(properties);
+            };
+
+            CreateRoomRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.genesis != null && $Object.hasOwnProperty.call(m, "genesis"))
+                    $root.roomkey.v1.Signed.encode(m.genesis, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CreateRoomRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CreateRoomRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.genesis = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.genesis);
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CreateRoomRequest;
+        })();
+
+        v1.CreateRoomResponse = (function() {
+
+            const CreateRoomResponse = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CreateRoomResponse.prototype.roomId = "";
+            CreateRoomResponse.prototype.genesisSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            CreateRoomResponse.create = function(properties) {
+                return new CreateRoomResponse(properties);
+            };
+
+            CreateRoomResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.genesisSeq != null && $Object.hasOwnProperty.call(m, "genesisSeq") && (typeof m.genesisSeq === "object" ? m.genesisSeq.low || m.genesisSeq.high : m.genesisSeq !== 0))
+                    w.uint32(16).uint64(m.genesisSeq);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CreateRoomResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CreateRoomResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.genesisSeq = v;
+                            else
+                                delete m.genesisSeq;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CreateRoomResponse;
+        })();
+
+        v1.CommitRequest = (function() {
+
+            const CommitRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CommitRequest.prototype.roomId = "";
+            CommitRequest.prototype.commit = null;
+
+            CommitRequest.create = function(properties) {
+                return new CommitRequest(properties);
+            };
+
+            CommitRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.commit != null && $Object.hasOwnProperty.call(m, "commit"))
+                    $root.roomkey.v1.Signed.encode(m.commit, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CommitRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CommitRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.commit = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.commit);
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CommitRequest;
+        })();
+
+        v1.CommitResponse = (function() {
+
+            const CommitResponse = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CommitResponse.prototype.epoch = 0;
+            CommitResponse.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            CommitResponse.create = function(properties) {
+                return new CommitResponse(properties);
+            };
+
+            CommitResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+                    w.uint32(8).uint32(m.epoch);
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+                    w.uint32(16).uint64(m.seq);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CommitResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CommitResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.epoch = v;
+                            else
+                                delete m.epoch;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seq = v;
+                            else
+                                delete m.seq;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CommitResponse;
+        })();
+
+        v1.CommitsRequest = (function() {
+
+            const CommitsRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CommitsRequest.prototype.roomId = "";
+            CommitsRequest.prototype.fromEpoch = 0;
+
+            CommitsRequest.create = function(properties) {
+                return new CommitsRequest(properties);
+            };
+
+            CommitsRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.fromEpoch != null && $Object.hasOwnProperty.call(m, "fromEpoch") && m.fromEpoch !== 0)
+                    w.uint32(16).uint32(m.fromEpoch);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CommitsRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CommitsRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.fromEpoch = v;
+                            else
+                                delete m.fromEpoch;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CommitsRequest;
+        })();
+
+        v1.CommitsResponse = (function() {
+
+            const CommitsResponse = function (p) {
+                this.chain = [];
+                this.seqs = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CommitsResponse.prototype.chain = $util.emptyArray;
+            CommitsResponse.prototype.seqs = $util.emptyArray;
+            CommitsResponse.prototype.latestEpoch = 0;
+
+            CommitsResponse.create = function(properties) {
+                return new CommitsResponse(properties);
+            };
+
+            CommitsResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.chain != null && m.chain.length) {
+                    for (var i = 0; i < m.chain.length; ++i)
+                        $root.roomkey.v1.Signed.encode(m.chain[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                if (m.seqs != null && m.seqs.length) {
+                    w.uint32(18).uint64s(m.seqs);
+                }
+                if (m.latestEpoch != null && $Object.hasOwnProperty.call(m, "latestEpoch") && m.latestEpoch !== 0)
+                    w.uint32(24).uint32(m.latestEpoch);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CommitsResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CommitsResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.chain && m.chain.length))
+                                m.chain = [];
+                            m.chain.push($root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 2: {
+                            if (u === 2) {
+                                if (!(m.seqs && m.seqs.length))
+                                    m.seqs = [];
+                                r.uint64s(m.seqs);
+                                continue;
+                            }
+                            if (u !== 0)
+                                break;
+                            if (!(m.seqs && m.seqs.length))
+                                m.seqs = [];
+                            m.seqs.push(r.uint64());
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.latestEpoch = v;
+                            else
+                                delete m.latestEpoch;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CommitsResponse;
+        })();
+
+        v1.RoomListEntry = (function() {
+
+            const RoomListEntry = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomListEntry.prototype.roomId = "";
+            RoomListEntry.prototype.epoch = 0;
+            RoomListEntry.prototype.member = false;
+
+            RoomListEntry.create = function(properties) {
+                return new RoomListEntry(properties);
+            };
+
+            RoomListEntry.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+                    w.uint32(16).uint32(m.epoch);
+                if (m.member != null && $Object.hasOwnProperty.call(m, "member") && m.member !== false)
+                    w.uint32(24).bool(m.member);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomListEntry.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomListEntry();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.epoch = v;
+                            else
+                                delete m.epoch;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.member = v;
+                            else
+                                delete m.member;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomListEntry;
+        })();
+
+        v1.RoomListResponse = (function() {
+
+            const RoomListResponse = function (p) {
+                this.rooms = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomListResponse.prototype.rooms = $util.emptyArray;
+
+            RoomListResponse.create = function(properties) {
+                return new RoomListResponse(properties);
+            };
+
+            RoomListResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.rooms != null && m.rooms.length) {
+                    for (var i = 0; i < m.rooms.length; ++i)
+                        $root.roomkey.v1.RoomListEntry.encode(m.rooms[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomListResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomListResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.rooms && m.rooms.length))
+                                m.rooms = [];
+                            m.rooms.push($root.roomkey.v1.RoomListEntry.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomListResponse;
+        })();
+
+        v1.CursorRequest = (function() {
+
+            const CursorRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CursorRequest.prototype.roomId = "";
+            CursorRequest.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CursorRequest.prototype.last = 0;
+
+            CursorRequest.create = function(properties) {
+                return new CursorRequest(properties);
+            };
+
+            CursorRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
+                    w.uint32(16).uint64(m.startSeq);
+                if (m.last != null && $Object.hasOwnProperty.call(m, "last") && m.last !== 0)
+                    w.uint32(24).uint32(m.last);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CursorRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CursorRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.startSeq = v;
+                            else
+                                delete m.startSeq;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.last = v;
+                            else
+                                delete m.last;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CursorRequest;
+        })();
+
+        v1.CursorResponse = (function() {
+
+            const CursorResponse = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            CursorResponse.prototype.stream = "";
+            CursorResponse.prototype.consumer = "";
+            CursorResponse.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CursorResponse.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CursorResponse.prototype.pending = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CursorResponse.prototype.floorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            CursorResponse.create = function(properties) {
+                return new CursorResponse(properties);
+            };
+
+            CursorResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.stream != null && $Object.hasOwnProperty.call(m, "stream") && m.stream !== "")
+                    w.uint32(10).string(m.stream);
+                if (m.consumer != null && $Object.hasOwnProperty.call(m, "consumer") && m.consumer !== "")
+                    w.uint32(18).string(m.consumer);
+                if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
+                    w.uint32(24).uint64(m.startSeq);
+                if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
+                    w.uint32(32).uint64(m.lastSeq);
+                if (m.pending != null && $Object.hasOwnProperty.call(m, "pending") && (typeof m.pending === "object" ? m.pending.low || m.pending.high : m.pending !== 0))
+                    w.uint32(40).uint64(m.pending);
+                if (m.floorSeq != null && $Object.hasOwnProperty.call(m, "floorSeq") && (typeof m.floorSeq === "object" ? m.floorSeq.low || m.floorSeq.high : m.floorSeq !== 0))
+                    w.uint32(48).uint64(m.floorSeq);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            CursorResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.CursorResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.stream = v;
+                            else
+                                delete m.stream;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.consumer = v;
+                            else
+                                delete m.consumer;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.startSeq = v;
+                            else
+                                delete m.startSeq;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.lastSeq = v;
+                            else
+                                delete m.lastSeq;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.pending = v;
+                            else
+                                delete m.pending;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.floorSeq = v;
+                            else
+                                delete m.floorSeq;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CursorResponse;
+        })();
+
+        v1.PolicyGetRequest = (function() {
+
+            const PolicyGetRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PolicyGetRequest.prototype.orgId = "";
+            PolicyGetRequest.prototype.projectId = "";
+            PolicyGetRequest.prototype.roomId = "";
+
+            PolicyGetRequest.create = function(properties) {
+                return new PolicyGetRequest(properties);
+            };
+
+            PolicyGetRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(18).string(m.projectId);
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(26).string(m.roomId);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PolicyGetRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PolicyGetRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
                             continue;
                         }
                     case 3: {
                             if (u !== 2)
                                 break;
-                            if ((v = r.bytes()).length)
-                                m.signingKey = v;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
                             else
-                                delete m.signingKey;
+                                delete m.roomId;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PolicyGetRequest;
+        })();
+
+        v1.PolicyGetResponse = (function() {
+
+            const PolicyGetResponse = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PolicyGetResponse.prototype.org = null;
+            PolicyGetResponse.prototype.project = null;
+            PolicyGetResponse.prototype.room = null;
+
+            PolicyGetResponse.create = function(properties) {
+                return new PolicyGetResponse(properties);
+            };
+
+            PolicyGetResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.org != null && $Object.hasOwnProperty.call(m, "org"))
+                    $root.roomkey.v1.OrgPolicy.encode(m.org, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project"))
+                    $root.roomkey.v1.ProjectPolicy.encode(m.project, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.room != null && $Object.hasOwnProperty.call(m, "room"))
+                    $root.roomkey.v1.RoomPolicy.encode(m.room, w.uint32(26).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PolicyGetResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PolicyGetResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.org = $root.roomkey.v1.OrgPolicy.decode(r, r.size(), $undefined, q + 1, m.org);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.project = $root.roomkey.v1.ProjectPolicy.decode(r, r.size(), $undefined, q + 1, m.project);
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.room = $root.roomkey.v1.RoomPolicy.decode(r, r.size(), $undefined, q + 1, m.room);
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PolicyGetResponse;
+        })();
+
+        v1.RoomMember = (function() {
+
+            const RoomMember = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomMember.prototype.userId = "";
+            RoomMember.prototype.joinSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            RoomMember.prototype.joinEpoch = 0;
+            RoomMember.prototype.removedEpoch = 0;
+
+            RoomMember.create = function(properties) {
+                return new RoomMember(properties);
+            };
+
+            RoomMember.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.joinSeq != null && $Object.hasOwnProperty.call(m, "joinSeq") && (typeof m.joinSeq === "object" ? m.joinSeq.low || m.joinSeq.high : m.joinSeq !== 0))
+                    w.uint32(16).uint64(m.joinSeq);
+                if (m.joinEpoch != null && $Object.hasOwnProperty.call(m, "joinEpoch") && m.joinEpoch !== 0)
+                    w.uint32(24).uint32(m.joinEpoch);
+                if (m.removedEpoch != null && $Object.hasOwnProperty.call(m, "removedEpoch") && m.removedEpoch !== 0)
+                    w.uint32(32).uint32(m.removedEpoch);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomMember.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomMember();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.joinSeq = v;
+                            else
+                                delete m.joinSeq;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.joinEpoch = v;
+                            else
+                                delete m.joinEpoch;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.removedEpoch = v;
+                            else
+                                delete m.removedEpoch;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomMember;
+        })();
+
+        v1.RoomEpochKey = (function() {
+
+            const RoomEpochKey = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomEpochKey.prototype.epoch = 0;
+            RoomEpochKey.prototype.roomPublicKey = $util.newBuffer([]);
+            RoomEpochKey.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            RoomEpochKey.create = function(properties) {
+                return new RoomEpochKey(properties);
+            };
+
+            RoomEpochKey.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+                    w.uint32(8).uint32(m.epoch);
+                if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
+                    w.uint32(18).bytes(m.roomPublicKey);
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+                    w.uint32(24).uint64(m.seq);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomEpochKey.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomEpochKey();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.epoch = v;
+                            else
+                                delete m.epoch;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.roomPublicKey = v;
+                            else
+                                delete m.roomPublicKey;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seq = v;
+                            else
+                                delete m.seq;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomEpochKey;
+        })();
+
+        v1.RoomRecord = (function() {
+
+            const RoomRecord = function (p) {
+                this.members = [];
+                this.epochs = [];
+                this.former = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomRecord.prototype.roomId = "";
+            RoomRecord.prototype.orgId = "";
+            RoomRecord.prototype.projectId = "";
+            RoomRecord.prototype.members = $util.emptyArray;
+            RoomRecord.prototype.epochs = $util.emptyArray;
+            RoomRecord.prototype.lastCommitSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            RoomRecord.prototype.former = $util.emptyArray;
+            RoomRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            RoomRecord.create = function(properties) {
+                return new RoomRecord(properties);
+            };
+
+            RoomRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(18).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(26).string(m.projectId);
+                if (m.members != null && m.members.length) {
+                    for (var i = 0; i < m.members.length; ++i)
+                        $root.roomkey.v1.RoomMember.encode(m.members[i], w.uint32(34).fork(), q + 1).ldelim();
+                }
+                if (m.epochs != null && m.epochs.length) {
+                    for (var i = 0; i < m.epochs.length; ++i)
+                        $root.roomkey.v1.RoomEpochKey.encode(m.epochs[i], w.uint32(42).fork(), q + 1).ldelim();
+                }
+                if (m.lastCommitSeq != null && $Object.hasOwnProperty.call(m, "lastCommitSeq") && (typeof m.lastCommitSeq === "object" ? m.lastCommitSeq.low || m.lastCommitSeq.high : m.lastCommitSeq !== 0))
+                    w.uint32(48).uint64(m.lastCommitSeq);
+                if (m.former != null && m.former.length) {
+                    for (var i = 0; i < m.former.length; ++i)
+                        $root.roomkey.v1.RoomMember.encode(m.former[i], w.uint32(58).fork(), q + 1).ldelim();
+                }
+                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+                    w.uint32(64).uint64(m.createdAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
                             continue;
                         }
                     case 4: {
                             if (u !== 2)
                                 break;
-                            if ((v = r.bytes()).length)
-                                m.hpkeKey = v;
-                            else
-                                delete m.hpkeKey;
+                            if (!(m.members && m.members.length))
+                                m.members = [];
+                            m.members.push($root.roomkey.v1.RoomMember.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
                     case 5: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.epochs && m.epochs.length))
+                                m.epochs = [];
+                            m.epochs.push($root.roomkey.v1.RoomEpochKey.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.lastCommitSeq = v;
+                            else
+                                delete m.lastCommitSeq;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.former && m.former.length))
+                                m.former = [];
+                            m.former.push($root.roomkey.v1.RoomMember.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 8: {
                             if (u !== 0)
                                 break;
                             if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
@@ -2932,59 +5547,50 @@ export const roomkey = $root.roomkey = (() => {
                 return m;
             };
 
-            return UserIdentityBody;
+            return RoomRecord;
         })();
 
-        v1.DeviceCertificateBody = (function() {
+        v1.UserRooms = (function() {
 
-            const DeviceCertificateBody = function (p) {
+            const UserRooms = function (p) {
+                this.roomIds = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
                             this[ks[i]] = p[ks[i]];
             };
 
-            DeviceCertificateBody.prototype.userId = "";
-            DeviceCertificateBody.prototype.deviceKey = $util.newBuffer([]);
-            DeviceCertificateBody.prototype.deviceName = "";
-            DeviceCertificateBody.prototype.issuedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            DeviceCertificateBody.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            UserRooms.prototype.roomIds = $util.emptyArray;
 
-            DeviceCertificateBody.create = function(properties) {
-                return new DeviceCertificateBody(properties);
+            UserRooms.create = function(properties) {
+                return new UserRooms(properties);
             };
 
-            DeviceCertificateBody.encode = function (m, w, q) {
+            UserRooms.encode = function (m, w, q) {
                 if (!w)
                     w = $Writer.create();
                 if (q === $undefined)
                     q = 0;
                 if (q > $util.recursionLimit)
                     throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(18).bytes(m.deviceKey);
-                if (m.deviceName != null && $Object.hasOwnProperty.call(m, "deviceName") && m.deviceName !== "")
-                    w.uint32(26).string(m.deviceName);
-                if (m.issuedAtMs != null && $Object.hasOwnProperty.call(m, "issuedAtMs") && (typeof m.issuedAtMs === "object" ? m.issuedAtMs.low || m.issuedAtMs.high : m.issuedAtMs !== 0))
-                    w.uint32(32).uint64(m.issuedAtMs);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(40).uint64(m.expiresAtMs);
+                if (m.roomIds != null && m.roomIds.length) {
+                    for (var i = 0; i < m.roomIds.length; ++i)
+                        w.uint32(10).string(m.roomIds[i]);
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
                 return w;
             };
 
-            DeviceCertificateBody.decode = function (r, l, z, q, g) {
+            UserRooms.decode = function (r, l, z, q, g) {
                 if (!(r instanceof $Reader))
                     r = $Reader.create(r);
                 if (q === $undefined)
                     q = 0;
                 if (q > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                var c, m, v;
+                var c, m;
                 if (l === $undefined)
                     c = r.len;
                 else {
@@ -2994,7 +5600,7 @@ export const roomkey = $root.roomkey = (() => {
                     l = r.len;
                     r.len = c;
                 }
-                m = g || new $root.roomkey.v1.DeviceCertificateBody();
+                m = g || new $root.roomkey.v1.UserRooms();
                 while (r.pos < c) {
                     var s = r.pos;
                     var t = r.tag();
@@ -3007,46 +5613,9 @@ export const roomkey = $root.roomkey = (() => {
                     case 1: {
                             if (u !== 2)
                                 break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.deviceName = v;
-                            else
-                                delete m.deviceName;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.issuedAtMs = v;
-                            else
-                                delete m.issuedAtMs;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
+                            if (!(m.roomIds && m.roomIds.length))
+                                m.roomIds = [];
+                            m.roomIds.push(r.stringVerify());
                             continue;
                         }
                     }
@@ -3066,7 +5635,624 @@ export const roomkey = $root.roomkey = (() => {
                 return m;
             };
 
-            return DeviceCertificateBody;
+            return UserRooms;
+        })();
+
+        v1.Role = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ROLE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ROLE_GUEST"] = 1;
+            values[valuesById[2] = "ROLE_MEMBER"] = 2;
+            values[valuesById[3] = "ROLE_ADMIN"] = 3;
+            values[valuesById[4] = "ROLE_OWNER"] = 4;
+            return values;
+        })();
+
+        v1.PolicyRules = (function() {
+
+            const PolicyRules = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PolicyRules.prototype.createRoom = 0;
+            PolicyRules.prototype.invite = 0;
+            PolicyRules.prototype.remove = 0;
+            PolicyRules.prototype.rotate = 0;
+            PolicyRules.prototype.readPreJoinHistory = 0;
+            PolicyRules.prototype.rotateEveryS = 0;
+
+            PolicyRules.create = function(properties) {
+                return new PolicyRules(properties);
+            };
+
+            PolicyRules.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.createRoom != null && $Object.hasOwnProperty.call(m, "createRoom") && m.createRoom !== 0)
+                    w.uint32(8).int32(m.createRoom);
+                if (m.invite != null && $Object.hasOwnProperty.call(m, "invite") && m.invite !== 0)
+                    w.uint32(16).int32(m.invite);
+                if (m.remove != null && $Object.hasOwnProperty.call(m, "remove") && m.remove !== 0)
+                    w.uint32(24).int32(m.remove);
+                if (m.rotate != null && $Object.hasOwnProperty.call(m, "rotate") && m.rotate !== 0)
+                    w.uint32(32).int32(m.rotate);
+                if (m.readPreJoinHistory != null && $Object.hasOwnProperty.call(m, "readPreJoinHistory") && m.readPreJoinHistory !== 0)
+                    w.uint32(40).int32(m.readPreJoinHistory);
+                if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
+                    w.uint32(48).uint32(m.rotateEveryS);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PolicyRules.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PolicyRules();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.createRoom = v;
+                            else
+                                delete m.createRoom;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.invite = v;
+                            else
+                                delete m.invite;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.remove = v;
+                            else
+                                delete m.remove;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.rotate = v;
+                            else
+                                delete m.rotate;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.readPreJoinHistory = v;
+                            else
+                                delete m.readPreJoinHistory;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.rotateEveryS = v;
+                            else
+                                delete m.rotateEveryS;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PolicyRules;
+        })();
+
+        v1.RoleGrant = (function() {
+
+            const RoleGrant = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoleGrant.prototype.userId = "";
+            RoleGrant.prototype.role = 0;
+
+            RoleGrant.create = function(properties) {
+                return new RoleGrant(properties);
+            };
+
+            RoleGrant.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(10).string(m.userId);
+                if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
+                    w.uint32(16).int32(m.role);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoleGrant.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoleGrant();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.role = v;
+                            else
+                                delete m.role;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoleGrant;
+        })();
+
+        v1.OrgPolicy = (function() {
+
+            const OrgPolicy = function (p) {
+                this.grants = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            OrgPolicy.prototype.orgId = "";
+            OrgPolicy.prototype.rules = null;
+            OrgPolicy.prototype.grants = $util.emptyArray;
+
+            OrgPolicy.create = function(properties) {
+                return new OrgPolicy(properties);
+            };
+
+            OrgPolicy.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.grants != null && m.grants.length) {
+                    for (var i = 0; i < m.grants.length; ++i)
+                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(26).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            OrgPolicy.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.OrgPolicy();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.grants && m.grants.length))
+                                m.grants = [];
+                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return OrgPolicy;
+        })();
+
+        v1.ProjectPolicy = (function() {
+
+            const ProjectPolicy = function (p) {
+                this.grants = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            ProjectPolicy.prototype.orgId = "";
+            ProjectPolicy.prototype.projectId = "";
+            ProjectPolicy.prototype.rules = null;
+            ProjectPolicy.prototype.grants = $util.emptyArray;
+
+            ProjectPolicy.create = function(properties) {
+                return new ProjectPolicy(properties);
+            };
+
+            ProjectPolicy.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(18).string(m.projectId);
+                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(26).fork(), q + 1).ldelim();
+                if (m.grants != null && m.grants.length) {
+                    for (var i = 0; i < m.grants.length; ++i)
+                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(34).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            ProjectPolicy.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.ProjectPolicy();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.grants && m.grants.length))
+                                m.grants = [];
+                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return ProjectPolicy;
+        })();
+
+        v1.RoomPolicy = (function() {
+
+            const RoomPolicy = function (p) {
+                this.grants = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RoomPolicy.prototype.orgId = "";
+            RoomPolicy.prototype.projectId = "";
+            RoomPolicy.prototype.roomId = "";
+            RoomPolicy.prototype.rules = null;
+            RoomPolicy.prototype.grants = $util.emptyArray;
+
+            RoomPolicy.create = function(properties) {
+                return new RoomPolicy(properties);
+            };
+
+            RoomPolicy.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(18).string(m.projectId);
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(26).string(m.roomId);
+                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(34).fork(), q + 1).ldelim();
+                if (m.grants != null && m.grants.length) {
+                    for (var i = 0; i < m.grants.length; ++i)
+                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(42).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RoomPolicy.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RoomPolicy();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.grants && m.grants.length))
+                                m.grants = [];
+                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RoomPolicy;
         })();
 
         v1.PairingOffer = (function() {
@@ -4672,623 +7858,6 @@ export const roomkey = $root.roomkey = (() => {
             return SealedToRoom;
         })();
 
-        v1.Role = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "ROLE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "ROLE_GUEST"] = 1;
-            values[valuesById[2] = "ROLE_MEMBER"] = 2;
-            values[valuesById[3] = "ROLE_ADMIN"] = 3;
-            values[valuesById[4] = "ROLE_OWNER"] = 4;
-            return values;
-        })();
-
-        v1.PolicyRules = (function() {
-
-            const PolicyRules = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyRules.prototype.createRoom = 0;
-            PolicyRules.prototype.invite = 0;
-            PolicyRules.prototype.remove = 0;
-            PolicyRules.prototype.rotate = 0;
-            PolicyRules.prototype.readPreJoinHistory = 0;
-            PolicyRules.prototype.rotateEveryS = 0;
-
-            PolicyRules.create = function(properties) {
-                return new PolicyRules(properties);
-            };
-
-            PolicyRules.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.createRoom != null && $Object.hasOwnProperty.call(m, "createRoom") && m.createRoom !== 0)
-                    w.uint32(8).int32(m.createRoom);
-                if (m.invite != null && $Object.hasOwnProperty.call(m, "invite") && m.invite !== 0)
-                    w.uint32(16).int32(m.invite);
-                if (m.remove != null && $Object.hasOwnProperty.call(m, "remove") && m.remove !== 0)
-                    w.uint32(24).int32(m.remove);
-                if (m.rotate != null && $Object.hasOwnProperty.call(m, "rotate") && m.rotate !== 0)
-                    w.uint32(32).int32(m.rotate);
-                if (m.readPreJoinHistory != null && $Object.hasOwnProperty.call(m, "readPreJoinHistory") && m.readPreJoinHistory !== 0)
-                    w.uint32(40).int32(m.readPreJoinHistory);
-                if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
-                    w.uint32(48).uint32(m.rotateEveryS);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyRules.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyRules();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.createRoom = v;
-                            else
-                                delete m.createRoom;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.invite = v;
-                            else
-                                delete m.invite;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.remove = v;
-                            else
-                                delete m.remove;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.rotate = v;
-                            else
-                                delete m.rotate;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.readPreJoinHistory = v;
-                            else
-                                delete m.readPreJoinHistory;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.rotateEveryS = v;
-                            else
-                                delete m.rotateEveryS;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyRules;
-        })();
-
-        v1.RoleGrant = (function() {
-
-            const RoleGrant = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoleGrant.prototype.userId = "";
-            RoleGrant.prototype.role = 0;
-
-            RoleGrant.create = function(properties) {
-                return new RoleGrant(properties);
-            };
-
-            RoleGrant.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
-                    w.uint32(16).int32(m.role);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoleGrant.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoleGrant();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.role = v;
-                            else
-                                delete m.role;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoleGrant;
-        })();
-
-        v1.OrgPolicy = (function() {
-
-            const OrgPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            OrgPolicy.prototype.orgId = "";
-            OrgPolicy.prototype.rules = null;
-            OrgPolicy.prototype.grants = $util.emptyArray;
-
-            OrgPolicy.create = function(properties) {
-                return new OrgPolicy(properties);
-            };
-
-            OrgPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(26).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            OrgPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.OrgPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return OrgPolicy;
-        })();
-
-        v1.ProjectPolicy = (function() {
-
-            const ProjectPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ProjectPolicy.prototype.orgId = "";
-            ProjectPolicy.prototype.projectId = "";
-            ProjectPolicy.prototype.rules = null;
-            ProjectPolicy.prototype.grants = $util.emptyArray;
-
-            ProjectPolicy.create = function(properties) {
-                return new ProjectPolicy(properties);
-            };
-
-            ProjectPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(34).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ProjectPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ProjectPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ProjectPolicy;
-        })();
-
-        v1.RoomPolicy = (function() {
-
-            const RoomPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomPolicy.prototype.orgId = "";
-            RoomPolicy.prototype.projectId = "";
-            RoomPolicy.prototype.roomId = "";
-            RoomPolicy.prototype.rules = null;
-            RoomPolicy.prototype.grants = $util.emptyArray;
-
-            RoomPolicy.create = function(properties) {
-                return new RoomPolicy(properties);
-            };
-
-            RoomPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(26).string(m.roomId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(42).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomPolicy;
-        })();
-
         v1.PresenceState = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
             values[valuesById[0] = "PRESENCE_STATE_UNSPECIFIED"] = 0;
@@ -5565,6 +8134,324 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return AppNotification;
+        })();
+
+        v1.MembershipNotice = (function() {
+
+            const MembershipNotice = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            MembershipNotice.prototype.roomId = "";
+            MembershipNotice.prototype.epoch = 0;
+            MembershipNotice.prototype.removed = false;
+
+            MembershipNotice.create = function(properties) {
+                return new MembershipNotice(properties);
+            };
+
+            MembershipNotice.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(10).string(m.roomId);
+                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+                    w.uint32(16).uint32(m.epoch);
+                if (m.removed != null && $Object.hasOwnProperty.call(m, "removed") && m.removed !== false)
+                    w.uint32(24).bool(m.removed);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            MembershipNotice.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.MembershipNotice();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.epoch = v;
+                            else
+                                delete m.epoch;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.removed = v;
+                            else
+                                delete m.removed;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return MembershipNotice;
+        })();
+
+        v1.DeviceNotice = (function() {
+
+            const DeviceNotice = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            DeviceNotice.prototype.message = null;
+            DeviceNotice.prototype.membership = null;
+
+            let $oneOfFields;
+
+            $Object.defineProperty(DeviceNotice.prototype, "kind", {
+                get: $util.oneOfGetter($oneOfFields = ["message", "membership"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            DeviceNotice.create = function(properties) {
+                return new DeviceNotice(properties);
+            };
+
+            DeviceNotice.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.message != null && $Object.hasOwnProperty.call(m, "message"))
+                    $root.roomkey.v1.AppNotification.encode(m.message, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.membership != null && $Object.hasOwnProperty.call(m, "membership"))
+                    $root.roomkey.v1.MembershipNotice.encode(m.membership, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            DeviceNotice.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.DeviceNotice();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.message = $root.roomkey.v1.AppNotification.decode(r, r.size(), $undefined, q + 1, m.message);
+                            m.kind = "message";
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.membership = $root.roomkey.v1.MembershipNotice.decode(r, r.size(), $undefined, q + 1, m.membership);
+                            m.kind = "membership";
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return DeviceNotice;
+        })();
+
+        v1.PresenceRecord = (function() {
+
+            const PresenceRecord = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PresenceRecord.prototype.beacon = null;
+            PresenceRecord.prototype.userId = "";
+            PresenceRecord.prototype.receivedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            PresenceRecord.create = function(properties) {
+                return new PresenceRecord(properties);
+            };
+
+            PresenceRecord.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.beacon != null && $Object.hasOwnProperty.call(m, "beacon"))
+                    $root.roomkey.v1.PresenceBeacon.encode(m.beacon, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(18).string(m.userId);
+                if (m.receivedAtMs != null && $Object.hasOwnProperty.call(m, "receivedAtMs") && (typeof m.receivedAtMs === "object" ? m.receivedAtMs.low || m.receivedAtMs.high : m.receivedAtMs !== 0))
+                    w.uint32(24).uint64(m.receivedAtMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PresenceRecord.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PresenceRecord();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.beacon = $root.roomkey.v1.PresenceBeacon.decode(r, r.size(), $undefined, q + 1, m.beacon);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.receivedAtMs = v;
+                            else
+                                delete m.receivedAtMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PresenceRecord;
         })();
 
         v1.PushSentinel = (function() {

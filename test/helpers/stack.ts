@@ -7,19 +7,29 @@ import { readFileSync } from 'node:fs';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import { credsAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nats-core';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { concatBytes, toBase64Url, utf8 } from '../../core/bytes.ts';
+import { toBase64Url } from '../../core/bytes.ts';
 import { type DeviceCredential, type DeviceSession, logIn, signUp } from '../../core/client/auth.ts';
-import { encode } from '../../core/codec.ts';
+import type { ClientConfig } from '../../core/client/config.ts';
+import { RoomKeySession, type SessionOptions } from '../../core/client/session.ts';
+import {
+  createDeviceKey,
+  createUserKeys,
+  type SignedProps,
+  signBody,
+  signDeviceCertificate,
+  signUserIdentity,
+  type UserKeys,
+} from '../../core/crypto/index.ts';
+import type { StoreBackend } from '../../core/store/backend.ts';
+import { MemoryBackend } from '../../core/store/memory-backend.ts';
 import { connectAsDevice, connectWithLoginCredential } from '../../core/transport/connect.ts';
 import { userNkey } from '../../core/transport/nkey.ts';
 import { stackPaths } from '../../gateway/data-dir.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../gateway/gateway.ts';
-import { type roomkey, v1 } from '../../proto/index.ts';
 import { startTestNats, type TestNats } from './nats-server.ts';
 
-type Signed = roomkey.v1.Signed.$Properties;
+type Signed = SignedProps;
 
 export interface TestUser {
   username: string;
@@ -27,6 +37,8 @@ export interface TestUser {
   userId: string;
   signingSecretKey: Uint8Array;
   signingPublicKey: Uint8Array;
+  /** All four user keys (for core/room: the HPKE private key opens key wraps). */
+  keys: UserKeys;
   identity: Signed;
 }
 
@@ -53,18 +65,33 @@ export interface TestStack {
   /** A gateway-account connection for inspecting KV (what a server-side admin sees). */
   adminConnection(): Promise<NatsConnection>;
   bucket(name: string): Promise<KV>;
-  newUser(username?: string, password?: string): TestUser;
-  newDevice(user: TestUser, options?: { expiresAtMs?: number }): TestDevice;
+  newUser(username?: string, password?: string): Promise<TestUser>;
+  newDevice(user: TestUser, options?: { expiresAtMs?: number }): Promise<TestDevice>;
   /** newUser + newDevice + signUp over a fresh login connection. */
   registerUser(username?: string, password?: string): Promise<{ user: TestUser; device: TestDevice }>;
   /** Logs `device` in and connects it over WebSocket with its JWT. */
   logInDevice(user: TestUser, device: TestDevice): Promise<LoggedInDevice>;
   /** Closes a connection now and at stop() (safe to call twice). */
   track(nc: NatsConnection): NatsConnection;
+  /** The client config of this deployment (WebSocket, as browsers use it). */
+  clientConfig(): ClientConfig;
+  /** A new account through the SDK (cheap store Argon2id); closed at stop(). */
+  signUpSession(options?: SessionTestOptions): Promise<RoomKeySession>;
+  /** Signs in through the SDK (new device unless `backend` holds the account). */
+  signInSession(username: string, password: string, options?: SessionTestOptions): Promise<RoomKeySession>;
   stop(): Promise<void>;
 }
 
 let counter = 0;
+
+/** Cheap Argon2id for test stores (the default costs ~1 s per unlock). */
+export const TEST_STORE_PARAMS = { t: 1, mKib: 256, p: 1 };
+
+export interface SessionTestOptions extends Partial<SessionOptions> {
+  username?: string;
+  password?: string;
+  backend?: StoreBackend;
+}
 
 export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}): Promise<TestStack> {
   const nats = await startTestNats();
@@ -76,10 +103,36 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
     return nc;
   };
 
+  const sessions: RoomKeySession[] = [];
+  const sessionOptions = (options: SessionTestOptions): SessionOptions => ({
+    config: stack.clientConfig(),
+    backend: options.backend ?? new MemoryBackend(),
+    storeParams: TEST_STORE_PARAMS,
+    ...options,
+  });
   const stack: TestStack = {
     nats,
     gateways,
     track,
+    clientConfig: () => ({
+      servers: nats.wsUrl,
+      loginJwt: nats.stack.public.loginJwt,
+      requestTimeoutMs: 2500,
+    }),
+    async signUpSession(options = {}) {
+      const session = await RoomKeySession.signUp({
+        ...sessionOptions(options),
+        username: options.username ?? `user${process.pid}x${++counter}`,
+        password: options.password ?? `pw-${toBase64Url(randomBytes(9))}`,
+      });
+      sessions.push(session);
+      return session;
+    },
+    async signInSession(username, password, options = {}) {
+      const session = await RoomKeySession.signIn({ ...sessionOptions(options), username, password });
+      sessions.push(session);
+      return session;
+    },
     async startGateway(options = {}) {
       // WebSocket like the clients: nats.js keeps one transport per process (see gateway.ts).
       const gateway = await startGateway({
@@ -87,6 +140,7 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
         servers: nats.wsUrl,
         connect: wsconnect,
         gatewayCreds: readFileSync(paths.gatewayCreds),
+        appCreds: readFileSync(paths.gatewayAppCreds),
         sysCreds: readFileSync(paths.sysCreds),
         log: () => undefined,
         ...gatewayDefaults,
@@ -114,8 +168,8 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
     newUser: makeTestUser,
     newDevice: makeTestDevice,
     async registerUser(username, password) {
-      const user = stack.newUser(username, password);
-      const device = stack.newDevice(user);
+      const user = await stack.newUser(username, password);
+      const device = await stack.newDevice(user);
       const login = await stack.loginConnection();
       try {
         await signUp(login, {
@@ -123,6 +177,7 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
           password: user.password,
           identity: user.identity,
           deviceCertificate: device.certificate,
+          userKeys: user.keys,
         });
       } finally {
         await login.close();
@@ -153,6 +208,7 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
       return { device, session, credential, nc };
     },
     async stop() {
+      await Promise.allSettled(sessions.map((s) => s.close()));
       await Promise.allSettled(connections.map((nc) => (nc.isClosed() ? undefined : nc.close())));
       await Promise.allSettled(gateways.map((g) => g.stop()));
       await nats.stop();
@@ -161,52 +217,46 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
   return stack;
 }
 
-/** A user with real keys and a self-signed identity (not registered anywhere yet). */
-export function makeTestUser(
+/** A user with real keys (core/crypto) and a self-signed identity (not registered anywhere yet). */
+export async function makeTestUser(
   username = `user${process.pid}x${++counter}`,
   password = `pw-${toBase64Url(randomBytes(9))}`,
-): TestUser {
-  const signingSecretKey = randomBytes(32);
-  const signingPublicKey = ed25519.getPublicKey(signingSecretKey);
+): Promise<TestUser> {
+  const keys = await createUserKeys();
   const userId = toBase64Url(randomBytes(16));
-  const body = encode(v1.UserIdentityBody, {
+  const identity = await signUserIdentity(keys, {
     userId,
     username: username.normalize('NFKC').trim().toLowerCase(),
-    signingKey: signingPublicKey,
-    hpkeKey: x25519.getPublicKey(randomBytes(32)),
     createdAtMs: Date.now(),
   });
   return {
     username,
     password,
     userId,
-    signingSecretKey,
-    signingPublicKey,
-    identity: signTest('roomkey/v1/user-identity', body, signingSecretKey),
+    signingSecretKey: keys.signingSecretKey,
+    signingPublicKey: keys.signingPublicKey,
+    keys,
+    identity,
   };
 }
 
 /** A new device key certified by `user`'s signing key. */
-export function makeTestDevice(user: TestUser, options: { expiresAtMs?: number } = {}): TestDevice {
-  const secretKey = randomBytes(32);
-  const publicKey = ed25519.getPublicKey(secretKey);
-  const body = encode(v1.DeviceCertificateBody, {
+export async function makeTestDevice(
+  user: TestUser,
+  options: { expiresAtMs?: number } = {},
+): Promise<TestDevice> {
+  const { secretKey, publicKey } = createDeviceKey();
+  const certificate = await signDeviceCertificate(user.keys, {
     userId: user.userId,
     deviceKey: publicKey,
     deviceName: 'test device',
     issuedAtMs: Date.now(),
     expiresAtMs: options.expiresAtMs ?? 0,
   });
-  return {
-    secretKey,
-    publicKey,
-    nkey: userNkey(publicKey),
-    certificate: signTest('roomkey/v1/device-certificate', body, user.signingSecretKey),
-  };
+  return { secretKey, publicKey, nkey: userNkey(publicKey), certificate };
 }
 
-/** TODO(crypto): use core/crypto signBody — a Signed under `label`, made with noble directly. */
-export function signTest(label: string, body: Uint8Array, secretKey: Uint8Array): Signed {
-  const signature = ed25519.sign(concatBytes(utf8(label), new Uint8Array([0]), body), secretKey);
-  return { body, signature, signer: ed25519.getPublicKey(secretKey) };
+/** A Signed under `label` (core/crypto signBody), for tests that forge or re-sign objects. */
+export function signTest(label: string, body: Uint8Array, secretKey: Uint8Array): Promise<Signed> {
+  return signBody(label, body, secretKey);
 }

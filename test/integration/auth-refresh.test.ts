@@ -83,7 +83,7 @@ test('a membership change shows in the next JWT: room subjects appear after refr
   assert.ok(refused, 'not a member yet: NATS refuses the room subscription');
   denied.unsubscribe();
 
-  rooms.set(user.userId, [{ roomId: room, send: true, commit: false, history: 'stream' }]);
+  rooms.set(user.userId, [{ roomId: room, send: true, history: 'stream' }]);
   const next = await refreshDeviceJwt(me.nc, device.secretKey);
   const claims = decodeJwt<{ pub: { allow: string[] } }>(next.userJwt);
   assert.ok(claims.nats.pub?.allow?.includes(roomSubject(room, 'msg')));
@@ -99,7 +99,7 @@ test('a membership change shows in the next JWT: room subjects appear after refr
 test("a refresh must be proved by the connection's own device key, recently", async () => {
   const { user, device } = await stack.registerUser();
   const me = await stack.logInDevice(user, device);
-  const other = stack.newDevice(user);
+  const other = await stack.newDevice(user);
   // Signed by another key than the connection's: refused.
   await assert.rejects(refreshDeviceJwt(me.nc, other.secretKey), ForbiddenError);
   // An old proof: refused.

@@ -19,7 +19,7 @@ after(() => stack?.stop());
 
 test('a revoked device is disconnected at once, and refused on reconnect, refresh and login', async () => {
   const { user, device: phone } = await stack.registerUser();
-  const laptop = stack.newDevice(user);
+  const laptop = await stack.newDevice(user);
   const onPhone = await stack.logInDevice(user, phone);
   const onLaptop = await stack.logInDevice(user, laptop);
   const statuses: string[] = [];
@@ -66,7 +66,7 @@ test('a revoked device is disconnected at once, and refused on reconnect, refres
 
 test('nats-server forgets pushed revocations on restart; gateways push them again on start and on reconnect', async () => {
   const { user, device } = await stack.registerUser();
-  const other = stack.newDevice(user);
+  const other = await stack.newDevice(user);
   const me = await stack.logInDevice(user, device);
   const onOther = await stack.logInDevice(user, other);
   await revokeDevice(me.nc, { deviceKey: other.publicKey, userSigningSecretKey: user.signingSecretKey });

@@ -53,8 +53,8 @@ test('a wrong password is a BadCredentialsError; the right one still works', asy
 });
 
 test('an unknown username looks like a wrong password', async () => {
-  const user = stack.newUser('nobody-here');
-  const device = stack.newDevice(user);
+  const user = await stack.newUser('nobody-here');
+  const device = await stack.newDevice(user);
   const login = await stack.loginConnection();
   await assert.rejects(
     logIn(login, { username: user.username, password: 'x', deviceCertificate: device.certificate }),
@@ -64,14 +64,14 @@ test('an unknown username looks like a wrong password', async () => {
 
 test('usernames are normalized and unique', async () => {
   await stack.registerUser('bob.smith');
-  const again = stack.newUser('ＢＯＢ.smith '); // NFKC folds fullwidth letters, then lowercase + trim
+  const again = await stack.newUser('ＢＯＢ.smith '); // NFKC folds fullwidth letters, then lowercase + trim
   const login = await stack.loginConnection();
   await assert.rejects(
     signUp(login, {
       username: again.username,
       password: 'p',
       identity: again.identity,
-      deviceCertificate: stack.newDevice(again).certificate,
+      deviceCertificate: (await stack.newDevice(again)).certificate,
     }),
     ConflictError,
   );
@@ -80,7 +80,7 @@ test('usernames are normalized and unique', async () => {
       username: 'a b',
       password: 'p',
       identity: again.identity,
-      deviceCertificate: stack.newDevice(again).certificate,
+      deviceCertificate: (await stack.newDevice(again)).certificate,
     }),
     MalformedError,
   );
@@ -89,7 +89,7 @@ test('usernames are normalized and unique', async () => {
 test('a second device of the same user logs in with its own certificate', async () => {
   const { user, device } = await stack.registerUser();
   const first = await stack.logInDevice(user, device);
-  const second = await stack.logInDevice(user, stack.newDevice(user));
+  const second = await stack.logInDevice(user, await stack.newDevice(user));
   assert.notEqual(first.device.nkey, second.device.nkey);
   assert.equal(second.session.userId, user.userId);
 });

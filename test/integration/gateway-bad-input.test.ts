@@ -208,8 +208,8 @@ async function registrationFor(anon: NatsConnection, user: TestUser): Promise<Ui
 
 test('sign-up with forged or mismatched identity and certificate stores nothing', async () => {
   const anon = await stack.loginConnection();
-  const user = stack.newUser();
-  const device = stack.newDevice(user);
+  const user = await stack.newUser();
+  const device = await stack.newDevice(user);
   const record = await registrationFor(anon, user);
   const before = await bucketCounts();
   const finish = (patch: Partial<roomkey.v1.RegisterFinishRequest.$Properties>) => {
@@ -232,19 +232,20 @@ test('sign-up with forged or mismatched identity and certificate stores nothing'
     (await finish({ identity: flipped })) instanceof BadSignatureError,
     'tampered identity signature',
   );
-  const stranger = stack.newUser();
+  const stranger = await stack.newUser();
   assert.ok(
-    (await finish({ deviceCertificate: stack.newDevice(stranger).certificate })) instanceof BadSignatureError,
+    (await finish({ deviceCertificate: (await stack.newDevice(stranger)).certificate })) instanceof
+      BadSignatureError,
     'certificate by another user key',
   );
   assert.ok(
-    (await finish({ identity: stack.newUser('someone-else').identity })) instanceof MalformedError,
+    (await finish({ identity: (await stack.newUser('someone-else')).identity })) instanceof MalformedError,
     'identity for another username',
   );
   // Signed by a key other than the one the identity names.
   const body = user.identity.body!;
   assert.ok(
-    (await finish({ identity: signTest('roomkey/v1/user-identity', body, randomBytes(32)) })) instanceof
+    (await finish({ identity: await signTest('roomkey/v1/user-identity', body, randomBytes(32)) })) instanceof
       BadSignatureError,
     'not self-signed',
   );

@@ -100,8 +100,8 @@ function alive(pid: number): boolean {
 
 test('dev serves a working stack and stops everything on SIGTERM, then on Ctrl-C', async () => {
   const data = join(dir, 'dev');
-  const user = makeTestUser('dev-user');
-  const device = makeTestDevice(user);
+  const user = await makeTestUser('dev-user');
+  const device = await makeTestDevice(user);
 
   const dev = await startDev(data);
   assert.ok(dev.natsPid > 0 && alive(dev.natsPid));

@@ -1,0 +1,46 @@
+/**
+ * core/client: the SDK every RoomKey host builds on (browser-safe; Node 24 and Chromium).
+ * RoomKeySession is the whole client (accounts, devices, rooms, messages, notifications, presence);
+ * the lower layers (auth, directory, room handle) are exported for hosts and tests that need them.
+ * @example const session = await RoomKeySession.signIn({ config, backend: new IdbBackend(), username, password });
+ */
+export {
+  type DeviceCredential,
+  type DeviceSession,
+  enrollDevice,
+  keepDeviceJwtFresh,
+  logIn,
+  logInNewDevice,
+  refreshDelayMs,
+  refreshDeviceJwt,
+  refreshDeviceJwtOffline,
+  revokeDevice,
+  signUp,
+} from './auth.ts';
+export type { ClientConfig } from './config.ts';
+export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
+export {
+  commitRequest,
+  createRoomRequest,
+  directoryLookup,
+  getPolicy,
+  roomCommits,
+  roomCursor,
+  roomList,
+  setPolicy,
+} from './gateway-api.ts';
+export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
+export type { HistoryOptions } from './history.ts';
+export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
+export { type Credentials, RoomKeySession, type SessionOptions } from './session.ts';
+export type {
+  ChatMessage,
+  ConnectionState,
+  HistoryProgress,
+  MemberSummary,
+  MessageStatus,
+  PresenceState,
+  RoomNotification,
+  RoomSummary,
+  SessionEvents,
+} from './types.ts';

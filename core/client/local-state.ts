@@ -1,0 +1,90 @@
+/**
+ * What a session keeps on the device, all inside core/store's EncryptedStore (every value and key
+ * name encrypted; the store key wrapped by the account password with Argon2id): the user and
+ * device keys (LocalIdentity), the directory's pins, and each room's snapshot (chain, epoch
+ * secrets, seen message ids, held envelopes). The password the user signs in with also unlocks
+ * this store, so one secret opens both; a password change elsewhere needs a sign-in again.
+ * @example const state = await LocalState.open(backend, password); const me = await state.identity();
+ */
+import { type roomkey, v1 } from '../../proto/index.ts';
+import { fromUtf8, utf8 } from '../bytes.ts';
+import { decode } from '../codec.ts';
+import { MalformedError } from '../errors.ts';
+import type { StoreBackend } from '../store/backend.ts';
+import type { Argon2Params } from '../store/params.ts';
+import { EncryptedStore } from '../store/store.ts';
+import type { DirectoryPins } from './gateway-directory.ts';
+
+const IDENTITY = 'identity';
+const PINS = 'directory-pins';
+const ROOM_PREFIX = 'room/';
+
+/**
+ * The device's encrypted state (identity, pins, room snapshots).
+ * @example const state = await LocalState.create(backend, password); await state.setIdentity(identity);
+ */
+export class LocalState {
+  readonly store: EncryptedStore;
+
+  private constructor(store: EncryptedStore) {
+    this.store = store;
+  }
+
+  /** A new store (ConflictError when the backend already holds one). */
+  static async create(backend: StoreBackend, password: string, params?: Argon2Params): Promise<LocalState> {
+    return new LocalState(await EncryptedStore.create(backend, password, params));
+  }
+
+  /** Opens and unlocks the store (WrongPassphraseError for another password). */
+  static async open(backend: StoreBackend, password: string): Promise<LocalState> {
+    const store = await EncryptedStore.open(backend);
+    await store.unlock(password);
+    return new LocalState(store);
+  }
+
+  static exists(backend: StoreBackend): Promise<boolean> {
+    return EncryptedStore.exists(backend);
+  }
+
+  /** Removes every record of the store (sign-out on this device). */
+  static async wipe(backend: StoreBackend): Promise<void> {
+    for (const key of await backend.keys()) await backend.delete(key);
+  }
+
+  async identity(): Promise<roomkey.v1.LocalIdentity | undefined> {
+    return this.store.getMessage(IDENTITY, v1.LocalIdentity);
+  }
+
+  async setIdentity(identity: roomkey.v1.LocalIdentity.$Properties): Promise<void> {
+    await this.store.setMessage(IDENTITY, v1.LocalIdentity, identity);
+  }
+
+  async pins(): Promise<DirectoryPins | undefined> {
+    const bytes = await this.store.get(PINS);
+    if (!bytes) return undefined;
+    try {
+      const pins = JSON.parse(fromUtf8(bytes, 'directory pins')) as DirectoryPins;
+      if (typeof pins?.users !== 'object' || typeof pins?.usernames !== 'object') throw new Error('shape');
+      return pins;
+    } catch (cause) {
+      throw new MalformedError('directory pins: damaged', { cause });
+    }
+  }
+
+  async setPins(pins: DirectoryPins): Promise<void> {
+    await this.store.set(PINS, utf8(JSON.stringify(pins)));
+  }
+
+  async room(roomId: string): Promise<roomkey.v1.RoomSnapshot | undefined> {
+    const bytes = await this.store.get(ROOM_PREFIX + roomId);
+    return bytes ? decode(v1.RoomSnapshot, bytes, 'room snapshot') : undefined;
+  }
+
+  async setRoom(roomId: string, snapshot: Uint8Array): Promise<void> {
+    await this.store.set(ROOM_PREFIX + roomId, snapshot);
+  }
+
+  lock(): void {
+    this.store.lock();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What follows a stored membership change, in this order: (1) the room index in KV (so every JWT
+ * issued from now on reflects it), (2) removed users' devices: their current JWTs are cut off
+ * (NATS closes their connections at once, jwt-cutoffs.ts) and their consumers on the room are
+ * deleted, (3) added and removed users' devices are told to refresh their JWT and fetch commits.
+ * @example await applyMembership(ctx, room, { added, removed });
+ */
+import type { GatewayContext } from './context.ts';
+import { cutOffDevices } from './jwt-cutoffs.ts';
+import { publishNotice, userDeviceNkeys } from './notifier.ts';
+import { deriveRoomRecord, type LoadedRoom } from './room-chain.ts';
+import { addUserRooms, saveRoomRecord } from './room-records.ts';
+
+/**
+ * Runs the effects of a stored genesis or commit (see the top of this file).
+ * @example await applyMembership(ctx, room, { added: ['u2'], removed: [] }, callerNkey);
+ */
+export async function applyMembership(
+  ctx: GatewayContext,
+  room: LoadedRoom,
+  change: { added: readonly string[]; removed: readonly string[] },
+  /** The device that made the change: it refreshes by itself, no notice needed. */
+  exceptNkey?: string,
+): Promise<void> {
+  const record = deriveRoomRecord(room);
+  await saveRoomRecord(ctx.buckets, record);
+  await addUserRooms(ctx.buckets, change.added, room.roomId);
+  const epoch = room.observer.epoch;
+  const removedDevices = await Promise.all(
+    change.removed.map(async (userId) => ({ userId, nkeys: await userDeviceNkeys(ctx.buckets, userId) })),
+  );
+  for (const { userId, nkeys } of removedDevices) {
+    await cutOffDevices({ cutoffs: ctx.buckets.cutoffs, publisher: ctx.publisher }, userId, nkeys);
+  }
+  await Promise.all(
+    removedDevices.flatMap(({ nkeys }) =>
+      nkeys.map((nkey) => ctx.streams.deleteDeviceConsumer(room.roomId, nkey)),
+    ),
+  );
+  const others = (nkeys: string[]) => nkeys.filter((nkey) => nkey !== exceptNkey);
+  for (const { nkeys } of removedDevices) {
+    publishNotice(ctx.app, others(nkeys), { membership: { roomId: room.roomId, epoch, removed: true } });
+  }
+  for (const userId of change.added) {
+    publishNotice(ctx.app, others(await userDeviceNkeys(ctx.buckets, userId)), {
+      membership: { roomId: room.roomId, epoch, removed: false },
+    });
+  }
+  await ctx.app.flush();
+}
