@@ -3,7 +3,7 @@
  * script tag calls `connectInPage(gatewayUrl)` when the RoomKey extension is not present.
  * `gatewayUrl` is an absolute http(s) URL ending in `/`; the deployment's client configuration
  * (`{ version: 1, natsWebSocketUrl, loginJwt }`) is at `new URL('roomkey-config.json', gatewayUrl)`.
- * Until `InPageClient` (./in-page.ts) lands this rejects with {@link InPageClientUnavailableError}.
+ * The in-page client (core, NATS) is a dynamic import, so pages with the extension never load it.
  * @example setDefaultClient(await connectInPage('https://rooms.example.com/'));
  */
 import type { RoomKeyClient } from './types.ts';
@@ -21,7 +21,21 @@ export class InPageClientUnavailableError extends Error {
  * @example const client = await connectInPage(new URL('/', location.href).href);
  */
 export async function connectInPage(gatewayUrl: string): Promise<RoomKeyClient> {
-  // TODO(in-page client): `return (await import('./in-page.ts')).connectInPageClient(gatewayUrl)` or similar.
-  void gatewayUrl;
-  throw new InPageClientUnavailableError();
+  let module: typeof import('./in-page.ts');
+  try {
+    module = await import('./in-page.ts');
+  } catch (cause) {
+    throw Object.assign(new InPageClientUnavailableError(), { cause });
+  }
+  return module.connectInPageClient(gatewayUrl);
+}
+
+/**
+ * The client a page should use for `gateway`: the extension's when it is installed, else in-page.
+ * @example setDefaultClient(await connectRoomKey({ gateway: 'https://rooms.example.com/' }));
+ */
+export async function connectRoomKey(options: { gateway: string }): Promise<RoomKeyClient> {
+  const gateway = new URL(options.gateway, globalThis.location?.href).href.replace(/\/?$/, '/');
+  const { connectExtension } = await import('./extension-client.ts');
+  return (await connectExtension({ gateway })) ?? connectInPage(gateway);
 }

@@ -1,0 +1,254 @@
+// The demo PWA with the in-page client, against the real local stack: two isolated browser
+// profiles, Alice and Bob, use only the components' UI (sign up, create a room, invite, send,
+// remove). Bob reloads and his history decrypts from JetStream; the raw room stream, read with the
+// gateway's app credential, holds none of the texts; after Alice removes Bob he sees that he was
+// removed and cannot read what follows. Then the service worker: with the "keep this device
+// unlocked" opt-in, a push sentinel becomes a notification about the room, and a click opens it.
+// Steps build on each other, in order.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
+import type { Page, Worker } from 'playwright-core';
+import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
+import { ensureBuilt } from './helpers/build.ts';
+import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
+import {
+  countShownNotifications,
+  deliverPush,
+  shownNotifications,
+  waitForShownNotifications,
+} from './helpers/push.ts';
+
+const SENTINEL = new Uint8Array([0x08, 0x01]); // roomkey.v1.PushSentinel { version: 1 }
+const STEP = { timeout: 90_000 };
+const SLOW = 30_000; // Argon2id (64 MiB) in the page, on a shared 2-core machine
+const PASSWORD = { alice: 'alice password 1', bob: 'bob password 1' };
+const TEXTS = ['hello bob, tea at five?', 'hi alice, yes please', 'bob after reload'];
+
+async function signUp(page: Page, web: string, username: string, password: string): Promise<void> {
+  await page.goto(web);
+  await page.locator('roomkey-sign-in button[part=switch]').click();
+  await page.locator('roomkey-sign-in #username').fill(username);
+  await page.locator('roomkey-sign-in #password').fill(password);
+  await page.locator('roomkey-sign-in #confirm').fill(password);
+  await page.locator('roomkey-sign-in button[part=submit]').click();
+  await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
+}
+
+/** The text an element renders (its shadow root's). */
+function shown(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (e) => e.shadowRoot?.textContent ?? '');
+}
+
+function texts(page: Page): Promise<string[]> {
+  return page.locator('roomkey-room li.message p.text').allTextContents();
+}
+
+async function waitForText(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    `"${text}" rendered`,
+    async () => (await texts(page)).some((t) => t.trim() === text),
+    timeoutMs,
+  );
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.locator('roomkey-room textarea[part=composer-input]').fill(text);
+  await page.locator('roomkey-room button[part=send]').click();
+  await waitForText(page, text).catch(async (error: Error) => {
+    throw new Error(
+      `${error.message}; the room shows: ${(await shown(page, 'roomkey-room')).replace(/\s+/g, ' ')}`,
+    );
+  });
+}
+
+describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }, () => {
+  let stack: RunningDevStack;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
+  let pageA: Page;
+  let pageB: Page;
+  let roomId = '';
+
+  before(async () => {
+    ensureBuilt();
+    stack = await startDevStack();
+    [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
+    await bob.context.grantPermissions(['notifications'], { origin: stack.origin });
+    [pageA, pageB] = await Promise.all([alice.page(), bob.page()]);
+  });
+
+  after(async () => {
+    await alice?.close();
+    await bob?.close();
+    await stack?.dispose();
+  });
+
+  it('both sign up through <roomkey-sign-in>', { timeout: 120_000 }, async () => {
+    await Promise.all([
+      signUp(pageA, stack.urls.web, 'alice', PASSWORD.alice),
+      signUp(pageB, stack.urls.web, 'bob', PASSWORD.bob),
+    ]);
+    assert.match(await shown(pageA, 'roomkey-sign-in'), /Signed in as\s*alice/);
+  });
+
+  it('Alice creates a room and invites Bob, who sees it in his list', STEP, async () => {
+    await pageA.locator('roomkey-rooms button[part=create-button]').click();
+    await pageA.locator('roomkey-rooms #room-name').fill('Tea club');
+    await pageA.locator('roomkey-rooms button[part=submit]').click();
+    roomId = await waitFor(
+      'the room opened',
+      async () => new URLSearchParams(new URL(pageA.url()).hash.slice(1)).get('room') ?? undefined,
+    );
+    await pageA.locator('roomkey-room #invite-username').fill('bob');
+    await pageA.locator('roomkey-room button[part=invite-button]').click();
+    await waitFor('two members', async () =>
+      /Members \(2\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
+    );
+    const entry = pageB.locator(`roomkey-rooms button.room[data-room-id="${roomId}"]`);
+    await entry.waitFor({ timeout: 20_000 });
+    assert.match((await entry.textContent()) ?? '', /Tea club/);
+    await entry.click();
+    await waitFor('Bob at the room', async () => pageB.url().endsWith(`#room=${roomId}`));
+  });
+
+  it('messages go both ways and are rendered in the other <roomkey-room>', STEP, async () => {
+    await send(pageA, TEXTS[0]!);
+    await waitForText(pageB, TEXTS[0]!);
+    await send(pageB, TEXTS[1]!);
+    await waitForText(pageA, TEXTS[1]!);
+  });
+
+  it(
+    'Bob reloads: after unlocking with his password, his history decrypts from JetStream',
+    STEP,
+    async () => {
+      await pageB.reload();
+      const unlock = pageB.locator('roomkey-sign-in #password');
+      await unlock.waitFor();
+      assert.match(await shown(pageB, 'roomkey-room'), /locked/i, 'the room says locked');
+      await unlock.fill(PASSWORD.bob);
+      await pageB.locator('roomkey-sign-in button[part=submit]').click();
+      await waitForText(pageB, TEXTS[0]!, SLOW);
+      await waitForText(pageB, TEXTS[1]!);
+      await send(pageB, TEXTS[2]!);
+      await waitForText(pageA, TEXTS[2]!);
+    },
+  );
+
+  it('the raw room stream holds none of the texts', STEP, async () => {
+    const nc = await wsconnect({
+      servers: stack.urls.natsWebSocket,
+      authenticator: credsAuthenticator(readFileSync(stack.paths.gatewayAppCreds)),
+    });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const chunks: Buffer[] = [];
+      let roomMessages = 0;
+      for await (const name of jsm.streams.names()) {
+        if (!name.startsWith('RK_ROOM_')) continue;
+        const info = await jsm.streams.info(name);
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+          const m = await jsm.streams.getMessage(name, { seq }).catch(() => null);
+          if (!m) continue;
+          roomMessages++;
+          chunks.push(Buffer.from(m.subject), Buffer.from(m.data));
+        }
+      }
+      assert.ok(roomMessages >= TEXTS.length, `read ${roomMessages} raw room messages`);
+      const haystack = Buffer.concat(chunks);
+      for (const secret of [...TEXTS, 'Tea club', PASSWORD.alice, PASSWORD.bob])
+        assert.equal(haystack.indexOf(Buffer.from(secret)), -1, `"${secret}" is in the stream in the clear`);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('Alice removes Bob: he sees he was removed and cannot read what follows', STEP, async () => {
+    await pageA.locator('roomkey-room button[part=remove-button]').click();
+    await pageA.locator('roomkey-room dialog button.danger').click();
+    await waitFor('one member left', async () =>
+      /Members \(1\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
+    );
+    await waitFor(
+      'the removed notice at Bob',
+      async () => /You were removed from this room/.test(await shown(pageB, 'roomkey-room')),
+      20_000,
+    );
+    assert.equal(await pageB.locator('roomkey-room button[part=send]').isDisabled(), true, 'Bob cannot send');
+    const secret = 'after removal: surprise party for bob';
+    await send(pageA, secret);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(!(await texts(pageB)).includes(secret), 'not rendered at Bob');
+    assert.ok((await texts(pageB)).includes(TEXTS[0]!), 'what he saw before stays on screen');
+    // Through his own client too: the SDK refuses a removed member's history read (the gateway
+    // no longer lets the device read the stream), or returns it without the new message.
+    const seen = await pageB.evaluate(async (id) => {
+      const { getDefaultClient } = await import('/dist/roomkey.js' as string);
+      try {
+        const list = (await getDefaultClient().history(id)) as Array<{ text: string }>;
+        return { texts: list.map((m) => m.text) };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    }, roomId);
+    assert.ok(
+      seen.error !== undefined ? /not a member/i.test(seen.error) : !seen.texts?.includes(secret),
+      `the message after removal is not readable: ${JSON.stringify(seen)}`,
+    );
+    await waitFor('"Removed" in his room list', async () =>
+      /Removed/.test(
+        (await pageB.locator(`roomkey-rooms button.room[data-room-id="${roomId}"]`).textContent()) ?? '',
+      ),
+    );
+  });
+
+  it('a push wakes the service worker, which names the room; a click opens it', STEP, async () => {
+    // Alice's room with Bob again (a new room: Bob was removed from the first one).
+    await pageA.locator('roomkey-rooms button[part=create-button]').click();
+    await pageA.locator('roomkey-rooms #room-name').fill('Push room');
+    await pageA.locator('roomkey-rooms button[part=submit]').click();
+    const pushRoom = await waitFor('the push room opened', async () => {
+      const id = new URLSearchParams(new URL(pageA.url()).hash.slice(1)).get('room');
+      return id && id !== roomId ? id : undefined;
+    });
+    await pageA.locator('roomkey-room #invite-username').fill('bob');
+    await pageA.locator('roomkey-room button[part=invite-button]').click();
+    await pageB.locator(`roomkey-rooms button.room[data-room-id="${pushRoom}"]`).waitFor({ timeout: 20_000 });
+    // Bob opts in to "keep this device unlocked" (needs his password), then his page goes away:
+    // only the service worker is left to hear about news.
+    await pageB.evaluate(async (password) => {
+      const { getDefaultClient } = await import('/dist/roomkey.js' as string);
+      await getDefaultClient().setDeviceUnlock(true, password);
+    }, PASSWORD.bob);
+    await pageB.goto(`${stack.urls.web}offline.html`);
+    const secret = 'push preview: the tea is ready';
+    await send(pageA, secret);
+
+    const worker = await waitFor('the service worker', async () =>
+      bob.context.serviceWorkers().find((w: Worker) => w.url() === `${stack.urls.web}sw.js`),
+    );
+    await countShownNotifications(worker);
+    await deliverPush(pageB, stack.urls.web, SENTINEL);
+    await waitForShownNotifications(worker, 1, 30_000);
+    const tray = await shownNotifications(pageB);
+    const about = tray.find((n) => (n.data as { roomId?: string }).roomId === pushRoom);
+    assert.ok(about, `a notification about the room: ${JSON.stringify(tray)}`);
+    assert.equal(about.title, 'Push room');
+    assert.match(about.body, /alice: push preview: the tea is ready/);
+
+    await worker.evaluate(async (tag) => {
+      const sw = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+      };
+      const [notification] = await sw.registration.getNotifications({ tag });
+      self.dispatchEvent(new sw.NotificationEvent('notificationclick', { notification: notification! }));
+    }, about.tag);
+    await waitFor('Bob at the room', async () =>
+      bob.context.pages().find((p) => p.url() === `${stack.urls.web}#room=${pushRoom}`),
+    );
+  });
+});
