@@ -2,7 +2,8 @@
 // bridge.content.ts, popup/, approve/, sealed-room/). Chrome: `wxt build` → .output/chrome-mv3.
 // Firefox: `wxt build -b firefox` → .output/firefox-mv2 (a persistent background page can hold the
 // one NATS connection; Firefox's MV3 background is an event page that gets suspended).
-// `--mode e2e` builds the test variant (loopback SDK, test probe) into .output/chrome-mv3-e2e.
+// `--mode e2e` builds the test variant (the production build plus the inert `roomkeyE2E` probe)
+// into .output/chrome-mv3-e2e.
 import { defineConfig } from 'wxt';
 
 /** Pages the bridge runs on: every http(s) site can embed RoomKey with one script tag. */
@@ -21,6 +22,11 @@ export default defineConfig({
     // The content scripts need the sites anyway; this also gives the tab URL of a sealed iframe's
     // embedder (Firefox has no location.ancestorOrigins) and of a notification's tab.
     host_permissions: WEB,
+    // The SDK's OPAQUE runs WebAssembly: extension pages and the worker may compile it (nothing else).
+    content_security_policy:
+      manifestVersion === 3
+        ? { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" }
+        : "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     // The sealed room page is framed by sites; its own scripts load from the extension origin.
     web_accessible_resources:
       manifestVersion === 3 ? [{ resources: ['sealed-room.html'], matches: WEB }] : ['sealed-room.html'],

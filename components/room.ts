@@ -99,6 +99,8 @@ export class RoomKeyRoom extends LitElement {
   static override properties = {
     client: { attribute: false },
     roomId: { attribute: 'room-id' },
+    sealed: { type: Boolean, reflect: true },
+    _sealedUrl: { state: true },
     _room: { state: true },
     _loading: { state: true },
     _progress: { state: true },
@@ -128,6 +130,14 @@ export class RoomKeyRoom extends LitElement {
         display: flex;
         flex-direction: column;
         gap: 0.5em;
+      }
+      [part='sealed-frame'] {
+        flex: 1;
+        width: 100%;
+        border: 0;
+      }
+      .sealed .error:empty {
+        display: none;
       }
       .header {
         display: flex;
@@ -273,6 +283,13 @@ export class RoomKeyRoom extends LitElement {
   declare client: RoomKeyClient | undefined;
   /** The room to show (attribute `room-id`). */
   declare roomId: string;
+  /**
+   * Sealed mode (attribute `sealed`): the room renders inside an iframe from the RoomKey
+   * extension's origin, so this page sees neither keys nor plaintext; history and the room list
+   * are never asked for here. Needs a client with `sealedRoomUrl` (the extension's).
+   */
+  declare sealed: boolean;
+  declare private _sealedUrl: string;
   /** The room's summary: undefined while unknown, null when the user's room list does not have it. */
   declare private _room: RoomSummary | null | undefined;
   declare private _loading: boolean;
@@ -315,6 +332,8 @@ export class RoomKeyRoom extends LitElement {
     super();
     this.client = undefined;
     this.roomId = '';
+    this.sealed = false;
+    this._sealedUrl = '';
     this._room = undefined;
     this._loading = false;
     this._progress = undefined;
@@ -352,6 +371,8 @@ export class RoomKeyRoom extends LitElement {
 
   #onClientEvent<K extends keyof RoomKeyClientEvents>(type: K, detail: RoomKeyClientEvents[K]): void {
     if (type === 'keys' || type === 'session') this.#maybeLoad();
+    else if (this.sealed)
+      return; // the sealed frame shows rooms and messages, not this page
     else if (type === 'rooms') {
       const rooms = detail as RoomKeyClientEvents['rooms'];
       if (this.roomId) this._room = rooms.find((r) => r.roomId === this.roomId) ?? null;
@@ -374,6 +395,10 @@ export class RoomKeyRoom extends LitElement {
   /** Loads the room when (client, room, user) changed and the keys are ready; clears it when they are not. */
   #maybeLoad(): void {
     const client = this.#clients.client;
+    if (this.sealed) {
+      this.#maybeSeal(client);
+      return;
+    }
     const ready = client?.keys === 'ready' && this.roomId;
     const key = ready ? `${this.roomId}\n${client.session?.userId ?? ''}` : '';
     if (key === this.#loadedFor) return;
@@ -385,6 +410,34 @@ export class RoomKeyRoom extends LitElement {
     this._loading = false;
     this._progress = undefined;
     if (client && key) void this.#load(client, this.roomId, this.#generation);
+  }
+
+  /** Sealed mode: asks the client for the extension's room page (never for history or rooms). */
+  #maybeSeal(client: RoomKeyClient | undefined): void {
+    const key = client && this.roomId ? `sealed\n${this.roomId}` : '';
+    if (key === this.#loadedFor) return;
+    this.#loadedFor = key;
+    const generation = ++this.#generation;
+    this.#setMessages([]);
+    this._room = undefined;
+    this._error = '';
+    this._loading = false;
+    this._progress = undefined;
+    this._sealedUrl = '';
+    if (!client || !key) return;
+    if (!client.sealedRoomUrl) {
+      this._error = 'This room is sealed: it needs the RoomKey browser extension.';
+      return;
+    }
+    client.sealedRoomUrl(this.roomId).then(
+      (url) => {
+        if (generation === this.#generation) this._sealedUrl = url;
+      },
+      (error: Error) => {
+        if (generation === this.#generation)
+          this._error = error?.message || 'The sealed room could not open.';
+      },
+    );
   }
 
   async #load(client: RoomKeyClient, roomId: string, generation: number): Promise<void> {
@@ -466,7 +519,7 @@ export class RoomKeyRoom extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#clients.sync();
-    if (changed.has('roomId')) {
+    if (changed.has('roomId') || changed.has('sealed')) {
       this._sendError = '';
       this._inviteError = '';
       this._inviteNote = '';
@@ -563,7 +616,8 @@ export class RoomKeyRoom extends LitElement {
 
   #syncFocusRoom(): void {
     const client = this.#clients.client;
-    const roomId = this.isConnected ? this.roomId : '';
+    // A sealed room's own frame reports what is on screen.
+    const roomId = this.isConnected && !this.sealed ? this.roomId : '';
     if (this.#focused && (this.#focused.client !== client || this.#focused.roomId !== roomId)) {
       this.#focused.client.focusRoom(null);
       this.#focused = undefined;
@@ -581,6 +635,16 @@ export class RoomKeyRoom extends LitElement {
   // ---- rendering ----
 
   protected override render(): TemplateResult {
+    if (this.sealed) {
+      return html`<section class="room sealed" part="container">
+        <p class="error" part="error" role="alert">${this._error}</p>
+        ${
+          this._sealedUrl
+            ? html`<iframe part="sealed-frame" title="Encrypted room (RoomKey extension)" src=${this._sealedUrl}></iframe>`
+            : nothing
+        }
+      </section>`;
+    }
     const room = this._room;
     const title = room?.name || (this.roomId ? 'Room' : 'No room selected');
     return html`<section class="room" part="container" aria-labelledby="title">

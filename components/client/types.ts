@@ -100,4 +100,10 @@ export interface RoomKeyClient extends EventTarget {
   ): Promise<ChatMessage[]>;
   /** Tells the client (and through it the gateway's presence) which room is on screen. */
   focusRoom(roomId: string | null): void;
+  /**
+   * Sealed mode (`<roomkey-room sealed>`): the URL of a page from the extension's origin that
+   * shows the room inside an iframe, so the host page sees neither keys nor plaintext. Only
+   * clients backed by the extension have it.
+   */
+  sealedRoomUrl?(roomId: string): Promise<string>;
 }

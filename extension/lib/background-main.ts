@@ -15,7 +15,6 @@ import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
 import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
 import { createSessionFactory } from './sdk-wiring.ts';
 import { type Settings, SettingsStore } from './settings.ts';
-import { probe } from './testing/loopback-sdk.ts';
 import { MemoryUnlockCache, SessionUnlockCache, type UnlockCache } from './unlock-cache.ts';
 
 /** A service worker can be stopped at any moment; a background page cannot. */
@@ -57,7 +56,11 @@ export function startBackground(): Hub {
   const worker = isServiceWorker();
   const unlockCache: UnlockCache =
     worker && sessionArea ? new SessionUnlockCache(sessionArea) : new MemoryUnlockCache();
-  const sessions = createSessionFactory();
+  const sessions = createSessionFactory({
+    area: local,
+    deviceName: deviceName(),
+    onError: (error) => log('session', error),
+  });
   const settings = new SettingsStore(local);
   const approvals = new ApprovalStore(local);
   // getURL('/') minus the slash: new URL(...).origin may be "null" for extension schemes.
@@ -156,7 +159,6 @@ export function startBackground(): Hub {
   if (__ROOMKEY_E2E__) {
     Object.assign(globalThis, {
       roomkeyE2E: {
-        probe,
         hub: theHub,
         account,
         approvals,

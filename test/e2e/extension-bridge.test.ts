@@ -1,7 +1,9 @@
-// The extension in Debian's Chromium (e2e build: loopback SDK): it loads and its worker starts;
-// the bridge answers an approved origin and refuses an unapproved one with NotApprovedError and
-// no data; a hostile page's forged messages get nothing; approvals persist and are revocable from
-// the popup. Two loopback ports are two origins. The steps share one browser, in order.
+// The extension in Debian's Chromium against the real local stack (gateway + nats-server): it
+// loads and its worker starts; Alice (the extension, through an approved page) signs up, makes a
+// room, invites Bob (a Node RoomKeySession: the in-page client is not there yet) and they exchange
+// messages both ways; an unapproved origin gets NotApprovedError and no data; a hostile page's
+// forged messages get nothing; approvals persist and are revocable from the popup. Two loopback
+// ports are two origins. The steps share one stack and one browser, in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -10,12 +12,14 @@ import {
   type CallResult,
   call,
   clientEvents,
+  type ExtensionStack,
   type ExtensionUser,
   inBackground,
   installClient,
   launchWithExtension,
+  type NodeUser,
   type Origins,
-  serveOrigins,
+  startExtensionStack,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -24,7 +28,6 @@ const PASSWORD = 'correct horse battery staple';
 interface Probe {
   roomkeyE2E: {
     hub: { frames(): { caller: { kind: string; origin?: string }; connected: boolean }[] };
-    probe: { deliver(input: { roomId: string; text: string }): Promise<unknown> };
     approvals: { list(): unknown[] };
   };
 }
@@ -60,19 +63,22 @@ async function forge(page: Page, messages: unknown[], waitMs = 800): Promise<unk
 }
 
 describe('extension bridge', { timeout: 240_000 }, () => {
+  let stack: ExtensionStack;
   let origins: Origins;
+  let bob: NodeUser;
   let alice: ExtensionUser;
   let app: Page;
   let roomId: string;
 
   before(async () => {
-    origins = await serveOrigins();
-    alice = await launchWithExtension('alice');
+    stack = await startExtensionStack();
+    origins = stack.origins;
+    [alice, bob] = await Promise.all([launchWithExtension('alice'), stack.nodeUser('bob')]);
   });
 
   after(async () => {
     await alice?.close();
-    await origins?.close();
+    await stack?.close();
   });
 
   it('loads: the worker runs and the content script marks pages and answers hello', STEP, async () => {
@@ -92,34 +98,44 @@ describe('extension bridge', { timeout: 240_000 }, () => {
     );
   });
 
-  it('an approved origin: connect asks once, then sign-up, rooms and messages work', STEP, async () => {
-    await installClient(app);
-    const connecting = call(app, 'connect');
-    assert.match(await alice.answer('allow'), new RegExp(`${origins.a} wants to use RoomKey`));
-    assert.deepEqual(value(await connecting), { connection: 'offline', keys: 'signed-out', session: null });
-    const session = value<{ username: string }>(await call(app, 'signUp', 'alice', PASSWORD));
-    assert.equal(session.username, 'alice');
-    roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Launch')).roomId;
-    value(await call(app, 'send', roomId, 'hello from the page'));
-    await inBackground(
-      alice,
-      (id) => (globalThis as unknown as Probe).roomkeyE2E.probe.deliver({ roomId: id, text: 'hi from bob' }),
-      roomId,
-    );
-    const history = value<{ text: string; own: boolean }[]>(await call(app, 'history', roomId));
-    assert.deepEqual(
-      history.map((m) => [m.text, m.own]),
-      [
-        ['hello from the page', true],
-        ['hi from bob', false],
-      ],
-    );
-    await waitFor('live message events', async () => (await clientEvents(app, 'message')).length === 2);
-    assert.equal(
-      await app.evaluate(() => (window as unknown as { client: { keys: string } }).client.keys),
-      'ready',
-    );
-  });
+  it(
+    'an approved origin: connect asks once, then sign-up, a room with Bob, messages both ways',
+    STEP,
+    async () => {
+      await installClient(app);
+      const connecting = call(app, 'connect');
+      assert.match(await alice.answer('allow'), new RegExp(`${origins.a} wants to use RoomKey`));
+      assert.deepEqual(value(await connecting), { connection: 'offline', keys: 'signed-out', session: null });
+      const session = value<{ username: string }>(await call(app, 'signUp', 'alice', PASSWORD));
+      assert.equal(session.username, 'alice');
+      roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Launch')).roomId;
+      const invited = value<{ members: { username: string }[] }>(await call(app, 'invite', roomId, 'bob'));
+      assert.deepEqual(invited.members.map((m) => m.username).sort(), ['alice', 'bob']);
+      await bob.joined(roomId);
+      value(await call(app, 'send', roomId, 'hello from the page'));
+      const got = await bob.received('hello from the page');
+      assert.equal(got.senderUsername, 'alice');
+      await bob.session.send(roomId, 'hi from bob');
+      await waitFor("Bob's message in the page", async () =>
+        (await clientEvents(app, 'message')).some(
+          (e) => (e.detail as { text: string }).text === 'hi from bob',
+        ),
+      );
+      const history = value<{ text: string; own: boolean }[]>(await call(app, 'history', roomId));
+      assert.deepEqual(
+        history.map((m) => [m.text, m.own]),
+        [
+          ['hello from the page', true],
+          ['hi from bob', false],
+        ],
+      );
+      await waitFor('live message events', async () => (await clientEvents(app, 'message')).length === 2);
+      assert.equal(
+        await app.evaluate(() => (window as unknown as { client: { keys: string } }).client.keys),
+        'ready',
+      );
+    },
+  );
 
   it('an unapproved origin gets NotApprovedError and no data', STEP, async () => {
     const evil = await alice.open(`${origins.b}/`);

@@ -1,5 +1,6 @@
 // Firefox: the MV2 build lints clean (web-ext lint, no errors), and in headless Firefox ESR
-// (driven over WebDriver BiDi, the extension installed temporarily) the bridge answers an approved
+// (driven over WebDriver BiDi, the extension installed temporarily), against the real local stack
+// (gateway + nats-server; the background page runs the real SDK), the bridge answers an approved
 // origin, refuses an unapproved one with NotApprovedError, ignores forged messages, and a sealed
 // room renders in a moz-extension iframe the host page cannot read. Skipped without firefox-esr.
 // What cannot run here: Firefox's background page is persistent (no worker to stop), and BiDi
@@ -14,10 +15,11 @@ import { repoRoot } from './helpers/build.ts';
 import {
   buildFirefox,
   FIREFOX,
+  type ExtensionStack,
   type FirefoxUser,
   launchFirefoxWithExtension,
   type Origins,
-  serveOrigins,
+  startExtensionStack,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -40,6 +42,7 @@ describe('extension in Firefox', {
   timeout: 180_000,
   skip: present ? false : `${FIREFOX} is not installed`,
 }, () => {
+  let stack: ExtensionStack;
   let origins: Origins;
   let firefox: FirefoxUser;
   let app: string;
@@ -52,13 +55,14 @@ describe('extension in Firefox', {
     );
 
   before(async () => {
-    origins = await serveOrigins();
+    stack = await startExtensionStack();
+    origins = stack.origins;
     firefox = await launchFirefoxWithExtension(buildFirefox('e2e'));
   });
 
   after(async () => {
     await firefox?.close();
-    await origins?.close();
+    await stack?.close();
   });
 
   it('the Firefox build (MV2) passes web-ext lint with no errors', STEP, () => {

@@ -1,4 +1,5 @@
-// Notification routing end to end (loopback SDK): three tabs — room A on screen, room B in a tab
+// Notification routing end to end against the real local stack (Bob, a Node RoomKeySession, sends
+// the messages; the background hears them from NATS): three tabs — room A on screen, room B in a tab
 // that is not visible, an unrelated site. A message for A lands in tab A only; a message for B is a
 // toast in the visible app tab; with no visible app tab it is an OS notification ("New message"
 // unless previews are on) whose click focuses the tab showing B, or opens B where it was shown.
@@ -12,12 +13,14 @@ import {
   type CallResult,
   call,
   clientEvents,
+  type ExtensionStack,
   type ExtensionUser,
   inBackground,
   installClient,
   launchWithExtension,
+  type NodeUser,
   type Origins,
-  serveOrigins,
+  startExtensionStack,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -29,13 +32,6 @@ interface Shown {
 }
 interface Probe {
   roomkeyE2E: {
-    probe: {
-      deliver(input: {
-        roomId: string;
-        text: string;
-        senderUsername?: string;
-      }): Promise<{ messageId: string }>;
-    };
     hub: { frames(): { url?: string; visible: boolean }[]; notificationClicked(id: string): Promise<void> };
     shown: Shown[];
   };
@@ -54,7 +50,9 @@ function value<T>(result: CallResult): T {
   return result.value as T;
 }
 
-describe('extension notification routing', { timeout: 180_000 }, () => {
+describe('extension notification routing', { timeout: 240_000 }, () => {
+  let stack: ExtensionStack;
+  let bob: NodeUser;
   let origins: Origins;
   let alice: ExtensionUser;
   let tabA: Page;
@@ -62,12 +60,7 @@ describe('extension notification routing', { timeout: 180_000 }, () => {
   let roomA: string;
   let roomB: string;
 
-  const deliver = (roomId: string, text: string) =>
-    inBackground(
-      alice,
-      (arg) => (globalThis as unknown as Probe).roomkeyE2E.probe.deliver({ ...arg, senderUsername: 'bob' }),
-      { roomId, text },
-    );
+  const deliver = (roomId: string, text: string) => bob.session.send(roomId, text);
   const shown = () => inBackground(alice, () => (globalThis as unknown as Probe).roomkeyE2E.shown, null);
   const activeTabUrl = () =>
     inBackground(
@@ -83,8 +76,9 @@ describe('extension notification routing', { timeout: 180_000 }, () => {
     );
 
   before(async () => {
-    origins = await serveOrigins();
-    alice = await launchWithExtension('alice-routing');
+    stack = await startExtensionStack();
+    origins = stack.origins;
+    [alice, bob] = await Promise.all([launchWithExtension('alice-routing'), stack.nodeUser('bob')]);
     tabA = await alice.open(`${origins.a}/?title=a`);
     await installClient(tabA);
     const connecting = call(tabA, 'connect');
@@ -93,6 +87,10 @@ describe('extension notification routing', { timeout: 180_000 }, () => {
     value(await call(tabA, 'signUp', 'alice', 'correct horse battery staple'));
     roomA = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room A')).roomId;
     roomB = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room B')).roomId;
+    for (const room of [roomA, roomB]) {
+      value(await call(tabA, 'invite', room, 'bob'));
+      await bob.joined(room);
+    }
     value(await call(tabA, 'focusRoom', roomA));
 
     tabB = await alice.open(`${origins.a}/?title=b`);
@@ -113,7 +111,7 @@ describe('extension notification routing', { timeout: 180_000 }, () => {
 
   after(async () => {
     await alice?.close();
-    await origins?.close();
+    await stack?.close();
   });
 
   it('a message for the room on screen lands in that tab, with no notification anywhere', STEP, async () => {

@@ -1,4 +1,4 @@
-// Sealed mode: a site gets the URL of the extension's room page through the bridge and frames it;
+// Sealed mode, against the real local stack (Bob, a Node RoomKeySession, writes the secret): a site gets the URL of the extension's room page through the bridge and frames it;
 // the room renders inside the extension-origin iframe (approved for that site), while the host
 // page can neither read the frame nor receive the plaintext. A site that was not approved and
 // frames the page itself sees only a refusal.
@@ -9,12 +9,14 @@ import { waitFor } from './helpers/browser.ts';
 import {
   type CallResult,
   call,
+  type ExtensionStack,
   type ExtensionUser,
   inBackground,
   installClient,
   launchWithExtension,
+  type NodeUser,
   type Origins,
-  serveOrigins,
+  startExtensionStack,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -22,8 +24,12 @@ const SECRET = 'the sealed plaintext';
 
 interface Probe {
   roomkeyE2E: {
-    probe: { deliver(input: { roomId: string; text: string }): Promise<unknown> };
-    account: { session(): { createRoom(name: string): Promise<{ roomId: string }> } };
+    account: {
+      session(): {
+        createRoom(name: string): Promise<{ roomId: string }>;
+        invite(roomId: string, username: string, options: { shareHistory: boolean }): Promise<unknown>;
+      };
+    };
   };
 }
 
@@ -36,14 +42,17 @@ async function frameIn(page: Page, prefix: string): Promise<Frame> {
   return waitFor('the sealed frame', async () => page.frames().find((f) => f.url().startsWith(prefix)));
 }
 
-describe('extension sealed mode', { timeout: 180_000 }, () => {
+describe('extension sealed mode', { timeout: 240_000 }, () => {
+  let stack: ExtensionStack;
+  let bob: NodeUser;
   let origins: Origins;
   let alice: ExtensionUser;
   let roomId: string;
 
   before(async () => {
-    origins = await serveOrigins();
-    alice = await launchWithExtension('alice-sealed');
+    stack = await startExtensionStack();
+    origins = stack.origins;
+    [alice, bob] = await Promise.all([launchWithExtension('alice-sealed'), stack.nodeUser('bob')]);
     // The room exists in the extension; no site has it yet.
     const popup = await alice.extensionPage('popup.html');
     await popup.fill('input[name=gateway]', `${origins.a}/`);
@@ -56,7 +65,7 @@ describe('extension sealed mode', { timeout: 180_000 }, () => {
 
   after(async () => {
     await alice?.close();
-    await origins?.close();
+    await stack?.close();
   });
 
   it(
@@ -72,9 +81,14 @@ describe('extension sealed mode', { timeout: 180_000 }, () => {
       );
       await inBackground(
         alice,
-        ({ id, text }) => (globalThis as unknown as Probe).roomkeyE2E.probe.deliver({ roomId: id, text }),
-        { id: roomId, text: SECRET },
+        (id) =>
+          (globalThis as unknown as Probe).roomkeyE2E.account
+            .session()
+            .invite(id, 'bob', { shareHistory: false }),
+        roomId,
       );
+      await bob.joined(roomId);
+      await bob.session.send(roomId, SECRET);
 
       const host = await alice.open(`${origins.a}/?title=host`);
       await installClient(host);

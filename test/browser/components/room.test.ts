@@ -331,4 +331,44 @@ describe('<roomkey-room>', () => {
     el.roomId = other.roomId;
     await until(() => textOf(el, 'h2') === 'Other' && rows(el).length === 1, 'other room');
   });
+
+  describe('sealed', () => {
+    const frame = (el: RoomKeyRoom) =>
+      el.shadowRoot!.querySelector<HTMLIFrameElement>('iframe[part=sealed-frame]');
+
+    it('asks the client for the sealed page and frames it; never reads history or rooms', async () => {
+      const client = new FakeRoomKeyClient();
+      client.signedInAs('alice');
+      const room = client.addRoom('Secret plans', ['bob']);
+      client.seedHistory(room.roomId, 3);
+      const asked: string[] = [];
+      Object.assign(client, {
+        sealedRoomUrl: async (roomId: string) => {
+          asked.push(roomId);
+          return `about:blank#room=${roomId}`;
+        },
+      });
+      const el = await mount('roomkey-room', { client }, { 'room-id': room.roomId, sealed: '' });
+      const iframe = await until(() => frame(el), 'the sealed frame');
+      equal(iframe.title, 'Encrypted room (RoomKey extension)');
+      equal(iframe.getAttribute('src'), `about:blank#room=${room.roomId}`);
+      equal(asked.join(','), room.roomId);
+      await settle(el);
+      const used = client.calls.map((c) => c.method);
+      ok(!used.includes('history') && !used.includes('listRooms'), `no history/rooms: ${used.join(',')}`);
+      ok(!(el.shadowRoot!.textContent ?? '').includes('Secret plans'), 'no room name in the page');
+      equal(rows(el).length, 0);
+      await expectNoAxeViolations(fixture(), 'sealed room');
+    });
+
+    it('says the extension is needed when the client has no sealed pages', async () => {
+      const client = new FakeRoomKeyClient();
+      client.signedInAs('alice');
+      const room = client.addRoom('Secret plans', ['bob']);
+      const el = await mount('roomkey-room', { client }, { 'room-id': room.roomId, sealed: '' });
+      await until(() => textOf(el, '[part=error]').includes('extension'), 'the explanation');
+      equal(frame(el), null);
+      ok(!client.calls.some((c) => c.method === 'history' || c.method === 'listRooms'));
+    });
+  });
 });

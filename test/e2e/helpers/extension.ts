@@ -1,7 +1,11 @@
-// The RoomKey extension in e2e tests: built once per process (`wxt build --mode e2e`: the loopback
-// SDK and the test probe), loaded unpacked into Debian's Chromium; pages served from tiny HTTP
-// servers on 127.0.0.1, one port per origin, each with the page-side ExtensionClient bundled in;
-// approval questions answered by clicking in the extension's own approval window.
+// The RoomKey extension in e2e tests: built once per process (`wxt build --mode e2e`: the
+// production build plus the inert `roomkeyE2E` probe in the background), loaded unpacked into
+// Debian's Chromium, talking to the REAL local stack (gateway + nats-server, `startExtensionStack`);
+// pages served from tiny HTTP servers on 127.0.0.1, one port per origin, each with the page-side
+// ExtensionClient bundled in and the deployment's `/roomkey-config.json`; approval questions
+// answered by clicking in the extension's own approval window. The other user (Bob) is a Node
+// RoomKeySession from core/client against the same stack (components/client/in-page.ts is not
+// there yet).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,8 +14,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { Page, Worker } from 'playwright-core';
+import { RoomKeySession } from '../../../core/client/session.ts';
+import type { ChatMessage } from '../../../core/client/types.ts';
+import { MemoryBackend } from '../../../core/store/index.ts';
 import { type BrowserUser, launchUser, waitFor } from './browser.ts';
 import { repoRoot } from './build.ts';
+import { type RunningDevStack, startDevStack } from './dev-stack.ts';
 
 export const EXTENSION_DIR = join(repoRoot, '.output', 'chrome-mv3-e2e');
 let built = false;
@@ -63,11 +71,95 @@ export interface Origins {
   close(): Promise<void>;
 }
 
+/** The deployment's `/roomkey-config.json`, as the local stack serves it. */
+export interface DeploymentConfig {
+  version: number;
+  natsWebSocketUrl: string;
+  loginJwt: string;
+}
+
+export interface ExtensionStack {
+  stack: RunningDevStack;
+  config: DeploymentConfig;
+  /** Two origins serving the test pages and the config: `${origins.a}/` is the gateway to sign in to. */
+  origins: Origins;
+  /** Signs a Node user (Bob) up against the stack; closed by close(). */
+  nodeUser(username: string, password?: string): Promise<NodeUser>;
+  close(): Promise<void>;
+}
+
+/** Bob: a Node RoomKeySession and every message it received. */
+export interface NodeUser {
+  session: RoomKeySession;
+  messages: ChatMessage[];
+  /** Waits until Bob is a member of `roomId` (after Alice's invite). */
+  joined(roomId: string): Promise<void>;
+  /** Waits until Bob received a message with this text. */
+  received(text: string): Promise<ChatMessage>;
+}
+
 /**
- * Serves `/` (a page with `window.RK`), `/client.js` and `/page?title=…` on two loopback ports.
- * Every response forbids caching so reloads see fresh pages.
+ * The real local stack (gateway + nats-server, `gateway/cli.ts dev`) and two page origins that
+ * serve its config, so a page's gateway URL is its own origin. One per test file.
  */
-export async function serveOrigins(): Promise<Origins> {
+export async function startExtensionStack(): Promise<ExtensionStack> {
+  const stack = await startDevStack();
+  const users: RoomKeySession[] = [];
+  try {
+    const config = (await (await fetch(stack.urls.config)).json()) as DeploymentConfig;
+    const origins = await serveOrigins(config);
+    return {
+      stack,
+      config,
+      origins,
+      async nodeUser(username, password = 'bob password, long enough') {
+        const session = await RoomKeySession.signUp({
+          config: { servers: config.natsWebSocketUrl, loginJwt: config.loginJwt },
+          backend: new MemoryBackend(),
+          storeParams: { t: 1, mKib: 256, p: 1 },
+          username,
+          password,
+          deviceName: 'node',
+        });
+        users.push(session);
+        const messages: ChatMessage[] = [];
+        session.on('message', (m) => messages.push(m));
+        return {
+          session,
+          messages,
+          joined: (roomId) =>
+            waitFor(
+              `${username} in the room`,
+              async () =>
+                (await session.listRooms()).some((r) => r.roomId === roomId && r.status === 'member'),
+              20_000,
+            ).then(() => undefined),
+          received: (text) =>
+            waitFor(
+              `${username} to receive "${text}"`,
+              async () => messages.find((m) => m.text === text),
+              20_000,
+            ),
+        };
+      },
+      async close() {
+        await Promise.allSettled(users.map((u) => u.close()));
+        await origins.close();
+        await stack.dispose();
+      },
+    };
+  } catch (error) {
+    await stack.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Serves `/` (a page with `window.RK`), `/client.js`, `/page?title=…` and, when given, the
+ * deployment's `/roomkey-config.json` on two loopback ports. Every response forbids caching so
+ * reloads see fresh pages.
+ */
+export async function serveOrigins(config?: DeploymentConfig): Promise<Origins> {
   const js = await clientBundle();
   const servers: Server[] = [];
   const origins: string[] = [];
@@ -75,7 +167,10 @@ export async function serveOrigins(): Promise<Origins> {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       res.setHeader('cache-control', 'no-store');
-      if (url.pathname === '/client.js') {
+      if (url.pathname === '/roomkey-config.json' && config) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(config));
+      } else if (url.pathname === '/client.js') {
         res.setHeader('content-type', 'text/javascript');
         res.end(js);
       } else if (url.pathname === '/favicon.ico') {
@@ -111,6 +206,8 @@ export interface ExtensionUser extends BrowserUser {
   answer(decision: 'allow' | 'deny' | 'block'): Promise<string>;
   /** Stops the background service worker through the DevTools protocol and waits until it is gone. */
   stopWorker(): Promise<void>;
+  /** Starts the (stopped) background service worker through the DevTools protocol, as an event would. */
+  startWorker(): Promise<void>;
 }
 
 /** Chromium with the e2e build of the extension loaded. */
@@ -165,6 +262,18 @@ export async function launchWithExtension(name: string): Promise<ExtensionUser> 
       });
       await closing;
       return text;
+    },
+    async startWorker() {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/icon/16.png`);
+      const cdp = await context.newCDPSession(page);
+      try {
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.startWorker', { scopeURL: `chrome-extension://${extensionId}/` });
+      } finally {
+        await cdp.detach().catch(() => undefined);
+        await page.close();
+      }
     },
     async stopWorker() {
       const script = (await worker()).url();
@@ -268,7 +377,7 @@ export async function inBackground<T, A>(
 
 export const FIREFOX = process.env['ROOMKEY_FIREFOX'] ?? '/usr/bin/firefox-esr';
 
-/** Builds the Firefox variant (`wxt build -b firefox`, plus `--mode e2e` for the loopback SDK). */
+/** Builds the Firefox variant (`wxt build -b firefox`, plus `--mode e2e` for the test probe). */
 export function buildFirefox(mode: 'production' | 'e2e'): string {
   const bin = dirname(process.execPath);
   const args = ['build', '-b', 'firefox', ...(mode === 'e2e' ? ['--mode', 'e2e'] : [])];

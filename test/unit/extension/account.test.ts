@@ -7,10 +7,10 @@ import { ExtensionStorageBackend } from '../../../core/store/extension-storage-b
 import { EncryptedStore } from '../../../core/store/index.ts';
 import { Account, type AccountState } from '../../../extension/lib/account.ts';
 import type { SessionFactory } from '../../../extension/lib/background-session.ts';
-import { createLoopbackFactory, probe } from '../../../extension/lib/testing/loopback-sdk.ts';
 import { MemoryUnlockCache, SessionUnlockCache } from '../../../extension/lib/unlock-cache.ts';
 import { CHEAP } from '../store/suite.ts';
 import { FakeArea } from './fakes.ts';
+import { createLoopbackFactory, probe } from './loopback-sdk.ts';
 
 const PW = 'correct horse battery staple';
 const GATEWAY = 'http://127.0.0.1:8080/';

@@ -11,10 +11,10 @@ import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
 import { BRIDGE_PORT, PAGE_PORT, sealedPortName } from '../../../extension/lib/messages.ts';
 import type { SenderLike } from '../../../extension/lib/origin.ts';
 import { SettingsStore } from '../../../extension/lib/settings.ts';
-import { createLoopbackFactory, probe } from '../../../extension/lib/testing/loopback-sdk.ts';
 import { MemoryUnlockCache } from '../../../extension/lib/unlock-cache.ts';
 import { CHEAP } from '../store/suite.ts';
 import { FakeArea, FakeWindow, OTHER, SITE, tick } from './fakes.ts';
+import { createLoopbackFactory, probe } from './loopback-sdk.ts';
 
 const EXT = { id: 'ext', origin: 'chrome-extension://ext' };
 

@@ -1,9 +1,8 @@
 /**
- * A stand-in for the client SDK in e2e builds only (`wxt build --mode e2e`): one user, rooms and
- * messages kept in the encrypted store (so they survive a worker restart), no network. Tests
- * deliver "incoming" messages through `globalThis.roomkeyE2E.deliver(...)` in the background.
- * Production builds never include it (lib/sdk-wiring.ts).
- * @example await roomkeyE2E.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
+ * A stand-in for the client SDK in the extension's UNIT tests only (the e2e tests and every build
+ * use the real SDK, extension/lib/sdk-wiring.ts): one user, rooms and messages kept in the
+ * encrypted store, no network. Tests deliver "incoming" messages through `probe.deliver(...)`.
+ * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
 import type { ChatMessage, RoomSummary } from '../../../components/client/types.ts';
 import { fromUtf8, toHex, utf8 } from '../../../core/bytes.ts';
@@ -16,7 +15,7 @@ import type {
   Presence,
   SessionEvents,
   SessionFactory,
-} from '../background-session.ts';
+} from '../../../extension/lib/background-session.ts';
 
 interface Saved {
   userId: string;
