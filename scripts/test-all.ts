@@ -21,7 +21,8 @@ const steps: Step[] = [
 function countTests(output: string): { passed: number; failed: number } {
   const clean = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '');
   const nodePass = [...clean.matchAll(/^ℹ pass (\d+)$/gm)].map((m) => Number(m[1]));
-  const nodeFail = [...clean.matchAll(/^ℹ fail (\d+)$/gm)].map((m) => Number(m[1]));
+  // A cancelled test (its hook failed, or it outlived its parent) did not pass: count it as failed.
+  const nodeFail = [...clean.matchAll(/^ℹ (?:fail|cancelled) (\d+)$/gm)].map((m) => Number(m[1]));
   if (nodePass.length) return { passed: sum(nodePass), failed: sum(nodeFail) };
   const wtr = [...clean.matchAll(/\| (\d+) passed, (\d+) failed/g)].at(-1);
   if (wtr) return { passed: Number(wtr[1]), failed: Number(wtr[2]) };
