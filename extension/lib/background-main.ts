@@ -44,6 +44,9 @@ function deviceName(): string {
   return `${browserName}${os ? ` on ${os}` : ''} (this browser)`;
 }
 
+/** storage.session: the frames registered with the hub, for a restarted worker. */
+const REGISTERED = 'roomkey-hub:registered';
+
 const log = (what: string, error: unknown): void => console.warn(`RoomKey background: ${what}:`, error);
 
 /**
@@ -130,6 +133,16 @@ export function startBackground(): Hub {
         action?.setBadgeText({ text: count > 0 ? String(count) : '' })?.catch?.(() => undefined);
       },
       deviceName: deviceName(),
+      registered:
+        worker && sessionArea
+          ? {
+              load: async () => {
+                const keys = (await sessionArea.get(REGISTERED))[REGISTERED];
+                return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+              },
+              save: (keys) => void sessionArea.set({ [REGISTERED]: keys }).catch(() => undefined),
+            }
+          : undefined,
     },
     account,
     approvals,

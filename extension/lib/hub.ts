@@ -12,6 +12,7 @@ import {
   checkRequest,
   toWireError,
 } from '../../components/client/bridge-protocol.ts';
+import type { ChatMessage } from '../../components/client/types.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
 import type { Account, AccountState } from './account.ts';
@@ -19,9 +20,10 @@ import { handleAdmin } from './admin.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
 import type { SessionEvents } from './background-session.ts';
-import { eventForFrame } from './event-filter.ts';
+import { canRead, eventForFrame } from './event-filter.ts';
 import { type Frame, FrameRegistry, presenceOf } from './frames.ts';
 import { handleRequest } from './handlers.ts';
+import { KeptMessages } from './kept-messages.ts';
 import { checkAdmin, type FrameState, parseToBackground } from './messages.ts';
 import {
   clickTarget,
@@ -55,7 +57,16 @@ export interface Platform {
   /** Pending approval questions (badge on the toolbar button). */
   setPending(count: number): void;
   deviceName: string;
+  /**
+   * Which frames were registered, kept across a restart of the worker (storage.session): the hub
+   * holds notifications until they are back (or HOLD_MS), so a tab showing the room is not
+   * mistaken for none. Absent where the background is never stopped.
+   */
+  registered?: { load(): Promise<string[]>; save(keys: string[]): void };
 }
+
+/** The longest notifications wait for the frames of before a restart (one may have closed meanwhile). */
+export const HOLD_MS = 5000;
 
 export interface HubDeps {
   platform: Platform;
@@ -67,15 +78,29 @@ export interface HubDeps {
   /** Settled when the account and approvals are restored; messages wait for it. */
   ready: Promise<void>;
   settingsChanged(settings: Settings): void;
+  /** The kept-messages buffer (tests pass their own clock and bounds). */
+  kept?: KeptMessages;
 }
+
+/** A frame across reconnects of its port: its tab and frame (extension pages: the frame itself). */
+const frameKeyOf = (frame: Frame): string =>
+  frame.tabId === undefined ? frame.key : `t${frame.tabId}:${frame.frameId}`;
 
 export class Hub {
   readonly #deps: HubDeps;
   readonly #registry = new FrameRegistry<PortLike>();
+  /** Recent messages, for frames that register (again) after they were handed on. */
+  readonly #kept: KeptMessages;
   readonly gate: AccessGate;
+  /** The frames of before a restart that have not registered again; settled once none is left. */
+  #returning: { keys: Set<string>; done: () => void } | undefined;
+  readonly #returned: Promise<void>;
+  #remembered = '';
 
   constructor(deps: HubDeps) {
     this.#deps = deps;
+    this.#kept = deps.kept ?? new KeptMessages();
+    this.#returned = this.#awaitReturning();
     this.gate = new AccessGate({
       approvals: deps.approvals,
       prompts: deps.prompts,
@@ -91,6 +116,21 @@ export class Hub {
   /** The connected frames (tests, diagnostics). */
   frames(): Frame[] {
     return this.#registry.frames();
+  }
+
+  async #awaitReturning(): Promise<void> {
+    const keys = new Set((await this.#deps.platform.registered?.load().catch(() => [])) ?? []);
+    for (const frame of this.#registry.frames()) if (frame.connected) keys.delete(frameKeyOf(frame));
+    if (keys.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), HOLD_MS);
+      const done = () => {
+        clearTimeout(timer);
+        this.#returning = undefined;
+        resolve();
+      };
+      this.#returning = { keys, done };
+    });
   }
 
   /** A new port: derive the caller from the browser's sender data, or refuse. */
@@ -132,8 +172,7 @@ export class Hub {
   /** An event of the running session. */
   sessionEvent<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void {
     if (type === 'rooms') this.#broadcast({ type: 'rooms', detail: detail as SessionEvents['rooms'] });
-    else if (type === 'message')
-      this.#broadcast({ type: 'message', detail: detail as SessionEvents['message'] });
+    else if (type === 'message') this.#message(detail as SessionEvents['message']);
     else if (type === 'notification') void this.#notify(detail as IncomingNote);
   }
 
@@ -215,8 +254,32 @@ export class Hub {
       ] as BridgeEvent[]) {
         this.#send(port, event);
       }
+      // …and with what was handed on while it was away (the resume catch-up runs as soon as the
+      // restarted worker is connected, whether or not the tabs have registered again).
+      const kind = frameKind(caller);
+      const missed = this.#kept.missedBy(frameKeyOf(frame), (roomId) =>
+        canRead(kind, this.gate.accessOf(caller, roomId)),
+      );
+      for (const message of missed) this.#send(port, { type: 'message', detail: message });
     }
     this.#presence();
+  }
+
+  /** Records the registered frames for after a restart; settles the wait for the returning ones. */
+  #remember(): void {
+    const keys = this.#registry
+      .frames()
+      .filter((f) => f.connected && f.tabId !== undefined)
+      .map(frameKeyOf)
+      .sort();
+    if (this.#returning) {
+      for (const key of keys) this.#returning.keys.delete(key);
+      if (this.#returning.keys.size === 0) this.#returning.done();
+    }
+    const joined = keys.join(' ');
+    if (joined === this.#remembered) return;
+    this.#remembered = joined;
+    this.#deps.platform.registered?.save(keys);
   }
 
   async #admin(frame: Frame, command: string, args: unknown): Promise<unknown> {
@@ -257,10 +320,19 @@ export class Hub {
     for (const [port] of this.#registry.entries()) this.#send(port, event);
   }
 
-  /** Sends `event` to one frame, as far as that frame may see it. */
-  #send(port: PortLike, event: BridgeEvent): void {
+  /** A message to every frame that may read it, kept for the frames that come back later. */
+  #message(message: ChatMessage): void {
+    const sentTo: string[] = [];
+    for (const [port, frame] of this.#registry.entries()) {
+      if (this.#send(port, { type: 'message', detail: message })) sentTo.push(frameKeyOf(frame));
+    }
+    this.#kept.keep(message, sentTo);
+  }
+
+  /** Sends `event` to one frame, as far as that frame may see it; whether it went out. */
+  #send(port: PortLike, event: BridgeEvent): boolean {
     const frame = this.#registry.get(port);
-    if (!frame) return;
+    if (!frame) return false;
     const filtered = eventForFrame(
       event,
       {
@@ -270,7 +342,9 @@ export class Hub {
       },
       (roomId) => this.gate.accessOf(frame.caller, roomId),
     );
-    if (filtered) this.#post(port, { kind: 'event', event: filtered });
+    if (!filtered) return false;
+    this.#post(port, { kind: 'event', event: filtered });
+    return true;
   }
 
   #post(port: PortLike, reply: BridgeReply): void {
@@ -294,6 +368,7 @@ export class Hub {
   }
 
   async #notify(note: IncomingNote): Promise<void> {
+    await this.#returned;
     const settings = await this.#deps.settings.get();
     const route = routeNotification(note, this.#routerFrames(note.roomId), settings);
     if (route.kind === 'toast') {
@@ -306,6 +381,7 @@ export class Hub {
   }
 
   #presence(): void {
+    this.#remember();
     if (this.#deps.account.state.keys !== 'ready') return;
     const connected = this.#registry.frames().filter((f) => f.connected);
     try {

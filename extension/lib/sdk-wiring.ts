@@ -11,7 +11,8 @@
  * - Nothing lost, nothing twice: every message id handed on (and whether it was notified) goes into
  *   a small per-room window in the background's store. On resume each room is caught up from
  *   history (messages since the worker was last alive) and de-duplicated against that window; live
- *   messages, the SDK's own reconnect catch-up and App Notifications pass the same check.
+ *   messages, the SDK's own reconnect catch-up and App Notifications pass the same check. The
+ *   catch-up runs at once: a tab that registers again later gets what it missed from the hub.
  * - Connection: nats.js reconnects forever; the wait grows with the time offline (backoff, reset
  *   once online). A ping every 20 s keeps the MV3 worker alive while connected (WebSocket traffic
  *   extends a service worker's life in Chrome ≥ 116).
@@ -53,8 +54,6 @@ const CATCH_UP = 50;
 const SLACK_MS = 120_000;
 const PING_MS = 20_000;
 const ALIVE_EVERY_MS = 60_000;
-/** Catch-up waits this long after a resume, so the tabs' content scripts have registered again. */
-const CATCH_UP_DELAY_MS = 1000;
 
 /** The deployment as `/roomkey-config.json` describes it. */
 export interface DeploymentConfig {
@@ -454,10 +453,9 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       const backoff = new Backoff();
       const sdk = await RoomKeySession.resume({ ...options(cfg, backoff), password: fromUtf8(secretBytes) });
       const session = new SdkSession(sdk, await DeliveredWindow.load(store), backoff);
-      setTimeout(
-        () => void session.catchUp().catch((error: Error) => deps.onError?.(error)),
-        CATCH_UP_DELAY_MS,
-      );
+      // At once: what the catch-up hands on before the background listens is queued (SdkSession),
+      // and what reaches the hub before a tab registered again is kept for it (lib/kept-messages.ts).
+      queueMicrotask(() => void session.catchUp().catch((error: Error) => deps.onError?.(error)));
       return session;
     },
     signOut: async (session) => {

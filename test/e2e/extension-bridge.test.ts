@@ -1,13 +1,16 @@
 // The extension in Debian's Chromium against the real local stack (gateway + nats-server): it
 // loads and its worker starts; Alice (the extension, through an approved page) signs up, makes a
-// room, invites Bob (a Node RoomKeySession: the in-page client is not there yet) and they exchange
-// messages both ways; an unapproved origin gets NotApprovedError and no data; a hostile page's
+// room, invites Bob and they exchange messages both ways — Bob is the in-page client: a separate
+// browser profile without the extension, on the stack's demo page (/dist/roomkey.js with
+// data-gateway), driven through the components' UI; an unapproved origin gets NotApprovedError and no data; a hostile page's
 // forged messages get nothing; approvals persist and are revocable from the popup. Two loopback
 // ports are two origins. The steps share one stack and one browser, in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { waitFor } from './helpers/browser.ts';
+import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
+import { ensureBuilt } from './helpers/build.ts';
+import { openRoom, send, signUp, waitForText } from './helpers/components.ts';
 import {
   type CallResult,
   call,
@@ -17,7 +20,6 @@ import {
   inBackground,
   installClient,
   launchWithExtension,
-  type NodeUser,
   type Origins,
   startExtensionStack,
 } from './helpers/extension.ts';
@@ -65,19 +67,27 @@ async function forge(page: Page, messages: unknown[], waitMs = 800): Promise<unk
 describe('extension bridge', { timeout: 240_000 }, () => {
   let stack: ExtensionStack;
   let origins: Origins;
-  let bob: NodeUser;
+  let bob: BrowserUser;
   let alice: ExtensionUser;
   let app: Page;
+  let bobPage: Page;
   let roomId: string;
+  let bobSignedUp: Promise<void>;
 
   before(async () => {
+    ensureBuilt(); // dist/roomkey.js, which the stack's demo page loads
     stack = await startExtensionStack();
     origins = stack.origins;
-    [alice, bob] = await Promise.all([launchWithExtension('alice'), stack.nodeUser('bob')]);
+    [alice, bob] = await Promise.all([launchWithExtension('alice'), launchUser('bob')]);
+    // Bob signs up in his page (Argon2id in the page) while Alice's steps run.
+    bobPage = await bob.page();
+    bobSignedUp = signUp(bobPage, stack.stack.urls.web, 'bob', 'bob password, long enough');
+    bobSignedUp.catch(() => undefined); // awaited (and reported) by the step that needs Bob
   });
 
   after(async () => {
     await alice?.close();
+    await bob?.close();
     await stack?.close();
   });
 
@@ -109,18 +119,34 @@ describe('extension bridge', { timeout: 240_000 }, () => {
       const session = value<{ username: string }>(await call(app, 'signUp', 'alice', PASSWORD));
       assert.equal(session.username, 'alice');
       roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Launch')).roomId;
+      await bobSignedUp;
       const invited = value<{ members: { username: string }[] }>(await call(app, 'invite', roomId, 'bob'));
       assert.deepEqual(invited.members.map((m) => m.username).sort(), ['alice', 'bob']);
-      await bob.joined(roomId);
+      await openRoom(bobPage, roomId);
       value(await call(app, 'send', roomId, 'hello from the page'));
-      const got = await bob.received('hello from the page');
-      assert.equal(got.senderUsername, 'alice');
-      await bob.session.send(roomId, 'hi from bob');
+      await waitForText(bobPage, 'hello from the page');
+      await send(bobPage, 'hi from bob');
       await waitFor("Bob's message in the page", async () =>
         (await clientEvents(app, 'message')).some(
           (e) => (e.detail as { text: string }).text === 'hi from bob',
         ),
       );
+      // Bob's page runs the in-page client (no extension there): his own history, as it decrypted it.
+      const atBob = await bobPage.evaluate(async (id) => {
+        const { getDefaultClient } = await import('/dist/roomkey.js' as string);
+        const list = (await getDefaultClient().history(id)) as { senderUsername: string; text: string }[];
+        return {
+          marked: document.documentElement.getAttribute('data-roomkey-extension'),
+          history: list.map((m) => [m.senderUsername, m.text]),
+        };
+      }, roomId);
+      assert.deepEqual(atBob, {
+        marked: null,
+        history: [
+          ['alice', 'hello from the page'],
+          ['bob', 'hi from bob'],
+        ],
+      });
       const history = value<{ text: string; own: boolean }[]>(await call(app, 'history', roomId));
       assert.deepEqual(
         history.map((m) => [m.text, m.own]),

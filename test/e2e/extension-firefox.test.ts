@@ -14,8 +14,8 @@ import { waitFor } from './helpers/browser.ts';
 import { repoRoot } from './helpers/build.ts';
 import {
   buildFirefox,
-  FIREFOX,
   type ExtensionStack,
+  FIREFOX,
   type FirefoxUser,
   launchFirefoxWithExtension,
   type Origins,

@@ -13,6 +13,7 @@ import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
 import type { Page, Worker } from 'playwright-core';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
+import { openRoom, SLOW, send, shown, signUp, texts, waitForText } from './helpers/components.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
 import {
   countShownNotifications,
@@ -23,46 +24,8 @@ import {
 
 const SENTINEL = new Uint8Array([0x08, 0x01]); // roomkey.v1.PushSentinel { version: 1 }
 const STEP = { timeout: 90_000 };
-const SLOW = 30_000; // Argon2id (64 MiB) in the page, on a shared 2-core machine
 const PASSWORD = { alice: 'alice password 1', bob: 'bob password 1' };
 const TEXTS = ['hello bob, tea at five?', 'hi alice, yes please', 'bob after reload'];
-
-async function signUp(page: Page, web: string, username: string, password: string): Promise<void> {
-  await page.goto(web);
-  await page.locator('roomkey-sign-in button[part=switch]').click();
-  await page.locator('roomkey-sign-in #username').fill(username);
-  await page.locator('roomkey-sign-in #password').fill(password);
-  await page.locator('roomkey-sign-in #confirm').fill(password);
-  await page.locator('roomkey-sign-in button[part=submit]').click();
-  await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
-}
-
-/** The text an element renders (its shadow root's). */
-function shown(page: Page, selector: string): Promise<string> {
-  return page.$eval(selector, (e) => e.shadowRoot?.textContent ?? '');
-}
-
-function texts(page: Page): Promise<string[]> {
-  return page.locator('roomkey-room li.message p.text').allTextContents();
-}
-
-async function waitForText(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
-  await waitFor(
-    `"${text}" rendered`,
-    async () => (await texts(page)).some((t) => t.trim() === text),
-    timeoutMs,
-  );
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.locator('roomkey-room textarea[part=composer-input]').fill(text);
-  await page.locator('roomkey-room button[part=send]').click();
-  await waitForText(page, text).catch(async (error: Error) => {
-    throw new Error(
-      `${error.message}; the room shows: ${(await shown(page, 'roomkey-room')).replace(/\s+/g, ' ')}`,
-    );
-  });
-}
 
 describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }, () => {
   let stack: RunningDevStack;
@@ -107,11 +70,7 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     await waitFor('two members', async () =>
       /Members \(2\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
     );
-    const entry = pageB.locator(`roomkey-rooms button.room[data-room-id="${roomId}"]`);
-    await entry.waitFor({ timeout: 20_000 });
-    assert.match((await entry.textContent()) ?? '', /Tea club/);
-    await entry.click();
-    await waitFor('Bob at the room', async () => pageB.url().endsWith(`#room=${roomId}`));
+    assert.match(await openRoom(pageB, roomId), /Tea club/);
   });
 
   it('messages go both ways and are rendered in the other <roomkey-room>', STEP, async () => {

@@ -3,9 +3,9 @@
 // Debian's Chromium, talking to the REAL local stack (gateway + nats-server, `startExtensionStack`);
 // pages served from tiny HTTP servers on 127.0.0.1, one port per origin, each with the page-side
 // ExtensionClient bundled in and the deployment's `/roomkey-config.json`; approval questions
-// answered by clicking in the extension's own approval window. The other user (Bob) is a Node
-// RoomKeySession from core/client against the same stack (components/client/in-page.ts is not
-// there yet).
+// answered by clicking in the extension's own approval window. Where Bob only drives (sends while
+// Alice's worker is stopped, etc.) he is a Node RoomKeySession from core/client against the same
+// stack; the bridge test's Bob is the real in-page client (helpers/components.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

@@ -61,7 +61,7 @@ class FakePort implements PortLike {
   }
 }
 
-async function setup() {
+async function setup(registered?: string[]) {
   const local = new FakeArea();
   const approvals = await ApprovalStore.load(local);
   const window = new FakeWindow();
@@ -87,6 +87,7 @@ async function setup() {
       openTab: async () => undefined,
       setPending: () => undefined,
       deviceName: 'Test browser',
+      registered: registered && { load: async () => registered, save: () => undefined },
     },
     account,
     approvals,
@@ -204,6 +205,81 @@ describe('hub', () => {
     const { messageId } = await probe.deliver({ roomId: roomB, text: 'again' });
     await tick();
     assert.deepEqual(shown, [[`roomkey:${roomB}:${messageId}`, 'RoomKey', 'New message']]);
+  });
+
+  it('a tab that registers again gets what was handed on while it was away, once', async () => {
+    const { popup, site, open, answerNext } = await setup();
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const app = site(SITE, 1);
+    const connecting = app.call('connect');
+    await answerNext('allow');
+    await connecting;
+    const roomId = ((await app.call('createRoom', { name: 'R' })) as { result: { roomId: string } }).result
+      .roomId;
+    await app.call('focusRoom', { roomId });
+    await probe.deliver({ roomId, text: 'live' });
+    await tick();
+    // The worker restarts: the port is gone; the catch-up (and a live message) arrive before the
+    // tab's content script has reconnected and reported its state again.
+    app.disconnect();
+    await probe.deliver({ roomId, text: 'caught up' });
+    await probe.deliver({ roomId, text: 'live, tab away' });
+    await tick();
+    const again = open(BRIDGE_PORT, {
+      id: EXT.id,
+      origin: SITE,
+      url: `${SITE}/app`,
+      tab: { id: 1 },
+      frameId: 0,
+    });
+    again.emit({ type: 'frame', state: { visible: true, connected: true, focusedRoom: roomId } });
+    await tick();
+    const texts = (port: FakePort) =>
+      port.events('message').map((e) => (e as { detail: { text: string } }).detail.text);
+    assert.deepEqual(texts(again), ['caught up', 'live, tab away'], 'not "live": the tab had it');
+    assert.equal(again.events('keys').length, 1, 'the account state first');
+    await probe.deliver({ roomId, text: 'after' });
+    await tick();
+    assert.deepEqual(texts(again), ['caught up', 'live, tab away', 'after']);
+    // A report of the same state again, or a second report, sends nothing twice.
+    again.emit({ type: 'frame', state: { visible: false, connected: true, focusedRoom: roomId } });
+    await tick();
+    assert.equal(texts(again).length, 3);
+    // Another tab of the site coming back gets all of it; a site that is not approved, nothing.
+    const second = open(BRIDGE_PORT, {
+      id: EXT.id,
+      origin: SITE,
+      url: `${SITE}/app`,
+      tab: { id: 2 },
+      frameId: 0,
+    });
+    second.emit({ type: 'frame', state: { visible: true, connected: true, focusedRoom: roomId } });
+    const evil = site(OTHER, 3);
+    evil.emit({ type: 'frame', state: { visible: true, connected: true, focusedRoom: roomId } });
+    await tick();
+    assert.deepEqual(texts(second), ['live', 'caught up', 'live, tab away', 'after']);
+    assert.deepEqual(evil.events(), []);
+  });
+
+  it('after a restart, notifications wait until the tabs of before are back', async () => {
+    const { popup, site, answerNext, shown } = await setup(['t1:0', 't2:0']);
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const two = site(SITE, 2);
+    const connecting = two.call('connect');
+    await answerNext('allow');
+    await connecting;
+    const roomId = ((await two.call('createRoom', { name: 'R' })) as { result: { roomId: string } }).result
+      .roomId;
+    await two.call('focusRoom', { roomId });
+    two.emit({ type: 'frame', state: { visible: false, connected: true, focusedRoom: roomId } });
+    await probe.deliver({ roomId, text: 'caught up' });
+    await tick();
+    assert.deepEqual(shown, [], 'held: tab 1 was registered before the restart and is not back');
+    const one = site(SITE, 1);
+    await one.call('connect'); // the site is approved: no question
+    await tick();
+    assert.deepEqual(shown, [], 'tab 1 (visible) is back: a toast there, no OS notification');
+    assert.equal(one.events('notification').length, 1);
   });
 
   it('a sealed frame acts for its embedder and asks for its room; the host page learns nothing', async () => {

@@ -1,0 +1,58 @@
+// Driving the components' UI (the demo page with the in-page client or the extension) as a user
+// would: sign up through <roomkey-sign-in>, open a room from <roomkey-rooms>, send through
+// <roomkey-room>'s composer, read what <roomkey-room> renders.
+import type { Page } from 'playwright-core';
+import { waitFor } from './browser.ts';
+
+/** Argon2id (64 MiB) in the page, on a shared 2-core machine. */
+export const SLOW = 30_000;
+
+/** Opens `web` and signs up through <roomkey-sign-in>; resolves once signed in. */
+export async function signUp(page: Page, web: string, username: string, password: string): Promise<void> {
+  await page.goto(web);
+  await page.locator('roomkey-sign-in button[part=switch]').click();
+  await page.locator('roomkey-sign-in #username').fill(username);
+  await page.locator('roomkey-sign-in #password').fill(password);
+  await page.locator('roomkey-sign-in #confirm').fill(password);
+  await page.locator('roomkey-sign-in button[part=submit]').click();
+  await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
+}
+
+/** The text an element renders (its shadow root's). */
+export function shown(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (e) => e.shadowRoot?.textContent ?? '');
+}
+
+/** The message texts <roomkey-room> renders. */
+export function texts(page: Page): Promise<string[]> {
+  return page.locator('roomkey-room li.message p.text').allTextContents();
+}
+
+export async function waitForText(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(
+    `"${text}" rendered`,
+    async () => (await texts(page)).some((t) => t.trim() === text),
+    timeoutMs,
+  );
+}
+
+/** Sends `text` through the composer and waits until the room renders it. */
+export async function send(page: Page, text: string): Promise<void> {
+  await page.locator('roomkey-room textarea[part=composer-input]').fill(text);
+  await page.locator('roomkey-room button[part=send]').click();
+  await waitForText(page, text).catch(async (error: Error) => {
+    throw new Error(
+      `${error.message}; the room shows: ${(await shown(page, 'roomkey-room')).replace(/\s+/g, ' ')}`,
+    );
+  });
+}
+
+/** Waits until `roomId` is in <roomkey-rooms> (after an invite), opens it; returns the entry's text. */
+export async function openRoom(page: Page, roomId: string, timeoutMs = 20_000): Promise<string> {
+  const entry = page.locator(`roomkey-rooms button.room[data-room-id="${roomId}"]`);
+  await entry.waitFor({ timeout: timeoutMs });
+  const text = (await entry.textContent()) ?? '';
+  await entry.click();
+  await waitFor('the room opened', async () => page.url().endsWith(`#room=${roomId}`));
+  return text;
+}
