@@ -489,7 +489,7 @@ export class RoomKeySession extends EventTarget {
 
   /** This user's devices as the directory lists them, each certificate verified here. */
   async devices(): Promise<
-    Array<{ deviceKey: Uint8Array; name: string; revokedAtMs: number; current: boolean }>
+    Array<{ deviceKey: Uint8Array; name: string; issuedAtMs: number; revokedAtMs: number; current: boolean }>
   > {
     const open = this.#unlocked();
     await open.link.ready();
@@ -502,6 +502,7 @@ export class RoomKeySession extends EventTarget {
       out.push({
         deviceKey: certificate.deviceKey,
         name: certificate.deviceName,
+        issuedAtMs: certificate.issuedAtMs,
         revokedAtMs: Number(entry.revokedAtMs ?? 0),
         current: equalBytes(certificate.deviceKey, this.deviceKey),
       });

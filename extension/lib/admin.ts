@@ -3,11 +3,12 @@
  * approved sites and revocation, settings, answers to approval questions, devices.
  * @example await handleAdmin(context, checkAdmin('revokeSite', { origin }));
  */
-import { NotFoundError } from '../../core/errors.ts';
+import { equalBytes, fromBase64Url, toBase64Url } from '../../core/bytes.ts';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Account } from './account.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
-import type { AdminRequest } from './messages.ts';
+import type { AdminRequest, DeviceView } from './messages.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 
 export interface AdminContext {
@@ -19,8 +20,13 @@ export interface AdminContext {
   /** A site or one of its rooms was revoked: frames must stop receiving what they no longer may. */
   revoked(origin: string, roomId: string | null): void;
   settingsChanged(settings: Settings): void;
-  /** How this browser calls itself, for the device list. */
-  deviceName: string;
+}
+
+/** Refusing to revoke the device in use: signing out is what does that (and wipes its keys). */
+export class CurrentDeviceError extends ConflictError {
+  constructor() {
+    super('This is the device you are using: to remove it, sign out instead.');
+  }
 }
 
 /**
@@ -66,8 +72,28 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
         );
       }
       return null;
-    case 'devices':
-      // Pairing (more devices of the same user) comes with the devices issue.
-      return [{ name: ctx.deviceName, current: true }];
+    case 'devices': {
+      // Signed out or locked: no user, so no devices to list (not an error for the popup).
+      if (ctx.account.state.keys !== 'ready') return [];
+      const devices = await ctx.account.session().devices();
+      return devices.map(
+        (d): DeviceView => ({
+          deviceKey: toBase64Url(d.deviceKey),
+          name: d.name,
+          issuedAtMs: d.issuedAtMs ?? null,
+          revokedAtMs: d.revokedAtMs,
+          current: d.current,
+        }),
+      );
+    }
+    case 'revokeDevice': {
+      const session = ctx.account.session();
+      const deviceKey = fromBase64Url(request.args.deviceKey);
+      const device = (await session.devices()).find((d) => equalBytes(d.deviceKey, deviceKey));
+      if (!device) throw new NotFoundError('That device is not one of your devices (reload the list).');
+      if (device.current) throw new CurrentDeviceError();
+      if (device.revokedAtMs === 0) await session.revokeDevice(deviceKey);
+      return null;
+    }
   }
 }

@@ -132,7 +132,6 @@ export function startBackground(): Hub {
       setPending: (count) => {
         action?.setBadgeText({ text: count > 0 ? String(count) : '' })?.catch?.(() => undefined);
       },
-      deviceName: deviceName(),
       registered:
         worker && sessionArea
           ? {

@@ -34,6 +34,19 @@ export interface IncomingNotification {
   own: boolean;
 }
 
+/** One of the user's devices, as the directory lists it (its certificate verified by the SDK). */
+export interface DeviceInfo {
+  /** The device's public key (32 bytes). */
+  deviceKey: Uint8Array;
+  name: string;
+  /** When its certificate was issued, if the SDK says (RoomKeySession.devices() does not, yet). */
+  issuedAtMs?: number;
+  /** When it was revoked; 0 while it is not. */
+  revokedAtMs: number;
+  /** Whether it is the device this session runs on. */
+  current: boolean;
+}
+
 /** Events a session emits. `message` is every new message of every room (own ones too, once each). */
 export interface SessionEvents {
   connection: ConnectionState;
@@ -58,6 +71,10 @@ export interface BackgroundSession {
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
   ): Promise<ChatMessage[]>;
+  /** This user's devices (network: the directory). */
+  devices(): Promise<DeviceInfo[]>;
+  /** Revokes one of this user's devices for good (signed with the user key). */
+  revokeDevice(deviceKey: Uint8Array): Promise<void>;
   /** Called whenever the tabs change what is visible; the SDK sends presence beacons from it. */
   setPresence(presence: Presence): void;
   /** Subscribes to an event; returns the unsubscribe function. */

@@ -56,7 +56,6 @@ export interface Platform {
   openTab(url: string): Promise<void>;
   /** Pending approval questions (badge on the toolbar button). */
   setPending(count: number): void;
-  deviceName: string;
   /**
    * Which frames were registered, kept across a restart of the worker (storage.session): the hub
    * holds notifications until they are back (or HOLD_MS), so a tab showing the room is not
@@ -294,7 +293,6 @@ export class Hub {
         prompts: d.prompts,
         settings: d.settings,
         sdkAvailable: d.sdkAvailable,
-        deviceName: d.platform.deviceName,
         revoked: (origin, roomId) => this.revoked(origin, roomId),
         settingsChanged: d.settingsChanged,
       },

@@ -142,9 +142,16 @@ export interface ApprovalView {
   access: RoomAccess | null;
 }
 
-/** One of the user's devices (only this one until pairing lands). */
+/** One of the user's devices, as the popup lists it. */
 export interface DeviceView {
+  /** Its public key, base64url (what `revokeDevice` takes). */
+  deviceKey: string;
   name: string;
+  /** When its certificate was issued; null when the SDK does not say. */
+  issuedAtMs: number | null;
+  /** When it was revoked; 0 while it is not. */
+  revokedAtMs: number;
+  /** The device this popup runs on (cannot be revoked here: sign out instead). */
   current: boolean;
 }
 
@@ -160,6 +167,7 @@ export interface AdminCommands {
   approval: { args: { id: string }; result: ApprovalView | null };
   answerApproval: { args: { id: string; decision: Decision }; result: null };
   devices: { args: Record<string, never>; result: DeviceView[] };
+  revokeDevice: { args: { deviceKey: string }; result: null };
 }
 export type AdminCommand = keyof AdminCommands;
 export type AdminRequest = {
@@ -167,6 +175,8 @@ export type AdminRequest = {
 }[AdminCommand];
 
 const ORIGIN = /^https?:\/\/[^/\s]+$/;
+/** A device key (32 bytes) in base64url without padding. */
+const DEVICE_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Checks an admin command and its arguments. Throws MalformedError or UnsupportedError.
@@ -196,6 +206,8 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
       return { command, args: { origin: origin(), roomId: str('roomId', /^[0-9a-f]{32}$/) } };
     case 'setSettings':
       return { command, args: checkSettingsPatch(args) };
+    case 'revokeDevice':
+      return { command, args: { deviceKey: str('deviceKey', DEVICE_KEY) } };
     case 'approval':
       return { command, args: { id: str('id', ID) } };
     case 'answerApproval': {

@@ -32,6 +32,7 @@ import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
 import type {
   BackgroundSession,
   CredentialsInput,
+  DeviceInfo,
   IncomingNotification,
   Presence,
   SessionEvents,
@@ -262,6 +263,14 @@ export class SdkSession implements BackgroundSession {
     options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
   ): Promise<ChatMessage[]> {
     return this.sdk.history(roomId, options);
+  }
+
+  devices(): Promise<DeviceInfo[]> {
+    return this.sdk.devices();
+  }
+
+  revokeDevice(deviceKey: Uint8Array): Promise<void> {
+    return this.sdk.revokeDevice(deviceKey);
   }
 
   setPresence(presence: Presence): void {

@@ -13,6 +13,8 @@ let status: StatusView | undefined;
 let sites: SiteView[] = [];
 let settings: Settings | undefined;
 let devices: DeviceView[] = [];
+/** The device whose "Revoke" was pressed and waits for confirmation (its key). */
+let confirming: string | null = null;
 let error = '';
 let busy = false;
 
@@ -23,8 +25,13 @@ async function refresh(): Promise<void> {
     transport.admin('status', {}),
     transport.admin('sites', {}),
     transport.admin('settings', {}),
-    transport.admin('devices', {}),
+    // The device list needs the network: offline, the rest of the popup still works.
+    transport.admin('devices', {}).catch((e: unknown) => {
+      error ||= `Devices: ${e instanceof Error ? e.message : String(e)}`;
+      return devices;
+    }),
   ]);
+  if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
   draw();
 }
 
@@ -141,6 +148,68 @@ function siteList(): TemplateResult {
   </ul>`;
 }
 
+const day = (ms: number): string => new Date(ms).toLocaleDateString();
+
+function deviceActions(d: DeviceView): TemplateResult | typeof nothing {
+  if (d.current) return html`<span class="muted">(this device)</span>`;
+  if (d.revokedAtMs) return html`<span class="muted">revoked ${day(d.revokedAtMs)}</span>`;
+  if (confirming !== d.deviceKey) {
+    return html`<button
+      class="revoke-device"
+      aria-label="Revoke device ${d.name}"
+      ?disabled=${busy}
+      @click=${() => {
+        confirming = d.deviceKey;
+        draw();
+        root.querySelector<HTMLButtonElement>('.confirm-revoke-device')?.focus();
+      }}
+    >
+      Revoke
+    </button>`;
+  }
+  return html`<span class="row" role="group" aria-label="Confirm revoking ${d.name}">
+    <span>Sign it out for good?</span>
+    <button
+      class="confirm-revoke-device"
+      aria-label="Yes, revoke device ${d.name}"
+      ?disabled=${busy}
+      @click=${() =>
+        act(async () => {
+          confirming = null;
+          await transport.admin('revokeDevice', { deviceKey: d.deviceKey });
+        })}
+    >
+      Revoke
+    </button>
+    <button
+      class="cancel-revoke-device"
+      aria-label="Keep device ${d.name}"
+      ?disabled=${busy}
+      @click=${() => {
+        confirming = null;
+        draw();
+      }}
+    >
+      Cancel
+    </button>
+  </span>`;
+}
+
+function deviceList(): TemplateResult {
+  if (devices.length === 0) return html`<p class="muted">Sign in to see your devices.</p>`;
+  return html`<ul id="devices">
+    ${devices.map(
+      (d) => html`<li data-device=${d.deviceKey}>
+        <div class="row">
+          <strong>${d.name}</strong>
+          ${d.issuedAtMs ? html`<span class="muted">since ${day(d.issuedAtMs)}</span>` : nothing}
+          ${deviceActions(d)}
+        </div>
+      </li>`,
+    )}
+  </ul>`;
+}
+
 function settingsForm(s: Settings): TemplateResult {
   return html`<label class="row">
       <input
@@ -192,9 +261,7 @@ function draw(): void {
       }
       <section aria-labelledby="h-devices">
         <h2 id="h-devices">Devices</h2>
-        <ul id="devices">
-          ${devices.map((d) => html`<li>${d.name}${d.current ? html` <span class="muted">(this device)</span>` : nothing}</li>`)}
-        </ul>
+        ${deviceList()}
         <p class="muted">Adding another device (pairing) comes with a later version.</p>
       </section>`,
     root,

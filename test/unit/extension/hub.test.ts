@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BridgeReply } from '../../../components/client/bridge-protocol.ts';
+import { toBase64Url } from '../../../core/bytes.ts';
 import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
 import { Account } from '../../../extension/lib/account.ts';
 import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
@@ -86,7 +87,6 @@ async function setup(registered?: string[]) {
       focusTab: async () => undefined,
       openTab: async () => undefined,
       setPending: () => undefined,
-      deviceName: 'Test browser',
       registered: registered && { load: async () => registered, save: () => undefined },
     },
     account,
@@ -335,5 +335,55 @@ describe('hub', () => {
     await tick();
     assert.equal(app.received.length, before);
     assert.equal((await app.call('history', { roomId })).kind, 'error');
+  });
+
+  it('lists and revokes devices only for the popup and approval window', async () => {
+    const { popup, site, open } = await setup();
+    const signedOut = (await popup.call('devices', {}, 'admin')) as { result: unknown[] };
+    assert.deepEqual(signedOut.result, []);
+    await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
+    const phone = toBase64Url(await probe.addDevice('Phone'));
+    const app = site(SITE, 1);
+    const ownTab = open(sealedPortName({ ancestors: [], parentIsTop: true }), {
+      id: EXT.id,
+      url: `${EXT.origin}/sealed-room.html?room=${'a'.repeat(32)}`,
+      tab: { id: 2 },
+      frameId: 0,
+    });
+    const otherPage = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/room.html` });
+    for (const port of [app, ownTab, otherPage]) {
+      for (const [command, args] of [
+        ['devices', {}],
+        ['revokeDevice', { deviceKey: phone }],
+      ] as const) {
+        const reply = await port.call(command, args, 'admin');
+        assert.equal(reply.kind, 'error', command);
+        assert.equal((reply as { error: { code: string } }).error.code, 'forbidden', command);
+      }
+    }
+    const list = async (port = popup) =>
+      ((await port.call('devices', {}, 'admin')) as { result: { name: string; revokedAtMs: number }[] })
+        .result;
+    assert.deepEqual(
+      (await list()).map((d) => [d.name, d.revokedAtMs > 0]),
+      [
+        ['This browser', false],
+        ['Phone', false],
+      ],
+    );
+    const current = (await list())[0] as unknown as { deviceKey: string };
+    const refused = await popup.call('revokeDevice', { deviceKey: current.deviceKey }, 'admin');
+    assert.equal((refused as { error: { code: string } }).error.code, 'conflict');
+    const bad = await popup.call('revokeDevice', { deviceKey: 'x' }, 'admin');
+    assert.equal((bad as { error: { code: string } }).error.code, 'malformed');
+    const approve = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/approve.html` });
+    assert.equal((await approve.call('revokeDevice', { deviceKey: phone }, 'admin')).kind, 'result');
+    assert.deepEqual(
+      (await list()).map((d) => [d.name, d.revokedAtMs > 0]),
+      [
+        ['This browser', false],
+        ['Phone', true],
+      ],
+    );
   });
 });

@@ -5,13 +5,14 @@
  * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
 import type { ChatMessage, RoomSummary } from '../../../components/client/types.ts';
-import { fromUtf8, toHex, utf8 } from '../../../core/bytes.ts';
+import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../../../core/bytes.ts';
 import { sha256 } from '../../../core/crypto/hash.ts';
 import { ConflictError, NotFoundError } from '../../../core/errors.ts';
 import type { EncryptedStore } from '../../../core/store/index.ts';
 import type {
   BackgroundSession,
   CredentialsInput,
+  DeviceInfo,
   Presence,
   SessionEvents,
   SessionFactory,
@@ -21,7 +22,12 @@ interface Saved {
   userId: string;
   username: string;
   rooms: RoomSummary[];
+  /** Devices other than this one (added by tests through `probe.addDevice`). */
+  devices?: { deviceKey: string; name: string; issuedAtMs: number; revokedAtMs: number }[];
 }
+
+/** This device's key in the loopback: fixed, so tests can tell it apart. */
+export const LOOPBACK_DEVICE_KEY = new Uint8Array(32).fill(1);
 
 const ACCOUNT = 'loopback/account';
 const messagesKey = (roomId: string): string => `loopback/messages/${roomId}`;
@@ -40,13 +46,18 @@ export interface LoopbackProbe {
   presence: Presence | undefined;
   /** Delivers a message from another user to the current session; resolves with it. */
   deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage>;
+  /** Adds another device of the current user; resolves with its key. */
+  addDevice(name: string): Promise<Uint8Array>;
 }
+
+const noSession = async (): Promise<never> => {
+  throw new NotFoundError('loopback: no session is running');
+};
 
 export const probe: LoopbackProbe = {
   presence: undefined,
-  deliver: async () => {
-    throw new NotFoundError('loopback: no session is running');
-  },
+  deliver: noSession,
+  addDevice: noSession,
 };
 
 class LoopbackSession implements BackgroundSession {
@@ -61,6 +72,15 @@ class LoopbackSession implements BackgroundSession {
     this.#saved = saved;
     this.session = { userId: saved.userId, username: saved.username };
     probe.deliver = (input) => this.#deliver(input);
+    probe.addDevice = async (name) => {
+      const deviceKey = crypto.getRandomValues(new Uint8Array(32));
+      this.#saved.devices = [
+        ...(this.#saved.devices ?? []),
+        { deviceKey: toBase64Url(deviceKey), name, issuedAtMs: Date.now(), revokedAtMs: 0 },
+      ];
+      await this.#save();
+      return deviceKey;
+    };
   }
 
   async listRooms(): Promise<RoomSummary[]> {
@@ -118,6 +138,25 @@ class LoopbackSession implements BackgroundSession {
     return list;
   }
 
+  async devices(): Promise<DeviceInfo[]> {
+    return [
+      { deviceKey: LOOPBACK_DEVICE_KEY, name: 'This browser', revokedAtMs: 0, current: true },
+      ...(this.#saved.devices ?? []).map((d) => ({
+        ...d,
+        deviceKey: fromBase64Url(d.deviceKey),
+        current: false,
+      })),
+    ];
+  }
+
+  async revokeDevice(deviceKey: Uint8Array): Promise<void> {
+    const key = toBase64Url(deviceKey);
+    const device = this.#saved.devices?.find((d) => d.deviceKey === key);
+    if (!device) throw new NotFoundError('loopback: no such device');
+    device.revokedAtMs ||= Date.now();
+    await this.#save();
+  }
+
   setPresence(presence: Presence): void {
     probe.presence = presence;
   }
@@ -131,9 +170,8 @@ class LoopbackSession implements BackgroundSession {
 
   async close(): Promise<void> {
     this.#listeners.clear();
-    probe.deliver = async () => {
-      throw new NotFoundError('loopback: no session is running');
-    };
+    probe.deliver = noSession;
+    probe.addDevice = noSession;
   }
 
   async #deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage> {
