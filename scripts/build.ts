@@ -5,7 +5,7 @@
 //  - sw.js: the demo PWA's service worker (sw/sw.ts) with workbox-build's precache list of the
 //    demo shell injected. It is built last: the list pins each file's revision, roomkey.js included.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
@@ -29,12 +29,17 @@ const common: BuildOptions = {
 };
 
 /** The demo shell the service worker precaches, as files under the repository root. */
-const SHELL = ['demo/*.{html,js,webmanifest}', 'demo/icons/*.png', 'dist/roomkey.js'];
+const SHELL = ['demo/*.{html,js,webmanifest}', 'demo/icons/*.png', 'dist/roomkey.js', 'dist/chunks/*.js'];
 
+// Split: roomkey.js holds the elements and the client choice; the in-page client (core, NATS,
+// OPAQUE) is a chunk loaded next to it only when the extension is absent. Still one script tag.
+rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [join(root, 'components/script-tag.ts')],
-  outfile: join(dist, 'roomkey.js'),
+  entryPoints: { roomkey: join(root, 'components/script-tag.ts') },
+  outdir: dist,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
 });
 
@@ -62,7 +67,8 @@ const precache = await injectManifest({
 for (const warning of precache.warnings) console.warn(`workbox: ${warning}`);
 console.log(`dist/sw.js precaches ${precache.count} files (${(precache.size / 1024).toFixed(1)} KiB)`);
 
-for (const file of ['roomkey.js', 'sw.js']) {
+const chunks = readdirSync(join(dist, 'chunks')).filter((f) => f.endsWith('.js'));
+for (const file of ['roomkey.js', ...chunks.map((c) => `chunks/${c}`), 'sw.js']) {
   const path = join(dist, file);
   const raw = statSync(path).size;
   const gz = gzipSync(readFileSync(path), { level: 9 }).length;
