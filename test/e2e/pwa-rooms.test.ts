@@ -87,7 +87,8 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
       await pageB.reload();
       const unlock = pageB.locator('roomkey-sign-in #password');
       await unlock.waitFor();
-      assert.match(await shown(pageB, 'roomkey-room'), /locked/i, 'the room says locked');
+      // The client connects after the page renders (its chunk loads lazily): wait for the state.
+      await waitFor('the room says locked', async () => /locked/i.test(await shown(pageB, 'roomkey-room')));
       await unlock.fill(PASSWORD.bob);
       await pageB.locator('roomkey-sign-in button[part=submit]').click();
       await waitForText(pageB, TEXTS[0]!, SLOW);
@@ -126,7 +127,14 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
   });
 
   it('Alice removes Bob: he sees he was removed and cannot read what follows', STEP, async () => {
-    await pageA.locator('roomkey-room button[part=remove-button]').click();
+    await pageA
+      .locator('roomkey-room button[part=remove-button]')
+      .click()
+      .catch(async (error: Error) => {
+        throw new Error(
+          `${error.message}; Alice's room shows: ${(await shown(pageA, 'roomkey-room')).replace(/\s+/g, ' ')}`,
+        );
+      });
     await pageA.locator('roomkey-room dialog button.danger').click();
     await waitFor('one member left', async () =>
       /Members \(1\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
@@ -138,7 +146,9 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     );
     assert.equal(await pageB.locator('roomkey-room button[part=send]').isDisabled(), true, 'Bob cannot send');
     const secret = 'after removal: surprise party for bob';
-    await send(pageA, secret);
+    // Right after her own commit Alice's device takes a fresh JWT and reconnects; the send waits
+    // for that (and retries a publish whose ack was lost), so it may take longer than usual.
+    await send(pageA, secret, SLOW);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.ok(!(await texts(pageB)).includes(secret), 'not rendered at Bob');
     assert.ok((await texts(pageB)).includes(TEXTS[0]!), 'what he saw before stays on screen');
@@ -184,7 +194,9 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     }, PASSWORD.bob);
     await pageB.goto(`${stack.urls.web}offline.html`);
     const secret = 'push preview: the tea is ready';
-    await send(pageA, secret);
+    // Right after her own commit Alice's device takes a fresh JWT and reconnects; the send waits
+    // for that (and retries a publish whose ack was lost), so it may take longer than usual.
+    await send(pageA, secret, SLOW);
 
     const worker = await waitFor('the service worker', async () =>
       bob.context.serviceWorkers().find((w: Worker) => w.url() === `${stack.urls.web}sw.js`),

@@ -37,10 +37,10 @@ export async function waitForText(page: Page, text: string, timeoutMs = 15_000):
 }
 
 /** Sends `text` through the composer and waits until the room renders it. */
-export async function send(page: Page, text: string): Promise<void> {
+export async function send(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
   await page.locator('roomkey-room textarea[part=composer-input]').fill(text);
   await page.locator('roomkey-room button[part=send]').click();
-  await waitForText(page, text).catch(async (error: Error) => {
+  await waitForText(page, text, timeoutMs).catch(async (error: Error) => {
     throw new Error(
       `${error.message}; the room shows: ${(await shown(page, 'roomkey-room')).replace(/\s+/g, ' ')}`,
     );
