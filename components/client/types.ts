@@ -1,12 +1,27 @@
 /**
  * The one API every RoomKey component talks to. `InPageClient` implements it with core in the
- * page; `ExtensionClient` (the extension issue) implements it through the extension's background
- * worker. Components never know which one they have.
+ * page; `ExtensionClient` implements it through the extension's background worker. Components
+ * never know which one they have.
  * @example const client: RoomKeyClient = await connectRoomKey({ gateway: 'http://127.0.0.1:8080' });
  */
+// The data shapes are core/client's: the SDK produces them and both clients forward them unchanged.
+import type {
+  ChatMessage,
+  ConnectionState,
+  HistoryProgress,
+  RoomNotification,
+  RoomSummary,
+} from '../../core/client/types.ts';
 
-/** How the client is connected to NATS, in words a status line can show. */
-export type ConnectionState = 'connecting' | 'online' | 'offline' | 'reconnecting';
+export type {
+  ChatMessage,
+  ConnectionState,
+  HistoryProgress,
+  MemberSummary,
+  MessageStatus,
+  RoomNotification,
+  RoomSummary,
+} from '../../core/client/types.ts';
 
 /** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
 export type KeyState = 'signed-out' | 'locked' | 'ready';
@@ -14,55 +29,6 @@ export type KeyState = 'signed-out' | 'locked' | 'ready';
 export interface Session {
   userId: string;
   username: string;
-}
-
-export interface RoomSummary {
-  roomId: string;
-  /** Decrypted room name ('' until known). */
-  name: string;
-  epoch: number;
-  members: readonly MemberSummary[];
-  /** member: can read and send; removed: was removed (history stays readable); outside: not a member. */
-  status: 'member' | 'removed' | 'outside';
-  unread: number;
-}
-
-export interface MemberSummary {
-  userId: string;
-  username: string;
-}
-
-export type MessageStatus = 'sending' | 'sent' | 'received' | 'held' | 'failed';
-
-export interface ChatMessage {
-  roomId: string;
-  /** Hex of the 16-byte message id: stable key for rendering and de-duplication. */
-  messageId: string;
-  senderUserId: string;
-  senderUsername: string;
-  sentAtMs: number;
-  text: string;
-  epoch: number;
-  own: boolean;
-  status: MessageStatus;
-  /** For 'held' and 'failed': what happened, for a person to read. */
-  reason?: string;
-}
-
-export interface HistoryProgress {
-  loaded: number;
-  /** Total when known (the stream's message count), else undefined. */
-  total?: number;
-}
-
-/** An App Notification routed to this client: where, not what (the text is decrypted locally). */
-export interface RoomNotification {
-  roomId: string;
-  roomName: string;
-  messageId: string;
-  senderUsername: string;
-  /** Decrypted preview, when the user allowed previews; otherwise undefined. */
-  preview?: string;
 }
 
 /** Events a client dispatches (as CustomEvent with `detail`). */
