@@ -680,7 +680,7 @@ export class RoomKeyRoom extends LitElement {
       lines.push('This room is locked. Unlock RoomKey with your password to read and send messages.');
     } else if (this._room?.status === 'removed') {
       lines.push(
-        "You were removed from this room. You can still read the earlier messages, but not new ones, and you can't send.",
+        "You were removed from this room: new messages can't be read here, and you can't send. What is already on screen stays until you leave.",
       );
     } else if (this._room === null || this._room?.status === 'outside') {
       lines.push('You are not a member of this room. Ask a member to invite you.');
