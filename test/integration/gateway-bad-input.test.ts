@@ -18,7 +18,7 @@ import {
   ForbiddenError,
   MalformedError,
   ReplayError,
-  RoomKeyError,
+  type RoomKeyError,
   TooLargeError,
 } from '../../core/errors.ts';
 import { newReplyKey } from '../../core/transport/reply-seal.ts';
@@ -26,6 +26,7 @@ import { gatewayRequest } from '../../core/transport/request.ts';
 import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { BUCKETS } from '../../gateway/buckets.ts';
 import { type roomkey, v1 } from '../../proto/index.ts';
+import { refusal } from '../helpers/refusal.ts';
 import { signTest, startStack, type TestStack, type TestUser } from '../helpers/stack.ts';
 
 const HANDLE_LIFETIME_MS = 1500;
@@ -46,26 +47,6 @@ async function bucketCounts(): Promise<Record<string, number>> {
   for (const name of Object.values(BUCKETS))
     out[name] = (await jsm.streams.info(`KV_${name}`)).state.messages;
   return out;
-}
-
-/** Sends raw bytes; returns the typed error the reply carries (opening it with `replyKey`). */
-async function refusal(
-  nc: NatsConnection,
-  subject: string,
-  body: Uint8Array,
-  replyKey?: Uint8Array,
-): Promise<RoomKeyError> {
-  try {
-    await gatewayRequest(nc, subject, body, { replyKey, timeoutMs: 3000 });
-  } catch (error) {
-    assert.ok(
-      error instanceof RoomKeyError,
-      `typed error, got ${(error as Error).name}: ${(error as Error).message}`,
-    );
-    assert.notEqual(error.code, 'unavailable', `the gateway answered (${error.message})`);
-    return error;
-  }
-  assert.fail(`${subject} accepted bad input`);
 }
 
 const loginSubjects = Object.values(LOGIN_SUBJECTS);

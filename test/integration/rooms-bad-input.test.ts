@@ -22,7 +22,7 @@ import {
   NotFoundError,
   NotMemberError,
   ReplayError,
-  RoomKeyError,
+  type RoomKeyError,
   TooLargeError,
 } from '../../core/errors.ts';
 import { type LocalMember, newRoomId, Room } from '../../core/room/index.ts';
@@ -38,6 +38,7 @@ import {
 import { BUCKETS } from '../../gateway/buckets.ts';
 import { stackPaths } from '../../gateway/data-dir.ts';
 import { v1 } from '../../proto/index.ts';
+import { refusal } from '../helpers/refusal.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -67,25 +68,6 @@ async function stored(): Promise<Record<string, number>> {
   const rooms = await jetstreamManager(app);
   for await (const name of rooms.streams.names()) out[name] = (await rooms.streams.info(name)).state.messages;
   return out;
-}
-
-async function refusal(
-  nc: NatsConnection,
-  subject: string,
-  body: Uint8Array,
-  replyKey?: Uint8Array,
-): Promise<RoomKeyError> {
-  try {
-    await gatewayRequest(nc, subject, body, { replyKey, timeoutMs: 3000 });
-  } catch (error) {
-    assert.ok(
-      error instanceof RoomKeyError,
-      `typed error, got ${(error as Error).name}: ${(error as Error).message}`,
-    );
-    assert.notEqual(error.code, 'unavailable', `the gateway answered (${error.message})`);
-    return error;
-  }
-  assert.fail(`${subject} accepted bad input`);
 }
 
 async function expect(
