@@ -39,9 +39,38 @@ console.log(`${layer}: ${files.length} files: ${files.map((f) => relative(root, 
 // Integration and e2e suites each start their own servers and browsers: run files one at a time
 // so two cores are not oversubscribed and timings stay meaningful.
 const concurrency = layer === 'unit' ? [] : ['--test-concurrency=1'];
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...concurrency, ...files], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, ROOMKEY_TEST_LAYER: layer },
-});
-process.exit(result.status ?? 1);
+const env = { ...process.env, ROOMKEY_TEST_LAYER: layer };
+if (layer !== 'e2e') {
+  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...concurrency, ...files], {
+    stdio: 'inherit',
+    cwd: root,
+    env,
+  });
+  process.exit(result.status ?? 1);
+}
+
+// End-to-end files drive whole browsers against a whole stack; a file that fails is run again, up
+// to E2E_ATTEMPTS times, and every retry is printed as such (with the failed attempt's output, its
+// summary lines marked so they are not counted). A file passes only on a clean attempt.
+const E2E_ATTEMPTS = 3;
+let failedFiles = 0;
+for (const file of files) {
+  for (let attempt = 1; ; attempt++) {
+    const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', file], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+    if (run.status === 0 || attempt >= E2E_ATTEMPTS) {
+      process.stdout.write(output);
+      if (run.status !== 0) failedFiles++;
+      else if (attempt > 1) console.log(`FLAKY: ${relative(root, file)} passed on attempt ${attempt}`);
+      break;
+    }
+    process.stdout.write(output.replace(/^ℹ /gm, `(attempt ${attempt} failed) `));
+    console.log(`RETRY: ${relative(root, file)} failed on attempt ${attempt}; running it again`);
+  }
+}
+process.exit(failedFiles ? 1 : 0);
