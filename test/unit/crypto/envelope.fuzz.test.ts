@@ -85,6 +85,18 @@ function flipBits(bytes: Uint8Array, flips: Array<{ at: number; mask: number }>)
   return out;
 }
 
+/** One of the three byte mutations the properties below apply to a field. */
+function mutate(
+  bytes: Uint8Array,
+  kind: 'flip' | 'cut' | 'extend',
+  flips: Array<{ at: number; mask: number }>,
+  cut: number,
+  tail: Uint8Array,
+): Uint8Array {
+  if (kind === 'flip') return flipBits(bytes, flips);
+  return kind === 'cut' ? bytes.subarray(0, cut % bytes.length) : concatBytes(bytes, tail);
+}
+
 const flipsArb = fc.array(fc.record({ at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }), {
   minLength: 1,
   maxLength: 4,
@@ -133,12 +145,7 @@ test(`mutated headers (flips, truncation, extension) inside a well-formed envelo
       fc.constantFrom('flip', 'cut', 'extend'),
       async (i, flips, cut, tail, kind) => {
         const env = pool[i]!;
-        const header =
-          kind === 'flip'
-            ? flipBits(env.header, flips)
-            : kind === 'cut'
-              ? env.header.subarray(0, cut % env.header.length)
-              : concatBytes(env.header, tail);
+        const header = mutate(env.header, kind, flips, cut, tail);
         await expectRejected(poolBytes[i]!, encodeEnvelope({ ...env, header }));
       },
     ),
@@ -156,12 +163,7 @@ test(`mutated ciphertexts are rejected by the signature (${RUNS} runs)`, async (
       fc.constantFrom('flip', 'cut', 'extend'),
       async (i, flips, cut, tail, kind) => {
         const env = pool[i]!;
-        const ciphertext =
-          kind === 'flip'
-            ? flipBits(env.ciphertext, flips)
-            : kind === 'cut'
-              ? env.ciphertext.subarray(0, cut % env.ciphertext.length)
-              : concatBytes(env.ciphertext, tail);
+        const ciphertext = mutate(env.ciphertext, kind, flips, cut, tail);
         // Shorter than the 16-byte tag is a shape error; everything else fails the signature.
         await expectRejected(poolBytes[i]!, encodeEnvelope({ ...env, ciphertext }), [
           BadSignatureError,
