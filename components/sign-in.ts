@@ -10,6 +10,8 @@ import { base } from './private-styles.ts';
 
 /** Shortest password accepted at sign-up. */
 export const PASSWORD_MIN = 8;
+/** How long a submit waits for the page's client to arrive (it loads after the elements). */
+const CLIENT_WAIT_MS = 20_000;
 
 type View = 'sign-in' | 'sign-up' | 'unlock' | 'ready';
 type Field = 'username' | 'password' | 'confirm';
@@ -297,14 +299,13 @@ export class RoomKeySignIn extends LitElement {
   /** Runs one client call with the busy state, showing and announcing its error if it fails. */
   async #run(action: ErrorDetail['action'], fn: (client: RoomKeyClient) => Promise<void>): Promise<void> {
     if (this.busy) return;
-    const client = this.#clients.client;
     this._error = '';
-    if (!client) {
-      this.#fail(action, new Error('RoomKey is not ready yet: wait a moment and try again.'));
-      return;
-    }
     this.busy = true;
     try {
+      const client = await this.#clients.whenClient(CLIENT_WAIT_MS);
+      if (!client) {
+        throw new Error('RoomKey did not start on this page: check your connection, then reload the page.');
+      }
       await fn(client);
     } catch (error) {
       this.#fail(action, error);

@@ -32,6 +32,7 @@ export class ClientController implements ReactiveController {
   readonly #types: readonly ClientEventType[];
   #client: RoomKeyClient | undefined;
   #connected = false;
+  readonly #waiting = new Set<(client: RoomKeyClient) => void>();
 
   constructor(host: ClientHost, options: ClientControllerOptions = {}) {
     this.#host = host;
@@ -43,6 +44,24 @@ export class ClientController implements ReactiveController {
   /** The client in use, if any. */
   get client(): RoomKeyClient | undefined {
     return this.#client;
+  }
+
+  /**
+   * The client, waiting up to `timeoutMs` for one: a page's client often arrives after its elements
+   * (its chunk loads lazily), and a user who submits a form meanwhile should not get an error.
+   * Resolves `undefined` if none came in time.
+   */
+  whenClient(timeoutMs: number): Promise<RoomKeyClient | undefined> {
+    if (this.#client) return Promise.resolve(this.#client);
+    return new Promise((resolve) => {
+      const done = (client: RoomKeyClient | undefined): void => {
+        clearTimeout(timer);
+        this.#waiting.delete(done);
+        resolve(client);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.#waiting.add(done);
+    });
   }
 
   get connection(): ConnectionState | undefined {
@@ -82,6 +101,7 @@ export class ClientController implements ReactiveController {
     for (const type of this.#types) next?.addEventListener(type, this.#onClientEvent);
     this.#options.onClient?.(next);
     this.#host.requestUpdate();
+    if (next) for (const done of [...this.#waiting]) done(next);
   }
 
   readonly #onDefaultChange = (): void => {

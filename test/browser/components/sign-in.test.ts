@@ -226,6 +226,21 @@ describe('<roomkey-sign-in>', () => {
     setDefaultClient(undefined);
   });
 
+  it('a submit before the page has a client waits for it instead of failing', async () => {
+    setDefaultClient(undefined);
+    const el = await mount('roomkey-sign-in');
+    fill(el, { username: 'erin', password: 'correct horse battery' });
+    await submit(el);
+    ok(el.busy, 'busy while waiting for the client');
+    equal(textOf(el, '[part=error]'), '', 'no error while the client is on its way');
+    const client = new FakeRoomKeyClient();
+    client.addAccount('erin', 'correct horse battery');
+    setDefaultClient(client);
+    await until(() => textOf(el).includes('Signed in as erin'), 'signed in once the client came');
+    equal(client.calls.filter((c) => c.method === 'signIn').length, 1);
+    setDefaultClient(undefined);
+  });
+
   it('keyboard: Tab order username → password → submit, Enter submits', async () => {
     const client = new FakeRoomKeyClient();
     client.addAccount('alice', 'correct horse battery');
