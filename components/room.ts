@@ -318,6 +318,8 @@ export class RoomKeyRoom extends LitElement {
   /** Live messages that arrived while the history was loading. */
   #pending = new Map<string, ChatMessage>();
   #held = { count: 0, epochs: [] as number[] };
+  /** Numbers the composer's "Sending…" rows, which have no message id until the client answers. */
+  #drafts = 0;
   readonly #rows = new MeasuredRows(56);
   #range: WindowRange = EMPTY_RANGE;
   #stick = true;
@@ -498,6 +500,17 @@ export class RoomKeyRoom extends LitElement {
       this.#keys.push(message.messageId);
       this.#rows.setKeys(this.#keys);
     }
+    this.#held = { count: -1, epochs: [] };
+  }
+
+  #drop(messageId: string): void {
+    const at = this.#index.get(messageId);
+    if (at === undefined) return;
+    this.#messages.splice(at, 1);
+    this.#keys.splice(at, 1);
+    this.#index.delete(messageId);
+    for (let i = at; i < this.#keys.length; i++) this.#index.set(this.#keys[i]!, i);
+    this.#rows.setKeys(this.#keys);
     this.#held = { count: -1, epochs: [] };
   }
 
@@ -880,14 +893,35 @@ export class RoomKeyRoom extends LitElement {
     textarea.value = '';
     this._sendError = '';
     this.#stick = true;
+    // On screen at once as "Sending…": the client may first wait for a reconnect.
+    const session = this.#clients.session;
+    const draft: ChatMessage = {
+      roomId,
+      messageId: `draft-${++this.#drafts}`,
+      senderUserId: session?.userId ?? '',
+      senderUsername: session?.username ?? '',
+      sentAtMs: Date.now(),
+      text,
+      epoch: this._room?.epoch ?? 0,
+      own: true,
+      status: 'sending',
+    };
+    this.#upsert(draft);
+    this.requestUpdate();
     try {
       const message = await client.send(roomId, text);
       if (roomId === this.roomId) {
+        this.#drop(draft.messageId);
         this.#upsert(message);
         this.requestUpdate();
       }
       emit(this, 'roomkey-message-sent', { message });
     } catch (error) {
+      if (roomId === this.roomId) {
+        this.#drop(draft.messageId);
+        this.requestUpdate();
+      }
+      // Nothing is lost: the text goes back into the composer (unless a new one was started).
       if (!textarea.value) textarea.value = text;
       this._sendError = errorText(error);
       emit(this, 'roomkey-error', { action: 'send', message: this._sendError, error });

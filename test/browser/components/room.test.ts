@@ -158,7 +158,27 @@ describe('<roomkey-room>', () => {
     equal(deepActiveElement(), $(el, 'button[part=send]'));
   });
 
-  it('a failed send keeps the text, shows the error and marks the message', async () => {
+  it('a message shows as "Sending…" until the client has stored it', async () => {
+    const { el, client } = await openRoom((c, id) => c.seedHistory(id, 3));
+    const gate = client.gate('send');
+    const textarea = $<HTMLTextAreaElement>(el, '#composer-input');
+    textarea.value = 'on its way';
+    $<HTMLButtonElement>(el, 'button[part=send]').click();
+    await gate.reached;
+    await settle(el);
+    const draft = rows(el).at(-1)!;
+    equal(draft.dataset['status'], 'sending');
+    equal(draft.querySelector('[part=text]')?.textContent, 'on its way');
+    equal(draft.querySelector('[part=message-status]')?.textContent, 'Sending…');
+    equal(textarea.value, '', 'the composer is free for the next message');
+    await expectNoAxeViolations(fixture(), 'sending');
+    gate.release();
+    await until(() => rows(el).at(-1)?.dataset['status'] === 'sent', 'sent');
+    equal(rows(el).length, 4, 'the draft became the message, not a second row');
+    equal(rows(el).at(-1)!.querySelector('[part=message-status]'), null);
+  });
+
+  it('a failed send puts the text back and shows the error', async () => {
     const { el, client } = await openRoom();
     client.failNext(
       'send',
@@ -172,9 +192,7 @@ describe('<roomkey-room>', () => {
     equal($(el, '#composer-error').getAttribute('role'), 'alert');
     equal(textarea.value, 'important');
     await settle(el);
-    const last = rows(el).at(-1)!;
-    equal(last.dataset['status'], 'failed');
-    ok(textOf(el, 'li[data-status=failed]').includes('Not sent'));
+    ok(!rows(el).some((row) => row.textContent?.includes('important')), 'no "Sending…" row is left behind');
     await expectNoAxeViolations(fixture(), 'send failed');
   });
 

@@ -249,22 +249,14 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   async send(roomId: string, text: string): Promise<ChatMessage> {
     this.#needReady();
     const session = this.session!;
-    const sending = this.makeMessage(roomId, text, {
+    // As the real clients: no event for one's own message; send() resolves with it once stored.
+    await this.#enter('send', [roomId, text]);
+    return this.makeMessage(roomId, text, {
       own: true,
-      status: 'sending',
+      status: 'sent',
       senderUserId: session.userId,
       senderUsername: session.username,
     });
-    this.deliver(sending);
-    try {
-      await this.#enter('send', [roomId, text]);
-    } catch (error) {
-      this.deliver({ ...sending, status: 'failed', reason: 'The server did not accept the message.' });
-      throw error;
-    }
-    const sent: ChatMessage = { ...sending, status: 'sent' };
-    this.deliver(sent);
-    return sent;
   }
 
   async history(
