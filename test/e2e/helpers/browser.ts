@@ -52,6 +52,7 @@ export async function launchUser(
   }
   // Bounded waits everywhere: a hung page fails the test instead of the whole run.
   context.setDefaultTimeout(15_000);
+  if (process.env['ROOMKEY_E2E_CONSOLE']) echoConsole(name, context);
   let closed = false;
   return {
     name,
@@ -65,6 +66,21 @@ export async function launchUser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** ROOMKEY_E2E_CONSOLE=1: every page's and worker's console lines, prefixed with the user, to stderr. */
+function echoConsole(name: string, context: BrowserContext): void {
+  const start = Date.now();
+  const echo = (where: string) => (message: { type(): string; text(): string }) =>
+    process.stderr.write(
+      `[${name} ${where} +${Date.now() - start}ms] ${message.type()}: ${message.text()}\n`,
+    );
+  const watch = (page: Page) => {
+    page.on('console', echo('page'));
+    page.on('pageerror', (error) => echo('page')({ type: () => 'uncaught', text: () => String(error) }));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */

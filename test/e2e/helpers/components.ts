@@ -15,7 +15,14 @@ export async function signUp(page: Page, web: string, username: string, password
   await page.locator('roomkey-sign-in #password').fill(password);
   await page.locator('roomkey-sign-in #confirm').fill(password);
   await page.locator('roomkey-sign-in button[part=submit]').click();
-  await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
+  await page
+    .locator('roomkey-sign-in button[part=lock]')
+    .waitFor({ timeout: SLOW })
+    .catch(async (error: Error) => {
+      throw new Error(
+        `${username} is not signed in: ${error.message}; the sign-in shows: ${(await shown(page, 'roomkey-sign-in')).replace(/\s+/g, ' ')}`,
+      );
+    });
 }
 
 /** The text an element renders (its shadow root's). */
@@ -38,7 +45,12 @@ export async function waitForText(page: Page, text: string, timeoutMs = 15_000):
 
 /** Sends `text` through the composer and waits until the room renders it. */
 export async function send(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
-  await page.locator('roomkey-room textarea[part=composer-input]').fill(text);
+  const composer = page.locator('roomkey-room textarea[part=composer-input]');
+  await composer.fill(text);
+  // fill() types into whatever has focus: behind a modal dialog (inert) the text would be lost.
+  const typed = await composer.inputValue();
+  if (typed !== text)
+    throw new Error(`the composer holds ${JSON.stringify(typed)} after typing: is a dialog open?`);
   await page.locator('roomkey-room button[part=send]').click();
   await waitForText(page, text, timeoutMs).catch(async (error: Error) => {
     throw new Error(
