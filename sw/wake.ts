@@ -9,26 +9,17 @@
  * (encrypted), and nothing sent before the opt-in is ever notified. If no store can be opened, a
  * content-free "New message" notification says only what the push service could already see.
  *
- * SDK gap (core/client): RoomKeySession can only start from the password (`resume`), so the
- * catch-up below assembles the session's parts (DeviceLink, GatewayDirectory, RoomHandle,
- * readHistory) itself. It should become `RoomKeySession.resume({ unlock: (store) => … })` plus a
- * `catchUp({ sinceMs })` call, and shared read markers (not in the SDK yet) should replace the
- * per-device "last notified" record.
+ * The reading itself is core's (`readRecent`, read-only: the page owns the room snapshots); this
+ * file keeps only the notification policy. Shared read markers (not in the SDK yet) should one day
+ * replace the per-device "last notified" record.
  * @example for (const n of await wakeFromPush()) await registration.showNotification(n.title, { body: n.body, tag: n.tag });
  */
 
 import { fromUtf8, utf8 } from '../core/bytes.ts';
 import type { ClientConfig } from '../core/client/config.ts';
-import { DeviceLink } from '../core/client/device-link.ts';
-import { roomList } from '../core/client/gateway-api.ts';
-import { type DirectoryPins, GatewayDirectory } from '../core/client/gateway-directory.ts';
-import { readHistory } from '../core/client/history.ts';
-import { RoomHandle } from '../core/client/room-handle.ts';
+import { readRecent } from '../core/client/recent.ts';
 import type { ChatMessage } from '../core/client/types.ts';
-import { hpkePublicKey, type SignedProps, signingPublicKey } from '../core/crypto/index.ts';
-import { Room } from '../core/room/index.ts';
 import type { EncryptedStore } from '../core/store/store.ts';
-import { v1 } from '../proto/index.ts';
 import { type DeviceRecord, deviceRecords, openWithDeviceUnlock } from './device-unlock.ts';
 
 /** One local notification to show; `roomId` '' means "the app", not a room. */
@@ -48,10 +39,6 @@ export const GENERIC: WakeNotification = {
   tag: 'roomkey',
 };
 
-/** Store records of core/client's LocalState (its names; the values are core's protobufs). */
-const IDENTITY = 'identity';
-const PINS = 'directory-pins';
-const ROOM_PREFIX = 'room/';
 /** This worker's own record in the store: { [roomId]: { sentAtMs, messageId } } of the last notified. */
 const LAST_NOTIFIED = 'sw/last-notified';
 /** Messages read per room on a wake-up. */
@@ -94,88 +81,35 @@ async function loadConfig(configUrl: string): Promise<ClientConfig> {
 
 /** The notifications for one deployment's store (unlocked). */
 async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promise<WakeNotification[]> {
-  const stored = await store.getMessage(IDENTITY, v1.LocalIdentity);
-  if (!stored?.identity?.body || !stored.deviceSecret || !stored.deviceCertificate)
-    throw new Error('the store holds no identity');
-  const body = v1.UserIdentityBody.decode(stored.identity.body);
-  const me = {
-    userId: body.userId,
-    userKeys: {
-      signingSecretKey: stored.signingSecret,
-      signingPublicKey: signingPublicKey(stored.signingSecret),
-      hpkePrivateKey: stored.hpkeSecret,
-      hpkePublicKey: hpkePublicKey(stored.hpkeSecret),
-    },
-    device: { secretKey: stored.deviceSecret, publicKey: signingPublicKey(stored.deviceSecret) },
-  };
-  const pinsBytes = await store.get(PINS);
-  const pins = pinsBytes ? (JSON.parse(fromUtf8(pinsBytes, 'pins')) as DirectoryPins) : undefined;
   const marksBytes = await store.get(LAST_NOTIFIED);
   const marks: Marks = marksBytes ? (JSON.parse(fromUtf8(marksBytes, 'marks')) as Marks) : {};
   const since = record.enabledAtMs ?? Date.now();
-
-  const config = await loadConfig(record.configUrl);
-  let link: DeviceLink | undefined;
-  const directory = new GatewayDirectory(() => link!.nc, { pins });
-  link = await DeviceLink.open({
-    config,
-    deviceSecretKey: stored.deviceSecret,
-    credential: { userJwt: '', expiresAtMs: 0 }, // the device key proves the device for a fresh JWT
+  const rooms = await readRecent(store, await loadConfig(record.configUrl), {
+    perRoom: RECENT,
+    timeoutMs: TIMEOUT_MS,
   });
   const out: WakeNotification[] = [];
-  try {
-    await directory.trust(stored.identity as SignedProps);
-    await directory.trustDevice(stored.deviceCertificate as SignedProps, me.userId);
-    await link.ready();
-    const { rooms } = await roomList(link.nc, { timeoutMs: TIMEOUT_MS });
-    const open = link;
-    for (const entry of rooms) {
-      const roomId = entry.roomId ?? '';
-      if (!roomId || !entry.member) continue;
-      const snapshotBytes = await store.get(ROOM_PREFIX + roomId);
-      const room = snapshotBytes
-        ? await Room.restore(v1.RoomSnapshot.decode(snapshotBytes), me, directory).catch(() => undefined)
-        : undefined;
-      const handle = new RoomHandle(
-        roomId,
-        {
-          me,
-          directory,
-          nc: () => open.nc,
-          ready: () => open.ready(),
-          timeoutMs: TIMEOUT_MS,
-          onMessage: () => undefined,
-          onChange: () => undefined,
-          // The page owns the room snapshots: the worker only reads them.
-          save: async () => undefined,
-        },
-        room,
-      );
-      const messages = await readHistory(handle, open.nc, { limit: RECENT, timeoutMs: TIMEOUT_MS });
-      const mark = marks[roomId];
-      const fresh = messages.filter(
-        (m: ChatMessage) =>
-          !m.own &&
-          m.status === 'received' &&
-          m.sentAtMs >= since &&
-          (!mark ||
-            m.sentAtMs > mark.sentAtMs ||
-            (m.sentAtMs === mark.sentAtMs && m.messageId > mark.messageId)),
-      );
-      const last = fresh.at(-1);
-      if (!last) continue;
-      marks[roomId] = { sentAtMs: last.sentAtMs, messageId: last.messageId };
-      const name = handle.room?.info.name || 'RoomKey';
-      const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
-      out.push({
-        roomId,
-        title: name,
-        body: record.previews ? `${last.senderUsername}: ${last.text}${more}` : `New message${more}`,
-        tag: `room-${roomId}`,
-      });
-    }
-  } finally {
-    await link.close().catch(() => undefined);
+  for (const { roomId, name, messages } of rooms) {
+    const mark = marks[roomId];
+    const fresh = messages.filter(
+      (m: ChatMessage) =>
+        !m.own &&
+        m.status === 'received' &&
+        m.sentAtMs >= since &&
+        (!mark ||
+          m.sentAtMs > mark.sentAtMs ||
+          (m.sentAtMs === mark.sentAtMs && m.messageId > mark.messageId)),
+    );
+    const last = fresh.at(-1);
+    if (!last) continue;
+    marks[roomId] = { sentAtMs: last.sentAtMs, messageId: last.messageId };
+    const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
+    out.push({
+      roomId,
+      title: name || 'RoomKey',
+      body: record.previews ? `${last.senderUsername}: ${last.text}${more}` : `New message${more}`,
+      tag: `room-${roomId}`,
+    });
   }
   if (out.length) await store.set(LAST_NOTIFIED, utf8(JSON.stringify(marks)));
   return out;

@@ -32,6 +32,7 @@ export {
 export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
+export { type RecentOptions, type RecentRoom, readRecent } from './recent.ts';
 export { type Credentials, RoomKeySession, type SessionOptions } from './session.ts';
 export type {
   ChatMessage,

@@ -30,6 +30,11 @@ export class LocalState {
     this.store = store;
   }
 
+  /** The state in a store that is already open and unlocked (e.g. by a device-unlock key). */
+  static of(store: EncryptedStore): LocalState {
+    return new LocalState(store);
+  }
+
   /** A new store (ConflictError when the backend already holds one). */
   static async create(backend: StoreBackend, password: string, params?: Argon2Params): Promise<LocalState> {
     return new LocalState(await EncryptedStore.create(backend, password, params));
