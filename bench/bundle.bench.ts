@@ -1,6 +1,7 @@
 // What a site pays for the one script tag, built as `npm run build` does (esbuild, minified,
 // split): roomkey.js (elements + the client choice) loads at once; the in-page client (core, NATS,
-// OPAQUE's WebAssembly) is a chunk fetched only when the extension is absent.
+// OPAQUE's WebAssembly) is a chunk fetched only when the extension is absent. Also the demo PWA's
+// service worker (core's device connection and decryption, workbox; no OPAQUE).
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -32,4 +33,19 @@ export async function bench(report: Report): Promise<void> {
   report('bundle.roomkey.js.gzip', entry.gzip, 'KiB');
   report('bundle.in-page-chunk.raw', inPage.raw, 'KiB');
   report('bundle.in-page-chunk.gzip', inPage.gzip, 'KiB');
+
+  const worker = await build({
+    entryPoints: [`${root}sw/sw.ts`],
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const sw = worker.outputFiles[0]!.contents;
+  report('bundle.sw.js.raw', sw.length / 1024, 'KiB');
+  report('bundle.sw.js.gzip', gzipSync(sw, { level: 9 }).length / 1024, 'KiB');
 }

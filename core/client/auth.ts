@@ -1,7 +1,8 @@
 /**
- * The client side of sign-up, log-in, device JWT refresh and device revocation. The password never
- * leaves this module: OPAQUE sends only blinded values, and the DeviceSession comes back sealed
- * with the OPAQUE session key. Browser-safe (no node: imports).
+ * The client side of sign-up, log-in and new-device enrollment (device JWT refresh and revocation:
+ * device-jwt.ts, re-exported here). The password never leaves this module: OPAQUE sends only
+ * blinded values, and the DeviceSession comes back sealed with the OPAQUE session key.
+ * Browser-safe (no node: imports).
  * @example
  *   const login = await connectWithLoginCredential({ servers, loginJwt });
  *   const session = await logIn(login, { username, password, deviceCertificate });
@@ -10,36 +11,30 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import * as opaque from '@serenity-kit/opaque';
 import { type roomkey, v1 } from '../../proto/index.ts';
-import { fromBase64Url, toBase64Url, u64be } from '../bytes.ts';
+import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
-import {
-  labeledMessage,
-  sign,
-  signingPublicKey,
-  type UserIdentity,
-  type UserKeys,
-  verifyUserIdentity,
-} from '../crypto/index.ts';
-import {
-  BadCredentialsError,
-  BadSignatureError,
-  MalformedError,
-  RevokedError,
-  type RoomKeyError,
-} from '../errors.ts';
+import { type UserIdentity, type UserKeys, verifyUserIdentity } from '../crypto/index.ts';
+import { BadCredentialsError, BadSignatureError, MalformedError } from '../errors.ts';
 import { openDeviceSession } from '../transport/device-session-key.ts';
-import { LABEL_DEVICE_REVOCATION, LABEL_REFRESH, LABEL_REFRESH_OFFLINE } from '../transport/proof-labels.ts';
-import { newReplyKey } from '../transport/reply-seal.ts';
-import { gatewayRequest } from '../transport/request.ts';
-import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../transport/subjects.ts';
+import { LOGIN_SUBJECTS } from '../transport/subjects.ts';
 import { normalizeUsername } from '../transport/username.ts';
+import { credentialOf, type DeviceCredential, type RequestOptions, sealedRequest } from './device-jwt.ts';
 import { sealIdentityBackup } from './identity-backup.ts';
 
-type Signed = roomkey.v1.Signed.$Properties;
+// The device-JWT half needs no OPAQUE: it lives in device-jwt.ts, so hosts that only keep a device
+// connected (a service worker) do not carry the OPAQUE wasm.
+export {
+  type DeviceCredential,
+  type KeepFreshInput,
+  keepDeviceJwtFresh,
+  type RequestOptions,
+  refreshDelayMs,
+  refreshDeviceJwt,
+  refreshDeviceJwtOffline,
+  revokeDevice,
+} from './device-jwt.ts';
 
-export interface RequestOptions {
-  timeoutMs?: number;
-}
+type Signed = roomkey.v1.Signed.$Properties;
 
 export interface SignUpInput {
   username: string;
@@ -270,149 +265,6 @@ async function opaqueLogIn(
     },
     exportKey: fromBase64Url(finished.exportKey),
   };
-}
-
-/** A fresh device JWT (current rooms and revocation state), asked on the device's own connection. */
-export async function refreshDeviceJwt(
-  device: NatsConnection,
-  deviceSecretKey: Uint8Array,
-  options: RequestOptions & { now?: number } = {},
-): Promise<{ userJwt: string; expiresAtMs: number }> {
-  const deviceKey = signingPublicKey(deviceSecretKey);
-  const requestedAtMs = options.now ?? Date.now();
-  const proof = await sign(labeledMessage(LABEL_REFRESH, deviceKey, u64be(requestedAtMs)), deviceSecretKey);
-  const ok = await gatewayRequest(
-    device,
-    DEVICE_SUBJECTS.refresh,
-    encode(v1.RefreshRequest, { deviceKey, requestedAtMs, proof }),
-    {
-      timeoutMs: options.timeoutMs,
-    },
-  );
-  return credentialOf(decode(v1.RefreshResponse, ok, 'refresh response'));
-}
-
-/**
- * A fresh device JWT asked on the login credential: for a device NATS no longer lets in with its
- * current JWT (its user was removed from a room, which revokes the user's current JWTs).
- * @example credential = await refreshDeviceJwtOffline(login, deviceSecretKey);
- */
-export async function refreshDeviceJwtOffline(
-  login: NatsConnection,
-  deviceSecretKey: Uint8Array,
-  options: RequestOptions & { now?: number } = {},
-): Promise<DeviceCredential> {
-  const deviceKey = signingPublicKey(deviceSecretKey);
-  const requestedAtMs = options.now ?? Date.now();
-  const ok = await sealedRequest(
-    login,
-    LOGIN_SUBJECTS.deviceRefresh,
-    async (replyKey) => {
-      const proof = await sign(
-        labeledMessage(LABEL_REFRESH_OFFLINE, deviceKey, u64be(requestedAtMs), replyKey),
-        deviceSecretKey,
-      );
-      return encode(v1.RefreshRequest, { deviceKey, requestedAtMs, proof, replyKey });
-    },
-    options,
-  );
-  return credentialOf(decode(v1.RefreshResponse, ok, 'refresh response'));
-}
-
-function credentialOf(res: roomkey.v1.RefreshResponse): DeviceCredential {
-  if (!res.userJwt) throw new MalformedError('refresh response: no JWT');
-  return { userJwt: res.userJwt, expiresAtMs: Number(res.expiresAtMs) };
-}
-
-/** Revokes one of the user's devices (maybe this one), proved with the user signing key. */
-export async function revokeDevice(
-  device: NatsConnection,
-  input: { deviceKey: Uint8Array; userSigningSecretKey: Uint8Array },
-  options: RequestOptions & { now?: number } = {},
-): Promise<void> {
-  const revokedAtMs = options.now ?? Date.now();
-  const userSignature = await sign(
-    labeledMessage(LABEL_DEVICE_REVOCATION, input.deviceKey, u64be(revokedAtMs)),
-    input.userSigningSecretKey,
-  );
-  await gatewayRequest(
-    device,
-    DEVICE_SUBJECTS.revoke,
-    encode(v1.RevokeDeviceRequest, { deviceKey: input.deviceKey, revokedAtMs, userSignature }),
-    { timeoutMs: options.timeoutMs },
-  );
-}
-
-/**
- * When to refresh a JWT: a quarter of its remaining life before expiry (at most 5 minutes before,
- * at least 250 ms), so a 1 h JWT refreshes 5 min early and a 2 s test JWT after 1.5 s.
- */
-export function refreshDelayMs(expiresAtMs: number, now = Date.now()): number {
-  const remaining = expiresAtMs - now;
-  const lead = Math.min(5 * 60_000, Math.max(250, remaining / 4));
-  return Math.max(0, remaining - lead);
-}
-
-/** The device's current NATS credential; `connectAsDevice({ jwt: () => credential.userJwt })`. */
-export interface DeviceCredential {
-  userJwt: string;
-  expiresAtMs: number;
-}
-
-export interface KeepFreshInput {
-  nc: NatsConnection;
-  credential: DeviceCredential;
-  deviceSecretKey: Uint8Array;
-  /**
-   * Reconnect after each refresh so the server applies the new JWT's permissions now (a NATS
-   * connection keeps the permissions it connected with). Default true.
-   */
-  applyNow?: boolean;
-  onRefreshed?: (credential: DeviceCredential) => void;
-  /** Called for every failed attempt; a RevokedError stops the loop. */
-  onError?: (error: RoomKeyError | Error) => void;
-}
-
-/** Refreshes the device JWT before each expiry, retrying failures until it expires. */
-export function keepDeviceJwtFresh(input: KeepFreshInput): { stop(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const schedule = (delay: number) => {
-    if (!stopped) timer = setTimeout(run, delay);
-  };
-  const run = async () => {
-    try {
-      const next = await refreshDeviceJwt(input.nc, input.deviceSecretKey);
-      input.credential.userJwt = next.userJwt;
-      input.credential.expiresAtMs = next.expiresAtMs;
-      input.onRefreshed?.(input.credential);
-      if (input.applyNow !== false && !input.nc.isClosed()) await input.nc.reconnect();
-      schedule(refreshDelayMs(next.expiresAtMs));
-    } catch (error) {
-      input.onError?.(error as Error);
-      if (error instanceof RevokedError || input.nc.isClosed()) return;
-      const remaining = input.credential.expiresAtMs - Date.now();
-      if (remaining > 0) schedule(Math.min(5000, Math.max(100, remaining / 4)));
-    }
-  };
-  schedule(refreshDelayMs(input.credential.expiresAtMs));
-  return {
-    stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-    },
-  };
-}
-
-/** Sends a login-credential request with a fresh reply key and opens the sealed reply. */
-async function sealedRequest(
-  nc: NatsConnection,
-  subject: string,
-  body: (replyKey: Uint8Array) => Uint8Array | Promise<Uint8Array>,
-  options: RequestOptions,
-): Promise<Uint8Array> {
-  const replyKey = newReplyKey();
-  return gatewayRequest(nc, subject, await body(replyKey), { timeoutMs: options.timeoutMs, replyKey });
 }
 
 function opaqueStep<T>(step: () => T): T {

@@ -11,8 +11,13 @@
 import type { NatsConnection, Status } from '@nats-io/nats-core';
 import { RevokedError, type RoomKeyError, UnavailableError } from '../errors.ts';
 import { connectAsDevice, connectWithLoginCredential } from '../transport/connect.ts';
-import { type DeviceCredential, refreshDelayMs, refreshDeviceJwt, refreshDeviceJwtOffline } from './auth.ts';
 import type { ClientConfig } from './config.ts';
+import {
+  type DeviceCredential,
+  refreshDelayMs,
+  refreshDeviceJwt,
+  refreshDeviceJwtOffline,
+} from './device-jwt.ts';
 import type { ConnectionState } from './types.ts';
 
 export interface DeviceLinkOptions {
