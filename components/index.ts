@@ -9,7 +9,13 @@ import { RoomKeyRooms } from './rooms.ts';
 import { RoomKeySignIn } from './sign-in.ts';
 
 export { ClientController } from './client/client-controller.ts';
-export { defaultClientChanges, getDefaultClient, setDefaultClient } from './client/default.ts';
+export {
+  defaultClientChanges,
+  defaultClientFailure,
+  getDefaultClient,
+  reportDefaultClientFailure,
+  setDefaultClient,
+} from './client/default.ts';
 export type * from './client/types.ts';
 export type * from './events.ts';
 export { RoomKeyNotifications } from './notifications.ts';

@@ -1,13 +1,17 @@
 /**
  * Connection and key state in words a person understands, and the status line every element
  * shows. Internal.
- * @example html`${statusLine(this.#clients.connection, this.#clients.keys)}`
+ * @example html`${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}`
  */
 import { html, type TemplateResult } from 'lit';
 import type { ConnectionState, KeyState } from './client/types.ts';
 
-/** What the connection state means for the user. `undefined`: no client has been given yet. */
-export function connectionText(state: ConnectionState | undefined): string {
+/**
+ * What the connection state means for the user. `undefined`: no client has been given yet, or,
+ * with `failure`, none could start.
+ */
+export function connectionText(state: ConnectionState | undefined, failure?: string): string {
+  if (state === undefined && failure) return couldNotStart(failure);
   switch (state) {
     case 'connecting':
       return 'Connecting…';
@@ -20,6 +24,12 @@ export function connectionText(state: ConnectionState | undefined): string {
     default:
       return 'Not connected: RoomKey is still starting.';
   }
+}
+
+/** "RoomKey could not start: <why>. Reload the page to try again." */
+export function couldNotStart(why: string): string {
+  const sentence = /[.!?]$/.test(why.trim()) ? why.trim() : `${why.trim()}.`;
+  return `RoomKey could not start: ${sentence} Reload the page to try again.`;
 }
 
 /** What the key state means for the user. */
@@ -43,17 +53,18 @@ export function keyText(state: KeyState | undefined): string {
 export function statusLine(
   connection: ConnectionState | undefined,
   keys: KeyState | undefined,
+  failure?: string,
 ): TemplateResult {
   const keyWords = keyText(keys);
   return html`<p
     class="status"
     part="status"
     role="status"
-    data-connection=${connection ?? 'none'}
+    data-connection=${connection ?? (failure ? 'failed' : 'none')}
     data-keys=${keys ?? 'none'}
   >
     <span class="dot" aria-hidden="true"></span>
-    <span part="connection-status">${connectionText(connection)}</span>
+    <span part="connection-status">${connectionText(connection, failure)}</span>
     ${keyWords ? html`<span aria-hidden="true">·</span><span part="key-status">${keyWords}</span>` : ''}
   </p>`;
 }

@@ -663,7 +663,7 @@ export class RoomKeyRoom extends LitElement {
     return html`<section class="room" part="container" aria-labelledby="title">
         <div class="header" part="header">
           <h2 id="title" part="title">${title}</h2>
-          ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys)}
+          ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
         </div>
         ${this.#renderNotice()} ${this.#renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>

@@ -212,7 +212,7 @@ export class RoomKeyRooms extends LitElement {
           <h2 id="title" part="title">Rooms</h2>
           <button part="create-button" type="button" ?disabled=${!ready} @click=${this.#openCreate}>New room</button>
         </div>
-        ${statusLine(this.#clients.connection, keys)}
+        ${statusLine(this.#clients.connection, keys, this.#clients.failure)}
         <p class="error" part="error" role="alert">${this._error}</p>
         ${this.#renderBody(ready)}
       </section>

@@ -7,7 +7,7 @@
  * page calls `setDefaultClient` itself.
  * @example import { autoConnected } from './roomkey.js'; autoConnected.catch((e) => show(e.message));
  */
-import { getDefaultClient, setDefaultClient } from './client/default.ts';
+import { getDefaultClient, reportDefaultClientFailure, setDefaultClient } from './client/default.ts';
 import type { RoomKeyClient } from './client/types.ts';
 
 export * from './index.ts';
@@ -35,6 +35,15 @@ export function findGatewayUrl(
   return url.href;
 }
 
+/** A lazy chunk that fails to load (network, or a site updated under an open page) says so in words. */
+function loaded<T>(chunk: Promise<T>): Promise<T> {
+  return chunk.catch((cause: unknown) => {
+    throw new Error('part of RoomKey did not load (the network dropped, or the site was just updated).', {
+      cause,
+    });
+  });
+}
+
 async function autoConnect(): Promise<RoomKeyClient | undefined> {
   if (typeof document === 'undefined') return undefined; // imported outside a page (SSR, a worker)
   const gateway = findGatewayUrl();
@@ -42,9 +51,9 @@ async function autoConnect(): Promise<RoomKeyClient | undefined> {
   // The extension, when installed, keeps the keys out of the page: prefer it. It answers at once
   // when absent (its content script marks the document), so pages without it wait for nothing.
   // Dynamic imports keep the in-page client (core, NATS) off the path of pages that never use it.
-  const { connectExtension } = await import('./client/extension-client.ts');
+  const { connectExtension } = await loaded(import('./client/extension-client.ts'));
   const extension = await connectExtension({ gateway });
-  const client = extension ?? (await (await import('./client/connect.ts')).connectInPage(gateway));
+  const client = extension ?? (await (await loaded(import('./client/connect.ts'))).connectInPage(gateway));
   // The page may have set its own client meanwhile: it wins.
   if (!getDefaultClient()) setDefaultClient(client);
   return client;
@@ -61,5 +70,6 @@ export const autoConnected: Promise<RoomKeyClient | undefined> = autoConnect();
 autoConnected.catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.warn(`RoomKey: could not connect: ${message}`);
+  if (!getDefaultClient()) reportDefaultClientFailure(message);
   document?.dispatchEvent(new CustomEvent('roomkey-connect-error', { detail: { error, message } }));
 });

@@ -5,7 +5,7 @@ import type { RoomKeyClient } from './client/types.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { statusLine } from './private-status.ts';
+import { couldNotStart, statusLine } from './private-status.ts';
 import { base } from './private-styles.ts';
 
 /** Shortest password accepted at sign-up. */
@@ -155,7 +155,7 @@ export class RoomKeySignIn extends LitElement {
     const view = this.#view;
     return html`<section part="container" aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${TITLES[view]}</h2>
-      ${statusLine(this.#clients.connection, this.#clients.keys)}
+      ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
       ${view === 'ready' ? this.#renderReady() : this.#renderForm(view)}
     </section>`;
   }
@@ -304,7 +304,12 @@ export class RoomKeySignIn extends LitElement {
     try {
       const client = await this.#clients.whenClient(CLIENT_WAIT_MS);
       if (!client) {
-        throw new Error('RoomKey did not start on this page: check your connection, then reload the page.');
+        const why = this.#clients.failure;
+        throw new Error(
+          why
+            ? couldNotStart(why)
+            : 'RoomKey did not start on this page: check your connection, then reload the page.',
+        );
       }
       await fn(client);
     } catch (error) {

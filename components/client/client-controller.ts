@@ -5,7 +5,12 @@
  * @example #clients = new ClientController(this, { events: ['rooms'], onClient: () => this.#load() });
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { DEFAULT_CLIENT_CHANGE, defaultClientChanges, getDefaultClient } from './default.ts';
+import {
+  DEFAULT_CLIENT_CHANGE,
+  defaultClientChanges,
+  defaultClientFailure,
+  getDefaultClient,
+} from './default.ts';
 import type { ConnectionState, KeyState, RoomKeyClient, RoomKeyClientEvents, Session } from './types.ts';
 
 /** An element that can be given a client. */
@@ -32,7 +37,7 @@ export class ClientController implements ReactiveController {
   readonly #types: readonly ClientEventType[];
   #client: RoomKeyClient | undefined;
   #connected = false;
-  readonly #waiting = new Set<(client: RoomKeyClient) => void>();
+  readonly #waiting = new Set<(client: RoomKeyClient | undefined) => void>();
 
   constructor(host: ClientHost, options: ClientControllerOptions = {}) {
     this.#host = host;
@@ -49,10 +54,10 @@ export class ClientController implements ReactiveController {
   /**
    * The client, waiting up to `timeoutMs` for one: a page's client often arrives after its elements
    * (its chunk loads lazily), and a user who submits a form meanwhile should not get an error.
-   * Resolves `undefined` if none came in time.
+   * Resolves `undefined` if none came in time, or at once when the page's client failed to start.
    */
   whenClient(timeoutMs: number): Promise<RoomKeyClient | undefined> {
-    if (this.#client) return Promise.resolve(this.#client);
+    if (this.#client || this.failure) return Promise.resolve(this.#client);
     return new Promise((resolve) => {
       const done = (client: RoomKeyClient | undefined): void => {
         clearTimeout(timer);
@@ -62,6 +67,11 @@ export class ClientController implements ReactiveController {
       const timer = setTimeout(() => done(undefined), timeoutMs);
       this.#waiting.add(done);
     });
+  }
+
+  /** Why there is no client: the page's client failed to start (words for a person). */
+  get failure(): string | undefined {
+    return this.#client || this.#host.client ? undefined : defaultClientFailure();
   }
 
   get connection(): ConnectionState | undefined {
@@ -106,6 +116,8 @@ export class ClientController implements ReactiveController {
 
   readonly #onDefaultChange = (): void => {
     this.sync();
+    this.#host.requestUpdate();
+    if (this.failure) for (const done of [...this.#waiting]) done(undefined);
   };
 
   readonly #onClientEvent = (event: Event): void => {

@@ -7,6 +7,7 @@
 import type { RoomKeyClient } from './types.ts';
 
 let current: RoomKeyClient | undefined;
+let failure: string | undefined;
 const changes = new EventTarget();
 
 /** The event type dispatched on {@link defaultClientChanges} when the default client changes. */
@@ -19,7 +20,27 @@ export const DEFAULT_CLIENT_CHANGE = 'change';
 export function setDefaultClient(client: RoomKeyClient | undefined): void {
   if (current === client) return;
   current = client;
+  if (client) failure = undefined;
   changes.dispatchEvent(new Event(DEFAULT_CLIENT_CHANGE));
+}
+
+/**
+ * Says why the page's client could not start (the script tag's wiring failed: a chunk did not
+ * load, the gateway's config was unreachable…): elements without a client show it instead of
+ * "still starting", and stop waiting for one. Setting a client clears it.
+ * @example reportDefaultClientFailure('The RoomKey server did not answer.');
+ */
+export function reportDefaultClientFailure(message: string): void {
+  failure = message;
+  changes.dispatchEvent(new Event(DEFAULT_CLIENT_CHANGE));
+}
+
+/**
+ * Why the default client could not start, if it could not (see {@link reportDefaultClientFailure}).
+ * @example const why = defaultClientFailure();
+ */
+export function defaultClientFailure(): string | undefined {
+  return current ? undefined : failure;
 }
 
 /**

@@ -1,5 +1,5 @@
 import '../../../components/index.ts';
-import { setDefaultClient } from '../../../components/client/default.ts';
+import { reportDefaultClientFailure, setDefaultClient } from '../../../components/client/default.ts';
 import { RateLimitedError } from '../../../core/errors.ts';
 import { equal, ok } from '../../helpers/assert.ts';
 import { expectNoAxeViolations } from '../helpers/a11y.ts';
@@ -238,6 +238,26 @@ describe('<roomkey-sign-in>', () => {
     setDefaultClient(client);
     await until(() => textOf(el).includes('Signed in as erin'), 'signed in once the client came');
     equal(client.calls.filter((c) => c.method === 'signIn').length, 1);
+    setDefaultClient(undefined);
+  });
+
+  it('says so when the page client could not start; a waiting submit stops waiting', async () => {
+    setDefaultClient(undefined);
+    const el = await mount('roomkey-sign-in');
+    fill(el, { username: 'erin', password: 'correct horse battery' });
+    await submit(el);
+    ok(el.busy, 'waiting for the client');
+    reportDefaultClientFailure('the RoomKey server did not answer');
+    await until(() => !el.busy, 'the submit stopped waiting');
+    const why = 'RoomKey could not start: the RoomKey server did not answer. Reload the page to try again.';
+    equal(textOf(el, '[part=error]'), why);
+    equal(textOf(el, '[part=connection-status]'), why);
+    equal($(el, '[part=status]').dataset['connection'], 'failed');
+    await expectNoAxeViolations(fixture(), 'client failed');
+    const client = new FakeRoomKeyClient();
+    setDefaultClient(client);
+    await settle(el);
+    equal(textOf(el, '[part=connection-status]'), 'Online', 'a client clears the failure');
     setDefaultClient(undefined);
   });
 
