@@ -4,13 +4,32 @@
  * prefix that their credential alone may subscribe to.
  * @example const nc = await connectWithLoginCredential({ servers: config.natsWebSocketUrl, loginJwt: config.loginJwt });
  */
-import { type ConnectionOptions, jwtAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nats-core';
+import {
+  type ConnectionOptions,
+  jwtAuthenticator,
+  type NatsConnection,
+  type WsConnectionOptions,
+  wsconnect,
+} from '@nats-io/nats-core';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { deviceAuthenticator } from './device-authenticator.ts';
 import { userNkey } from './nkey.ts';
 import { deviceInboxPrefix, LOGIN_INBOX_PREFIX } from './subjects.ts';
 
-export type ConnectFn = (options: ConnectionOptions) => Promise<NatsConnection>;
+/**
+ * nats-server before 2.10.24 answers a close frame that carries no status with status 1005, which
+ * RFC 6455 reserves, and browsers log "Received a broken close frame" on every clean close
+ * (nats-io/nats-server#6259). Closing with 1000 (normal closure) is right on every server version.
+ */
+function closingNormally(url: string): Promise<{ socket: WebSocket; encrypted: boolean }> {
+  const socket = new WebSocket(url);
+  const close = socket.close.bind(socket);
+  socket.close = (code = 1000, reason?: string) => close(code, reason);
+  return Promise.resolve({ socket, encrypted: url.startsWith('wss://') });
+}
+
+/** wsconnect, or transport-node's connect (which ignores the WebSocket-only options). */
+export type ConnectFn = (options: WsConnectionOptions) => Promise<NatsConnection>;
 
 export interface ConnectCommon {
   /** NATS WebSocket URL(s) (ws:// or wss://), or TCP URLs when `connect` is transport-node's. */
@@ -28,6 +47,7 @@ export function connectWithLoginCredential(
   return (input.connect ?? wsconnect)({
     name: 'roomkey-login',
     maxReconnectAttempts: 10,
+    wsFactory: closingNormally,
     ...input.options,
     servers: input.servers,
     authenticator: jwtAuthenticator(input.loginJwt),
@@ -48,6 +68,7 @@ export function connectAsDevice(input: DeviceConnectInput): Promise<NatsConnecti
   return (input.connect ?? wsconnect)({
     name: 'roomkey-device',
     maxReconnectAttempts: -1,
+    wsFactory: closingNormally,
     ...input.options,
     servers: input.servers,
     authenticator: deviceAuthenticator(input.jwt, input.deviceSecretKey),

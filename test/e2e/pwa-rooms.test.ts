@@ -34,6 +34,8 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
   let pageA: Page;
   let pageB: Page;
   let roomId = '';
+  /** Uncaught page errors and broken WebSocket closes, from either page. */
+  const consoleProblems: string[] = [];
 
   before(async () => {
     ensureBuilt();
@@ -41,6 +43,15 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
     await bob.context.grantPermissions(['notifications'], { origin: stack.origin });
     [pageA, pageB] = await Promise.all([alice.page(), bob.page()]);
+    for (const [name, page] of [
+      ['alice', pageA],
+      ['bob', pageB],
+    ] as const) {
+      page.on('pageerror', (error) => consoleProblems.push(`${name}: uncaught ${error.message}`));
+      page.on('console', (message) => {
+        if (/broken close frame/i.test(message.text())) consoleProblems.push(`${name}: ${message.text()}`);
+      });
+    }
   });
 
   after(async () => {
@@ -224,5 +235,9 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     await waitFor('Bob at the room', async () =>
       bob.context.pages().find((p) => p.url() === `${stack.urls.web}#room=${pushRoom}`),
     );
+  });
+
+  it('no uncaught errors, and no broken WebSocket closes (nats-server 2.9 and status 1005)', () => {
+    assert.deepEqual(consoleProblems, []);
   });
 });
