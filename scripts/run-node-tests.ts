@@ -52,7 +52,7 @@ if (layer !== 'e2e') {
 // End-to-end files drive whole browsers against a whole stack; a file that fails is run again, up
 // to E2E_ATTEMPTS times, and every retry is printed as such (with the failed attempt's output, its
 // summary lines marked so they are not counted). A file passes only on a clean attempt.
-const E2E_ATTEMPTS = 3;
+const E2E_ATTEMPTS = 2;
 let failedFiles = 0;
 for (const file of files) {
   for (let attempt = 1; ; attempt++) {
