@@ -1,6 +1,7 @@
 // What a site pays for the one script tag, built as `npm run build` does (esbuild, minified,
-// split): roomkey.js (elements + the client choice) loads at once; the in-page client (core, NATS,
-// OPAQUE's WebAssembly) is a chunk fetched only when the extension is absent. Also the demo PWA's
+// split): roomkey.js (elements + the client choice) loads at once; the in-page client (core, NATS)
+// is a chunk fetched only when the extension is absent, and OPAQUE (WebAssembly) one fetched only
+// when a sign-in or sign-up form is shown (a returning device that unlocks never needs it). Also the demo PWA's
 // service worker (core's device connection and decryption, workbox; no OPAQUE).
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -33,6 +34,9 @@ export async function bench(report: Report): Promise<void> {
   report('bundle.roomkey.js.gzip', entry.gzip, 'KiB');
   report('bundle.in-page-chunk.raw', inPage.raw, 'KiB');
   report('bundle.in-page-chunk.gzip', inPage.gzip, 'KiB');
+  const opaque = size(/^opaque-.*\.js$/);
+  report('bundle.opaque-chunk.raw', opaque.raw, 'KiB');
+  report('bundle.opaque-chunk.gzip', opaque.gzip, 'KiB');
 
   const worker = await build({
     entryPoints: [`${root}sw/sw.ts`],

@@ -7,6 +7,7 @@
  * Key state: `signed-out` (no store on this device), `locked` (a store, not unlocked), `ready`.
  * @example const client = await connectInPageClient('https://rooms.example.com/');
  */
+import { preloadOpaque } from '../../core/client/auth.ts';
 import type { ClientConfig } from '../../core/client/config.ts';
 import type { HistoryOptions } from '../../core/client/history.ts';
 import { RoomKeySession, type SessionOptions } from '../../core/client/session.ts';
@@ -355,6 +356,8 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
 
   #setKeys(state: KeyState): void {
+    // A sign-in/sign-up form will be on screen: fetch OPAQUE's chunk now, not at the submit.
+    if (state === 'signed-out') preloadOpaque();
     if (state === this.#keys) return;
     this.#keys = state;
     this.#emit('keys', state);

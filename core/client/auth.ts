@@ -9,7 +9,6 @@
  *   const nc = await connectAsDevice({ servers, jwt: () => session.userJwt, deviceSecretKey });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import * as opaque from '@serenity-kit/opaque';
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
@@ -50,13 +49,39 @@ export interface SignUpInput {
   userKeys?: Pick<UserKeys, 'signingSecretKey' | 'hpkePrivateKey'>;
 }
 
+type Opaque = typeof import('./opaque.ts');
+let opaqueModule: Promise<Opaque> | undefined;
+
+/**
+ * OPAQUE (its WebAssembly is ~400 KiB) loads on first use: a bundler splits it into its own
+ * chunk, so a returning device that only unlocks its store never downloads it.
+ */
+/**
+ * Starts loading OPAQUE now (a sign-in or sign-up form is on screen), so the submit does not wait
+ * for it. Never fails: a load error shows up at the submit.
+ * @example if (keys === 'signed-out') preloadOpaque();
+ */
+export function preloadOpaque(): void {
+  loadOpaque().catch(() => undefined);
+}
+
+async function loadOpaque(): Promise<Opaque> {
+  opaqueModule ??= import('./opaque.ts').catch((error: unknown) => {
+    opaqueModule = undefined; // a chunk that failed to load (network) is tried again next time
+    throw error;
+  });
+  const opaque = await opaqueModule;
+  await opaque.ready;
+  return opaque;
+}
+
 /** Registers a new user and its first device; returns the user id the gateway stored. */
 export async function signUp(
   login: NatsConnection,
   input: SignUpInput,
   options: RequestOptions = {},
 ): Promise<{ userId: string }> {
-  await opaque.ready;
+  const opaque = await loadOpaque();
   const username = normalizeUsername(input.username);
   const start = opaque.client.startRegistration({ password: input.password });
   const started = await sealedRequest(
@@ -206,7 +231,7 @@ async function opaqueLogIn(
   identitySigned: Signed;
   exportKey: Uint8Array;
 }> {
-  await opaque.ready;
+  const opaque = await loadOpaque();
   const username = normalizeUsername(rawUsername);
   const start = opaque.client.startLogin({ password });
   const started = decode(

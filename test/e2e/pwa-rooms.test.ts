@@ -95,6 +95,9 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     'Bob reloads: after unlocking with his password, his history decrypts from JetStream',
     STEP,
     async () => {
+      const fetched: string[] = [];
+      const onRequest = (request: { url(): string }) => fetched.push(request.url());
+      pageB.on('request', onRequest);
       await pageB.reload();
       const unlock = pageB.locator('roomkey-sign-in #password');
       await unlock.waitFor();
@@ -104,6 +107,15 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
       await pageB.locator('roomkey-sign-in button[part=submit]').click();
       await waitForText(pageB, TEXTS[0]!, SLOW);
       await waitForText(pageB, TEXTS[1]!);
+      pageB.off('request', onRequest);
+      assert.ok(
+        fetched.some((url) => /\/dist\/chunks\/in-page-[\w-]+\.js$/.test(url)),
+        `the in-page chunk was loaded: ${fetched.join(' ')}`,
+      );
+      assert.ok(
+        !fetched.some((url) => /\/dist\/chunks\/opaque-/.test(url)),
+        'unlocking a returning device never loads OPAQUE',
+      );
       await send(pageB, TEXTS[2]!);
       await waitForText(pageA, TEXTS[2]!);
     },
