@@ -3,7 +3,8 @@
  * A thin adapter over core/client's RoomKeySession: the encrypted store lives in IndexedDB (one
  * database per gateway origin), the deployment's configuration comes from `roomkey-config.json`
  * next to the gateway URL, presence follows document.visibilityState and window focus, and the
- * session's events are re-dispatched as the CustomEvents the components listen to.
+ * session's events are re-dispatched as the CustomEvents the components listen to (App
+ * Notifications only for rooms not on screen: the room shown on a visible page shows the message).
  * Key state: `signed-out` (no store on this device), `locked` (a store, not unlocked), `ready`.
  * @example const client = await connectInPageClient('https://rooms.example.com/');
  */
@@ -297,7 +298,11 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       }),
       session.on('rooms', (rooms) => this.#emit('rooms', rooms)),
       session.on('message', (message) => this.#emit('message', message)),
-      session.on('notification', (n) => this.#emit('notification', n)),
+      session.on('notification', (n) => {
+        // The room on screen shows the message itself: no toast for it (as the extension does).
+        if (n.roomId === this.#focusedRoom && this.#presence !== 'hidden') return;
+        this.#emit('notification', n);
+      }),
       session.on('revoked', () => {
         if (this.#session !== session) return;
         this.#session = undefined;

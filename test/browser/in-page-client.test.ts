@@ -159,6 +159,16 @@ describe('InPageClient', () => {
     );
     client.focusRoom('r');
     ok(session.calls.includes('focus:r'));
+    session.emit('notification', { roomId: 'r' });
+    session.emit('notification', { roomId: 'other' });
+    equal(
+      events
+        .filter(([t]) => t === 'notification')
+        .map(([, d]) => (d as { roomId: string }).roomId)
+        .join(','),
+      'r,other',
+      'no notification for the room on screen',
+    );
     await client.lock();
     equal(client.keys, 'locked');
     await client.unlock('password 12');
