@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { AccountPublisher } from './account-publisher.ts';
 import type { Buckets } from './buckets.ts';
 import type { Stack } from './data-dir.ts';
-import type { LoginRateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { RoomCache } from './room-chain.ts';
 import type { RoomGrantSource } from './room-permissions.ts';
 import type { RoomStreams } from './room-streams.ts';
@@ -19,7 +19,10 @@ export interface GatewayContext {
   stack: Stack;
   keys: ServerKeys;
   buckets: Buckets;
-  limiter: LoginRateLimiter;
+  /** Login starts (per username, connection, source). */
+  limiter: RateLimiter;
+  /** Registration starts (per connection, source). */
+  signUpLimiter: RateLimiter;
   issuer: JwtIssuer;
   publisher: AccountPublisher;
   roomGrants: RoomGrantSource;

@@ -33,7 +33,14 @@ import { roomCommits, roomCursor, roomList } from './handlers/room-read.ts';
 import { type NotificationRouter, startNotificationRouter } from './notification-router.ts';
 import { ensureDefaultPolicies } from './policy-store.ts';
 import { type Presence, startPresence } from './presence.ts';
-import { DEFAULT_LOGIN_RATE_LIMITS, LoginRateLimiter, type LoginRateLimits } from './rate-limit.ts';
+import {
+  DEFAULT_LOGIN_RATE_LIMITS,
+  DEFAULT_SIGN_UP_RATE_LIMITS,
+  type LoginRateLimits,
+  RateLimiter,
+  SIGN_UP_SCOPE,
+  type SignUpRateLimits,
+} from './rate-limit.ts';
 import { RoomCache } from './room-chain.ts';
 import { kvRoomGrants } from './room-grants.ts';
 import type { RoomGrantSource } from './room-permissions.ts';
@@ -64,6 +71,7 @@ export interface GatewayOptions {
   jwtLifetimeMs?: number;
   loginHandleLifetimeMs?: number;
   rateLimits?: Partial<LoginRateLimits>;
+  signUpRateLimits?: Partial<SignUpRateLimits>;
   /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
   /** JetStream replicas of the gateway's KV buckets and of room streams (3 on a cluster). */
@@ -88,9 +96,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const jwtLifetimeMs = options.jwtLifetimeMs ?? DEFAULT_JWT_LIFETIME_MS;
   const loginHandleLifetimeMs = options.loginHandleLifetimeMs ?? DEFAULT_LOGIN_HANDLE_LIFETIME_MS;
   const rateLimits = { ...DEFAULT_LOGIN_RATE_LIMITS, ...options.rateLimits };
+  const signUpRateLimits = { ...DEFAULT_SIGN_UP_RATE_LIMITS, ...options.signUpRateLimits };
   checkRange('jwtLifetimeMs', jwtLifetimeMs, 1000, MAX_JWT_LIFETIME_MS);
   checkRange('loginHandleLifetimeMs', loginHandleLifetimeMs, 1000, MAX_LOGIN_HANDLE_LIFETIME_MS);
-  for (const policy of Object.values(rateLimits)) {
+  for (const policy of [...Object.values(rateLimits), ...Object.values(signUpRateLimits)]) {
     checkRange('rate limit window', policy.windowMs, 1, MAX_RATE_LIMIT_WINDOW_MS);
     checkRange('rate limit lock', policy.lockMs, 1, MAX_RATE_LIMIT_WINDOW_MS);
   }
@@ -153,7 +162,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stack,
       keys,
       buckets,
-      limiter: new LoginRateLimiter(buckets.rateLimit, keys, rateLimits, now),
+      limiter: new RateLimiter(buckets.rateLimit, keys, rateLimits, { now }),
+      signUpLimiter: new RateLimiter(buckets.rateLimit, keys, signUpRateLimits, {
+        now,
+        scope: SIGN_UP_SCOPE,
+      }),
       issuer: {
         appAccountPublicKey: stack.public.appAccount.publicKey,
         appSigningKey: fastKeyPair(stack.secrets.appSigningSeed),

@@ -1,11 +1,13 @@
 /**
- * Login throttling shared by every gateway (state in the rk_ratelimit KV bucket).
+ * Login and sign-up throttling shared by every gateway (state in the rk_ratelimit KV bucket).
  * With OPAQUE a wrong password is detected by the client, which then never sends the finish step,
  * so the gateway counts login *starts* and clears a username's count on a successful finish:
  * "N starts without a success" is N guesses. Counted per username, per connection (server + client
  * id, as NATS asserts them) and per source address; each has its own policy. When a count reaches
  * its limit the key is locked until `lockMs` later, and every login start for it gets a
- * RateLimitedError saying when to retry.
+ * RateLimitedError saying when to retry. Sign-ups have their own limiter (SIGN_UP_SCOPE): every
+ * registration start counts per connection and per source address, so bulk account creation and
+ * probing for taken usernames are slowed down the same way.
  * @example await limiter.check(subjects); await limiter.recordAttempt(subjects);
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +39,24 @@ export const DEFAULT_LOGIN_RATE_LIMITS: LoginRateLimits = {
   source: { maxAttempts: 200, windowMs: 15 * 60_000, lockMs: 15 * 60_000 },
 };
 
+/** Sign-ups are counted per connection and source address (a new username every time). */
+export type SignUpRateLimits = Pick<LoginRateLimits, 'connection' | 'source'>;
+
+export const DEFAULT_SIGN_UP_RATE_LIMITS: SignUpRateLimits = {
+  connection: { maxAttempts: 10, windowMs: 60 * 60_000, lockMs: 60 * 60_000 },
+  // A shared address (NAT) rarely creates more than this many accounts in an hour.
+  source: { maxAttempts: 100, windowMs: 60 * 60_000, lockMs: 60 * 60_000 },
+};
+
+/** What a limiter counts: its key prefix in KV and its words in errors. */
+export interface LimiterScope {
+  prefix: string;
+  noun: string;
+}
+
+export const LOGIN_SCOPE: LimiterScope = { prefix: '', noun: 'login attempts' };
+export const SIGN_UP_SCOPE: LimiterScope = { prefix: 'signup-', noun: 'sign-ups' };
+
 export interface LoginSubjects {
   username?: string;
   connection?: string;
@@ -47,17 +67,24 @@ type Kind = keyof LoginRateLimits;
 const KINDS: Kind[] = ['username', 'connection', 'source'];
 const MAX_CAS_RETRIES = 16;
 
-export class LoginRateLimiter {
+export class RateLimiter {
   readonly #kv: KV;
   readonly #keys: ServerKeys;
-  readonly #limits: LoginRateLimits;
+  readonly #limits: Partial<LoginRateLimits>;
   readonly #now: () => number;
+  readonly #scope: LimiterScope;
 
-  constructor(kv: KV, keys: ServerKeys, limits: LoginRateLimits, now: () => number = Date.now) {
+  constructor(
+    kv: KV,
+    keys: ServerKeys,
+    limits: Partial<LoginRateLimits>,
+    options: { now?: () => number; scope?: LimiterScope } = {},
+  ) {
     this.#kv = kv;
     this.#keys = keys;
     this.#limits = limits;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#scope = options.scope ?? LOGIN_SCOPE;
   }
 
   /** Throws RateLimitedError if any of the subjects is locked (the latest unlock time wins). */
@@ -70,7 +97,7 @@ export class LoginRateLimiter {
       0,
       ...records.map((r) => (r && r.value.lockedUntilMs > now ? r.value.lockedUntilMs : 0)),
     );
-    if (retryAt) throw lockedError(retryAt, now);
+    if (retryAt) throw this.#lockedError(retryAt, now);
   }
 
   /** Counts one login attempt on each subject; throws RateLimitedError if this one is over a limit. */
@@ -78,7 +105,7 @@ export class LoginRateLimiter {
     const now = this.#now();
     const lockedUntil = await Promise.all(
       this.#present(subjects).map((kind) => {
-        const policy = this.#limits[kind];
+        const policy = this.#limits[kind]!;
         return this.#change(kind, this.#key(kind, subjects[kind]!), (r) => {
           if (r.lockedUntilMs > now) return r; // already locked: not counted again
           // A lock that has run out starts a new window: the lock was the penalty for the old one.
@@ -93,7 +120,7 @@ export class LoginRateLimiter {
       }),
     );
     const retryAt = Math.max(0, ...lockedUntil.filter((t) => t > now));
-    if (retryAt) throw lockedError(retryAt, now);
+    if (retryAt) throw this.#lockedError(retryAt, now);
   }
 
   /** A successful login clears its username's count (connection and source counts stay). */
@@ -102,11 +129,22 @@ export class LoginRateLimiter {
   }
 
   #present(subjects: LoginSubjects): Kind[] {
-    return KINDS.filter((kind) => typeof subjects[kind] === 'string' && subjects[kind] !== '');
+    return KINDS.filter(
+      (kind) => this.#limits[kind] && typeof subjects[kind] === 'string' && subjects[kind] !== '',
+    );
   }
 
   #key(kind: Kind, value: string): string {
-    return `${kind}.${blindKey(this.#keys, `ratelimit-${kind}`, value)}`;
+    const name = `${this.#scope.prefix}${kind}`;
+    return `${name}.${blindKey(this.#keys, `ratelimit-${name}`, value)}`;
+  }
+
+  #lockedError(retryAt: number, now: number): RateLimitedError {
+    return new RateLimitedError(
+      retryAt,
+      `Too many ${this.#scope.noun}: try again in ${Math.ceil((retryAt - now) / 1000)} s.`,
+      now,
+    );
   }
 
   async #read(key: string): Promise<{ value: Counter; revision: number } | undefined> {
@@ -149,7 +187,10 @@ export class LoginRateLimiter {
     // Connection and address counts are best effort under a burst (one shared NAT address must not
     // fail logins); a burst at one username is exactly what the limiter is for.
     if (kind !== 'username') return 0;
-    throw new RateLimitedError(this.#now() + 1000, 'Too many login attempts at once: try again in a second.');
+    throw new RateLimitedError(
+      this.#now() + 1000,
+      `Too many ${this.#scope.noun} at once: try again in a second.`,
+    );
   }
 }
 
@@ -157,12 +198,4 @@ interface Counter {
   attempts: number;
   windowStartMs: number;
   lockedUntilMs: number;
-}
-
-function lockedError(retryAt: number, now: number): RateLimitedError {
-  return new RateLimitedError(
-    retryAt,
-    `Too many login attempts: try again in ${Math.ceil((retryAt - now) / 1000)} s.`,
-    now,
-  );
 }

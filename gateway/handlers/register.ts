@@ -4,7 +4,8 @@
  * finish: username + OPAQUE registration record + self-signed identity + first device certificate;
  * everything is verified first, then the user, the credential (sealed) and the device are created
  * with create-if-absent writes, undone in reverse if a later one loses a race.
- * Usernames are unique, so start says when one is taken: that much enumeration is inherent.
+ * Usernames are unique, so start says when one is taken: that much enumeration is inherent, and
+ * every start counts against the connection's and the source address's sign-up limits.
  */
 import * as opaque from '@serenity-kit/opaque';
 import { fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
@@ -40,6 +41,8 @@ export function registerStart(ctx: GatewayContext): Endpoint {
       takeReplyKey(call, req.replyKey);
       const username = normalizeUsername(req.username);
       const request = requireBytes(req.registrationRequest, 32, 256, 'registration_request');
+      // Counted before the taken check: probing for usernames costs the same as signing up.
+      await ctx.signUpLimiter.recordAttempt({ connection: call.caller.connection, source: call.caller.host });
       if (await ctx.buckets.credentials.get(usernameKey(ctx, username))) {
         throw new ConflictError(`The username "${username}" is taken: choose another.`);
       }

@@ -84,6 +84,9 @@ export interface TestStack {
 
 let counter = 0;
 
+const UNLIMITED = { maxAttempts: 1_000_000, windowMs: 60_000, lockMs: 1000 };
+const UNLIMITED_SIGN_UPS = { connection: UNLIMITED, source: UNLIMITED };
+
 /** Cheap Argon2id for test stores (the default costs ~1 s per unlock). */
 export const TEST_STORE_PARAMS = { t: 1, mKib: 256, p: 1 };
 
@@ -143,6 +146,8 @@ export async function startStack(gatewayDefaults: Partial<GatewayOptions> = {}):
         appCreds: readFileSync(paths.gatewayAppCreds),
         sysCreds: readFileSync(paths.sysCreds),
         log: () => undefined,
+        // Test files sign up many users from 127.0.0.1; auth-sign-up-limit.test.ts tests the limit.
+        signUpRateLimits: UNLIMITED_SIGN_UPS,
         ...gatewayDefaults,
         ...options,
       });
