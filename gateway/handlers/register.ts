@@ -41,11 +41,6 @@ export function registerStart(ctx: GatewayContext): Endpoint {
       takeReplyKey(call, req.replyKey);
       const username = normalizeUsername(req.username);
       const request = requireBytes(req.registrationRequest, 32, 256, 'registration_request');
-      // Counted before the taken check: probing for usernames costs the same as signing up.
-      await ctx.signUpLimiter.recordAttempt({ connection: call.caller.connection, source: call.caller.host });
-      if (await ctx.buckets.credentials.get(usernameKey(ctx, username))) {
-        throw new ConflictError(`The username "${username}" is taken: choose another.`);
-      }
       const { registrationResponse } = opaqueCall('registration_request', () =>
         opaque.server.createRegistrationResponse({
           serverSetup: ctx.stack.secrets.opaqueServerSetup,
@@ -53,6 +48,12 @@ export function registerStart(ctx: GatewayContext): Endpoint {
           registrationRequest: toBase64Url(request),
         }),
       );
+      // Counted once the request is well formed (a malformed one stores nothing), and before the
+      // taken check: probing for usernames costs the same as signing up.
+      await ctx.signUpLimiter.recordAttempt({ connection: call.caller.connection, source: call.caller.host });
+      if (await ctx.buckets.credentials.get(usernameKey(ctx, username))) {
+        throw new ConflictError(`The username "${username}" is taken: choose another.`);
+      }
       return encode(v1.RegisterStartResponse, { registrationResponse: fromBase64Url(registrationResponse) });
     },
   };
