@@ -484,6 +484,7 @@ export class RoomKeyRoom extends LitElement {
     this.#messages = [];
     this.#keys = [];
     this.#index.clear();
+    this.#held = { count: 0, epochs: [] }; // right for no messages; a held one below resets it
     for (const message of list) this.#upsert(message);
     this.#rows.setKeys(this.#keys);
     this.#range = EMPTY_RANGE;
@@ -492,6 +493,7 @@ export class RoomKeyRoom extends LitElement {
 
   #upsert(message: ChatMessage): void {
     const at = this.#index.get(message.messageId);
+    const old = at === undefined ? undefined : this.#messages[at];
     if (at !== undefined) {
       this.#messages[at] = message;
     } else {
@@ -500,18 +502,19 @@ export class RoomKeyRoom extends LitElement {
       this.#keys.push(message.messageId);
       this.#rows.setKeys(this.#keys);
     }
-    this.#held = { count: -1, epochs: [] };
+    // Only a held message (before or after) changes the held summary: no rescan per live message.
+    if (old?.status === 'held' || message.status === 'held') this.#held = { count: -1, epochs: [] };
   }
 
   #drop(messageId: string): void {
     const at = this.#index.get(messageId);
     if (at === undefined) return;
-    this.#messages.splice(at, 1);
+    const [old] = this.#messages.splice(at, 1);
     this.#keys.splice(at, 1);
     this.#index.delete(messageId);
     for (let i = at; i < this.#keys.length; i++) this.#index.set(this.#keys[i]!, i);
     this.#rows.setKeys(this.#keys);
-    this.#held = { count: -1, epochs: [] };
+    if (old?.status === 'held') this.#held = { count: -1, epochs: [] };
   }
 
   #heldSummary(): { count: number; epochs: number[] } {

@@ -7,6 +7,9 @@
  * page calls `setDefaultClient` itself.
  * @example import { autoConnected } from './roomkey.js'; autoConnected.catch((e) => show(e.message));
  */
+// Static: connect.ts is tiny and only dynamically imports the in-page client (still a lazy chunk),
+// so pages without the extension save a serial round trip before that chunk.
+import { connectInPage } from './client/connect.ts';
 import { getDefaultClient, reportDefaultClientFailure, setDefaultClient } from './client/default.ts';
 import type { RoomKeyClient } from './client/types.ts';
 
@@ -53,7 +56,7 @@ async function autoConnect(): Promise<RoomKeyClient | undefined> {
   // Dynamic imports keep the in-page client (core, NATS) off the path of pages that never use it.
   const { connectExtension } = await loaded(import('./client/extension-client.ts'));
   const extension = await connectExtension({ gateway });
-  const client = extension ?? (await (await loaded(import('./client/connect.ts'))).connectInPage(gateway));
+  const client = extension ?? (await connectInPage(gateway));
   // The page may have set its own client meanwhile: it wins.
   if (!getDefaultClient()) setDefaultClient(client);
   return client;

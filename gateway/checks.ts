@@ -92,3 +92,12 @@ export function checkIdentityBackup(
   requireBytes(backup.ciphertext, 16, 1024, 'identity_backup ciphertext');
   return { version: 1, nonce: backup.nonce, ciphertext: backup.ciphertext };
 }
+
+/** Runs an OPAQUE library step; its exceptions (bad encodings, bad points) become MalformedError. */
+export function opaqueCall<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (cause) {
+    throw new MalformedError(`${what}: not a valid OPAQUE message`, { cause });
+  }
+}

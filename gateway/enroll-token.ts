@@ -9,9 +9,9 @@ import type { KV } from '@nats-io/kv';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { toHex, utf8 } from '../core/bytes.ts';
 import { decode, encode } from '../core/codec.ts';
-import { ExpiredError, MalformedError, ReplayError } from '../core/errors.ts';
+import { ExpiredError, MalformedError } from '../core/errors.ts';
 import { v1 } from '../proto/index.ts';
-import { isWrongLastSequence } from './sealed-kv.ts';
+import { markUsedOnce } from './sealed-kv.ts';
 import { openRecord, type ServerKeys, sealRecord } from './server-keys.ts';
 
 const AAD = utf8('roomkey/v1/enroll-token');
@@ -52,11 +52,10 @@ export async function consumeEnrollToken(
     throw new MalformedError('enroll_token: incomplete');
   }
   if (Number(token.expiresAtMs) <= now) throw new ExpiredError('enroll_token expired: sign in again');
-  try {
-    await usedIds.create(`enroll.${toHex(token.tokenId)}`, new Uint8Array([1]));
-  } catch (error) {
-    if (isWrongLastSequence(error)) throw new ReplayError('enroll_token was already used: sign in again');
-    throw error;
-  }
+  await markUsedOnce(
+    usedIds,
+    `enroll.${toHex(token.tokenId)}`,
+    'enroll_token was already used: sign in again',
+  );
   return token.userId;
 }

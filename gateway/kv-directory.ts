@@ -1,7 +1,10 @@
 /**
  * core/room's Directory over the gateway's KV: identities and device certificates are verified
  * again on read (they were verified before they were stored; this costs little and means a KV
- * edit cannot slip a forged key into a room's chain). One instance per request: it caches.
+ * edit cannot slip a forged key into a room's chain). One instance per cached room (room-chain.ts):
+ * it remembers verified identities and device certificates, with their revocation times, for as
+ * long as the room stays cached, so a device revoked since then is not seen as revoked here; what
+ * must know (room-commit, through `requireDevice`) checks the caller's device in KV on every request.
  * `atMs` semantics (core/room types.ts): a device revoked after `atMs` still vouches for what it
  * signed before, so a room whose creator later revoked a device stays verifiable.
  * @example const observer = await Room.observe(genesis, new KvDirectory(ctx.buckets, ctx.now));

@@ -9,9 +9,9 @@ import type { KV } from '@nats-io/kv';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { toHex, utf8 } from '../core/bytes.ts';
 import { decode, encode } from '../core/codec.ts';
-import { ExpiredError, MalformedError, ReplayError } from '../core/errors.ts';
+import { ExpiredError, MalformedError } from '../core/errors.ts';
 import { type roomkey, v1 } from '../proto/index.ts';
-import { isWrongLastSequence } from './sealed-kv.ts';
+import { markUsedOnce } from './sealed-kv.ts';
 import { openRecord, type ServerKeys, sealRecord } from './server-keys.ts';
 
 const AAD = utf8('roomkey/v1/login-handle');
@@ -56,11 +56,5 @@ export function openLoginHandle(keys: ServerKeys, sealed: unknown, now = Date.no
 
 /** Marks a handle used, once across all gateways; ReplayError the second time. */
 export async function consumeLoginHandle(kv: KV, handle: roomkey.v1.LoginHandle): Promise<void> {
-  try {
-    await kv.create(toHex(handle.handleId), new Uint8Array([1]));
-  } catch (error) {
-    if (isWrongLastSequence(error))
-      throw new ReplayError('login_handle was already used: start the login again');
-    throw error;
-  }
+  await markUsedOnce(kv, toHex(handle.handleId), 'login_handle was already used: start the login again');
 }

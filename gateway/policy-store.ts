@@ -5,13 +5,26 @@
  * made on first start: every signed-in user (EVERYONE) is a member there and may create rooms.
  * @example const chain = await readChain(ctx.buckets, { orgId, projectId, roomId }); can('invite', userId, chain.chain);
  */
+import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { EVERYONE, type PolicyChain, Role } from '../core/policy/index.ts';
 import { DEFAULT_ORG_ID, DEFAULT_PROJECT_ID } from '../core/transport/subjects.ts';
 import type { roomkey } from '../proto/index.ts';
 import type { Buckets } from './buckets.ts';
-import { isWrongLastSequence } from './sealed-kv.ts';
+import type { Versioned } from './sealed-kv.ts';
 
 type Policies = Pick<Buckets, 'orgPolicies' | 'projectPolicies' | 'roomPolicies'>;
+
+/** Reads a key of one level (a bucket, or a memoised getter over one: room-grants.ts). */
+interface Reader<T> {
+  get(key: string): Promise<Versioned<T> | undefined>;
+}
+
+/** What readChain reads from: one getter per level. */
+export interface PolicyReaders {
+  orgPolicies: Reader<roomkey.v1.OrgPolicy>;
+  projectPolicies: Reader<roomkey.v1.ProjectPolicy>;
+  roomPolicies: Reader<roomkey.v1.RoomPolicy>;
+}
 
 /** Org, project and room ids: KV-key and subject safe. */
 export const POLICY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -29,7 +42,7 @@ export interface Chain {
 
 /** Reads the levels that exist; a missing level is simply absent from the chain. */
 export async function readChain(
-  policies: Policies,
+  policies: PolicyReaders,
   at: { orgId: string; projectId?: string; roomId?: string },
 ): Promise<Chain> {
   const [org, project, room] = await Promise.all([
@@ -45,13 +58,38 @@ export async function readChain(
   };
 }
 
+/** A room's record; NotFoundError if there is no such room. */
+export async function readRoomRecord(
+  buckets: { rooms: Reader<roomkey.v1.RoomRecord> },
+  roomId: string,
+): Promise<roomkey.v1.RoomRecord> {
+  const record = await buckets.rooms.get(roomId);
+  if (!record) throw new NotFoundError('No such room.');
+  return record.value;
+}
+
+/**
+ * A room's record, then the policy chain at its org, project and room; NotFoundError if there is
+ * no such room.
+ * @example const { chain, record } = await readRoomChain(ctx.buckets, roomId);
+ */
+export async function readRoomChain(
+  buckets: PolicyReaders & { rooms: Reader<roomkey.v1.RoomRecord> },
+  roomId: string,
+): Promise<Chain & { record: roomkey.v1.RoomRecord }> {
+  const record = await readRoomRecord(buckets, roomId);
+  const chain = await readChain(buckets, { orgId: record.orgId, projectId: record.projectId, roomId });
+  return { ...chain, record };
+}
+
 /** The default org and project, made once (create-if-absent, so gateways starting together agree). */
 export async function ensureDefaultPolicies(policies: Policies): Promise<void> {
+  // SealedKv.create turns a lost race into ConflictError: another gateway made it first.
   const create = async (write: () => Promise<number>) => {
     try {
       await write();
     } catch (error) {
-      if (!isWrongLastSequence(error) && (error as Error)?.name !== 'ConflictError') throw error;
+      if (!(error instanceof ConflictError)) throw error;
     }
   };
   if (!(await policies.orgPolicies.get(orgKey(DEFAULT_ORG_ID)))) {

@@ -17,6 +17,7 @@ import { RateLimitedError } from '../core/errors.ts';
 import { v1 } from '../proto/index.ts';
 import { isWrongLastSequence } from './sealed-kv.ts';
 import { blindKey, type ServerKeys } from './server-keys.ts';
+import type { Call } from './service.ts';
 
 export interface RateLimitPolicy {
   /** Attempts without a success allowed within `windowMs`. */
@@ -61,6 +62,19 @@ export interface LoginSubjects {
   username?: string;
   connection?: string;
   source?: string;
+}
+
+/**
+ * What a request is counted on: its connection and source address as NATS asserts them, and the
+ * username when there is one (sign-ups have no username policy).
+ * @example await ctx.limiter.check(throttleSubjects(call, username));
+ */
+export function throttleSubjects(call: Call, username?: string): LoginSubjects {
+  return {
+    ...(username === undefined ? {} : { username }),
+    connection: call.caller.connection,
+    source: call.caller.host,
+  };
 }
 
 type Kind = keyof LoginRateLimits;

@@ -6,7 +6,7 @@
  */
 import { can } from '../core/policy/index.ts';
 import type { Buckets } from './buckets.ts';
-import { readChain } from './policy-store.ts';
+import { type PolicyReaders, readChain } from './policy-store.ts';
 import type { RoomGrant, RoomGrantSource } from './room-permissions.ts';
 import { memberOf } from './room-records.ts';
 
@@ -18,12 +18,18 @@ export function kvRoomGrants(
   buckets: Pick<Buckets, 'rooms' | 'userRooms' | 'orgPolicies' | 'projectPolicies' | 'roomPolicies'>,
 ): RoomGrantSource {
   return async (userId) => {
+    // Rooms share orgs and projects: each of their policies is read once per call.
+    const policies: PolicyReaders = {
+      orgPolicies: memoised(buckets.orgPolicies),
+      projectPolicies: memoised(buckets.projectPolicies),
+      roomPolicies: buckets.roomPolicies,
+    };
     const list = await buckets.userRooms.get(userId);
     const grants = await Promise.all(
       (list?.value.roomIds ?? []).map(async (roomId): Promise<RoomGrant | undefined> => {
         const record = await buckets.rooms.get(roomId);
         if (!record || !memberOf(record.value, userId)) return undefined;
-        const { chain } = await readChain(buckets, {
+        const { chain } = await readChain(policies, {
           orgId: record.value.orgId,
           projectId: record.value.projectId,
           roomId,
@@ -32,5 +38,20 @@ export function kvRoomGrants(
       }),
     );
     return grants.filter((g): g is RoomGrant => g !== undefined);
+  };
+}
+
+/** `store.get`, each key read once (the promise is shared, so concurrent reads wait for one). */
+function memoised<T>(store: { get(key: string): Promise<T> }): { get(key: string): Promise<T> } {
+  const reads = new Map<string, Promise<T>>();
+  return {
+    get(key) {
+      let read = reads.get(key);
+      if (!read) {
+        read = store.get(key);
+        reads.set(key, read);
+      }
+      return read;
+    },
   };
 }

@@ -30,8 +30,6 @@ export interface RoomGrant {
 /** Lists the rooms a user is in now (room-grants.ts reads KV; tests may pass their own). */
 export type RoomGrantSource = (userId: string) => Promise<RoomGrant[]>;
 
-export const noRooms: RoomGrantSource = async () => [];
-
 /** The room subjects a device's JWT carries. */
 export async function roomPermissions(
   userId: string,

@@ -7,7 +7,7 @@
 import type { KV } from '@nats-io/kv';
 import { concatBytes, utf8 } from '../core/bytes.ts';
 import { decode, encode } from '../core/codec.ts';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError, ReplayError } from '../core/errors.ts';
 import { openRecord, sealRecord } from './server-keys.ts';
 
 interface RecordType<T, P> {
@@ -79,6 +79,24 @@ export class SealedKv<T, P> {
 
   #aad(key: string): Uint8Array {
     return concatBytes(utf8(this.bucket), new Uint8Array([0]), utf8(key));
+  }
+}
+
+/**
+ * Records `key` as used, once across all gateways (create-if-absent, so a single-use token, handle
+ * or request cannot be spent twice); ReplayError with `replayMessage` the second time.
+ * @example await markUsedOnce(ctx.buckets.loginHandles, `enroll.${id}`, 'enroll_token was already used');
+ */
+export async function markUsedOnce(
+  kv: Pick<KV, 'create'>,
+  key: string,
+  replayMessage: string,
+): Promise<void> {
+  try {
+    await kv.create(key, new Uint8Array([1]));
+  } catch (error) {
+    if (isWrongLastSequence(error)) throw new ReplayError(replayMessage);
+    throw error;
   }
 }
 

@@ -64,3 +64,8 @@ export function openRecord(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array,
 export function blindKey(keys: ServerKeys, kind: string, value: string): string {
   return toBase64Url(hmac(sha256, keys.index, utf8(`${kind}\u0000${value}`)));
 }
+
+/** The rk_credentials key of a (normalized) username. */
+export function usernameKey(keys: ServerKeys, username: string): string {
+  return blindKey(keys, 'username', username);
+}

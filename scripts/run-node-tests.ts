@@ -39,12 +39,10 @@ console.log(`${layer}: ${files.length} files: ${files.map((f) => relative(root, 
 // Integration and e2e suites each start their own servers and browsers: run files one at a time
 // so two cores are not oversubscribed and timings stay meaningful.
 const concurrency = layer === 'unit' ? [] : ['--test-concurrency=1'];
-const env = { ...process.env, ROOMKEY_TEST_LAYER: layer };
 if (layer !== 'e2e') {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...concurrency, ...files], {
     stdio: 'inherit',
     cwd: root,
-    env,
   });
   process.exit(result.status ?? 1);
 }
@@ -58,7 +56,6 @@ for (const file of files) {
   for (let attempt = 1; ; attempt++) {
     const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', file], {
       cwd: root,
-      env,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });

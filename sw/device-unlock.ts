@@ -12,7 +12,7 @@
  * while the opt-in is on (as with any "stay signed in"); the bytes on disk alone cannot.
  * @example await enableDeviceUnlock(registration, password); const store = await openWithDeviceUnlock(registration);
  */
-import { utf8 } from '../core/bytes.ts';
+import { equalBytes, utf8 } from '../core/bytes.ts';
 import type { StoreBackend } from '../core/store/backend.ts';
 import { IdbBackend } from '../core/store/idb-backend.ts';
 import { EncryptedStore } from '../core/store/store.ts';
@@ -136,13 +136,7 @@ export async function openWithDeviceUnlock(
 ): Promise<EncryptedStore | undefined> {
   if (!record.key || !(await EncryptedStore.exists(backend))) return undefined;
   const store = await EncryptedStore.open(backend);
-  const enrolment = store
-    .prfCredentials()
-    .find(
-      (c) =>
-        c.credentialId.length === DEVICE_UNLOCK_CREDENTIAL.length &&
-        c.credentialId.every((b, i) => b === DEVICE_UNLOCK_CREDENTIAL[i]),
-    );
+  const enrolment = store.prfCredentials().find((c) => equalBytes(c.credentialId, DEVICE_UNLOCK_CREDENTIAL));
   if (!enrolment) return undefined;
   try {
     await store.unlockWithPrf(await secretFor(record.key, enrolment.prfSalt), DEVICE_UNLOCK_CREDENTIAL);

@@ -6,6 +6,7 @@
  * says why, and nothing is registered.
  * @example const r = await subscribePush(registration, { vapidPublicKey, register: (s) => gateway.savePush(s) });
  */
+import { fromBase64Url } from '../core/bytes.ts';
 
 /** What the gateway needs to send a push (PushSubscription.toJSON()). */
 export interface PushSubscriptionRecord {
@@ -23,14 +24,6 @@ export interface SubscribeOptions {
   vapidPublicKey: string | undefined;
   /** Stores the subscription with the gateway; its failure fails the whole call. */
   register: (subscription: PushSubscriptionRecord) => Promise<void>;
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const b64 = text
-    .replace(/-/g, '+')
-    .replace(/_/g, '/')
-    .padEnd(Math.ceil(text.length / 4) * 4, '=');
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
 /** Subscribes (or reuses the existing subscription) and registers it; see the top of this file. */
@@ -53,7 +46,8 @@ export async function subscribePush(
       (await registration.pushManager.getSubscription()) ??
       (await registration.pushManager.subscribe({
         userVisibleOnly: true,
-        applicationServerKey: fromBase64Url(options.vapidPublicKey),
+        // A copy typed as ArrayBuffer-backed, as PushManager wants (BufferSource).
+        applicationServerKey: new Uint8Array(fromBase64Url(options.vapidPublicKey)),
       }));
   } catch (error) {
     return {

@@ -16,7 +16,7 @@
  */
 
 import { fromUtf8, utf8 } from '../core/bytes.ts';
-import type { ClientConfig } from '../core/client/config.ts';
+import { type ClientConfig, type DeploymentConfig, parseDeploymentConfig } from '../core/client/config.ts';
 import { readRecent } from '../core/client/recent.ts';
 import type { ChatMessage } from '../core/client/types.ts';
 import type { EncryptedStore } from '../core/store/store.ts';
@@ -73,9 +73,13 @@ export async function wakeFromPush(): Promise<WakeNotification[]> {
 async function loadConfig(configUrl: string): Promise<ClientConfig> {
   const res = await fetch(configUrl, { cache: 'no-store' });
   if (!res.ok) throw new Error(`config: HTTP ${res.status}`);
-  const body = (await res.json()) as { version?: number; natsWebSocketUrl?: string; loginJwt?: string };
-  if (body.version !== 1 || !body.natsWebSocketUrl || typeof body.loginJwt !== 'string')
-    throw new Error('config: not understood');
+  const json: unknown = await res.json();
+  let body: DeploymentConfig;
+  try {
+    body = parseDeploymentConfig(json);
+  } catch (cause) {
+    throw new Error('config: not understood', { cause });
+  }
   return { servers: body.natsWebSocketUrl, loginJwt: body.loginJwt, requestTimeoutMs: TIMEOUT_MS };
 }
 

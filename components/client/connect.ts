@@ -29,13 +29,3 @@ export async function connectInPage(gatewayUrl: string): Promise<RoomKeyClient> 
   }
   return module.connectInPageClient(gatewayUrl);
 }
-
-/**
- * The client a page should use for `gateway`: the extension's when it is installed, else in-page.
- * @example setDefaultClient(await connectRoomKey({ gateway: 'https://rooms.example.com/' }));
- */
-export async function connectRoomKey(options: { gateway: string }): Promise<RoomKeyClient> {
-  const gateway = new URL(options.gateway, globalThis.location?.href).href.replace(/\/?$/, '/');
-  const { connectExtension } = await import('./extension-client.ts');
-  return (await connectExtension({ gateway })) ?? connectInPage(gateway);
-}

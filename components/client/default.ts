@@ -2,7 +2,7 @@
  * The shared default client: every RoomKey element that has no `client` property of its own uses
  * the one set here, and follows it when it changes (sign-in pages often create the client after
  * the elements are already on the page).
- * @example setDefaultClient(await connectRoomKey({ gateway: 'https://rooms.example.com' }));
+ * @example setDefaultClient(await connectInPageClient('https://rooms.example.com/'));
  */
 import type { RoomKeyClient } from './types.ts';
 

@@ -9,8 +9,14 @@
  * @example const client = await connectInPageClient('https://rooms.example.com/');
  */
 import { preloadOpaque } from '../../core/client/auth.ts';
-import type { ClientConfig } from '../../core/client/config.ts';
+import {
+  type ClientConfig,
+  type DeploymentConfig,
+  deploymentConfigUrl,
+  parseDeploymentConfig,
+} from '../../core/client/config.ts';
 import type { HistoryOptions } from '../../core/client/history.ts';
+import { LocalState } from '../../core/client/local-state.ts';
 import { RoomKeySession, type SessionOptions } from '../../core/client/session.ts';
 import type { PresenceState } from '../../core/client/types.ts';
 import { LockedError, UnavailableError } from '../../core/errors.ts';
@@ -35,12 +41,8 @@ import type {
   Session,
 } from './types.ts';
 
-/** The `roomkey-config.json` a deployment serves. */
-export interface DeploymentConfig {
-  version: 1;
-  natsWebSocketUrl: string | string[];
-  loginJwt: string;
-}
+/** The `roomkey-config.json` a deployment serves (core/client/config.ts). */
+export type { DeploymentConfig } from '../../core/client/config.ts';
 
 /** The part of RoomKeySession's static API the client uses (a fake in browser tests). */
 export interface SessionFactory {
@@ -99,7 +101,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     super();
     this.#options = options;
     this.gatewayUrl = options.gatewayUrl;
-    this.configUrl = new URL('roomkey-config.json', options.gatewayUrl).href;
+    this.configUrl = deploymentConfigUrl(options.gatewayUrl);
     this.storeDb = storeDbName(options.gatewayUrl);
     this.#backend = options.backend ?? new IdbBackend(this.storeDb);
     this.#sessions = options.sessions ?? RoomKeySession;
@@ -183,14 +185,15 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       await session.signOut();
     } else {
       // Locked: the device key can't sign its own revocation; the keys at rest are deleted.
-      for (const key of await this.#backend.keys()) await this.#backend.delete(key);
+      await LocalState.wipe(this.#backend);
     }
     await this.#drop();
     if (this.#options.recordForServiceWorker !== false)
       await deleteDeviceRecord(this.configUrl).catch(() => undefined);
     this.#info = null;
-    this.#emit('session', null);
+    // Keys first: a component hearing `session: null` must not find keys still 'ready'.
     this.#setKeys('signed-out');
+    this.#emit('session', null);
     this.#setConnection(this.#config ? 'online' : 'offline');
   }
 
@@ -255,11 +258,16 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       const res = await (this.#options.fetch ?? fetch)(this.configUrl, { cache: 'no-store' });
       if (!res.ok)
         throw new UnavailableError(`The RoomKey gateway answered ${res.status} for its configuration.`);
-      const body = (await res.json()) as Partial<DeploymentConfig>;
-      if (body.version !== 1 || !body.natsWebSocketUrl || typeof body.loginJwt !== 'string')
+      const json: unknown = await res.json();
+      let body: DeploymentConfig;
+      try {
+        body = parseDeploymentConfig(json);
+      } catch (cause) {
         throw new UnavailableError(
           'The RoomKey gateway sent a configuration this client does not understand.',
+          { cause },
         );
+      }
       if (!this.#session) this.#setConnection('online');
       return { servers: body.natsWebSocketUrl, loginJwt: body.loginJwt };
     })();
@@ -307,8 +315,8 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
         if (this.#session !== session) return;
         this.#session = undefined;
         this.#info = null;
-        this.#emit('session', null);
         this.#setKeys('signed-out');
+        this.#emit('session', null);
       }),
     ];
     this.#info = { userId: session.userId, username: session.username };

@@ -2,7 +2,7 @@
  * The one API every RoomKey component talks to. `InPageClient` implements it with core in the
  * page; `ExtensionClient` implements it through the extension's background worker. Components
  * never know which one they have.
- * @example const client: RoomKeyClient = await connectRoomKey({ gateway: 'http://127.0.0.1:8080' });
+ * @example const client: RoomKeyClient | undefined = await autoConnected; // or getDefaultClient()
  */
 // The data shapes are core/client's: the SDK produces them and both clients forward them unchanged.
 import type {

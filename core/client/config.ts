@@ -4,6 +4,7 @@
  * @example const config: ClientConfig = { servers: cfg.natsWebSocketUrl, loginJwt: cfg.loginJwt };
  */
 import type { ConnectionOptions } from '@nats-io/nats-core';
+import { MalformedError } from '../errors.ts';
 import type { ConnectFn } from '../transport/connect.ts';
 
 export interface ClientConfig {
@@ -18,4 +19,50 @@ export interface ClientConfig {
   connectionOptions?: Partial<ConnectionOptions>;
   /** Gateway request timeout; default 5 s. */
   requestTimeoutMs?: number;
+}
+
+/** The `roomkey-config.json` a deployment serves next to its gateway URL. */
+export interface DeploymentConfig {
+  version: 1;
+  natsWebSocketUrl: string | string[];
+  loginJwt: string;
+}
+
+/**
+ * Where a deployment's configuration lives: `roomkey-config.json` next to the gateway URL.
+ * @example deploymentConfigUrl('https://rooms.example.com/base/') // 'https://rooms.example.com/base/roomkey-config.json'
+ */
+export function deploymentConfigUrl(gatewayUrl: string): string {
+  return new URL('roomkey-config.json', gatewayUrl).href;
+}
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * Checks a parsed `roomkey-config.json`: `version` 1 (or absent), `natsWebSocketUrl` a non-empty
+ * string or a non-empty array of them, `loginJwt` a non-empty string. MalformedError otherwise.
+ * @example const cfg = parseDeploymentConfig(await response.json());
+ */
+export function parseDeploymentConfig(body: unknown): DeploymentConfig {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MalformedError('Deployment config: not a JSON object.');
+  const { version, natsWebSocketUrl: servers, loginJwt } = body as Record<string, unknown>;
+  if (version !== undefined && version !== 1)
+    throw new MalformedError(
+      `Deployment config: unsupported version ${JSON.stringify(version)} (expected 1).`,
+    );
+  const validServers =
+    nonEmptyString(servers) ||
+    (Array.isArray(servers) && servers.length > 0 && servers.every(nonEmptyString));
+  if (!validServers)
+    throw new MalformedError(
+      'Deployment config: natsWebSocketUrl must be a non-empty string or a non-empty array of non-empty strings.',
+    );
+  if (!nonEmptyString(loginJwt))
+    throw new MalformedError('Deployment config: loginJwt must be a non-empty string.');
+  return {
+    version: 1,
+    natsWebSocketUrl: Array.isArray(servers) ? [...(servers as string[])] : (servers as string),
+    loginJwt,
+  };
 }

@@ -9,6 +9,7 @@
  * @example const link = await DeviceLink.open({ config, deviceSecretKey, credential, onState });
  */
 import type { NatsConnection, Status } from '@nats-io/nats-core';
+import { fromBase64Url, fromUtf8 } from '../bytes.ts';
 import { RevokedError, type RoomKeyError, UnavailableError } from '../errors.ts';
 import { connectAsDevice, connectWithLoginCredential } from '../transport/connect.ts';
 import type { ClientConfig } from './config.ts';
@@ -242,10 +243,7 @@ export class DeviceLink {
 /** The `pub.allow` list of a NATS user JWT (read only to decide whether to refresh). */
 function jwtPublishAllow(jwt: string): string[] {
   try {
-    const payload = jwt.split('.')[1] ?? '';
-    const json = atob(
-      payload.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (payload.length % 4)) % 4),
-    );
+    const json = fromUtf8(fromBase64Url(jwt.split('.')[1] ?? ''));
     const claims = JSON.parse(json) as { nats?: { pub?: { allow?: unknown } } };
     const allow = claims.nats?.pub?.allow;
     return Array.isArray(allow) ? allow.filter((a): a is string => typeof a === 'string') : [];

@@ -9,7 +9,9 @@
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { decode } from '../codec.ts';
+import { hpkePublicKey, signingPublicKey, type UserKeys } from '../crypto/index.ts';
 import { MalformedError } from '../errors.ts';
+import type { LocalMember } from '../room/index.ts';
 import type { StoreBackend } from '../store/backend.ts';
 import type { Argon2Params } from '../store/params.ts';
 import { EncryptedStore } from '../store/store.ts';
@@ -18,6 +20,25 @@ import type { DirectoryPins } from './gateway-directory.ts';
 const IDENTITY = 'identity';
 const PINS = 'directory-pins';
 const ROOM_PREFIX = 'room/';
+
+/**
+ * The user and device keys of a stored identity as a room member (public halves derived here).
+ * MalformedError when the identity body is missing or does not decode.
+ * @example const me = localMember((await state.identity())!);
+ */
+export function localMember(stored: roomkey.v1.LocalIdentity): LocalMember & { userKeys: UserKeys } {
+  const { userId } = decode(v1.UserIdentityBody, stored.identity?.body as Uint8Array, 'identity');
+  return {
+    userId,
+    userKeys: {
+      signingSecretKey: stored.signingSecret,
+      signingPublicKey: signingPublicKey(stored.signingSecret),
+      hpkePrivateKey: stored.hpkeSecret,
+      hpkePublicKey: hpkePublicKey(stored.hpkeSecret),
+    },
+    device: { secretKey: stored.deviceSecret, publicKey: signingPublicKey(stored.deviceSecret) },
+  };
+}
 
 /**
  * The device's encrypted state (identity, pins, room snapshots).

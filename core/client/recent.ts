@@ -7,9 +7,7 @@
  * snapshots and pins, and two writers would race.
  * @example for (const room of await readRecent(store, config, { perRoom: 20 })) show(room.name, room.messages.at(-1));
  */
-import { v1 } from '../../proto/index.ts';
-import { decode } from '../codec.ts';
-import { hpkePublicKey, type SignedProps, signingPublicKey } from '../crypto/index.ts';
+import type { SignedProps } from '../crypto/index.ts';
 import { MalformedError } from '../errors.ts';
 import { Room } from '../room/index.ts';
 import type { EncryptedStore } from '../store/store.ts';
@@ -18,7 +16,7 @@ import { DeviceLink } from './device-link.ts';
 import { roomList } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
 import { readHistory } from './history.ts';
-import { LocalState } from './local-state.ts';
+import { LocalState, localMember } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
 import type { ChatMessage } from './types.ts';
 
@@ -46,17 +44,8 @@ export async function readRecent(
   const stored = await state.identity();
   if (!stored?.identity?.body || !stored.deviceSecret || !stored.deviceCertificate)
     throw new MalformedError('The local store holds no identity: sign in on this device first.');
-  const { userId } = decode(v1.UserIdentityBody, stored.identity.body, 'identity');
-  const me = {
-    userId,
-    userKeys: {
-      signingSecretKey: stored.signingSecret,
-      signingPublicKey: signingPublicKey(stored.signingSecret),
-      hpkePrivateKey: stored.hpkeSecret,
-      hpkePublicKey: hpkePublicKey(stored.hpkeSecret),
-    },
-    device: { secretKey: stored.deviceSecret, publicKey: signingPublicKey(stored.deviceSecret) },
-  };
+  const me = localMember(stored);
+  const { userId } = me;
   const timeoutMs = options.timeoutMs ?? config.requestTimeoutMs;
   let link: DeviceLink | undefined;
   const directory = new GatewayDirectory(() => link!.nc, { pins: await state.pins() });

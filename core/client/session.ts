@@ -16,12 +16,11 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type roomkey, v1 } from '../../proto/index.ts';
-import { equalBytes, toBase64Url } from '../bytes.ts';
+import { equalBytes, toBase64Url, toHex } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import {
   createDeviceKey,
   createUserKeys,
-  hpkePublicKey,
   randomBytes,
   type SignedProps,
   signDeviceCertificate,
@@ -66,7 +65,7 @@ import { createRoomRequest, directoryLookup, roomList } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
 import { catchUp, type HistoryOptions, readHistory } from './history.ts';
 import { openIdentityBackup } from './identity-backup.ts';
-import { LocalState } from './local-state.ts';
+import { LocalState, localMember } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
 import type {
   ChatMessage,
@@ -285,17 +284,8 @@ export class RoomKeySession extends EventTarget {
 
   async #boot(state: LocalState, credential?: DeviceCredential): Promise<void> {
     const stored = (await state.identity())!;
-    const userKeys: UserKeys = {
-      signingSecretKey: stored.signingSecret,
-      signingPublicKey: signingPublicKey(stored.signingSecret),
-      hpkePrivateKey: stored.hpkeSecret,
-      hpkePublicKey: hpkePublicKey(stored.hpkeSecret),
-    };
-    const me: LocalMember = {
-      userId: this.userId,
-      userKeys,
-      device: { secretKey: stored.deviceSecret, publicKey: this.deviceKey },
-    };
+    const me = localMember(stored);
+    const { userKeys } = me;
     let link: DeviceLink | undefined;
     const directory = new GatewayDirectory(() => link!.nc, { pins: await state.pins() });
     directory.onPinned = (pins) => void state.setPins(pins).catch((e: Error) => this.#error(e));
@@ -711,7 +701,7 @@ export class RoomKeySession extends EventTarget {
     if (notice.kind !== 'message' || !n?.roomId || !(n.messageId instanceof Uint8Array)) return;
     const handle = open.rooms.get(n.roomId);
     if (!handle?.room) return;
-    const hex = Array.from(n.messageId, (b) => b.toString(16).padStart(2, '0')).join('');
+    const hex = toHex(n.messageId);
     const message = await handle.recent(hex, PREVIEW_WAIT_MS);
     let sender = message?.senderUsername ?? '';
     if (!sender && n.senderUserId)

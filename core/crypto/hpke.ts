@@ -177,7 +177,8 @@ async function exportSecret(
 }
 
 /**
- * Single-shot seal (RFC 9180 SealBase) of `plaintext` to `recipientPublicKey`.
+ * Single-shot seal (RFC 9180 SealBase) of `plaintext` to `recipientPublicKey`. `ikmE` (tests and
+ * vectors only) fixes the ephemeral key, as in createHpkeSender; production omits it.
  * @example const sealed = await hpkeSeal(roomPublicKey, plaintext, info, aad);
  */
 export async function hpkeSeal(
@@ -185,8 +186,9 @@ export async function hpkeSeal(
   plaintext: Uint8Array,
   info: Uint8Array,
   aad: Uint8Array = EMPTY,
+  ikmE?: Uint8Array,
 ): Promise<HpkeSealed> {
-  const sender = await createHpkeSender({ recipientPublicKey, info });
+  const sender = await createHpkeSender({ recipientPublicKey, info, ikmE });
   return { enc: sender.enc, ciphertext: await sender.seal(plaintext, aad) };
 }
 
@@ -194,15 +196,14 @@ export async function hpkeSeal(
  * Deterministic seal with the ephemeral key derived from `ikmE`: FOR TEST VECTORS ONLY.
  * @example const sealed = await hpkeSealDeterministic(pub, pt, info, aad, fromHex(vector.ikmE));
  */
-export async function hpkeSealDeterministic(
+export function hpkeSealDeterministic(
   recipientPublicKey: Uint8Array,
   plaintext: Uint8Array,
   info: Uint8Array,
   aad: Uint8Array,
   ikmE: Uint8Array,
 ): Promise<HpkeSealed> {
-  const sender = await createHpkeSender({ recipientPublicKey, info, ikmE });
-  return { enc: sender.enc, ciphertext: await sender.seal(plaintext, aad) };
+  return hpkeSeal(recipientPublicKey, plaintext, info, aad, ikmE);
 }
 
 /**

@@ -11,7 +11,7 @@ import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';
 import { copyBytes, requireBytes, requireEpoch, requireId } from './_checks.ts';
 import { EPOCH_SECRET_BYTES } from './epoch.ts';
-import { HPKE_ENC_BYTES, HPKE_TAG_BYTES, hpkeOpen, hpkeSeal, hpkeSealDeterministic } from './hpke.ts';
+import { HPKE_ENC_BYTES, HPKE_TAG_BYTES, hpkeOpen, hpkeSeal } from './hpke.ts';
 import { HPKE_INFO_KEY_WRAP } from './labels.ts';
 
 /** Enough for years of hourly rotations shared as history; bounds the work of a hostile wrap. */
@@ -87,9 +87,7 @@ export async function wrapEpochSecrets(
   const secrets = checkSecrets(input.secrets, input.epoch, 'key wrap');
   const plaintext = encode(v1.EpochSecrets, { secrets });
   const info = utf8(HPKE_INFO_KEY_WRAP);
-  const sealed = input.ikmE
-    ? await hpkeSealDeterministic(input.recipientHpkeKey, plaintext, info, aad, input.ikmE)
-    : await hpkeSeal(input.recipientHpkeKey, plaintext, info, aad);
+  const sealed = await hpkeSeal(input.recipientHpkeKey, plaintext, info, aad, input.ikmE);
   return { recipientUserId: input.recipientUserId, enc: sealed.enc, ciphertext: sealed.ciphertext };
 }
 

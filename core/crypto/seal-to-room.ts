@@ -9,7 +9,7 @@ import { concatBytes, u32be, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';
 import { copyBytes, requireBytes, requireEpoch, requireId } from './_checks.ts';
-import { HPKE_ENC_BYTES, HPKE_TAG_BYTES, hpkeOpen, hpkeSeal, hpkeSealDeterministic } from './hpke.ts';
+import { HPKE_ENC_BYTES, HPKE_TAG_BYTES, hpkeOpen, hpkeSeal } from './hpke.ts';
 import { HPKE_INFO_SEAL_TO_ROOM } from './labels.ts';
 
 /** Notices and integration payloads are small; this bounds hostile input. */
@@ -45,9 +45,7 @@ export async function sealToRoom(input: {
   const aad = sealToRoomAad(input.roomId, input.epoch);
   const info = utf8(HPKE_INFO_SEAL_TO_ROOM);
   requireBytes(input.plaintext, { max: MAX_SEALED_TO_ROOM_BYTES - 1024 }, 'plaintext');
-  const sealed = input.ikmE
-    ? await hpkeSealDeterministic(input.roomPublicKey, input.plaintext, info, aad, input.ikmE)
-    : await hpkeSeal(input.roomPublicKey, input.plaintext, info, aad);
+  const sealed = await hpkeSeal(input.roomPublicKey, input.plaintext, info, aad, input.ikmE);
   return { roomId: input.roomId, epoch: input.epoch, enc: sealed.enc, ciphertext: sealed.ciphertext };
 }
 

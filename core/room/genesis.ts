@@ -4,7 +4,6 @@
  * @example const { signed, secret } = await createGenesis({ me, roomId, orgId, projectId, nowMs });
  */
 import { type roomkey, v1 } from '../../proto/index.ts';
-import { equalBytes } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import {
   deriveEpochKeys,
@@ -101,11 +100,4 @@ export async function verifyGenesis(
     creatorKeyWrap: wrap,
     info: body.info ?? null,
   };
-}
-
-/** True when `a` and `b` are the same genesis bytes (a room is identified by its genesis). */
-export function sameGenesis(a: SignedProps, b: roomkey.v1.ISigned): boolean {
-  return (
-    equalBytes(a.body, b.body ?? new Uint8Array()) && equalBytes(a.signature, b.signature ?? new Uint8Array())
-  );
 }

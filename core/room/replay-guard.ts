@@ -6,10 +6,11 @@
 import { toHex } from '../bytes.ts';
 
 export class ReplayGuard {
-  #seen = new Set<string>();
+  /** Hex id → a private copy of the id bytes, so `ids()` (every snapshot save) rebuilds nothing. */
+  #seen = new Map<string, Uint8Array>();
 
   constructor(ids: Iterable<Uint8Array> = []) {
-    for (const id of ids) this.#seen.add(toHex(id));
+    for (const id of ids) this.accept(id);
   }
 
   has(messageId: Uint8Array): boolean {
@@ -20,7 +21,8 @@ export class ReplayGuard {
   accept(messageId: Uint8Array): boolean {
     const key = toHex(messageId);
     if (this.#seen.has(key)) return false;
-    this.#seen.add(key);
+    // A plain copy: decoded ids may be views into a larger buffer (or Node Buffers).
+    this.#seen.set(key, new Uint8Array(messageId));
     return true;
   }
 
@@ -28,9 +30,8 @@ export class ReplayGuard {
     return this.#seen.size;
   }
 
+  /** The recorded ids in acceptance order; the arrays are the guard's own: do not modify them. */
   ids(): Uint8Array[] {
-    return [...this.#seen].map((hex) =>
-      Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16)),
-    );
+    return [...this.#seen.values()];
   }
 }

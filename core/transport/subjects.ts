@@ -86,10 +86,10 @@ export function presenceSubject(deviceNkey: string): string {
 }
 
 /** Room ids become subject tokens and stream names: letters, digits, '_' and '-', 1–64 chars. */
-export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ROOM_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isRoomId(value: unknown): value is string {
-  return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
+  return typeof value === 'string' && ROOM_TOKEN.test(value);
 }
 
 /** All live subjects of a room: `.msg` (envelopes) and `.commit` (epoch commits). */

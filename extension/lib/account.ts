@@ -5,6 +5,7 @@
  * two sign-ins) cannot interleave. The store passphrase is the account password.
  * @example const account = new Account({ backend, sessions, unlockCache, onState, onEvent }); await account.restore();
  */
+import type { BridgeEvent, ClientStateSnapshot } from '../../components/client/bridge-protocol.ts';
 import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import { ConflictError, LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
@@ -19,6 +20,26 @@ export interface AccountState {
   connection: ConnectionState;
   session: Session | null;
   gateway: string | null;
+}
+
+/**
+ * What a page sees of the account: the `connect` result.
+ * @example return stateSnapshot(account.state);
+ */
+export function stateSnapshot({ connection, keys, session }: AccountState): ClientStateSnapshot {
+  return { connection, keys, session };
+}
+
+/**
+ * The same, as the events a page hears when it changes (in this order).
+ * @example for (const event of stateEvents(account.state)) send(event);
+ */
+export function stateEvents({ connection, keys, session }: AccountState): BridgeEvent[] {
+  return [
+    { type: 'connection', detail: connection },
+    { type: 'keys', detail: keys },
+    { type: 'session', detail: session },
+  ];
 }
 
 /** The background's own record in the store. */
@@ -69,14 +90,8 @@ export class Account {
       const store = await EncryptedStore.open(this.#deps.backend);
       this.#store = store;
       this.#set({ keys: 'locked' });
-      if (await this.#deps.unlockCache.restore(store)) {
-        try {
-          await this.#resume(store);
-        } catch (error) {
-          store.lock();
-          throw error;
-        }
-      }
+      // Opened with the remembered secret: the wrap and storage.session already hold it.
+      if (await this.#deps.unlockCache.restore(store)) await this.#resume(store, false);
     });
   }
 
@@ -96,12 +111,7 @@ export class Account {
       const store = this.#store ?? (await EncryptedStore.open(this.#deps.backend));
       this.#store = store;
       await store.unlock(password);
-      try {
-        await this.#resume(store);
-      } catch (error) {
-        store.lock();
-        throw error;
-      }
+      await this.#resume(store, true);
     });
   }
 
@@ -152,12 +162,22 @@ export class Account {
     return session.session;
   }
 
-  async #resume(store: EncryptedStore): Promise<void> {
-    const gateway = await this.#gatewayIn(store);
-    const session = await this.#deps.sessions.resume({ store, gateway });
-    if (!session) throw new NotFoundError('The RoomKey store holds no account: sign out and sign in again.');
-    await this.#deps.unlockCache.remember(store);
-    this.#install(session, gateway);
+  /**
+   * Starts the session on the just-unlocked `store`; on failure the store is locked again.
+   * `remember`: enrol a fresh unlock-cache secret (after a password unlock, not after the cache itself opened the store).
+   */
+  async #resume(store: EncryptedStore, remember: boolean): Promise<void> {
+    try {
+      const gateway = await this.#gatewayIn(store);
+      const session = await this.#deps.sessions.resume({ store, gateway });
+      if (!session)
+        throw new NotFoundError('The RoomKey store holds no account: sign out and sign in again.');
+      if (remember) await this.#deps.unlockCache.remember(store);
+      this.#install(session, gateway);
+    } catch (error) {
+      store.lock();
+      throw error;
+    }
   }
 
   async #gatewayIn(store: EncryptedStore): Promise<string> {

@@ -8,7 +8,7 @@
  */
 import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
 import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
-import type { SiteView } from './messages.ts';
+import { ORIGIN_PATTERN, ROOM_ID_PATTERN, type SiteView } from './messages.ts';
 
 export type SiteDecision = 'granted' | 'denied';
 export type RoomDecision = RoomAccess | 'denied';
@@ -34,8 +34,6 @@ interface Data {
 }
 
 const KEY = 'roomkey:approvals';
-const ROOM_ID = /^[0-9a-f]{32}$/;
-const ORIGIN = /^https?:\/\/[^/\s]+$/;
 
 /** Stored data is checked entry by entry: a damaged entry is dropped (the site asks again), never trusted. */
 function parse(raw: unknown): Data {
@@ -44,11 +42,13 @@ function parse(raw: unknown): Data {
   if (typeof sites !== 'object' || sites === null) return data;
   for (const [origin, value] of Object.entries(sites)) {
     const site = value as Partial<SiteRecord> | null;
-    if (!ORIGIN.test(origin) || !site || (site.site !== 'granted' && site.site !== 'denied')) continue;
+    if (!ORIGIN_PATTERN.test(origin) || !site || (site.site !== 'granted' && site.site !== 'denied'))
+      continue;
     const rooms: Record<string, RoomRecord> = {};
     for (const [roomId, room] of Object.entries(site.rooms ?? {})) {
       const r = room as Partial<RoomRecord> | null;
-      if (!ROOM_ID.test(roomId) || !r || !['read', 'sealed', 'denied'].includes(r.access as string)) continue;
+      if (!ROOM_ID_PATTERN.test(roomId) || !r || !['read', 'sealed', 'denied'].includes(r.access as string))
+        continue;
       rooms[roomId] = {
         access: r.access as RoomDecision,
         url: typeof r.url === 'string' ? r.url : null,

@@ -7,13 +7,12 @@
 import {
   BRIDGE_VERSION,
   type BridgeRequest,
-  type ClientStateSnapshot,
   NotApprovedError,
 } from '../../components/client/bridge-protocol.ts';
 import type { HistoryProgress } from '../../components/client/types.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 import type { AccessGate } from './access.ts';
-import type { Account } from './account.ts';
+import { type Account, stateSnapshot } from './account.ts';
 import type { ApprovalStore } from './approvals.ts';
 import { visibleRoom } from './event-filter.ts';
 import type { Frame } from './frames.ts';
@@ -38,11 +37,6 @@ function sealedMay(caller: Caller, what: string): void {
   }
 }
 
-function snapshot(account: Account): ClientStateSnapshot {
-  const { connection, keys, session } = account.state;
-  return { connection, keys, session };
-}
-
 /**
  * Runs one request for `frame` and returns its result (or throws a typed error).
  * @example await handleRequest(ctx, frame, { id: 'r1', method: 'listRooms', params: {} }, () => undefined);
@@ -64,7 +58,7 @@ export async function handleRequest(
       // A sealed frame is approved room by room (its first room request asks).
       if (!(caller.kind === 'site' && caller.frame === 'sealed')) await gate.site(caller);
       ctx.updateFrame({ connected: true });
-      return snapshot(account);
+      return stateSnapshot(account.state);
     case 'signUp':
     case 'signIn':
       sealedMay(caller, 'sign in');

@@ -15,11 +15,11 @@ import {
 import type { ChatMessage } from '../../components/client/types.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
-import type { Account, AccountState } from './account.ts';
-import { handleAdmin } from './admin.ts';
+import { type Account, type AccountState, stateEvents } from './account.ts';
+import { type AdminContext, handleAdmin } from './admin.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
-import type { SessionEvents } from './background-session.ts';
+import type { IncomingNotification, SessionEvents } from './background-session.ts';
 import { canRead, eventForFrame } from './event-filter.ts';
 import { type Frame, FrameRegistry, presenceOf } from './frames.ts';
 import { handleRequest } from './handlers.ts';
@@ -27,7 +27,6 @@ import { KeptMessages } from './kept-messages.ts';
 import { checkAdmin, type FrameState, parseToBackground } from './messages.ts';
 import {
   clickTarget,
-  type IncomingNote,
   type RouterFrame,
   roomOfNotification,
   routeNotification,
@@ -91,6 +90,8 @@ export class Hub {
   /** Recent messages, for frames that register (again) after they were handed on. */
   readonly #kept: KeptMessages;
   readonly gate: AccessGate;
+  /** What admin commands work with (all fixed for the hub's life). */
+  readonly #adminContext: AdminContext;
   /** The frames of before a restart that have not registered again; settled once none is left. */
   #returning: { keys: Set<string>; done: () => void } | undefined;
   readonly #returned: Promise<void>;
@@ -109,6 +110,15 @@ export class Hub {
         return rooms.find((r) => r.roomId === roomId)?.name ?? null;
       },
     });
+    this.#adminContext = {
+      account: deps.account,
+      approvals: deps.approvals,
+      prompts: deps.prompts,
+      settings: deps.settings,
+      sdkAvailable: deps.sdkAvailable,
+      revoked: (origin, roomId) => this.revoked(origin, roomId),
+      settingsChanged: deps.settingsChanged,
+    };
     deps.prompts.onChange = () => deps.platform.setPending(deps.prompts.size);
   }
 
@@ -162,9 +172,7 @@ export class Hub {
 
   /** The account changed (keys, connection, session): every frame that may know hears of it. */
   accountChanged(state: AccountState): void {
-    this.#broadcast({ type: 'connection', detail: state.connection });
-    this.#broadcast({ type: 'keys', detail: state.keys });
-    this.#broadcast({ type: 'session', detail: state.session });
+    for (const event of stateEvents(state)) this.#broadcast(event);
     if (state.keys === 'ready') this.#presence();
   }
 
@@ -172,7 +180,7 @@ export class Hub {
   sessionEvent<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void {
     if (type === 'rooms') this.#broadcast({ type: 'rooms', detail: detail as SessionEvents['rooms'] });
     else if (type === 'message') this.#message(detail as SessionEvents['message']);
-    else if (type === 'notification') void this.#notify(detail as IncomingNote);
+    else if (type === 'notification') void this.#notify(detail as SessionEvents['notification']);
   }
 
   /** A site or a room of it was revoked: its frames stop receiving and lose the room's focus. */
@@ -245,14 +253,7 @@ export class Hub {
     this.#registry.update(port, { visible: state.visible, connected, focusedRoom });
     if (connected && !wasConnected) {
       // Back after a restart: bring the frame up to date at once.
-      const { connection, keys, session } = this.#deps.account.state;
-      for (const event of [
-        { type: 'connection', detail: connection },
-        { type: 'keys', detail: keys },
-        { type: 'session', detail: session },
-      ] as BridgeEvent[]) {
-        this.#send(port, event);
-      }
+      for (const event of stateEvents(this.#deps.account.state)) this.#send(port, event);
       // …and with what was handed on while it was away (the resume catch-up runs as soon as the
       // restarted worker is connected, whether or not the tabs have registered again).
       const kind = frameKind(caller);
@@ -285,19 +286,7 @@ export class Hub {
     if (frame.caller.kind !== 'extension' || !frame.caller.admin) {
       throw new ForbiddenError('RoomKey: only the extension popup can do that.');
     }
-    const d = this.#deps;
-    return handleAdmin(
-      {
-        account: d.account,
-        approvals: d.approvals,
-        prompts: d.prompts,
-        settings: d.settings,
-        sdkAvailable: d.sdkAvailable,
-        revoked: (origin, roomId) => this.revoked(origin, roomId),
-        settingsChanged: d.settingsChanged,
-      },
-      checkAdmin(command, args),
-    );
+    return handleAdmin(this.#adminContext, checkAdmin(command, args));
   }
 
   #handlerContext(port: PortLike): Parameters<typeof handleRequest>[0] {
@@ -365,7 +354,7 @@ export class Hub {
     }));
   }
 
-  async #notify(note: IncomingNote): Promise<void> {
+  async #notify(note: IncomingNotification): Promise<void> {
     await this.#returned;
     const settings = await this.#deps.settings.get();
     const route = routeNotification(note, this.#routerFrames(note.roomId), settings);

@@ -9,7 +9,13 @@
 import type { BridgeReply, RoomAccess } from '../../components/client/bridge-protocol.ts';
 import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
 import { MalformedError, UnsupportedError } from '../../core/errors.ts';
+import { ROOM_ID_PATTERN } from '../../core/room/_checks.ts';
 import { checkSettingsPatch, type Settings } from './settings.ts';
+
+/** A room id: 32 lowercase hex characters (core/room's pattern). */
+export { ROOM_ID_PATTERN };
+/** A site's origin as stored and checked by the extension: http(s), host and port, no path. */
+export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/;
 
 /** Content scripts (one port per frame that used the bridge). */
 export const BRIDGE_PORT = 'roomkey-bridge';
@@ -97,7 +103,7 @@ export function parseToBackground(raw: unknown): ToBackground {
         s === null ||
         typeof s['visible'] !== 'boolean' ||
         typeof s['connected'] !== 'boolean' ||
-        !(room === null || (typeof room === 'string' && /^[0-9a-f]{32}$/.test(room)))
+        !(room === null || (typeof room === 'string' && ROOM_ID_PATTERN.test(room)))
       ) {
         throw new MalformedError('frame: bad state');
       }
@@ -174,7 +180,6 @@ export type AdminRequest = {
   [C in AdminCommand]: { command: C; args: AdminCommands[C]['args'] };
 }[AdminCommand];
 
-const ORIGIN = /^https?:\/\/[^/\s]+$/;
 /** A device key (32 bytes) in base64url without padding. */
 const DEVICE_KEY = /^[A-Za-z0-9_-]{43}$/;
 
@@ -186,7 +191,8 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
   const args = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const origin = (): string => {
     const value = args['origin'];
-    if (typeof value !== 'string' || !ORIGIN.test(value)) throw new MalformedError('admin: bad origin');
+    if (typeof value !== 'string' || !ORIGIN_PATTERN.test(value))
+      throw new MalformedError('admin: bad origin');
     return value;
   };
   const str = (key: string, pattern: RegExp): string => {
@@ -203,7 +209,7 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'revokeSite':
       return { command, args: { origin: origin() } };
     case 'revokeRoom':
-      return { command, args: { origin: origin(), roomId: str('roomId', /^[0-9a-f]{32}$/) } };
+      return { command, args: { origin: origin(), roomId: str('roomId', ROOM_ID_PATTERN) } };
     case 'setSettings':
       return { command, args: checkSettingsPatch(args) };
     case 'revokeDevice':

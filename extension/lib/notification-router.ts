@@ -9,8 +9,14 @@
  * the page where a site last showed it, else the extension's own room page.
  * @example const route = routeNotification(note, frames, { previews: false });
  */
-import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
 import type { RoomNotification } from '../../components/client/types.ts';
+import type { Access } from './access.ts';
+import type { IncomingNotification } from './background-session.ts';
+import { canRead } from './event-filter.ts';
+import { ROOM_ID_PATTERN } from './messages.ts';
+
+/** A new message for this user, already decrypted by the session (`own`: never notified). */
+export type { IncomingNotification as IncomingNote };
 
 /** A frame as the router sees it. */
 export interface RouterFrame {
@@ -18,24 +24,13 @@ export interface RouterFrame {
   /** page: a site's page (bridge); sealed: the extension iframe in a site; extension: the extension's own tab. */
   kind: 'page' | 'sealed' | 'extension';
   /** The frame's access to the room in question (`extension` frames have all). */
-  access: RoomAccess | 'all' | undefined;
+  access: Access;
   /** The page completed `connect` and receives events. */
   connected: boolean;
   visible: boolean;
   focusedRoom: string | null;
   /** When the frame last became visible or focused a room (ms), to prefer the most recent. */
   activeAtMs: number;
-}
-
-/** A new message for this user, already decrypted by the session. */
-export interface IncomingNote {
-  roomId: string;
-  roomName: string;
-  messageId: string;
-  senderUsername: string;
-  text: string;
-  /** Sent by this user (from any device): never notified. */
-  own: boolean;
 }
 
 export type Route =
@@ -52,9 +47,8 @@ const preview = (text: string): string =>
 
 /** A frame that shows the room's messages to the user right now. */
 function shows(frame: RouterFrame, roomId: string): boolean {
-  if (frame.focusedRoom !== roomId || frame.access === undefined) return false;
   // A page with sealed access shows the room through the sealed frame, which counts on its own.
-  return frame.kind !== 'page' || frame.access === 'read';
+  return frame.focusedRoom === roomId && canRead(frame.kind, frame.access);
 }
 
 const byRecent = (a: RouterFrame, b: RouterFrame): number => b.activeAtMs - a.activeAtMs;
@@ -72,8 +66,8 @@ export function notificationId(roomId: string, messageId: string): string {
  * @example roomOfNotification('roomkey:0123…:ab') === '0123…'
  */
 export function roomOfNotification(id: string): string | undefined {
-  const match = /^roomkey:([0-9a-f]{32}):/.exec(id);
-  return match?.[1];
+  const room = /^roomkey:([^:]*):/.exec(id)?.[1];
+  return room !== undefined && ROOM_ID_PATTERN.test(room) ? room : undefined;
 }
 
 /**
@@ -81,7 +75,7 @@ export function roomOfNotification(id: string): string | undefined {
  * @example routeNotification(note, frames, { previews: true }).kind === 'toast'
  */
 export function routeNotification(
-  note: IncomingNote,
+  note: IncomingNotification,
   frames: readonly RouterFrame[],
   settings: { previews: boolean },
 ): Route {
@@ -93,7 +87,7 @@ export function routeNotification(
     .filter((f) => f.kind === 'page' && f.connected && f.visible && f.access !== undefined)
     .sort(byRecent)[0];
   if (app) {
-    const plain = app.access === 'read';
+    const plain = canRead(app.kind, app.access);
     const notification: RoomNotification = {
       roomId: note.roomId,
       roomName: plain ? note.roomName : '',

@@ -40,7 +40,7 @@ export interface ExtensionIdentity {
 }
 
 /** Pages allowed to manage approvals and settings. */
-const ADMIN_PAGES = new Set(['/popup.html', '/approve.html', '/options.html']);
+const ADMIN_PAGES = new Set(['/popup.html', '/approve.html']);
 const SEALED_PAGE = '/sealed-room.html';
 
 /**

@@ -22,10 +22,16 @@
  * @example const sessions = createSessionFactory({ area: browser.storage.local, deviceName: 'Chromium on Linux' });
  */
 import type { ChatMessage, RoomSummary } from '../../components/client/types.ts';
-import { fromUtf8, toBase64Url, utf8 } from '../../core/bytes.ts';
-import type { ClientConfig } from '../../core/client/config.ts';
+import { equalBytes, fromUtf8, toBase64Url, utf8 } from '../../core/bytes.ts';
+import {
+  type ClientConfig,
+  type DeploymentConfig,
+  deploymentConfigUrl,
+  parseDeploymentConfig,
+} from '../../core/client/config.ts';
 import { RoomKeySession } from '../../core/client/session.ts';
 import type { RoomNotification } from '../../core/client/types.ts';
+import { randomBytes } from '../../core/crypto/random.ts';
 import { MalformedError, UnavailableError } from '../../core/errors.ts';
 import { ExtensionStorageBackend, type StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
 import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
@@ -56,12 +62,8 @@ const SLACK_MS = 120_000;
 const PING_MS = 20_000;
 const ALIVE_EVERY_MS = 60_000;
 
-/** The deployment as `/roomkey-config.json` describes it. */
-export interface DeploymentConfig {
-  version: number;
-  natsWebSocketUrl: string | string[];
-  loginJwt: string;
-}
+/** The deployment as `/roomkey-config.json` describes it (core/client/config.ts). */
+export type { DeploymentConfig } from '../../core/client/config.ts';
 
 /**
  * Reads `<gateway>roomkey-config.json`: UnavailableError when unreachable, MalformedError when wrong.
@@ -71,7 +73,7 @@ export async function fetchDeploymentConfig(
   gateway: string,
   fetchFn: typeof fetch = fetch,
 ): Promise<DeploymentConfig> {
-  const url = new URL('roomkey-config.json', gateway).href;
+  const url = deploymentConfigUrl(gateway);
   let body: unknown;
   try {
     const response = await fetchFn(url, { cache: 'no-store', credentials: 'omit' });
@@ -82,15 +84,11 @@ export async function fetchDeploymentConfig(
       cause,
     });
   }
-  const c = body as Partial<DeploymentConfig> | null;
-  const servers = c?.natsWebSocketUrl;
-  const validServers =
-    typeof servers === 'string' ||
-    (Array.isArray(servers) && servers.length > 0 && servers.every((s) => typeof s === 'string'));
-  if (!validServers || typeof c?.loginJwt !== 'string' || !c.loginJwt) {
-    throw new MalformedError(`RoomKey: ${url} is not a RoomKey deployment config.`);
+  try {
+    return parseDeploymentConfig(body);
+  } catch (cause) {
+    throw new MalformedError(`RoomKey: ${url} is not a RoomKey deployment config.`, { cause });
   }
-  return { version: Number(c.version ?? 1), natsWebSocketUrl: servers!, loginJwt: c.loginJwt };
 }
 
 /**
@@ -400,7 +398,7 @@ function clientConfig(cfg: DeploymentConfig, backoff: Backoff): ClientConfig {
   };
 }
 
-const randomSecret = (): string => toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+const randomSecret = (): string => toBase64Url(randomBytes(32));
 
 /**
  * The session factory of this build: RoomKeySession over extension storage.
@@ -454,7 +452,9 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       let cfg: DeploymentConfig;
       try {
         cfg = await fetchDeploymentConfig(gateway, fetchFn);
-        await store.set(CONFIG, utf8(JSON.stringify(cfg)));
+        const fresh = utf8(JSON.stringify(cfg));
+        // Unchanged (the usual case): no re-encrypting and rewriting the record on every resume.
+        if (!cached || !equalBytes(cached, fresh)) await store.set(CONFIG, fresh);
       } catch (error) {
         if (!cached) throw error;
         cfg = JSON.parse(fromUtf8(cached)) as DeploymentConfig;

@@ -10,6 +10,7 @@
  * @example const cache = new SessionUnlockCache(browser.storage.session); if (await cache.restore(store)) ready();
  */
 import { equalBytes, fromBase64Url, toBase64Url, utf8 } from '../../core/bytes.ts';
+import { randomBytes } from '../../core/crypto/random.ts';
 import { WrongPassphraseError } from '../../core/errors.ts';
 import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
 import type { EncryptedStore } from '../../core/store/index.ts';
@@ -40,8 +41,6 @@ const MARK = utf8('roomkey-extension-session\0');
 const isSessionWrap = (credentialId: Uint8Array): boolean =>
   credentialId.length > MARK.length && equalBytes(credentialId.subarray(0, MARK.length), MARK);
 
-const random = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
-
 /** The session secret in `storage.session` (see the file comment). */
 export class SessionUnlockCache implements UnlockCache {
   readonly #area: StorageAreaLike;
@@ -52,9 +51,9 @@ export class SessionUnlockCache implements UnlockCache {
 
   async remember(store: EncryptedStore): Promise<void> {
     await this.#removeWraps(store);
-    const credentialId = new Uint8Array([...MARK, ...random(16)]);
-    const secret = random(32);
-    await store.addPrf({ credentialId, prfSalt: random(32), secret });
+    const credentialId = new Uint8Array([...MARK, ...randomBytes(16)]);
+    const secret = randomBytes(32);
+    await store.addPrf({ credentialId, prfSalt: randomBytes(32), secret });
     await this.#area.set({ [KEY]: { credentialId: toBase64Url(credentialId), secret: toBase64Url(secret) } });
     secret.fill(0);
   }

@@ -17,7 +17,7 @@ import { type roomkey, v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
 import { checkGrants, checkRules, requirePolicyId } from '../policy-checks.ts';
-import { orgKey, projectKey, readChain, roomPolicyKey } from '../policy-store.ts';
+import { type Chain, orgKey, projectKey, readChain, readRoomChain, roomPolicyKey } from '../policy-store.ts';
 import type { Endpoint } from '../service.ts';
 
 const MAX_REQUEST = 64 * 1024;
@@ -123,10 +123,8 @@ export function adminEndpoints(
       const roomId = checkRoomId(req.roomId);
       const rules = checkRules(req.rules);
       const grants = checkGrants(req.grants);
-      const record = await ctx.buckets.rooms.get(roomId);
-      if (!record) throw new NotFoundError('No such room.');
-      const { orgId, projectId } = record.value;
-      const chain = await readChain(ctx.buckets, { orgId, projectId, roomId });
+      const chain = await readRoomChain(ctx.buckets, roomId);
+      const { orgId, projectId } = chain.record;
       const before = chain.room?.value.grants ?? [];
       authorize(caller.userId, chain.chain, before, grants);
       keepAnOwner(before, grants);
@@ -141,18 +139,19 @@ export function adminEndpoints(
     handle: async (data, call) => {
       const req = decode(v1.PolicyGetRequest, data, 'policy get request');
       const caller = await requireDevice(ctx, call.caller.user);
-      let at: { orgId: string; projectId?: string; roomId?: string };
+      let orgId: string;
+      let chain: Chain;
       if (req.roomId) {
-        const roomId = checkRoomId(req.roomId);
-        const record = await ctx.buckets.rooms.get(roomId);
-        if (!record) throw new NotFoundError('No such room.');
-        at = { orgId: record.value.orgId, projectId: record.value.projectId, roomId };
+        const room = await readRoomChain(ctx.buckets, checkRoomId(req.roomId));
+        orgId = room.record.orgId;
+        chain = room;
       } else {
-        at = { orgId: requirePolicyId(req.orgId, 'org_id') };
+        const at: { orgId: string; projectId?: string } = { orgId: requirePolicyId(req.orgId, 'org_id') };
         if (req.projectId) at.projectId = requirePolicyId(req.projectId, 'project_id');
+        chain = await readChain(ctx.buckets, at);
+        orgId = at.orgId;
       }
-      const chain = await readChain(ctx.buckets, at);
-      if (!chain.org) throw new NotFoundError(`No org ${at.orgId}.`);
+      if (!chain.org) throw new NotFoundError(`No org ${orgId}.`);
       const role: RoleValue = roleOf(caller.userId, chain.chain);
       if (role === Role.none) throw new ForbiddenError('You have no role here.');
       return encode(v1.PolicyGetResponse, {

@@ -17,8 +17,8 @@ import { type roomkey, v1 } from '../../proto/index.ts';
 import { requireBytes, requireUserId, signedOf } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
+import { usernameKey } from '../server-keys.ts';
 import type { Call, Endpoint } from '../service.ts';
-import { usernameKey } from './register.ts';
 
 const MAX_REQUEST = 512;
 
@@ -56,7 +56,7 @@ export function directoryEndpoints(ctx: GatewayContext): Endpoint[] {
   return [
     endpoint(ctx, DIRECTORY_SUBJECTS.user, async (req) => {
       const username = normalizeUsername(req.username);
-      const credential = await ctx.buckets.credentials.get(usernameKey(ctx, username));
+      const credential = await ctx.buckets.credentials.get(usernameKey(ctx.keys, username));
       if (!credential) throw new NotFoundError(`No user is called "${username}".`);
       const user = await identityOf(ctx, credential.value.userId);
       return { identity: signedOf(user.identity!) };

@@ -15,20 +15,17 @@ import { sealDeviceSession } from '../../core/transport/device-session-key.ts';
 import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { normalizeUsername } from '../../core/transport/username.ts';
 import { v1 } from '../../proto/index.ts';
-import { checkDeviceCertificate, requireBytes, storedIdentity, takeReplyKey } from '../checks.ts';
+import { checkDeviceCertificate, opaqueCall, requireBytes, storedIdentity, takeReplyKey } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { issueForDevice } from '../device-session.ts';
 import { registerDevice } from '../devices.ts';
 import { sealEnrollToken } from '../enroll-token.ts';
 import { consumeLoginHandle, openLoginHandle, sealLoginHandle } from '../login-handle.ts';
-import type { Call, Endpoint } from '../service.ts';
-import { opaqueCall, usernameKey } from './register.ts';
+import { throttleSubjects } from '../rate-limit.ts';
+import { usernameKey } from '../server-keys.ts';
+import type { Endpoint } from '../service.ts';
 
 const MAX_REQUEST = 8 * 1024;
-
-function throttleSubjects(call: Call, username: string) {
-  return { username, connection: call.caller.connection, source: call.caller.host };
-}
 
 export function loginStart(ctx: GatewayContext): Endpoint {
   return {
@@ -41,7 +38,7 @@ export function loginStart(ctx: GatewayContext): Endpoint {
       const ke1 = requireBytes(req.credentialRequest, 32, 256, 'credential_request');
       const subjects = throttleSubjects(call, username);
       await ctx.limiter.check(subjects);
-      const credential = await ctx.buckets.credentials.get(usernameKey(ctx, username));
+      const credential = await ctx.buckets.credentials.get(usernameKey(ctx.keys, username));
       const { loginResponse, serverLoginState } = opaqueCall('credential_request', () =>
         opaque.server.startLogin({
           serverSetup: ctx.stack.secrets.opaqueServerSetup,
@@ -88,7 +85,7 @@ export function loginFinish(ctx: GatewayContext): Endpoint {
       }
       await ctx.limiter.recordSuccess(handle.username);
 
-      const credential = await ctx.buckets.credentials.get(usernameKey(ctx, handle.username));
+      const credential = await ctx.buckets.credentials.get(usernameKey(ctx.keys, handle.username));
       const user = credential && (await ctx.buckets.users.get(credential.value.userId));
       if (!credential || !user) throw new InternalError(`user record missing for a valid login`);
       const userId = credential.value.userId;

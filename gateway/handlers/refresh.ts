@@ -10,7 +10,7 @@
 import { equalBytes, toHex, u64be } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { sha256 } from '../../core/crypto/index.ts';
-import { BadSignatureError, ExpiredError, ForbiddenError, ReplayError } from '../../core/errors.ts';
+import { BadSignatureError, ExpiredError, ForbiddenError } from '../../core/errors.ts';
 import { userNkey } from '../../core/transport/nkey.ts';
 import { LABEL_REFRESH, LABEL_REFRESH_OFFLINE } from '../../core/transport/proof-labels.ts';
 import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
@@ -20,7 +20,7 @@ import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
 import { issueForDevice } from '../device-session.ts';
 import { verifyProof } from '../proofs.ts';
-import { isWrongLastSequence } from '../sealed-kv.ts';
+import { markUsedOnce } from '../sealed-kv.ts';
 import type { Endpoint } from '../service.ts';
 
 /** How far a refresh proof's clock may be from the gateway's. */
@@ -68,15 +68,11 @@ export function refreshOffline(ctx: GatewayContext): Endpoint {
       if (!proofOk) throw new BadSignatureError('refresh proof does not verify under the device key');
       const device = await requireDevice(ctx, userNkey(deviceKey));
       // Single use: the same request sent again (within the proof window) is a replay.
-      try {
-        await ctx.buckets.loginHandles.create(
-          `refresh.${toHex(sha256(req.proof).subarray(0, 16))}`,
-          new Uint8Array([1]),
-        );
-      } catch (error) {
-        if (isWrongLastSequence(error)) throw new ReplayError('This refresh request was already used.');
-        throw error;
-      }
+      await markUsedOnce(
+        ctx.buckets.loginHandles,
+        `refresh.${toHex(sha256(req.proof).subarray(0, 16))}`,
+        'This refresh request was already used.',
+      );
       const { jwt, expiresAtMs } = await issueForDevice(ctx, device.userId, deviceKey);
       return encode(v1.RefreshResponse, { userJwt: jwt, expiresAtMs });
     },

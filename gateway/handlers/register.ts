@@ -18,19 +18,17 @@ import {
   checkDeviceCertificate,
   checkIdentity,
   checkIdentityBackup,
+  opaqueCall,
   requireBytes,
   signedOf,
   takeReplyKey,
 } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
-import { blindKey } from '../server-keys.ts';
+import { throttleSubjects } from '../rate-limit.ts';
+import { usernameKey } from '../server-keys.ts';
 import type { Endpoint } from '../service.ts';
 
 const MAX_REQUEST = 8 * 1024;
-
-export function usernameKey(ctx: GatewayContext, username: string): string {
-  return blindKey(ctx.keys, 'username', username);
-}
 
 export function registerStart(ctx: GatewayContext): Endpoint {
   return {
@@ -50,8 +48,8 @@ export function registerStart(ctx: GatewayContext): Endpoint {
       );
       // Counted once the request is well formed (a malformed one stores nothing), and before the
       // taken check: probing for usernames costs the same as signing up.
-      await ctx.signUpLimiter.recordAttempt({ connection: call.caller.connection, source: call.caller.host });
-      if (await ctx.buckets.credentials.get(usernameKey(ctx, username))) {
+      await ctx.signUpLimiter.recordAttempt(throttleSubjects(call));
+      if (await ctx.buckets.credentials.get(usernameKey(ctx.keys, username))) {
         throw new ConflictError(`The username "${username}" is taken: choose another.`);
       }
       return encode(v1.RegisterStartResponse, { registrationResponse: fromBase64Url(registrationResponse) });
@@ -78,7 +76,7 @@ export function registerFinish(ctx: GatewayContext): Endpoint {
       const identityBackup = checkIdentityBackup(req.identityBackup);
       const userId = identity.body.userId;
       const deviceKeyHex = toHex(device.deviceKey);
-      const nameKey = usernameKey(ctx, username);
+      const nameKey = usernameKey(ctx.keys, username);
       if (await ctx.buckets.credentials.get(nameKey))
         throw new ConflictError(`The username "${username}" is taken.`);
       if (await ctx.buckets.devices.get(deviceKeyHex))
@@ -136,13 +134,4 @@ function checkRegistrationRecord(ctx: GatewayContext, username: string, record: 
       startLoginRequest,
     }),
   );
-}
-
-/** Runs an OPAQUE library step; its exceptions (bad encodings, bad points) become MalformedError. */
-export function opaqueCall<T>(what: string, step: () => T): T {
-  try {
-    return step();
-  } catch (cause) {
-    throw new MalformedError(`${what}: not a valid OPAQUE message`, { cause });
-  }
 }

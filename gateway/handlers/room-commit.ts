@@ -11,7 +11,7 @@
 import { equalBytes } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { encodeSigned } from '../../core/crypto/index.ts';
-import { ConflictError, ForbiddenError, MalformedError, NotFoundError } from '../../core/errors.ts';
+import { ConflictError, ForbiddenError, MalformedError } from '../../core/errors.ts';
 import { type Action, can } from '../../core/policy/index.ts';
 import { COMMIT_KIND, checkRoomId } from '../../core/room/index.ts';
 import { ROOM_SUBJECTS } from '../../core/transport/subjects.ts';
@@ -19,7 +19,7 @@ import { v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
 import { applyMembership } from '../membership-effects.ts';
-import { readChain } from '../policy-store.ts';
+import { readRoomChain } from '../policy-store.ts';
 import { MAX_ROOM_MESSAGE_BYTES } from '../room-streams.ts';
 import type { Endpoint } from '../service.ts';
 
@@ -44,13 +44,7 @@ export function roomCommit(ctx: GatewayContext): Endpoint {
       if (claimed.committerUserId !== caller.userId) {
         throw new ForbiddenError('A commit is sent by its committer.');
       }
-      const record = await ctx.buckets.rooms.get(roomId);
-      if (!record) throw new NotFoundError('No such room.');
-      const { chain } = await readChain(ctx.buckets, {
-        orgId: record.value.orgId,
-        projectId: record.value.projectId,
-        roomId,
-      });
+      const { chain } = await readRoomChain(ctx.buckets, roomId);
       const action = actionOf(claimed.kind, claimed.removed, caller.userId);
       if (action && !can(action, caller.userId, chain)) {
         throw new ForbiddenError(`Policy does not let you ${describe(action)} in this room.`);

@@ -10,26 +10,20 @@
  */
 import { decode, encode } from '../../core/codec.ts';
 import type { SignedProps } from '../../core/crypto/index.ts';
-import { NotFoundError, NotMemberError } from '../../core/errors.ts';
+import { NotMemberError } from '../../core/errors.ts';
 import { can } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
 import { deviceConsumerName, ROOM_SUBJECTS, roomStreamName } from '../../core/transport/subjects.ts';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import { v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
-import { readChain } from '../policy-store.ts';
+import { readChain, readRoomRecord } from '../policy-store.ts';
 import { formerMemberOf, memberOf } from '../room-records.ts';
 import type { Endpoint } from '../service.ts';
 
 /** A commits reply stays below the client's reply limit (256 KiB). */
 const MAX_CHAIN_BYTES = 192 * 1024;
 const MAX_LAST = 100_000;
-
-async function roomRecord(ctx: GatewayContext, roomId: string): Promise<roomkey.v1.RoomRecord> {
-  const record = await ctx.buckets.rooms.get(roomId);
-  if (!record) throw new NotFoundError('No such room.');
-  return record.value;
-}
 
 export function roomCommits(ctx: GatewayContext): Endpoint {
   return {
@@ -39,16 +33,16 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
       const req = decode(v1.CommitsRequest, data, 'commits request');
       const roomId = checkRoomId(req.roomId);
       const caller = await requireDevice(ctx, call.caller.user);
-      const record = await roomRecord(ctx, roomId);
+      const record = await readRoomRecord(ctx.buckets, roomId);
+      const member = memberOf(record, caller.userId);
       const former = formerMemberOf(record, caller.userId);
-      if (!memberOf(record, caller.userId) && !former) {
+      if (!member && !former) {
         throw new NotMemberError('You are not a member of this room.');
       }
       return ctx.rooms.use(roomId, async (room) => {
         const latest = room.observer.epoch;
         // A removed member sees the chain up to its removal (it was there), nothing after.
-        const until =
-          former && !memberOf(record, caller.userId) ? Math.min(latest, former.removedEpoch ?? 0) : latest;
+        const until = former && !member ? Math.min(latest, former.removedEpoch ?? 0) : latest;
         const chain: SignedProps[] = [];
         const seqs: number[] = [];
         let size = 0;
@@ -96,7 +90,7 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
       const req = decode(v1.CursorRequest, data, 'cursor request');
       const roomId = checkRoomId(req.roomId);
       const caller = await requireDevice(ctx, call.caller.user);
-      const record = await roomRecord(ctx, roomId);
+      const record = await readRoomRecord(ctx.buckets, roomId);
       const member = memberOf(record, caller.userId);
       if (!member) throw new NotMemberError('You are not a member of this room.');
       const { chain } = await readChain(ctx.buckets, {

@@ -22,6 +22,7 @@ import {
   launchWithExtension,
   type Origins,
   startExtensionStack,
+  value,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -32,11 +33,6 @@ interface Probe {
     hub: { frames(): { caller: { kind: string; origin?: string }; connected: boolean }[] };
     approvals: { list(): unknown[] };
   };
-}
-
-function value<T>(result: CallResult): T {
-  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
-  return result.value as T;
 }
 
 function notApproved(result: CallResult, what: string): void {

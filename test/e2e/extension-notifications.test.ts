@@ -10,7 +10,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
 import {
-  type CallResult,
   call,
   clientEvents,
   type ExtensionStack,
@@ -20,7 +19,9 @@ import {
   launchWithExtension,
   type NodeUser,
   type Origins,
+  openApproved,
   startExtensionStack,
+  value,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -43,11 +44,6 @@ interface ChromeApi {
     notifications: { getAll(): Promise<Record<string, boolean>> };
     tabs: { query(q: object): Promise<{ url?: string }[]> };
   };
-}
-
-function value<T>(result: CallResult): T {
-  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
-  return result.value as T;
 }
 
 describe('extension notification routing', { timeout: 240_000 }, () => {
@@ -79,11 +75,7 @@ describe('extension notification routing', { timeout: 240_000 }, () => {
     stack = await startExtensionStack();
     origins = stack.origins;
     [alice, bob] = await Promise.all([launchWithExtension('alice-routing'), stack.nodeUser('bob')]);
-    tabA = await alice.open(`${origins.a}/?title=a`);
-    await installClient(tabA);
-    const connecting = call(tabA, 'connect');
-    await alice.answer('allow');
-    value(await connecting);
+    tabA = await openApproved(alice, `${origins.a}/?title=a`);
     value(await call(tabA, 'signUp', 'alice', 'correct horse battery staple'));
     roomA = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room A')).roomId;
     roomB = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room B')).roomId;

@@ -8,17 +8,17 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
 import {
-  type CallResult,
   call,
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
   inBackground,
-  installClient,
   launchWithExtension,
   type NodeUser,
   type Origins,
+  openApproved,
   startExtensionStack,
+  value,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -30,11 +30,6 @@ interface Probe {
     account: { state: { keys: string; connection: string } };
     shown: { id: string; title: string; message: string }[];
   };
-}
-
-function value<T>(result: CallResult): T {
-  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
-  return result.value as T;
 }
 
 const count = <T>(list: T[], item: T): number => list.filter((x) => x === item).length;
@@ -56,11 +51,7 @@ describe('extension worker restart', { timeout: 240_000 }, () => {
     stack = await startExtensionStack();
     origins = stack.origins;
     [alice, bob] = await Promise.all([launchWithExtension('alice-restart'), stack.nodeUser('bob')]);
-    app = await alice.open(`${origins.a}/`);
-    await installClient(app);
-    const connecting = call(app, 'connect');
-    await alice.answer('allow');
-    value(await connecting);
+    app = await openApproved(alice, `${origins.a}/`);
     value(await call(app, 'signUp', 'alice', 'correct horse battery staple'));
     roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Durable')).roomId;
     value(await call(app, 'invite', roomId, 'bob'));

@@ -7,16 +7,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
 import {
-  type CallResult,
   call,
   type ExtensionStack,
   type ExtensionUser,
   inBackground,
-  installClient,
   launchWithExtension,
   type NodeUser,
   type Origins,
+  openApproved,
   startExtensionStack,
+  value,
 } from './helpers/extension.ts';
 
 const STEP = { timeout: 60_000 };
@@ -31,11 +31,6 @@ interface Probe {
       };
     };
   };
-}
-
-function value<T>(result: CallResult): T {
-  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
-  return result.value as T;
 }
 
 async function frameIn(page: Page, prefix: string): Promise<Frame> {
@@ -90,11 +85,7 @@ describe('extension sealed mode', { timeout: 240_000 }, () => {
       await bob.joined(roomId);
       await bob.session.send(roomId, SECRET);
 
-      const host = await alice.open(`${origins.a}/?title=host`);
-      await installClient(host);
-      const connecting = call(host, 'connect');
-      await alice.answer('allow');
-      value(await connecting);
+      const host = await openApproved(alice, `${origins.a}/?title=host`);
       const asking = call(host, 'sealedRoomUrl', roomId);
       assert.match(await alice.answer('allow'), /wants to show .* in a sealed frame/);
       const url = value<string>(await asking);

@@ -16,7 +16,6 @@ import {
   createDeviceKey,
   createUserKeys,
   type SignedProps,
-  signBody,
   signDeviceCertificate,
   signUserIdentity,
   type UserKeys,
@@ -259,9 +258,4 @@ export async function makeTestDevice(
     expiresAtMs: options.expiresAtMs ?? 0,
   });
   return { secretKey, publicKey, nkey: userNkey(publicKey), certificate };
-}
-
-/** A Signed under `label` (core/crypto signBody), for tests that forge or re-sign objects. */
-export function signTest(label: string, body: Uint8Array, secretKey: Uint8Array): Promise<Signed> {
-  return signBody(label, body, secretKey);
 }

@@ -11,6 +11,7 @@ import * as opaque from '@serenity-kit/opaque';
 import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
 import { logIn } from '../../core/client/auth.ts';
 import { decode, encode } from '../../core/codec.ts';
+import { signBody } from '../../core/crypto/index.ts';
 import {
   BadCredentialsError,
   BadSignatureError,
@@ -26,8 +27,9 @@ import { gatewayRequest } from '../../core/transport/request.ts';
 import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { BUCKETS } from '../../gateway/buckets.ts';
 import { type roomkey, v1 } from '../../proto/index.ts';
+import { startLogin } from '../helpers/login.ts';
 import { refusal } from '../helpers/refusal.ts';
-import { signTest, startStack, type TestStack, type TestUser } from '../helpers/stack.ts';
+import { startStack, type TestStack, type TestUser } from '../helpers/stack.ts';
 
 const HANDLE_LIFETIME_MS = 1500;
 let stack: TestStack;
@@ -230,7 +232,7 @@ test('sign-up with forged or mismatched identity and certificate stores nothing'
   // Signed by a key other than the one the identity names.
   const body = user.identity.body!;
   assert.ok(
-    (await finish({ identity: await signTest('roomkey/v1/user-identity', body, randomBytes(32)) })) instanceof
+    (await finish({ identity: await signBody('roomkey/v1/user-identity', body, randomBytes(32)) })) instanceof
       BadSignatureError,
     'not self-signed',
   );
@@ -243,35 +245,6 @@ test('sign-up with forged or mismatched identity and certificate stores nothing'
   assert.ok((await finish({ identity: null })) instanceof MalformedError, 'missing identity');
   assert.deepEqual(await bucketCounts(), before, 'nothing stored');
 });
-
-/** Runs login start for `user` and returns what a client needs to finish. */
-async function startLogin(anon: NatsConnection, user: TestUser, password = user.password) {
-  const start = opaque.client.startLogin({ password });
-  const replyKey = newReplyKey();
-  const res = decode(
-    v1.LoginStartResponse,
-    await gatewayRequest(
-      anon,
-      LOGIN_SUBJECTS.loginStart,
-      encode(v1.LoginStartRequest, {
-        username: user.username,
-        credentialRequest: fromBase64Url(start.startLoginRequest),
-        replyKey,
-      }),
-      { replyKey },
-    ),
-    'login start response',
-  );
-  const finished = opaque.client.finishLogin({
-    clientLoginState: start.clientLoginState,
-    loginResponse: toBase64Url(res.credentialResponse),
-    password,
-  });
-  return {
-    handle: res.loginHandle,
-    ke3: finished ? fromBase64Url(finished.finishLoginRequest) : randomBytes(64),
-  };
-}
 
 test('login handles: tampered, expired and replayed handles are refused', async () => {
   const anon = await stack.loginConnection();

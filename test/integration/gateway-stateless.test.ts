@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as opaque from '@serenity-kit/opaque';
-import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
 import { logIn, refreshDeviceJwt } from '../../core/client/auth.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { UnavailableError } from '../../core/errors.ts';
@@ -12,6 +11,7 @@ import { newReplyKey } from '../../core/transport/reply-seal.ts';
 import { gatewayRequest } from '../../core/transport/request.ts';
 import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
 import { v1 } from '../../proto/index.ts';
+import { startLogin } from '../helpers/login.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -47,50 +47,30 @@ test('a login started on one gateway finishes on another', async () => {
   const a = await stack.startGateway();
   const { user, device } = await stack.registerUser();
   const anon = await stack.loginConnection();
-  const start = opaque.client.startLogin({ password: user.password });
-  const key1 = newReplyKey();
-  const started = decode(
-    v1.LoginStartResponse,
-    await gatewayRequest(
-      anon,
-      LOGIN_SUBJECTS.loginStart,
-      encode(v1.LoginStartRequest, {
-        username: user.username,
-        credentialRequest: fromBase64Url(start.startLoginRequest),
-        replyKey: key1,
-      }),
-      { replyKey: key1 },
-    ),
-    'start',
-  );
+  const started = await startLogin(anon, user);
   await a.stop();
   stack.gateways.splice(0);
   await stack.startGateway(); // only B is up now
-  const finished = opaque.client.finishLogin({
-    clientLoginState: start.clientLoginState,
-    loginResponse: toBase64Url(started.credentialResponse),
-    password: user.password,
-  });
-  assert.ok(finished);
-  const key2 = newReplyKey();
+  assert.ok(started.sessionKey);
+  const replyKey = newReplyKey();
   const response = decode(
     v1.LoginFinishResponse,
     await gatewayRequest(
       anon,
       LOGIN_SUBJECTS.loginFinish,
       encode(v1.LoginFinishRequest, {
-        loginHandle: started.loginHandle,
-        credentialFinalization: fromBase64Url(finished.finishLoginRequest),
+        loginHandle: started.handle,
+        credentialFinalization: started.ke3,
         deviceCertificate: device.certificate,
-        replyKey: key2,
+        replyKey,
       }),
-      { replyKey: key2 },
+      { replyKey },
     ),
     'finish',
   );
   const session = decode(
     v1.DeviceSession,
-    openDeviceSession(fromBase64Url(finished.sessionKey), response.nonce, response.sealedSession),
+    openDeviceSession(started.sessionKey, response.nonce, response.sealedSession),
     'session',
   );
   assert.ok(session.userJwt);

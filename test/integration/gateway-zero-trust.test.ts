@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { fromPublic } from '@nats-io/nkeys';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '@noble/hashes/utils.js';
@@ -23,6 +22,7 @@ import {
   presenceSubject,
 } from '../../core/transport/subjects.ts';
 import { v1 } from '../../proto/index.ts';
+import { publishRefused, subscribeRefused } from '../helpers/authz.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -31,35 +31,6 @@ before(async () => {
   await stack.startGateway();
 });
 after(() => stack?.stop());
-
-/** Subscribes and reports whether NATS refused it (bounded wait for the async -ERR). */
-async function subscribeRefused(nc: NatsConnection, subject: string): Promise<boolean> {
-  const sub = nc.subscribe(subject);
-  // A refused subscription closes with the PermissionViolationError as its value.
-  const closed = sub.closed.then(
-    (value) => (value instanceof Error ? value.name : 'closed'),
-    (error: Error) => error.name,
-  );
-  await nc.flush();
-  const result = await Promise.race([closed, sleep(1000, 'open', { ref: false })]);
-  sub.unsubscribe();
-  return result === 'PermissionViolationError';
-}
-
-/** Publishes and reports whether NATS answered with a publish permission violation. */
-async function publishRefused(nc: NatsConnection, subject: string): Promise<boolean> {
-  const seen = (async () => {
-    for await (const s of nc.status()) {
-      const error = (s as { error?: Error }).error;
-      if (s.type === 'error' && error?.name === 'PermissionViolationError' && error.message.includes(subject))
-        return true;
-    }
-    return false;
-  })();
-  nc.publish(subject, new Uint8Array([1]));
-  await nc.flush();
-  return Promise.race([seen, sleep(1000, false, { ref: false })]);
-}
 
 test('the login credential cannot subscribe to anything but its inbox', async () => {
   const anon = await stack.loginConnection();
@@ -75,10 +46,14 @@ test('the login credential cannot subscribe to anything but its inbox', async ()
     '$KV.>',
     '>',
   ]) {
-    assert.equal(await subscribeRefused(anon, subject), true, `subscribe ${subject} must be refused`);
+    assert.equal(
+      (await subscribeRefused(anon, subject)).refused,
+      true,
+      `subscribe ${subject} must be refused`,
+    );
   }
   assert.equal(
-    await subscribeRefused(anon, `${LOGIN_INBOX_PREFIX}.mine.*`),
+    (await subscribeRefused(anon, `${LOGIN_INBOX_PREFIX}.mine.*`)).refused,
     false,
     'its own inbox is allowed',
   );
@@ -134,8 +109,8 @@ test("a device may use its own subjects, and no other device's", async () => {
   const b = await stack.registerUser();
   const onA = await stack.logInDevice(a.user, a.device);
   const nkeyB = b.device.nkey;
-  assert.equal(await subscribeRefused(onA.nc, notifySubject(a.device.nkey)), false);
-  assert.equal(await subscribeRefused(onA.nc, `${deviceInboxPrefix(a.device.nkey)}.x`), false);
+  assert.equal((await subscribeRefused(onA.nc, notifySubject(a.device.nkey))).refused, false);
+  assert.equal((await subscribeRefused(onA.nc, `${deviceInboxPrefix(a.device.nkey)}.x`)).refused, false);
   for (const subject of [
     notifySubject(nkeyB),
     `${deviceInboxPrefix(nkeyB)}.>`,
@@ -145,7 +120,11 @@ test("a device may use its own subjects, and no other device's", async () => {
     'rk.v1.room.>',
     '$JS.API.>',
   ]) {
-    assert.equal(await subscribeRefused(onA.nc, subject), true, `subscribe ${subject} must be refused`);
+    assert.equal(
+      (await subscribeRefused(onA.nc, subject)).refused,
+      true,
+      `subscribe ${subject} must be refused`,
+    );
   }
   for (const subject of [
     presenceSubject(nkeyB),

@@ -20,7 +20,41 @@ let busy = false;
 
 const IDLE_CHOICES = [0, 5, 15, 30, 60, 240];
 
-async function refresh(): Promise<void> {
+/** The refresh running now, if any; `again`: something asked for one after it started. */
+let refreshing: Promise<void> | undefined;
+let again = false;
+
+/**
+ * Reloads what the popup shows. One account change fires several events (and an action refreshes
+ * too): calls while a refresh runs share it, and it loads once more afterwards, so every caller
+ * sees state loaded after its call.
+ */
+function refresh(): Promise<void> {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      for (;;) {
+        again = false;
+        try {
+          await load();
+        } catch (e) {
+          // A newer call wants a newer load: its outcome is the one that counts.
+          if (!again) throw e;
+        }
+        if (!again) return;
+      }
+    } finally {
+      again = false;
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
+}
+
+async function load(): Promise<void> {
   [status, sites, settings, devices] = await Promise.all([
     transport.admin('status', {}),
     transport.admin('sites', {}),

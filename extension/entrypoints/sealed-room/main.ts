@@ -6,7 +6,7 @@ import { html, render } from 'lit';
 import '../../../components/index.ts';
 import { NotApprovedError } from '../../../components/client/bridge-protocol.ts';
 import type { BridgeClient } from '../../../components/client/extension-client.ts';
-import { sealedPortName } from '../../lib/messages.ts';
+import { ROOM_ID_PATTERN, sealedPortName } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
 
 const root = document.querySelector<HTMLElement>('#app')!;
@@ -36,7 +36,7 @@ function showRoom(c: BridgeClient): void {
 }
 
 async function start(): Promise<void> {
-  if (!/^[0-9a-f]{32}$/.test(roomId)) return notice('No room to show.');
+  if (!ROOM_ID_PATTERN.test(roomId)) return notice('No room to show.');
   report();
   try {
     await client.connect();

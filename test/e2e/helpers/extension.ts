@@ -6,6 +6,7 @@
 // answered by clicking in the extension's own approval window. Where Bob only drives (sends while
 // Alice's worker is stopped, etc.) he is a Node RoomKeySession from core/client against the same
 // stack; the bridge test's Bob is the real in-page client (helpers/components.ts).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,8 +28,14 @@ let built = false;
 /** Builds the e2e variant of the extension unless this process already did (~3 s). */
 export function ensureExtensionBuilt(): void {
   if (built) return;
+  runWxt(['build', '--mode', 'e2e']);
+  built = true;
+}
+
+/** Runs the WXT CLI in the repo root; throws with its output when it fails. */
+function runWxt(args: string[]): void {
   const bin = dirname(process.execPath);
-  const result = spawnSync(join(repoRoot, 'node_modules', '.bin', 'wxt'), ['build', '--mode', 'e2e'], {
+  const result = spawnSync(join(repoRoot, 'node_modules', '.bin', 'wxt'), args, {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: 120_000,
@@ -37,10 +44,9 @@ export function ensureExtensionBuilt(): void {
   });
   if (result.status !== 0) {
     throw new Error(
-      `wxt build --mode e2e failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
+      `wxt ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
     );
   }
-  built = true;
 }
 
 /** The page-side client, bundled for the test pages: `window.RK` has every export. */
@@ -317,6 +323,12 @@ export type CallResult =
   | { ok: true; value: unknown }
   | { ok: false; name: string; code: string; message: string };
 
+/** The value of a successful call; asserts that it succeeded. */
+export function value<T>(result: CallResult): T {
+  assert.ok(result.ok, `expected success, got ${JSON.stringify(result)}`);
+  return result.value as T;
+}
+
 /**
  * Creates `window.client` (an ExtensionClient for this origin's gateway URL) in the page and
  * records every client event in `window.clientEvents` and every window message in `window.seen`.
@@ -354,6 +366,16 @@ export async function call(page: Page, method: string, ...args: unknown[]): Prom
   );
 }
 
+/** Opens `url` for `user`, installs the page client and connects it, allowing the approval question. */
+export async function openApproved(user: ExtensionUser, url: string): Promise<Page> {
+  const page = await user.open(url);
+  await installClient(page);
+  const connecting = call(page, 'connect');
+  await user.answer('allow');
+  value(await connecting);
+  return page;
+}
+
 /** The events the page's client received so far, by type. */
 export async function clientEvents(page: Page, type?: string): Promise<{ type: string; detail: unknown }[]> {
   const all = await page.evaluate(
@@ -379,16 +401,7 @@ export const FIREFOX = process.env['ROOMKEY_FIREFOX'] ?? '/usr/bin/firefox-esr';
 
 /** Builds the Firefox variant (`wxt build -b firefox`, plus `--mode e2e` for the test probe). */
 export function buildFirefox(mode: 'production' | 'e2e'): string {
-  const bin = dirname(process.execPath);
-  const args = ['build', '-b', 'firefox', ...(mode === 'e2e' ? ['--mode', 'e2e'] : [])];
-  const result = spawnSync(join(repoRoot, 'node_modules', '.bin', 'wxt'), args, {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
-  });
-  if (result.status !== 0)
-    throw new Error(`wxt ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  runWxt(['build', '-b', 'firefox', ...(mode === 'e2e' ? ['--mode', 'e2e'] : [])]);
   return join(repoRoot, '.output', mode === 'e2e' ? 'firefox-mv2-e2e' : 'firefox-mv2');
 }
 
