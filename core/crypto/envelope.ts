@@ -145,8 +145,9 @@ export function encodeEnvelope(parts: EnvelopeParts): Uint8Array {
 
 /**
  * Decodes and shape-checks an envelope (hostile input): sizes, field lengths, version, ids.
- * The outer encoding must be canonical (no unknown, repeated or reordered fields), so one message
- * has exactly one byte string. MalformedError / TooLargeError / UnsupportedError (version).
+ * The outer encoding and the header's must both be canonical (each re-encodes to the same bytes:
+ * no unknown, repeated or reordered fields, no explicit defaults, no over-long varints), so one
+ * message has exactly one byte string. MalformedError / TooLargeError / UnsupportedError (version).
  * @example const parsed = parseEnvelope(msg.data);
  */
 export function parseEnvelope(input: Uint8Array | roomkey.v1.IEnvelope): ParsedEnvelope {
@@ -186,7 +187,7 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
       `envelope: version ${h.version} is not supported (this client speaks ${ENVELOPE_VERSION}).`,
     );
   }
-  return {
+  const header: EnvelopeHeader = {
     version: h.version,
     roomId: requireId(h.roomId, 'envelope header: room id'),
     epoch: requireEpoch(h.epoch, 'envelope header: epoch'),
@@ -201,6 +202,14 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
     contentType: h.contentType,
     nonce: copyBytes(h.nonce, AEAD_NONCE_BYTES, 'envelope header: nonce'),
   };
+  // Re-encoded from the checked fields alone (the decoder keeps unknown fields and would write them
+  // back), so a header has one byte string: no reader can see other fields than the signer meant.
+  if (!equalBytes(encode(v1.EnvelopeHeader, header), bytes)) {
+    throw new MalformedError(
+      'envelope header: not in canonical encoding (unknown, repeated or reordered fields, a field at its default written out, or an over-long varint); the sender must re-encode it.',
+    );
+  }
+  return header;
 }
 
 function requireParsed(parsed: ParsedEnvelope): ParsedEnvelope {

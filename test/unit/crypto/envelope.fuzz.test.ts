@@ -18,6 +18,7 @@ import {
   verifyEnvelopeSignature,
 } from '../../../core/crypto/index.ts';
 import { BadSignatureError, MalformedError, RoomKeyError } from '../../../core/errors.ts';
+import { headerFields, sealWithHeader, varintField } from './_envelope-headers.ts';
 import { filled } from './_helpers.ts';
 
 const CI = Boolean(process.env.CI) && process.env.CI !== 'false';
@@ -223,6 +224,54 @@ test(`swapped or transplanted fields are rejected (${RUNS} runs)`, async () => {
       },
     ),
     { numRuns: RUNS },
+  );
+});
+
+test(`the same header fields in any other byte string, sealed and signed properly, are MalformedError (${RUNS / 4} runs)`, async () => {
+  // Fields of a header at non-default values (epoch > 0), so each one is present once.
+  const sealed = {
+    roomId: 'room-1',
+    epoch: 3,
+    senderUserId: 'u-ada',
+    sentAtMs: 1_700_000_000_000,
+    contentType: 1,
+    plaintext: plaintexts[1]!,
+    messageKey,
+    deviceSecretKey: device.secretKey,
+    messageId: filled(9, 16),
+    nonce: filled(8, 24),
+  };
+  const parts = headerFields(sealed);
+  const canonical = concatBytes(...parts);
+  const varints: Array<[number, number]> = [
+    [0, 1], // version
+    [2, sealed.epoch],
+    [7, sealed.contentType],
+  ];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.shuffledSubarray([...parts.keys()], { minLength: parts.length, maxLength: parts.length }),
+      fc.option(fc.nat({ max: parts.length - 1 })),
+      fc.option(fc.record({ at: fc.nat(), field: fc.integer({ min: 10, max: 2000 }), value: fc.nat() })),
+      fc.option(
+        fc.record({ which: fc.nat({ max: varints.length - 1 }), padding: fc.integer({ min: 1, max: 4 }) }),
+      ),
+      async (order, repeat, unknown, padded) => {
+        const fields = order.map((i) => parts[i]!);
+        if (padded) {
+          const [index, value] = varints[padded.which]!;
+          fields[order.indexOf(index)] = varintField(index + 1, value, padded.padding);
+        }
+        if (repeat !== null) fields.push(parts[repeat]!);
+        if (unknown)
+          fields.splice(unknown.at % (fields.length + 1), 0, varintField(unknown.field, unknown.value));
+        const header = concatBytes(...fields);
+        fc.pre(toHex(header) !== toHex(canonical));
+        const bytes = encodeEnvelope(await sealWithHeader(sealed, header));
+        await expectRejected(poolBytes[0]!, bytes, [MalformedError]);
+      },
+    ),
+    { numRuns: RUNS / 4 },
   );
 });
 

@@ -25,6 +25,7 @@ import {
   UnsupportedError,
 } from '../../../core/errors.ts';
 import { v1 } from '../../../proto/index.ts';
+import { headerFields, sealWithHeader, varintField } from './_envelope-headers.ts';
 import { BACKENDS, filled, flipBit } from './_helpers.ts';
 
 const device = createDeviceKey(filled(1));
@@ -133,6 +134,47 @@ test('outer encoding must be canonical: unknown, repeated or reordered fields ar
     encode(v1.Envelope, { header: env.header, ciphertext: env.ciphertext }),
   );
   await assert.rejects(open(reordered), MalformedError);
+});
+
+test('the header must be canonical too: each other byte string of the same fields is MalformedError', async () => {
+  // Every variant below is encrypted with the header as AAD and signed by the real device key, so
+  // only the canonical check can refuse it (without it, each one opens).
+  const sealed = { ...input, epoch: 0, messageId: filled(9, 16), nonce: filled(8, 24) };
+  const parts = headerFields(sealed);
+  const canonical = concatBytes(...parts);
+  const honest = await sealEnvelope(sealed);
+  assert.equal(toHex(canonical), toHex(honest.header), 'the field-by-field encoding is the canonical one');
+  assert.equal(parts[2]!.length, 0, 'epoch 0 is omitted');
+  const reopen = async (header: Uint8Array) => open(encodeEnvelope(await sealWithHeader(sealed, header)));
+  assert.equal(toHex(await reopen(canonical)), toHex(sealed.plaintext), 'the canonical header opens');
+  const [version, roomId, , ...rest] = parts;
+  const variants: Record<string, Uint8Array> = {
+    'unknown field at the end': concatBytes(canonical, varintField(15, 1)),
+    'unknown field in the middle': concatBytes(version!, roomId!, varintField(12, 0), ...rest),
+    'repeated field (same value)': concatBytes(canonical, roomId!),
+    'reordered fields': concatBytes(roomId!, version!, ...rest),
+    'explicit default (epoch 0)': concatBytes(version!, roomId!, varintField(3, 0), ...rest),
+    'over-long varint (version 1 in two bytes)': concatBytes(varintField(1, 1, 1), roomId!, ...rest),
+    'over-long length prefix (room id)': concatBytes(
+      version!,
+      new Uint8Array([0x12, 0x80 | (roomId!.length - 2), 0x00]),
+      roomId!.subarray(2),
+      ...rest,
+    ),
+  };
+  const outcomes: string[] = [];
+  for (const [name, header] of Object.entries(variants)) {
+    assert.notEqual(toHex(header), toHex(canonical), name);
+    const outcome = await reopen(header).then(
+      () => 'opened',
+      (e: Error) =>
+        e instanceof MalformedError && /^envelope header: not in canonical/.test(e.message)
+          ? 'refused'
+          : `${e}`,
+    );
+    if (outcome !== 'refused') outcomes.push(`${name}: ${outcome}`);
+  }
+  assert.deepEqual(outcomes, [], 'every variant is refused as non-canonical');
 });
 
 test('missing or wrong-length fields: MalformedError; unknown version: UnsupportedError', async () => {
