@@ -1,6 +1,7 @@
 // Ed25519 through the platform's WebCrypto (Node >= 22, Chromium >= 137, Firefox >= 129): about
 // ten times faster than pure JS, and RFC 8032 signatures are deterministic, so the bytes equal
-// @noble/curves' output. Availability is proven once by a known-answer test, not by feature sniffing.
+// @noble/curves' output. Availability is proven once by a known-answer test, not by feature sniffing:
+// it also proves the verifier is cofactorless, which the strict rule (_ed25519-strict.ts) relies on.
 import { equalBytes, fromHex } from '../bytes.ts';
 import { bufferSource } from './_checks.ts';
 
@@ -15,9 +16,18 @@ const KAT_SIGNATURE = fromHex(
   'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
 );
 
+/**
+ * TEST 1's key signing the empty message with R' = rB + T (T of order 8) and S = r + k·a for R':
+ * the cofactored equation holds, the cofactorless one does not. Made by test/vectors/ed25519-forge.ts
+ * (test/unit/crypto/sign-strict.test.ts remakes it).
+ */
+export const COFACTORED_ONLY_SIGNATURE = fromHex(
+  'ce8b7204796de6605063de46ea40473156324b9a119bfcd51b9088a94399845112650d88ec77a988cbf34f93efe5fb47698e7707ede643fd421819545e2d4e04',
+);
+
 let availability: Promise<boolean> | undefined;
 
-/** True when WebCrypto Ed25519 exists here and reproduces RFC 8032 TEST 1 exactly. */
+/** True when WebCrypto Ed25519 exists here, reproduces RFC 8032 TEST 1 exactly and is cofactorless. */
 export function webCryptoEd25519Available(): Promise<boolean> {
   availability ??= knownAnswerTest();
   return availability;
@@ -33,7 +43,9 @@ async function knownAnswerTest(): Promise<boolean> {
     if (!(await webCryptoVerify(KAT_SIGNATURE, message, KAT_PUBLIC))) return false;
     const tampered = KAT_SIGNATURE.slice();
     tampered[0]! ^= 1;
-    return !(await webCryptoVerify(tampered, message, KAT_PUBLIC));
+    if (await webCryptoVerify(tampered, message, KAT_PUBLIC)) return false;
+    // A cofactored verifier would accept what noble's strict path refuses: then use noble alone.
+    return !(await webCryptoVerify(COFACTORED_ONLY_SIGNATURE, message, KAT_PUBLIC));
   } catch {
     return false;
   }

@@ -6,9 +6,15 @@
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { BadSignatureError, ExpiredError, MalformedError } from '../errors.ts';
-import { copyBytes, requireBytes, requireId, requireText, requireTime } from './_checks.ts';
+import { copyBytes, requireId, requireText, requireTime } from './_checks.ts';
 import { LABEL_DEVICE_CERTIFICATE } from './labels.ts';
-import { ED25519_PUBLIC_KEY_BYTES, type SigningKeyPair, type SignOptions, signingKeyPair } from './sign.ts';
+import {
+  ED25519_PUBLIC_KEY_BYTES,
+  requireSigningPublicKey,
+  type SigningKeyPair,
+  type SignOptions,
+  signingKeyPair,
+} from './sign.ts';
 import { decodeSigned, type SignedProps, signBody, verifySigned } from './signed.ts';
 
 /** Device names are labels the user picks ("work laptop"); 256 UTF-8 bytes is ample. */
@@ -57,8 +63,9 @@ export async function signDeviceCertificate(
 
 /**
  * Verifies a device certificate against the user it claims: signer == user's signing key, the
- * signature, field lengths, body user id == user id, and expiry at `nowMs`.
- * BadSignatureError (forged or foreign), MalformedError (shape), ExpiredError (past expiry).
+ * signature, field lengths, body user id == user id, and expiry at `nowMs`. Both keys must pass the
+ * strict Ed25519 key rule (canonical, prime order), as every verifier of the device's signatures requires.
+ * BadSignatureError (forged or foreign), MalformedError (shape, unusable key), ExpiredError (past expiry).
  * @example const cert = await verifyDeviceCertificate(signed, { userId: identity.userId, signingKey: identity.signingKey }, Date.now());
  */
 export async function verifyDeviceCertificate(
@@ -68,7 +75,7 @@ export async function verifyDeviceCertificate(
   options?: SignOptions,
 ): Promise<DeviceCertificate> {
   requireTime(nowMs, 'now');
-  requireBytes(user.signingKey, ED25519_PUBLIC_KEY_BYTES, 'user signing key');
+  requireSigningPublicKey(user.signingKey, 'user signing key');
   const checked = signed instanceof Uint8Array ? decodeSigned(signed, 'device certificate') : signed;
   const bodyBytes = await verifySigned(LABEL_DEVICE_CERTIFICATE, checked, {
     ...options,
@@ -92,7 +99,10 @@ export async function verifyDeviceCertificate(
 function checkFields(fields: roomkey.v1.DeviceCertificateBody.$Properties, what: string): DeviceCertificate {
   const certificate: DeviceCertificate = {
     userId: requireId(fields.userId, `${what}: user id`),
-    deviceKey: copyBytes(fields.deviceKey, ED25519_PUBLIC_KEY_BYTES, `${what}: device key`),
+    deviceKey: requireSigningPublicKey(
+      copyBytes(fields.deviceKey, ED25519_PUBLIC_KEY_BYTES, `${what}: device key`),
+      `${what}: device key`,
+    ),
     deviceName: requireText(fields.deviceName ?? '', MAX_DEVICE_NAME_BYTES, `${what}: device name`),
     issuedAtMs: requireTime(fields.issuedAtMs ?? 0, `${what}: issued at`),
     expiresAtMs: requireTime(fields.expiresAtMs ?? 0, `${what}: expires at`),

@@ -11,7 +11,12 @@ import { copyBytes, requireBytes, requireId, requireText, requireTime } from './
 import { HPKE_PUBLIC_KEY_BYTES, hpkeDeriveKeyPair } from './hpke.ts';
 import { LABEL_USER_IDENTITY } from './labels.ts';
 import { randomBytes } from './random.ts';
-import { ED25519_PUBLIC_KEY_BYTES, type SignOptions, signingKeyPair } from './sign.ts';
+import {
+  ED25519_PUBLIC_KEY_BYTES,
+  requireSigningPublicKey,
+  type SignOptions,
+  signingKeyPair,
+} from './sign.ts';
 import { decodeSigned, type SignedProps, signBody, verifySigned } from './signed.ts';
 
 /** Usernames are display handles; 256 UTF-8 bytes is ample. */
@@ -68,7 +73,7 @@ export async function signUserIdentity(
   const body = encode(v1.UserIdentityBody, {
     userId: requireId(fields.userId, 'user id'),
     username: requireText(fields.username, MAX_USERNAME_BYTES, 'username'),
-    signingKey: requireBytes(keys.signingPublicKey, ED25519_PUBLIC_KEY_BYTES, 'signing public key'),
+    signingKey: requireSigningPublicKey(keys.signingPublicKey, 'signing public key'),
     hpkeKey: requireBytes(keys.hpkePublicKey, HPKE_PUBLIC_KEY_BYTES, 'HPKE public key'),
     createdAtMs: requireTime(fields.createdAtMs, 'created at'),
   });
@@ -76,8 +81,9 @@ export async function signUserIdentity(
 }
 
 /**
- * Verifies a signed identity: signature, field lengths, and signer == body.signing_key.
- * MalformedError for bad shapes, BadSignatureError for a bad signature or foreign signer.
+ * Verifies a signed identity: the signer passes the strict Ed25519 key rule, then signature, field
+ * lengths, and signer == body.signing_key.
+ * MalformedError for bad shapes or an unusable key, BadSignatureError for a bad signature or foreign signer.
  * @example const identity = await verifyUserIdentity(signed, { expectedUserId: 'u1' });
  */
 export async function verifyUserIdentity(
@@ -85,6 +91,8 @@ export async function verifyUserIdentity(
   options?: SignOptions & { expectedUserId?: string },
 ): Promise<UserIdentity> {
   const checked = signed instanceof Uint8Array ? decodeSigned(signed, 'user identity') : signed;
+  // Checked before the signature so a small- or mixed-order key gets a refusal that says so.
+  requireSigningPublicKey(checked?.signer, 'user identity: signing key');
   const bodyBytes = await verifySigned(LABEL_USER_IDENTITY, checked, options);
   const body = decode(v1.UserIdentityBody, bodyBytes, 'user identity');
   const identity: UserIdentity = {

@@ -1,18 +1,19 @@
 /**
  * Ed25519 signatures (RFC 8032) with domain separation. WebCrypto is used when the platform has it
- * (proven by a known-answer test) and @noble/curves otherwise; both give the same bytes.
- * Both paths accept only canonical, non-small-order public keys (noble's strict mode, zip215: false).
- * Known limit: noble checks the cofactored equation and WebCrypto the cofactorless one, so a
- * signature crafted with a torsion component may verify on one path only; honest signatures
- * always verify on both.
+ * (proven by a known-answer test) and @noble/curves otherwise; both give the same bytes, and every
+ * backend gives the same verdict: the strict rule of _ed25519-strict.ts (canonical A and R, A in the
+ * prime-order subgroup, R not the identity, S < L, cofactorless equation) is applied in front of it.
  * @example const sig = await sign(labeledMessage(LABEL_ENVELOPE, body), deviceSecretKey);
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes, equalBytes, utf8 } from '../bytes.ts';
 import { MalformedError, UnsupportedError } from '../errors.ts';
 import { requireBytes } from './_checks.ts';
+import { passesPreChecks, verifyStrict } from './_ed25519-strict.ts';
 import { webCryptoEd25519Available, webCryptoSign, webCryptoVerify } from './_ed25519-webcrypto.ts';
 import { randomBytes } from './random.ts';
+
+export { ed25519PublicKeyProblem, requireSigningPublicKey } from './_ed25519-strict.ts';
 
 export const ED25519_SECRET_KEY_BYTES = 32;
 export const ED25519_PUBLIC_KEY_BYTES = 32;
@@ -113,26 +114,6 @@ export async function sign(
   return ed25519.sign(message, secretKey);
 }
 
-// Public keys seen recently and whether they are acceptable (canonical encoding, not small order).
-const acceptedKeys = new Map<string, boolean>();
-const MAX_ACCEPTED_KEYS = 1024;
-
-/** noble's strict decoding rules, applied before WebCrypto too so both paths accept the same keys. */
-function acceptablePublicKey(publicKey: Uint8Array): boolean {
-  const id = String.fromCharCode(...publicKey);
-  let ok = acceptedKeys.get(id);
-  if (ok === undefined) {
-    try {
-      ok = !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
-    } catch {
-      ok = false;
-    }
-    if (acceptedKeys.size >= MAX_ACCEPTED_KEYS) acceptedKeys.delete(acceptedKeys.keys().next().value!);
-    acceptedKeys.set(id, ok);
-  }
-  return ok;
-}
-
 function checkItem(item: VerifyItem): void {
   requireBytes(item.signature, ED25519_SIGNATURE_BYTES, 'Ed25519 signature');
   requireBytes(item.message, {}, 'message');
@@ -140,16 +121,14 @@ function checkItem(item: VerifyItem): void {
 }
 
 function nobleVerify(item: VerifyItem): boolean {
-  try {
-    return ed25519.verify(item.signature, item.message, item.publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  return verifyStrict(item.signature, item.message, item.publicKey);
 }
 
 async function verifyChecked(item: VerifyItem, backend: Ed25519Backend, forced: boolean): Promise<boolean> {
   if (backend === 'noble') return nobleVerify(item);
-  if (!acceptablePublicKey(item.publicKey)) return false;
+  // WebCrypto checks the cofactorless equation (its known-answer test proves it); the rest of the
+  // rule is checked here, where it costs no point arithmetic per signature.
+  if (!passesPreChecks(item.signature, item.publicKey)) return false;
   try {
     return await webCryptoVerify(item.signature, item.message, item.publicKey);
   } catch (cause) {

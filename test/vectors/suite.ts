@@ -4,9 +4,12 @@
 import { fromHex, toHex, u32be, utf8 } from '../../core/bytes.ts';
 import { importPrivateKey, importPublicKey, suite } from '../../core/crypto/_hpke-suite.ts';
 import * as c from '../../core/crypto/index.ts';
-import { bytesEqual, equal, ok } from '../helpers/assert.ts';
+import { AssertionError, bytesEqual, equal, ok } from '../helpers/assert.ts';
 import certificate from './certificate.json' with { type: 'json' };
+import { classify, type EdgeProperties } from './ed25519-forge.ts';
 import rfc8032 from './ed25519-rfc8032.json' with { type: 'json' };
+import speccheck from './ed25519-speccheck.json' with { type: 'json' };
+import ed25519Strict from './ed25519-strict.json' with { type: 'json' };
 import envelope from './envelope.json' with { type: 'json' };
 import epoch from './epoch.json' with { type: 'json' };
 import hpke from './hpke.json' with { type: 'json' };
@@ -47,6 +50,67 @@ async function rfc8032Suite(): Promise<void> {
       );
     }
   }
+}
+
+interface EdgeCase {
+  name: string;
+  publicKey: string;
+  signature: string;
+  message: string;
+  expect: EdgeProperties;
+  accept: boolean;
+}
+
+/**
+ * Each case must be what its row says (recomputed from the bytes), and every backend, one by one and
+ * batched, must give the expected verdict. All disagreements are reported at once.
+ */
+async function checkVerdicts(cases: EdgeCase[]): Promise<void> {
+  const wrong: string[] = [];
+  for (const v of cases) {
+    const [publicKey, signature, message] = [h(v.publicKey), h(v.signature), h(v.message)];
+    const properties = classify(publicKey, signature, message);
+    for (const [key, value] of Object.entries(v.expect)) {
+      const actual = properties[key as keyof EdgeProperties];
+      if (actual !== value) wrong.push(`${v.name}: ${key} is ${actual}, the table says ${value}`);
+    }
+    const keyAcceptable = c.ed25519PublicKeyProblem(publicKey) === undefined;
+    const keyShouldBe = v.expect.canonicalA && v.expect.A === 'prime';
+    if (keyAcceptable !== keyShouldBe)
+      wrong.push(`${v.name}: ed25519PublicKeyProblem says ${c.ed25519PublicKeyProblem(publicKey)}`);
+    for (const backend of await backends()) {
+      const one = await c.verify(signature, message, publicKey, { backend });
+      const [batched] = await c.verifyBatch([{ signature, message, publicKey }], { backend });
+      if (one !== v.accept) wrong.push(`${v.name}: ${backend} says ${one}, expected ${v.accept}`);
+      if (batched !== v.accept) wrong.push(`${v.name}: ${backend} batched says ${batched}`);
+    }
+  }
+  if (wrong.length > 0) throw new AssertionError(`${wrong.length} wrong verdicts:\n${wrong.join('\n')}`);
+}
+
+async function ed25519StrictSuite(): Promise<void> {
+  equal(ed25519Strict.vectors.length, 6);
+  ok(ed25519Strict.vectors.some((v) => v.accept) && ed25519Strict.vectors.some((v) => !v.accept));
+  // The control is an ordinary signature: every backend reproduces it from the seed.
+  const control = ed25519Strict.vectors[0]!;
+  bytesEqual(c.signingPublicKey(h(ed25519Strict.seed)), control.publicKey, 'control public key');
+  for (const backend of await backends())
+    bytesEqual(await c.sign(h(ed25519Strict.message), h(ed25519Strict.seed), { backend }), control.signature);
+  await checkVerdicts(
+    ed25519Strict.vectors.map((v) => ({ ...v, message: ed25519Strict.message }) as EdgeCase),
+  );
+}
+
+async function speccheckSuite(): Promise<void> {
+  equal(speccheck.length, 12, 'ed25519-speccheck.json has its 12 cases');
+  equal(ed25519Strict.speccheck.length, 12, 'a verdict for each case');
+  await checkVerdicts(
+    ed25519Strict.speccheck.map((v) => {
+      const { message, pub_key, signature } = speccheck[v.case]!;
+      const { case: n, accept, reason, ...expect } = v;
+      return { name: `case ${n} (${reason})`, publicKey: pub_key, signature, message, expect, accept };
+    }) as EdgeCase[],
+  );
 }
 
 async function xchachaSuite(): Promise<void> {
@@ -388,6 +452,11 @@ async function roomInfoSuite(): Promise<void> {
 
 export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
   { name: 'RFC 8032 7.1 Ed25519', run: rfc8032Suite },
+  { name: 'ed25519-strict.json: one strict Ed25519 verdict on every backend', run: ed25519StrictSuite },
+  {
+    name: 'ed25519-speccheck (Chalkias et al. 2020): every case refused on every backend',
+    run: speccheckSuite,
+  },
   { name: 'draft-irtf-cfrg-xchacha A.3.1 XChaCha20-Poly1305', run: xchachaSuite },
   { name: 'RFC 9180 A.2.1 DHKEM(X25519)/HKDF-SHA256/ChaCha20Poly1305 base', run: rfc9180Suite },
   { name: 'identity.json', run: identitySuite },

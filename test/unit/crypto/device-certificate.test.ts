@@ -12,6 +12,7 @@ import {
 } from '../../../core/crypto/index.ts';
 import { BadSignatureError, ExpiredError, MalformedError } from '../../../core/errors.ts';
 import { v1 } from '../../../proto/index.ts';
+import { publicKeyWithTorsion, TORSION_8, withSignBitSet } from '../../vectors/ed25519-forge.ts';
 import { BACKENDS, filled, flipBit } from './_helpers.ts';
 
 const user = await createUserKeys({ signingSeed: filled(1), hpkeSeed: filled(2) });
@@ -77,4 +78,34 @@ test('bad shapes: MalformedError', async () => {
     MalformedError,
   );
   await assert.rejects(verifyDeviceCertificate(signed, who, Number.NaN), MalformedError);
+});
+
+test('a device key of small or mixed order, or not canonical, is refused when certified and when checked', async () => {
+  const weakKeys = [
+    TORSION_8.toBytes(), // order 8
+    publicKeyWithTorsion(filled(5), TORSION_8), // the device's own key plus a torsion component
+    withSignBitSet(TORSION_8.double().double().toBytes()), // (0, -1) with the sign bit: non-canonical
+  ];
+  for (const deviceKey of weakKeys) {
+    await assert.rejects(signDeviceCertificate(user, { ...fields, deviceKey }), MalformedError);
+    // Signed by the real user key, so the signature is fine: only the key check can refuse it.
+    const signed = await signBody(
+      LABEL_DEVICE_CERTIFICATE,
+      encode(v1.DeviceCertificateBody, { ...fields, deviceKey }),
+      user.signingSecretKey,
+    );
+    for (const backend of BACKENDS) {
+      await assert.rejects(verifyDeviceCertificate(signed, who, 1500, { backend }), (e: unknown) => {
+        assert.ok(e instanceof MalformedError, String(e));
+        assert.match(e.message, /^device certificate: device key: not a usable Ed25519 public key/);
+        return true;
+      });
+    }
+  }
+  // The user key it is checked against must pass the same rule.
+  const signed = await signDeviceCertificate(user, fields);
+  await assert.rejects(
+    verifyDeviceCertificate(signed, { ...who, signingKey: publicKeyWithTorsion(filled(1), TORSION_8) }, 1500),
+    MalformedError,
+  );
 });

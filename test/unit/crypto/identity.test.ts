@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toHex } from '../../../core/bytes.ts';
+import { concatBytes, toHex } from '../../../core/bytes.ts';
 import { encode } from '../../../core/codec.ts';
 import {
   createUserKeys,
@@ -12,6 +12,7 @@ import {
 } from '../../../core/crypto/index.ts';
 import { BadSignatureError, MalformedError } from '../../../core/errors.ts';
 import { v1 } from '../../../proto/index.ts';
+import { signedByMixedKey } from '../../vectors/ed25519-forge.ts';
 import { BACKENDS, filled, flipBit } from './_helpers.ts';
 
 const seeds = { signingSeed: filled(1), hpkeSeed: filled(2) };
@@ -73,4 +74,32 @@ test('wrong field lengths inside a correctly signed body: MalformedError', async
   await assert.rejects(verifyUserIdentity(garbage), MalformedError);
   await assert.rejects(signUserIdentity(keys, { ...fields, userId: '' }), MalformedError);
   await assert.rejects(signUserIdentity(keys, { ...fields, createdAtMs: -1 }), MalformedError);
+});
+
+test('an identity whose signing key has small or mixed order is refused with MalformedError on every backend', async () => {
+  const body = (signingKey: Uint8Array) =>
+    encode(v1.UserIdentityBody, { ...fields, signingKey, hpkeKey: keys.hpkePublicKey });
+  // Its signature passes the cofactorless equation too, so only the key check can refuse it.
+  const mixed = signedByMixedKey(LABEL_USER_IDENTITY, body, seeds.signingSeed);
+  // The identity point with R = identity and S = 0 "signs" every message under both equations.
+  const identityPoint = new Uint8Array(32);
+  identityPoint[0] = 1;
+  const small = {
+    body: body(identityPoint),
+    signature: concatBytes(identityPoint, new Uint8Array(32)),
+    signer: identityPoint,
+  };
+  for (const signed of [mixed, small]) {
+    for (const backend of BACKENDS) {
+      await assert.rejects(verifyUserIdentity(signed, { backend }), (e: unknown) => {
+        assert.ok(e instanceof MalformedError, String(e));
+        assert.match(
+          e.message,
+          /^user identity: signing key: not a usable Ed25519 public key \(a point of (small|mixed) order/,
+        );
+        return true;
+      });
+    }
+  }
+  await assert.rejects(signUserIdentity({ ...keys, signingPublicKey: mixed.signer }, fields), MalformedError);
 });
