@@ -1,6 +1,8 @@
 /**
  * Field checks for hostile requests: each failure is a MalformedError naming the field, and the
  * identity and device-certificate checks verify signatures before anything is trusted or stored.
+ * Every Ed25519 key they pass (identity signing key, device key) meets core/crypto's strict rule:
+ * a small-order, mixed-order or non-canonical key is a MalformedError, so no such key is registered.
  */
 
 import { decode } from '../core/codec.ts';
@@ -46,7 +48,7 @@ export interface CheckedIdentity {
   body: UserIdentity;
 }
 
-/** A self-signed UserIdentityBody (core/crypto) whose user id is KV- and JWT-safe. */
+/** A self-signed UserIdentityBody (core/crypto: strict signing key) whose user id is KV- and JWT-safe. */
 export async function checkIdentity(
   signed: roomkey.v1.Signed.$Properties | null | undefined,
 ): Promise<CheckedIdentity> {
@@ -56,7 +58,7 @@ export async function checkIdentity(
   return { signed: signedOf(signed), body };
 }
 
-/** A DeviceCertificateBody signed by `identity`'s signing key, for that user, not expired. */
+/** A DeviceCertificateBody signed by `identity`'s signing key, for that user, not expired, strict device key. */
 export async function checkDeviceCertificate(
   signed: roomkey.v1.Signed.$Properties | null | undefined,
   identity: { userId: string; signingKey: Uint8Array },

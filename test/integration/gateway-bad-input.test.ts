@@ -11,7 +11,7 @@ import * as opaque from '@serenity-kit/opaque';
 import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
 import { logIn } from '../../core/client/auth.ts';
 import { decode, encode } from '../../core/codec.ts';
-import { signBody } from '../../core/crypto/index.ts';
+import { LABEL_DEVICE_CERTIFICATE, LABEL_USER_IDENTITY, signBody } from '../../core/crypto/index.ts';
 import {
   BadCredentialsError,
   BadSignatureError,
@@ -30,6 +30,13 @@ import { type roomkey, v1 } from '../../proto/index.ts';
 import { startLogin } from '../helpers/login.ts';
 import { refusal } from '../helpers/refusal.ts';
 import { startStack, type TestStack, type TestUser } from '../helpers/stack.ts';
+import {
+  publicKeyWithTorsion,
+  signedByMixedKey,
+  TORSION_2,
+  TORSION_8,
+  withSignBitSet,
+} from '../vectors/ed25519-forge.ts';
 
 const HANDLE_LIFETIME_MS = 1500;
 let stack: TestStack;
@@ -243,6 +250,68 @@ test('sign-up with forged or mismatched identity and certificate stores nothing'
     'garbage registration record',
   );
   assert.ok((await finish({ identity: null })) instanceof MalformedError, 'missing identity');
+  assert.deepEqual(await bucketCounts(), before, 'nothing stored');
+});
+
+test('sign-up with a small-order, mixed-order or non-canonical key is refused as malformed and stores nothing', async () => {
+  const anon = await stack.loginConnection();
+  const user = await stack.newUser();
+  const record = await registrationFor(anon, user);
+  const before = await bucketCounts();
+  const finish = async (patch: Partial<roomkey.v1.RegisterFinishRequest.$Properties>, what: string) => {
+    const replyKey = newReplyKey();
+    const body = encode(v1.RegisterFinishRequest, {
+      username: user.username,
+      registrationRecord: record,
+      identity: user.identity,
+      deviceCertificate: (await stack.newDevice(user)).certificate,
+      replyKey,
+      ...patch,
+    });
+    const error = await refusal(anon, LOGIN_SUBJECTS.registerFinish, body, replyKey);
+    assert.ok(error instanceof MalformedError, `${what}: ${error.name}: ${error.message}`);
+    assert.match(error.message, /not a usable Ed25519 public key/, what);
+  };
+  // Device keys certified by the user's real key: the certificate's signature is fine.
+  const deviceKeys = {
+    'small-order device key': TORSION_8.toBytes(),
+    'mixed-order device key': publicKeyWithTorsion(randomBytes(32), TORSION_2),
+    'non-canonical device key': withSignBitSet(TORSION_2.toBytes()),
+  };
+  for (const [what, deviceKey] of Object.entries(deviceKeys)) {
+    const deviceCertificate = await signBody(
+      LABEL_DEVICE_CERTIFICATE,
+      encode(v1.DeviceCertificateBody, {
+        userId: user.userId,
+        deviceKey,
+        deviceName: 'weak',
+        issuedAtMs: Date.now(),
+      }),
+      user.keys.signingSecretKey,
+    );
+    await finish({ deviceCertificate }, what);
+  }
+  // A user key with an order-8 torsion component whose identity and certificate signatures pass the
+  // cofactorless equation as well (WebCrypto accepted both before keys were checked).
+  const identityBody = decode(v1.UserIdentityBody, user.identity.body!, 'identity');
+  const mixedIdentity = signedByMixedKey(
+    LABEL_USER_IDENTITY,
+    (signingKey) => encode(v1.UserIdentityBody, { ...identityBody, signingKey }),
+    user.keys.signingSecretKey,
+  );
+  const device = await stack.newDevice(user);
+  const mixedCertificate = signedByMixedKey(
+    LABEL_DEVICE_CERTIFICATE,
+    () =>
+      encode(v1.DeviceCertificateBody, {
+        userId: user.userId,
+        deviceKey: device.publicKey,
+        deviceName: 'mixed',
+        issuedAtMs: Date.now(),
+      }),
+    user.keys.signingSecretKey,
+  );
+  await finish({ identity: mixedIdentity, deviceCertificate: mixedCertificate }, 'mixed-order identity key');
   assert.deepEqual(await bucketCounts(), before, 'nothing stored');
 });
 
