@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { normalizeUsername } from '../core/transport/username.ts';
+import { EXTENSION_MARKER } from './client/bridge-protocol.ts';
 import { ClientController } from './client/client-controller.ts';
-import type { RoomKeyClient } from './client/types.ts';
+import type { KeyState, RoomKeyClient } from './client/types.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
@@ -28,12 +29,25 @@ const SUBMIT: Record<Exclude<View, 'ready'>, [idle: string, busy: string]> = {
   'sign-up': ['Create account', 'Creating account…'],
   unlock: ['Unlock', 'Unlocking…'],
 };
+/** Extension mode: the button that asks the extension for its own window. */
+const OPEN_EXTENSION: Record<Exclude<View, 'ready'>, string> = {
+  'sign-in': 'Sign in with the RoomKey extension',
+  'sign-up': 'Create an account with the RoomKey extension',
+  unlock: 'Unlock in RoomKey',
+};
 
 /**
  * Sign up, sign in, lock and unlock. A signed-out user sees the sign-in form (or the sign-up form,
  * see `mode`); a user whose keys are locked on this device sees the unlock form; a user who is
  * ready sees who is signed in, with Lock and Sign out. Validation messages sit under each field;
  * errors from the client (wrong password, rate limits…) are shown and announced.
+ *
+ * With the RoomKey extension (its client has `openSignIn`, or, before the client arrives, the
+ * extension has marked the document) the element has no password field at all: passwords are
+ * typed only in the extension's own window, and only the extension signs in or out. It shows the
+ * state and a button that asks the extension to open that window ("Sign in with the RoomKey
+ * extension", "Unlock in RoomKey"); when signed in, Lock (sign-out is in the extension). The
+ * events then follow the extension's state (`roomkey-signed-in` has `created: false`).
  *
  * @tagname roomkey-sign-in
  * @summary Sign up / sign in / lock / unlock.
@@ -62,6 +76,8 @@ const SUBMIT: Record<Exclude<View, 'ready'>, [idle: string, busy: string]> = {
  * @csspart switch - The button that switches between sign-in and sign-up.
  * @csspart lock - The Lock button.
  * @csspart sign-out - The Sign out button.
+ * @csspart open-extension - Extension mode: the button that opens the extension's sign-in window.
+ * @csspart hint - Extension mode: where the password is typed, or where to sign out.
  *
  * @cssprop --roomkey-font - Font family.
  * @cssprop --roomkey-font-size - Base font size.
@@ -116,6 +132,11 @@ export class RoomKeySignIn extends LitElement {
   readonly #clients = new ClientController(this);
   #lastView: View | undefined;
   #focusHeading = false;
+  /** The key state last rendered, and for which client (extension mode reports changes as events). */
+  #seen: { client: RoomKeyClient | undefined; keys: KeyState | undefined } = {
+    client: undefined,
+    keys: undefined,
+  };
 
   constructor() {
     super();
@@ -133,8 +154,20 @@ export class RoomKeySignIn extends LitElement {
     return this.mode === 'sign-up' ? 'sign-up' : 'sign-in';
   }
 
+  /**
+   * Whether the account is the extension's: its client can open the extension's window, or, with
+   * no client yet, the extension's content script marked this document (a page could fake the
+   * mark, but it only hides this page's own password fields).
+   */
+  get #extensionMode(): boolean {
+    const client = this.#clients.client;
+    if (client) return typeof client.openSignIn === 'function';
+    return document.documentElement?.hasAttribute(EXTENSION_MARKER) ?? false;
+  }
+
   protected override willUpdate(_changed: PropertyValues): void {
     this.#clients.sync();
+    this.#reportExtensionChange();
     const view = this.#view;
     if (this.#lastView !== undefined && view !== this.#lastView) {
       this._error = '';
@@ -156,27 +189,70 @@ export class RoomKeySignIn extends LitElement {
     return html`<section part="container" aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${TITLES[view]}</h2>
       ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
-      ${view === 'ready' ? this.#renderReady() : this.#renderForm(view)}
+      ${
+        view === 'ready'
+          ? this.#renderReady()
+          : this.#extensionMode
+            ? this.#renderExtension(view)
+            : this.#renderForm(view)
+      }
     </section>`;
+  }
+
+  /** Extension mode: no password field, a button that asks the extension for its window. */
+  #renderExtension(view: Exclude<View, 'ready'>): TemplateResult {
+    const username = this.#clients.session?.username;
+    return html`${
+      view === 'unlock'
+        ? html`<p>
+            ${username ? html`Signed in as <strong>${username}</strong>. ` : nothing}Your messages are locked on
+            this device.
+          </p>`
+        : nothing
+    }
+      <p class="hint" part="hint">
+        Your password is typed only in the RoomKey extension's own window, never on this page.
+      </p>
+      <p class="error" part="error" role="alert">${this._error}</p>
+      <div class="actions">
+        <button
+          part="open-extension"
+          type="button"
+          aria-disabled=${this.busy ? 'true' : 'false'}
+          @click=${() => this.#onOpenExtension(view)}
+        >
+          ${OPEN_EXTENSION[view]}
+        </button>
+      </div>`;
   }
 
   #renderReady(): TemplateResult {
     const name = this.#clients.session?.username ?? '';
+    const extension = this.#extensionMode;
     return html`<p>Signed in as <strong>${name}</strong>.</p>
+      ${
+        extension
+          ? html`<p class="hint" part="hint">To sign out, use the RoomKey extension's toolbar button.</p>`
+          : nothing
+      }
       <p class="error" part="error" role="alert">${this._error}</p>
       <div class="actions">
         <button part="lock" type="button" aria-disabled=${this.busy ? 'true' : 'false'} @click=${this.#onLock}>
           Lock
         </button>
-        <button
-          part="sign-out"
-          class="secondary"
-          type="button"
-          aria-disabled=${this.busy ? 'true' : 'false'}
-          @click=${this.#onSignOut}
-        >
-          Sign out
-        </button>
+        ${
+          extension
+            ? nothing
+            : html`<button
+              part="sign-out"
+              class="secondary"
+              type="button"
+              aria-disabled=${this.busy ? 'true' : 'false'}
+              @click=${this.#onSignOut}
+            >
+              Sign out
+            </button>`
+        }
       </div>`;
   }
 
@@ -246,6 +322,31 @@ export class RoomKeySignIn extends LitElement {
     this._fieldErrors = rest;
   }
 
+  #onOpenExtension = (view: Exclude<View, 'ready'>): Promise<void> =>
+    this.#run(view, async (client) => {
+      // The client that arrived may be the in-page one after all: then its form shows instead.
+      await client.openSignIn?.();
+    });
+
+  /** Extension mode: the user acted in the extension's window; say so with the element's events. */
+  #reportExtensionChange(): void {
+    const client = this.#clients.client;
+    const keys = this.#clients.keys;
+    const before = this.#seen;
+    this.#seen = { client, keys };
+    if (!client || client !== before.client || before.keys === undefined || keys === before.keys) return;
+    if (!this.#extensionMode) return;
+    if (keys === 'ready') {
+      const session = this.#clients.session;
+      if (before.keys === 'locked') emit(this, 'roomkey-unlocked', null);
+      else if (session) emit(this, 'roomkey-signed-in', { session, created: false });
+    } else if (keys === 'locked' && before.keys === 'ready') {
+      emit(this, 'roomkey-locked', null);
+    } else if (keys === 'signed-out') {
+      emit(this, 'roomkey-signed-out', null);
+    }
+  }
+
   #onSwitch = (): void => {
     this.mode = this.mode === 'sign-up' ? 'sign-in' : 'sign-up';
   };
@@ -287,7 +388,8 @@ export class RoomKeySignIn extends LitElement {
   #onLock = (): Promise<void> =>
     this.#run('lock', async (client) => {
       await client.lock();
-      emit(this, 'roomkey-locked', null);
+      // With the extension, the state change itself is reported (#reportExtensionChange).
+      if (!this.#extensionMode) emit(this, 'roomkey-locked', null);
     });
 
   #onSignOut = (): Promise<void> =>

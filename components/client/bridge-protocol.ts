@@ -77,11 +77,18 @@ export interface BridgeMethods {
   hello: { params: Record<string, never>; result: HelloResult };
   /** Asks the user (once) to let this site use RoomKey; then the frame receives client events. */
   connect: { params: Record<string, never>; result: ClientStateSnapshot };
+  /** signUp, signIn, signOut and unlock are for the extension's own pages only: a site gets ExtensionOnlyError. */
   signUp: { params: { gateway: string; username: string; password: string }; result: Session };
   signIn: { params: { gateway: string; username: string; password: string }; result: Session };
   signOut: { params: Record<string, never>; result: null };
+  /** Allowed to sites: it only takes access away. */
   lock: { params: Record<string, never>; result: null };
   unlock: { params: { password: string }; result: null };
+  /**
+   * Asks the extension to show its own sign-in / unlock window (one at a time; focused when open).
+   * `gateway` is only a suggestion the window shows next to the site's origin; nothing secret comes back.
+   */
+  openSignIn: { params: { gateway: string | null }; result: null };
   listRooms: { params: Record<string, never>; result: RoomSummary[] };
   createRoom: { params: { name: string }; result: RoomSummary };
   invite: { params: { roomId: string; username: string; shareHistory: boolean }; result: RoomSummary };
@@ -116,6 +123,17 @@ export const IDEMPOTENT_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMetho
   'lock',
 ]);
 
+/**
+ * Methods that carry a password: a page's window never gets to send them (the content script
+ * refuses them before anything reaches the background), so a password typed into a page cannot
+ * even travel this way. The extension's own pages send them over their own port.
+ */
+export const PASSWORD_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMethod>([
+  'signUp',
+  'signIn',
+  'unlock',
+]);
+
 /** A client event as it crosses the bridge. */
 export type BridgeEvent = {
   [K in keyof RoomKeyClientEvents]: { type: K; detail: RoomKeyClientEvents[K] };
@@ -127,6 +145,8 @@ export interface WireError {
   message: string;
   /** The site (or the site for this room) is not approved by the user: see NotApprovedError. */
   notApproved?: true;
+  /** Only the extension's own UI may do that: see ExtensionOnlyError. */
+  extensionOnly?: true;
   /** For rate-limited errors. */
   retryAtMs?: number;
 }
@@ -162,6 +182,22 @@ export type ExtensionEnvelope = {
  */
 export class NotApprovedError extends ForbiddenError {
   readonly notApproved = true;
+}
+
+/**
+ * Only the extension's own UI (its popup and sign-in window) may sign in, sign up, unlock or sign
+ * out: a site asked for one of them. A ForbiddenError (code `forbidden`); the page should offer
+ * the extension's window instead (`client.openSignIn()`).
+ * @example if (error instanceof ExtensionOnlyError) await client.openSignIn();
+ */
+export class ExtensionOnlyError extends ForbiddenError {
+  readonly extensionOnly = true;
+
+  constructor(
+    message = 'RoomKey: with the RoomKey extension installed, passwords are typed only in its own window, and only the RoomKey extension signs in, unlocks or signs out. Use "Sign in with the RoomKey extension" on this page, or the RoomKey toolbar button.',
+  ) {
+    super(message);
+  }
 }
 
 // ---- envelopes ----
@@ -223,6 +259,8 @@ export function classifyPageMessage(data: unknown): PageMessage {
     }
     onlyKeys(copy, ENVELOPE_KEYS, [], 'bridge envelope');
     if (id === undefined) throw new MalformedError('bridge: id must be 1-64 of A-Z a-z 0-9 _ -');
+    // Checked before the params: a page's password is not even read, let alone relayed.
+    if (PASSWORD_METHODS.has(copy['method'] as BridgeMethod)) throw new ExtensionOnlyError();
     return { kind: 'request', request: checkRequest(id, copy['method'], copy['params']) };
   } catch (error) {
     return { kind: 'bad', id, error: asRoomKeyError(error) };
@@ -253,8 +291,8 @@ const none = (p: Record<string, unknown>): Record<string, never> => {
   return {};
 };
 
-function credentials(p: Record<string, unknown>): ParamsOf<'signIn'> {
-  onlyKeys(p, ['gateway', 'username', 'password'], [], 'params');
+/** `p.gateway` as a normalized absolute http(s) URL. */
+function gatewayUrl(p: Record<string, unknown>): string {
   const gateway = text(p, 'gateway', BRIDGE_LIMITS.gatewayChars);
   let url: URL;
   try {
@@ -265,8 +303,14 @@ function credentials(p: Record<string, unknown>): ParamsOf<'signIn'> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new MalformedError('bridge: gateway must be an http(s) URL');
   }
+  if (url.username || url.password) throw new MalformedError('bridge: gateway must not carry credentials');
+  return url.href;
+}
+
+function credentials(p: Record<string, unknown>): ParamsOf<'signIn'> {
+  onlyKeys(p, ['gateway', 'username', 'password'], [], 'params');
   return {
-    gateway: url.href,
+    gateway: gatewayUrl(p),
     username: text(p, 'username', BRIDGE_LIMITS.usernameChars, 1),
     password: text(p, 'password', BRIDGE_LIMITS.passwordChars, 1),
   };
@@ -282,6 +326,10 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
   unlock: (p) => {
     onlyKeys(p, ['password'], [], 'params');
     return { password: text(p, 'password', BRIDGE_LIMITS.passwordChars, 1) };
+  },
+  openSignIn: (p) => {
+    onlyKeys(p, [], ['gateway'], 'params');
+    return { gateway: p['gateway'] === undefined || p['gateway'] === null ? null : gatewayUrl(p) };
   },
   listRooms: none,
   createRoom: (p) => {
@@ -400,6 +448,7 @@ export function toWireError(error: unknown): WireError {
   const e = asRoomKeyError(error);
   const wire: WireError = { code: e.code, message: e.message };
   if (e instanceof NotApprovedError) wire.notApproved = true;
+  if (e instanceof ExtensionOnlyError) wire.extensionOnly = true;
   if (e instanceof RateLimitedError) wire.retryAtMs = e.retryAtMs;
   return wire;
 }
@@ -416,7 +465,9 @@ export function fromWireError(wire: unknown): RoomKeyError {
   const message = wire['message'].slice(0, 2000);
   switch (wire['code'] as ErrorCodeName) {
     case 'forbidden':
-      return wire['notApproved'] === true ? new NotApprovedError(message) : new ForbiddenError(message);
+      if (wire['notApproved'] === true) return new NotApprovedError(message);
+      if (wire['extensionOnly'] === true) return new ExtensionOnlyError(message);
+      return new ForbiddenError(message);
     case 'malformed':
       return new MalformedError(message);
     case 'not-found':

@@ -2,6 +2,8 @@
  * `ExtensionClient`: the RoomKeyClient of a page when the RoomKey extension is installed. Keys,
  * the NATS connection and the user's approval of this site live in the extension; the page only
  * sends requests over the window bridge (bridge-protocol.ts) and receives results and events.
+ * The account is the extension's alone: a page cannot sign in, sign up, unlock or sign out (its
+ * `openSignIn()` asks the extension to show its own window, where the password is typed).
  * `BridgeClient` is the same client over any transport (the extension's own pages use a port).
  * @example const client = await connectExtension({ gateway: 'https://rooms.example.com/' }); if (client) setDefaultClient(client);
  */
@@ -13,6 +15,7 @@ import {
   type BridgeReply,
   type ClientStateSnapshot,
   EXTENSION_MARKER,
+  ExtensionOnlyError,
   fromWireError,
   type HelloResult,
   type ParamsOf,
@@ -30,7 +33,7 @@ import type {
   Session,
 } from './types.ts';
 
-export { NotApprovedError } from './bridge-protocol.ts';
+export { ExtensionOnlyError, NotApprovedError } from './bridge-protocol.ts';
 
 /** Carries requests to the extension and hands back every reply and event. */
 export interface BridgeTransport {
@@ -183,6 +186,16 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   }
 
   /**
+   * Asks the extension to show its own sign-in / unlock window (or to focus it when it is open
+   * already). The page's gateway, if any, goes along as a suggestion the user confirms there.
+   * Nothing comes back: the page hears the outcome as `keys` and `session` events.
+   * @example button.onclick = () => client.openSignIn();
+   */
+  async openSignIn(): Promise<void> {
+    await this.request('openSignIn', { gateway: this.#gateway ?? null });
+  }
+
+  /**
    * The URL of the extension page that shows `roomId` inside an iframe (sealed mode): the host
    * page sees neither keys nor plaintext. Asks for `sealed` approval first.
    * @example iframe.src = await client.sealedRoomUrl(roomId);
@@ -260,6 +273,18 @@ export class WindowTransport implements BridgeTransport {
 export class ExtensionClient extends BridgeClient {
   constructor(options: { gateway?: string; window?: Window } = {}) {
     super(new WindowTransport(options.window ?? window), { gateway: options.gateway });
+  }
+
+  // A password handed to a page's client goes nowhere: it is not even posted on the window (where
+  // any script of the page could read it). The user types it in the extension's window instead.
+  override async signUp(_username: string, _password: string): Promise<Session> {
+    throw new ExtensionOnlyError();
+  }
+  override async signIn(_username: string, _password: string): Promise<Session> {
+    throw new ExtensionOnlyError();
+  }
+  override async unlock(_password: string): Promise<void> {
+    throw new ExtensionOnlyError();
   }
 }
 

@@ -72,4 +72,10 @@ export interface RoomKeyClient extends EventTarget {
    * clients backed by the extension have it.
    */
   sealedRoomUrl?(roomId: string): Promise<string>;
+  /**
+   * With the extension: asks it to show its own sign-in / unlock window, where the password is
+   * typed (never into the page). Only clients backed by the extension have it; elements then show
+   * a button instead of password fields.
+   */
+  openSignIn?(): Promise<void>;
 }

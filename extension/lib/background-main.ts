@@ -15,6 +15,7 @@ import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
 import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
 import { createSessionFactory } from './sdk-wiring.ts';
 import { type Settings, SettingsStore } from './settings.ts';
+import { SignInWindow } from './sign-in-window.ts';
 import { MemoryUnlockCache, SessionUnlockCache, type UnlockCache } from './unlock-cache.ts';
 
 /** A service worker can be stopped at any moment; a background page cannot. */
@@ -87,6 +88,23 @@ export function startBackground(): Hub {
     },
   });
 
+  // Its own window, never a frame of the asking site: nothing can be laid over the password field.
+  const signInWindow = new SignInWindow({
+    open: async (path) =>
+      (
+        await browser.windows.create({
+          url: browser.runtime.getURL(path as '/sign-in.html'),
+          type: 'popup',
+          width: 420,
+          height: 560,
+          focused: true,
+        })
+      )?.id,
+    focus: async (windowId) => {
+      await browser.windows.update(windowId, { focused: true });
+    },
+  });
+
   const shown: { id: string; title: string; message: string }[] = [];
   let hub: Hub | undefined;
   const account = new Account({
@@ -150,6 +168,7 @@ export function startBackground(): Hub {
     sdkAvailable: sessions.available,
     ready,
     settingsChanged: applyIdle,
+    signInWindow,
   });
   const theHub = hub;
 
@@ -161,6 +180,7 @@ export function startBackground(): Hub {
     );
   });
   browser.windows.onRemoved.addListener((windowId: number) => prompts.windowClosed(windowId));
+  browser.windows.onRemoved.addListener((windowId: number) => signInWindow.closed(windowId));
   browser.idle?.onStateChanged.addListener((state: string) => {
     void ready
       .then(() => settings.get())

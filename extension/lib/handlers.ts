@@ -7,6 +7,7 @@
 import {
   BRIDGE_VERSION,
   type BridgeRequest,
+  ExtensionOnlyError,
   NotApprovedError,
 } from '../../components/client/bridge-protocol.ts';
 import type { HistoryProgress } from '../../components/client/types.ts';
@@ -29,6 +30,20 @@ export interface HandlerContext {
   updateFrame(patch: Partial<FrameState>): void;
   /** Sign-out: approvals are forgotten with the account. */
   signedOut(): Promise<void>;
+  /** Shows the extension's sign-in window (lib/sign-in-window.ts): `site` asked, suggesting `gateway`. */
+  openSignIn(request: { site: string | null; gateway: string | null }): Promise<void>;
+}
+
+/**
+ * The account belongs to the extension's own UI: a site (page or sealed frame) never signs in,
+ * signs up, unlocks or signs out. Passwords typed into a page would be the page's to keep (and
+ * `unlock` would be a password oracle); sign-out wipes the keys; sign-in picks the account and
+ * gateway (login CSRF). An unapproved page hears NotApprovedError, as for everything else.
+ */
+function extensionUiOnly(caller: Caller, gate: AccessGate): void {
+  if (caller.kind === 'extension') return;
+  if (caller.frame === 'page') gate.requireSite(caller);
+  throw new ExtensionOnlyError();
 }
 
 function sealedMay(caller: Caller, what: string): void {
@@ -61,23 +76,32 @@ export async function handleRequest(
       return stateSnapshot(account.state);
     case 'signUp':
     case 'signIn':
-      sealedMay(caller, 'sign in');
-      gate.requireSite(caller);
+      extensionUiOnly(caller, gate);
       return account[request.method](request.params);
     case 'signOut':
-      sealedMay(caller, 'sign out');
-      gate.requireSite(caller);
+      extensionUiOnly(caller, gate);
       await account.signOut();
       await ctx.signedOut();
       return null;
     case 'lock':
+      // Sites may lock: it only takes access away (at worst the user unlocks in the extension).
       if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
       await account.lock();
       return null;
     case 'unlock':
-      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      extensionUiOnly(caller, gate);
       await account.unlock(request.params.password);
       return null;
+    case 'openSignIn': {
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      // Signed in and unlocked: nothing to show (sign-out is in the popup, never asked by a site).
+      if (account.state.keys === 'ready') return null;
+      const site = caller.kind === 'site' ? caller.origin : null;
+      // Only a page names a gateway (its data-gateway); a sealed frame is ours and suggests none.
+      const gateway = caller.kind === 'site' && caller.frame === 'page' ? request.params.gateway : null;
+      await ctx.openSignIn({ site, gateway });
+      return null;
+    }
     case 'listRooms': {
       if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
       const rooms = await account.session().listRooms();

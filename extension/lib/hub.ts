@@ -13,7 +13,7 @@ import {
   toWireError,
 } from '../../components/client/bridge-protocol.ts';
 import type { ChatMessage } from '../../components/client/types.ts';
-import { ForbiddenError } from '../../core/errors.ts';
+import { ForbiddenError, UnsupportedError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
 import { type Account, type AccountState, stateEvents } from './account.ts';
 import { type AdminContext, handleAdmin } from './admin.ts';
@@ -33,6 +33,7 @@ import {
 } from './notification-router.ts';
 import { callerOf, type ExtensionIdentity, frameKind, type SenderLike } from './origin.ts';
 import type { Settings, SettingsStore } from './settings.ts';
+import type { SignInWindow } from './sign-in-window.ts';
 
 /** The part of `runtime.Port` the hub uses. */
 export interface PortLike {
@@ -78,6 +79,8 @@ export interface HubDeps {
   settingsChanged(settings: Settings): void;
   /** The kept-messages buffer (tests pass their own clock and bounds). */
   kept?: KeptMessages;
+  /** The extension's sign-in window, which sites may ask to see (absent: they are told it is missing). */
+  signInWindow?: SignInWindow;
 }
 
 /** A frame across reconnects of its port: its tab and frame (extension pages: the frame itself). */
@@ -300,6 +303,14 @@ export class Hub {
         this.#presence();
       },
       signedOut: () => this.#deps.approvals.clear(),
+      openSignIn: async (request) => {
+        if (!this.#deps.signInWindow) {
+          throw new UnsupportedError(
+            'RoomKey: this extension build has no sign-in window; use its toolbar button.',
+          );
+        }
+        await this.#deps.signInWindow.show(request);
+      },
     };
   }
 

@@ -39,8 +39,8 @@ export interface ExtensionIdentity {
   origin: string;
 }
 
-/** Pages allowed to manage approvals and settings. */
-const ADMIN_PAGES = new Set(['/popup.html', '/approve.html']);
+/** Pages allowed to manage approvals and settings (sign-in.html: the sign-in window reads and keeps the server). */
+const ADMIN_PAGES = new Set(['/popup.html', '/approve.html', '/sign-in.html']);
 const SEALED_PAGE = '/sealed-room.html';
 
 /**

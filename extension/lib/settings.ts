@@ -1,6 +1,7 @@
 /**
  * The user's extension settings, kept in extension storage: message previews in notifications,
- * and the idle time after which the keys are locked.
+ * the idle time after which the keys are locked, and the RoomKey server (gateway) the extension
+ * signs in to. Only the extension's own pages change them (admin commands); no site can.
  * @example const settings = new SettingsStore(browser.storage.local); await settings.set({ previews: true });
  */
 import { MalformedError } from '../../core/errors.ts';
@@ -11,10 +12,17 @@ export interface Settings {
   previews: boolean;
   /** Lock the keys after this many minutes without input on the computer; 0 = never. */
   idleLockMinutes: number;
+  /**
+   * The gateway the sign-in forms start with: the one last used to sign in (an absolute http(s)
+   * URL), or null. A site's data-gateway is never written here; the sign-in window only shows it.
+   */
+  gateway: string | null;
 }
 
 /** Off by default: a notification can be read by anyone near the screen. */
-export const DEFAULT_SETTINGS: Settings = { previews: false, idleLockMinutes: 15 };
+export const DEFAULT_SETTINGS: Settings = { previews: false, idleLockMinutes: 15, gateway: null };
+/** Longest gateway URL kept (as the bridge allows). */
+export const MAX_GATEWAY_CHARS = 2048;
 /** Most minutes the idle lock can be set to (one day). */
 export const MAX_IDLE_LOCK_MINUTES = 24 * 60;
 
@@ -39,11 +47,32 @@ export function checkSettingsPatch(raw: Record<string, unknown>): Partial<Settin
         throw new MalformedError(`settings: idleLockMinutes must be 0..${MAX_IDLE_LOCK_MINUTES}`);
       }
       patch.idleLockMinutes = value as number;
+    } else if (key === 'gateway') {
+      patch.gateway = value === null ? null : checkGateway(value);
     } else {
       throw new MalformedError(`settings: unknown setting ${JSON.stringify(key).slice(0, 40)}`);
     }
   }
   return patch;
+}
+
+/**
+ * A gateway URL as kept: absolute http(s), no credentials, normalized (`https://a.example/`).
+ * Throws MalformedError with what to type instead.
+ * @example const gateway = checkGateway('https://rooms.example.com');
+ */
+export function checkGateway(value: unknown): string {
+  const bad = (): MalformedError =>
+    new MalformedError('The RoomKey server must be a web address such as https://rooms.example.com/');
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_GATEWAY_CHARS) throw bad();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad();
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) throw bad();
+  return url.href;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The extension in Debian's Chromium against the real local stack (gateway + nats-server): it
-// loads and its worker starts; Alice (the extension, through an approved page) signs up, makes a
-// room, invites Bob and they exchange messages both ways — Bob is the in-page client: a separate
+// loads and its worker starts; Alice signs up in the extension's popup, and through an approved
+// page makes a room, invites Bob and they exchange messages both ways — Bob is the in-page client: a separate
 // browser profile without the extension, on the stack's demo page (/dist/roomkey.js with
 // data-gateway), driven through the components' UI; an unapproved origin gets NotApprovedError and no data; a hostile page's
 // forged messages get nothing; approvals persist and are revocable from the popup. Two loopback
@@ -17,6 +17,7 @@ import {
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
+  enterInPopup,
   inBackground,
   installClient,
   launchWithExtension,
@@ -112,8 +113,13 @@ describe('extension bridge', { timeout: 240_000 }, () => {
       const connecting = call(app, 'connect');
       assert.match(await alice.answer('allow'), new RegExp(`${origins.a} wants to use RoomKey`));
       assert.deepEqual(value(await connecting), { connection: 'offline', keys: 'signed-out', session: null });
-      const session = value<{ username: string }>(await call(app, 'signUp', 'alice', PASSWORD));
-      assert.equal(session.username, 'alice');
+      // The password goes into the extension's own page, never into the site's.
+      await enterInPopup(alice, 'signUp', `${origins.a}/`, 'alice', PASSWORD);
+      await waitFor('the page hears that alice signed in', async () =>
+        (await clientEvents(app, 'session')).some(
+          (e) => (e.detail as { username?: string })?.username === 'alice',
+        ),
+      );
       roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Launch')).roomId;
       await bobSignedUp;
       const invited = value<{ members: { username: string }[] }>(await call(app, 'invite', roomId, 'bob'));

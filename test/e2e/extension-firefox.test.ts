@@ -1,6 +1,7 @@
 // Firefox: the MV2 build lints clean (web-ext lint, no errors), and in headless Firefox ESR
 // (driven over WebDriver BiDi, the extension installed temporarily), against the real local stack
-// (gateway + nats-server; the background page runs the real SDK), the bridge answers an approved
+// (gateway + nats-server; the background page runs the real SDK), the user signs up in the
+// extension's own sign-in window (which the page asks for), the bridge answers an approved
 // origin, refuses an unapproved one with NotApprovedError, ignores forged messages, and a sealed
 // room renders in a moz-extension iframe the host page cannot read. Skipped without firefox-esr.
 // What cannot run here: Firefox's background page is persistent (no worker to stop), and BiDi
@@ -91,8 +92,32 @@ describe('extension in Firefox', {
     assert.deepEqual(await firefox.evaluate(app, settled(key)), {
       ok: { connection: 'offline', keys: 'signed-out', session: null },
     });
-    const session = await run(app, 'signUp', 'alice', 'correct horse battery staple');
-    assert.equal((session as { ok: { username: string } }).ok.username, 'alice');
+    // The password goes into the extension's own window, which the page may only ask for; the
+    // page's gateway is offered there as a suggestion the user takes with a click.
+    assert.deepEqual(await run(app, 'openSignIn'), { ok: null });
+    const win = await waitFor(
+      'the sign-in window',
+      async () => (await firefox.contexts()).find((c) => c.url.includes('/sign-in.html'))?.context,
+    );
+    await waitFor('the sign-in form', () =>
+      firefox.evaluate<boolean>(win, `!!document.querySelector('#sign-in #use-suggestion')`),
+    );
+    await firefox.evaluate(
+      win,
+      `(() => {
+        const form = document.querySelector('#sign-in');
+        form.querySelector('#use-suggestion').click();
+        form.elements.username.value = 'alice';
+        form.elements.password.value = 'correct horse battery staple';
+        form.querySelector('button[value=signUp]').click();
+        return form.elements.gateway.value;
+      })()`,
+    );
+    await waitFor(
+      'alice signed in',
+      () => firefox.evaluate<boolean>(app, `window.client.session?.username === 'alice'`),
+      30_000,
+    );
     roomId = ((await run(app, 'createRoom', 'Fox')) as { ok: { roomId: string } }).ok.roomId;
     await run(app, 'send', roomId, 'hello from Firefox');
     const history = (await run(app, 'history', roomId)) as { ok: { text: string }[] };

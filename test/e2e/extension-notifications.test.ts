@@ -14,6 +14,7 @@ import {
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
+  enterInPopup,
   inBackground,
   installClient,
   launchWithExtension,
@@ -76,7 +77,7 @@ describe('extension notification routing', { timeout: 240_000 }, () => {
     origins = stack.origins;
     [alice, bob] = await Promise.all([launchWithExtension('alice-routing'), stack.nodeUser('bob')]);
     tabA = await openApproved(alice, `${origins.a}/?title=a`);
-    value(await call(tabA, 'signUp', 'alice', 'correct horse battery staple'));
+    await enterInPopup(alice, 'signUp', `${origins.a}/`, 'alice', 'correct horse battery staple');
     roomA = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room A')).roomId;
     roomB = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room B')).roomId;
     for (const room of [roomA, roomB]) {

@@ -12,12 +12,14 @@ import {
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
+  enterInPopup,
   inBackground,
   launchWithExtension,
   type NodeUser,
   type Origins,
   openApproved,
   startExtensionStack,
+  unlockInPopup,
   value,
 } from './helpers/extension.ts';
 
@@ -52,7 +54,7 @@ describe('extension worker restart', { timeout: 240_000 }, () => {
     origins = stack.origins;
     [alice, bob] = await Promise.all([launchWithExtension('alice-restart'), stack.nodeUser('bob')]);
     app = await openApproved(alice, `${origins.a}/`);
-    value(await call(app, 'signUp', 'alice', 'correct horse battery staple'));
+    await enterInPopup(alice, 'signUp', `${origins.a}/`, 'alice', 'correct horse battery staple');
     roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Durable')).roomId;
     value(await call(app, 'invite', roomId, 'bob'));
     await bob.joined(roomId);
@@ -137,7 +139,8 @@ describe('extension worker restart', { timeout: 240_000 }, () => {
     const result = await call(app, 'listRooms');
     assert.equal(result.ok, false);
     assert.equal((result as { code: string }).code, 'locked');
-    value(await call(app, 'unlock', 'correct horse battery staple'));
+    // Only the extension's own UI unlocks (a page may lock, never unlock).
+    await unlockInPopup(alice, 'correct horse battery staple');
     assert.equal(value<unknown[]>(await call(app, 'listRooms')).length, 1);
   });
 

@@ -1,7 +1,9 @@
 // The toolbar popup: sign in/out, lock/unlock, approved sites (revoke), notification and idle-lock
 // settings, devices. It talks to the background like any page (a BridgeClient) plus the admin
-// commands only the extension's own pages may send.
+// commands only the extension's own pages may send. With the sign-in window (sign-in/), the only
+// place a password is typed and the only place that signs in, signs out or picks the server.
 import { html, nothing, render, type TemplateResult } from 'lit';
+import { accountForm, enterAccount } from '../../lib/account-form.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
 import type { Settings } from '../../lib/settings.ts';
@@ -88,23 +90,6 @@ async function act(action: () => Promise<unknown>): Promise<void> {
   }
 }
 
-function field(form: HTMLFormElement, name: string): string {
-  return (form.elements.namedItem(name) as HTMLInputElement).value;
-}
-
-function enter(event: SubmitEvent): void {
-  event.preventDefault();
-  const form = event.target as HTMLFormElement;
-  const how = (event.submitter as HTMLButtonElement | null)?.value === 'signUp' ? 'signUp' : 'signIn';
-  void act(() =>
-    client.request(how, {
-      gateway: field(form, 'gateway'),
-      username: field(form, 'username'),
-      password: field(form, 'password'),
-    }),
-  );
-}
-
 function account(s: StatusView): TemplateResult {
   if (s.keys === 'ready') {
     return html`<p>Signed in as <strong id="username">${s.session?.username}</strong> · ${s.connection}</p>
@@ -113,32 +98,16 @@ function account(s: StatusView): TemplateResult {
         <button id="sign-out" ?disabled=${busy} @click=${() => act(() => client.signOut())}>Sign out</button>
       </div>`;
   }
-  if (s.keys === 'locked') {
-    return html`<form
-        id="unlock"
-        @submit=${(e: SubmitEvent) => {
-          e.preventDefault();
-          void act(() => client.unlock(field(e.target as HTMLFormElement, 'password')));
-        }}
-      >
-        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-        <div class="row">
-          <button ?disabled=${busy}>Unlock</button>
-          <button type="button" id="sign-out" ?disabled=${busy} @click=${() => act(() => client.signOut())}>
-            Sign out
-          </button>
-        </div>
-      </form>`;
-  }
-  return html`<form id="sign-in" @submit=${enter}>
-    <label>Server <input name="gateway" type="url" placeholder="https://rooms.example.com/" required /></label>
-    <label>Username <input name="username" autocomplete="username" required /></label>
-    <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-    <div class="row">
-      <button name="how" value="signIn" ?disabled=${busy}>Sign in</button>
-      <button name="how" value="signUp" ?disabled=${busy}>Create account</button>
-    </div>
-  </form>`;
+  return accountForm({
+    keys: s.keys,
+    username: s.session?.username ?? null,
+    gateway: s.gateway ?? settings?.gateway ?? null,
+    suggestion: null,
+    busy,
+    enter: (how, credentials) => void act(() => enterAccount(client, transport, how, credentials)),
+    unlock: (password) => void act(() => client.unlock(password)),
+    signOut: () => void act(() => client.signOut()),
+  });
 }
 
 function siteList(): TemplateResult {

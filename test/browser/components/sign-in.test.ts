@@ -1,4 +1,5 @@
 import '../../../components/index.ts';
+import { NotApprovedError } from '../../../components/client/bridge-protocol.ts';
 import { reportDefaultClientFailure, setDefaultClient } from '../../../components/client/default.ts';
 import { RateLimitedError } from '../../../core/errors.ts';
 import { equal, ok } from '../../helpers/assert.ts';
@@ -14,7 +15,7 @@ import {
   textOf,
   until,
 } from '../helpers/dom.ts';
-import { FakeRoomKeyClient } from '../helpers/fake-client.ts';
+import { FakeExtensionClient, FakeRoomKeyClient } from '../helpers/fake-client.ts';
 import { press, type } from '../helpers/keys.ts';
 
 function input(el: Element, id: string): HTMLInputElement {
@@ -280,5 +281,120 @@ describe('<roomkey-sign-in>', () => {
     await settle(el);
     equal(deepActiveElement(), $(el, '#heading'), 'focus moves to the new view, not to <body>');
     ok($$(el, 'button').length >= 2);
+  });
+});
+
+describe('<roomkey-sign-in> with the RoomKey extension', () => {
+  const MARK = 'data-roomkey-extension';
+  const openButton = (el: Element) => $<HTMLButtonElement>(el, '[part=open-extension]');
+
+  it('signed out: no password field, a labelled button that asks the extension for its window', async () => {
+    const client = new FakeExtensionClient();
+    const el = await mount('roomkey-sign-in', { client });
+    equal(textOf(el, 'h2'), 'Sign in to RoomKey');
+    equal($$(el, 'input').length, 0, 'no input at all');
+    equal(openButton(el).textContent?.trim(), 'Sign in with the RoomKey extension');
+    ok(textOf(el, '[part=hint]').includes("RoomKey extension's own window"));
+    ok(textOf(el, '[part=status]').includes('Signed out'));
+    await expectNoAxeViolations(fixture(), 'extension signed out');
+    openButton(el).click();
+    await until(() => client.opened === 1, 'openSignIn');
+    equal(client.calls.filter((c) => c.method !== 'openSignIn').length, 0, 'nothing else was called');
+  });
+
+  it('sign-up mode names what the extension window will do', async () => {
+    const el = await mount('roomkey-sign-in', { client: new FakeExtensionClient() }, { mode: 'sign-up' });
+    equal(textOf(el, 'h2'), 'Create a RoomKey account');
+    equal($$(el, 'input').length, 0);
+    equal(openButton(el).textContent?.trim(), 'Create an account with the RoomKey extension');
+  });
+
+  it('follows the extension: signed in there → roomkey-signed-in, Lock but no Sign out', async () => {
+    const client = new FakeExtensionClient();
+    const el = await mount('roomkey-sign-in', { client });
+    const signedIn = recordEvents(el, 'roomkey-signed-in');
+    client.userSignsIn('alice');
+    await until(() => signedIn.length === 1, 'roomkey-signed-in');
+    const detail = signedIn[0]!.detail as { session: { username: string }; created: boolean };
+    equal(detail.session.username, 'alice');
+    equal(detail.created, false);
+    await settle(el);
+    ok(textOf(el).includes('Signed in as alice'));
+    ok($(el, '[part=lock]'));
+    equal($$(el, '[part=sign-out]').length, 0, 'signing out is the extension’s');
+    ok(textOf(el, '[part=hint]').includes('toolbar button'));
+    await expectNoAxeViolations(fixture(), 'extension ready');
+    const out = recordEvents(el, 'roomkey-signed-out');
+    client.userSignsOut();
+    await until(() => out.length === 1, 'roomkey-signed-out');
+  });
+
+  it('locked: "Unlock in RoomKey"; Lock and the unlock in the extension are reported once each', async () => {
+    const client = new FakeExtensionClient();
+    client.signedInAs('alice');
+    const el = await mount('roomkey-sign-in', { client });
+    const locked = recordEvents(el, 'roomkey-locked');
+    $<HTMLButtonElement>(el, '[part=lock]').click();
+    await until(() => locked.length === 1, 'locked event');
+    await settle(el);
+    equal(locked.length, 1, 'once');
+    equal(textOf(el, 'h2'), 'Unlock RoomKey');
+    ok(textOf(el).includes('Signed in as alice'));
+    equal($$(el, 'input').length, 0);
+    equal(openButton(el).textContent?.trim(), 'Unlock in RoomKey');
+    await expectNoAxeViolations(fixture(), 'extension locked');
+    const unlocked = recordEvents(el, 'roomkey-unlocked');
+    openButton(el).click();
+    await until(() => client.opened === 1, 'asked for the window');
+    client.userUnlocks();
+    await until(() => unlocked.length === 1, 'roomkey-unlocked');
+    equal(client.calls.filter((c) => c.method === 'unlock').length, 0, 'no password went through the page');
+  });
+
+  it('a refusal (site not approved) is shown in an alert', async () => {
+    const client = new FakeExtensionClient();
+    client.openError = new NotApprovedError('RoomKey: this site is not approved.');
+    const el = await mount('roomkey-sign-in', { client });
+    const errors = recordEvents(el, 'roomkey-error');
+    openButton(el).click();
+    await until(() => textOf(el, '[part=error]'), 'error text');
+    equal($(el, '[part=error]').getAttribute('role'), 'alert');
+    equal(textOf(el, '[part=error]'), 'RoomKey: this site is not approved.');
+    equal((errors[0]!.detail as { action: string }).action, 'sign-in');
+  });
+
+  it('before the client arrives, a page the extension marked shows no password field either', async () => {
+    setDefaultClient(undefined);
+    document.documentElement.setAttribute(MARK, '1');
+    try {
+      const el = await mount('roomkey-sign-in');
+      equal($$(el, 'input').length, 0, 'no field a password could be typed into');
+      openButton(el).click();
+      await settle(el);
+      ok(el.busy, 'waits for the client');
+      const client = new FakeExtensionClient();
+      setDefaultClient(client);
+      await until(() => client.opened === 1, 'asked once the client came');
+      await until(() => !el.busy, 'done');
+    } finally {
+      document.documentElement.removeAttribute(MARK);
+      setDefaultClient(undefined);
+    }
+  });
+
+  it('a marked page whose client turns out to be in-page shows the form (in-page mode is unchanged)', async () => {
+    setDefaultClient(undefined);
+    document.documentElement.setAttribute(MARK, '1');
+    try {
+      const el = await mount('roomkey-sign-in');
+      equal($$(el, 'input').length, 0);
+      setDefaultClient(new FakeRoomKeyClient());
+      await settle(el);
+      ok(input(el, 'username'));
+      ok(input(el, 'password'));
+    } finally {
+      document.documentElement.removeAttribute(MARK);
+      setDefaultClient(undefined);
+    }
   });
 });

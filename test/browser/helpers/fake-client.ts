@@ -5,6 +5,8 @@
  * networking; the real client (`InPageClient`) is tested end to end elsewhere.
  * @example const client = new FakeRoomKeyClient(); client.addAccount('alice', 'correct horse');
  */
+
+import { ExtensionOnlyError } from '../../../components/client/bridge-protocol.ts';
 import type {
   ChatMessage,
   ConnectionState,
@@ -322,5 +324,60 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
 
   #emit<K extends keyof RoomKeyClientEvents>(type: K, detail: RoomKeyClientEvents[K]): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * TEST DOUBLE of the page's client when the RoomKey extension is installed: the account is the
+ * extension's. Passwords are refused as the real ExtensionClient refuses them (nothing is sent);
+ * `openSignIn` records the ask; the test plays the user in the extension's window
+ * (`userSignsIn`, `userUnlocks`, `userSignsOut`), which the page only hears about as events.
+ * @example const client = new FakeExtensionClient(); el.client = client; client.userSignsIn('alice');
+ */
+export class FakeExtensionClient extends FakeRoomKeyClient {
+  /** How often the page asked for the extension's window. */
+  opened = 0;
+  /** The next `openSignIn` rejects with this, once. */
+  openError: unknown;
+
+  async openSignIn(): Promise<void> {
+    this.calls.push({ method: 'openSignIn', args: [] });
+    this.opened++;
+    const error = this.openError;
+    this.openError = undefined;
+    if (error) throw error;
+  }
+
+  override async signUp(username: string, password: string): Promise<Session> {
+    this.calls.push({ method: 'signUp', args: [username, password] });
+    throw new ExtensionOnlyError();
+  }
+  override async signIn(username: string, password: string): Promise<Session> {
+    this.calls.push({ method: 'signIn', args: [username, password] });
+    throw new ExtensionOnlyError();
+  }
+  override async unlock(password: string): Promise<void> {
+    this.calls.push({ method: 'unlock', args: [password] });
+    throw new ExtensionOnlyError();
+  }
+
+  /** The user signed in in the extension's window. */
+  userSignsIn(username: string): void {
+    const session = this.addAccount(username, 'typed in the extension');
+    this.session = session;
+    this.dispatchEvent(new CustomEvent('session', { detail: session }));
+    this.setKeys('ready');
+  }
+
+  /** The user unlocked in the extension's window. */
+  userUnlocks(): void {
+    this.setKeys('ready');
+  }
+
+  /** The user signed out in the extension's popup. */
+  userSignsOut(): void {
+    this.session = null;
+    this.dispatchEvent(new CustomEvent('session', { detail: null }));
+    this.setKeys('signed-out');
   }
 }

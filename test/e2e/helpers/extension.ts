@@ -513,3 +513,70 @@ interface BidiReply {
   error?: string;
   message?: string;
 }
+
+// ---- the account, through the extension's own UI (the only place a password is typed) ----
+
+/** How long an Argon2id sign-up or unlock may take in the extension on a shared 2-core machine. */
+export const ACCOUNT_MS = 30_000;
+
+/**
+ * Signs up (or in) in the extension's popup page, opened in a tab: server, username, password,
+ * then "Create account" / "Sign in". Resolves once the popup shows who is signed in.
+ */
+export async function enterInPopup(
+  user: ExtensionUser,
+  how: 'signUp' | 'signIn',
+  gateway: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  const popup = await user.extensionPage('popup.html');
+  try {
+    await popup.locator('#sign-in input[name=gateway]').fill(gateway);
+    await popup.locator('#sign-in input[name=username]').fill(username);
+    await popup.locator('#sign-in input[name=password]').fill(password);
+    await popup.locator(`#sign-in button[value=${how}]`).click();
+    await popup.locator('#username').waitFor({ timeout: ACCOUNT_MS });
+  } finally {
+    await popup.close();
+  }
+}
+
+/** Unlocks in the extension's popup page with the password. */
+export async function unlockInPopup(user: ExtensionUser, password: string): Promise<void> {
+  const popup = await user.extensionPage('popup.html');
+  try {
+    await popup.locator('#unlock input[name=password]').fill(password);
+    await popup.locator('#unlock button[type=submit]').click();
+    await popup.locator('#username').waitFor({ timeout: ACCOUNT_MS });
+  } finally {
+    await popup.close();
+  }
+}
+
+/** Signs out in the extension's popup page. */
+export async function signOutInPopup(user: ExtensionUser): Promise<void> {
+  const popup = await user.extensionPage('popup.html');
+  try {
+    await popup.locator('#sign-out').click();
+    await popup.locator('#sign-in').waitFor();
+  } finally {
+    await popup.close();
+  }
+}
+
+/** The extension's sign-in window (sign-in.html), once the background has opened it. */
+export async function signInWindow(user: ExtensionUser, timeoutMs = 15_000): Promise<Page> {
+  const page = await waitFor(
+    'the RoomKey sign-in window',
+    async () =>
+      user.context
+        .pages()
+        .find(
+          (p) => !p.isClosed() && p.url().startsWith(`chrome-extension://${user.extensionId}/sign-in.html`),
+        ),
+    timeoutMs,
+  );
+  await page.waitForLoadState();
+  return page;
+}

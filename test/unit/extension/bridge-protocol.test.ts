@@ -8,6 +8,7 @@ import {
   BRIDGE_VERSION,
   checkRequest,
   classifyPageMessage,
+  ExtensionOnlyError,
   fromWireError,
   NotApprovedError,
   pageEnvelope,
@@ -89,6 +90,40 @@ describe('bridge protocol: classifying window messages', () => {
     assert.ok(m.error instanceof TooLargeError);
   });
 
+  it('refuses every password-bearing request from a page, before reading its params', () => {
+    for (const [method, params] of [
+      ['signIn', { gateway: 'https://evil.example/', username: 'mallory', password: 'pw' }],
+      ['signUp', { gateway: 'https://evil.example/', username: 'victim', password: 'pw' }],
+      ['unlock', { password: 'a guess' }],
+      ['unlock', { password: 42, extra: true }],
+    ] as const) {
+      const m = bad(request(method, params));
+      assert.ok(m.error instanceof ExtensionOnlyError, method);
+      assert.equal(m.id, 'r1', 'answered, so the page learns why');
+      assert.doesNotMatch(m.error.message, /a guess|pw/);
+    }
+    // signOut carries no secret: it is relayed, and the background refuses it for sites.
+    assert.equal(classifyPageMessage(request('signOut', {})).kind, 'request');
+  });
+
+  it('openSignIn carries at most a gateway suggestion', () => {
+    const m = classifyPageMessage(request('openSignIn', { gateway: 'https://gw.example' }));
+    assert.deepEqual((m as { request: unknown }).request, {
+      id: 'r1',
+      method: 'openSignIn',
+      params: { gateway: 'https://gw.example/' },
+    });
+    assert.deepEqual(checkRequest('r', 'openSignIn', {}).params, { gateway: null });
+    for (const params of [
+      { gateway: 'javascript:alert(1)' },
+      { gateway: 'https://user:pw@gw.example/' },
+      { gateway: null, password: 'pw' },
+      { username: 'alice' },
+    ]) {
+      assert.ok(bad(request('openSignIn', params)).error instanceof MalformedError, JSON.stringify(params));
+    }
+  });
+
   it('refuses unknown methods and params of the wrong shape', () => {
     assert.ok(bad(request('exportKeys', {})).error instanceof UnsupportedError);
     assert.ok(bad(request('toString', {})).error instanceof UnsupportedError);
@@ -152,6 +187,7 @@ describe('bridge protocol: errors', () => {
   it('keeps the class, code and message across the bridge', () => {
     for (const error of [
       new NotApprovedError('no'),
+      new ExtensionOnlyError(),
       new ForbiddenError('policy'),
       new LockedError('locked'),
       new WrongPassphraseError(),
@@ -163,6 +199,7 @@ describe('bridge protocol: errors', () => {
       assert.equal(back.message, error.message);
     }
     assert.ok(!(fromWireError(toWireError(new ForbiddenError('x'))) instanceof NotApprovedError));
+    assert.ok(!(fromWireError(toWireError(new ForbiddenError('x'))) instanceof ExtensionOnlyError));
   });
 
   it('never lets an unknown failure or its details through', () => {

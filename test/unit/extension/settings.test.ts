@@ -1,4 +1,4 @@
-// Settings (previews, idle lock) and the idle-lock rules.
+// Settings (previews, idle lock, the gateway the sign-in forms start with) and the idle-lock rules.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MalformedError } from '../../../core/errors.ts';
@@ -13,7 +13,32 @@ describe('settings', () => {
     assert.deepEqual(await new SettingsStore(area).get(), DEFAULT_SETTINGS);
     assert.equal(DEFAULT_SETTINGS.previews, false);
     await new SettingsStore(area).set({ previews: true });
-    assert.deepEqual(await new SettingsStore(area).get(), { previews: true, idleLockMinutes: 15 });
+    assert.deepEqual(await new SettingsStore(area).get(), {
+      previews: true,
+      idleLockMinutes: 15,
+      gateway: null,
+    });
+  });
+
+  it('keeps the gateway as a normalized http(s) URL, and refuses anything else', async () => {
+    const settings = new SettingsStore(new FakeArea());
+    assert.equal(
+      (await settings.set({ gateway: 'https://rooms.example.com' })).gateway,
+      'https://rooms.example.com/',
+    );
+    for (const gateway of [
+      'rooms.example.com',
+      'javascript:alert(1)',
+      'https://user:pw@rooms.example/',
+      '',
+      42,
+    ]) {
+      await assert.rejects(settings.set({ gateway: gateway as string }), MalformedError, String(gateway));
+    }
+    assert.equal((await settings.set({ gateway: null })).gateway, null);
+    assert.deepEqual(checkAdmin('setSettings', { gateway: 'http://127.0.0.1:8080' }).args, {
+      gateway: 'http://127.0.0.1:8080/',
+    });
   });
 
   it('refuses bad values, and reads damaged stored values as defaults', async () => {
