@@ -1,14 +1,17 @@
 /**
  * Keeps the app account JWT on the NATS servers in step with the revocation list in KV.
- * nats-server 2.9 with a MEMORY resolver accepts a new account JWT published by a system-account
- * user on $SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE (answers "jwt updated"); it then refuses every
- * revoked user JWT and closes live connections that use one ("User Authentication Revoked").
- * The resolver forgets this on a server restart (it reloads the config's preload), so the gateway
- * pushes again whenever its system connection reconnects, and whenever any gateway changes the list.
- * @example const publisher = await startAccountPublisher({ sys, revocations, stack }); await publisher.push();
+ * nats-server 2.9 accepts a new account JWT published by a system-account user on
+ * $SYS.REQ.ACCOUNT.<account>.CLAIMS.UPDATE (answers "jwt updated"); it then refuses every revoked
+ * user JWT and closes live connections that use one ("User Authentication Revoked").
+ * With the `full` resolver (nats-config.ts) the server writes the JWT to disk before it answers,
+ * so a restart keeps the list. A server still on a MEMORY resolver (a config from an older `init`)
+ * forgets it on a restart: the gateway says so in its log at start, and pushes again whenever its
+ * system connection reconnects and whenever any gateway changes the list.
+ * @example const publisher = await startAccountPublisher({ sys, revocations, cutoffs, stack, log }); await publisher.push();
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decode as decodeJwt } from '@nats-io/jwt';
 import { type KV, KvWatchInclude } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { decode } from '../core/codec.ts';
@@ -23,10 +26,37 @@ import type { Stack } from './data-dir.ts';
  */
 export const REVOCATION_MARGIN_S = 300;
 
+/** Only the full resolver answers this (with the accounts it stores); MEMORY has no responder. */
+const STORED_ACCOUNTS_SUBJECT = '$SYS.REQ.CLAIMS.LIST';
+
 export interface AccountPublisher {
   /** Builds the account JWT from the current list and pushes it; resolves once the server took it. */
   push(): Promise<void>;
+  /** Whether the server keeps pushed account JWTs across restarts (full resolver), as seen at start. */
+  readonly persistent: boolean;
   stop(): Promise<void>;
+}
+
+/**
+ * Waits, if need be, until a JWT made now has a later `iat` than the preloaded one: on a restart
+ * the full resolver lets a preload replace a stored JWT of the same second (it keeps the stored one
+ * only when it is strictly newer), which would drop the revocations. Only ever waits in the first
+ * second after `init`.
+ */
+async function afterPreloadSecond(preloadJwt: string): Promise<void> {
+  const iatMs = Number(decodeJwt(preloadJwt).iat ?? 0) * 1000;
+  const waitMs = iatMs + 1000 - Date.now();
+  if (waitMs > 0) await sleep(waitMs + 5);
+}
+
+/** Asks the server whether it runs a resolver that stores account JWTs (see STORED_ACCOUNTS_SUBJECT). */
+async function storesAccountJwts(sys: NatsConnection): Promise<boolean> {
+  try {
+    await sys.request(STORED_ACCOUNTS_SUBJECT, '', { timeout: 2000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startAccountPublisher(input: {
@@ -54,6 +84,8 @@ export async function startAccountPublisher(input: {
       }
     };
     await Promise.all([read(revocations, REVOCATION_MARGIN_S), read(cutoffs, 0)]);
+    // An empty list is what the preload says anyway: only a list worth keeping needs a later iat.
+    if (Object.keys(list).length > 0) await afterPreloadSecond(stack.public.appAccount.jwt);
     const jwt = await encodeAppAccountJwt(stack.secrets, stack.public.gatewayAccount.publicKey, list);
     let answer: {
       data?: { code?: number; message?: string };
@@ -111,8 +143,15 @@ export async function startAccountPublisher(input: {
     }
   })();
   await push();
+  const persistent = await storesAccountJwts(sys);
+  if (!persistent) {
+    log(
+      'WARNING: nats-server keeps account JWTs in memory only (resolver: MEMORY), so it forgets revocations when it restarts until this gateway pushes them again. Use the full resolver: restart nats-server with the nats-server.conf that `dev`/`start` rewrote in the data directory (or `resolver: { type: full, dir: ... }`).',
+    );
+  }
   return {
     push,
+    persistent,
     stop: async () => {
       stopped = true;
       for (const watcher of watchers) watcher.stop();

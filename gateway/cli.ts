@@ -8,6 +8,7 @@ import { DEFAULT_DATA_DIR, readStack, stackPaths } from './data-dir.ts';
 import { runDev } from './dev.ts';
 import { startGateway } from './gateway.ts';
 import { AlreadyInitializedError, initStack } from './init.ts';
+import { upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
 
 const USAGE = `usage: node gateway/cli.ts <command> [options]
 
@@ -128,6 +129,8 @@ switch (command) {
   case 'start': {
     if (!values.nats || !values.creds) fail('start needs --nats URL and --creds FILE\n\n' + USAGE);
     const stack = readStack(values.data);
+    const upgraded = upgradeNatsConfigFile(values.data);
+    if (upgraded) console.log(`roomkey: ${upgradeNote(upgraded)}`);
     const gateway = await startGateway({
       stack,
       servers: values.nats.split(','),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ensureDir, readStack, stackExists, stackPaths } from './data-dir.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { initStack } from './init.ts';
-import { natsServerConfig } from './nats-config.ts';
+import { natsServerConfig, upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
 import { launchNatsServer, type NatsServerProcess } from './nats-process.ts';
 import { type StaticServer, startStaticServer } from './static-server.ts';
 
@@ -42,6 +42,8 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
   }
   const stack = readStack(options.dir);
   const paths = stackPaths(options.dir);
+  const upgraded = upgradeNatsConfigFile(options.dir);
+  if (upgraded) log(`roomkey: ${upgradeNote(upgraded)}`);
   ensureDir(paths.run);
   for (const stale of readdirSync(paths.run).filter((f) => f.endsWith('.ports')))
     rmSync(join(paths.run, stale), { force: true });

@@ -4,7 +4,7 @@
  * @example await initStack({ dir: '.roomkey' })
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createAccount, createOperator, createUser, fmtCreds } from '@nats-io/jwt';
 import * as opaque from '@serenity-kit/opaque';
 import {
@@ -26,7 +26,7 @@ import {
   stackPaths,
   writeSecretFile,
 } from './data-dir.ts';
-import { natsServerConfig } from './nats-config.ts';
+import { natsServerConfig, resolverDirFor } from './nats-config.ts';
 
 export interface InitOptions {
   dir: string;
@@ -75,9 +75,12 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     loginJwt: await encodeLoginJwt(secrets, createUser()),
   };
 
-  if (options.force && existsSync(paths.jetstream)) {
-    // Old KV data is sealed with the old server secret and unreadable now: start clean.
+  const resolverDir = resolverDirFor(paths.jetstream);
+  if (options.force) {
+    // Old KV data is sealed with the old server secret and unreadable now, and the old accounts'
+    // JWTs belong to the old operator: start clean.
     rmSync(paths.jetstream, { recursive: true, force: true });
+    rmSync(resolverDir, { recursive: true, force: true });
   }
   ensureDir(paths.root);
   writeSecretFile(paths.secrets, `${JSON.stringify(secrets, null, 2)}\n`);
@@ -115,6 +118,7 @@ export async function initStack(options: InitOptions): Promise<Stack> {
       port: options.port ?? 4222,
       wsPort: options.wsPort ?? 4223,
       storeDir: paths.jetstream,
+      resolverDir,
     }),
   );
   return { dir: paths.root, public: pub, secrets };

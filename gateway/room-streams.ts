@@ -25,6 +25,8 @@ export const MAX_ROOM_MESSAGE_BYTES = 1024 * 1024;
 /** A device consumer nobody pulled from for this long is removed by the server. */
 const CONSUMER_IDLE_NS = 3600 * 1e9;
 const NS = 1e6;
+/** Consumer deletions in flight at once. */
+const DELETE_BATCH = 16;
 
 export interface StoredCommit {
   seq: number;
@@ -168,6 +170,29 @@ export class RoomStreams {
   async deleteDeviceConsumer(roomId: string, deviceNkey: string): Promise<void> {
     const jsm = await this.#jsm;
     await jsm.consumers.delete(roomStreamName(roomId), deviceConsumerName(deviceNkey)).catch(() => undefined);
+  }
+
+  /**
+   * Removes a device's consumer on each of `roomIds` (a revoked device keeps no server-side cursor
+   * anywhere). One that is not there is fine; any other failure is an UnavailableError once every
+   * room was tried, so the caller can run it again (revocation is idempotent).
+   */
+  async deleteDeviceConsumers(roomIds: readonly string[], deviceNkey: string): Promise<void> {
+    const jsm = await this.#jsm;
+    const name = deviceConsumerName(deviceNkey);
+    const failures: unknown[] = [];
+    // A few at a time: a user may be in a hundred rooms, each delete is one JetStream API call.
+    for (let i = 0; i < roomIds.length; i += DELETE_BATCH) {
+      await Promise.all(
+        roomIds.slice(i, i + DELETE_BATCH).map((roomId) =>
+          jsm.consumers.delete(roomStreamName(roomId), name).catch((error: unknown) => {
+            if (!/not found/i.test((error as Error)?.message ?? '')) failures.push(error);
+          }),
+        ),
+      );
+    }
+    if (failures.length)
+      throw unavailable(`delete ${failures.length} consumer(s) of the device`, failures[0]);
   }
 }
 

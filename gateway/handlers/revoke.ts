@@ -2,7 +2,8 @@
  * Revokes a device, for good. Asked by any active device of the same user, proved by the user's
  * signing key (the key that certified the device). The device record is marked revoked, the
  * revocation goes into KV, and the app account JWT with the new revocation list is pushed to NATS,
- * which closes the revoked device's connections and refuses its JWTs from then on.
+ * which closes the revoked device's connections and refuses its JWTs from then on (the full
+ * resolver keeps the list across server restarts); last, the device's consumers are deleted.
  */
 
 import { toHex, u64be } from '../../core/bytes.ts';
@@ -75,6 +76,9 @@ export function revoke(ctx: GatewayContext): Endpoint {
       // Reply only once NATS has the new list: then the revoked device is already disconnected.
       // (A device revoking itself may be cut off before it reads this; the revocation stands.)
       await ctx.publisher.push();
+      // Then no server-side cursor outlives it: its consumers on every room the user is or was in.
+      const rooms = await ctx.buckets.userRooms.get(caller.userId);
+      await ctx.streams.deleteDeviceConsumers(rooms?.value.roomIds ?? [], nkey);
       return new Uint8Array(0);
     },
   };

@@ -20,8 +20,11 @@ export interface TestNats {
   stack: Stack;
   dir: string;
   process: NatsServerProcess;
-  /** Stops the server and starts it again on the same ports and store (clients reconnect). */
-  restart(): Promise<void>;
+  /**
+   * Stops the server and starts it again on the same ports and store (clients reconnect).
+   * `{ kill: true }`: `kill -9` instead of a clean stop, as a crash or an OOM kill would.
+   */
+  restart(options?: { kill?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,8 +57,11 @@ export async function startTestNats(): Promise<TestNats> {
       stack,
       dir,
       process: first,
-      restart: async () => {
-        await nats.process.stop();
+      restart: async (options = {}) => {
+        if (options.kill) {
+          process.kill(nats.process.pid, 'SIGKILL');
+          await nats.process.exited;
+        } else await nats.process.stop();
         // The same ports, so connected clients find it again; they were free a moment ago.
         configure(Number(new URL(nats.clientUrl).port), Number(new URL(nats.wsUrl).port));
         nats.process = await launchNatsServer({ configFile, portsDir: dir, log });

@@ -1,13 +1,19 @@
 // Revoking a device: the gateway marks it revoked, adds its nkey to the app account JWT's
 // revocation list and pushes that account JWT to nats-server 2.9 through the system account. The
-// server closes the device's live connection at once and refuses its JWT from then on.
+// server closes the device's live connection at once and refuses its JWT from then on — also after
+// it was killed (-9) and restarted, on the very first attempt — and the device's consumers are gone.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { decode as decodeJwt } from '@nats-io/jwt';
+import { credsAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { logIn, refreshDeviceJwt, revokeDevice } from '../../core/client/auth.ts';
 import { BadSignatureError, NotFoundError, RevokedError, UnavailableError } from '../../core/errors.ts';
 import { connectAsDevice } from '../../core/transport/connect.ts';
+import { deviceConsumerName, roomStreamName } from '../../core/transport/subjects.ts';
+import { stackPaths } from '../../gateway/data-dir.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -64,61 +70,140 @@ test('a revoked device is disconnected at once, and refused on reconnect, refres
   assert.ok(fresh.userJwt);
 });
 
-test('nats-server forgets pushed revocations on restart; gateways push them again on start and on reconnect', async () => {
+/** Connects once with `jwt` (no retry): resolves with the connection or rejects with why not. */
+function connectOnce(jwt: string, secretKey: Uint8Array) {
+  return connectAsDevice({
+    servers: stack.nats.wsUrl,
+    jwt: () => jwt,
+    deviceSecretKey: secretKey,
+    options: { maxReconnectAttempts: 0, reconnect: false, timeout: 2000 },
+  });
+}
+
+/** Only an authorization refusal counts: "connection refused" (server not up) is a failure here. */
+async function assertRefused(attempt: Promise<NatsConnection>, what: string): Promise<void> {
+  const outcome = await attempt.then(
+    async (nc) => {
+      await nc.close();
+      return 'connected';
+    },
+    (error: unknown) => String((error as Error)?.message ?? error),
+  );
+  assert.match(outcome, /authorization|authentication/i, `${what}: the revoked JWT must be refused`);
+}
+
+/** Retries `call` while the gateway is not back yet after a restart (bounded). */
+async function untilGatewayAnswers<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof UnavailableError) || attempt >= 6) throw error;
+    }
+  }
+}
+
+/** Resolves when `nc` has reconnected (bounded), with the time it took from `since`. */
+async function reconnected(nc: NatsConnection, since: number, ms = 15_000): Promise<number> {
+  const timeout = sleep(ms, 'timeout' as const, { ref: false });
+  const statuses = (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') return Date.now() - since;
+    return -1;
+  })();
+  const result = await Promise.race([statuses, timeout]);
+  assert.notEqual(result, 'timeout', 'the good device reconnected');
+  return result as number;
+}
+
+test("a removed member's cut-off JWT stays refused across nats-server kill -9 and restart", async () => {
+  const alice = await stack.signUpSession({ username: `alice-k${process.pid}` });
+  const bob = await stack.registerUser();
+  const onBob = await stack.logInDevice(bob.user, bob.device);
+  const oldJwt = onBob.credential.userJwt;
+  const room = await alice.createRoom('Crash');
+  await alice.invite(room.roomId, bob.user.username);
+  await alice.remove(room.roomId, bob.user.userId);
+  await assertRefused(connectOnce(oldJwt, bob.device.secretKey), 'cut off before the restart');
+
+  await stack.nats.restart({ kill: true });
+  await assertRefused(connectOnce(oldJwt, bob.device.secretKey), 'first attempt after kill -9');
+  // The cutoff is not a revocation: a JWT issued after it is let in (once the gateway is back).
+  const fresh = await untilGatewayAnswers(() => stack.logInDevice(bob.user, bob.device));
+  assert.notEqual(fresh.credential.userJwt, oldJwt);
+  assert.equal(fresh.nc.isClosed(), false);
+});
+
+test('a revocation survives nats-server kill -9 and restart: the old JWT is refused on its first attempt', async (t) => {
   const { user, device } = await stack.registerUser();
   const other = await stack.newDevice(user);
   const me = await stack.logInDevice(user, device);
   const onOther = await stack.logInDevice(user, other);
+  const revokedJwt = onOther.credential.userJwt;
+  assert.equal(stack.gateways[0]?.context.publisher.persistent, true, 'the server stores account JWTs');
   await revokeDevice(me.nc, { deviceKey: other.publicKey, userSigningSecretKey: user.signingSecretKey });
-  const connectOther = () =>
-    connectAsDevice({
-      servers: stack.nats.wsUrl,
-      jwt: () => onOther.credential.userJwt,
-      deviceSecretKey: other.secretKey,
-      options: { maxReconnectAttempts: 0, reconnect: false, timeout: 2000 },
-    });
-  await assert.rejects(connectOther(), /authorization|authentication/i);
+  await assertRefused(connectOnce(revokedJwt, other.secretKey), 'before the restart');
 
-  // The MEMORY resolver reloads the config's account JWT (no revocations) on a restart: with no
-  // gateway running, the revoked device gets in again...
+  // A crash right after the revocation, the gateway still running: the very first attempt after
+  // the server is back must be refused (no window until a gateway pushes the list again).
+  const good = reconnected(me.nc, Date.now());
+  await stack.nats.restart({ kill: true });
+  const upAt = Date.now();
+  await assertRefused(connectOnce(revokedJwt, other.secretKey), 'first attempt after kill -9');
+  t.diagnostic(
+    `kill -9 + restart: revoked JWT refused on the first attempt, ${Date.now() - upAt} ms after the server was up`,
+  );
+  const goodNow = await connectOnce(me.credential.userJwt, device.secretKey);
+  await goodNow.close();
+  t.diagnostic(`the good device's live connection reconnected ${await good} ms after the kill`);
+
+  // No gateway at all: nobody could push the list again, the server keeps it by itself.
   await Promise.all(stack.gateways.splice(0).map((g) => g.stop()));
-  await stack.nats.restart();
-  const inAgain = await connectOther();
-  await inAgain.close();
-  // ...until a gateway starts: it pushes the current list first thing.
-  await stack.startGateway();
-  await assert.rejects(connectOther(), /authorization|authentication/i);
+  await stack.nats.restart({ kill: true });
+  await assertRefused(connectOnce(revokedJwt, other.secretKey), 'first attempt, no gateway running');
+  (await connectOnce(me.credential.userJwt, device.secretKey)).close();
 
-  // A running gateway pushes again when its system connection comes back after a restart. Until
-  // it has, the device could get in: poll (bounded) until it is refused.
-  await stack.nats.restart();
-  let refused = false;
-  // Bounded by time, not tries: the gateway's system connection reconnects on nats.js's own
-  // schedule (a few seconds with jitter), then pushes the list.
-  const deadline = Date.now() + 20_000;
-  while (!refused && Date.now() < deadline) {
-    try {
-      const nc = await connectOther();
-      await nc.close();
-      await sleep(100);
-    } catch (error) {
-      // Only an authorization refusal counts; the server still starting up is not a refusal.
-      if (/authorization|authentication/i.test(String((error as Error)?.message ?? error))) refused = true;
-      else await sleep(100);
-    }
+  // A gateway started again serves the good device on its reconnected connection.
+  await stack.startGateway();
+  const fresh = await untilGatewayAnswers(() =>
+    refreshDeviceJwt(me.nc, device.secretKey, { timeoutMs: 5000 }),
+  );
+  assert.ok(fresh.userJwt, 'the gateway answers again after the restart');
+  await assertRefused(connectOnce(revokedJwt, other.secretKey), 'after the gateway started again');
+});
+
+test('revoking a device deletes its consumers on every room stream; the other devices keep theirs', async () => {
+  const password = `pw-consumers-${process.pid}`;
+  const username = `carol-c${process.pid}`;
+  const phone = await stack.signUpSession({ username, password });
+  const rooms = [await phone.createRoom('One'), await phone.createRoom('Two')];
+  for (const room of rooms) await phone.send(room.roomId, `in ${room.name}`);
+  const laptop = await stack.signInSession(username, password);
+  for (const room of rooms) {
+    assert.equal((await laptop.history(room.roomId)).length, 1);
+    await phone.history(room.roomId);
   }
-  assert.ok(refused, 'refused again after the restart');
-  // And the gateway still serves the other device once both connections came back by themselves
-  // (each reconnects on its own schedule, so allow a bounded number of tries).
-  let fresh: Awaited<ReturnType<typeof refreshDeviceJwt>> | undefined;
-  for (let attempt = 0; attempt < 6 && !fresh; attempt++) {
-    try {
-      fresh = await refreshDeviceJwt(me.nc, device.secretKey, { timeoutMs: 5000 });
-    } catch (error) {
-      if (!(error instanceof UnavailableError)) throw error;
-    }
+  const app = stack.track(
+    await wsconnect({
+      servers: stack.nats.wsUrl,
+      authenticator: credsAuthenticator(readFileSync(stackPaths(stack.nats.stack.dir).gatewayAppCreds)),
+    }),
+  );
+  const jsm = await jetstreamManager(app);
+  const consumerOf = (roomId: string, nkey: string) =>
+    jsm.consumers.info(roomStreamName(roomId), deviceConsumerName(nkey)).then(
+      (info) => info.name,
+      (error: Error) => (/consumer not found/i.test(error.message) ? undefined : Promise.reject(error)),
+    );
+  for (const room of rooms) assert.ok(await consumerOf(room.roomId, laptop.deviceNkey), 'laptop consumer');
+
+  await phone.revokeDevice(laptop.deviceKey);
+  for (const room of rooms) {
+    assert.equal(await consumerOf(room.roomId, laptop.deviceNkey), undefined, `gone from ${room.name}`);
+    assert.ok(
+      await consumerOf(room.roomId, phone.deviceNkey),
+      `the phone keeps its consumer on ${room.name}`,
+    );
   }
-  assert.ok(fresh?.userJwt, 'the gateway answers again after the restart');
 });
 
 test('only the user key may revoke, and only its own devices', async () => {

@@ -3,7 +3,7 @@
 // no process behind on SIGTERM or Ctrl-C (SIGINT).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -31,7 +31,9 @@ test('init writes a deployment with private secrets and refuses to overwrite it'
     assert.equal(statSync(join(data, file)).mode & 0o777, 0o600, `${file} is mode 600`);
   }
   const config = readFileSync(join(data, 'nats-server.conf'), 'utf8');
-  assert.match(config, /resolver: MEMORY/);
+  // The full resolver keeps pushed revocations on disk across restarts (MEMORY forgets them).
+  assert.match(config, /resolver: \{\n {2}type: full\n {2}dir: ".*\/jwt"\n {2}allow_delete: false/);
+  assert.doesNotMatch(config, /resolver: MEMORY/);
   assert.match(config, /websocket \{/);
   const operator = JSON.parse(readFileSync(join(data, 'roomkey.json'), 'utf8')).operator.publicKey;
 
@@ -127,6 +129,12 @@ test('dev serves a working stack and stops everything on SIGTERM, then on Ctrl-C
   assert.equal(alive(dev.natsPid), false, 'no nats-server left behind');
   await assert.rejects(fetch(dev.web), 'HTTP server is down');
 
+  // A data dir from an older `init` had a MEMORY resolver: the next start rewrites it, once.
+  const confFile = join(data, 'nats-server.conf');
+  const current = readFileSync(confFile, 'utf8');
+  writeFileSync(confFile, current.replace(/resolver: \{[^}]*\}/, 'resolver: MEMORY'));
+  assert.match(readFileSync(confFile, 'utf8'), /^resolver: MEMORY$/m);
+
   // Second run: same data dir (no init), the user is still there; Ctrl-C stops it.
   const again = await startDev(data);
   assert.doesNotMatch(again.output(), /first run/);
@@ -145,4 +153,8 @@ test('dev serves a working stack and stops everything on SIGTERM, then on Ctrl-C
   assert.equal(await stopDev(again, 'SIGINT'), 0);
   for (let i = 0; i < 50 && alive(again.natsPid); i++) await sleep(100);
   assert.equal(alive(again.natsPid), false, 'no nats-server left behind');
+  // (Checked once it stopped, so that a failure here leaves no process behind.)
+  assert.match(again.output(), /nats-server\.conf to use the full account resolver/);
+  assert.equal(readFileSync(confFile, 'utf8'), current, 'upgraded to exactly what init writes now');
+  assert.equal(statSync(confFile).mode & 0o777, 0o600);
 });
