@@ -1,5 +1,5 @@
 // WXT builds the browser extension from extension/ (entrypoints/ are the map: background.ts,
-// bridge.content.ts, popup/, approve/, sealed-room/). Chrome: `wxt build` → .output/chrome-mv3.
+// bridge.content.ts, popup/, approve/, sealed-room/, room/). Chrome: `wxt build` → .output/chrome-mv3.
 // Firefox: `wxt build -b firefox` → .output/firefox-mv2 (a persistent background page can hold the
 // one NATS connection; Firefox's MV3 background is an event page that gets suspended).
 // `--mode e2e` builds the test variant (the production build plus the inert `roomkeyE2E` probe)
@@ -27,9 +27,21 @@ export default defineConfig({
       manifestVersion === 3
         ? { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" }
         : "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
-    // The sealed room page is framed by sites; its own scripts load from the extension origin.
+    // The sealed room page is framed by sites; its own scripts load from the extension origin. It is
+    // the only page a web page can load (the extension's own room tab is room.html, not listed).
+    // Chromium: only through the per-session dynamic URL the bridge hands to approved sites, so
+    // other pages can neither frame it nor tell that RoomKey is installed (Firefox's MV2 list
+    // form has no such option; its moz-extension UUID is random per profile anyway).
     web_accessible_resources:
-      manifestVersion === 3 ? [{ resources: ['sealed-room.html'], matches: WEB }] : ['sealed-room.html'],
+      manifestVersion === 3
+        ? [
+            {
+              resources: ['sealed-room.html'],
+              matches: WEB,
+              ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
+            },
+          ]
+        : ['sealed-room.html'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

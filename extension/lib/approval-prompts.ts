@@ -1,19 +1,22 @@
 /**
- * Questions waiting for the user: "site X wants to use RoomKey" or "site X wants room Y". Each
- * opens the extension's approval window (approve.html?id=…); the user's answer, a closed window
- * or a timeout settles every request waiting on that question. One question per site at a time,
- * so a site cannot flood the screen; requests for the same question share one window.
+ * Questions waiting for the user: "site X wants to use RoomKey", "site X wants room Y", or "site
+ * X wants to add bob to room Y". Each opens the extension's approval window (approve.html?id=…);
+ * the user's answer, a closed window or a timeout settles every request waiting on that question.
+ * One question per site at a time, so a site cannot flood the screen; requests for the same
+ * room question share one window, while each membership change is a question of its own.
  * @example const outcome = await prompts.ask(question, { stillNeeded: () => undecided(), apply: remember });
  */
 import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
-import type { ApprovalView, Decision } from './messages.ts';
+import type { ApprovalView, Decision, ManageAct } from './messages.ts';
 
-/** What the user is asked. `roomId: null` asks for the site alone. */
+/** What the user is asked. `roomId: null` asks for the site alone; `act` asks to confirm one change. */
 export interface ApprovalQuestion {
   origin: string;
   roomId: string | null;
   access: RoomAccess | null;
   roomName: string | null;
+  act?: ManageAct;
+  frame?: 'page' | 'sealed';
 }
 
 /** The user closed the window or did not answer in time: nothing is remembered. */
@@ -36,7 +39,9 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const keyOf = (q: ApprovalQuestion): string => `${q.origin}\n${q.roomId ?? ''}\n${q.access ?? ''}`;
+// An act's answer allows that one request only, so no two requests ever share it.
+const keyOf = (q: ApprovalQuestion): string =>
+  q.act ? `act:${crypto.randomUUID()}` : `${q.origin}\n${q.roomId ?? ''}\n${q.access ?? ''}`;
 
 /**
  * The pending questions of this background instance (a restarted background starts with none:

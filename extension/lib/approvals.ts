@@ -1,9 +1,11 @@
 /**
  * The user's answers to "site X wants to use RoomKey" and "site X wants room Y", remembered in
  * extension storage (one item, so every change is one atomic write). A site grant lets the site
- * see the account state, sign in and create rooms; a room grant is `read` (the page gets the
- * room's messages) or `sealed` (only the extension's iframe shows them). Denials are remembered
- * too, so a declined site cannot keep asking; revoking forgets both.
+ * see the account state and create rooms; a room grant is `read` (the page gets the room's
+ * messages and may send) or `sealed` (only the extension's iframe shows them). A `sealed` grant
+ * approves nothing else: a site that only ever showed sealed rooms stays unapproved (`rooms-only`),
+ * so its page gets nothing. No grant covers membership changes (lib/access.ts asks for each one).
+ * Denials are remembered too, so a declined site cannot keep asking; revoking forgets both.
  * @example const approvals = await ApprovalStore.load(browser.storage.local); approvals.roomAccess(origin, roomId);
  */
 import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
@@ -23,7 +25,8 @@ interface RoomRecord {
 }
 
 interface SiteRecord {
-  site: SiteDecision;
+  /** null: the user never answered for the site itself (it only has sealed rooms, or denied ones). */
+  site: SiteDecision | null;
   rooms: Record<string, RoomRecord>;
   atMs: number;
 }
@@ -42,7 +45,7 @@ function parse(raw: unknown): Data {
   if (typeof sites !== 'object' || sites === null) return data;
   for (const [origin, value] of Object.entries(sites)) {
     const site = value as Partial<SiteRecord> | null;
-    if (!ORIGIN_PATTERN.test(origin) || !site || (site.site !== 'granted' && site.site !== 'denied'))
+    if (!ORIGIN_PATTERN.test(origin) || !site || !['granted', 'denied', null].includes(site.site as string))
       continue;
     const rooms: Record<string, RoomRecord> = {};
     for (const [roomId, room] of Object.entries(site.rooms ?? {})) {
@@ -56,7 +59,8 @@ function parse(raw: unknown): Data {
         ...(r.readDenied === true && r.access === 'sealed' ? { readDenied: true } : {}),
       };
     }
-    data.sites[origin] = { site: site.site, rooms, atMs: Number(site.atMs) || 0 };
+    if (site.site === null && Object.keys(rooms).length === 0) continue;
+    data.sites[origin] = { site: site.site as SiteDecision | null, rooms, atMs: Number(site.atMs) || 0 };
   }
   return data;
 }
@@ -93,9 +97,9 @@ export class ApprovalStore {
     this.#data = parse((await this.#area.get(KEY))[KEY]);
   }
 
-  /** The user's answer for the site, if any. */
+  /** The user's answer for the site itself, if any (room grants are not one). */
   site(origin: string): SiteDecision | undefined {
-    return this.#data.sites[origin]?.site;
+    return this.#data.sites[origin]?.site ?? undefined;
   }
 
   /** The user's answer for the site and room (a blocked site denies every room). */
@@ -121,7 +125,7 @@ export class ApprovalStore {
     const out: { origin: string; access: RoomAccess; url: string | null; atMs: number }[] = [];
     for (const [origin, site] of Object.entries(this.#data.sites)) {
       const room = site.rooms[roomId];
-      if (site.site === 'granted' && room && room.access !== 'denied') {
+      if (site.site !== 'denied' && room && room.access !== 'denied') {
         out.push({ origin, access: room.access, url: room.url, atMs: room.atMs });
       }
     }
@@ -131,11 +135,13 @@ export class ApprovalStore {
   /** Everything, for the popup. */
   list(): SiteView[] {
     return Object.entries(this.#data.sites)
-      .map(([origin, s]) => ({
-        origin,
-        site: s.site,
-        rooms: Object.entries(s.rooms).map(([roomId, r]) => ({ roomId, access: r.access, url: r.url })),
-      }))
+      .map(
+        ([origin, s]): SiteView => ({
+          origin,
+          site: s.site ?? 'rooms-only',
+          rooms: Object.entries(s.rooms).map(([roomId, r]) => ({ roomId, access: r.access, url: r.url })),
+        }),
+      )
       .sort((a, b) => a.origin.localeCompare(b.origin));
   }
 
@@ -153,13 +159,17 @@ export class ApprovalStore {
     });
   }
 
-  /** Grants the room (and the site); `read` includes `sealed`, and a grant never narrows. */
+  /**
+   * Grants the room; `read` includes `sealed`, and a grant never narrows. `read` is only ever
+   * asked of an approved site, and keeps it approved; `sealed` leaves the site's own answer as it
+   * was (the page of a site that only frames sealed rooms stays unapproved).
+   */
   grantRoom(origin: string, roomId: string, access: RoomAccess): Promise<void> {
     return this.#change((d) => {
-      const site = d.sites[origin] ?? { site: 'granted', rooms: {}, atMs: 0 };
+      const site: SiteRecord = d.sites[origin] ?? { site: null, rooms: {}, atMs: 0 };
       const had = site.rooms[roomId];
       const keep = had?.access === 'read' ? 'read' : access;
-      site.site = 'granted';
+      if (keep === 'read') site.site = 'granted';
       site.atMs = this.#now();
       site.rooms[roomId] = { access: keep, url: had?.url ?? null, atMs: this.#now() };
       d.sites[origin] = site;
@@ -169,7 +179,7 @@ export class ApprovalStore {
   /** Declines the room; declining `read` of a room with `sealed` access keeps the sealed access. */
   denyRoom(origin: string, roomId: string): Promise<void> {
     return this.#change((d) => {
-      const site = d.sites[origin] ?? { site: 'granted', rooms: {}, atMs: this.#now() };
+      const site: SiteRecord = d.sites[origin] ?? { site: null, rooms: {}, atMs: this.#now() };
       const had = site.rooms[roomId];
       site.rooms[roomId] =
         had?.access === 'sealed'
@@ -199,10 +209,13 @@ export class ApprovalStore {
     });
   }
 
-  /** Forgets the site's answer for one room. */
+  /** Forgets the site's answer for one room (and the site, when nothing else was answered for it). */
   revokeRoom(origin: string, roomId: string): Promise<void> {
     return this.#change((d) => {
-      delete d.sites[origin]?.rooms[roomId];
+      const site = d.sites[origin];
+      if (!site) return;
+      delete site.rooms[roomId];
+      if (site.site === null && Object.keys(site.rooms).length === 0) delete d.sites[origin];
     });
   }
 

@@ -79,7 +79,7 @@ export function startBackground(): Hub {
           url: browser.runtime.getURL(`/approve.html?id=${id}`),
           type: 'popup',
           width: 460,
-          height: 440,
+          height: 560,
           focused: true,
         })
       )?.id,
@@ -129,7 +129,9 @@ export function startBackground(): Hub {
   hub = new HubClass({
     platform: {
       extension: { id: browser.runtime.id, origin },
+      // Chromium: the per-session dynamic URL (use_dynamic_url in wxt.config.ts).
       roomPageUrl: (roomId) => `${browser.runtime.getURL('/sealed-room.html')}?room=${roomId}`,
+      ownRoomPageUrl: (roomId) => `${browser.runtime.getURL('/room.html')}?room=${roomId}`,
       showNotification: async (id, title, message) => {
         // e2e builds keep what was shown: a headless browser offers no way to read it back.
         if (__ROOMKEY_E2E__) shown.push({ id, title, message });

@@ -34,6 +34,13 @@ export interface HandlerContext {
   openSignIn(request: { site: string | null; gateway: string | null }): Promise<void>;
 }
 
+/** The member's name as the room lists it, for the question the user confirms. */
+async function memberName(account: Account, roomId: string, userId: string): Promise<string | null> {
+  const rooms = await account.session().listRooms();
+  const room = rooms.find((r) => r.roomId === roomId);
+  return room?.members.find((m) => m.userId === userId)?.username ?? null;
+}
+
 /**
  * The account belongs to the extension's own UI: a site (page or sealed frame) never signs in,
  * signs up, unlocks or signs out. Passwords typed into a page would be the page's to keep (and
@@ -116,13 +123,19 @@ export async function handleRequest(
       return room;
     }
     case 'invite': {
+      // Room access lets a site ask; only the user's confirmation of this one act lets it happen.
       const { roomId, username, shareHistory } = request.params;
       await gate.room(caller, roomId, readNeed);
+      await gate.confirm(caller, roomId, { kind: 'invite', username, shareHistory });
       return account.session().invite(roomId, username, { shareHistory });
     }
-    case 'removeMember':
-      await gate.room(caller, request.params.roomId, readNeed);
-      return account.session().removeMember(request.params.roomId, request.params.userId);
+    case 'removeMember': {
+      const { roomId, userId } = request.params;
+      await gate.room(caller, roomId, readNeed);
+      const username = await memberName(account, roomId, userId);
+      await gate.confirm(caller, roomId, { kind: 'remove', userId, username });
+      return account.session().removeMember(roomId, userId);
+    }
     case 'send':
       await gate.room(caller, request.params.roomId, readNeed);
       return account.session().send(request.params.roomId, request.params.text);

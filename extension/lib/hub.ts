@@ -48,8 +48,10 @@ export interface PortLike {
 /** The browser, as far as the hub needs it. */
 export interface Platform {
   extension: ExtensionIdentity;
-  /** The extension's own page for a room (sealed-room.html?room=…), for iframes and tabs. */
+  /** The sealed room page for a room (sealed-room.html?room=…), for a site's iframe only. */
   roomPageUrl(roomId: string): string;
+  /** The extension's own room page (room.html?room=…, which no web page can load), for its tabs. */
+  ownRoomPageUrl(roomId: string): string;
   showNotification(id: string, title: string, message: string): Promise<void>;
   /** Brings the tab (and its window) to the front. */
   focusTab(tabId: number): Promise<void>;
@@ -205,7 +207,7 @@ export class Hub {
       roomId,
       this.#routerFrames(roomId),
       this.#deps.approvals.sitesWithRoom(roomId),
-      this.#deps.platform.roomPageUrl(roomId),
+      this.#deps.platform.ownRoomPageUrl(roomId),
     );
     if (target.kind === 'open') return this.#deps.platform.openTab(target.url);
     const port = this.#registry.portOf(target.frame);

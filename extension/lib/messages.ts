@@ -124,7 +124,8 @@ export function parseToBackground(raw: unknown): ToBackground {
 /** One approved or blocked site, as the popup lists it. */
 export interface SiteView {
   origin: string;
-  site: 'granted' | 'denied';
+  /** `rooms-only`: the site itself was never approved; only its sealed frames show the rooms listed. */
+  site: 'granted' | 'denied' | 'rooms-only';
   rooms: { roomId: string; access: RoomAccess | 'denied'; url: string | null }[];
 }
 
@@ -139,13 +140,27 @@ export interface StatusView {
   pendingApprovals: number;
 }
 
-/** A question waiting in the approval window: "site X wants room Y". */
+/**
+ * A membership change a site asked for. No grant covers these: the user confirms each one in the
+ * extension's own window, because a member added (with history) stays one after the site's
+ * approval is revoked.
+ */
+export type ManageAct =
+  | { kind: 'invite'; username: string; shareHistory: boolean }
+  /** `username`: the member's name as the room lists it (null when the room does not know it). */
+  | { kind: 'remove'; userId: string; username: string | null };
+
+/** A question waiting in the approval window: "site X wants room Y", or "site X wants to add bob to Y". */
 export interface ApprovalView {
   id: string;
   origin: string;
   roomId: string | null;
   roomName: string | null;
   access: RoomAccess | null;
+  /** Set for a membership change to confirm (then `access` is null). */
+  act?: ManageAct;
+  /** Who asks: the site's page, or the extension's sealed frame inside it (where the user clicked). */
+  frame?: 'page' | 'sealed';
 }
 
 /** One of the user's devices, as the popup lists it. */

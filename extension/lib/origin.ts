@@ -2,7 +2,10 @@
  * Who is on the other end of a port, decided only from what the browser says about the sender
  * (`sender.origin`, `sender.url`, `sender.tab`, `sender.frameId`), never from anything a web page
  * sent. A content script's site is its frame's origin; the extension's own pages are trusted; a
- * sealed room page inside an iframe acts for the site that embeds it.
+ * sealed room page inside an iframe acts for the site that embeds it. The sealed page is the one
+ * page any web page can load, so it is never trusted as the extension: in a tab of its own it is
+ * refused (a site could open it there for any room id it knows). The extension shows a room in a
+ * tab with room.html, which no web page can load.
  * @example const caller = callerOf(port, { id: browser.runtime.id, origin: new URL(browser.runtime.getURL('/')).origin });
  */
 import { ForbiddenError } from '../../core/errors.ts';
@@ -41,6 +44,7 @@ export interface ExtensionIdentity {
 
 /** Pages allowed to manage approvals and settings (sign-in.html: the sign-in window reads and keeps the server). */
 const ADMIN_PAGES = new Set(['/popup.html', '/approve.html', '/sign-in.html']);
+/** The web-accessible page (wxt.config.ts): only ever a site's sealed frame. */
 const SEALED_PAGE = '/sealed-room.html';
 
 /**
@@ -101,13 +105,18 @@ export function callerOf(
 
   if (port.name === PAGE_PORT) {
     if (embedded) return refuse('an extension page inside another page');
+    // Web pages can load the sealed page: it never speaks as the extension itself.
+    if (path === SEALED_PAGE) return refuse('the sealed room page as an extension page');
     return { kind: 'extension', admin: ADMIN_PAGES.has(path) };
   }
 
   const embedding = parseSealedPortName(port.name);
   if (embedding && path === SEALED_PAGE) {
-    // In a tab of its own the sealed page is just the extension showing a room.
-    if (!embedded) return { kind: 'extension', admin: false };
+    if (!embedded) {
+      return refuse(
+        'a sealed room page outside a frame; it only works inside a site, and the extension opens rooms in room.html',
+      );
+    }
     const direct = embedding.ancestors?.[0];
     const origin =
       direct !== undefined

@@ -122,7 +122,9 @@ describe('extension bridge', { timeout: 240_000 }, () => {
       );
       roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Launch')).roomId;
       await bobSignedUp;
-      const invited = value<{ members: { username: string }[] }>(await call(app, 'invite', roomId, 'bob'));
+      const inviting = call(app, 'invite', roomId, 'bob');
+      assert.match(await alice.answer('allow'), /wants to add bob to Launch/);
+      const invited = value<{ members: { username: string }[] }>(await inviting);
       assert.deepEqual(invited.members.map((m) => m.username).sort(), ['alice', 'bob']);
       await openRoom(bobPage, roomId);
       value(await call(app, 'send', roomId, 'hello from the page'));

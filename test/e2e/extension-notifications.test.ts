@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
 import {
   call,
+  callConfirmed,
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
@@ -81,7 +82,7 @@ describe('extension notification routing', { timeout: 240_000 }, () => {
     roomA = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room A')).roomId;
     roomB = value<{ roomId: string }>(await call(tabA, 'createRoom', 'Room B')).roomId;
     for (const room of [roomA, roomB]) {
-      value(await call(tabA, 'invite', room, 'bob'));
+      value(await callConfirmed(alice, tabA, 'invite', room, 'bob'));
       await bob.joined(room);
     }
     value(await call(tabA, 'focusRoom', roomA));

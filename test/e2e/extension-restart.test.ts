@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
 import {
   call,
+  callConfirmed,
   clientEvents,
   type ExtensionStack,
   type ExtensionUser,
@@ -56,7 +57,7 @@ describe('extension worker restart', { timeout: 240_000 }, () => {
     app = await openApproved(alice, `${origins.a}/`);
     await enterInPopup(alice, 'signUp', `${origins.a}/`, 'alice', 'correct horse battery staple');
     roomId = value<{ roomId: string }>(await call(app, 'createRoom', 'Durable')).roomId;
-    value(await call(app, 'invite', roomId, 'bob'));
+    value(await callConfirmed(alice, app, 'invite', roomId, 'bob'));
     await bob.joined(roomId);
     value(await call(app, 'send', roomId, 'before the restart'));
     await call(app, 'focusRoom', roomId);

@@ -43,6 +43,16 @@ describe('extension sealed mode', { timeout: 240_000 }, () => {
   let origins: Origins;
   let alice: ExtensionUser;
   let roomId: string;
+  /** The sealed page's URL as the background hands it out (Chromium: its per-session dynamic URL). */
+  const sealedPageUrl = () =>
+    inBackground(
+      alice,
+      () =>
+        (
+          globalThis as unknown as { chrome: { runtime: { getURL(path: string): string } } }
+        ).chrome.runtime.getURL('/sealed-room.html'),
+      null,
+    );
 
   before(async () => {
     stack = await startExtensionStack();
@@ -89,7 +99,10 @@ describe('extension sealed mode', { timeout: 240_000 }, () => {
       const asking = call(host, 'sealedRoomUrl', roomId);
       assert.match(await alice.answer('allow'), /wants to show .* in a sealed frame/);
       const url = value<string>(await asking);
-      assert.equal(url, `chrome-extension://${alice.extensionId}/sealed-room.html?room=${roomId}`);
+      // Chromium: the per-session dynamic URL (use_dynamic_url), not the extension's fixed id.
+      assert.equal(url, `${await sealedPageUrl()}?room=${roomId}`);
+      assert.match(url, /^chrome-extension:\/\/[0-9a-f-]{36}\/sealed-room\.html\?room=/);
+      assert.ok(!url.includes(alice.extensionId));
 
       await host.evaluate((src) => {
         const iframe = document.createElement('iframe');
@@ -131,11 +144,16 @@ describe('extension sealed mode', { timeout: 240_000 }, () => {
 
   it('a site that frames the sealed page without approval sees a refusal, no room', STEP, async () => {
     const evil = await alice.open(`${origins.b}/?title=framer`);
-    await evil.evaluate((src) => {
-      const iframe = document.createElement('iframe');
-      iframe.src = src;
-      document.body.append(iframe);
-    }, `chrome-extension://${alice.extensionId}/sealed-room.html?room=${roomId}`);
+    // It must know the per-session URL: by the extension's fixed id the page does not load at all
+    // (extension-hostile-grants.test.ts).
+    await evil.evaluate(
+      (src) => {
+        const iframe = document.createElement('iframe');
+        iframe.src = src;
+        document.body.append(iframe);
+      },
+      `${await sealedPageUrl()}?room=${roomId}`,
+    );
     assert.match(await alice.answer('deny'), new RegExp(`${origins.b} wants to show`));
     const sealed = await frameIn(evil, `chrome-extension://${alice.extensionId}/`);
     await waitFor('the refusal', async () =>

@@ -110,6 +110,18 @@ function account(s: StatusView): TemplateResult {
   });
 }
 
+/** What each answer lets the site do, in the popup's words. */
+const SITE_WORDS: Record<SiteView['site'], string> = {
+  granted: 'approved',
+  denied: 'blocked',
+  'rooms-only': 'not approved; shows sealed rooms only',
+};
+const ROOM_WORDS: Record<SiteView['rooms'][number]['access'], string> = {
+  read: 'reads and sends',
+  sealed: 'sealed view (cannot read)',
+  denied: 'declined',
+};
+
 function siteList(): TemplateResult {
   if (sites.length === 0) return html`<p class="muted">No site has asked yet.</p>`;
   return html`<ul id="sites">
@@ -117,14 +129,14 @@ function siteList(): TemplateResult {
       (site) => html`<li data-origin=${site.origin}>
         <div class="row">
           <strong>${site.origin}</strong>
-          <span class="muted">${site.site === 'granted' ? 'approved' : 'blocked'}</span>
+          <span class="muted">${SITE_WORDS[site.site]}</span>
           <button
             class="revoke-site"
             aria-label="Revoke ${site.origin}"
             ?disabled=${busy}
             @click=${() => act(() => transport.admin('revokeSite', { origin: site.origin }))}
           >
-            ${site.site === 'granted' ? 'Revoke' : 'Unblock'}
+            ${site.site === 'denied' ? 'Unblock' : 'Revoke'}
           </button>
         </div>
         ${
@@ -132,7 +144,7 @@ function siteList(): TemplateResult {
             ? html`<ul>
               ${site.rooms.map(
                 (room) => html`<li data-room=${room.roomId}>
-                  <span><code>${room.roomId.slice(0, 12)}…</code> ${room.access}</span>
+                  <span><code>${room.roomId.slice(0, 12)}…</code> ${ROOM_WORDS[room.access]}</span>
                   <button
                     class="revoke-room"
                     aria-label="Revoke room ${room.roomId} for ${site.origin}"

@@ -376,6 +376,21 @@ export async function openApproved(user: ExtensionUser, url: string): Promise<Pa
   return page;
 }
 
+/**
+ * Calls a membership change (`invite`, `removeMember`) in the page and allows it in the extension's
+ * confirmation window, as the user would: no grant covers these, each one is asked.
+ */
+export async function callConfirmed(
+  user: ExtensionUser,
+  page: Page,
+  method: 'invite' | 'removeMember',
+  ...args: unknown[]
+): Promise<CallResult> {
+  const calling = call(page, method, ...args);
+  await user.answer('allow');
+  return calling;
+}
+
 /** The events the page's client received so far, by type. */
 export async function clientEvents(page: Page, type?: string): Promise<{ type: string; detail: unknown }[]> {
   const all = await page.evaluate(
@@ -490,8 +505,9 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
         (await contexts()).find((c) => c.url.includes('/approve.html') && !answered.has(c.context)),
       );
       answered.add(approval.context);
-      await waitFor('the question', () =>
-        evaluate<boolean>(approval.context, `!!document.querySelector('#allow')`),
+      // The buttons turn on only once the window has been in front for a moment (focus-arm.ts).
+      await waitFor('the question, answerable', () =>
+        evaluate<boolean>(approval.context, `document.querySelector('#${decision}')?.disabled === false`),
       );
       const text = await evaluate<string>(approval.context, `document.querySelector('main p').textContent`);
       await evaluate(approval.context, `(document.querySelector('#${decision}').click(), null)`);

@@ -93,6 +93,7 @@ describe('access gate', () => {
 
   it('a page with sealed access must ask again to read; a sealed frame needs no more', async () => {
     const { gate, answer, approvals } = await setup();
+    await approvals.grantSite(SITE);
     await approvals.grantRoom(SITE, ROOM_A, 'sealed');
     assert.equal(await gate.room(sealed, ROOM_A, 'sealed'), 'sealed');
     assert.equal(await gate.room(page, ROOM_A, 'sealed'), 'sealed');
@@ -108,12 +109,34 @@ describe('access gate', () => {
     assert.equal(await upgrade, 'read');
   });
 
-  it('a sealed frame asks for its room even before the site was approved; allow approves both', async () => {
-    const { gate, answer, approvals } = await setup();
+  it('a sealed frame asks for its room before the site was approved; allow approves that room only', async () => {
+    const { gate, answer, approvals, window } = await setup();
     const showing = gate.room(sealed, ROOM_A, 'sealed');
     await answer('allow');
     assert.equal(await showing, 'sealed');
-    assert.equal(approvals.site(SITE), 'granted');
+    assert.equal(approvals.site(SITE), undefined, 'a sealed grant is not a site grant');
+    assert.equal(gate.accessOf(sealed, ROOM_A), 'sealed');
+    assert.equal(gate.siteGranted(sealed), true, 'the frame (extension UI) hears the account state');
+    // The site's page gets nothing: no state, no room, not even the sealed one, and no question.
+    assert.equal(gate.siteGranted(page), false);
+    assert.equal(gate.accessOf(page, ROOM_A), undefined);
+    assert.throws(() => gate.requireSite(page), NotApprovedError);
+    await assert.rejects(gate.room(page, ROOM_A, 'sealed'), /connect first/);
+    await assert.rejects(gate.room(page, ROOM_A, 'read'), /connect first/);
+    assert.equal(window.opened.length, 0);
+    // Declining a room of a site never asked does not approve the site either.
+    const other = gate.room(sealed, ROOM_B, 'sealed');
+    await answer('deny');
+    await assert.rejects(other, NotApprovedError);
+    assert.equal(approvals.site(SITE), undefined);
+  });
+
+  it('a blocked site’s sealed frames hear nothing', async () => {
+    const { gate, approvals } = await setup();
+    await approvals.grantRoom(SITE, ROOM_A, 'sealed');
+    await approvals.denySite(SITE);
+    assert.equal(gate.siteGranted(sealed), false);
+    assert.equal(gate.accessOf(sealed, ROOM_A), undefined);
   });
 
   it('"block this site" from a room question blocks every room', async () => {
@@ -140,6 +163,51 @@ describe('access gate', () => {
     await assert.rejects(third, NotApprovedError);
     for (let i = 0; i < 20; i++) await tick();
     assert.equal(window.opened.length, 0, 'the blocked site’s queued question never opened');
+  });
+
+  it('a membership change is confirmed act by act: asked every time, never remembered', async () => {
+    const { gate, answer, approvals, prompts, window } = await setup();
+    await approvals.grantRoom(SITE, ROOM_A, 'read');
+    const act = { kind: 'invite', username: 'bob', shareHistory: true } as const;
+    const first = gate.confirm(page, ROOM_A, act);
+    for (let i = 0; i < 20 && window.opened.length === 0; i++) await tick();
+    assert.deepEqual(prompts.view(window.opened[0]!), {
+      id: window.opened[0],
+      origin: SITE,
+      roomId: ROOM_A,
+      access: null,
+      roomName: 'Project A',
+      act,
+      frame: 'page',
+    });
+    await answer('allow');
+    await first;
+    const second = gate.confirm(page, ROOM_A, act);
+    await answer('deny');
+    await assert.rejects(second, /adding bob to this room was not confirmed/);
+    const closed = gate.confirm(sealed, ROOM_A, { kind: 'remove', userId: 'u1', username: 'carol' });
+    await answer('dismiss');
+    await assert.rejects(closed, NotApprovedError);
+    assert.equal(approvals.roomAccess(SITE, ROOM_A), 'read', 'no answer changed a grant');
+    await gate.confirm({ kind: 'extension', admin: false }, ROOM_A, act);
+    assert.equal(window.opened.length, 0, 'the extension’s own pages are not asked');
+  });
+
+  it('two requests for the same change are two questions; a block ends the queued one unasked', async () => {
+    const { gate, answer, approvals, window } = await setup();
+    await approvals.grantRoom(SITE, ROOM_A, 'read');
+    const act = { kind: 'invite', username: 'mallory', shareHistory: false } as const;
+    const one = gate.confirm(page, ROOM_A, act);
+    const two = gate.confirm(page, ROOM_A, act);
+    for (let i = 0; i < 20; i++) await tick();
+    assert.equal(window.opened.length, 1, 'one window at a time, and not shared');
+    await answer('block');
+    await assert.rejects(one, NotApprovedError);
+    await assert.rejects(two, NotApprovedError);
+    for (let i = 0; i < 20; i++) await tick();
+    assert.equal(window.opened.length, 0);
+    assert.equal(approvals.site(SITE), 'denied');
+    await assert.rejects(gate.confirm(page, ROOM_A, act), NotApprovedError);
   });
 
   it('an unanswered question times out as dismissed and its window is closed', async () => {

@@ -16,7 +16,7 @@ describe('approval store', () => {
     assert.equal(b.site(SITE), 'granted');
     assert.equal(b.roomAccess(SITE, ROOM_A), 'read');
     assert.equal(b.roomAccess(SITE, ROOM_B), undefined);
-    assert.equal(b.site(OTHER), 'granted', 'a room grant grants the site');
+    assert.equal(b.site(OTHER), undefined, 'a sealed grant approves the room, not the site');
     assert.equal(b.roomAccess(OTHER, ROOM_B), 'sealed');
   });
 
@@ -28,6 +28,40 @@ describe('approval store', () => {
     await a.grantRoom(SITE, ROOM_B, 'sealed');
     await a.grantRoom(SITE, ROOM_B, 'read');
     assert.equal(a.roomAccess(SITE, ROOM_B), 'read');
+  });
+
+  it('a sealed grant or a declined room approves no site; the popup lists such a site as rooms-only', async () => {
+    const area = new FakeArea();
+    const a = await ApprovalStore.load(area);
+    await a.grantRoom(OTHER, ROOM_A, 'sealed');
+    await a.denyRoom(SITE, ROOM_B);
+    const b = await ApprovalStore.load(area);
+    assert.equal(b.site(OTHER), undefined);
+    assert.equal(b.site(SITE), undefined);
+    assert.equal(b.roomAccess(OTHER, ROOM_A), 'sealed');
+    assert.equal(b.room(SITE, ROOM_B), 'denied');
+    assert.deepEqual(
+      b.list().map((s) => [s.origin, s.site]),
+      [
+        [SITE, 'rooms-only'],
+        [OTHER, 'rooms-only'],
+      ],
+    );
+    assert.deepEqual(
+      b.sitesWithRoom(ROOM_A).map((s) => s.origin),
+      [OTHER],
+      'a notification click may still open where its frame showed the room',
+    );
+    // Reading is only ever asked of an approved site, and keeps it approved.
+    await b.grantSite(OTHER);
+    await b.grantRoom(OTHER, ROOM_A, 'read');
+    assert.equal(b.site(OTHER), 'granted');
+    // Revoking the last room of a site never approved forgets the site.
+    await b.revokeRoom(SITE, ROOM_B);
+    assert.deepEqual(
+      b.list().map((s) => s.origin),
+      [OTHER],
+    );
   });
 
   it('remembers denials; a blocked site is denied every room', async () => {
@@ -100,6 +134,9 @@ describe('approval store', () => {
           'javascript:alert(1)': { site: 'granted', rooms: {} },
           [OTHER]: { site: 'maybe', rooms: {} },
           'https://x.example': { site: 'granted', rooms: { [ROOM_B]: { access: 'admin' } } },
+          'https://sealed.example': { site: null, rooms: { [ROOM_B]: { access: 'sealed' } } },
+          'https://empty.example': { site: null, rooms: {} },
+          'https://nosite.example': { rooms: { [ROOM_B]: { access: 'sealed' } } },
         },
       },
     });
@@ -108,6 +145,7 @@ describe('approval store', () => {
       a.list().map((s) => [s.origin, s.rooms.map((r) => r.roomId)]),
       [
         [SITE, [ROOM_A]],
+        ['https://sealed.example', [ROOM_B]],
         ['https://x.example', []],
       ],
     );

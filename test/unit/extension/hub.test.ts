@@ -81,6 +81,7 @@ async function setup(registered?: string[]) {
     platform: {
       extension: EXT,
       roomPageUrl: (roomId) => `${EXT.origin}/sealed-room.html?room=${roomId}`,
+      ownRoomPageUrl: (roomId) => `${EXT.origin}/room.html?room=${roomId}`,
       showNotification: async (id, title, message) => {
         shown.push([id, title, message]);
       },
@@ -344,14 +345,19 @@ describe('hub', () => {
     await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' });
     const phone = toBase64Url(await probe.addDevice('Phone'));
     const app = site(SITE, 1);
-    const ownTab = open(sealedPortName({ ancestors: [], parentIsTop: true }), {
+    const ownTab = open(PAGE_PORT, {
       id: EXT.id,
-      url: `${EXT.origin}/sealed-room.html?room=${'a'.repeat(32)}`,
+      url: `${EXT.origin}/room.html?room=${'a'.repeat(32)}`,
       tab: { id: 2 },
       frameId: 0,
     });
-    const otherPage = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/room.html` });
-    for (const port of [app, ownTab, otherPage]) {
+    const sealed = open(sealedPortName({ ancestors: [SITE], parentIsTop: true }), {
+      id: EXT.id,
+      url: `${EXT.origin}/sealed-room.html?room=${'a'.repeat(32)}`,
+      tab: { id: 1, url: `${SITE}/app` },
+      frameId: 2,
+    });
+    for (const port of [app, ownTab, sealed]) {
       for (const [command, args] of [
         ['devices', {}],
         ['revokeDevice', { deviceKey: phone }],

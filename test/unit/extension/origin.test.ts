@@ -63,10 +63,13 @@ describe('origin derivation', () => {
       kind: 'extension',
       admin: true,
     });
-    assert.deepEqual(page({ url: `${EXT.origin}/sealed-room.html?room=x`, tab, frameId: 0 }, PAGE_PORT), {
+    assert.deepEqual(page({ url: `${EXT.origin}/room.html?room=x`, tab, frameId: 0 }, PAGE_PORT), {
       kind: 'extension',
       admin: false,
     });
+    // The web-accessible sealed page never speaks as the extension.
+    refused(page({ url: `${EXT.origin}/sealed-room.html?room=x`, tab, frameId: 0 }, PAGE_PORT));
+    refused(page({ url: `${EXT.origin}/sealed-room.html?room=x` }, PAGE_PORT));
   });
 
   it('a sealed frame acts for its direct embedder (ancestorOrigins), else the tab when the parent is top', () => {
@@ -88,8 +91,9 @@ describe('origin derivation', () => {
     refused(page({ ...sealed, url: `${EXT.origin}/popup.html` }, name(['https://app.example'], false)));
     refused(page({ ...sealed, url: 'https://app.example/' }, name(['https://app.example'], false)));
     refused(page(sealed, 'roomkey-sealed:{not json'));
-    // In a tab of its own the sealed page is the extension itself.
-    assert.deepEqual(page({ ...sealed, frameId: 0 }, name([], true)), { kind: 'extension', admin: false });
+    // In a tab of its own (any site can open it there) the sealed page is refused, never the extension.
+    refused(page({ ...sealed, frameId: 0 }, name([], true)));
+    refused(page({ ...sealed, tab: undefined, frameId: 0 }, name([], true)));
   });
 
   it('webOrigin accepts only canonical http(s)', () => {
