@@ -41,7 +41,7 @@ export const BRIDGE_CHANNEL = 'roomkey-bridge';
 /** The schema version; a request with another version gets an `unsupported` error. */
 export const BRIDGE_VERSION = 1;
 /** Set on `<html>` by the content script (value: the bridge version), so a page can tell at once. */
-export const EXTENSION_MARKER = 'data-roomkey-extension';
+export { EXTENSION_MARKER } from './extension-marker.ts';
 
 /** Limits checked on every request; anything larger gets a `too-large` error. */
 export const BRIDGE_LIMITS = {
