@@ -25,6 +25,11 @@ export interface AccountFormOptions {
   gateway: string | null;
   /** A site's suggestion, shown with its origin; never filled in without the user's click. */
   suggestion: { site: string; gateway: string } | null;
+  /**
+   * Whether "Use this server" takes clicks yet: the window a site made appear must have been in
+   * front for a moment (focus-arm.ts), so a click already on its way cannot pick the site's server.
+   */
+  suggestionArmed?: boolean;
   busy: boolean;
   enter(how: 'signIn' | 'signUp', credentials: Credentials): void;
   unlock(password: string): void;
@@ -102,6 +107,7 @@ function signInForm(o: AccountFormOptions): TemplateResult {
             <button
               type="button"
               id="use-suggestion"
+              ?disabled=${o.suggestionArmed === false}
               @click=${(e: Event) => {
                 const form = (e.target as HTMLElement).closest('form')!;
                 (form.elements.namedItem('gateway') as HTMLInputElement).value = offered.gateway;

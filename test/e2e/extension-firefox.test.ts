@@ -99,8 +99,12 @@ describe('extension in Firefox', {
       'the sign-in window',
       async () => (await firefox.contexts()).find((c) => c.url.includes('/sign-in.html'))?.context,
     );
-    await waitFor('the sign-in form', () =>
-      firefox.evaluate<boolean>(win, `!!document.querySelector('#sign-in #use-suggestion')`),
+    // "Use this server" takes clicks once the window has been in front for a moment (focus-arm.ts).
+    await waitFor('the sign-in form, armed', () =>
+      firefox.evaluate<boolean>(
+        win,
+        `document.querySelector('#sign-in #use-suggestion')?.disabled === false`,
+      ),
     );
     await firefox.evaluate(
       win,

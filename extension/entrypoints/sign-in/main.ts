@@ -4,6 +4,7 @@
 // builds (no web page can load this page); the server field starts with the extension's own.
 import { html, nothing, render } from 'lit';
 import { accountForm, enterAccount } from '../../lib/account-form.ts';
+import { armAfterFocus } from '../../lib/focus-arm.ts';
 import { pageClient } from '../../lib/page-client.ts';
 import type { Settings } from '../../lib/settings.ts';
 import { signInRequestOf } from '../../lib/sign-in-window.ts';
@@ -16,6 +17,7 @@ let settings: Settings | undefined;
 let connected = false;
 let busy = false;
 let error = '';
+let armed = false;
 
 /** Runs the user's action; on success the window has done its job and closes. */
 async function act(action: () => Promise<unknown>): Promise<void> {
@@ -44,6 +46,7 @@ function body() {
     username: client.session?.username ?? null,
     gateway: settings?.gateway ?? null,
     suggestion: request.site && request.gateway ? { site: request.site, gateway: request.gateway } : null,
+    suggestionArmed: armed,
     busy,
     enter: (how, credentials) => void act(() => enterAccount(client, transport, how, credentials)),
     unlock: (password) => void act(() => client.unlock(password)),
@@ -66,6 +69,10 @@ function draw(): void {
 }
 
 for (const type of ['keys', 'session']) client.addEventListener(type, () => draw());
+armAfterFocus(window, (now) => {
+  armed = now;
+  draw();
+});
 draw();
 void Promise.all([client.connect(), transport.admin('settings', {})])
   .then(([, loaded]) => {
