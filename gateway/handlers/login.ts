@@ -1,7 +1,9 @@
 /**
  * Log-in with OPAQUE, in two stateless steps on the login credential.
- * start: throttled (rate-limit.ts), then KE1 → KE2 plus a sealed, short-lived login handle. An
- * unknown username gets a fake KE2 from the library, indistinguishable from a real one.
+ * start: throttled per (username, address), connection and address, and slowed down for new
+ * addresses when one username draws many failures (rate-limit.ts); then KE1 → KE2 plus a sealed,
+ * short-lived login handle. An unknown username gets a fake KE2 from the library,
+ * indistinguishable from a real one.
  * finish: handle (single use) + KE3 + the device's certificate → the DeviceSession (NATS user JWT
  * for the device key, the sealed identity backup), sealed with the OPAQUE session key so only the
  * password holder can read it. Without a certificate (a new device) the session carries the backup
@@ -70,7 +72,8 @@ export function loginFinish(ctx: GatewayContext): Endpoint {
       const now = ctx.now();
       const handle = openLoginHandle(ctx.keys, req.loginHandle, now);
       const ke3 = requireBytes(req.credentialFinalization, 32, 256, 'credential_finalization');
-      await ctx.limiter.check(throttleSubjects(call, handle.username));
+      const subjects = throttleSubjects(call, handle.username);
+      await ctx.limiter.check(subjects);
       await consumeLoginHandle(ctx.buckets.loginHandles, handle);
 
       let sessionKey: Uint8Array;
@@ -83,7 +86,7 @@ export function loginFinish(ctx: GatewayContext): Endpoint {
       } catch {
         throw new BadCredentialsError();
       }
-      await ctx.limiter.recordSuccess(handle.username);
+      await ctx.limiter.recordSuccess(subjects);
 
       const credential = await ctx.buckets.credentials.get(usernameKey(ctx.keys, handle.username));
       const user = credential && (await ctx.buckets.users.get(credential.value.userId));
