@@ -6,6 +6,8 @@
 // sealed page cannot be loaded by the extension's fixed id, and opened top-level it gets no
 // access; the extension's own room tab (room.html) still shows the room.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { waitFor } from './helpers/browser.ts';
@@ -54,6 +56,21 @@ interface Probe {
 function notApproved(result: CallResult, what: string): void {
   assert.equal(result.ok, false, `${what}: expected NotApprovedError, got ${JSON.stringify(result)}`);
   assert.equal((result as { name: string }).name, 'NotApprovedError', what);
+}
+
+/**
+ * Every axe violation in an extension page, one line each ('' when none). Its CSP refuses a script
+ * tag, so axe goes in through the DevTools protocol.
+ */
+async function axeViolations(page: Page): Promise<string> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: typeof import('axe-core') }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${JSON.stringify(n.target)}`))
+      .join('\n');
+  });
 }
 
 async function frameIn(page: Page, prefix: string): Promise<Frame> {
@@ -152,6 +169,15 @@ describe('extension: an approved but hostile site gets exactly what was approved
         .find((r) => r.roomId === roomId)!
         .members.find((m) => m.username === 'bob')!.userId;
       const removing = call(app, 'removeMember', roomId, bobId);
+      const confirmation = await waitFor('the confirmation window', async () =>
+        alice.context.pages().find((p) => p.url().includes('/approve.html') && !p.isClosed()),
+      );
+      await waitFor('its buttons', () => confirmation.locator('#deny').isEnabled());
+      assert.match(
+        (await confirmation.locator('main').textContent()) ?? '',
+        /bob will no longer receive new messages in this room/,
+      );
+      assert.equal(await axeViolations(confirmation), '');
       assert.match(await alice.answer('deny'), /wants to remove bob from Team/);
       notApproved(await removing, 'remove declined');
       assert.deepEqual(await membersOf(roomId), ['alice', 'bob'], 'Bob is still a member');
@@ -188,6 +214,12 @@ describe('extension: an approved but hostile site gets exactly what was approved
       const armedAfterMs = Date.now() - shownAt;
       assert.ok(armedAfterMs >= 500, `armed only after a delay (${armedAfterMs} ms)`);
       t.diagnostic(`clicked ${clickedAfterMs} ms after the window showed; armed after ${armedAfterMs} ms`);
+      // The question in words a person understands, and accessible.
+      assert.match(
+        (await prompt.locator('main').textContent()) ?? '',
+        /wants to read and send messages in Private.*Read every message in this room.*Read your other rooms/s,
+      );
+      assert.equal(await axeViolations(prompt), '');
       const closing = prompt.waitForEvent('close', { timeout: 5_000 }).catch(() => undefined);
       await prompt
         .locator('#deny')
