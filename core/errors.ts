@@ -23,7 +23,8 @@ export type ErrorCodeName =
   | 'expired'
   | 'unsupported'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  | 'integrity';
 
 export class RoomKeyError extends Error {
   readonly code: ErrorCodeName;
@@ -193,5 +194,47 @@ export class UnavailableError extends RoomKeyError {
 export class InternalError extends RoomKeyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('internal', message, options);
+  }
+}
+
+/**
+ * What a person reads when the local store no longer matches its own list of records.
+ * @example showBanner(STORE_INTEGRITY_MESSAGE);
+ */
+export const STORE_INTEGRITY_MESSAGE =
+  "This device's RoomKey data was changed outside RoomKey (a record was removed or an older copy was put back). Key pins may be reset: verify your contacts again, or sign out and sign in to rebuild this device's data.";
+
+/**
+ * What a StoreIntegrityError found: a listed record is gone; the list (manifest) is gone, damaged,
+ * or older than one already seen; a record could not be read while the list was first made (an
+ * upgrade from format 1); or the store was relabelled as a format that has no list.
+ * @example if (e.reason === 'missing-record') console.warn(e.records);
+ */
+export type StoreIntegrityReason =
+  | 'missing-record'
+  | 'missing-manifest'
+  | 'damaged-manifest'
+  | 'older-manifest'
+  | 'unreadable-record'
+  | 'downgraded';
+
+/**
+ * The encrypted store no longer matches its own list of records (its manifest): a record was
+ * removed, an older copy was put back, or the list itself was removed or replaced by an older one.
+ * `records` names the missing records when known. The message is written for the person at the
+ * screen; signing out and in again rebuilds the device's data.
+ * @example if (e instanceof StoreIntegrityError) showBanner(e.message);
+ */
+export class StoreIntegrityError extends RoomKeyError {
+  readonly reason: StoreIntegrityReason;
+  readonly records: readonly string[];
+  constructor(
+    reason: StoreIntegrityReason,
+    records: readonly string[] = [],
+    message = STORE_INTEGRITY_MESSAGE,
+  ) {
+    super('integrity', message);
+    this.reason = reason;
+    this.records = records;
   }
 }

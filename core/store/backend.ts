@@ -1,8 +1,20 @@
 /**
  * Where the encrypted store keeps its bytes: opaque string keys to opaque byte values. The store
- * only ever hands a backend ciphertext, blinded names and its clear header.
+ * only ever hands a backend ciphertext, random record keys and its clear header.
  * @example const backend: StoreBackend = new MemoryBackend();
  */
+
+/**
+ * What one `update` writes: new records first, then the new value of the updated key (the commit
+ * point), then the removal of keys nothing refers to any more.
+ * @example const writes: BackendWrites = { set: [[id, record]], commit: manifest, delete: [oldId] };
+ */
+export interface BackendWrites {
+  set: Array<[string, Uint8Array]>;
+  /** The updated key's new value; undefined leaves it as it was. */
+  commit?: Uint8Array;
+  delete: string[];
+}
 
 /**
  * A key-value backend. Each `set` must replace the value atomically (readers see the old or the new
@@ -19,4 +31,14 @@ export interface StoreBackend {
   delete(key: string): Promise<void>;
   /** Every key currently stored, in no particular order. */
   keys(): Promise<string[]>;
+  /**
+   * Optional: one read-modify-write of several keys. Reads `key`, calls `plan` with its value
+   * synchronously (it may throw to abort: nothing is written), and applies the writes it returns,
+   * with no other update of the same storage in between. All or nothing where the storage has
+   * transactions (memory; IndexedDB, isolated across tabs and workers too); elsewhere (file,
+   * extension storage: isolated within this process) in BackendWrites order, which the store's
+   * crash rules rely on. Without it the store applies the writes in that order itself, one update
+   * per backend object at a time.
+   */
+  update?(key: string, plan: (current: unknown) => BackendWrites): Promise<void>;
 }

@@ -5,8 +5,9 @@
  */
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { MalformedError, RoomKeyError } from '../errors.ts';
-import type { StoreBackend } from './backend.ts';
+import type { BackendWrites, StoreBackend } from './backend.ts';
 import { StoreIoError } from './errors.ts';
+import { applyInOrder, Serializer } from './private-update.ts';
 
 /**
  * The part of `browser.storage.StorageArea` this backend needs (Chrome and Firefox, promise style).
@@ -19,6 +20,9 @@ export interface StorageAreaLike {
   remove(keys: string | string[]): Promise<void>;
   getKeys?(): Promise<string[]>;
 }
+
+/** Updates of one area and prefix run one at a time, whichever backend object they come through. */
+const updates = new WeakMap<StorageAreaLike, Serializer<string>>();
 
 async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -35,6 +39,8 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
  * Extension-storage StoreBackend. Values are base64url strings (storage areas hold JSON, where a
  * Uint8Array would not survive); every key gets `prefix`, so the store shares the area with the
  * extension's other records without seeing them. Each `set` writes one item: atomic by the API.
+ * The API promises nothing about several items, so `update` writes in BackendWrites order, one
+ * update per area and prefix at a time in this context (the background is the store's one writer).
  * @example const backend = new ExtensionStorageBackend(browser.storage.local, 'roomkey-store:');
  */
 export class ExtensionStorageBackend implements StoreBackend {
@@ -66,6 +72,12 @@ export class ExtensionStorageBackend implements StoreBackend {
 
   async delete(key: string): Promise<void> {
     await guard('delete a record', () => this.#area.remove(this.#prefix + key));
+  }
+
+  update(key: string, plan: (current: unknown) => BackendWrites): Promise<void> {
+    const serializer = updates.get(this.#area) ?? new Serializer<string>();
+    updates.set(this.#area, serializer);
+    return serializer.run(this.#prefix, () => applyInOrder(this, key, plan));
   }
 
   async keys(): Promise<string[]> {

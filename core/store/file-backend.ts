@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
 import { TooLargeError } from '../errors.ts';
-import type { StoreBackend } from './backend.ts';
+import type { BackendWrites, StoreBackend } from './backend.ts';
 import { StoreIoError } from './errors.ts';
+import { Serializer } from './private-update.ts';
 
 /** File names stay under 255 bytes: hex of at most 120 key bytes plus the suffix. */
 const MAX_KEY_BYTES = 120;
@@ -25,6 +26,9 @@ function fileName(key: string): string {
   return toHex(bytes) + SUFFIX;
 }
 
+/** Updates of one directory run one at a time, whichever FileBackend object of it they come through. */
+const updates = new Serializer<string>();
+
 function failure(what: string, cause: unknown): StoreIoError {
   const code = (cause as NodeJS.ErrnoException)?.code;
   return new StoreIoError(`File store: could not ${what} (${code ?? (cause as Error)?.message}).`, { cause });
@@ -33,14 +37,15 @@ function failure(what: string, cause: unknown): StoreIoError {
 /**
  * Node file-system StoreBackend. Each set writes a temporary file, flushes it and renames it over
  * the old one, so a crash leaves the old or the new value, never a torn one. Files are 0600 in a
- * 0700 directory. One process per directory.
+ * 0700 directory. One process per directory. `update` has no multi-file transaction: it writes in
+ * BackendWrites order, one update per directory at a time in this process (see update()).
  * @example const store = await EncryptedStore.create(await FileBackend.open('/var/lib/bot/store'), passphrase);
  */
 export class FileBackend implements StoreBackend {
   readonly #dir: string;
 
   private constructor(dir: string) {
-    this.#dir = dir;
+    this.#dir = resolve(dir);
   }
 
   /**
@@ -68,6 +73,35 @@ export class FileBackend implements StoreBackend {
   }
 
   async set(key: string, value: Uint8Array): Promise<void> {
+    await this.#write(key, value);
+    await this.#syncDir();
+  }
+
+  async delete(key: string): Promise<void> {
+    if (await this.#unlink(key)) await this.#syncDir();
+  }
+
+  /**
+   * In BackendWrites order, one update per directory at a time in this process, with as few
+   * directory flushes as the order needs: the records' names are durable before the manifest that
+   * names them, the manifest before anything is removed; a removal lost in a crash leaves a record
+   * nothing names, which the store removes at its next unlock.
+   */
+  update(key: string, plan: (current: unknown) => BackendWrites): Promise<void> {
+    return updates.run(this.#dir, async () => {
+      const writes = plan(await this.get(key));
+      await Promise.all(writes.set.map(([k, value]) => this.#write(k, value)));
+      if (writes.set.length > 0) await this.#syncDir();
+      if (writes.commit) {
+        await this.#write(key, writes.commit);
+        await this.#syncDir();
+      }
+      await Promise.all(writes.delete.map((k) => this.#unlink(k)));
+    });
+  }
+
+  /** Temporary file, flushed, renamed over the old one: the old or the new bytes, never a mix. */
+  async #write(key: string, value: Uint8Array): Promise<void> {
     const name = fileName(key);
     const tmp = join(this.#dir, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
     try {
@@ -83,17 +117,17 @@ export class FileBackend implements StoreBackend {
       await unlink(tmp).catch(() => undefined);
       throw failure('write a record', cause);
     }
-    await this.#syncDir();
   }
 
-  async delete(key: string): Promise<void> {
+  /** Removes the file of `key`; false when there was none. */
+  async #unlink(key: string): Promise<boolean> {
     try {
       await unlink(join(this.#dir, fileName(key)));
+      return true;
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException)?.code === 'ENOENT') return;
+      if ((cause as NodeJS.ErrnoException)?.code === 'ENOENT') return false;
       throw failure('delete a record', cause);
     }
-    await this.#syncDir();
   }
 
   async keys(): Promise<string[]> {

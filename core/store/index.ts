@@ -3,7 +3,7 @@
  * file backend has its own entry, core/store/file-backend.ts.
  * @example import { EncryptedStore, IdbBackend } from '../core/store/index.ts';
  */
-export type { StoreBackend } from './backend.ts';
+export type { BackendWrites, StoreBackend } from './backend.ts';
 export { StoreIoError, StoreNotFoundError, WrongPrfSecretError } from './errors.ts';
 export { IdbBackend } from './idb-backend.ts';
 export { MemoryBackend } from './memory-backend.ts';

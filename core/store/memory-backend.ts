@@ -2,10 +2,11 @@
  * A backend in memory, for tests and ephemeral sessions; gone when the process ends.
  * @example const store = await EncryptedStore.create(new MemoryBackend(), 'passphrase');
  */
-import type { StoreBackend } from './backend.ts';
+import type { BackendWrites, StoreBackend } from './backend.ts';
 
 /**
  * In-memory StoreBackend. Copies bytes in and out, so callers never share a buffer with it.
+ * `update` runs in one synchronous step, so it is atomic and isolated.
  * @example const backend = new MemoryBackend();
  */
 export class MemoryBackend implements StoreBackend {
@@ -26,5 +27,12 @@ export class MemoryBackend implements StoreBackend {
 
   async keys(): Promise<string[]> {
     return [...this.#data.keys()];
+  }
+
+  async update(key: string, plan: (current: unknown) => BackendWrites): Promise<void> {
+    const writes = plan(this.#data.get(key)?.slice());
+    for (const [k, value] of writes.set) this.#data.set(k, Uint8Array.from(value));
+    if (writes.commit) this.#data.set(key, Uint8Array.from(writes.commit));
+    for (const k of writes.delete) this.#data.delete(k);
   }
 }

@@ -16,7 +16,9 @@ import { KEY_BYTES } from './private-subkeys.ts';
 export const HEADER_KEY = 'roomkey-store-header';
 
 /** Format version written by this code. */
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
+/** The first format with a manifest: from it on, a store without one was tampered with. */
+export const MANIFEST_FORMAT = 2;
 /** Bytes of the random store id. */
 export const STORE_ID_BYTES = 16;
 /** Bytes of an Argon2id salt. */
@@ -94,7 +96,8 @@ export function parseHeader(bytes: Uint8Array): HeaderData {
       `This store was written by a newer RoomKey (format ${raw.version}, this code reads ${STORE_VERSION}): update RoomKey to open it.`,
     );
   }
-  if (raw.version !== STORE_VERSION) throw bad(`has no valid version (got ${raw.version})`);
+  // Format 1 (no manifest) is still read: unlocking it adds the manifest and moves it to format 2.
+  if (raw.version < 1) throw bad(`has no valid version (got ${raw.version})`);
   const storeId = sized(raw.storeId, STORE_ID_BYTES, STORE_ID_BYTES, 'store id');
   const pw = raw.passphrase;
   if (!pw) throw bad('has no passphrase wrap');

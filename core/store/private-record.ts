@@ -1,8 +1,9 @@
 /**
- * Internal: sealing and opening one record. Backend key = base64url(blinded name); value =
- * StoreRecord{nonce, XChaCha20-Poly1305(valueKey, nonce, AAD = store_id || blinded, StoreEntry{name, value})}.
- * Anything wrong with one record is a TamperedError naming only its blinded id.
- * @example const bytes = sealRecord(keys, storeId, blinded, 'room/1', value);
+ * Internal: sealing and opening one record. Backend key = base64url(record key), where the record
+ * key is 32 fresh random bytes per write (format 2; format 1 used the blinded name); value =
+ * StoreRecord{nonce, XChaCha20-Poly1305(valueKey, nonce, AAD = store_id || record key, StoreEntry{name, value})}.
+ * Anything wrong with one record is a TamperedError naming only its backend id.
+ * @example const bytes = sealRecord(keys, storeId, newRecordKey(), 'room/1', value);
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
@@ -23,11 +24,20 @@ export interface OpenedRecord {
 }
 
 /**
- * The backend key of a raw blinded name.
- * @example const id = recordId(blindName(keys, 'identity'));
+ * The backend key of a raw record key (format 1: a blinded name).
+ * @example const id = recordId(newRecordKey());
  */
-export function recordId(blinded: Uint8Array): string {
-  return toBase64Url(blinded);
+export function recordId(recordKey: Uint8Array): string {
+  return toBase64Url(recordKey);
+}
+
+/**
+ * A fresh record key: every write of a record goes to a new backend key, so an older copy can
+ * never sit where the manifest points.
+ * @example const bytes = sealRecord(keys, storeId, newRecordKey(), name, value);
+ */
+export function newRecordKey(): Uint8Array {
+  return randomBytes(KEY_BYTES);
 }
 
 function tampered(id: string, why: string): TamperedError {
@@ -37,19 +47,19 @@ function tampered(id: string, why: string): TamperedError {
 }
 
 /**
- * Encrypts `value` under `name`.
- * @example await backend.set(recordId(blinded), sealRecord(keys, storeId, blinded, name, value));
+ * Encrypts `value` under `name`, bound to the backend key `recordKey` names.
+ * @example await backend.set(recordId(key), sealRecord(keys, storeId, key, name, value));
  */
 export function sealRecord(
   keys: StoreKeys,
   storeId: Uint8Array,
-  blinded: Uint8Array,
+  recordKey: Uint8Array,
   name: string,
   value: Uint8Array,
 ): Uint8Array {
   const nonce = randomBytes(NONCE_BYTES);
   const plaintext = encode(v1.StoreEntry, { key: name, value });
-  const ciphertext = xchacha20poly1305(keys.valueKey, nonce, concatBytes(storeId, blinded)).encrypt(
+  const ciphertext = xchacha20poly1305(keys.valueKey, nonce, concatBytes(storeId, recordKey)).encrypt(
     plaintext,
   );
   plaintext.fill(0);
@@ -57,8 +67,9 @@ export function sealRecord(
 }
 
 /**
- * Decrypts the record stored under backend key `id` and checks that its inner name blinds to `id`
- * (and equals `expectedName` when given). Throws TamperedError on any failure.
+ * Decrypts the record stored under backend key `id` and checks its inner name: equal to
+ * `expectedName` when given (the manifest said which name `id` holds), else blinding to `id` (a
+ * format 1 record, found by listing). Throws TamperedError on any failure.
  * @example const { value } = openRecord(keys, storeId, id, bytes, 'identity');
  */
 export function openRecord(
@@ -68,20 +79,40 @@ export function openRecord(
   bytes: unknown,
   expectedName?: string,
 ): OpenedRecord {
-  let blinded: Uint8Array;
+  const { name, value, blindedKey } = openListedRecord(keys, storeId, id, bytes);
+  const nameMatches = expectedName !== undefined ? name === expectedName : blindedKey;
+  if (!nameMatches) {
+    value.fill(0);
+    throw tampered(id, 'holds another name');
+  }
+  return { name, value };
+}
+
+/**
+ * Decrypts a record found by listing the backend, whatever name it holds; `blindedKey` tells
+ * whether its key is the blinded name (written by format 1) rather than a random one.
+ * @example const { name, blindedKey } = openListedRecord(keys, storeId, id, bytes);
+ */
+export function openListedRecord(
+  keys: StoreKeys,
+  storeId: Uint8Array,
+  id: string,
+  bytes: unknown,
+): OpenedRecord & { blindedKey: boolean } {
+  let recordKey: Uint8Array;
   try {
-    blinded = fromBase64Url(id);
+    recordKey = fromBase64Url(id);
   } catch {
     throw tampered(id, 'has an invalid name');
   }
-  if (blinded.length !== KEY_BYTES) throw tampered(id, 'has an invalid name');
+  if (recordKey.length !== KEY_BYTES) throw tampered(id, 'has an invalid name');
   if (!(bytes instanceof Uint8Array)) throw tampered(id, 'is not stored as bytes');
   let entry: roomkey.v1.StoreEntry | undefined;
   let plaintext: Uint8Array | undefined;
   try {
     const record = decode(v1.StoreRecord, bytes, 'store record', MAX_DECODE_BYTES);
     if (record.nonce.length === NONCE_BYTES) {
-      const aad = concatBytes(storeId, blinded);
+      const aad = concatBytes(storeId, recordKey);
       plaintext = xchacha20poly1305(keys.valueKey, record.nonce, aad).decrypt(record.ciphertext);
       entry = decode(v1.StoreEntry, plaintext, 'store entry');
     }
@@ -90,13 +121,11 @@ export function openRecord(
   }
   try {
     if (!entry) throw tampered(id, 'failed authentication');
-    // With an expected name, `id` was computed from it: equal names mean the blinding matches.
-    const nameMatches =
-      expectedName !== undefined
-        ? entry.key === expectedName
-        : equalBytes(blindName(keys, entry.key), blinded);
-    if (!nameMatches) throw tampered(id, 'holds another name');
-    return { name: entry.key, value: Uint8Array.from(entry.value) };
+    return {
+      name: entry.key,
+      value: Uint8Array.from(entry.value),
+      blindedKey: equalBytes(blindName(keys, entry.key), recordKey),
+    };
   } finally {
     plaintext?.fill(0);
   }

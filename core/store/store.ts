@@ -1,22 +1,16 @@
 /**
  * The encrypted key-value store: every value and every key name is encrypted with a 32-byte store
  * key, which the clear header keeps wrapped by a passphrase (Argon2id) and optionally by WebAuthn
- * PRF secrets. See README.md in this folder for the format.
+ * PRF secrets. An encrypted manifest lists which record holds each name, so a removed record or an
+ * older copy put back is found (StoreIntegrityError). See README.md in this folder for the format.
  * @example const store = await EncryptedStore.create(new MemoryBackend(), 'correct horse'); await store.set('a', bytes);
  */
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { equalBytes, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
-import {
-  ConflictError,
-  LockedError,
-  MalformedError,
-  RoomKeyError,
-  TamperedError,
-  TooLargeError,
-} from '../errors.ts';
+import { ConflictError, LockedError, MalformedError, type TamperedError, TooLargeError } from '../errors.ts';
 import type { StoreBackend } from './backend.ts';
-import { StoreIoError, StoreNotFoundError, WrongPrfSecretError } from './errors.ts';
+import { StoreNotFoundError, WrongPrfSecretError } from './errors.ts';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS } from './params.ts';
 import {
   HEADER_KEY,
@@ -26,10 +20,13 @@ import {
   STORE_VERSION,
   serializeHeader,
 } from './private-header.ts';
+import { io } from './private-io.ts';
+import { MANIFEST_KEY, sealManifest } from './private-manifest.ts';
+import { openRecordSet } from './private-open-records.ts';
 import { unwrapWithPassphrase, wrapWithPassphrase } from './private-passphrase-wrap.ts';
 import { checkPrfSecret, type PrfEnrolment, unwrapWithPrf, wrapWithPrf } from './private-prf-wrap.ts';
-import { openRecord, recordId, sealRecord } from './private-record.ts';
-import { blindName, deriveStoreKeys, KEY_BYTES, type StoreKeys, zeroStoreKeys } from './private-subkeys.ts';
+import { RecordSet } from './private-records.ts';
+import { deriveStoreKeys, KEY_BYTES, type StoreKeys, zeroStoreKeys } from './private-subkeys.ts';
 
 /**
  * Longest key name, in UTF-8 bytes.
@@ -43,12 +40,10 @@ export const MAX_NAME_BYTES = 1024;
 export const MAX_VALUE_BYTES = 4 * 1024 * 1024 - 4096;
 /** Most PRF (authenticator) wraps one header holds. */
 const MAX_PRF_WRAPS = 16;
-/** Records read at once by keys(), so a file backend never runs out of file handles. */
-const LIST_BATCH = 64;
 
 /**
- * Options of `keys()`: `onDamaged` hears of each record that fails authentication (by its blinded
- * backend id) instead of the listing failing.
+ * Options of `keys()`: `onDamaged` hears of each record that fails authentication, or that the
+ * manifest does not name (by its backend id), instead of the listing failing.
  * @example await store.keys({ onDamaged: (id, error) => console.warn(id, error.message) });
  */
 export interface KeysOptions {
@@ -90,20 +85,6 @@ function checkValue(value: Uint8Array): void {
   }
 }
 
-async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof RoomKeyError) throw error;
-    throw new StoreIoError(
-      `The store backend failed to ${what}: ${(error as Error)?.message ?? String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 async function readHeader(backend: StoreBackend): Promise<HeaderData> {
   const bytes = await io('read the store header', () => backend.get(HEADER_KEY));
   if (bytes === undefined) throw new StoreNotFoundError();
@@ -113,21 +94,23 @@ async function readHeader(backend: StoreBackend): Promise<HeaderData> {
 /**
  * An encrypted store over a StoreBackend. `create` returns it unlocked, `open` locked.
  * Reads and writes throw LockedError while locked; a damaged record throws TamperedError for
- * that record only.
+ * that record only; a removed record, or a removed or older manifest, throws StoreIntegrityError
+ * (at unlock, or when the record is read).
  * @example const store = await EncryptedStore.open(backend); await store.unlock('correct horse');
  */
 export class EncryptedStore {
   readonly #backend: StoreBackend;
   #header: HeaderData;
   #keys: StoreKeys | undefined;
+  #records: RecordSet | undefined;
   /** Bumped by lock(), so an unlock that was in flight does not undo it. */
   #generation = 0;
   #headerChain: Promise<unknown> = Promise.resolve();
 
-  private constructor(backend: StoreBackend, header: HeaderData, keys?: StoreKeys) {
+  private constructor(backend: StoreBackend, header: HeaderData, unlocked?: [StoreKeys, RecordSet]) {
     this.#backend = backend;
     this.#header = header;
-    this.#keys = keys;
+    [this.#keys, this.#records] = unlocked ?? [undefined, undefined];
   }
 
   /**
@@ -140,7 +123,12 @@ export class EncryptedStore {
     passphrase: string,
     params: Argon2Params = DEFAULT_ARGON2_PARAMS,
   ): Promise<EncryptedStore> {
-    const existing = await io('list keys', () => backend.keys());
+    let existing = await io('list keys', () => backend.keys());
+    if (existing.length === 1 && existing[0] === MANIFEST_KEY) {
+      // Left by a create() interrupted before its header write: useless without the header.
+      await io('remove an unfinished store', () => backend.delete(MANIFEST_KEY));
+      existing = [];
+    }
     if (existing.length > 0) {
       throw new ConflictError(
         existing.includes(HEADER_KEY)
@@ -152,8 +140,14 @@ export class EncryptedStore {
     const storeKey = randomBytes(KEY_BYTES);
     const wrap = await wrapWithPassphrase(storeKey, storeId, passphrase, params);
     const header: HeaderData = { version: STORE_VERSION, storeId, passphrase: wrap, prf: [] };
+    const keys = deriveStoreKeys(storeKey, storeId);
+    const manifest = { generation: 1, entries: new Map<string, Uint8Array>() };
+    const sealed = sealManifest(keys.manifestKey, storeId, manifest);
+    // Manifest first: a header is never without one, so a missing manifest always means tampering.
+    await io('write the store manifest', () => backend.set(MANIFEST_KEY, sealed));
     await io('write the store header', () => backend.set(HEADER_KEY, serializeHeader(header)));
-    return new EncryptedStore(backend, header, deriveStoreKeys(storeKey, storeId));
+    const records = new RecordSet(backend, storeId, keys, manifest, sealed);
+    return new EncryptedStore(backend, header, [keys, records]);
   }
 
   /**
@@ -163,6 +157,20 @@ export class EncryptedStore {
    */
   static async open(backend: StoreBackend): Promise<EncryptedStore> {
     return new EncryptedStore(backend, await readHeader(backend));
+  }
+
+  /**
+   * Deletes everything in `backend` (sign-out), the header last: an interrupted destroy leaves a
+   * store that unlocks to a StoreIntegrityError (destroy again), never records without a header
+   * that would stop create() from making a new store here.
+   * @example await EncryptedStore.destroy(backend);
+   */
+  static async destroy(backend: StoreBackend): Promise<void> {
+    const keys = await io('list keys', () => backend.keys());
+    for (const key of keys) {
+      if (key !== HEADER_KEY) await io('delete a record', () => backend.delete(key));
+    }
+    if (keys.includes(HEADER_KEY)) await io('delete the store header', () => backend.delete(HEADER_KEY));
   }
 
   /**
@@ -201,19 +209,22 @@ export class EncryptedStore {
   }
 
   /**
-   * Unlocks with the passphrase (WrongPassphraseError if it does not open the store).
+   * Unlocks with the passphrase (WrongPassphraseError if it does not open the store), after
+   * checking every record against the manifest: StoreIntegrityError, and the store stays locked,
+   * when a record or the manifest was removed or replaced by an older copy.
    * @example await store.unlock('correct horse');
    */
   async unlock(passphrase: string): Promise<void> {
     const generation = this.#generation;
     const header = await this.#refreshHeader();
     const storeKey = await unwrapWithPassphrase(header.passphrase, header.storeId, passphrase);
-    this.#install(storeKey, header, generation);
+    await this.#install(storeKey, header, generation);
   }
 
   /**
    * Unlocks with a WebAuthn PRF output (≥ 32 bytes); `credentialId` narrows the search to one
-   * enrolment. WrongPrfSecretError (a WrongPassphraseError) if no enrolment opens with it.
+   * enrolment. WrongPrfSecretError (a WrongPassphraseError) if no enrolment opens with it;
+   * StoreIntegrityError as for unlock().
    * @example await store.unlockWithPrf(new Uint8Array(prfResults.first), credentialRawId);
    */
   async unlockWithPrf(secret: Uint8Array, credentialId?: Uint8Array): Promise<void> {
@@ -223,7 +234,7 @@ export class EncryptedStore {
     for (const wrap of header.prf) {
       if (credentialId && !equalBytes(wrap.credentialId, credentialId)) continue;
       const storeKey = unwrapWithPrf(wrap, header.storeId, secret);
-      if (storeKey) return this.#install(storeKey, header, generation);
+      if (storeKey) return await this.#install(storeKey, header, generation);
     }
     throw new WrongPrfSecretError();
   }
@@ -234,34 +245,31 @@ export class EncryptedStore {
    */
   lock(): void {
     this.#generation++;
+    this.#records?.close();
     if (this.#keys) zeroStoreKeys(this.#keys);
     this.#keys = undefined;
+    this.#records = undefined;
   }
 
   /**
-   * The value under `name`, or undefined. TamperedError if that record fails authentication.
+   * The value under `name`, or undefined. TamperedError if that record fails authentication;
+   * StoreIntegrityError if the manifest lists it and it is gone.
    * @example const bytes = await store.get('identity');
    */
   async get(name: string): Promise<Uint8Array | undefined> {
     checkName(name);
-    const blinded = blindName(this.#requireKeys(), name);
-    const id = recordId(blinded);
-    const bytes = await io('read a record', () => this.#backend.get(id));
-    if (bytes === undefined) return undefined;
-    return openRecord(this.#requireKeys(), this.#header.storeId, id, bytes, name).value;
+    return this.#requireRecords().get(name);
   }
 
   /**
-   * Stores `value` under `name` (a fresh nonce each time), replacing any previous value.
+   * Stores `value` under `name` (a fresh record key and nonce each time), replacing any previous
+   * value; the manifest changes in the same backend update. Writes made together are committed together.
    * @example await store.set('identity', bytes);
    */
   async set(name: string, value: Uint8Array): Promise<void> {
     checkName(name);
     checkValue(value);
-    const keys = this.#requireKeys();
-    const blinded = blindName(keys, name);
-    const record = sealRecord(keys, this.#header.storeId, blinded, name, value);
-    await io('write a record', () => this.#backend.set(recordId(blinded), record));
+    await this.#requireRecords().set(name, value);
   }
 
   /**
@@ -270,45 +278,26 @@ export class EncryptedStore {
    */
   async delete(name: string): Promise<void> {
     checkName(name);
-    const id = recordId(blindName(this.#requireKeys(), name));
-    await io('delete a record', () => this.#backend.delete(id));
+    await this.#requireRecords().delete(name);
   }
 
   /**
-   * Whether a record exists under `name`. Does not decrypt it: get() may still throw TamperedError.
+   * Whether the manifest lists `name`. Reads no record: get() may still throw TamperedError.
    * @example if (!(await store.has('identity'))) await enrol();
    */
   async has(name: string): Promise<boolean> {
     checkName(name);
-    const id = recordId(blindName(this.#requireKeys(), name));
-    return (await io('read a record', () => this.#backend.get(id))) !== undefined;
+    return this.#requireRecords().has(name);
   }
 
   /**
-   * Every key name, sorted. Records that fail authentication are left out and reported through
-   * `onDamaged` (blinded id + TamperedError); the listing itself does not fail because of them.
+   * Every key name, sorted. Records that fail authentication, and backend keys the manifest does
+   * not name, are left out and reported through `onDamaged` (backend id + TamperedError); the
+   * listing does not fail because of them. A listed record that is gone is a StoreIntegrityError.
    * @example const names = await store.keys({ onDamaged: (id) => damaged.push(id) });
    */
   async keys(options: KeysOptions = {}): Promise<string[]> {
-    this.#requireKeys();
-    const ids = (await io('list keys', () => this.#backend.keys())).filter((id) => id !== HEADER_KEY);
-    const names: string[] = [];
-    for (let i = 0; i < ids.length; i += LIST_BATCH) {
-      const batch = ids.slice(i, i + LIST_BATCH);
-      const values = await Promise.all(batch.map((id) => io('read a record', () => this.#backend.get(id))));
-      const keys = this.#requireKeys();
-      batch.forEach((id, j) => {
-        const bytes = values[j];
-        if (bytes === undefined) return; // deleted while listing
-        try {
-          names.push(openRecord(keys, this.#header.storeId, id, bytes).name);
-        } catch (error) {
-          if (!(error instanceof TamperedError)) throw error;
-          options.onDamaged?.(id, error);
-        }
-      });
-    }
-    return names.sort();
+    return this.#requireRecords().list(options.onDamaged);
   }
 
   /**
@@ -390,14 +379,34 @@ export class EncryptedStore {
     return this.#keys;
   }
 
-  #install(storeKey: Uint8Array, header: HeaderData, generation: number): void {
-    if (generation !== this.#generation) {
-      storeKey.fill(0);
-      throw new LockedError('The store was locked while it was being unlocked: unlock it again.');
+  #requireRecords(): RecordSet {
+    if (!this.#records) throw new LockedError();
+    return this.#records;
+  }
+
+  /** Checks the records against the manifest (upgrading a format 1 store), then installs the keys. */
+  async #install(storeKey: Uint8Array, header: HeaderData, generation: number): Promise<void> {
+    const keys = deriveStoreKeys(storeKey, header.storeId);
+    const lockedMeanwhile = () =>
+      new LockedError('The store was locked while it was being unlocked: unlock it again.');
+    let records: RecordSet;
+    try {
+      if (generation !== this.#generation) throw lockedMeanwhile();
+      records = await openRecordSet(this.#backend, header, keys);
+      // The manifest is written by now, so a crash here leaves a format 1 header beside it: fine.
+      if (header.version < STORE_VERSION) {
+        await this.#mutateHeader(async (current) => ({ ...current, version: STORE_VERSION }));
+      }
+      if (generation !== this.#generation) throw lockedMeanwhile();
+    } catch (error) {
+      zeroStoreKeys(keys);
+      throw error;
     }
+    this.#records?.close();
     if (this.#keys) zeroStoreKeys(this.#keys);
-    this.#header = header;
-    this.#keys = deriveStoreKeys(storeKey, header.storeId);
+    this.#header = header.version < STORE_VERSION ? this.#header : header;
+    this.#keys = keys;
+    this.#records = records;
   }
 
   /** Rereads the header (another tab or process may have changed the passphrase). */

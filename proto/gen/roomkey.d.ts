@@ -2190,6 +2190,52 @@ export namespace roomkey {
             type $Shape = roomkey.v1.StoreEntry.$Properties;
         }
 
+        interface IStoreManifest extends roomkey.v1.StoreManifest.$Properties {
+        }
+
+        class StoreManifest {
+            constructor(properties?: roomkey.v1.StoreManifest.$Properties);
+            $unknowns?: Uint8Array[];
+            generation: number;
+            entries: roomkey.v1.StoreManifestEntry.$Properties[];
+            static create(properties: roomkey.v1.StoreManifest.$Shape): roomkey.v1.StoreManifest & roomkey.v1.StoreManifest.$Shape;
+            static create(properties?: roomkey.v1.StoreManifest.$Properties): roomkey.v1.StoreManifest;
+            static encode(message: roomkey.v1.StoreManifest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.StoreManifest & roomkey.v1.StoreManifest.$Shape;
+        }
+
+        namespace StoreManifest {
+            interface $Properties {
+                generation?: (number|null);
+                entries?: (roomkey.v1.StoreManifestEntry.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.StoreManifest.$Properties;
+        }
+
+        interface IStoreManifestEntry extends roomkey.v1.StoreManifestEntry.$Properties {
+        }
+
+        class StoreManifestEntry {
+            constructor(properties?: roomkey.v1.StoreManifestEntry.$Properties);
+            $unknowns?: Uint8Array[];
+            name: string;
+            recordKey: Uint8Array;
+            static create(properties: roomkey.v1.StoreManifestEntry.$Shape): roomkey.v1.StoreManifestEntry & roomkey.v1.StoreManifestEntry.$Shape;
+            static create(properties?: roomkey.v1.StoreManifestEntry.$Properties): roomkey.v1.StoreManifestEntry;
+            static encode(message: roomkey.v1.StoreManifestEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.StoreManifestEntry & roomkey.v1.StoreManifestEntry.$Shape;
+        }
+
+        namespace StoreManifestEntry {
+            interface $Properties {
+                name?: (string|null);
+                recordKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.StoreManifestEntry.$Properties;
+        }
+
         interface ILocalIdentity extends roomkey.v1.LocalIdentity.$Properties {
         }
 

@@ -2,6 +2,7 @@
 // memory and file backends (test/unit/store/suite.ts), plus the one run of the production defaults.
 import { IdbBackend, type StoreBackend } from '../../core/store/index.ts';
 import { ok } from '../helpers/assert.ts';
+import { defineIntegritySuite } from '../unit/store/integrity-suite.ts';
 import { defineStoreSuite } from '../unit/store/suite.ts';
 
 const run = Math.random().toString(36).slice(2);
@@ -39,6 +40,18 @@ defineStoreSuite(
       return out;
     },
     withDefaults: true,
+  },
+);
+
+// Rollback and deletion (core/store/README.md "Manifest"): IndexedDB commits each manifest update
+// in one transaction, and two IdbBackend objects on one database act as two tabs.
+defineIntegritySuite(
+  'IndexedDB',
+  { describe, it },
+  {
+    fresh: async () => backendFor(`roomkey-store-test-${run}-${counter++}`),
+    reopen: async (backend) => backendFor(names.get(backend)!),
+    dump: async () => [],
   },
 );
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
 import { EncryptedStore, type StoreBackend, StoreIoError } from '../../../core/store/index.ts';
+import { defineIntegritySuite } from '../store/integrity-suite.ts';
 import { CHEAP, defineStoreSuite } from '../store/suite.ts';
 import { FakeArea } from './fakes.ts';
 
@@ -33,6 +34,22 @@ defineStoreSuite(
   },
 );
 
+// Rollback and deletion (core/store/README.md "Manifest") over the same fake area.
+defineIntegritySuite(
+  'extension storage',
+  { describe, it },
+  {
+    fresh: async () => {
+      const area = new FakeArea();
+      const backend = new ExtensionStorageBackend(area);
+      areas.set(backend, area);
+      return backend;
+    },
+    reopen: async (backend) => new ExtensionStorageBackend(areas.get(backend)!),
+    dump: async () => [],
+  },
+);
+
 describe('extension storage backend', () => {
   it('shares the area: sees only its prefix, and clear() leaves other items alone', async () => {
     const area = new FakeArea();
@@ -40,7 +57,7 @@ describe('extension storage backend', () => {
     const backend = new ExtensionStorageBackend(area);
     const store = await EncryptedStore.create(backend, 'pw', CHEAP);
     await store.set('a', new Uint8Array([1, 2, 3]));
-    assert.equal((await backend.keys()).length, 2);
+    assert.equal((await backend.keys()).length, 3, 'header, manifest, one record');
     assert.ok(
       [...area.data.keys()].every((k) => k === 'roomkey:approvals' || k.startsWith('roomkey-store:')),
     );

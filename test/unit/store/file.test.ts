@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FileBackend } from '../../../core/store/file-backend.ts';
 import type { StoreBackend } from '../../../core/store/index.ts';
-import { defineStoreSuite } from './suite.ts';
+import { defineIntegritySuite } from './integrity-suite.ts';
+import { type BackendHarness, defineStoreSuite } from './suite.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'roomkey-store-test-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -22,27 +23,25 @@ async function fresh(): Promise<FileBackend> {
   return backend;
 }
 
-defineStoreSuite(
-  'file',
-  { describe, it },
-  {
-    fresh,
-    async reopen(backend) {
-      const dir = dirs.get(backend)!;
-      const again = await FileBackend.open(dir);
-      dirs.set(again, dir);
-      return again;
-    },
-    async dump(backend) {
-      const dir = dirs.get(backend)!;
-      const out: Uint8Array[] = [];
-      for (const name of await readdir(dir)) {
-        out.push(new TextEncoder().encode(name), new Uint8Array(await readFile(join(dir, name))));
-      }
-      return out;
-    },
+const harness: BackendHarness = {
+  fresh,
+  async reopen(backend) {
+    const dir = dirs.get(backend)!;
+    const again = await FileBackend.open(dir);
+    dirs.set(again, dir);
+    return again;
   },
-);
+  async dump(backend) {
+    const dir = dirs.get(backend)!;
+    const out: Uint8Array[] = [];
+    for (const name of await readdir(dir)) {
+      out.push(new TextEncoder().encode(name), new Uint8Array(await readFile(join(dir, name))));
+    }
+    return out;
+  },
+};
+defineStoreSuite('file', { describe, it }, harness);
+defineIntegritySuite('file', { describe, it }, harness);
 
 describe('file backend', () => {
   it('round-trips bytes, lists keys, deletes, ignores foreign files', async () => {

@@ -1,6 +1,7 @@
 // core/store over the memory backend, with the one run of the production Argon2id defaults.
 import { describe, it } from 'node:test';
 import { MemoryBackend, type StoreBackend } from '../../../core/store/index.ts';
+import { defineIntegritySuite } from './integrity-suite.ts';
 import { defineStoreSuite } from './suite.ts';
 
 async function dump(backend: StoreBackend): Promise<Uint8Array[]> {
@@ -18,4 +19,10 @@ defineStoreSuite(
     dump,
     withDefaults: true,
   },
+);
+
+defineIntegritySuite(
+  'memory',
+  { describe, it },
+  { fresh: async () => new MemoryBackend(), reopen: async (backend) => backend, dump },
 );

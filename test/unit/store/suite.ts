@@ -43,9 +43,10 @@ export interface BackendHarness {
 }
 
 const HEADER_KEY = 'roomkey-store-header';
+const MANIFEST_KEY = 'roomkey-store-manifest';
 
 async function recordIds(backend: StoreBackend): Promise<string[]> {
-  return (await backend.keys()).filter((k) => k !== HEADER_KEY).sort();
+  return (await backend.keys()).filter((k) => k !== HEADER_KEY && k !== MANIFEST_KEY).sort();
 }
 
 function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
@@ -401,10 +402,10 @@ export function defineStoreSuite(label: string, api: TestApi, h: BackendHarness)
       const reencode = (h2: typeof header) => v1.StoreHeader.encode(h2).finish().slice();
       const original = (await backend.get(HEADER_KEY))!;
 
-      header.version = 2;
+      header.version = 3;
       await backend.set(HEADER_KEY, reencode(header));
       await rejects(() => EncryptedStore.open(backend), UnsupportedError);
-      header.version = 1;
+      header.version = 2;
       header.passphrase!.params = { t: 1, mKib: 4 * 1024 * 1024, p: 1 };
       await backend.set(HEADER_KEY, reencode(header));
       await rejects(() => EncryptedStore.open(backend), MalformedError);
