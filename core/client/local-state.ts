@@ -4,6 +4,8 @@
  * device keys (LocalIdentity), the directory's pins, and each room's snapshot (chain, epoch
  * secrets, seen message ids, held envelopes). The password the user signs in with also unlocks
  * this store, so one secret opens both; a password change elsewhere needs a sign-in again.
+ * The store's manifest makes a removed or rolled-back record (the pins above all: without them
+ * every key would be trusted on first use again) a StoreIntegrityError at open, never a silent reset.
  * @example const state = await LocalState.open(backend, password); const me = await state.identity();
  */
 import { type roomkey, v1 } from '../../proto/index.ts';
@@ -61,7 +63,10 @@ export class LocalState {
     return new LocalState(await EncryptedStore.create(backend, password, params));
   }
 
-  /** Opens and unlocks the store (WrongPassphraseError for another password). */
+  /**
+   * Opens and unlocks the store (WrongPassphraseError for another password; StoreIntegrityError,
+   * whose message tells the person what to do, when records were removed or put back outside RoomKey).
+   */
   static async open(backend: StoreBackend, password: string): Promise<LocalState> {
     const store = await EncryptedStore.open(backend);
     await store.unlock(password);
@@ -72,9 +77,9 @@ export class LocalState {
     return EncryptedStore.exists(backend);
   }
 
-  /** Removes every record of the store (sign-out on this device). */
+  /** Removes every record of the store (sign-out on this device); see EncryptedStore.destroy. */
   static async wipe(backend: StoreBackend): Promise<void> {
-    for (const key of await backend.keys()) await backend.delete(key);
+    await EncryptedStore.destroy(backend);
   }
 
   async identity(): Promise<roomkey.v1.LocalIdentity | undefined> {
@@ -85,6 +90,7 @@ export class LocalState {
     await this.store.setMessage(IDENTITY, v1.LocalIdentity, identity);
   }
 
+  /** The directory's pins; StoreIntegrityError when the store lists them and they are gone. */
   async pins(): Promise<DirectoryPins | undefined> {
     const bytes = await this.store.get(PINS);
     if (!bytes) return undefined;
