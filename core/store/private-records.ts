@@ -98,24 +98,26 @@ export class RecordSet {
 
   async get(name: string): Promise<Uint8Array | undefined> {
     for (let rereads = 0; ; rereads++) {
-      const recordKey = this.#manifest.entries.get(name);
+      const looked = this.#manifest;
+      const recordKey = looked.entries.get(name);
       if (!recordKey) {
-        if (rereads === 0 && (await this.#reread())) continue;
+        if (rereads === 0 && (await this.#rereadSince(looked))) continue;
         return undefined;
       }
       const id = recordId(recordKey);
       const bytes = await io('read a record', () => this.#backend.get(id));
       this.#checkOpen();
       if (bytes !== undefined) return openRecord(this.#keys, this.#storeId, id, bytes, name).value;
-      // Replaced by another writer since this manifest was read, or removed behind the store's back.
-      if (rereads < MAX_REREADS && (await this.#reread())) continue;
+      // Replaced by a write since `looked` (here or in another tab), or removed behind the store's back.
+      if (rereads < MAX_REREADS && (await this.#rereadSince(looked))) continue;
       throw new StoreIntegrityError('missing-record', [name]);
     }
   }
 
   async has(name: string): Promise<boolean> {
-    if (this.#manifest.entries.has(name)) return true;
-    await this.#reread();
+    const looked = this.#manifest;
+    if (looked.entries.has(name)) return true;
+    await this.#rereadSince(looked);
     return this.#manifest.entries.has(name);
   }
 
@@ -136,7 +138,7 @@ export class RecordSet {
    * key the manifest does not name, go to `onDamaged`; a listed record that is gone throws.
    */
   async list(onDamaged?: OnDamaged): Promise<string[]> {
-    await this.#reread();
+    await this.#rereadSince(this.#manifest);
     const ids = await io('list keys', () => this.#backend.keys());
     this.#checkOpen();
     const present = new Set(ids);
@@ -208,12 +210,15 @@ export class RecordSet {
     if (this.#closed) throw new LockedError();
   }
 
-  /** The manifest in `bytes` (the backend's current one), checked never to go back in generation. */
-  #current(bytes: unknown): Manifest {
+  /**
+   * The manifest in `bytes`, as read from the backend, checked never to go below `floor`: the
+   * generation this store held when the read began (a write here may have moved on meanwhile).
+   */
+  #current(bytes: unknown, floor = this.#manifest.generation): Manifest {
     if (bytes === undefined) throw new StoreIntegrityError('missing-manifest');
     if (bytes instanceof Uint8Array && equalBytes(bytes, this.#manifestBytes)) return this.#manifest;
     const manifest = openManifest(this.#manifestKey, this.#storeId, bytes);
-    if (manifest.generation < this.#manifest.generation) throw new StoreIntegrityError('older-manifest');
+    if (manifest.generation < floor) throw new StoreIntegrityError('older-manifest');
     return manifest;
   }
 
@@ -224,15 +229,14 @@ export class RecordSet {
     this.#manifestBytes = bytes;
   }
 
-  /** Reads the manifest again; true when it changed. */
-  async #reread(): Promise<boolean> {
+  /** Reads the manifest again; true when the one held now is not `looked` (a write here counts too). */
+  async #rereadSince(looked: Manifest): Promise<boolean> {
+    const floor = this.#manifest.generation;
     const bytes = await io('read the store manifest', () => this.#backend.get(MANIFEST_KEY));
     this.#checkOpen();
-    const before = this.#manifest;
-    const manifest = this.#current(bytes);
-    if (manifest === before) return false;
-    this.#adopt(manifest, bytes as Uint8Array);
-    return this.#manifest !== before;
+    const manifest = this.#current(bytes, floor);
+    if (manifest !== this.#manifest) this.#adopt(manifest, bytes as Uint8Array);
+    return this.#manifest !== looked;
   }
 
   #enqueue(change: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<void> {

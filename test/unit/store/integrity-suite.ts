@@ -215,6 +215,27 @@ export function defineIntegritySuite(label: string, api: TestApi, h: BackendHarn
       equal((await c.keys()).join(), 'y,z');
     });
 
+    it('reads racing writes and deletes of the same name never cry wolf', async () => {
+      const backend = await h.fresh();
+      const store = await EncryptedStore.create(backend, PW, CHEAP);
+      const other = await opened(await h.reopen(backend));
+      for (let round = 0; round < 15; round++) {
+        await Promise.all([
+          store.set('x', utf8(`v${round}`)),
+          store.get('x'),
+          other.get('x'),
+          store.delete('x'),
+          other.set('x', utf8(`w${round}`)),
+          store.get('x'),
+          other.has('x'),
+          other.keys(),
+          store.set('y', utf8(`${round}`)),
+          other.get('y'),
+        ]);
+      }
+      await opened(backend);
+    });
+
     it('many writes at once share manifest updates, and all land', async () => {
       const backend = await h.fresh();
       const store = await EncryptedStore.create(backend, PW, CHEAP);
