@@ -70,16 +70,26 @@ export async function createGenesis(
   return { signed: await signBody(LABEL_ROOM_GENESIS, body, input.me.device.secretKey), secret };
 }
 
-/** Verifies the signature and that the signing device belongs to the creator it names. */
+/**
+ * Verifies the signature and that the signing device belongs to the creator it names, valid at
+ * `atMs` (validity.ts: from when JetStream stored the genesis) or, without it, at its created-at.
+ */
 export async function verifyGenesis(
   signed: roomkey.v1.ISigned,
   directory: Directory,
+  atMs?: number,
 ): Promise<VerifiedGenesis> {
   const bodyBytes = await verifySigned(LABEL_ROOM_GENESIS, signed);
   const body = decode(v1.RoomGenesisBody, bodyBytes, 'room genesis');
   const roomId = checkRoomId(body.roomId);
   if (!body.creatorUserId) throw new MalformedError('room genesis: no creator');
-  await requireDeviceOf(directory, signed.signer!, body.creatorUserId, 'room genesis', body.createdAtMs);
+  await requireDeviceOf(
+    directory,
+    signed.signer!,
+    body.creatorUserId,
+    'room genesis',
+    atMs ?? body.createdAtMs,
+  );
   if (body.roomPublicKey.length !== 32)
     throw new MalformedError('room genesis: room public key must be 32 bytes');
   const wrap = body.creatorKeyWrap;

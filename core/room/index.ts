@@ -8,4 +8,13 @@ export type { VerifiedGenesis } from './genesis.ts';
 export { MemoryDirectory } from './memory-directory.ts';
 export { CONTENT_TYPE_TEXT, MAX_HELD, Room } from './room.ts';
 export { newRoomId } from './room-id.ts';
-export type { Directory, EpochView, LocalMember, ReceiveResult, RoomMessage } from './types.ts';
+export type {
+  Directory,
+  EpochView,
+  LocalMember,
+  ReceiveResult,
+  RoomMessage,
+  StoredEnvelope,
+  StoredFacts,
+} from './types.ts';
+export { validityTime } from './validity.ts';

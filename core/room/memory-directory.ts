@@ -18,6 +18,8 @@ import type { Directory } from './types.ts';
 export class MemoryDirectory implements Directory {
   readonly #identities = new Map<string, UserIdentity>();
   readonly #devices = new Map<string, DeviceCertificate>();
+  /** Device key (hex) → when it was revoked (ms). */
+  readonly #revokedAt = new Map<string, number>();
 
   /** Verifies and records a self-signed identity; returns it. */
   async addIdentity(signed: roomkey.v1.ISigned | Uint8Array): Promise<UserIdentity> {
@@ -38,9 +40,13 @@ export class MemoryDirectory implements Directory {
     return certificate;
   }
 
-  /** Forgets a device: everything it signs from now on fails the certificate check. */
-  revokeDevice(deviceKey: Uint8Array): void {
-    this.#devices.delete(toHex(deviceKey));
+  /**
+   * Without `atMs`, forgets a device: everything it signed fails the certificate check. With
+   * `atMs`, records when it was revoked: what was stored before then stays valid (`device(key, atMs)`).
+   */
+  revokeDevice(deviceKey: Uint8Array, atMs?: number): void {
+    if (atMs === undefined) this.#devices.delete(toHex(deviceKey));
+    else this.#revokedAt.set(toHex(deviceKey), atMs);
   }
 
   async identity(userId: string): Promise<UserIdentity> {
@@ -50,7 +56,9 @@ export class MemoryDirectory implements Directory {
     return identity;
   }
 
-  async device(deviceKey: Uint8Array): Promise<DeviceCertificate | undefined> {
+  async device(deviceKey: Uint8Array, atMs?: number): Promise<DeviceCertificate | undefined> {
+    const revokedAt = this.#revokedAt.get(toHex(deviceKey));
+    if (revokedAt !== undefined && (atMs === undefined || atMs >= revokedAt)) return undefined;
     return this.#devices.get(toHex(deviceKey));
   }
 }

@@ -5,6 +5,9 @@
  * Checks on receive, in order: envelope shape → sender device certified for the sender user →
  * epoch known (else held) → sender a member at that epoch → device signature → not a replay →
  * decrypt. Rejections are typed errors; nothing of a failed message's plaintext is returned.
+ * The device must be valid when JetStream stored the envelope and when its epoch opened (the
+ * stored facts each envelope and commit comes with, validity.ts); the sender's `sentAtMs` is shown,
+ * never trusted. Without stored facts the device must be valid now.
  * @example const room = await Room.create({ me, directory, roomId, orgId, projectId, nowMs: Date.now() });
  */
 import { type roomkey, v1 } from '../../proto/index.ts';
@@ -48,7 +51,21 @@ import { requireDeviceOf } from './_checks.ts';
 import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
 import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
 import { ReplayGuard } from './replay-guard.ts';
-import type { Directory, EpochView, LocalMember, ReceiveResult, RoomMessage } from './types.ts';
+import type {
+  Directory,
+  EpochView,
+  LocalMember,
+  ReceiveResult,
+  RoomMessage,
+  StoredEnvelope,
+  StoredFacts,
+} from './types.ts';
+import { validityTime } from './validity.ts';
+
+/** An envelope as it arrives: bare bytes (judged as of now) or with the stream's stored facts. */
+export type IncomingEnvelope = Uint8Array | StoredEnvelope;
+/** The stored time of a commit or genesis (its sequence is optional: only the time is judged). */
+export type CommitFacts = Pick<StoredFacts, 'storedAtMs'> & Partial<Pick<StoredFacts, 'seq'>>;
 
 /** Envelopes of not-yet-known epochs kept per room; beyond this the oldest are dropped with a status. */
 export const MAX_HELD = 10_000;
@@ -67,6 +84,14 @@ interface EpochState {
   members: string[];
   roomPublicKey: Uint8Array;
   sealedInfo: roomkey.v1.SealedRoomInfo.$Properties | null;
+  /** When JetStream stored the Signed that opened this epoch (undefined: not known). */
+  openedAtMs: number | undefined;
+}
+
+interface HeldEnvelope {
+  epoch: number;
+  bytes: Uint8Array;
+  facts: StoredFacts | undefined;
 }
 
 export class Room {
@@ -80,11 +105,18 @@ export class Room {
   readonly #secrets = new Map<number, Uint8Array>();
   readonly #replay: ReplayGuard;
   #info: { epoch: number; info: RoomInfo } | undefined;
-  readonly #held = new Map<string, { epoch: number; bytes: Uint8Array }>();
+  readonly #held = new Map<string, HeldEnvelope>();
   #removedAt: number | undefined;
+  #lastSeq = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(genesis: VerifiedGenesis, signed: SignedProps, me: LocalMember, directory: Directory) {
+  private constructor(
+    genesis: VerifiedGenesis,
+    signed: SignedProps,
+    me: LocalMember,
+    directory: Directory,
+    openedAtMs: number | undefined,
+  ) {
     this.roomId = genesis.roomId;
     this.genesis = genesis;
     this.#me = me;
@@ -96,6 +128,7 @@ export class Room {
         members: [genesis.creatorUserId],
         roomPublicKey: genesis.roomPublicKey,
         sealedInfo: genesis.info,
+        openedAtMs,
       },
     ];
     this.#replay = new ReplayGuard();
@@ -107,11 +140,20 @@ export class Room {
     return Room.fromGenesis(signed, input.me, input.directory);
   }
 
-  /** A room from its signed genesis, as any client first sees it; then apply commits in order. */
-  static async fromGenesis(signed: roomkey.v1.ISigned, me: LocalMember, directory: Directory): Promise<Room> {
-    const genesis = await verifyGenesis(signed, directory);
+  /**
+   * A room from its signed genesis, as any client first sees it; then apply commits in order.
+   * `facts`: when JetStream stored the genesis (the creator's device is judged then); without
+   * them, by the genesis's own created-at (a chain read from elsewhere, e.g. a legacy snapshot).
+   */
+  static async fromGenesis(
+    signed: roomkey.v1.ISigned,
+    me: LocalMember,
+    directory: Directory,
+    facts?: CommitFacts,
+  ): Promise<Room> {
+    const genesis = await verifyGenesis(signed, directory, validityTime(facts?.storedAtMs));
     const props = { body: signed.body!, signature: signed.signature!, signer: signed.signer! };
-    const room = new Room(genesis, props, me, directory);
+    const room = new Room(genesis, props, me, directory, facts?.storedAtMs);
     if (genesis.creatorUserId === me.userId) {
       const secrets = await unwrapEpochSecrets(genesis.creatorKeyWrap, {
         roomId: room.roomId,
@@ -139,16 +181,32 @@ export class Room {
     directory: Directory,
   ): Promise<Room> {
     if (!snapshot.genesis) throw new MalformedError('room snapshot: no genesis');
-    const room = await Room.fromGenesis(snapshot.genesis, me, directory);
-    for (const commit of snapshot.commits ?? []) await room.applyCommit(commit);
+    const opened = (epoch: number): CommitFacts | undefined => {
+      const storedAtMs = Number(snapshot.epochStoredAtMs?.[epoch] ?? 0);
+      return storedAtMs > 0 ? { storedAtMs } : undefined;
+    };
+    const room = await Room.fromGenesis(snapshot.genesis, me, directory, opened(0));
+    for (const [i, commit] of (snapshot.commits ?? []).entries())
+      await room.applyCommit(commit, opened(i + 1));
     await room.importSecrets(
       (snapshot.secrets ?? []).map((s) => ({ epoch: s.epoch ?? 0, secret: s.secret ?? new Uint8Array() })),
     );
     for (const id of snapshot.seenMessageIds ?? []) room.#replay.accept(id);
-    for (const bytes of snapshot.heldEnvelopes ?? []) {
+    room.markDelivered(Number(snapshot.lastSeq ?? 0));
+    const held = [
+      ...(snapshot.heldEnvelopes ?? []).map((bytes) => ({ bytes, facts: undefined })),
+      ...(snapshot.held ?? []).map((h) => ({
+        bytes: h.envelope ?? new Uint8Array(),
+        facts:
+          Number(h.storedAtMs ?? 0) > 0
+            ? { storedAtMs: Number(h.storedAtMs), seq: Number(h.seq ?? 0) }
+            : undefined,
+      })),
+    ];
+    for (const { bytes, facts } of held) {
       try {
         const parsed = parseEnvelope(bytes);
-        room.#held.set(toHex(parsed.header.messageId), { epoch: parsed.header.epoch, bytes });
+        room.#held.set(toHex(parsed.header.messageId), { epoch: parsed.header.epoch, bytes, facts });
       } catch {
         // A held envelope that no longer parses was never accepted; dropping it loses nothing.
       }
@@ -183,6 +241,21 @@ export class Room {
 
   get heldCount(): number {
     return this.#held.size;
+  }
+
+  /** The last stream sequence delivered live (0: none yet); kept in the snapshot. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** Records that live delivery got up to `seq` (it never moves back). */
+  markDelivered(seq: number): void {
+    if (Number.isSafeInteger(seq) && seq > this.#lastSeq) this.#lastSeq = seq;
+  }
+
+  /** When JetStream stored the Signed that opened `epoch` (undefined: not known here). */
+  openedAtMs(epoch: number): number | undefined {
+    return this.#epochs[epoch]?.openedAtMs;
   }
 
   view(epoch = this.epoch): EpochView {
@@ -252,20 +325,25 @@ export class Room {
   }
 
   /**
-   * Verifies and applies the next commit (serialized). Re-applying the current one is a no-op;
-   * a different commit for an epoch already taken is a ConflictError (the room cannot fork).
+   * Verifies and applies the next commit (serialized). Re-applying the current one is a no-op
+   * (that records its stored time if it was not known); a different commit for an epoch already
+   * taken is a ConflictError (the room cannot fork). `facts`: when JetStream stored it — the
+   * committer's device must be valid then; without them, at the commit's own committed-at (a
+   * chain read without stored times: the gateway's observer, a legacy snapshot).
    * Returns results for held messages that the new key made readable.
    */
   applyCommit(
     signed: roomkey.v1.ISigned,
+    facts?: CommitFacts,
   ): Promise<{ epoch: number; released: Array<ReceiveResult | RoomKeyError> }> {
-    const run = this.#queue.then(() => this.#applyCommit(signed));
+    const run = this.#queue.then(() => this.#applyCommit(signed, facts));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
   async #applyCommit(
     signed: roomkey.v1.ISigned,
+    facts: CommitFacts | undefined,
   ): Promise<{ epoch: number; released: Array<ReceiveResult | RoomKeyError> }> {
     const body = await verifyCommitSignature(signed);
     if (body.roomId !== this.roomId)
@@ -273,6 +351,8 @@ export class Room {
     const applied = this.#chain[body.epoch];
     if (applied && body.epoch > 0) {
       if (equalBytes(applied.body, signed.body!) && equalBytes(applied.signature, signed.signature!)) {
+        const state = this.#epochs[body.epoch]!;
+        if (state.openedAtMs === undefined && facts) await this.#learnOpenedAt(state, signed, body, facts);
         return { epoch: body.epoch, released: [] };
       }
       throw new ConflictError(
@@ -300,7 +380,7 @@ export class Room {
       signed.signer!,
       body.committerUserId,
       `epoch commit ${body.epoch}`,
-      body.committedAtMs,
+      facts ? validityTime(facts.storedAtMs, parent.openedAtMs) : body.committedAtMs,
     );
     const expected = nextMembers(parent.members, body.kind, body.added, body.removed);
     if (expected.join('\n') !== body.members.join('\n')) {
@@ -331,6 +411,7 @@ export class Room {
       members: expected,
       roomPublicKey: body.roomPublicKey,
       sealedInfo: body.info,
+      openedAtMs: facts?.storedAtMs,
     });
     this.#chain.push({ body: signed.body!, signature: signed.signature!, signer: signed.signer! });
     if (parent.members.includes(this.#me.userId) && !expected.includes(this.#me.userId)) {
@@ -338,6 +419,52 @@ export class Room {
     }
     await this.#learnSecrets(secrets);
     return { epoch: body.epoch, released: await this.#releaseHeld() };
+  }
+
+  /**
+   * Records when JetStream stored this room's genesis (a room created on this device learns it
+   * from the chain afterwards); the creator's device must have been valid then.
+   */
+  async learnGenesisStored(signed: roomkey.v1.ISigned, facts: CommitFacts): Promise<void> {
+    const genesis = this.#chain[0]!;
+    if (
+      !equalBytes(genesis.body, signed.body ?? new Uint8Array()) ||
+      !equalBytes(genesis.signature, signed.signature ?? new Uint8Array())
+    ) {
+      throw new ConflictError('The chain read for this room starts with another genesis.');
+    }
+    const state = this.#epochs[0]!;
+    if (state.openedAtMs !== undefined) return;
+    const creator = this.genesis.creatorUserId;
+    await requireDeviceOf(
+      this.#directory,
+      genesis.signer,
+      creator,
+      'room genesis',
+      validityTime(facts.storedAtMs),
+    );
+    state.openedAtMs = facts.storedAtMs;
+  }
+
+  /**
+   * A commit applied before its stored time was known (live, or this device's own) learns it
+   * later: the committer's device must have been valid then too, else the time stays unknown.
+   */
+  async #learnOpenedAt(
+    state: EpochState,
+    signed: roomkey.v1.ISigned,
+    body: { committerUserId: string; epoch: number },
+    facts: CommitFacts,
+  ): Promise<void> {
+    const parent = this.#epochs[body.epoch - 1];
+    await requireDeviceOf(
+      this.#directory,
+      signed.signer!,
+      body.committerUserId,
+      `epoch commit ${body.epoch}`,
+      validityTime(facts.storedAtMs, parent?.openedAtMs),
+    );
+    state.openedAtMs = facts.storedAtMs;
   }
 
   /**
@@ -400,9 +527,13 @@ export class Room {
     return { envelope: encodeEnvelope(parts), messageId, epoch: this.epoch };
   }
 
-  /** Checks and decrypts one envelope (see the order at the top of this file). */
-  async receive(bytes: Uint8Array): Promise<ReceiveResult> {
-    return this.#receiveParsed(parseEnvelope(bytes), bytes, false);
+  /**
+   * Checks and decrypts one envelope (see the order at the top of this file), with the stream's
+   * stored facts when it was read from the stream.
+   */
+  async receive(input: IncomingEnvelope): Promise<ReceiveResult> {
+    const { bytes, facts } = split(input);
+    return this.#receiveParsed(parseEnvelope(bytes), bytes, facts, false);
   }
 
   /**
@@ -412,10 +543,11 @@ export class Room {
    * already accepted are decrypted again instead of refused as replays, and never held.
    */
   async receiveMany(
-    envelopes: readonly Uint8Array[],
+    envelopes: readonly IncomingEnvelope[],
     options: { reread?: boolean } = {},
   ): Promise<Array<ReceiveResult | RoomKeyError>> {
-    const parsed = envelopes.map((bytes) => {
+    const inputs = envelopes.map(split);
+    const parsed = inputs.map(({ bytes }) => {
       try {
         return parseEnvelope(bytes);
       } catch (error) {
@@ -432,15 +564,16 @@ export class Room {
         results.push(p);
         continue;
       }
+      const { bytes, facts } = inputs[i]!;
       try {
         if (!signatureOk.get(p)) {
           // Device and membership errors take precedence over a bad signature, as in receive().
-          await this.#checkSender(p);
+          await this.#checkSender(p, facts);
           throw new BadSignatureError(
             'message: the device signature does not verify; it was modified or forged.',
           );
         }
-        results.push(await this.#receiveParsed(p, envelopes[i]!, true, options.reread === true));
+        results.push(await this.#receiveParsed(p, bytes, facts, true, options.reread === true));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -448,11 +581,13 @@ export class Room {
     return results;
   }
 
-  async #checkSender(parsed: ParsedEnvelope): Promise<void> {
+  async #checkSender(parsed: ParsedEnvelope, facts: StoredFacts | undefined): Promise<void> {
     const h = parsed.header;
     if (h.roomId !== this.roomId) throw new MalformedError(`message: for room ${h.roomId}, not this room`);
-    await requireDeviceOf(this.#directory, h.senderDeviceKey, h.senderUserId, 'message', h.sentAtMs);
     const state = this.#epochs[h.epoch];
+    // Not h.sentAtMs: the sender wrote it. An epoch not known yet is judged again on release.
+    const atMs = validityTime(facts?.storedAtMs, state?.openedAtMs);
+    await requireDeviceOf(this.#directory, h.senderDeviceKey, h.senderUserId, 'message', atMs);
     if (state && !state.members.includes(h.senderUserId)) {
       throw new NotMemberError(
         `message: ${h.senderUserId} was not a member of this room at epoch ${h.epoch}.`,
@@ -463,15 +598,16 @@ export class Room {
   async #receiveParsed(
     parsed: ParsedEnvelope,
     bytes: Uint8Array,
+    facts: StoredFacts | undefined,
     signatureChecked: boolean,
     reread = false,
   ): Promise<ReceiveResult> {
     const h = parsed.header;
-    await this.#checkSender(parsed);
+    await this.#checkSender(parsed, facts);
     if (!signatureChecked) await verifyEnvelopeSignature(parsed);
     if (h.epoch > this.epoch) {
       if (reread) throw new UnknownEpochError(this.roomId, h.epoch);
-      return this.#hold(parsed, bytes);
+      return this.#hold(parsed, bytes, facts);
     }
     if (!reread && this.#replay.has(h.messageId)) {
       throw new ReplayError(`message ${toHex(h.messageId)} was already received; the copy is ignored.`);
@@ -498,6 +634,7 @@ export class Room {
       senderUserId: h.senderUserId,
       senderDeviceKey: h.senderDeviceKey,
       sentAtMs: h.sentAtMs,
+      ...(facts ? { storedAtMs: facts.storedAtMs, seq: facts.seq } : {}),
       contentType: h.contentType,
       text: content.text,
       replyTo: content.replyTo,
@@ -505,14 +642,14 @@ export class Room {
     return { status: 'ok', message };
   }
 
-  #hold(parsed: ParsedEnvelope, bytes: Uint8Array): ReceiveResult {
+  #hold(parsed: ParsedEnvelope, bytes: Uint8Array, facts: StoredFacts | undefined): ReceiveResult {
     const h = parsed.header;
     if (this.#held.size >= MAX_HELD && !this.#held.has(toHex(h.messageId))) {
       throw new TooLargeError(
         `message held for epoch ${h.epoch} dropped: ${MAX_HELD} messages already wait for keys; it stays in the room history and is read again on the next catch-up.`,
       );
     }
-    this.#held.set(toHex(h.messageId), { epoch: h.epoch, bytes });
+    this.#held.set(toHex(h.messageId), { epoch: h.epoch, bytes, facts });
     return {
       status: 'held',
       roomId: this.roomId,
@@ -528,7 +665,7 @@ export class Room {
     for (const [id, held] of ready) {
       this.#held.delete(id);
       try {
-        results.push(await this.#receiveParsed(parseEnvelope(held.bytes), held.bytes, true));
+        results.push(await this.#receiveParsed(parseEnvelope(held.bytes), held.bytes, held.facts, true));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -551,7 +688,13 @@ export class Room {
       commits: this.#chain.slice(1),
       secrets: [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret })),
       seenMessageIds: this.#replay.ids(),
-      heldEnvelopes: [...this.#held.values()].map((h) => h.bytes),
+      epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
+      lastSeq: this.#lastSeq,
+      held: [...this.#held.values()].map((h) => ({
+        envelope: h.bytes,
+        storedAtMs: h.facts?.storedAtMs ?? 0,
+        seq: h.facts?.seq ?? 0,
+      })),
     };
   }
 
@@ -568,6 +711,14 @@ export class Room {
         : `You are not a member of this room and cannot ${action}.`,
     );
   }
+}
+
+/** Bytes and stored facts of an incoming envelope (facts are hostile input too: numbers only). */
+function split(input: IncomingEnvelope): { bytes: Uint8Array; facts: StoredFacts | undefined } {
+  if (input instanceof Uint8Array) return { bytes: input, facts: undefined };
+  const { bytes, storedAtMs, seq } = input;
+  const known = Number.isSafeInteger(storedAtMs) && storedAtMs > 0;
+  return { bytes, facts: known ? { storedAtMs, seq: Number.isSafeInteger(seq) ? seq : 0 } : undefined };
 }
 
 function asRoomKeyError(error: unknown): RoomKeyError {

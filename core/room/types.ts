@@ -19,11 +19,26 @@ export interface Directory {
   identity(userId: string): Promise<UserIdentity>;
   /**
    * The verified certificate of a device key; undefined when none is known. Without `atMs` the
-   * device must be unrevoked now. With `atMs` (when the object being checked says it was signed),
-   * a directory that knows revocation times may also return a device revoked after `atMs`, so a
-   * room whose history a since-revoked device signed stays verifiable.
+   * device must be unrevoked now. With `atMs` (when the server stored the object being checked,
+   * see `StoredFacts`), a directory that knows revocation times may also return a device revoked
+   * after `atMs`, so a room whose history a since-revoked device signed stays verifiable.
+   * Revocation times are the gateway's clock, never the revoking or the signing device's.
    */
   device(deviceKey: Uint8Array, atMs?: number): Promise<DeviceCertificate | undefined>;
+}
+
+/**
+ * What the server says about a stored object: when JetStream stored it (ms, the server's clock)
+ * and its stream sequence. Device validity is judged by these, never by a time the sender wrote.
+ */
+export interface StoredFacts {
+  storedAtMs: number;
+  seq: number;
+}
+
+/** An encoded envelope as read from the room stream, with its stored facts. */
+export interface StoredEnvelope extends StoredFacts {
+  bytes: Uint8Array;
 }
 
 /** A message that passed every check. */
@@ -33,7 +48,11 @@ export interface RoomMessage {
   messageId: Uint8Array;
   senderUserId: string;
   senderDeviceKey: Uint8Array;
+  /** The sender's own claim: shown, never trusted for anything. */
   sentAtMs: number;
+  /** When JetStream stored it and where (absent when received without stored facts). */
+  storedAtMs?: number;
+  seq?: number;
   contentType: number;
   text: string;
   replyTo: Uint8Array;

@@ -1035,6 +1035,7 @@ export namespace roomkey {
             chain: roomkey.v1.Signed.$Properties[];
             seqs: number[];
             latestEpoch: number;
+            storedAtMs: number[];
             static create(properties: roomkey.v1.CommitsResponse.$Shape): roomkey.v1.CommitsResponse & roomkey.v1.CommitsResponse.$Shape;
             static create(properties?: roomkey.v1.CommitsResponse.$Properties): roomkey.v1.CommitsResponse;
             static encode(message: roomkey.v1.CommitsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1046,6 +1047,7 @@ export namespace roomkey {
                 chain?: (roomkey.v1.Signed.$Properties[]|null);
                 seqs?: (number[]|null);
                 latestEpoch?: (number|null);
+                storedAtMs?: (number[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CommitsResponse.$Properties;
@@ -1106,6 +1108,7 @@ export namespace roomkey {
             roomId: string;
             startSeq: number;
             last: number;
+            fromEnd: boolean;
             static create(properties: roomkey.v1.CursorRequest.$Shape): roomkey.v1.CursorRequest & roomkey.v1.CursorRequest.$Shape;
             static create(properties?: roomkey.v1.CursorRequest.$Properties): roomkey.v1.CursorRequest;
             static encode(message: roomkey.v1.CursorRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1117,6 +1120,7 @@ export namespace roomkey {
                 roomId?: (string|null);
                 startSeq?: (number|null);
                 last?: (number|null);
+                fromEnd?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CursorRequest.$Properties;
@@ -2276,6 +2280,9 @@ export namespace roomkey {
             secrets: roomkey.v1.EpochSecret.$Properties[];
             seenMessageIds: Uint8Array[];
             heldEnvelopes: Uint8Array[];
+            epochStoredAtMs: number[];
+            lastSeq: number;
+            held: roomkey.v1.HeldEnvelope.$Properties[];
             static create(properties: roomkey.v1.RoomSnapshot.$Shape): roomkey.v1.RoomSnapshot & roomkey.v1.RoomSnapshot.$Shape;
             static create(properties?: roomkey.v1.RoomSnapshot.$Properties): roomkey.v1.RoomSnapshot;
             static encode(message: roomkey.v1.RoomSnapshot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2289,9 +2296,37 @@ export namespace roomkey {
                 secrets?: (roomkey.v1.EpochSecret.$Properties[]|null);
                 seenMessageIds?: (Uint8Array[]|null);
                 heldEnvelopes?: (Uint8Array[]|null);
+                epochStoredAtMs?: (number[]|null);
+                lastSeq?: (number|null);
+                held?: (roomkey.v1.HeldEnvelope.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomSnapshot.$Properties;
+        }
+
+        interface IHeldEnvelope extends roomkey.v1.HeldEnvelope.$Properties {
+        }
+
+        class HeldEnvelope {
+            constructor(properties?: roomkey.v1.HeldEnvelope.$Properties);
+            $unknowns?: Uint8Array[];
+            envelope: Uint8Array;
+            storedAtMs: number;
+            seq: number;
+            static create(properties: roomkey.v1.HeldEnvelope.$Shape): roomkey.v1.HeldEnvelope & roomkey.v1.HeldEnvelope.$Shape;
+            static create(properties?: roomkey.v1.HeldEnvelope.$Properties): roomkey.v1.HeldEnvelope;
+            static encode(message: roomkey.v1.HeldEnvelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.HeldEnvelope & roomkey.v1.HeldEnvelope.$Shape;
+        }
+
+        namespace HeldEnvelope {
+            interface $Properties {
+                envelope?: (Uint8Array|null);
+                storedAtMs?: (number|null);
+                seq?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.HeldEnvelope.$Properties;
         }
     }
 }

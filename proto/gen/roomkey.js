@@ -4363,6 +4363,7 @@ export const roomkey = $root.roomkey = (() => {
             const CommitsResponse = function (p) {
                 this.chain = [];
                 this.seqs = [];
+                this.storedAtMs = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -4372,6 +4373,7 @@ export const roomkey = $root.roomkey = (() => {
             CommitsResponse.prototype.chain = $util.emptyArray;
             CommitsResponse.prototype.seqs = $util.emptyArray;
             CommitsResponse.prototype.latestEpoch = 0;
+            CommitsResponse.prototype.storedAtMs = $util.emptyArray;
 
             CommitsResponse.create = function(properties) {
                 return new CommitsResponse(properties);
@@ -4393,6 +4395,9 @@ export const roomkey = $root.roomkey = (() => {
                 }
                 if (m.latestEpoch != null && $Object.hasOwnProperty.call(m, "latestEpoch") && m.latestEpoch !== 0)
                     w.uint32(24).uint32(m.latestEpoch);
+                if (m.storedAtMs != null && m.storedAtMs.length) {
+                    w.uint32(34).uint64s(m.storedAtMs);
+                }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -4455,6 +4460,20 @@ export const roomkey = $root.roomkey = (() => {
                                 m.latestEpoch = v;
                             else
                                 delete m.latestEpoch;
+                            continue;
+                        }
+                    case 4: {
+                            if (u === 2) {
+                                if (!(m.storedAtMs && m.storedAtMs.length))
+                                    m.storedAtMs = [];
+                                r.uint64s(m.storedAtMs);
+                                continue;
+                            }
+                            if (u !== 0)
+                                break;
+                            if (!(m.storedAtMs && m.storedAtMs.length))
+                                m.storedAtMs = [];
+                            m.storedAtMs.push(r.uint64());
                             continue;
                         }
                     }
@@ -4687,6 +4706,7 @@ export const roomkey = $root.roomkey = (() => {
             CursorRequest.prototype.roomId = "";
             CursorRequest.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             CursorRequest.prototype.last = 0;
+            CursorRequest.prototype.fromEnd = false;
 
             CursorRequest.create = function(properties) {
                 return new CursorRequest(properties);
@@ -4705,6 +4725,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(16).uint64(m.startSeq);
                 if (m.last != null && $Object.hasOwnProperty.call(m, "last") && m.last !== 0)
                     w.uint32(24).uint32(m.last);
+                if (m.fromEnd != null && $Object.hasOwnProperty.call(m, "fromEnd") && m.fromEnd !== false)
+                    w.uint32(32).bool(m.fromEnd);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -4763,6 +4785,15 @@ export const roomkey = $root.roomkey = (() => {
                                 m.last = v;
                             else
                                 delete m.last;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.fromEnd = v;
+                            else
+                                delete m.fromEnd;
                             continue;
                         }
                     }
@@ -9797,6 +9828,8 @@ export const roomkey = $root.roomkey = (() => {
                 this.secrets = [];
                 this.seenMessageIds = [];
                 this.heldEnvelopes = [];
+                this.epochStoredAtMs = [];
+                this.held = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -9808,6 +9841,9 @@ export const roomkey = $root.roomkey = (() => {
             RoomSnapshot.prototype.secrets = $util.emptyArray;
             RoomSnapshot.prototype.seenMessageIds = $util.emptyArray;
             RoomSnapshot.prototype.heldEnvelopes = $util.emptyArray;
+            RoomSnapshot.prototype.epochStoredAtMs = $util.emptyArray;
+            RoomSnapshot.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            RoomSnapshot.prototype.held = $util.emptyArray;
 
             RoomSnapshot.create = function(properties) {
                 return new RoomSnapshot(properties);
@@ -9837,6 +9873,15 @@ export const roomkey = $root.roomkey = (() => {
                 if (m.heldEnvelopes != null && m.heldEnvelopes.length) {
                     for (var i = 0; i < m.heldEnvelopes.length; ++i)
                         w.uint32(42).bytes(m.heldEnvelopes[i]);
+                }
+                if (m.epochStoredAtMs != null && m.epochStoredAtMs.length) {
+                    w.uint32(50).uint64s(m.epochStoredAtMs);
+                }
+                if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
+                    w.uint32(56).uint64(m.lastSeq);
+                if (m.held != null && m.held.length) {
+                    for (var i = 0; i < m.held.length; ++i)
+                        $root.roomkey.v1.HeldEnvelope.encode(m.held[i], w.uint32(66).fork(), q + 1).ldelim();
                 }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
@@ -9909,6 +9954,37 @@ export const roomkey = $root.roomkey = (() => {
                             m.heldEnvelopes.push(r.bytes());
                             continue;
                         }
+                    case 6: {
+                            if (u === 2) {
+                                if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
+                                    m.epochStoredAtMs = [];
+                                r.uint64s(m.epochStoredAtMs);
+                                continue;
+                            }
+                            if (u !== 0)
+                                break;
+                            if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
+                                m.epochStoredAtMs = [];
+                            m.epochStoredAtMs.push(r.uint64());
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.lastSeq = v;
+                            else
+                                delete m.lastSeq;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.held && m.held.length))
+                                m.held = [];
+                            m.held.push($root.roomkey.v1.HeldEnvelope.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -9927,6 +10003,116 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return RoomSnapshot;
+        })();
+
+        v1.HeldEnvelope = (function() {
+
+            const HeldEnvelope = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            HeldEnvelope.prototype.envelope = $util.newBuffer([]);
+            HeldEnvelope.prototype.storedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            HeldEnvelope.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            HeldEnvelope.create = function(properties) {
+                return new HeldEnvelope(properties);
+            };
+
+            HeldEnvelope.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.envelope != null && $Object.hasOwnProperty.call(m, "envelope") && m.envelope.length)
+                    w.uint32(10).bytes(m.envelope);
+                if (m.storedAtMs != null && $Object.hasOwnProperty.call(m, "storedAtMs") && (typeof m.storedAtMs === "object" ? m.storedAtMs.low || m.storedAtMs.high : m.storedAtMs !== 0))
+                    w.uint32(16).uint64(m.storedAtMs);
+                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+                    w.uint32(24).uint64(m.seq);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            HeldEnvelope.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.HeldEnvelope();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.envelope = v;
+                            else
+                                delete m.envelope;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.storedAtMs = v;
+                            else
+                                delete m.storedAtMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seq = v;
+                            else
+                                delete m.seq;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return HeldEnvelope;
         })();
 
         return v1;
