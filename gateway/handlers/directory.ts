@@ -6,6 +6,8 @@
  *   dir.user     { username }   → identity
  *   dir.identity { user_id }    → identity
  *   dir.devices  { user_id }    → identity + every device certificate (with revocation times)
+ * Revocation times are this server's clock (handlers/revoke.ts): clients compare them with the time
+ * JetStream stored a message, never with a time a device wrote.
  *   dir.device   { device_key } → the device's user identity + that one certificate
  */
 import { toHex } from '../../core/bytes.ts';

@@ -59,7 +59,9 @@ export function revoke(ctx: GatewayContext): Endpoint {
         try {
           await ctx.buckets.devices.update(
             key,
-            { ...record.value, revokedAtMs: revokedAt },
+            // The effective time is this server's clock (what stored times are judged against),
+            // never the revoking device's: revoked_at_ms only binds the proof to now.
+            { ...record.value, revokedAtMs: now },
             record.revision,
             'raced',
           );

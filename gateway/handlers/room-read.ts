@@ -2,15 +2,20 @@
  * Reading rooms through the gateway:
  * - room.commits: the signed chain from an epoch on (genesis and commits hold key wraps and sealed
  *   names, no plaintext; every member needs them to verify the room). Members get all of it; a
- *   removed member up to the commit that removed them. Paged to fit a reply.
+ *   removed member up to the commit that removed them. Paged to fit a reply. Each entry comes with
+ *   its stream sequence and the time JetStream stored it: clients judge the committer's device,
+ *   and which devices may send in the epoch, by that time.
  * - room.list: the rooms the caller is or was in, with their latest epoch.
  * - room.cursor: places the caller device's consumer on the room's envelopes, never before the
  *   floor policy sets (its join sequence when pre-join history is not allowed), so NATS itself
- *   cannot serve it anything older.
+ *   cannot serve it anything older. Live delivery resumes from the last sequence a device got
+ *   (start_seq, capped by last) or starts after the stream's end (from_end).
  */
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { decode, encode } from '../../core/codec.ts';
 import type { SignedProps } from '../../core/crypto/index.ts';
-import { NotMemberError } from '../../core/errors.ts';
+import { NotMemberError, UnavailableError } from '../../core/errors.ts';
 import { can } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
 import { deviceConsumerName, ROOM_SUBJECTS, roomStreamName } from '../../core/transport/subjects.ts';
@@ -24,6 +29,8 @@ import type { Endpoint } from '../service.ts';
 /** A commits reply stays below the client's reply limit (256 KiB). */
 const MAX_CHAIN_BYTES = 192 * 1024;
 const MAX_LAST = 100_000;
+/** Stored times remembered per gateway (they never change: room streams deny delete and purge). */
+const MAX_STORED_TIMES = 20_000;
 
 export function roomCommits(ctx: GatewayContext): Endpoint {
   return {
@@ -45,6 +52,7 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
         const until = former && !member ? Math.min(latest, former.removedEpoch ?? 0) : latest;
         const chain: SignedProps[] = [];
         const seqs: number[] = [];
+        const storedAtMs: number[] = [];
         let size = 0;
         for (let epoch = req.fromEpoch ?? 0; epoch <= until; epoch++) {
           const signed = room.observer.signedAt(epoch);
@@ -52,9 +60,10 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
           if (chain.length > 0 && size + bytes > MAX_CHAIN_BYTES) break;
           chain.push(signed);
           seqs.push(room.seqs[epoch]!);
+          storedAtMs.push(await storedTime(ctx.app, roomId, room.seqs[epoch]!));
           size += bytes;
         }
-        return encode(v1.CommitsResponse, { chain, seqs, latestEpoch: until });
+        return encode(v1.CommitsResponse, { chain, seqs, latestEpoch: until, storedAtMs });
       });
     },
   };
@@ -102,9 +111,10 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
       const lastSeq = await ctx.streams.lastSeq(roomId);
       let start = Math.max(floor, Number(req.startSeq ?? 0));
       const last = Math.min(Number(req.last ?? 0), MAX_LAST);
-      if (last > 0)
+      if (req.fromEnd) start = Math.max(floor, lastSeq + 1);
+      else if (last > 0)
         start = Math.max(
-          floor,
+          start,
           startForLast(
             lastSeq,
             last,
@@ -133,4 +143,33 @@ export function startForLast(lastSeq: number, last: number, commitSeqs: readonly
     if (next === start) return start;
     start = next;
   }
+}
+
+const managers = new WeakMap<NatsConnection, Promise<JetStreamManager>>();
+const storedTimes = new Map<string, number>();
+
+/** When JetStream stored message `seq` of the room's stream (ms, the server's clock). */
+async function storedTime(app: NatsConnection, roomId: string, seq: number): Promise<number> {
+  const key = `${roomId}:${seq}`;
+  const known = storedTimes.get(key);
+  if (known !== undefined) return known;
+  let jsm = managers.get(app);
+  if (!jsm) {
+    jsm = jetstreamManager(app);
+    jsm.catch(() => managers.delete(app));
+    managers.set(app, jsm);
+  }
+  let time: number;
+  try {
+    const stored = await (await jsm).streams.getMessage(roomStreamName(roomId), { seq });
+    time = stored?.time.getTime() ?? Number.NaN;
+  } catch (error) {
+    throw new UnavailableError('The gateway could not read the room stream: try again.', { cause: error });
+  }
+  if (!Number.isSafeInteger(time) || time <= 0) {
+    throw new UnavailableError(`The room stream has no entry ${seq}: try again.`);
+  }
+  if (storedTimes.size >= MAX_STORED_TIMES) storedTimes.delete(storedTimes.keys().next().value!);
+  storedTimes.set(key, time);
+  return time;
 }
