@@ -39,13 +39,14 @@ export const GENERIC: WakeNotification = {
   tag: 'roomkey',
 };
 
-/** This worker's own record in the store: { [roomId]: { sentAtMs, messageId } } of the last notified. */
+/** This worker's own record in the store: { [roomId]: { seq } } (stream sequence) of the last notified. */
 const LAST_NOTIFIED = 'sw/last-notified';
 /** Messages read per room on a wake-up. */
 const RECENT = 20;
 const TIMEOUT_MS = 8000;
 
-type Marks = Record<string, { sentAtMs: number; messageId: string }>;
+/** `sentAtMs`/`messageId`: marks written before stream sequences were kept. */
+type Marks = Record<string, { seq?: number; sentAtMs?: number; messageId?: string }>;
 
 export async function wakeFromPush(): Promise<WakeNotification[]> {
   const out: WakeNotification[] = [];
@@ -95,18 +96,18 @@ async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promi
   const out: WakeNotification[] = [];
   for (const { roomId, name, messages } of rooms) {
     const mark = marks[roomId];
+    // By the server's stored time and stream sequence, never the sender's clock.
     const fresh = messages.filter(
       (m: ChatMessage) =>
         !m.own &&
         m.status === 'received' &&
-        m.sentAtMs >= since &&
+        (m.storedAtMs ?? 0) >= since &&
         (!mark ||
-          m.sentAtMs > mark.sentAtMs ||
-          (m.sentAtMs === mark.sentAtMs && m.messageId > mark.messageId)),
+          (mark.seq !== undefined ? (m.seq ?? 0) > mark.seq : (m.storedAtMs ?? 0) > (mark.sentAtMs ?? 0))),
     );
     const last = fresh.at(-1);
     if (!last) continue;
-    marks[roomId] = { sentAtMs: last.sentAtMs, messageId: last.messageId };
+    marks[roomId] = { seq: last.seq ?? 0 };
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
     out.push({
       roomId,

@@ -4,7 +4,8 @@
  * must be signed by that identity's key, and what was seen once is pinned — a different key for a
  * known user or username later is a BadSignatureError, not a silent switch. Answers are cached
  * (revocation state for a few minutes). The gateway could still hide a revocation or answer
- * "unknown"; it cannot forge a key.
+ * "unknown"; it cannot forge a key. Revocation times are the gateway's clock; core/room asks with
+ * `atMs` = when JetStream stored the message (and its epoch opened), never the sender's sent-at.
  * @example const directory = new GatewayDirectory(() => link.nc); const bob = await directory.lookup('bob');
  */
 import type { NatsConnection } from '@nats-io/nats-core';

@@ -2,15 +2,16 @@
  * Reading a room's stored history: the gateway places this device's consumer (never before the
  * floor policy sets), the device pulls pages from it and verifies each page's signatures in one
  * batch (core/room receiveMany, WebCrypto Ed25519 where present), oldest first, reporting
- * progress. Pages this device already saw live are decrypted again, not refused as replays.
- * `catchUp` reads the latest envelopes after a reconnect: what was published while the device was
- * away reaches it as live messages (copies it had are dropped as replays).
+ * progress. Pages this device already saw live are decrypted again, not refused as replays. Each
+ * envelope goes to core/room with the time JetStream stored it and its sequence, so a device is
+ * judged by the server's time. (Catching up after a reconnect is the live reader's: it resumes
+ * after the last sequence it delivered, see live-reader.ts.)
  * @example const messages = await readHistory(handle, nc, { limit: 100, onProgress: (p) => bar(p) });
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { parseEnvelope } from '../crypto/index.ts';
 import { NotMemberError, RoomKeyError, UnavailableError, UnknownEpochError } from '../errors.ts';
+import type { StoredEnvelope } from '../room/index.ts';
 import { natsFailure } from '../transport/request.ts';
 import { roomCursor } from './gateway-api.ts';
 import type { RoomHandle } from './room-handle.ts';
@@ -26,10 +27,6 @@ export interface HistoryOptions {
 }
 
 const PAGE = 256;
-/** Envelopes read back after a reconnect (per room). */
-const CATCH_UP = 200;
-/** Clock skew allowed between senders and this device when catching up. */
-const CATCH_UP_SLACK_MS = 30_000;
 
 /** Pulls about the `limit` latest envelopes through the device's consumer, page by page. */
 async function pullLatest(
@@ -37,7 +34,7 @@ async function pullLatest(
   nc: NatsConnection,
   limit: number,
   timeoutMs: number | undefined,
-  onPage: (envelopes: Uint8Array[], loaded: number, total: number) => Promise<void>,
+  onPage: (envelopes: StoredEnvelope[], loaded: number, total: number) => Promise<void>,
 ): Promise<void> {
   const cursor = await roomCursor(nc, { roomId: handle.roomId, last: limit }, { timeoutMs });
   const total = Number(cursor.pending);
@@ -49,8 +46,9 @@ async function pullLatest(
     const consumer = await js.consumers.get(cursor.stream, cursor.consumer);
     while (loaded < total) {
       const batch = await consumer.fetch({ max_messages: Math.min(PAGE, total - loaded), expires: 3000 });
-      const envelopes: Uint8Array[] = [];
-      for await (const m of batch) envelopes.push(m.data);
+      const envelopes: StoredEnvelope[] = [];
+      for await (const m of batch)
+        envelopes.push({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq });
       if (envelopes.length === 0) throw new UnavailableError('The room history stopped arriving: try again.');
       loaded += envelopes.length;
       await onPage(envelopes, loaded, total);
@@ -104,30 +102,4 @@ export async function readHistory(
   );
   handle.unread = 0;
   return out;
-}
-
-/**
- * After a reconnect: envelopes sent since `sinceMs` (that live delivery may have missed while the
- * connection was down) are read back and handed to the live path.
- * @example await catchUp(handle, nc, disconnectedAtMs);
- */
-export async function catchUp(
-  handle: RoomHandle,
-  nc: NatsConnection,
-  sinceMs: number,
-  timeoutMs?: number,
-): Promise<void> {
-  if (handle.room?.status !== 'member') return;
-  await handle.reading(() =>
-    pullLatest(handle, nc, CATCH_UP, timeoutMs, async (envelopes) => {
-      const recent = envelopes.filter((data) => {
-        try {
-          return parseEnvelope(data).header.sentAtMs >= sinceMs - CATCH_UP_SLACK_MS;
-        } catch {
-          return false;
-        }
-      });
-      if (recent.length) await handle.receiveLive(recent);
-    }),
-  );
 }

@@ -1,23 +1,38 @@
 /**
- * One room as this device lives it: core/room's state machine fed from two places — the signed
- * chain from the gateway (room.commits, verified here link by link) and the room's live subjects
- * (commits and envelopes as they are published) — plus sending (envelopes go straight to
- * `.msg`; JetStream stores them) and membership changes (built here, signed by this device,
- * stored by the gateway; a lost race is rebuilt on the winner and sent again).
- * Everything that changes the room is serialized; the snapshot is saved after changes.
- * @example const handle = new RoomHandle(roomId, deps); await handle.sync(); handle.startLive();
+ * One room as this device lives it: core/room's state machine fed from three places — the signed
+ * chain from the gateway (room.commits, verified here link by link, with the time JetStream stored
+ * each link), the room's live commit subject, and the room's envelopes as JetStream stored them
+ * (live-reader.ts: through this device's consumer, each with its stored time and sequence, so
+ * the sender's device is judged by the server's time and delivery resumes by sequence) — plus
+ * sending (envelopes go straight to `.msg`; JetStream stores them) and membership changes (built
+ * here, signed by this device, stored by the gateway; a lost race is rebuilt on the winner and
+ * sent again). Everything that changes the room is serialized; the snapshot is saved after changes.
+ * @example const handle = new RoomHandle(roomId, deps); await handle.sync(); await handle.startLive();
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { roomkey } from '../../proto/index.ts';
 import { toHex } from '../bytes.ts';
 import { decodeSigned, parseEnvelope, type SignedProps } from '../crypto/index.ts';
-import { ConflictError, NotMemberError, RoomKeyError, UnavailableError } from '../errors.ts';
-import { type LocalMember, type ReceiveResult, Room, type RoomMessage } from '../room/index.ts';
+import {
+  BadSignatureError,
+  ConflictError,
+  NotMemberError,
+  RoomKeyError,
+  UnavailableError,
+} from '../errors.ts';
+import {
+  type LocalMember,
+  type ReceiveResult,
+  Room,
+  type RoomMessage,
+  type StoredEnvelope,
+} from '../room/index.ts';
 import { natsFailure } from '../transport/request.ts';
 import { roomSubject } from '../transport/subjects.ts';
 import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
+import { LiveReader } from './live-reader.ts';
 import type { ChatMessage, MemberSummary, RoomSummary } from './types.ts';
 
 export interface RoomDeps {
@@ -40,6 +55,11 @@ const RECENT = 256;
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
 const SAVE_DELAY_MS = 250;
+/**
+ * A sender's own time is shown while it is this close to when JetStream stored the message; a
+ * claim further off (a wrong clock, or a backdated message) shows the stored time instead.
+ */
+export const SENT_AT_TOLERANCE_MS = 10 * 60_000;
 
 /**
  * One room on this device (see the top of this file).
@@ -56,6 +76,7 @@ export class RoomHandle {
   readonly #recent = new Map<string, ChatMessage>();
   readonly #sent = new Set<string>();
   readonly #waiting = new Map<string, Array<(m: ChatMessage) => void>>();
+  readonly #reader: LiveReader;
   #sub: Subscription | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +85,18 @@ export class RoomHandle {
     this.roomId = roomId;
     this.#deps = deps;
     this.room = room;
+    this.#reader = new LiveReader(roomId, {
+      nc: deps.nc,
+      ready: deps.ready,
+      timeoutMs: deps.timeoutMs,
+      lastSeq: () => this.room?.lastSeq ?? 0,
+      deliver: (envelope) => this.#enqueueMessage(envelope),
+      placed: (seq) => {
+        this.room?.markDelivered(seq);
+        this.#scheduleSave();
+      },
+      onError: deps.onError,
+    });
   }
 
   get status(): 'member' | 'removed' | 'outside' {
@@ -103,62 +136,85 @@ export class RoomHandle {
 
   async #sync(): Promise<void> {
     for (let guard = 0; guard < 1000; guard++) {
-      const from = this.room ? this.room.epoch + 1 : 0;
+      // From the first link whose stored time is not known yet (applied live, or made here).
+      const from = this.room ? this.#firstUntimedEpoch(this.room) : 0;
       await this.#deps.ready();
       const res = await roomCommits(
         this.#deps.nc(),
         { roomId: this.roomId, fromEpoch: from },
         { timeoutMs: this.#deps.timeoutMs },
       );
+      const facts = (i: number) => {
+        const storedAtMs = Number(res.storedAtMs[i] ?? 0);
+        return storedAtMs > 0 ? { storedAtMs, seq: Number(res.seqs[i] ?? 0) } : undefined;
+      };
       const done = await this.serial(async () => {
-        let chain = res.chain;
-        if (!this.room) {
-          if (chain.length === 0) return true;
-          this.room = await Room.fromGenesis(chain[0]!, this.#deps.me, this.#deps.directory);
-          chain = chain.slice(1);
+        const chain = res.chain;
+        for (const [i, signed] of chain.entries()) {
+          const stored = facts(i);
+          if (from + i === 0 && !this.room) {
+            this.room = await Room.fromGenesis(signed, this.#deps.me, this.#deps.directory, stored);
+          } else if (from + i === 0) {
+            if (stored) await this.room!.learnGenesisStored(signed, stored);
+          } else {
+            // Entries the live subscription applied meanwhile are no-ops here (that learn their time).
+            await this.#apply(signed, stored);
+          }
         }
-        // Entries the live subscription applied meanwhile are no-ops here.
-        for (const signed of chain) await this.#apply(signed);
-        return chain.length === 0 || this.room.epoch >= Number(res.latestEpoch);
+        return !this.room || chain.length === 0 || this.room.epoch >= Number(res.latestEpoch);
       });
       if (done) break;
     }
     this.#changed();
   }
 
-  async #apply(signed: roomkey.v1.ISigned): Promise<void> {
-    const { released } = await this.room!.applyCommit(signed);
+  #firstUntimedEpoch(room: Room): number {
+    for (let epoch = 0; epoch <= room.epoch; epoch++) if (room.openedAtMs(epoch) === undefined) return epoch;
+    return room.epoch + 1;
+  }
+
+  async #apply(signed: roomkey.v1.ISigned, facts?: { storedAtMs: number; seq: number }): Promise<void> {
+    const { released } = await this.room!.applyCommit(signed, facts);
     for (const result of released) await this.#deliver(result, false);
   }
 
-  /** Follows the room's live subjects (the JWT must allow them: refresh first after joining). */
-  startLive(): void {
-    if (this.#sub || this.status !== 'member') return;
-    const sub = this.#deps.nc().subscribe(roomSubject(this.roomId, '>'));
-    this.#sub = sub;
-    void (async () => {
-      try {
-        for await (const msg of sub) {
-          if (msg.subject.endsWith('.commit')) {
+  /**
+   * Follows the room live (the JWT must allow it: refresh first after joining): commits on the
+   * commit subject, envelopes through the live reader. Resolves once the reader is placed, so
+   * whatever is stored from then on is delivered.
+   */
+  startLive(): Promise<void> {
+    if (this.status !== 'member' || !this.room) return Promise.resolve();
+    if (!this.#sub) {
+      const sub = this.#deps.nc().subscribe(roomSubject(this.roomId, 'commit'));
+      this.#sub = sub;
+      void (async () => {
+        try {
+          for await (const msg of sub) {
             const data = msg.data;
             void this.serial(() => this.#liveCommit(data)).catch((error: Error) =>
               this.#deps.onError?.(error),
             );
-          } else {
-            this.#enqueueMessage(msg.data);
           }
+        } catch (error) {
+          this.#deps.onError?.(error as Error);
+        } finally {
+          if (this.#sub === sub) this.#sub = undefined;
         }
-      } catch (error) {
-        this.#deps.onError?.(error as Error);
-      } finally {
-        if (this.#sub === sub) this.#sub = undefined;
-      }
-    })();
+      })();
+    }
+    return this.#reader.start();
   }
 
-  stopLive(): void {
+  stopLive(): Promise<void> {
     this.#sub?.unsubscribe();
     this.#sub = undefined;
+    return this.#reader.stop();
+  }
+
+  /** After a reconnect: the reader resumes after the last delivered sequence. */
+  resumeLive(): void {
+    this.#reader.resume();
   }
 
   get live(): boolean {
@@ -175,10 +231,11 @@ export class RoomHandle {
       this.#changed();
     } catch (error) {
       // A gap (or a commit this device cannot place yet): fetch the chain (outside this queue).
-      if (error instanceof ConflictError) void this.sync().catch((e: Error) => this.#deps.onError?.(e));
-      else throw error;
+      if (!(error instanceof ConflictError)) throw error;
     }
-    if (this.room.status !== 'member') this.stopLive();
+    // Also learns the stored time of the commit just applied (the live subject has none).
+    void this.sync().catch((e: Error) => this.#deps.onError?.(e));
+    if (this.room.status !== 'member') void this.stopLive();
   }
 
   /**
@@ -186,55 +243,58 @@ export class RoomHandle {
    * together by one queue turn (receiveMany: one batch of signature checks). A commit arriving in
    * between is queued after the batch, so order between commits and messages is kept.
    */
-  #enqueueMessage(data: Uint8Array): void {
-    this.#pending.push(data);
+  #enqueueMessage(envelope: StoredEnvelope): void {
+    this.#pending.push(envelope);
     if (this.#pending.length > 1) return; // a queued turn will take it
     void this.serial(() => this.#liveMessages()).catch((error: Error) => this.#deps.onError?.(error));
   }
 
-  #pending: Uint8Array[] = [];
+  #pending: StoredEnvelope[] = [];
 
   async #liveMessages(): Promise<void> {
     await this.#receive(this.#pending.splice(0, this.#pending.length));
   }
 
-  /** Hands envelopes read elsewhere (a catch-up after a reconnect) to the live path, in order. */
-  receiveLive(envelopes: Uint8Array[]): Promise<void> {
-    return this.serial(() => this.#receive(envelopes));
-  }
-
-  /** One reader of the device's consumer at a time (history and catch-up both place it). */
+  /**
+   * One reader of the device's consumer at a time: a history read places the consumer the live
+   * reader uses, so the live reader stops meanwhile and resumes after its last sequence.
+   */
   reading<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#reader.then(fn);
-    this.#reader = run.catch(() => undefined);
+    const run = this.#readers.then(() => this.#reader.paused(fn));
+    this.#readers = run.catch(() => undefined);
     return run;
   }
 
-  #reader: Promise<unknown> = Promise.resolve();
+  #readers: Promise<unknown> = Promise.resolve();
 
-  async #receive(batch: Uint8Array[]): Promise<void> {
+  async #receive(batch: StoredEnvelope[]): Promise<void> {
     if (!this.room) {
-      // Not loaded yet: load it; the messages stay in the room history for the next read.
+      // Not loaded yet (the reader starts only with a room): load it; history has the messages.
       void this.sync().catch((e: Error) => this.#deps.onError?.(e));
       return;
     }
     // Echoes of messages this device sent are already shown: not verified again.
-    const fresh = batch.filter((data) => {
+    const fresh = batch.filter(({ bytes }) => {
       try {
-        return !this.#sent.has(toHex(parseEnvelope(data).header.messageId));
+        return !this.#sent.has(toHex(parseEnvelope(bytes).header.messageId));
       } catch {
         return false; // not an envelope: nothing to show
       }
     });
-    if (fresh.length === 0) return;
-    const results = await this.room.receiveMany(fresh);
+    const results = fresh.length ? await this.room.receiveMany(fresh) : [];
     // Replays, forgeries and other refusals show nothing.
     for (const result of results) await this.#deliver(result, true);
+    for (const { seq } of batch) this.room.markDelivered(seq);
     this.#scheduleSave();
   }
 
   async #deliver(result: ReceiveResult | RoomKeyError, live: boolean): Promise<void> {
-    if (result instanceof RoomKeyError) return;
+    if (result instanceof RoomKeyError) {
+      // Nothing of a refused message is shown; a forgery (or a revoked device's message) is news
+      // for the host's log. Replays and unreadable epochs are routine and stay quiet.
+      if (result instanceof BadSignatureError) this.#deps.onError?.(result);
+      return;
+    }
     const message = await this.toChat(result);
     const own = result.status === 'ok' && this.#sent.has(message.messageId);
     this.#remember(message);
@@ -269,7 +329,8 @@ export class RoomHandle {
       messageId: toHex(m.messageId),
       senderUserId: m.senderUserId,
       senderUsername: await this.#username(m.senderUserId),
-      sentAtMs: m.sentAtMs,
+      sentAtMs: shownTime(m),
+      ...(m.seq !== undefined ? { seq: m.seq, storedAtMs: m.storedAtMs } : {}),
       text: m.text,
       epoch: m.epoch,
       own,
@@ -327,11 +388,12 @@ export class RoomHandle {
     if (this.#sent.size > SENT) this.#sent.delete(this.#sent.values().next().value!);
     // JetStream drops a second copy with the same Nats-Msg-Id, so a publish whose ack was lost
     // (a reconnect in between) is simply sent again.
+    let seq: number;
     for (let attempt = 1; ; attempt++) {
       await this.#deps.ready();
       const js = jetstream(this.#deps.nc(), { timeout: this.#deps.timeoutMs ?? 5000 });
       try {
-        await js.publish(roomSubject(this.roomId, 'msg'), envelope, { msgID: id });
+        seq = (await js.publish(roomSubject(this.roomId, 'msg'), envelope, { msgID: id })).seq;
         break;
       } catch (error) {
         const failure = natsFailure(error, roomSubject(this.roomId, 'msg'));
@@ -344,6 +406,9 @@ export class RoomHandle {
       senderUserId: this.#deps.me.userId,
       senderUsername: await this.#username(this.#deps.me.userId),
       sentAtMs: nowMs,
+      // This device's own message: its clock stands in for the stored time, which the ack omits.
+      seq,
+      storedAtMs: nowMs,
       text,
       epoch: room.epoch,
       own: true,
@@ -365,6 +430,8 @@ export class RoomHandle {
         await commitRequest(this.#deps.nc(), this.roomId, signed, { timeoutMs: this.#deps.timeoutMs });
         await this.serial(() => this.#apply(signed));
         this.#changed();
+        // Learns when JetStream stored it (the commit reply does not say).
+        void this.sync().catch((e: Error) => this.#deps.onError?.(e));
         return;
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= COMMIT_ATTEMPTS) throw error;
@@ -417,7 +484,13 @@ export class RoomHandle {
 
   /** Stops following the room and writes its snapshot. */
   async close(): Promise<void> {
-    this.stopLive();
+    await this.stopLive();
     await this.flush();
   }
+}
+
+/** The time a message shows: the sender's, unless it is far from when the server stored it. */
+function shownTime(m: RoomMessage): number {
+  if (m.storedAtMs === undefined) return m.sentAtMs;
+  return Math.abs(m.sentAtMs - m.storedAtMs) > SENT_AT_TOLERANCE_MS ? m.storedAtMs : m.sentAtMs;
 }

@@ -63,7 +63,7 @@ import type { ClientConfig } from './config.ts';
 import { DeviceLink } from './device-link.ts';
 import { createRoomRequest, directoryLookup, roomList } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
-import { catchUp, type HistoryOptions, readHistory } from './history.ts';
+import { type HistoryOptions, readHistory } from './history.ts';
 import { openIdentityBackup } from './identity-backup.ts';
 import { LocalState, localMember } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
@@ -293,10 +293,7 @@ export class RoomKeySession extends EventTarget {
       config: this.#options.config,
       deviceSecretKey: stored.deviceSecret,
       credential: credential ?? { userJwt: '', expiresAtMs: 0 },
-      onState: (s) => {
-        if (s === 'reconnecting') this.#awaySince ??= Date.now();
-        this.#emit('connection', s);
-      },
+      onState: (s) => this.#emit('connection', s),
       onReconnected: () => void this.#resync(),
       onRevoked: (error) => {
         this.#emit('revoked', { reason: error.message });
@@ -377,7 +374,7 @@ export class RoomKeySession extends EventTarget {
     await createRoomRequest(open.link.nc, room.genesisSigned, { timeoutMs: config.requestTimeoutMs });
     const handle = this.#handle(open, room.roomId, room);
     await open.link.refresh(); // the new JWT covers the room
-    handle.startLive();
+    await handle.startLive();
     await handle.flush();
     await this.#emitRooms(open);
     return handle.summary();
@@ -404,7 +401,7 @@ export class RoomKeySession extends EventTarget {
     const open = this.#unlocked();
     const handle = await this.#room(open, roomId);
     await handle.commit((room) => room.remove([userId], { nowMs: Date.now() }));
-    if (userId === this.userId) handle.stopLive();
+    if (userId === this.userId) await handle.stopLive();
     await this.#emitRooms(open);
     return handle.summary();
   }
@@ -617,10 +614,12 @@ export class RoomKeySession extends EventTarget {
     // A room this user is in that the current JWT does not cover yet: refresh before following it.
     const member = [...open.rooms.values()].filter((h) => h.status === 'member');
     if (member.some((h) => !open.link.allowsPublish(roomSubject(h.roomId, 'msg')))) await open.link.refresh();
-    for (const handle of open.rooms.values()) {
-      if (handle.status === 'member') handle.startLive();
-      else handle.stopLive();
-    }
+    // Followed before the rooms are announced: what is stored from then on is delivered live.
+    await Promise.all(
+      [...open.rooms.values()].map((handle) =>
+        handle.status === 'member' ? handle.startLive() : handle.stopLive(),
+      ),
+    );
     if (emit) await this.#emitRooms(open);
   }
 
@@ -636,8 +635,6 @@ export class RoomKeySession extends EventTarget {
 
   #resyncing: Promise<void> | undefined;
   #resyncAgain = false;
-  /** When the connection last went down (cleared once caught up). */
-  #awaySince: number | undefined;
 
   /** After a reconnect: catch up on commits (coalesced: reconnects may come in bursts). */
   async #resync(): Promise<void> {
@@ -650,22 +647,11 @@ export class RoomKeySession extends EventTarget {
         this.#resyncAgain = false;
         const open = this.#open;
         if (!open) return;
-        const since = this.#awaySince;
-        this.#awaySince = undefined;
         try {
+          // What the server sent while the connection was down is lost to the old pulls: each
+          // room's reader places its consumer again after the last sequence it delivered.
+          for (const handle of open.rooms.values()) handle.resumeLive();
           await this.#refreshRooms(open);
-          // Live delivery missed whatever was published while the connection was down.
-          if (since !== undefined) {
-            await Promise.all(
-              [...open.rooms.values()]
-                .filter((h) => h.status === 'member')
-                .map((h) =>
-                  catchUp(h, open.link.nc, since, this.#options.config.requestTimeoutMs).catch((e: Error) =>
-                    this.#error(e),
-                  ),
-                ),
-            );
-          }
         } catch (error) {
           this.#error(error as Error);
         }

@@ -33,7 +33,11 @@ export interface ChatMessage {
   messageId: string;
   senderUserId: string;
   senderUsername: string;
+  /** For display: the sender's own time, or the stored time when the two are far apart. */
   sentAtMs: number;
+  /** Stream sequence and when JetStream stored it (absent for held and failed entries). */
+  seq?: number;
+  storedAtMs?: number;
   text: string;
   epoch: number;
   own: boolean;

@@ -317,8 +317,13 @@ export class SdkSession implements BackgroundSession {
         .filter((r) => r.status === 'member')
         .map(async (room) => {
           const messages = await this.sdk.history(room.roomId, { limit: CATCH_UP }).catch(() => []);
+          // Never by the sender's clock: what was stored after the newest message handed on
+          // before (stream sequence), or since the last sign of life (the server's stored time).
+          const handedOn = messages.filter((m) => this.#window.has(room.roomId, m.messageId));
+          const after = Math.max(0, ...handedOn.map((m) => m.seq ?? 0));
           for (const m of messages) {
-            if (m.messageId && m.sentAtMs >= since) await this.#deliver(m);
+            const fresh = (after > 0 && (m.seq ?? 0) > after) || (m.storedAtMs ?? 0) >= since;
+            if (m.messageId && fresh) await this.#deliver(m);
           }
         }),
     );

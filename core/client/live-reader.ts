@@ -1,0 +1,210 @@
+/**
+ * Live delivery of one room's envelopes through this device's consumer on the room stream (the
+ * one the gateway places for it). Each envelope comes with JetStream's facts — when the server
+ * stored it and its stream sequence — so core/room judges the sender's device by the server's
+ * time, never by the sender's clock. The reader resumes after the last sequence it delivered:
+ * after a reconnect, a lost consumer or a history read (which places the same consumer), what
+ * was stored meanwhile is delivered, whatever time its sender wrote into it — at most CATCH_UP of
+ * the newest; older ones are in the room's history.
+ * @example const reader = new LiveReader(roomId, deps); await reader.start(); await reader.paused(readHistory); await reader.stop();
+ */
+import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { NotFoundError, NotMemberError, RevokedError, RoomKeyError } from '../errors.ts';
+import type { StoredEnvelope } from '../room/index.ts';
+import { natsFailure } from '../transport/request.ts';
+import { roomCursor } from './gateway-api.ts';
+
+export interface LiveReaderDeps {
+  nc: () => NatsConnection;
+  /** Resolves when no JWT refresh/reconnect is in flight (DeviceLink.ready). */
+  ready: () => Promise<void>;
+  timeoutMs?: number;
+  /** Where delivery stood when this device last saved the room (0: no position yet). */
+  lastSeq: () => number;
+  /** One envelope, in stream order. */
+  deliver: (envelope: StoredEnvelope) => void;
+  /** The consumer was placed: delivery goes on after `seq` (keep it as the room's position). */
+  placed?: (seq: number) => void;
+  onError?: (error: Error) => void;
+}
+
+/** Envelopes read back at most when resuming (the newest). */
+export const CATCH_UP = 200;
+const BATCH = 256;
+/** How long one pull waits for new envelopes before it is renewed. */
+const WAIT_MS = 30_000;
+/**
+ * Waits before placing the consumer again after a failure. The first is long enough for another
+ * reader of this device (a service worker's short read) to finish with the consumer.
+ */
+const RETRY_MS = [1000, 2000, 5000, 10_000];
+
+/**
+ * Follows one room's stream for this device (see the top of this file).
+ * @example const reader = new LiveReader(roomId, { nc, ready, lastSeq: () => 0, deliver: (e) => queue.push(e) });
+ */
+export class LiveReader {
+  readonly #roomId: string;
+  readonly #deps: LiveReaderDeps;
+  #running: Promise<void> | undefined;
+  #positioned: Promise<void> = Promise.resolve();
+  /** The owner wants the room followed (start() until stop()). */
+  #wanted = false;
+  /** Reads of the same consumer in progress (paused()): the loop stays down meanwhile. */
+  #pauses = 0;
+  #stopping = false;
+  #replace = false;
+  #batch: ConsumerMessages | undefined;
+  #wake: (() => void) | undefined;
+  /** The highest sequence handed to `deliver` (it may not be saved yet). */
+  #delivered = 0;
+
+  constructor(roomId: string, deps: LiveReaderDeps) {
+    this.#roomId = roomId;
+    this.#deps = deps;
+  }
+
+  get running(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /**
+   * Starts following; resolves once the consumer is placed (or placing it failed once). While a
+   * read holds the consumer (paused()), it starts when the read is done.
+   */
+  start(): Promise<void> {
+    this.#wanted = true;
+    if (this.#pauses > 0) return Promise.resolve();
+    return this.#run();
+  }
+
+  /** Stops following; resolves once nothing more will be delivered. */
+  async stop(): Promise<void> {
+    this.#wanted = false;
+    await this.#halt();
+  }
+
+  /**
+   * Runs `fn` (a history read, which places this device's consumer elsewhere) with the loop down,
+   * then resumes after the last delivered sequence if following was wanted.
+   */
+  async paused<T>(fn: () => Promise<T>): Promise<T> {
+    this.#pauses++;
+    try {
+      await this.#halt();
+      return await fn();
+    } finally {
+      this.#pauses--;
+      if (this.#pauses === 0 && this.#wanted) void this.#run();
+    }
+  }
+
+  #run(): Promise<void> {
+    // A loop on its way out (stopped a moment ago) is followed by a new one.
+    if (this.#running && this.#stopping)
+      return this.#running.then(() => (this.#wanted && this.#pauses === 0 ? this.#run() : undefined));
+    if (this.#running) return this.#positioned;
+    this.#stopping = false;
+    let placed!: () => void;
+    this.#positioned = new Promise<void>((resolve) => {
+      placed = resolve;
+    });
+    this.#running = this.#loop(placed).finally(() => {
+      placed();
+      this.#running = undefined;
+    });
+    return this.#positioned;
+  }
+
+  async #halt(): Promise<void> {
+    this.#stopping = true;
+    this.#interrupt();
+    await this.#running;
+  }
+
+  /**
+   * Places the consumer again after the last delivered sequence: after a reconnect, envelopes
+   * the server sent while the connection was down are lost to the old pull (no acks).
+   */
+  resume(): void {
+    if (this.#running) this.#interrupt();
+  }
+
+  #interrupt(): void {
+    this.#replace = true;
+    this.#batch?.stop();
+    this.#wake?.();
+  }
+
+  async #loop(placed: () => void): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      this.#replace = false;
+      try {
+        await this.#deps.ready();
+        const nc = this.#deps.nc();
+        if (this.#stopping || nc.isClosed()) return;
+        const consumer = await this.#place(nc);
+        placed();
+        while (!this.#stopping && !this.#replace) {
+          const batch = await consumer.fetch({ max_messages: BATCH, expires: WAIT_MS });
+          this.#batch = batch;
+          if (this.#stopping || this.#replace) batch.stop();
+          for await (const m of batch) {
+            this.#delivered = Math.max(this.#delivered, m.seq);
+            this.#deps.deliver({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq });
+          }
+          this.#batch = undefined;
+          failures = 0;
+        }
+      } catch (error) {
+        this.#batch = undefined;
+        placed();
+        if (this.#stopping) return;
+        // No longer a member (or revoked): the session stops or restarts this reader.
+        if (
+          error instanceof NotMemberError ||
+          error instanceof RevokedError ||
+          error instanceof NotFoundError
+        )
+          return;
+        if (this.#replace) continue;
+        failures++;
+        // One failure is routine (a reconnect, the consumer placed by another read); more is news.
+        if (failures > 1)
+          this.#deps.onError?.(error instanceof RoomKeyError ? error : natsFailure(error, this.#roomId));
+        await this.#pause(RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]!);
+      }
+    }
+  }
+
+  async #place(nc: NatsConnection) {
+    const from = Math.max(this.#delivered, this.#deps.lastSeq());
+    this.#delivered = from;
+    const query =
+      from > 0
+        ? { roomId: this.#roomId, startSeq: from + 1, last: CATCH_UP }
+        : { roomId: this.#roomId, fromEnd: true };
+    const cursor = await roomCursor(nc, query, { timeoutMs: this.#deps.timeoutMs });
+    // From the end or capped: where it starts is where the next resume goes on from.
+    this.#delivered = Math.max(from, Number(cursor.startSeq) - 1);
+    this.#deps.placed?.(this.#delivered);
+    const js = jetstream(nc, { timeout: this.#deps.timeoutMs ?? 5000 });
+    return js.consumers.get(cursor.stream, cursor.consumer);
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = wake;
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+}
