@@ -57,7 +57,7 @@ async function rate(count: number, width: number, task: (i: number) => Promise<u
 export async function bench(report: (name: string, value: number, unit: string) => void): Promise<void> {
   const unlimited = { maxAttempts: 1_000_000, windowMs: 60_000, lockMs: 1000 };
   const stack = await startStack({
-    rateLimits: { username: unlimited, connection: unlimited, source: unlimited },
+    rateLimits: { username: unlimited, usernameGlobal: unlimited, connection: unlimited, source: unlimited },
   });
   try {
     const gateway = await stack.startGateway();
