@@ -6,7 +6,9 @@
 import { waitFor } from '../test/e2e/helpers/browser.ts';
 import {
   call,
+  callConfirmed,
   clientEvents,
+  enterInPopup,
   inBackground,
   installClient,
   launchWithExtension,
@@ -30,11 +32,13 @@ export async function bench(report: (name: string, value: number, unit: string) 
     const connecting = call(app, 'connect');
     await alice.answer('allow');
     await connecting;
-    await call(app, 'signUp', 'alice', 'correct horse battery staple');
+    // The password is typed only into extension UI (issue 11): sign up in the popup.
+    await enterInPopup(alice, 'signUp', `${stack.origins.a}/`, 'alice', 'correct horse battery staple');
     const made = await call(app, 'createRoom', 'Bench');
     if (!made.ok) throw new Error(`createRoom: ${made.message}`);
     const roomId = (made.value as { roomId: string }).roomId;
-    await call(app, 'invite', roomId, 'bob');
+    const invited = await callConfirmed(alice, app, 'invite', roomId, 'bob');
+    if (!invited.ok) throw new Error(`invite: ${invited.message}`);
     await bob.joined(roomId);
     await call(app, 'focusRoom', roomId);
     await app.close(); // no tab restarts the worker by itself
