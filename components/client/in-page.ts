@@ -163,7 +163,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
 
   async unlock(password: string): Promise<void> {
-    if (this.#session && !this.#session.locked) return;
+    if (this.#session && this.#session.keys === 'ready') return;
     if (this.#session) {
       await this.#session.unlock(password);
       this.#ready(this.#session);
@@ -181,7 +181,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
 
   async signOut(): Promise<void> {
     const session = this.#session;
-    if (session && !session.locked) {
+    if (session && session.keys === 'ready') {
       await session.signOut();
     } else {
       // Locked: the device key can't sign its own revocation; the keys at rest are deleted.
@@ -207,7 +207,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     return this.#ready_().invite(roomId, username, options);
   }
   removeMember(roomId: string, userId: string): Promise<RoomSummary> {
-    return this.#ready_().remove(roomId, userId);
+    return this.#ready_().removeMember(roomId, userId);
   }
   send(roomId: string, text: string): Promise<ChatMessage> {
     return this.#ready_().send(roomId, text);
@@ -220,7 +220,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
   focusRoom(roomId: string | null): void {
     this.#focusedRoom = roomId;
-    if (this.#session && !this.#session.locked) this.#session.focusRoom(roomId);
+    if (this.#session && this.#session.keys === 'ready') this.#session.focusRoom(roomId);
   }
 
   /**
@@ -273,7 +273,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     })();
     this.#config.catch(() => {
       this.#config = undefined;
-      if (!this.#session || this.#session.locked) this.#setConnection('offline');
+      if (!this.#session || this.#session.keys !== 'ready') this.#setConnection('offline');
     });
     return this.#config;
   }
@@ -302,7 +302,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     this.#session = session;
     this.#unsubscribe = [
       session.on('connection', (state) => {
-        if (this.#session === session && !session.locked) this.#setConnection(state);
+        if (this.#session === session && session.keys === 'ready') this.#setConnection(state);
       }),
       session.on('rooms', (rooms) => this.#emit('rooms', rooms)),
       session.on('message', (message) => this.#emit('message', message)),
@@ -355,7 +355,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
 
   #ready_(): RoomKeySession {
     const session = this.#session;
-    if (!session || session.locked)
+    if (!session || session.keys !== 'ready')
       throw new LockedError(
         this.#keys === 'signed-out' ? 'Sign in first.' : 'Locked: unlock with your password first.',
       );
@@ -365,7 +365,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   #setPresence(state: PresenceState): void {
     if (state === this.#presence) return;
     this.#presence = state;
-    if (this.#session && !this.#session.locked) this.#session.setPresence(state);
+    if (this.#session && this.#session.keys === 'ready') this.#session.setPresence(state);
   }
 
   #setKeys(state: KeyState): void {

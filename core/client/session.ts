@@ -38,6 +38,7 @@ import {
   RevokedError,
   WrongPassphraseError,
 } from '../errors.ts';
+import { TypedEmitter } from '../events.ts';
 import { type LocalMember, newRoomId, Room } from '../room/index.ts';
 import type { StoreBackend } from '../store/backend.ts';
 import type { Argon2Params } from '../store/params.ts';
@@ -70,6 +71,7 @@ import { RoomHandle } from './room-handle.ts';
 import type {
   ChatMessage,
   ConnectionState,
+  KeyState,
   PresenceState,
   RoomNotification,
   RoomSummary,
@@ -120,7 +122,7 @@ interface Unlocked {
  * One signed-in user on one device (see the top of this file).
  * @example const session = await RoomKeySession.signUp({ config, backend, username, password });
  */
-export class RoomKeySession extends EventTarget {
+export class RoomKeySession {
   readonly userId: string;
   readonly username: string;
   readonly deviceKey: Uint8Array;
@@ -129,12 +131,13 @@ export class RoomKeySession extends EventTarget {
   #presence: PresenceState;
   #focused: string | null = null;
   #closed = false;
+  #keys: KeyState = 'locked';
+  readonly #events = new TypedEmitter<SessionEvents>({ onListenerError: (e) => this.#error(e as Error) });
 
   private constructor(
     options: SessionOptions,
     identity: { userId: string; username: string; deviceKey: Uint8Array },
   ) {
-    super();
     this.#options = options;
     this.userId = identity.userId;
     this.username = identity.username;
@@ -296,6 +299,7 @@ export class RoomKeySession extends EventTarget {
       onState: (s) => this.#emit('connection', s),
       onReconnected: () => void this.#resync(),
       onRevoked: (error) => {
+        this.#setKeys('signed-out');
         this.#emit('revoked', { reason: error.message });
         void this.close();
       },
@@ -323,6 +327,7 @@ export class RoomKeySession extends EventTarget {
       await this.#shutdown();
       throw error;
     }
+    this.#setKeys('ready');
   }
 
   /** The device's NATS connection (advanced hosts and tests). */
@@ -334,8 +339,9 @@ export class RoomKeySession extends EventTarget {
     return this.#open?.link.state ?? 'offline';
   }
 
-  get locked(): boolean {
-    return this.#open === undefined;
+  /** `ready` while unlocked; `locked` after lock() or close(); `signed-out` after signOut() or a revocation. */
+  get keys(): KeyState {
+    return this.#keys;
   }
 
   /** The NATS nkey of this device. */
@@ -343,11 +349,9 @@ export class RoomKeySession extends EventTarget {
     return userNkey(this.deviceKey);
   }
 
-  /** Typed addEventListener. */
+  /** Subscribes to a session event (SessionEvents); returns the unsubscribe function. */
   on<K extends keyof SessionEvents>(type: K, listener: (detail: SessionEvents[K]) => void): () => void {
-    const handler = (event: Event) => listener((event as CustomEvent<SessionEvents[K]>).detail);
-    this.addEventListener(type, handler);
-    return () => this.removeEventListener(type, handler);
+    return this.#events.on(type, listener);
   }
 
   /** Rooms this user is or was in, names decrypted on this device. */
@@ -397,17 +401,13 @@ export class RoomKeySession extends EventTarget {
   }
 
   /** Removes a member (a new epoch they never get the key of); removing yourself leaves the room. */
-  async remove(roomId: string, userId: string): Promise<RoomSummary> {
+  async removeMember(roomId: string, userId: string): Promise<RoomSummary> {
     const open = this.#unlocked();
     const handle = await this.#room(open, roomId);
     await handle.commit((room) => room.remove([userId], { nowMs: Date.now() }));
     if (userId === this.userId) await handle.stopLive();
     await this.#emitRooms(open);
     return handle.summary();
-  }
-
-  leave(roomId: string): Promise<RoomSummary> {
-    return this.remove(roomId, this.userId);
   }
 
   /** Rotates the room's key (a new epoch for the same members); `name` renames it too. */
@@ -458,6 +458,7 @@ export class RoomKeySession extends EventTarget {
   /** Drops keys from memory and disconnects; the store stays encrypted at rest. */
   async lock(): Promise<void> {
     await this.#shutdown();
+    if (this.#keys === 'ready') this.#setKeys('locked');
   }
 
   /** Unlocks again with the account password (no network login: the device key proves the device). */
@@ -522,12 +523,14 @@ export class RoomKeySession extends EventTarget {
     }
     await this.close();
     await LocalState.wipe(this.#options.backend);
+    this.#setKeys('signed-out');
   }
 
   /** Disconnects and writes room snapshots; the session cannot be used afterwards. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#shutdown();
+    if (this.#keys === 'ready') this.#setKeys('locked');
   }
 
   async #shutdown(): Promise<void> {
@@ -732,7 +735,13 @@ export class RoomKeySession extends EventTarget {
   }
 
   #emit<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    this.#events.emit(type, detail);
+  }
+
+  #setKeys(keys: KeyState): void {
+    if (keys === this.#keys) return;
+    this.#keys = keys;
+    this.#emit('keys', keys);
   }
 
   #error(error: Error): void {

@@ -2,7 +2,7 @@
  * The shapes a RoomKeySession hands its host: they match what components/client/types.ts's
  * RoomKeyClient needs (connection state, rooms with decrypted names, messages, notifications), so
  * an in-page client can forward them unchanged.
- * @example session.addEventListener('message', (e) => render((e as CustomEvent<ChatMessage>).detail));
+ * @example session.on('message', (message) => render(message));
  */
 
 /** How the session is connected to NATS. */
@@ -60,12 +60,16 @@ export interface RoomNotification {
   preview?: string;
 }
 
+/** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
+export type KeyState = 'signed-out' | 'locked' | 'ready';
+
 /** Presence as the host reports it (e.g. from document.visibilityState and focus). */
 export type PresenceState = 'active' | 'idle' | 'hidden';
 
-/** Events a RoomKeySession dispatches (CustomEvent with `detail`). */
+/** Events a RoomKeySession emits (`session.on(type, listener)`), named and shaped as RoomKeyClient's. */
 export interface SessionEvents {
   connection: ConnectionState;
+  keys: KeyState;
   rooms: readonly RoomSummary[];
   message: ChatMessage;
   notification: RoomNotification;

@@ -246,7 +246,7 @@ export class SdkSession implements BackgroundSession {
   }
 
   removeMember(roomId: string, userId: string): Promise<RoomSummary> {
-    return this.sdk.remove(roomId, userId);
+    return this.sdk.removeMember(roomId, userId);
   }
 
   async send(roomId: string, text: string): Promise<ChatMessage> {
@@ -273,7 +273,7 @@ export class SdkSession implements BackgroundSession {
 
   setPresence(presence: Presence): void {
     const key = `${presence.state}:${presence.focusedRoom ?? ''}`;
-    if (key === this.#presence || this.sdk.locked) return;
+    if (key === this.#presence || this.sdk.keys !== 'ready') return;
     this.#presence = key;
     this.sdk.focusRoom(presence.focusedRoom);
     this.sdk.setPresence(presence.state);

@@ -21,7 +21,7 @@ const CONFIG = { version: 1, natsWebSocketUrl: 'ws://127.0.0.1:1', loginJwt: 'jw
 class FakeSession extends EventTarget {
   userId = 'u1';
   username = 'alice';
-  locked = false;
+  keys: 'locked' | 'ready' = 'ready';
   connection = 'online' as const;
   calls: string[] = [];
   on(type: string, listener: (detail: unknown) => void): () => void {
@@ -39,14 +39,14 @@ class FakeSession extends EventTarget {
     this.calls.push(`focus:${id}`);
   }
   async lock() {
-    this.locked = true;
+    this.keys = 'locked';
   }
   async unlock(password: string) {
     this.calls.push(`unlock:${password}`);
-    this.locked = false;
+    this.keys = 'ready';
   }
   async close() {
-    this.locked = true;
+    this.keys = 'locked';
   }
   async listRooms() {
     return [];

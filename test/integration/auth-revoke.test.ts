@@ -122,7 +122,7 @@ test("a removed member's cut-off JWT stays refused across nats-server kill -9 an
   const oldJwt = onBob.credential.userJwt;
   const room = await alice.createRoom('Crash');
   await alice.invite(room.roomId, bob.user.username);
-  await alice.remove(room.roomId, bob.user.userId);
+  await alice.removeMember(room.roomId, bob.user.userId);
   await assertRefused(connectOnce(oldJwt, bob.device.secretKey), 'cut off before the restart');
 
   await stack.nats.restart({ kill: true });

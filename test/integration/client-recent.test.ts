@@ -33,7 +33,7 @@ test('reads the newest messages of each room from the store alone, and writes no
   const gone = await alice.createRoom('Gone');
   await alice.invite(gone.roomId, 'bob-r');
   await alice.send(gone.roomId, 'before removal');
-  await alice.remove(gone.roomId, bob.userId);
+  await alice.removeMember(gone.roomId, bob.userId);
   await alice.send(gone.roomId, 'after removal');
   for (let i = 1; i <= 5; i++) await alice.send(tea.roomId, `tea ${i}`);
   await bob.send(tea.roomId, 'bob too');

@@ -124,7 +124,7 @@ test('a removed member is cut off at once, gets a fresh JWT, and reads nothing m
   const events: string[] = [];
   bob.on('message', (m) => events.push(m.text));
 
-  await alice.remove(one.roomId, bob.userId);
+  await alice.removeMember(one.roomId, bob.userId);
   // NATS cut Bob's JWT off; his device got a fresh one through the login credential.
   for (let i = 0; i < 100 && !(states.includes('reconnecting') && bob.connection === 'online'); i++)
     await sleep(50);

@@ -134,7 +134,7 @@ test('a revoked device cannot backdate into the room, live or on catch-up; a bac
 
   // Catch-up: Carol removes Alice from her room, which cuts Alice's connection off for a moment;
   // meanwhile another forgery and a valid but backdated message are stored.
-  await carol.remove(other.roomId, alice.userId);
+  await carol.removeMember(other.roomId, alice.userId);
   assert.notEqual(alice.connection, 'online', 'Alice is cut off right now');
   await store(
     phone.nc,
