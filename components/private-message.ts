@@ -4,6 +4,7 @@
  * @example html`${messageRow(message, index, count)}`
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import { messageKey, messageTime } from '../core/client/chat-message.ts';
 import type { ChatMessage } from './client/types.ts';
 
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -36,15 +37,15 @@ export function messageRow(message: ChatMessage, index: number, count: number): 
   return html`<li
     class="message"
     part=${parts.join(' ')}
-    data-key=${message.messageId}
+    data-key=${messageKey(message)}
     data-status=${message.status}
     ?data-own=${message.own}
     aria-posinset=${index + 1}
     aria-setsize=${count}
   >
     <div class="meta">
-      <span class="sender" part="sender">${message.own ? 'You' : message.senderUsername}</span>
-      <time part="time" datetime=${new Date(message.sentAtMs).toISOString()}>${formatTime(message.sentAtMs)}</time>
+      <span class="sender" part="sender">${message.own ? 'You' : message.status === 'received' ? message.senderUsername : ''}</span>
+      <time part="time" datetime=${new Date(messageTime(message)).toISOString()}>${formatTime(messageTime(message))}</time>
       ${words ? html`<span class="message-status" part="message-status">${words}</span>` : nothing}
     </div>
     ${
@@ -53,7 +54,7 @@ export function messageRow(message: ChatMessage, index: number, count: number): 
             This message can't be read yet.
             ${message.reason || `This device has no key for key version ${message.epoch} of the room yet.`}
           </p>`
-        : html`<p class="text" part="text">${message.text}</p>`
+        : html`<p class="text" part="text">${message.status === 'failed' ? '' : message.text}</p>`
     }
     ${
       message.status === 'failed'

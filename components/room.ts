@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { messageKey, sendingMessage } from '../core/client/chat-message.ts';
 import { ClientController } from './client/client-controller.ts';
 import type {
   ChatMessage,
@@ -382,10 +383,10 @@ export class RoomKeyRoom extends LitElement {
       const message = detail as ChatMessage;
       if (message.roomId !== this.roomId || !this.#loadedFor) return;
       if (this._loading) {
-        this.#pending.set(message.messageId, message);
+        this.#pending.set(messageKey(message), message);
         return;
       }
-      const isNew = !this.#index.has(message.messageId);
+      const isNew = !this.#index.has(messageKey(message));
       this.#upsert(message);
       if (isNew && !message.own && message.status === 'received') {
         this._announcement = `${message.senderUsername}: ${message.text.slice(0, 200)}`;
@@ -492,14 +493,15 @@ export class RoomKeyRoom extends LitElement {
   }
 
   #upsert(message: ChatMessage): void {
-    const at = this.#index.get(message.messageId);
+    const key = messageKey(message);
+    const at = this.#index.get(key);
     const old = at === undefined ? undefined : this.#messages[at];
     if (at !== undefined) {
       this.#messages[at] = message;
     } else {
-      this.#index.set(message.messageId, this.#messages.length);
+      this.#index.set(key, this.#messages.length);
       this.#messages.push(message);
-      this.#keys.push(message.messageId);
+      this.#keys.push(key);
       this.#rows.setKeys(this.#keys);
     }
     // Only a held message (before or after) changes the held summary: no rescan per live message.
@@ -748,11 +750,7 @@ export class RoomKeyRoom extends LitElement {
     >
       <div style=${styleMap({ height: `${before}px` })}></div>
       <ol class="messages" part="messages">
-        ${repeat(
-          slice,
-          (message) => message.messageId,
-          (message, i) => messageRow(message, start + i, total),
-        )}
+        ${repeat(slice, messageKey, (message, i) => messageRow(message, start + i, total))}
       </ol>
       <div style=${styleMap({ height: `${after}px` })}></div>
       ${empty ? html`<p class="empty hint">No messages yet. Say hello!</p>` : nothing}
@@ -898,30 +896,27 @@ export class RoomKeyRoom extends LitElement {
     this.#stick = true;
     // On screen at once as "Sending…": the client may first wait for a reconnect.
     const session = this.#clients.session;
-    const draft: ChatMessage = {
+    const draft = sendingMessage({
       roomId,
-      messageId: `draft-${++this.#drafts}`,
+      draftId: `draft-${++this.#drafts}`,
       senderUserId: session?.userId ?? '',
       senderUsername: session?.username ?? '',
-      sentAtMs: Date.now(),
       text,
       epoch: this._room?.epoch ?? 0,
-      own: true,
-      status: 'sending',
-    };
+    });
     this.#upsert(draft);
     this.requestUpdate();
     try {
       const message = await client.send(roomId, text);
       if (roomId === this.roomId) {
-        this.#drop(draft.messageId);
+        this.#drop(draft.draftId);
         this.#upsert(message);
         this.requestUpdate();
       }
       emit(this, 'roomkey-message-sent', { message });
     } catch (error) {
       if (roomId === this.roomId) {
-        this.#drop(draft.messageId);
+        this.#drop(draft.draftId);
         this.requestUpdate();
       }
       // Nothing is lost: the text goes back into the composer (unless a new one was started).

@@ -80,10 +80,10 @@ export interface EventSource<Events extends object> {
  * returns the function that stops it.
  * @example const stop = dispatchAsDomEvents(session, client, ['rooms', 'message']);
  */
-export function dispatchAsDomEvents<Events extends object, K extends keyof Events & string>(
+export function dispatchAsDomEvents<Events extends object>(
   source: EventSource<Events>,
   target: EventTarget,
-  types: readonly K[],
+  types: readonly (keyof Events & string)[],
 ): () => void {
   const offs = types.map((type) =>
     source.on(type, (detail) => target.dispatchEvent(new CustomEvent(type, { detail }))),

@@ -18,7 +18,7 @@
 import { fromUtf8, utf8 } from '../core/bytes.ts';
 import { type ClientConfig, type DeploymentConfig, parseDeploymentConfig } from '../core/client/config.ts';
 import { readRecent } from '../core/client/recent.ts';
-import type { ChatMessage } from '../core/client/types.ts';
+import type { ReceivedMessage, StoredMessage } from '../core/client/types.ts';
 import type { EncryptedStore } from '../core/store/store.ts';
 import { type DeviceRecord, deviceRecords, openWithDeviceUnlock } from './device-unlock.ts';
 
@@ -98,7 +98,7 @@ async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promi
     const mark = marks[roomId];
     // By the server's stored time and stream sequence, never the sender's clock.
     const fresh = messages.filter(
-      (m: ChatMessage) =>
+      (m: StoredMessage): m is ReceivedMessage =>
         !m.own &&
         m.status === 'received' &&
         (m.storedAtMs ?? 0) >= since &&

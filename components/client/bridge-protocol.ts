@@ -27,13 +27,14 @@ import {
   WrongPassphraseError,
 } from '../../core/errors.ts';
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   KeyState,
   RoomKeyClientEvents,
   RoomSummary,
+  SentMessage,
   Session,
+  StoredMessage,
 } from './types.ts';
 
 /** The `channel` field of every bridge message on `window`. */
@@ -93,8 +94,8 @@ export interface BridgeMethods {
   createRoom: { params: { name: string }; result: RoomSummary };
   invite: { params: { roomId: string; username: string; shareHistory: boolean }; result: RoomSummary };
   removeMember: { params: { roomId: string; userId: string }; result: RoomSummary };
-  send: { params: { roomId: string; text: string }; result: ChatMessage };
-  history: { params: { roomId: string; limit: number | null }; result: ChatMessage[] };
+  send: { params: { roomId: string; text: string }; result: SentMessage };
+  history: { params: { roomId: string; limit: number | null }; result: StoredMessage[] };
   focusRoom: { params: { roomId: string | null }; result: null };
   /** Asks for a room explicitly (the user is asked once); other room requests ask for `read` themselves. */
   requestRoom: { params: { roomId: string; access: RoomAccess }; result: { access: RoomAccess } };

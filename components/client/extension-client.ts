@@ -24,13 +24,14 @@ import {
   type RoomAccess,
 } from './bridge-protocol.ts';
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   KeyState,
   RoomKeyClient,
   RoomSummary,
+  SentMessage,
   Session,
+  StoredMessage,
 } from './types.ts';
 
 export { ExtensionOnlyError, NotApprovedError } from './bridge-protocol.ts';
@@ -162,13 +163,13 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   removeMember(roomId: string, userId: string): Promise<RoomSummary> {
     return this.request('removeMember', { roomId, userId });
   }
-  send(roomId: string, text: string): Promise<ChatMessage> {
+  send(roomId: string, text: string): Promise<SentMessage> {
     return this.request('send', { roomId, text });
   }
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},
-  ): Promise<ChatMessage[]> {
+  ): Promise<StoredMessage[]> {
     return this.request('history', { roomId, limit: options.limit ?? null }, options.onProgress);
   }
   focusRoom(roomId: string | null): void {

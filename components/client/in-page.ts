@@ -31,14 +31,15 @@ import {
   saveDeviceRecord,
 } from '../../sw/device-unlock.ts';
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   KeyState,
   RoomKeyClient,
   RoomKeyClientEvents,
   RoomSummary,
+  SentMessage,
   Session,
+  StoredMessage,
 } from './types.ts';
 
 /** The `roomkey-config.json` a deployment serves (core/client/config.ts). */
@@ -209,13 +210,13 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   removeMember(roomId: string, userId: string): Promise<RoomSummary> {
     return this.#ready_().removeMember(roomId, userId);
   }
-  send(roomId: string, text: string): Promise<ChatMessage> {
+  send(roomId: string, text: string): Promise<SentMessage> {
     return this.#ready_().send(roomId, text);
   }
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},
-  ): Promise<ChatMessage[]> {
+  ): Promise<StoredMessage[]> {
     return this.#ready_().history(roomId, options as HistoryOptions);
   }
   focusRoom(roomId: string | null): void {
@@ -273,7 +274,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     })();
     this.#config.catch(() => {
       this.#config = undefined;
-      if (!this.#session || this.#session.keys !== 'ready') this.#setConnection('offline');
+      if (this.#session?.keys !== 'ready') this.#setConnection('offline');
     });
     return this.#config;
   }
@@ -355,7 +356,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
 
   #ready_(): RoomKeySession {
     const session = this.#session;
-    if (!session || session.keys !== 'ready')
+    if (session?.keys !== 'ready')
       throw new LockedError(
         this.#keys === 'signed-out' ? 'Sign in first.' : 'Locked: unlock with your password first.',
       );

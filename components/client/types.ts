@@ -6,21 +6,28 @@
  */
 // The data shapes are core/client's: the SDK produces them and both clients forward them unchanged.
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   RoomNotification,
   RoomSummary,
+  SentMessage,
+  StoredMessage,
 } from '../../core/client/types.ts';
 
 export type {
   ChatMessage,
   ConnectionState,
+  FailedMessage,
+  HeldMessage,
   HistoryProgress,
   MemberSummary,
   MessageStatus,
+  ReceivedMessage,
   RoomNotification,
   RoomSummary,
+  SendingMessage,
+  SentMessage,
+  StoredMessage,
 } from '../../core/client/types.ts';
 
 /** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
@@ -37,7 +44,7 @@ export interface RoomKeyClientEvents {
   keys: KeyState;
   session: Session | null;
   rooms: readonly RoomSummary[];
-  message: ChatMessage;
+  message: StoredMessage;
   notification: RoomNotification;
 }
 
@@ -58,12 +65,12 @@ export interface RoomKeyClient extends EventTarget {
   createRoom(name: string): Promise<RoomSummary>;
   invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary>;
   removeMember(roomId: string, userId: string): Promise<RoomSummary>;
-  send(roomId: string, text: string): Promise<ChatMessage>;
+  send(roomId: string, text: string): Promise<SentMessage>;
   /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
   history(
     roomId: string,
     options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
-  ): Promise<ChatMessage[]>;
+  ): Promise<StoredMessage[]>;
   /** Tells the client (and through it the gateway's presence) which room is on screen. */
   focusRoom(roomId: string | null): void;
   /**

@@ -10,12 +10,14 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { toHex } from '../bytes.ts';
 import { NotMemberError, RoomKeyError, UnavailableError, UnknownEpochError } from '../errors.ts';
-import type { StoredEnvelope } from '../room/index.ts';
+import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
 import { natsFailure } from '../transport/request.ts';
+import { failedMessage } from './chat-message.ts';
 import { roomCursor } from './gateway-api.ts';
 import type { RoomHandle } from './room-handle.ts';
-import type { ChatMessage, HistoryProgress } from './types.ts';
+import type { HistoryProgress, StoredMessage } from './types.ts';
 
 export interface HistoryOptions {
   /** About this many of the latest messages (default 100). */
@@ -34,7 +36,7 @@ async function pullLatest(
   nc: NatsConnection,
   limit: number,
   timeoutMs: number | undefined,
-  onPage: (envelopes: StoredEnvelope[], loaded: number, total: number) => Promise<void>,
+  onPage: (envelopes: ReceivedEnvelope[], loaded: number, total: number) => Promise<void>,
 ): Promise<void> {
   const cursor = await roomCursor(nc, { roomId: handle.roomId, last: limit }, { timeoutMs });
   const total = Number(cursor.pending);
@@ -46,9 +48,10 @@ async function pullLatest(
     const consumer = await js.consumers.get(cursor.stream, cursor.consumer);
     while (loaded < total) {
       const batch = await consumer.fetch({ max_messages: Math.min(PAGE, total - loaded), expires: 3000 });
-      const envelopes: StoredEnvelope[] = [];
+      const envelopes: ReceivedEnvelope[] = [];
+      // Parsed once, here: core/room takes the parsed form with its stored facts.
       for await (const m of batch)
-        envelopes.push({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq });
+        envelopes.push(parseReceived({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq }));
       if (envelopes.length === 0) throw new UnavailableError('The room history stopped arriving: try again.');
       loaded += envelopes.length;
       await onPage(envelopes, loaded, total);
@@ -67,34 +70,38 @@ export async function readHistory(
   handle: RoomHandle,
   nc: NatsConnection,
   options: HistoryOptions = {},
-): Promise<ChatMessage[]> {
+): Promise<StoredMessage[]> {
   await handle.sync();
   const room = handle.room;
   if (room?.status !== 'member') throw new NotMemberError('You are not a member of this room.');
   const limit = Math.max(1, Math.min(options.limit ?? 100, 100_000));
-  const out: ChatMessage[] = [];
+  const out: StoredMessage[] = [];
   await handle.reading(() =>
     pullLatest(handle, nc, limit, options.timeoutMs, async (envelopes, loaded, total) => {
       const results = await handle.serial(() => room.receiveMany(envelopes, { reread: true }));
-      for (const result of results) {
+      for (const [i, result] of results.entries()) {
         if (!(result instanceof RoomKeyError)) {
-          out.push(await handle.toChat(result));
-        } else if (
+          const message = await handle.toChat(result);
+          if (message) out.push(message);
+          continue;
+        }
+        const { parsed, facts } = envelopes[i]!;
+        if (
           options.includeUnreadable &&
-          (result instanceof UnknownEpochError || result instanceof NotMemberError)
+          (result instanceof UnknownEpochError || result instanceof NotMemberError) &&
+          !(parsed instanceof RoomKeyError) &&
+          facts
         ) {
-          out.push({
-            roomId: handle.roomId,
-            messageId: '',
-            senderUserId: '',
-            senderUsername: '',
-            sentAtMs: 0,
-            text: '',
-            epoch: result instanceof UnknownEpochError ? result.epoch : 0,
-            own: false,
-            status: 'failed',
-            reason: result.message,
-          });
+          out.push(
+            failedMessage({
+              roomId: handle.roomId,
+              messageId: toHex(parsed.header.messageId),
+              epoch: parsed.header.epoch,
+              reason: result.message,
+              seq: facts.seq,
+              storedAtMs: facts.storedAtMs,
+            }),
+          );
         }
       }
       options.onProgress?.({ loaded, total });

@@ -17,6 +17,17 @@ export {
   revokeDevice,
   signUp,
 } from './auth.ts';
+export {
+  failedMessage,
+  heldMessage,
+  messageKey,
+  messageTime,
+  readableMessage,
+  receivedMessage,
+  SENT_AT_TOLERANCE_MS,
+  sendingMessage,
+  sentMessage,
+} from './chat-message.ts';
 export type { ClientConfig } from './config.ts';
 export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
 export {
@@ -37,11 +48,18 @@ export { type Credentials, RoomKeySession, type SessionOptions } from './session
 export type {
   ChatMessage,
   ConnectionState,
+  FailedMessage,
+  HeldMessage,
   HistoryProgress,
+  KeyState,
   MemberSummary,
   MessageStatus,
   PresenceState,
+  ReceivedMessage,
   RoomNotification,
   RoomSummary,
+  SendingMessage,
+  SentMessage,
   SessionEvents,
+  StoredMessage,
 } from './types.ts';

@@ -11,7 +11,7 @@
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NotFoundError, NotMemberError, RevokedError, RoomKeyError } from '../errors.ts';
-import type { StoredEnvelope } from '../room/index.ts';
+import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
 import { natsFailure } from '../transport/request.ts';
 import { roomCursor } from './gateway-api.ts';
 
@@ -22,8 +22,8 @@ export interface LiveReaderDeps {
   timeoutMs?: number;
   /** Where delivery stood when this device last saved the room (0: no position yet). */
   lastSeq: () => number;
-  /** One envelope, in stream order. */
-  deliver: (envelope: StoredEnvelope) => void;
+  /** One envelope, in stream order, parsed here once (core/room's parseReceived). */
+  deliver: (envelope: ReceivedEnvelope) => void;
   /** The consumer was placed: delivery goes on after `seq` (keep it as the room's position). */
   placed?: (seq: number) => void;
   onError?: (error: Error) => void;
@@ -153,7 +153,7 @@ export class LiveReader {
           if (this.#stopping || this.#replace) batch.stop();
           for await (const m of batch) {
             this.#delivered = Math.max(this.#delivered, m.seq);
-            this.#deps.deliver({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq });
+            this.#deps.deliver(parseReceived({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq }));
           }
           this.#batch = undefined;
           failures = 0;

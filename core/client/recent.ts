@@ -18,14 +18,14 @@ import { GatewayDirectory } from './gateway-directory.ts';
 import { readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
-import type { ChatMessage } from './types.ts';
+import type { StoredMessage } from './types.ts';
 
 export interface RecentRoom {
   roomId: string;
   /** The decrypted room name ('' when this device has no key for it). */
   name: string;
   /** The newest messages, oldest first, as the room shows them (own, held and failed included). */
-  messages: ChatMessage[];
+  messages: StoredMessage[];
 }
 
 export interface RecentOptions {

@@ -13,7 +13,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { roomkey } from '../../proto/index.ts';
 import { toHex } from '../bytes.ts';
-import { decodeSigned, parseEnvelope, type SignedProps } from '../crypto/index.ts';
+import { decodeSigned, type SignedProps } from '../crypto/index.ts';
 import {
   BadSignatureError,
   ConflictError,
@@ -23,17 +23,26 @@ import {
 } from '../errors.ts';
 import {
   type LocalMember,
+  messageIdOf,
+  type ReceivedEnvelope,
   type ReceiveResult,
   Room,
-  type RoomMessage,
-  type StoredEnvelope,
 } from '../room/index.ts';
+import { coalesce, SerialQueue } from '../serial.ts';
 import { natsFailure } from '../transport/request.ts';
 import { roomSubject } from '../transport/subjects.ts';
+import { heldMessage, readableMessage, sentMessage } from './chat-message.ts';
 import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
-import type { ChatMessage, MemberSummary, RoomSummary } from './types.ts';
+import type {
+  HeldMessage,
+  MemberSummary,
+  ReceivedMessage,
+  RoomSummary,
+  SentMessage,
+  StoredMessage,
+} from './types.ts';
 
 export interface RoomDeps {
   me: LocalMember;
@@ -43,23 +52,21 @@ export interface RoomDeps {
   ready: () => Promise<void>;
   timeoutMs?: number;
   /** A message arrived live (or a held one became readable). */
-  onMessage: (message: ChatMessage) => void;
+  onMessage: (message: StoredMessage) => void;
   /** Membership, epoch or name changed. */
   onChange: () => void;
   save: (roomId: string, snapshot: Uint8Array) => Promise<void>;
   onError?: (error: Error) => void;
 }
 
+/** A message someone can read (not held, not failed). */
+type Readable = SentMessage | ReceivedMessage;
+
 const RECENT = 256;
 /** Ids of messages sent from here that are remembered (their live echoes are skipped). */
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
 const SAVE_DELAY_MS = 250;
-/**
- * A sender's own time is shown while it is this close to when JetStream stored the message; a
- * claim further off (a wrong clock, or a backdated message) shows the stored time instead.
- */
-export const SENT_AT_TOLERANCE_MS = 10 * 60_000;
 
 /**
  * One room on this device (see the top of this file).
@@ -73,12 +80,15 @@ export class RoomHandle {
   unread = 0;
   focused = false;
   readonly #deps: RoomDeps;
-  readonly #recent = new Map<string, ChatMessage>();
+  readonly #recent = new Map<string, Readable>();
   readonly #sent = new Set<string>();
-  readonly #waiting = new Map<string, Array<(m: ChatMessage) => void>>();
+  readonly #waiting = new Map<string, Array<(m: Readable) => void>>();
   readonly #reader: LiveReader;
+  /** Everything that changes the room, in order (commits and batches of messages). */
+  readonly #queue = new SerialQueue();
+  /** One reader of the device's consumer at a time (the live reader pauses meanwhile). */
+  readonly #readers = new SerialQueue();
   #sub: Subscription | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(roomId: string, deps: RoomDeps, room?: Room) {
@@ -105,9 +115,7 @@ export class RoomHandle {
 
   /** Runs `fn` after everything queued before it (commits and messages apply in order). */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queue.run(fn);
   }
 
   /**
@@ -115,24 +123,7 @@ export class RoomHandle {
    * outside the serial queue, so live messages keep flowing while the gateway is slow or away;
    * concurrent calls share one run.
    */
-  sync(): Promise<void> {
-    if (this.#syncing) {
-      this.#syncAgain = true;
-      return this.#syncing;
-    }
-    this.#syncing = (async () => {
-      do {
-        this.#syncAgain = false;
-        await this.#sync();
-      } while (this.#syncAgain);
-    })().finally(() => {
-      this.#syncing = undefined;
-    });
-    return this.#syncing;
-  }
-
-  #syncing: Promise<void> | undefined;
-  #syncAgain = false;
+  readonly sync: () => Promise<void> = coalesce(() => this.#sync());
 
   async #sync(): Promise<void> {
     for (let guard = 0; guard < 1000; guard++) {
@@ -217,10 +208,6 @@ export class RoomHandle {
     this.#reader.resume();
   }
 
-  get live(): boolean {
-    return this.#sub !== undefined;
-  }
-
   async #liveCommit(data: Uint8Array): Promise<void> {
     if (!this.room) {
       void this.sync().catch((e: Error) => this.#deps.onError?.(e));
@@ -243,13 +230,13 @@ export class RoomHandle {
    * together by one queue turn (receiveMany: one batch of signature checks). A commit arriving in
    * between is queued after the batch, so order between commits and messages is kept.
    */
-  #enqueueMessage(envelope: StoredEnvelope): void {
+  #enqueueMessage(envelope: ReceivedEnvelope): void {
     this.#pending.push(envelope);
     if (this.#pending.length > 1) return; // a queued turn will take it
     void this.serial(() => this.#liveMessages()).catch((error: Error) => this.#deps.onError?.(error));
   }
 
-  #pending: StoredEnvelope[] = [];
+  #pending: ReceivedEnvelope[] = [];
 
   async #liveMessages(): Promise<void> {
     await this.#receive(this.#pending.splice(0, this.#pending.length));
@@ -260,31 +247,25 @@ export class RoomHandle {
    * reader uses, so the live reader stops meanwhile and resumes after its last sequence.
    */
   reading<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#readers.then(() => this.#reader.paused(fn));
-    this.#readers = run.catch(() => undefined);
-    return run;
+    return this.#readers.run(() => this.#reader.paused(fn));
   }
 
-  #readers: Promise<unknown> = Promise.resolve();
-
-  async #receive(batch: StoredEnvelope[]): Promise<void> {
+  async #receive(batch: ReceivedEnvelope[]): Promise<void> {
     if (!this.room) {
       // Not loaded yet (the reader starts only with a room): load it; history has the messages.
       void this.sync().catch((e: Error) => this.#deps.onError?.(e));
       return;
     }
-    // Echoes of messages this device sent are already shown: not verified again.
-    const fresh = batch.filter(({ bytes }) => {
-      try {
-        return !this.#sent.has(toHex(parseEnvelope(bytes).header.messageId));
-      } catch {
-        return false; // not an envelope: nothing to show
-      }
+    // Echoes of messages this device sent are already shown: not verified again. Bytes that are
+    // not an envelope show nothing either (parsed once, where the reader received them).
+    const fresh = batch.filter((received) => {
+      const id = messageIdOf(received);
+      return id !== undefined && !this.#sent.has(toHex(id));
     });
     const results = fresh.length ? await this.room.receiveMany(fresh) : [];
     // Replays, forgeries and other refusals show nothing.
     for (const result of results) await this.#deliver(result, true);
-    for (const { seq } of batch) this.room.markDelivered(seq);
+    for (const { facts } of batch) if (facts) this.room.markDelivered(facts.seq);
     this.#scheduleSave();
   }
 
@@ -296,46 +277,49 @@ export class RoomHandle {
       return;
     }
     const message = await this.toChat(result);
-    const own = result.status === 'ok' && this.#sent.has(message.messageId);
+    if (!message) {
+      // Only an envelope held by a snapshot from before stored facts were kept (issue 11) has
+      // none: it stays in the room's history, where history() reads it with its facts.
+      this.#deps.onError?.(
+        new UnavailableError('A message held from before this version is shown when the history is read.'),
+      );
+      return;
+    }
+    if (message.status === 'held') {
+      this.#deps.onMessage(message);
+      return;
+    }
+    const own = this.#sent.has(message.messageId);
     this.#remember(message);
     if (own) return; // send() already returned it
-    if (live && result.status === 'ok' && !message.own && !this.focused) this.unread++;
+    if (live && !message.own && !this.focused) this.unread++;
     this.#deps.onMessage(message);
   }
 
-  /** A ChatMessage for a receive result (usernames from the verified directory). */
-  async toChat(result: ReceiveResult): Promise<ChatMessage> {
+  /**
+   * The ChatMessage for a receive result (usernames from the verified directory); undefined for a
+   * result without the stream's stored facts (never for envelopes read from the stream).
+   */
+  async toChat(result: ReceiveResult): Promise<Readable | HeldMessage | undefined> {
+    const { storedAtMs, seq } = result.status === 'held' ? result : result.message;
+    if (storedAtMs === undefined || seq === undefined) return undefined;
     if (result.status === 'held') {
-      return {
+      return heldMessage({
         roomId: this.roomId,
         messageId: toHex(result.messageId),
-        senderUserId: '',
-        senderUsername: '',
-        sentAtMs: 0,
-        text: '',
         epoch: result.epoch,
-        own: false,
-        status: 'held',
         reason: result.reason,
-      };
+        seq,
+        storedAtMs,
+      });
     }
-    return this.#chat(result.message, 'received');
-  }
-
-  async #chat(m: RoomMessage, status: ChatMessage['status']): Promise<ChatMessage> {
-    const own = m.senderUserId === this.#deps.me.userId;
-    return {
-      roomId: this.roomId,
-      messageId: toHex(m.messageId),
-      senderUserId: m.senderUserId,
-      senderUsername: await this.#username(m.senderUserId),
-      sentAtMs: shownTime(m),
-      ...(m.seq !== undefined ? { seq: m.seq, storedAtMs: m.storedAtMs } : {}),
-      text: m.text,
-      epoch: m.epoch,
-      own,
-      status: own && status === 'received' ? 'sent' : status,
-    };
+    const m = result.message;
+    return readableMessage(
+      this.roomId,
+      m,
+      { storedAtMs, seq },
+      { senderUsername: await this.#username(m.senderUserId), myUserId: this.#deps.me.userId },
+    );
   }
 
   async #username(userId: string): Promise<string> {
@@ -346,8 +330,7 @@ export class RoomHandle {
     }
   }
 
-  #remember(message: ChatMessage): void {
-    if (message.status === 'held') return;
+  #remember(message: Readable): void {
     this.#recent.set(message.messageId, message);
     if (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
     const waiting = this.#waiting.get(message.messageId);
@@ -358,7 +341,7 @@ export class RoomHandle {
   }
 
   /** A message seen recently (live or sent), waiting up to `ms` for it to arrive. */
-  recent(messageIdHex: string, ms: number): Promise<ChatMessage | undefined> {
+  recent(messageIdHex: string, ms: number): Promise<Readable | undefined> {
     const hit = this.#recent.get(messageIdHex);
     if (hit || ms <= 0) return Promise.resolve(hit);
     return new Promise((resolve) => {
@@ -369,7 +352,7 @@ export class RoomHandle {
         else this.#waiting.delete(messageIdHex);
         resolve(undefined);
       }, ms);
-      const done = (m: ChatMessage) => {
+      const done = (m: Readable) => {
         clearTimeout(timer);
         resolve(m);
       };
@@ -379,7 +362,7 @@ export class RoomHandle {
   }
 
   /** Encrypts, signs and publishes one text message; resolves once JetStream stored it. */
-  async send(text: string, nowMs = Date.now()): Promise<ChatMessage> {
+  async send(text: string, nowMs = Date.now()): Promise<SentMessage> {
     const room = this.#requireRoom();
     // Not queued behind receives: encrypting reads the room's state and changes none of it.
     const { envelope, messageId } = await room.encrypt(text, { nowMs });
@@ -400,20 +383,16 @@ export class RoomHandle {
         if (attempt >= 3 || !(failure instanceof UnavailableError)) throw failure;
       }
     }
-    const message: ChatMessage = {
+    const message = sentMessage({
       roomId: this.roomId,
       messageId: id,
       senderUserId: this.#deps.me.userId,
       senderUsername: await this.#username(this.#deps.me.userId),
       sentAtMs: nowMs,
-      // This device's own message: its clock stands in for the stored time, which the ack omits.
       seq,
-      storedAtMs: nowMs,
       text,
       epoch: room.epoch,
-      own: true,
-      status: 'sent',
-    };
+    });
     this.#remember(message);
     return message;
   }
@@ -487,10 +466,4 @@ export class RoomHandle {
     await this.stopLive();
     await this.flush();
   }
-}
-
-/** The time a message shows: the sender's, unless it is far from when the server stored it. */
-function shownTime(m: RoomMessage): number {
-  if (m.storedAtMs === undefined) return m.sentAtMs;
-  return Math.abs(m.sentAtMs - m.storedAtMs) > SENT_AT_TOLERANCE_MS ? m.storedAtMs : m.sentAtMs;
 }

@@ -69,13 +69,14 @@ import { openIdentityBackup } from './identity-backup.ts';
 import { LocalState, localMember } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
 import type {
-  ChatMessage,
   ConnectionState,
   KeyState,
   PresenceState,
   RoomNotification,
   RoomSummary,
+  SentMessage,
   SessionEvents,
+  StoredMessage,
 } from './types.ts';
 
 export interface SessionOptions {
@@ -92,6 +93,11 @@ export interface SessionOptions {
   presence?: PresenceState;
   /** Called for background failures (a live message that failed to apply, a refresh that failed). */
   onError?: (error: Error) => void;
+  /**
+   * Called with the new session before it connects, so the host's listeners hear its first events
+   * too (the rooms, and what a resumed live reader delivers at once); nothing is kept for later.
+   */
+  onCreated?: (session: RoomKeySession) => void;
 }
 
 export interface Credentials {
@@ -281,6 +287,7 @@ export class RoomKeySession {
       username: body.username,
       deviceKey: signingPublicKey(stored.deviceSecret),
     });
+    options.onCreated?.(session);
     await session.#boot(state, credential);
     return session;
   }
@@ -423,13 +430,13 @@ export class RoomKeySession {
     return handle.summary();
   }
 
-  async send(roomId: string, text: string): Promise<ChatMessage> {
+  async send(roomId: string, text: string): Promise<SentMessage> {
     const open = this.#unlocked();
     return (await this.#room(open, roomId)).send(text);
   }
 
   /** Decrypted history, oldest first. */
-  async history(roomId: string, options: HistoryOptions = {}): Promise<ChatMessage[]> {
+  async history(roomId: string, options: HistoryOptions = {}): Promise<StoredMessage[]> {
     const open = this.#unlocked();
     const handle = await this.#room(open, roomId);
     await open.link.ready();

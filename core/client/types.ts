@@ -25,9 +25,16 @@ export interface RoomSummary {
   unread: number;
 }
 
-export type MessageStatus = 'sending' | 'sent' | 'received' | 'held' | 'failed';
+export type MessageStatus = ChatMessage['status'];
 
-export interface ChatMessage {
+/** What the server says of a stored message: its stream sequence and when JetStream stored it. */
+interface Stored {
+  seq: number;
+  storedAtMs: number;
+}
+
+/** A readable message: who wrote what, verified here. */
+interface Readable extends Stored {
   roomId: string;
   /** Hex of the 16-byte message id. */
   messageId: string;
@@ -35,16 +42,66 @@ export interface ChatMessage {
   senderUsername: string;
   /** For display: the sender's own time, or the stored time when the two are far apart. */
   sentAtMs: number;
-  /** Stream sequence and when JetStream stored it (absent for held and failed entries). */
-  seq?: number;
-  storedAtMs?: number;
   text: string;
   epoch: number;
-  own: boolean;
-  status: MessageStatus;
-  /** For 'held' and 'failed': what happened, for a person to read. */
-  reason?: string;
 }
+
+/** This user's message, stored by JetStream (sent from here, or read back from the stream). */
+export interface SentMessage extends Readable {
+  status: 'sent';
+  own: true;
+}
+
+/** Another user's message, verified and decrypted on this device. */
+export interface ReceivedMessage extends Readable {
+  status: 'received';
+  own: false;
+}
+
+/** A message of an epoch whose key this device has not received yet: nothing of it can be read. */
+export interface HeldMessage extends Stored {
+  status: 'held';
+  own: false;
+  roomId: string;
+  messageId: string;
+  epoch: number;
+  /** Why it cannot be shown yet, for a person to read. */
+  reason: string;
+}
+
+/** A message being sent from here: on screen at once, before the client returns it as `sent`. */
+export interface SendingMessage {
+  status: 'sending';
+  own: true;
+  roomId: string;
+  /** A local id for the row (the message id is made when the client encrypts it). */
+  draftId: string;
+  senderUserId: string;
+  senderUsername: string;
+  sentAtMs: number;
+  text: string;
+  epoch: number;
+}
+
+/** A stored message this device can never read (history not shared with it, or after its removal). */
+export interface FailedMessage extends Stored {
+  status: 'failed';
+  own: false;
+  roomId: string;
+  messageId: string;
+  epoch: number;
+  /** What happened, for a person to read. */
+  reason: string;
+}
+
+/** One row of a room, by status: each variant has exactly the fields that are true for it. */
+export type ChatMessage = SentMessage | ReceivedMessage | HeldMessage | SendingMessage | FailedMessage;
+
+/**
+ * What a session or client hands out (`message` events, `send`, `history`): every variant but the
+ * views' own `sending` rows, each stored by JetStream, so each has a message id, sequence and stored time.
+ */
+export type StoredMessage = SentMessage | ReceivedMessage | HeldMessage | FailedMessage;
 
 export interface HistoryProgress {
   loaded: number;
@@ -71,7 +128,7 @@ export interface SessionEvents {
   connection: ConnectionState;
   keys: KeyState;
   rooms: readonly RoomSummary[];
-  message: ChatMessage;
+  message: StoredMessage;
   notification: RoomNotification;
   /** The device was revoked: the session is closed for good. */
   revoked: { reason: string };

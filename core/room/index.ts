@@ -6,7 +6,8 @@ export { checkRoomId, ROOM_ID_PATTERN } from './_checks.ts';
 export { COMMIT_KIND, type CommitKindName, MAX_MEMBERS } from './commit.ts';
 export type { VerifiedGenesis } from './genesis.ts';
 export { MemoryDirectory } from './memory-directory.ts';
-export { CONTENT_TYPE_TEXT, MAX_HELD, Room } from './room.ts';
+export { asReceived, messageIdOf, parseReceived, type ReceivedEnvelope } from './received.ts';
+export { CONTENT_TYPE_TEXT, type CommitFacts, type IncomingEnvelope, MAX_HELD, Room } from './room.ts';
 export { newRoomId } from './room-id.ts';
 export type {
   Directory,

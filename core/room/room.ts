@@ -26,7 +26,6 @@ import {
   openRoomInfo,
   openSealedToRoom,
   type ParsedEnvelope,
-  parseEnvelope,
   parseSealedToRoom,
   type RoomInfo,
   randomBytes,
@@ -50,6 +49,7 @@ import {
 import { requireDeviceOf } from './_checks.ts';
 import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
 import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
+import { asReceived, asRoomKeyError, parseReceived, type ReceivedEnvelope } from './received.ts';
 import { ReplayGuard } from './replay-guard.ts';
 import type {
   Directory,
@@ -62,8 +62,11 @@ import type {
 } from './types.ts';
 import { validityTime } from './validity.ts';
 
-/** An envelope as it arrives: bare bytes (judged as of now) or with the stream's stored facts. */
-export type IncomingEnvelope = Uint8Array | StoredEnvelope;
+/**
+ * An envelope as it arrives: bare bytes (judged as of now), with the stream's stored facts, or
+ * already parsed where it arrived (received.ts: not parsed again).
+ */
+export type IncomingEnvelope = Uint8Array | StoredEnvelope | ReceivedEnvelope;
 /** The stored time of a commit or genesis (its sequence is optional: only the time is judged). */
 export type CommitFacts = Pick<StoredFacts, 'storedAtMs'> & Partial<Pick<StoredFacts, 'seq'>>;
 
@@ -90,8 +93,8 @@ interface EpochState {
 
 interface HeldEnvelope {
   epoch: number;
-  bytes: Uint8Array;
-  facts: StoredFacts | undefined;
+  received: ReceivedEnvelope;
+  parsed: ParsedEnvelope;
 }
 
 export class Room {
@@ -188,28 +191,26 @@ export class Room {
     const room = await Room.fromGenesis(snapshot.genesis, me, directory, opened(0));
     for (const [i, commit] of (snapshot.commits ?? []).entries())
       await room.applyCommit(commit, opened(i + 1));
-    await room.importSecrets(
+    await room.#learnSecrets(
       (snapshot.secrets ?? []).map((s) => ({ epoch: s.epoch ?? 0, secret: s.secret ?? new Uint8Array() })),
     );
     for (const id of snapshot.seenMessageIds ?? []) room.#replay.accept(id);
     room.markDelivered(Number(snapshot.lastSeq ?? 0));
     const held = [
-      ...(snapshot.heldEnvelopes ?? []).map((bytes) => ({ bytes, facts: undefined })),
-      ...(snapshot.held ?? []).map((h) => ({
-        bytes: h.envelope ?? new Uint8Array(),
-        facts:
-          Number(h.storedAtMs ?? 0) > 0
-            ? { storedAtMs: Number(h.storedAtMs), seq: Number(h.seq ?? 0) }
-            : undefined,
-      })),
+      ...(snapshot.heldEnvelopes ?? []).map((bytes) => parseReceived(bytes)),
+      ...(snapshot.held ?? []).map((h) =>
+        parseReceived({
+          bytes: h.envelope ?? new Uint8Array(),
+          storedAtMs: Number(h.storedAtMs ?? 0),
+          seq: Number(h.seq ?? 0),
+        }),
+      ),
     ];
-    for (const { bytes, facts } of held) {
-      try {
-        const parsed = parseEnvelope(bytes);
-        room.#held.set(toHex(parsed.header.messageId), { epoch: parsed.header.epoch, bytes, facts });
-      } catch {
-        // A held envelope that no longer parses was never accepted; dropping it loses nothing.
-      }
+    for (const received of held) {
+      const { parsed } = received;
+      // A held envelope that no longer parses was never accepted; dropping it loses nothing.
+      if (parsed instanceof RoomKeyError) continue;
+      room.#held.set(toHex(parsed.header.messageId), { epoch: parsed.header.epoch, received, parsed });
     }
     return room;
   }
@@ -468,13 +469,9 @@ export class Room {
   }
 
   /**
-   * Adds epoch secrets learned elsewhere (a pairing transfer, a snapshot). Each must derive the
-   * room public key recorded for its epoch; a mismatch is a MalformedError and nothing is kept.
+   * Keeps epoch secrets (unwrapped from a commit, or from a snapshot). Each must derive the room
+   * public key recorded for its epoch; a mismatch is a MalformedError and nothing is kept.
    */
-  async importSecrets(entries: readonly EpochSecretEntry[]): Promise<void> {
-    await this.#learnSecrets(entries);
-  }
-
   async #learnSecrets(entries: readonly EpochSecretEntry[]): Promise<void> {
     const derived: EpochKeys[] = [];
     for (const { epoch, secret } of entries) {
@@ -532,8 +529,9 @@ export class Room {
    * stored facts when it was read from the stream.
    */
   async receive(input: IncomingEnvelope): Promise<ReceiveResult> {
-    const { bytes, facts } = split(input);
-    return this.#receiveParsed(parseEnvelope(bytes), bytes, facts, false);
+    const received = asReceived(input);
+    if (received.parsed instanceof RoomKeyError) throw received.parsed;
+    return this.#receiveParsed(received.parsed, received, false);
   }
 
   /**
@@ -546,14 +544,8 @@ export class Room {
     envelopes: readonly IncomingEnvelope[],
     options: { reread?: boolean } = {},
   ): Promise<Array<ReceiveResult | RoomKeyError>> {
-    const inputs = envelopes.map(split);
-    const parsed = inputs.map(({ bytes }) => {
-      try {
-        return parseEnvelope(bytes);
-      } catch (error) {
-        return asRoomKeyError(error);
-      }
-    });
+    const inputs = envelopes.map(asReceived);
+    const parsed = inputs.map((received) => received.parsed);
     const ready = parsed.filter((p): p is ParsedEnvelope => !(p instanceof RoomKeyError));
     const valid = await verifyEnvelopeSignatures(ready);
     const signatureOk = new Map(ready.map((p, i) => [p, valid[i]!]));
@@ -564,16 +556,16 @@ export class Room {
         results.push(p);
         continue;
       }
-      const { bytes, facts } = inputs[i]!;
+      const received = inputs[i]!;
       try {
         if (!signatureOk.get(p)) {
           // Device and membership errors take precedence over a bad signature, as in receive().
-          await this.#checkSender(p, facts);
+          await this.#checkSender(p, received.facts);
           throw new BadSignatureError(
             'message: the device signature does not verify; it was modified or forged.',
           );
         }
-        results.push(await this.#receiveParsed(p, bytes, facts, true, options.reread === true));
+        results.push(await this.#receiveParsed(p, received, true, options.reread === true));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -597,17 +589,17 @@ export class Room {
 
   async #receiveParsed(
     parsed: ParsedEnvelope,
-    bytes: Uint8Array,
-    facts: StoredFacts | undefined,
+    received: ReceivedEnvelope,
     signatureChecked: boolean,
     reread = false,
   ): Promise<ReceiveResult> {
     const h = parsed.header;
+    const { facts } = received;
     await this.#checkSender(parsed, facts);
     if (!signatureChecked) await verifyEnvelopeSignature(parsed);
     if (h.epoch > this.epoch) {
       if (reread) throw new UnknownEpochError(this.roomId, h.epoch);
-      return this.#hold(parsed, bytes, facts);
+      return this.#hold(parsed, received);
     }
     if (!reread && this.#replay.has(h.messageId)) {
       throw new ReplayError(`message ${toHex(h.messageId)} was already received; the copy is ignored.`);
@@ -642,19 +634,21 @@ export class Room {
     return { status: 'ok', message };
   }
 
-  #hold(parsed: ParsedEnvelope, bytes: Uint8Array, facts: StoredFacts | undefined): ReceiveResult {
+  #hold(parsed: ParsedEnvelope, received: ReceivedEnvelope): ReceiveResult {
     const h = parsed.header;
     if (this.#held.size >= MAX_HELD && !this.#held.has(toHex(h.messageId))) {
       throw new TooLargeError(
         `message held for epoch ${h.epoch} dropped: ${MAX_HELD} messages already wait for keys; it stays in the room history and is read again on the next catch-up.`,
       );
     }
-    this.#held.set(toHex(h.messageId), { epoch: h.epoch, bytes, facts });
+    this.#held.set(toHex(h.messageId), { epoch: h.epoch, received, parsed });
+    const { facts } = received;
     return {
       status: 'held',
       roomId: this.roomId,
       epoch: h.epoch,
       messageId: h.messageId,
+      ...(facts ? { storedAtMs: facts.storedAtMs, seq: facts.seq } : {}),
       reason: `Waiting for the key of epoch ${h.epoch}: the room changed and this device has not received that change yet.`,
     };
   }
@@ -665,7 +659,8 @@ export class Room {
     for (const [id, held] of ready) {
       this.#held.delete(id);
       try {
-        results.push(await this.#receiveParsed(parseEnvelope(held.bytes), held.bytes, held.facts, true));
+        // Its signature was checked when it was held; sender and membership are judged again.
+        results.push(await this.#receiveParsed(held.parsed, held.received, true));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -690,10 +685,10 @@ export class Room {
       seenMessageIds: this.#replay.ids(),
       epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
       lastSeq: this.#lastSeq,
-      held: [...this.#held.values()].map((h) => ({
-        envelope: h.bytes,
-        storedAtMs: h.facts?.storedAtMs ?? 0,
-        seq: h.facts?.seq ?? 0,
+      held: [...this.#held.values()].map(({ received }) => ({
+        envelope: received.bytes,
+        storedAtMs: received.facts?.storedAtMs ?? 0,
+        seq: received.facts?.seq ?? 0,
       })),
     };
   }
@@ -711,19 +706,4 @@ export class Room {
         : `You are not a member of this room and cannot ${action}.`,
     );
   }
-}
-
-/** Bytes and stored facts of an incoming envelope (facts are hostile input too: numbers only). */
-function split(input: IncomingEnvelope): { bytes: Uint8Array; facts: StoredFacts | undefined } {
-  if (input instanceof Uint8Array) return { bytes: input, facts: undefined };
-  const { bytes, storedAtMs, seq } = input;
-  const known = Number.isSafeInteger(storedAtMs) && storedAtMs > 0;
-  return { bytes, facts: known ? { storedAtMs, seq: Number.isSafeInteger(seq) ? seq : 0 } : undefined };
-}
-
-function asRoomKeyError(error: unknown): RoomKeyError {
-  if (error instanceof RoomKeyError) return error;
-  return new MalformedError(`unexpected failure: ${(error as Error)?.message ?? String(error)}`, {
-    cause: error,
-  });
 }

@@ -68,6 +68,9 @@ export type ReceiveResult =
       messageId: Uint8Array;
       /** Words for a user: why this message cannot be shown yet. */
       reason: string;
+      /** When JetStream stored it and where (absent when received without stored facts). */
+      storedAtMs?: number;
+      seq?: number;
     };
 
 /** One membership view: who is in the room at an epoch, under which room public key. */

@@ -7,11 +7,12 @@
  * @example const session = await factory.resume({ store, gateway }); session?.on('message', show);
  */
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   RoomSummary,
+  SentMessage,
   Session,
+  StoredMessage,
 } from '../../components/client/types.ts';
 import type { EncryptedStore } from '../../core/store/index.ts';
 
@@ -51,7 +52,7 @@ export interface DeviceInfo {
 export interface SessionEvents {
   connection: ConnectionState;
   rooms: readonly RoomSummary[];
-  message: ChatMessage;
+  message: StoredMessage;
   notification: IncomingNotification;
 }
 
@@ -66,11 +67,11 @@ export interface BackgroundSession {
   createRoom(name: string): Promise<RoomSummary>;
   invite(roomId: string, username: string, options: { shareHistory: boolean }): Promise<RoomSummary>;
   removeMember(roomId: string, userId: string): Promise<RoomSummary>;
-  send(roomId: string, text: string): Promise<ChatMessage>;
+  send(roomId: string, text: string): Promise<SentMessage>;
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
-  ): Promise<ChatMessage[]>;
+  ): Promise<StoredMessage[]>;
   /** This user's devices (network: the directory). */
   devices(): Promise<DeviceInfo[]>;
   /** Revokes one of this user's devices for good (signed with the user key). */

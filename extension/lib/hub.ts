@@ -12,7 +12,7 @@ import {
   checkRequest,
   toWireError,
 } from '../../components/client/bridge-protocol.ts';
-import type { ChatMessage } from '../../components/client/types.ts';
+import type { StoredMessage } from '../../components/client/types.ts';
 import { ForbiddenError, UnsupportedError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
 import { type Account, type AccountState, stateEvents } from './account.ts';
@@ -321,7 +321,7 @@ export class Hub {
   }
 
   /** A message to every frame that may read it, kept for the frames that come back later. */
-  #message(message: ChatMessage): void {
+  #message(message: StoredMessage): void {
     const sentTo: string[] = [];
     for (const [port, frame] of this.#registry.entries()) {
       if (this.#send(port, { type: 'message', detail: message })) sentTo.push(frameKeyOf(frame));

@@ -7,7 +7,7 @@
  * that reconnects gets nothing twice). Pure: the hub decides who may read what.
  * @example kept.keep(message, sentTo); for (const m of kept.missedBy(frameKey, mayRead)) post(m);
  */
-import type { ChatMessage } from '../../components/client/types.ts';
+import type { StoredMessage } from '../../components/client/types.ts';
 
 /** Messages kept per room. */
 export const KEPT_PER_ROOM = 100;
@@ -15,7 +15,7 @@ export const KEPT_PER_ROOM = 100;
 export const KEPT_MS = 120_000;
 
 interface Kept {
-  message: ChatMessage;
+  message: StoredMessage;
   atMs: number;
   /** The frames (by key) that have it. */
   sentTo: Set<string>;
@@ -37,7 +37,7 @@ export class KeptMessages {
    * Keeps `message` and records the frames that have it now (a later copy with the same id
    * replaces the content, keeps its place and the frames that had it).
    */
-  keep(message: ChatMessage, sentTo: Iterable<string> = []): void {
+  keep(message: StoredMessage, sentTo: Iterable<string> = []): void {
     const room = this.#rooms.get(message.roomId) ?? new Map<string, Kept>();
     this.#rooms.set(message.roomId, room);
     const entry = room.get(message.messageId) ?? { message, atMs: this.#now(), sentTo: new Set<string>() };
@@ -51,8 +51,8 @@ export class KeptMessages {
    * The kept messages of the rooms `mayRead` allows that `frameKey` has not had, oldest first
    * per room; they count as sent to it from now on.
    */
-  missedBy(frameKey: string, mayRead: (roomId: string) => boolean): ChatMessage[] {
-    const out: ChatMessage[] = [];
+  missedBy(frameKey: string, mayRead: (roomId: string) => boolean): StoredMessage[] {
+    const out: StoredMessage[] = [];
     for (const roomId of [...this.#rooms.keys()]) {
       this.#prune(roomId);
       const room = this.#rooms.get(roomId);

@@ -21,7 +21,7 @@
  *   seen live; each message id is notified once.
  * @example const sessions = createSessionFactory({ area: browser.storage.local, deviceName: 'Chromium on Linux' });
  */
-import type { ChatMessage, RoomSummary } from '../../components/client/types.ts';
+import type { RoomSummary, SentMessage, StoredMessage } from '../../components/client/types.ts';
 import { equalBytes, fromUtf8, toBase64Url, utf8 } from '../../core/bytes.ts';
 import {
   type ClientConfig,
@@ -249,7 +249,7 @@ export class SdkSession implements BackgroundSession {
     return this.sdk.removeMember(roomId, userId);
   }
 
-  async send(roomId: string, text: string): Promise<ChatMessage> {
+  async send(roomId: string, text: string): Promise<SentMessage> {
     const message = await this.sdk.send(roomId, text);
     // The SDK does not echo this device's own sends: the other tabs hear of it here.
     await this.#deliver(message);
@@ -259,7 +259,7 @@ export class SdkSession implements BackgroundSession {
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
-  ): Promise<ChatMessage[]> {
+  ): Promise<StoredMessage[]> {
     return this.sdk.history(roomId, options);
   }
 
@@ -329,7 +329,7 @@ export class SdkSession implements BackgroundSession {
     );
   }
 
-  async #deliver(message: ChatMessage): Promise<void> {
+  async #deliver(message: StoredMessage): Promise<void> {
     if (this.#closed || !message.messageId) return;
     const { roomId, messageId } = message;
     if (this.#window.has(roomId, messageId)) return;

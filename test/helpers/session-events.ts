@@ -1,6 +1,11 @@
 // Waiting (bounded) for RoomKeySession events in tests.
 import type { RoomKeySession } from '../../core/client/session.ts';
-import type { ChatMessage, RoomNotification, SessionEvents } from '../../core/client/types.ts';
+import type {
+  ReceivedMessage,
+  RoomNotification,
+  SentMessage,
+  SessionEvents,
+} from '../../core/client/types.ts';
 
 /** The first event of `type` whose detail matches `pred`; rejects after `ms`. */
 export function nextEvent<K extends keyof SessionEvents>(
@@ -23,12 +28,18 @@ export function nextEvent<K extends keyof SessionEvents>(
   });
 }
 
+/** The first readable message (sent or received: held ones have no text) that matches `pred`. */
 export function nextMessage(
   session: RoomKeySession,
-  pred: (m: ChatMessage) => boolean,
+  pred: (m: SentMessage | ReceivedMessage) => boolean,
   ms = 5000,
-): Promise<ChatMessage> {
-  return nextEvent(session, 'message', pred, ms);
+): Promise<SentMessage | ReceivedMessage> {
+  return nextEvent(
+    session,
+    'message',
+    (m) => (m.status === 'sent' || m.status === 'received') && pred(m),
+    ms,
+  ) as Promise<SentMessage | ReceivedMessage>;
 }
 
 export function nextNotification(

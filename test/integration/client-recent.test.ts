@@ -8,6 +8,7 @@ import { readRecent } from '../../core/client/recent.ts';
 import { MalformedError } from '../../core/errors.ts';
 import { MemoryBackend } from '../../core/store/memory-backend.ts';
 import { EncryptedStore } from '../../core/store/store.ts';
+import { senderOf, textOf } from '../helpers/messages.ts';
 import { startStack, TEST_STORE_PARAMS, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -53,7 +54,7 @@ test('reads the newest messages of each room from the store alone, and writes no
   const [room] = rooms;
   assert.equal(room!.name, 'Tea');
   assert.deepEqual(
-    room!.messages.map((m) => [m.senderUsername, m.text, m.own, m.status]),
+    room!.messages.map((m) => [senderOf(m), textOf(m), m.own, m.status]),
     [
       ['alice-r', 'tea 3', false, 'received'],
       ['alice-r', 'tea 4', false, 'received'],

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RoomKeySession } from '../../core/client/session.ts';
 import { BadCredentialsError, ConflictError, LockedError } from '../../core/errors.ts';
 import { MemoryBackend } from '../../core/store/memory-backend.ts';
+import { textOf } from '../helpers/messages.ts';
 import { nextMessage, nextNotification } from '../helpers/session-events.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -32,10 +33,7 @@ test('sign in again on the same device unlocks its store; a wrong password is re
   assert.deepEqual(again.deviceKey, first.deviceKey, 'the same device');
   const rooms = await again.listRooms();
   assert.equal(rooms[0]?.name, 'Mine');
-  assert.deepEqual(
-    (await again.history(room.roomId)).map((m) => m.text),
-    ['kept'],
-  );
+  assert.deepEqual((await again.history(room.roomId)).map(textOf), ['kept']);
   // A new device with a wrong password learns nothing.
   await assert.rejects(
     stack.signInSession('carla-s', 'wrong', { backend: new MemoryBackend() }),
@@ -77,10 +75,7 @@ test('lock drops the keys; unlock needs the password; sign-out revokes the devic
   // Signing in again makes a new device (the old one is revoked for good).
   const back = await stack.signInSession('dana-s', 'pw dana 1', { backend });
   assert.notDeepEqual(back.deviceKey, oldDevice);
-  assert.deepEqual(
-    (await back.history(room.roomId)).map((m) => m.text),
-    ['after unlock'],
-  );
+  assert.deepEqual((await back.history(room.roomId)).map(textOf), ['after unlock']);
 });
 
 test('App Notifications reach active devices with a locally decrypted preview; hidden ones are left for push', async () => {

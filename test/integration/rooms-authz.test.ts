@@ -13,6 +13,7 @@ import { ForbiddenError, NotMemberError } from '../../core/errors.ts';
 import { Role } from '../../core/policy/index.ts';
 import { deviceConsumerName, roomStreamName, roomSubject } from '../../core/transport/subjects.ts';
 import { publishRefused, requestRefused, subscribeRefused } from '../helpers/authz.ts';
+import { textOf } from '../helpers/messages.ts';
 import { nextMessage } from '../helpers/session-events.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -122,7 +123,7 @@ test('a removed member is cut off at once, gets a fresh JWT, and reads nothing m
     }
   })();
   const events: string[] = [];
-  bob.on('message', (m) => events.push(m.text));
+  bob.on('message', (m) => events.push(textOf(m)));
 
   await alice.removeMember(one.roomId, bob.userId);
   // NATS cut Bob's JWT off; his device got a fresh one through the login credential.
@@ -193,14 +194,13 @@ test('a guest cannot read history from before joining where policy forbids it', 
   await gina.listRooms();
   await mia.listRooms();
 
-  assert.deepEqual(
-    (await gina.history(room.roomId, { limit: 100 })).map((m) => m.text),
-    ['after 1'],
-  );
-  assert.deepEqual(
-    (await mia.history(room.roomId, { limit: 100 })).map((m) => m.text),
-    ['before 1', 'before 2', 'before 3', 'after 1'],
-  );
+  assert.deepEqual((await gina.history(room.roomId, { limit: 100 })).map(textOf), ['after 1']);
+  assert.deepEqual((await mia.history(room.roomId, { limit: 100 })).map(textOf), [
+    'before 1',
+    'before 2',
+    'before 3',
+    'after 1',
+  ]);
 
   // Asking for sequence 1 explicitly: the gateway clamps to her join sequence.
   const cursor = await roomCursor(gina.nc, { roomId: room.roomId, startSeq: 1 });

@@ -22,6 +22,7 @@ import { BadSignatureError } from '../../core/errors.ts';
 import { Room } from '../../core/room/index.ts';
 import { connectAsDevice } from '../../core/transport/connect.ts';
 import { roomSubject } from '../../core/transport/subjects.ts';
+import { textOf } from '../helpers/messages.ts';
 import { nextEvent, nextMessage } from '../helpers/session-events.ts';
 import {
   type LoggedInDevice,
@@ -123,7 +124,7 @@ test('a revoked device cannot backdate into the room, live or on catch-up; a bac
 
   // Live: an envelope signed by the revoked laptop, dated an hour before its revocation.
   const shown: string[] = [];
-  alice.on('message', (m) => shown.push(m.text));
+  alice.on('message', (m) => shown.push(textOf(m)));
   const liveForgery = await onLaptop.encrypt('backdated, live', { nowMs: revokedAtMs - HOUR });
   await store(phone.nc, roomId, liveForgery);
   const liveMarker = nextMessage(alice, (m) => m.text === 'after the live forgery');
@@ -160,8 +161,5 @@ test('a revoked device cannot backdate into the room, live or on catch-up; a bac
 
   // And history, read again from the stream, shows the valid ones only.
   const history = await alice.history(roomId, { limit: 10 });
-  assert.deepEqual(
-    history.map((m) => m.text),
-    ['after the live forgery', 'valid device, clock two hours slow'],
-  );
+  assert.deepEqual(history.map(textOf), ['after the live forgery', 'valid device, clock two hours slow']);
 });

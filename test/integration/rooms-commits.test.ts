@@ -10,6 +10,7 @@ import { ConflictError, UnavailableError } from '../../core/errors.ts';
 import { Role } from '../../core/policy/index.ts';
 import { type LocalMember, newRoomId, Room } from '../../core/room/index.ts';
 import { DEFAULT_ORG_ID, DEFAULT_PROJECT_ID } from '../../core/transport/subjects.ts';
+import { textOf } from '../helpers/messages.ts';
 import { nextMessage } from '../helpers/session-events.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -110,10 +111,7 @@ test('a gateway restart mid-session: messages keep flowing, room changes wait fo
   const invited = await alice.invite(room.roomId, 'carol-s');
   assert.equal(invited.members.length, 3);
   const history = await bob.history(room.roomId, { limit: 10 });
-  assert.deepEqual(
-    history.map((m) => m.text),
-    ['no gateway here'],
-  );
+  assert.deepEqual(history.map(textOf), ['no gateway here']);
   const after = nextMessage(alice, (m) => m.text === 'gateways are back');
   await bob.send(room.roomId, 'gateways are back');
   await after;

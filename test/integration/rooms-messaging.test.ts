@@ -12,6 +12,7 @@ import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
 import { utf8 } from '../../core/bytes.ts';
 import { MemoryBackend } from '../../core/store/memory-backend.ts';
 import { stackPaths } from '../../gateway/data-dir.ts';
+import { textOf } from '../helpers/messages.ts';
 import { nextMessage } from '../helpers/session-events.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -57,10 +58,7 @@ test('two users create a room, invite, and exchange messages live', async () => 
 
   const progress: number[] = [];
   const history = await bob.history(room.roomId, { limit: 10, onProgress: (p) => progress.push(p.loaded) });
-  assert.deepEqual(
-    history.map((m) => m.text),
-    ['hello bob', 'hi alice'],
-  );
+  assert.deepEqual(history.map(textOf), ['hello bob', 'hi alice']);
   assert.ok(progress.at(-1) === 2, `progress ${progress.join(',')}`);
 });
 
@@ -80,10 +78,7 @@ test('history after a fresh session (a new device, password only) decrypts', asy
   const rooms = await laptop.listRooms();
   assert.equal(rooms.find((r) => r.roomId === room.roomId)?.name, 'Notes');
   const history = await laptop.history(room.roomId, { limit: 50 });
-  assert.deepEqual(
-    history.map((m) => m.text),
-    ['note 0', 'note 1', 'note 2', 'note 3', 'note 4', 'from bob'],
-  );
+  assert.deepEqual(history.map(textOf), ['note 0', 'note 1', 'note 2', 'note 3', 'note 4', 'from bob']);
   const atBob = nextMessage(bob, (m) => m.text === 'from the laptop');
   await laptop.send(room.roomId, 'from the laptop');
   assert.equal((await atBob).senderUsername, 'alice-h');

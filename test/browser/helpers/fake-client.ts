@@ -8,7 +8,6 @@
 
 import { ExtensionOnlyError } from '../../../components/client/bridge-protocol.ts';
 import type {
-  ChatMessage,
   ConnectionState,
   HistoryProgress,
   KeyState,
@@ -16,8 +15,16 @@ import type {
   RoomKeyClientEvents,
   RoomNotification,
   RoomSummary,
+  SentMessage,
   Session,
+  StoredMessage,
 } from '../../../components/client/types.ts';
+import {
+  failedMessage,
+  heldMessage,
+  readableMessage,
+  sentMessage,
+} from '../../../core/client/chat-message.ts';
 import {
   BadCredentialsError,
   ConflictError,
@@ -25,6 +32,20 @@ import {
   NotFoundError,
   WrongPassphraseError,
 } from '../../../core/errors.ts';
+
+/** What a test may set on a made message (the variant follows `status`). */
+export interface MessagePatch {
+  status?: StoredMessage['status'];
+  text?: string;
+  epoch?: number;
+  reason?: string;
+  senderUserId?: string;
+  senderUsername?: string;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
+}
 
 type Method = Exclude<keyof RoomKeyClient, keyof EventTarget | 'connection' | 'keys' | 'session'>;
 /** A call that may be held open by a test: a client method, or `history-page` (between history pages). */
@@ -44,7 +65,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   /** Every API call, in order. */
   readonly calls: { method: Method; args: unknown[] }[] = [];
   readonly rooms = new Map<string, RoomSummary>();
-  readonly histories = new Map<string, ChatMessage[]>();
+  readonly histories = new Map<string, StoredMessage[]>();
   /** The room passed to the last `focusRoom` call. */
   focused: string | null = null;
   /** Messages per page of `history()`: each page reports progress. */
@@ -139,25 +160,45 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     return room;
   }
 
-  /** A message as another member would have sent it (not stored or emitted). */
-  makeMessage(roomId: string, text: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+  /** A message as another member would have sent it (not stored or emitted), built by core's factory. */
+  makeMessage(roomId: string, text: string, extra: MessagePatch = {}): StoredMessage {
     const n = this.#nextId++;
-    return {
+    const at = Date.UTC(2025, 0, 1) + n * 1000;
+    const common = {
       roomId,
       messageId: n.toString(16).padStart(32, '0'),
-      senderUserId: 'user-bob',
-      senderUsername: 'bob',
-      sentAtMs: Date.UTC(2025, 0, 1) + n * 1000,
-      text,
-      epoch: this.rooms.get(roomId)?.epoch ?? 0,
-      own: false,
-      status: 'received',
-      ...extra,
+      epoch: extra.epoch ?? this.rooms.get(roomId)?.epoch ?? 0,
+      seq: n,
+      storedAtMs: at,
     };
+    const status = extra.status ?? 'received';
+    if (status === 'held' || status === 'failed') {
+      const reason = extra.reason ?? '';
+      return status === 'held' ? heldMessage({ ...common, reason }) : failedMessage({ ...common, reason });
+    }
+    const senderUserId = extra.senderUserId ?? 'user-bob';
+    const senderUsername = extra.senderUsername ?? 'bob';
+    if (status === 'sent')
+      return sentMessage({ ...common, senderUserId, senderUsername, sentAtMs: at, text });
+    return readableMessage(
+      roomId,
+      {
+        ...common,
+        messageId: hexBytes(common.messageId),
+        senderUserId,
+        senderDeviceKey: new Uint8Array(32),
+        sentAtMs: at,
+        contentType: 1,
+        text,
+        replyTo: new Uint8Array(),
+      },
+      { storedAtMs: at, seq: n },
+      { senderUsername, myUserId: '' },
+    );
   }
 
   /** Stores `count` messages as the room's history (texts "Message 1" … "Message count"). */
-  seedHistory(roomId: string, count: number, make?: (i: number) => Partial<ChatMessage>): ChatMessage[] {
+  seedHistory(roomId: string, count: number, make?: (i: number) => MessagePatch): StoredMessage[] {
     const list = Array.from({ length: count }, (_, i) =>
       this.makeMessage(roomId, `Message ${i + 1}`, make?.(i + 1) ?? {}),
     );
@@ -166,7 +207,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   }
 
   /** A message arrives live: stored (or replaced by id) and emitted as `message`. */
-  deliver(message: ChatMessage): void {
+  deliver(message: StoredMessage): void {
     const list = this.histories.get(message.roomId) ?? [];
     const at = list.findIndex((m) => m.messageId === message.messageId);
     if (at >= 0) list[at] = message;
@@ -248,23 +289,22 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     });
   }
 
-  async send(roomId: string, text: string): Promise<ChatMessage> {
+  async send(roomId: string, text: string): Promise<SentMessage> {
     this.#needReady();
     const session = this.session!;
     // As the real clients: no event for one's own message; send() resolves with it once stored.
     await this.#enter('send', [roomId, text]);
     return this.makeMessage(roomId, text, {
-      own: true,
       status: 'sent',
       senderUserId: session.userId,
       senderUsername: session.username,
-    });
+    }) as SentMessage;
   }
 
   async history(
     roomId: string,
     options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
-  ): Promise<ChatMessage[]> {
+  ): Promise<StoredMessage[]> {
     await this.#enter('history', [roomId, options]);
     this.#needReady();
     const all = this.histories.get(roomId) ?? [];

@@ -18,6 +18,7 @@ import type { Page, Worker } from 'playwright-core';
 import { RoomKeySession } from '../../../core/client/session.ts';
 import type { ChatMessage } from '../../../core/client/types.ts';
 import { MemoryBackend } from '../../../core/store/index.ts';
+import { textOf } from '../../helpers/messages.ts';
 import { type BrowserUser, launchUser, waitFor } from './browser.ts';
 import { repoRoot } from './build.ts';
 import { type RunningDevStack, startDevStack } from './dev-stack.ts';
@@ -143,7 +144,7 @@ export async function startExtensionStack(): Promise<ExtensionStack> {
           received: (text) =>
             waitFor(
               `${username} to receive "${text}"`,
-              async () => messages.find((m) => m.text === text),
+              async () => messages.find((m) => textOf(m) === text),
               20_000,
             ),
         };

@@ -8,6 +8,7 @@ import { EncryptedStore } from '../../../core/store/index.ts';
 import { Account, type AccountState } from '../../../extension/lib/account.ts';
 import type { SessionFactory } from '../../../extension/lib/background-session.ts';
 import { MemoryUnlockCache, SessionUnlockCache } from '../../../extension/lib/unlock-cache.ts';
+import { textOf } from '../../helpers/messages.ts';
 import { CHEAP } from '../store/suite.ts';
 import { FakeArea } from './fakes.ts';
 import { createLoopbackFactory, probe } from './loopback-sdk.ts';
@@ -68,10 +69,7 @@ describe('account', () => {
     assert.equal(second.account.state.keys, 'ready');
     assert.equal(second.account.state.session?.username, 'alice');
     const history = await second.account.session().history(room.roomId, {});
-    assert.deepEqual(
-      history.map((m) => m.text),
-      ['hello'],
-    );
+    assert.deepEqual(history.map(textOf), ['hello']);
   });
 
   it('a new browser session (storage.session empty) starts locked; the password unlocks', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BridgeEvent } from '../../../components/client/bridge-protocol.ts';
-import type { ChatMessage, RoomSummary } from '../../../components/client/types.ts';
+import type { RoomSummary, StoredMessage } from '../../../components/client/types.ts';
 import type { Access } from '../../../extension/lib/access.ts';
 import { eventForFrame } from '../../../extension/lib/event-filter.ts';
 import { ROOM_A, ROOM_B } from './fakes.ts';
@@ -18,7 +18,7 @@ const room = (roomId: string, name: string): RoomSummary => ({
 const rooms: BridgeEvent = { type: 'rooms', detail: [room(ROOM_A, 'A'), room(ROOM_B, 'B')] };
 const message = (roomId: string): BridgeEvent => ({
   type: 'message',
-  detail: { roomId, messageId: 'm', text: 'secret' } as ChatMessage,
+  detail: { roomId, messageId: 'm', text: 'secret' } as StoredMessage,
 });
 const accessOf =
   (map: Record<string, Access>) =>

@@ -2,12 +2,13 @@
 // catch-up before the tabs reconnected), bounded, each message once per frame.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChatMessage } from '../../../components/client/types.ts';
+import type { StoredMessage } from '../../../components/client/types.ts';
 import { KeptMessages } from '../../../extension/lib/kept-messages.ts';
+import { textOf } from '../../helpers/messages.ts';
 import { ROOM_A, ROOM_B } from './fakes.ts';
 
 let next = 0;
-const msg = (roomId: string, text: string, messageId = `m${++next}`): ChatMessage =>
+const msg = (roomId: string, text: string, messageId = `m${++next}`): StoredMessage =>
   ({
     roomId,
     messageId,
@@ -16,8 +17,8 @@ const msg = (roomId: string, text: string, messageId = `m${++next}`): ChatMessag
     sentAtMs: 0,
     own: false,
     status: 'received',
-  }) as ChatMessage;
-const textsOf = (list: ChatMessage[]) => list.map((m) => m.text);
+  }) as StoredMessage;
+const textsOf = (list: StoredMessage[]) => list.map(textOf);
 const all = () => true;
 
 describe('kept messages', () => {

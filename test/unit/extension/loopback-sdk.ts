@@ -4,8 +4,14 @@
  * encrypted store, no network. Tests deliver "incoming" messages through `probe.deliver(...)`.
  * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
-import type { ChatMessage, RoomSummary } from '../../../components/client/types.ts';
+import type {
+  ReceivedMessage,
+  RoomSummary,
+  SentMessage,
+  StoredMessage,
+} from '../../../components/client/types.ts';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../../../core/bytes.ts';
+import { receivedMessage, sentMessage } from '../../../core/client/chat-message.ts';
 import { sha256 } from '../../../core/crypto/hash.ts';
 import { ConflictError, NotFoundError } from '../../../core/errors.ts';
 import type { EncryptedStore } from '../../../core/store/index.ts';
@@ -45,7 +51,7 @@ export interface LoopbackProbe {
   /** The last presence the background reported. */
   presence: Presence | undefined;
   /** Delivers a message from another user to the current session; resolves with it. */
-  deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage>;
+  deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<StoredMessage>;
   /** Adds another device of the current user; resolves with its key. */
   addDevice(name: string): Promise<Uint8Array>;
 }
@@ -53,6 +59,9 @@ export interface LoopbackProbe {
 const noSession = async (): Promise<never> => {
   throw new NotFoundError('loopback: no session is running');
 };
+
+/** Stream sequences of the loopback's messages (one stream for all rooms is enough here). */
+let loopbackSeq = 0;
 
 export const probe: LoopbackProbe = {
   presence: undefined,
@@ -119,9 +128,9 @@ class LoopbackSession implements BackgroundSession {
     return structuredClone(room);
   }
 
-  async send(roomId: string, text: string): Promise<ChatMessage> {
+  async send(roomId: string, text: string): Promise<SentMessage> {
     const room = this.#room(roomId);
-    const message = this.#message(room, text, this.session.username, true);
+    const message = this.#message(room, text, this.session.username, true) as SentMessage;
     await this.#append(message);
     this.#emit('message', message);
     return message;
@@ -130,9 +139,9 @@ class LoopbackSession implements BackgroundSession {
   async history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
-  ): Promise<ChatMessage[]> {
+  ): Promise<StoredMessage[]> {
     this.#room(roomId);
-    const all = (await read<ChatMessage[]>(this.#store, messagesKey(roomId))) ?? [];
+    const all = (await read<StoredMessage[]>(this.#store, messagesKey(roomId))) ?? [];
     const list = options.limit ? all.slice(-options.limit) : all;
     options.onProgress?.({ loaded: list.length, total: list.length });
     return list;
@@ -174,7 +183,7 @@ class LoopbackSession implements BackgroundSession {
     probe.addDevice = noSession;
   }
 
-  async #deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<ChatMessage> {
+  async #deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<StoredMessage> {
     const room = this.#room(input.roomId);
     const message = this.#message(room, input.text, input.senderUsername ?? 'bob', false);
     await this.#append(message);
@@ -190,23 +199,25 @@ class LoopbackSession implements BackgroundSession {
     return message;
   }
 
-  #message(room: RoomSummary, text: string, sender: string, own: boolean): ChatMessage {
-    return {
+  #message(room: RoomSummary, text: string, sender: string, own: boolean): SentMessage | ReceivedMessage {
+    const now = Date.now();
+    const common = {
       roomId: room.roomId,
       messageId: hex(16),
       senderUserId: own ? this.session.userId : `u${toHex(sha256(utf8(sender))).slice(0, 15)}`,
       senderUsername: sender,
-      sentAtMs: Date.now(),
+      sentAtMs: now,
+      seq: ++loopbackSeq,
+      storedAtMs: now,
       text,
       epoch: room.epoch,
-      own,
-      status: own ? 'sent' : 'received',
     };
+    return own ? sentMessage(common) : receivedMessage(common);
   }
 
-  async #append(message: ChatMessage): Promise<void> {
+  async #append(message: StoredMessage): Promise<void> {
     const key = messagesKey(message.roomId);
-    const list = (await read<ChatMessage[]>(this.#store, key)) ?? [];
+    const list = (await read<StoredMessage[]>(this.#store, key)) ?? [];
     list.push(message);
     await write(this.#store, key, list);
   }

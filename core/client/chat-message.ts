@@ -1,0 +1,113 @@
+/**
+ * The one place a ChatMessage is made: each builder returns one variant of the union in
+ * types.ts with exactly its fields, so no host writes `''` or `0` for a field that is not true of
+ * a message. Also the two questions every view asks of any variant: its row key and its time.
+ * @example const row = readableMessage(roomId, message, { senderUsername: 'bob', myUserId });
+ */
+import { toHex } from '../bytes.ts';
+import type { RoomMessage, StoredFacts } from '../room/index.ts';
+import type {
+  ChatMessage,
+  FailedMessage,
+  HeldMessage,
+  ReceivedMessage,
+  SendingMessage,
+  SentMessage,
+} from './types.ts';
+
+/**
+ * A sender's own time is shown while it is this close to when JetStream stored the message; a
+ * claim further off (a wrong clock, or a backdated message) shows the stored time instead.
+ */
+export const SENT_AT_TOLERANCE_MS = 10 * 60_000;
+
+/**
+ * A message core/room accepted, read from the stream: `sent` when this user wrote it, else
+ * `received`. The time shown is the sender's unless it is far from the stored time.
+ * @example const m = readableMessage(roomId, result.message, facts, { senderUsername, myUserId });
+ */
+export function readableMessage(
+  roomId: string,
+  message: RoomMessage,
+  facts: StoredFacts,
+  who: { senderUsername: string; myUserId: string },
+): SentMessage | ReceivedMessage {
+  const common = {
+    roomId,
+    messageId: toHex(message.messageId),
+    senderUserId: message.senderUserId,
+    senderUsername: who.senderUsername,
+    sentAtMs: shownTime(message.sentAtMs, facts.storedAtMs),
+    seq: facts.seq,
+    storedAtMs: facts.storedAtMs,
+    text: message.text,
+    epoch: message.epoch,
+  };
+  return message.senderUserId === who.myUserId
+    ? { ...common, status: 'sent', own: true }
+    : { ...common, status: 'received', own: false };
+}
+
+/**
+ * Another user's message as a host already holds it (a test double, a kept copy).
+ * @example const m = receivedMessage({ roomId, messageId, senderUserId, senderUsername, sentAtMs, seq, storedAtMs, text, epoch });
+ */
+export function receivedMessage(input: Omit<ReceivedMessage, 'status' | 'own'>): ReceivedMessage {
+  return { ...input, status: 'received', own: false };
+}
+
+/**
+ * A message sent from this device once JetStream acknowledged it. The ack carries the sequence,
+ * not the time: this device's clock stands in for the stored time.
+ * @example const m = sentMessage({ roomId, messageId, senderUserId, senderUsername, sentAtMs, seq, text, epoch });
+ */
+export function sentMessage(input: Omit<SentMessage, 'status' | 'own' | 'storedAtMs'>): SentMessage {
+  return { ...input, storedAtMs: input.sentAtMs, status: 'sent', own: true };
+}
+
+/**
+ * A message whose epoch key has not arrived (core/room holds it and releases it later).
+ * @example const m = heldMessage({ roomId, messageId, epoch, reason, seq, storedAtMs });
+ */
+export function heldMessage(input: Omit<HeldMessage, 'status' | 'own'>): HeldMessage {
+  return { ...input, status: 'held', own: false };
+}
+
+/**
+ * The row a view shows while its client sends (replaced by the `sent` message, or removed).
+ * @example const draft = sendingMessage({ roomId, draftId: 'draft-1', senderUserId, senderUsername, text, epoch });
+ */
+export function sendingMessage(
+  input: Omit<SendingMessage, 'status' | 'own' | 'sentAtMs'> & { sentAtMs?: number },
+): SendingMessage {
+  return { ...input, sentAtMs: input.sentAtMs ?? Date.now(), status: 'sending', own: true };
+}
+
+/**
+ * A stored message this device can never read, with the reason for a person.
+ * @example const m = failedMessage({ roomId, messageId, epoch, reason: error.message, seq, storedAtMs });
+ */
+export function failedMessage(input: Omit<FailedMessage, 'status' | 'own'>): FailedMessage {
+  return { ...input, status: 'failed', own: false };
+}
+
+/**
+ * The stable key of a row: the message id, or the draft id while it is being sent.
+ * @example repeat(messages, messageKey, render);
+ */
+export function messageKey(message: ChatMessage): string {
+  return message.status === 'sending' ? message.draftId : message.messageId;
+}
+
+/**
+ * The time a view shows for a row: the sender's (see readableMessage), or for a message that
+ * cannot be read, when the server stored it.
+ * @example html`<time>${formatTime(messageTime(message))}</time>`
+ */
+export function messageTime(message: ChatMessage): number {
+  return message.status === 'held' || message.status === 'failed' ? message.storedAtMs : message.sentAtMs;
+}
+
+function shownTime(sentAtMs: number, storedAtMs: number): number {
+  return Math.abs(sentAtMs - storedAtMs) > SENT_AT_TOLERANCE_MS ? storedAtMs : sentAtMs;
+}
