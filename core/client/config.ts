@@ -4,6 +4,7 @@
  * @example const config: ClientConfig = { servers: cfg.natsWebSocketUrl, loginJwt: cfg.loginJwt };
  */
 import type { ConnectionOptions } from '@nats-io/nats-core';
+import { parseDohUrl } from '../dns/endpoint.ts';
 import { MalformedError } from '../errors.ts';
 import type { ConnectFn } from '../transport/connect.ts';
 
@@ -26,6 +27,8 @@ export interface DeploymentConfig {
   version: 1;
   natsWebSocketUrl: string | string[];
   loginJwt: string;
+  /** The deployment's own DNS-over-HTTPS resolver (core/dns parseDohUrl: https, http only on loopback). */
+  dohUrl?: string;
 }
 
 /**
@@ -40,13 +43,14 @@ const nonEmptyString = (value: unknown): value is string => typeof value === 'st
 
 /**
  * Checks a parsed `roomkey-config.json`: `version` 1 (or absent), `natsWebSocketUrl` a non-empty
- * string or a non-empty array of them, `loginJwt` a non-empty string. MalformedError otherwise.
+ * string or a non-empty array of them, `loginJwt` a non-empty string, `dohUrl` absent or a DoH URL
+ * (core/dns parseDohUrl). MalformedError otherwise.
  * @example const cfg = parseDeploymentConfig(await response.json());
  */
 export function parseDeploymentConfig(body: unknown): DeploymentConfig {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new MalformedError('Deployment config: not a JSON object.');
-  const { version, natsWebSocketUrl: servers, loginJwt } = body as Record<string, unknown>;
+  const { version, natsWebSocketUrl: servers, loginJwt, dohUrl } = body as Record<string, unknown>;
   if (version !== undefined && version !== 1)
     throw new MalformedError(
       `Deployment config: unsupported version ${JSON.stringify(version)} (expected 1).`,
@@ -60,9 +64,16 @@ export function parseDeploymentConfig(body: unknown): DeploymentConfig {
     );
   if (!nonEmptyString(loginJwt))
     throw new MalformedError('Deployment config: loginJwt must be a non-empty string.');
+  let doh: string | undefined;
+  try {
+    doh = dohUrl === undefined || dohUrl === null ? undefined : parseDohUrl(dohUrl as string);
+  } catch (cause) {
+    throw new MalformedError(`Deployment config: dohUrl: ${(cause as Error).message}`, { cause });
+  }
   return {
     version: 1,
     natsWebSocketUrl: Array.isArray(servers) ? [...(servers as string[])] : (servers as string),
     loginJwt,
+    ...(doh !== undefined && { dohUrl: doh }),
   };
 }
