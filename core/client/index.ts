@@ -11,6 +11,7 @@ export {
   keepDeviceJwtFresh,
   logIn,
   logInNewDevice,
+  preloadOpaque,
   refreshDelayMs,
   refreshDeviceJwt,
   refreshDeviceJwtOffline,
@@ -28,7 +29,12 @@ export {
   sendingMessage,
   sentMessage,
 } from './chat-message.ts';
-export type { ClientConfig } from './config.ts';
+export {
+  type ClientConfig,
+  type DeploymentConfig,
+  deploymentConfigUrl,
+  parseDeploymentConfig,
+} from './config.ts';
 export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
 export {
   commitRequest,
@@ -44,6 +50,32 @@ export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { type RecentOptions, type RecentRoom, readRecent } from './recent.ts';
+export {
+  type AccountFlows,
+  Backoff,
+  ClientRuntime,
+  type ClientRuntimeEvents,
+  type ClientRuntimeOptions,
+  clientConfigFor,
+  fetchDeploymentConfig,
+  KeyStateMachine,
+  type KeyStateSnapshot,
+  LiveSession,
+  type LiveSessionEvents,
+  type NotificationPlace,
+  NotifiedWindow,
+  notifies,
+  PresenceTracker,
+  placeNotification,
+  presenceFrom,
+  type RecordStore,
+  type RunningSdk,
+  roomOnScreen,
+  type ScreenView,
+  type SessionInfo,
+  settings,
+  viewOf,
+} from './runtime/index.ts';
 export { type Credentials, RoomKeySession, type SessionOptions } from './session.ts';
 export type {
   ChatMessage,
