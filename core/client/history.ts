@@ -26,6 +26,8 @@ export interface HistoryOptions {
   /** Include messages this device cannot read (history not shared with it) as 'failed'. */
   includeUnreadable?: boolean;
   timeoutMs?: number;
+  /** Only what was stored after this sequence (a catch-up that knows where it stood), still at most `limit`. */
+  afterSeq?: number;
 }
 
 const PAGE = 256;
@@ -34,11 +36,11 @@ const PAGE = 256;
 async function pullLatest(
   handle: RoomHandle,
   nc: NatsConnection,
-  limit: number,
+  range: { last: number; startSeq?: number },
   timeoutMs: number | undefined,
   onPage: (envelopes: ReceivedEnvelope[], loaded: number, total: number) => Promise<void>,
 ): Promise<void> {
-  const cursor = await roomCursor(nc, { roomId: handle.roomId, last: limit }, { timeoutMs });
+  const cursor = await roomCursor(nc, { roomId: handle.roomId, ...range }, { timeoutMs });
   const total = Number(cursor.pending);
   await onPage([], 0, total);
   if (total === 0) return;
@@ -75,9 +77,10 @@ export async function readHistory(
   const room = handle.room;
   if (room?.status !== 'member') throw new NotMemberError('You are not a member of this room.');
   const limit = Math.max(1, Math.min(options.limit ?? 100, 100_000));
+  const range = options.afterSeq ? { last: limit, startSeq: options.afterSeq + 1 } : { last: limit };
   const out: StoredMessage[] = [];
   await handle.reading(() =>
-    pullLatest(handle, nc, limit, options.timeoutMs, async (envelopes, loaded, total) => {
+    pullLatest(handle, nc, range, options.timeoutMs, async (envelopes, loaded, total) => {
       const results = await handle.serial(() => room.receiveMany(envelopes, { reread: true }));
       for (const [i, result] of results.entries()) {
         if (!(result instanceof RoomKeyError)) {

@@ -32,6 +32,8 @@ export interface RecentOptions {
   /** Messages read per room (the newest). */
   perRoom: number;
   timeoutMs?: number;
+  /** Where the caller stood in each room: only what was stored after that sequence is read. */
+  after?: (roomId: string) => number;
 }
 
 /** The newest messages of each room this device's user is a member of (see the top of this file). */
@@ -80,7 +82,11 @@ export async function readRecent(
         },
         room,
       );
-      const messages = await readHistory(handle, open.nc, { limit: options.perRoom, timeoutMs });
+      const messages = await readHistory(handle, open.nc, {
+        limit: options.perRoom,
+        timeoutMs,
+        afterSeq: options.after?.(roomId),
+      });
       out.push({ roomId, name: handle.room?.info.name ?? '', messages });
     }
     return out;
