@@ -46,6 +46,7 @@ import {
   TooLargeError,
   UnknownEpochError,
 } from '../errors.ts';
+import { SerialQueue } from '../serial.ts';
 import { requireDeviceOf } from './_checks.ts';
 import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
 import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
@@ -111,7 +112,8 @@ export class Room {
   readonly #held = new Map<string, HeldEnvelope>();
   #removedAt: number | undefined;
   #lastSeq = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Commits apply one at a time, in order. */
+  readonly #commits = new SerialQueue();
 
   private constructor(
     genesis: VerifiedGenesis,
@@ -337,9 +339,7 @@ export class Room {
     signed: roomkey.v1.ISigned,
     facts?: CommitFacts,
   ): Promise<{ epoch: number; released: Array<ReceiveResult | RoomKeyError> }> {
-    const run = this.#queue.then(() => this.#applyCommit(signed, facts));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#commits.run(() => this.#applyCommit(signed, facts));
   }
 
   async #applyCommit(

@@ -5,9 +5,10 @@
  */
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { MalformedError, RoomKeyError } from '../errors.ts';
+import { KeyedSerialQueue } from '../serial.ts';
 import type { BackendWrites, StoreBackend } from './backend.ts';
 import { StoreIoError } from './errors.ts';
-import { applyInOrder, Serializer } from './private-update.ts';
+import { applyInOrder } from './private-update.ts';
 
 /**
  * The part of `browser.storage.StorageArea` this backend needs (Chrome and Firefox, promise style).
@@ -22,7 +23,7 @@ export interface StorageAreaLike {
 }
 
 /** Updates of one area and prefix run one at a time, whichever backend object they come through. */
-const updates = new WeakMap<StorageAreaLike, Serializer<string>>();
+const updates = new WeakMap<StorageAreaLike, KeyedSerialQueue<string>>();
 
 async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -75,7 +76,7 @@ export class ExtensionStorageBackend implements StoreBackend {
   }
 
   update(key: string, plan: (current: unknown) => BackendWrites): Promise<void> {
-    const serializer = updates.get(this.#area) ?? new Serializer<string>();
+    const serializer = updates.get(this.#area) ?? new KeyedSerialQueue<string>();
     updates.set(this.#area, serializer);
     return serializer.run(this.#prefix, () => applyInOrder(this, key, plan));
   }

@@ -8,9 +8,9 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
 import { TooLargeError } from '../errors.ts';
+import { KeyedSerialQueue } from '../serial.ts';
 import type { BackendWrites, StoreBackend } from './backend.ts';
 import { StoreIoError } from './errors.ts';
-import { Serializer } from './private-update.ts';
 
 /** File names stay under 255 bytes: hex of at most 120 key bytes plus the suffix. */
 const MAX_KEY_BYTES = 120;
@@ -27,7 +27,7 @@ function fileName(key: string): string {
 }
 
 /** Updates of one directory run one at a time, whichever FileBackend object of it they come through. */
-const updates = new Serializer<string>();
+const updates = new KeyedSerialQueue<string>();
 
 function failure(what: string, cause: unknown): StoreIoError {
   const code = (cause as NodeJS.ErrnoException)?.code;

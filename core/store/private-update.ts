@@ -7,28 +7,8 @@
  * A backend without `update` gets the same, one update per backend object at a time.
  * @example await updateBackend(backend, MANIFEST_KEY, (current) => ({ set, commit, delete: [] }));
  */
+import { KeyedSerialQueue } from '../serial.ts';
 import type { BackendWrites, StoreBackend } from './backend.ts';
-
-/**
- * Runs tasks one after another per id (a directory, a storage prefix, a backend object).
- * @example await serializer.run(dir, () => applyInOrder(backend, key, plan));
- */
-export class Serializer<K> {
-  readonly #chains = new Map<K, Promise<unknown>>();
-
-  run<T>(id: K, task: () => Promise<T>): Promise<T> {
-    const done = (this.#chains.get(id) ?? Promise.resolve()).then(task, task);
-    const tail = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#chains.set(id, tail);
-    void tail.then(() => {
-      if (this.#chains.get(id) === tail) this.#chains.delete(id);
-    });
-    return done;
-  }
-}
 
 /**
  * Reads `key`, runs `plan` and applies its writes in BackendWrites order (no transaction).
@@ -45,7 +25,7 @@ export async function applyInOrder(
   await Promise.all(writes.delete.map((k) => backend.delete(k)));
 }
 
-const perObject = new Serializer<StoreBackend>();
+const perObject = new KeyedSerialQueue<StoreBackend>();
 
 /**
  * `backend.update` when there is one, else applyInOrder one at a time per backend object. Rejects

@@ -9,6 +9,7 @@ import { randomBytes } from '@noble/ciphers/utils.js';
 import { equalBytes, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { ConflictError, LockedError, MalformedError, type TamperedError, TooLargeError } from '../errors.ts';
+import { SerialQueue } from '../serial.ts';
 import type { StoreBackend } from './backend.ts';
 import { StoreNotFoundError, WrongPrfSecretError } from './errors.ts';
 import { type Argon2Params, DEFAULT_ARGON2_PARAMS } from './params.ts';
@@ -105,7 +106,7 @@ export class EncryptedStore {
   #records: RecordSet | undefined;
   /** Bumped by lock(), so an unlock that was in flight does not undo it. */
   #generation = 0;
-  #headerChain: Promise<unknown> = Promise.resolve();
+  readonly #headerWrites = new SerialQueue();
 
   private constructor(backend: StoreBackend, header: HeaderData, unlocked?: [StoreKeys, RecordSet]) {
     this.#backend = backend;
@@ -425,8 +426,6 @@ export class EncryptedStore {
       await io('write the store header', () => this.#backend.set(HEADER_KEY, serializeHeader(next)));
       this.#header = next;
     };
-    const done = this.#headerChain.then(run, run);
-    this.#headerChain = done.catch(() => undefined);
-    return done;
+    return this.#headerWrites.run(run);
   }
 }

@@ -9,6 +9,7 @@
  * @example const approvals = await ApprovalStore.load(browser.storage.local); approvals.roomAccess(origin, roomId);
  */
 import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
+import { SerialQueue } from '../../core/serial.ts';
 import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
 import { ORIGIN_PATTERN, ROOM_ID_PATTERN, type SiteView } from './messages.ts';
 
@@ -73,7 +74,7 @@ function parse(raw: unknown): Data {
 export class ApprovalStore {
   readonly #area: StorageAreaLike;
   #data: Data = { version: 1, sites: {} };
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
   readonly #now: () => number;
 
   /** Empty until `load()`: the background builds it synchronously and loads it while starting. */
@@ -227,14 +228,11 @@ export class ApprovalStore {
   }
 
   #change(mutate: (data: Data) => void): Promise<void> {
-    const run = async (): Promise<void> => {
+    return this.#writes.run(async () => {
       const next = structuredClone(this.#data);
       mutate(next);
       await this.#area.set({ [KEY]: next });
       this.#data = next;
-    };
-    const result = this.#chain.then(run, run);
-    this.#chain = result.catch(() => undefined);
-    return result;
+    });
   }
 }
