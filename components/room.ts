@@ -1,30 +1,19 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
-import { messageKey, sendingMessage } from '../core/client/chat-message.ts';
 import { ClientController } from './client/client-controller.ts';
 import type {
   ChatMessage,
-  HistoryProgress,
-  MemberSummary,
   RoomKeyClient,
   RoomKeyClientEvents,
   RoomSummary,
+  StoredMessage,
 } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { messageRow } from './private-message.ts';
+import { composerStyles, RoomComposer } from './private-room-composer.ts';
+import { count, historyStyles, RoomHistory } from './private-room-history.ts';
+import { membersStyles, RoomMembers } from './private-room-members.ts';
 import { statusLine } from './private-status.ts';
 import { base } from './private-styles.ts';
-import { MeasuredRows, type WindowRange } from './private-window.ts';
-
-/** Rows rendered above and below the visible ones. */
-const OVERSCAN = 12;
-/** Distance from the bottom (px) within which the history follows new messages. */
-const STICK_PX = 32;
-const EMPTY_RANGE: WindowRange = { start: 0, end: 0, before: 0, after: 0 };
-const count = (n: number, one: string, many: string): string =>
-  `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /**
  * One room: its history (windowed, so thousands of messages stay smooth), a composer, the member
@@ -103,16 +92,7 @@ export class RoomKeyRoom extends LitElement {
     sealed: { type: Boolean, reflect: true },
     _sealedUrl: { state: true },
     _room: { state: true },
-    _loading: { state: true },
-    _progress: { state: true },
     _error: { state: true },
-    _sendError: { state: true },
-    _inviteBusy: { state: true },
-    _inviteError: { state: true },
-    _inviteNote: { state: true },
-    _removeTarget: { state: true },
-    _removeBusy: { state: true },
-    _removeError: { state: true },
     _announcement: { state: true },
   };
 
@@ -149,19 +129,6 @@ export class RoomKeyRoom extends LitElement {
         font-size: 0.875em;
         color: var(--roomkey-muted, #4a4f57);
       }
-      .progress {
-        display: flex;
-        flex-direction: column;
-        gap: 0.2em;
-        font-size: 0.875em;
-      }
-      .progress label {
-        font-weight: normal;
-      }
-      progress {
-        width: 100%;
-        accent-color: var(--roomkey-accent, #0b57d0);
-      }
       .body {
         flex: 1;
         min-height: 0;
@@ -178,106 +145,10 @@ export class RoomKeyRoom extends LitElement {
           max-height: 10rem;
         }
       }
-      .history {
-        position: relative;
-        overflow-y: auto;
-        overflow-anchor: none;
-        overscroll-behavior: contain;
-        min-height: 0;
-        border: 1px solid var(--roomkey-border-color, #6b6f76);
-        border-radius: var(--roomkey-radius, 6px);
-      }
-      .messages {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      .message {
-        padding: 0.35em 0.6em;
-        overflow-wrap: anywhere;
-      }
-      .message[data-own] {
-        background: var(--roomkey-own-message-background, #e8effc);
-      }
-      .meta {
-        display: flex;
-        gap: 0.5em;
-        align-items: baseline;
-        font-size: 0.8em;
-        color: var(--roomkey-muted, #4a4f57);
-      }
-      .sender {
-        font-weight: 600;
-        color: var(--roomkey-color, #1b1b1f);
-      }
-      .text {
-        white-space: pre-wrap;
-      }
-      .held {
-        font-style: italic;
-        color: var(--roomkey-muted, #4a4f57);
-      }
-      .message[data-status='failed'] .message-status,
-      .reason {
-        color: var(--roomkey-danger, #b3261e);
-      }
-      .reason {
-        font-size: 0.85em;
-      }
-      .empty {
-        padding: 1em;
-      }
-      .members {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5em;
-        overflow-y: auto;
-        padding: 0.5em;
-        background: var(--roomkey-surface, #f4f5f7);
-        border-radius: var(--roomkey-radius, 6px);
-      }
-      .members ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      .members li {
-        display: flex;
-        align-items: center;
-        justify-content: space-between;
-        gap: 0.4em;
-        padding: 0.15em 0;
-      }
-      .members li button {
-        padding: 0.1em 0.5em;
-        font-size: 0.85em;
-        color: var(--roomkey-danger, #b3261e);
-        border-color: var(--roomkey-danger, #b3261e);
-        background: var(--roomkey-background, #ffffff);
-      }
-      .invite {
-        display: flex;
-        flex-direction: column;
-        gap: 0.4em;
-      }
-      .composer {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) auto;
-        gap: 0.25em 0.5em;
-        align-items: end;
-      }
-      .composer textarea {
-        resize: vertical;
-        min-height: 2.6em;
-      }
-      .composer textarea::placeholder {
-        color: var(--roomkey-muted, #4a4f57);
-      }
-      .composer .hint,
-      .composer .error {
-        grid-column: 1 / -1;
-      }
     `,
+    historyStyles,
+    membersStyles,
+    composerStyles,
   ];
 
   /** The client to use; when unset, the default set by `setDefaultClient()`. */
@@ -293,16 +164,9 @@ export class RoomKeyRoom extends LitElement {
   declare private _sealedUrl: string;
   /** The room's summary: undefined while unknown, null when the user's room list does not have it. */
   declare private _room: RoomSummary | null | undefined;
-  declare private _loading: boolean;
-  declare private _progress: HistoryProgress | undefined;
+  /** Why the room could not load (history or sealed frame). */
   declare private _error: string;
-  declare private _sendError: string;
-  declare private _inviteBusy: boolean;
-  declare private _inviteError: string;
-  declare private _inviteNote: string;
-  declare private _removeTarget: MemberSummary | undefined;
-  declare private _removeBusy: boolean;
-  declare private _removeError: string;
+  /** The newest message from someone else, for screen readers. */
   declare private _announcement: string;
 
   readonly #clients = new ClientController(this, {
@@ -313,23 +177,36 @@ export class RoomKeyRoom extends LitElement {
     },
     onEvent: (type, detail) => this.#onClientEvent(type, detail),
   });
-  #messages: ChatMessage[] = [];
-  #keys: string[] = [];
-  readonly #index = new Map<string, number>();
-  /** Live messages that arrived while the history was loading. */
-  #pending = new Map<string, ChatMessage>();
-  #held = { count: 0, epochs: [] as number[] };
-  /** Numbers the composer's "Sending…" rows, which have no message id until the client answers. */
-  #drafts = 0;
-  readonly #rows = new MeasuredRows(56);
-  #range: WindowRange = EMPTY_RANGE;
-  #stick = true;
-  #anchor: { key: string; top: number } | undefined;
+  readonly #history = new RoomHistory(this, {
+    onLoadError: (error) => {
+      this._error = errorText(error);
+      emit(this, 'roomkey-error', { action: 'history', message: this._error, error });
+    },
+  });
+  readonly #members = new RoomMembers(this, {
+    client: () => this.#clients.client,
+    roomId: () => this.roomId,
+    room: () => this._room,
+    me: () => this.#clients.session?.userId,
+    canWrite: () => this.#canWrite,
+    roomChanged: (room) => {
+      this._room = room;
+    },
+  });
+  readonly #composer = new RoomComposer(this, {
+    client: () => this.#clients.client,
+    roomId: () => this.roomId,
+    session: () => this.#clients.session,
+    keys: () => this.#clients.keys,
+    epoch: () => this._room?.epoch ?? 0,
+    canWrite: () => this.#canWrite,
+    rows: this.#history,
+  });
+  /** What is loaded: room and user (or the sealed room); '' for nothing, undefined to reload. */
   #loadedFor: string | undefined;
+  /** Bumped on every (re)load: an answer for an earlier one changes nothing. */
   #generation = 0;
   #focused: { client: RoomKeyClient; roomId: string } | undefined;
-  #resize: ResizeObserver | undefined;
-  #width = 0;
 
   constructor() {
     super();
@@ -338,36 +215,37 @@ export class RoomKeyRoom extends LitElement {
     this.sealed = false;
     this._sealedUrl = '';
     this._room = undefined;
-    this._loading = false;
-    this._progress = undefined;
     this._error = '';
-    this._sendError = '';
-    this._inviteBusy = false;
-    this._inviteError = '';
-    this._inviteNote = '';
-    this._removeTarget = undefined;
-    this._removeBusy = false;
-    this._removeError = '';
     this._announcement = '';
   }
 
   /** The messages loaded so far, oldest first (read-only). */
   get messages(): readonly ChatMessage[] {
-    return this.#messages;
+    return this.#history.messages;
   }
 
   /** Scrolls the history to the newest message. */
   scrollToLatest(): void {
-    this.#stick = true;
-    this.requestUpdate();
+    this.#history.follow();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#resize = undefined;
     if (this.#focused) this.#focused.client.focusRoom(null);
     this.#focused = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#clients.sync();
+    if (changed.has('roomId') || changed.has('sealed')) {
+      this.#composer.reset();
+      this.#members.reset();
+      this.#maybeLoad();
+    }
+  }
+
+  protected override updated(): void {
+    this.#syncFocusRoom();
   }
 
   // ---- data ----
@@ -380,18 +258,10 @@ export class RoomKeyRoom extends LitElement {
       const rooms = detail as RoomKeyClientEvents['rooms'];
       if (this.roomId) this._room = rooms.find((r) => r.roomId === this.roomId) ?? null;
     } else if (type === 'message') {
-      const message = detail as ChatMessage;
+      const message = detail as StoredMessage;
       if (message.roomId !== this.roomId || !this.#loadedFor) return;
-      if (this._loading) {
-        this.#pending.set(messageKey(message), message);
-        return;
-      }
-      const isNew = !this.#index.has(messageKey(message));
-      this.#upsert(message);
-      if (isNew && !message.own && message.status === 'received') {
-        this._announcement = `${message.senderUsername}: ${message.text.slice(0, 200)}`;
-      }
-      this.requestUpdate();
+      const announcement = this.#history.receive(message);
+      if (announcement) this._announcement = announcement;
     }
   }
 
@@ -406,13 +276,11 @@ export class RoomKeyRoom extends LitElement {
     const key = ready ? `${this.roomId}\n${client.session?.userId ?? ''}` : '';
     if (key === this.#loadedFor) return;
     this.#loadedFor = key;
-    this.#generation++;
-    this.#setMessages([]);
-    this._room = undefined;
-    this._error = '';
-    this._loading = false;
-    this._progress = undefined;
-    if (client && key) void this.#load(client, this.roomId, this.#generation);
+    const generation = this.#clear();
+    if (client && key) {
+      this.#loadSummary(client, this.roomId, generation);
+      void this.#history.load(client, this.roomId);
+    }
   }
 
   /** Sealed mode: asks the client for the extension's room page (never for history or rooms). */
@@ -420,13 +288,7 @@ export class RoomKeyRoom extends LitElement {
     const key = client && this.roomId ? `sealed\n${this.roomId}` : '';
     if (key === this.#loadedFor) return;
     this.#loadedFor = key;
-    const generation = ++this.#generation;
-    this.#setMessages([]);
-    this._room = undefined;
-    this._error = '';
-    this._loading = false;
-    this._progress = undefined;
-    this._sealedUrl = '';
+    const generation = this.#clear();
     if (!client || !key) return;
     if (!client.sealedRoomUrl) {
       this._error = 'This room is sealed: it needs the RoomKey browser extension.';
@@ -443,9 +305,17 @@ export class RoomKeyRoom extends LitElement {
     );
   }
 
-  async #load(client: RoomKeyClient, roomId: string, generation: number): Promise<void> {
-    this._loading = true;
-    this.#pending = new Map();
+  /** Forgets what was shown; returns the new generation. */
+  #clear(): number {
+    this.#history.clear();
+    this._room = undefined;
+    this._error = '';
+    this._sealedUrl = '';
+    return ++this.#generation;
+  }
+
+  /** The room's summary (name, key version, members) from the client's room list. */
+  #loadSummary(client: RoomKeyClient, roomId: string, generation: number): void {
     client.listRooms().then(
       (rooms) => {
         if (generation === this.#generation) this._room = rooms.find((r) => r.roomId === roomId) ?? null;
@@ -454,183 +324,18 @@ export class RoomKeyRoom extends LitElement {
         // The history call reports the failure that matters.
       },
     );
-    try {
-      const list = await client.history(roomId, {
-        onProgress: (progress) => {
-          if (generation === this.#generation) this._progress = progress;
-        },
-      });
-      if (generation !== this.#generation) return;
-      this.#setMessages(list);
-      for (const message of this.#pending.values()) this.#upsert(message);
-      this.#pending.clear();
-      this.#stick = true;
-      this._loading = false;
-      await this.updateComplete;
-      if (generation === this.#generation)
-        emit(this, 'roomkey-history-loaded', { roomId, count: list.length });
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this._error = errorText(error);
-      emit(this, 'roomkey-error', { action: 'history', message: this._error, error });
-    } finally {
-      if (generation === this.#generation) {
-        this._loading = false;
-        this._progress = undefined;
-      }
-    }
   }
 
-  #setMessages(list: readonly ChatMessage[]): void {
-    this.#messages = [];
-    this.#keys = [];
-    this.#index.clear();
-    this.#held = { count: 0, epochs: [] }; // right for no messages; a held one below resets it
-    for (const message of list) this.#upsert(message);
-    this.#rows.setKeys(this.#keys);
-    this.#range = EMPTY_RANGE;
-    this.requestUpdate();
+  get #canWrite(): boolean {
+    const room = this._room;
+    return (
+      this.#clients.keys === 'ready' &&
+      !!this.roomId &&
+      room !== null &&
+      room?.status !== 'removed' &&
+      room?.status !== 'outside'
+    );
   }
-
-  #upsert(message: ChatMessage): void {
-    const key = messageKey(message);
-    const at = this.#index.get(key);
-    const old = at === undefined ? undefined : this.#messages[at];
-    if (at !== undefined) {
-      this.#messages[at] = message;
-    } else {
-      this.#index.set(key, this.#messages.length);
-      this.#messages.push(message);
-      this.#keys.push(key);
-      this.#rows.setKeys(this.#keys);
-    }
-    // Only a held message (before or after) changes the held summary: no rescan per live message.
-    if (old?.status === 'held' || message.status === 'held') this.#held = { count: -1, epochs: [] };
-  }
-
-  #drop(messageId: string): void {
-    const at = this.#index.get(messageId);
-    if (at === undefined) return;
-    const [old] = this.#messages.splice(at, 1);
-    this.#keys.splice(at, 1);
-    this.#index.delete(messageId);
-    for (let i = at; i < this.#keys.length; i++) this.#index.set(this.#keys[i]!, i);
-    this.#rows.setKeys(this.#keys);
-    if (old?.status === 'held') this.#held = { count: -1, epochs: [] };
-  }
-
-  #heldSummary(): { count: number; epochs: number[] } {
-    if (this.#held.count < 0) {
-      const epochs = new Set<number>();
-      let held = 0;
-      for (const message of this.#messages) {
-        if (message.status !== 'held') continue;
-        held++;
-        epochs.add(message.epoch);
-      }
-      this.#held = { count: held, epochs: [...epochs].sort((a, b) => a - b) };
-    }
-    return this.#held;
-  }
-
-  // ---- lifecycle and windowing ----
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    this.#clients.sync();
-    if (changed.has('roomId') || changed.has('sealed')) {
-      this._sendError = '';
-      this._inviteError = '';
-      this._inviteNote = '';
-      this.#maybeLoad();
-    }
-    const scroller = this.#scroller;
-    if (!scroller) return;
-    this.#anchor = this.#stick ? undefined : this.#findAnchor(scroller);
-    const top = this.#stick
-      ? Math.max(0, this.#rows.totalHeight - scroller.clientHeight)
-      : scroller.scrollTop;
-    this.#range = this.#rows.range(top, scroller.clientHeight, OVERSCAN);
-  }
-
-  protected override firstUpdated(): void {
-    this.#observe();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.#observe();
-  }
-
-  /** Re-measures rows when the width changes (text wraps differently) and re-windows on any resize. */
-  #observe(): void {
-    const scroller = this.#scroller;
-    if (!scroller || this.#resize) return;
-    this.#width = scroller.clientWidth;
-    this.#resize = new ResizeObserver(() => {
-      if (Math.abs(scroller.clientWidth - this.#width) > 1) {
-        this.#width = scroller.clientWidth;
-        this.#rows.reset();
-      }
-      this.requestUpdate();
-    });
-    this.#resize.observe(scroller);
-  }
-
-  protected override updated(): void {
-    this.#syncFocusRoom();
-    const scroller = this.#scroller;
-    if (!scroller) return;
-    for (const row of scroller.querySelectorAll<HTMLElement>('li[data-key]')) {
-      this.#rows.measure(row.dataset['key']!, row.getBoundingClientRect().height);
-    }
-    if (this.#stick) {
-      scroller.scrollTop = scroller.scrollHeight;
-    } else if (this.#anchor) {
-      const row = scroller.querySelector<HTMLElement>(`li[data-key="${this.#anchor.key}"]`);
-      if (row) {
-        const drift = row.offsetTop - scroller.scrollTop - this.#anchor.top;
-        if (Math.abs(drift) >= 1) scroller.scrollTop += drift;
-      }
-      this.#anchor = undefined;
-    }
-    this.#checkRange();
-  }
-
-  /** The first rendered row that reaches into the viewport, and where it is relative to the top. */
-  #findAnchor(scroller: HTMLElement): { key: string; top: number } | undefined {
-    const top = scroller.scrollTop;
-    for (const row of scroller.querySelectorAll<HTMLElement>('li[data-key]')) {
-      if (row.offsetTop + row.offsetHeight > top)
-        return { key: row.dataset['key']!, top: row.offsetTop - top };
-    }
-    return undefined;
-  }
-
-  /** Asks for a render when the slice that should be on screen differs from the rendered one. */
-  #checkRange(): void {
-    const scroller = this.#scroller;
-    if (!scroller) return;
-    const top = this.#stick
-      ? Math.max(0, this.#rows.totalHeight - scroller.clientHeight)
-      : scroller.scrollTop;
-    const next = this.#rows.range(top, scroller.clientHeight, OVERSCAN);
-    const now = this.#range;
-    if (
-      next.start !== now.start ||
-      next.end !== now.end ||
-      Math.abs(next.before - now.before) >= 1 ||
-      Math.abs(next.after - now.after) >= 1
-    ) {
-      this.requestUpdate();
-    }
-  }
-
-  #onScroll = (): void => {
-    const scroller = this.#scroller;
-    if (!scroller) return;
-    this.#stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= STICK_PX;
-    this.#checkRange();
-  };
 
   #syncFocusRoom(): void {
     const client = this.#clients.client;
@@ -644,10 +349,6 @@ export class RoomKeyRoom extends LitElement {
       client.focusRoom(roomId);
       this.#focused = { client, roomId };
     }
-  }
-
-  get #scroller(): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>('.history');
   }
 
   // ---- rendering ----
@@ -665,20 +366,21 @@ export class RoomKeyRoom extends LitElement {
     }
     const room = this._room;
     const title = room?.name || (this.roomId ? 'Room' : 'No room selected');
+    const showEmpty = Boolean(this.#loadedFor) && !this._error;
     return html`<section class="room" part="container" aria-labelledby="title">
         <div class="header" part="header">
           <h2 id="title" part="title">${title}</h2>
           ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
         </div>
-        ${this.#renderNotice()} ${this.#renderProgress()}
+        ${this.#renderNotice()} ${this.#history.renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>
         <div class="body">
-          ${this.#renderHistory()} ${this.#renderMembers()}
+          ${this.#history.render(showEmpty)} ${this.#members.render()}
         </div>
-        ${this.#renderComposer()}
+        ${this.#composer.render()}
         <div class="visually-hidden" aria-live="polite">${this._announcement}</div>
       </section>
-      ${this.#renderRemoveDialog()}`;
+      ${this.#members.renderDialog()}`;
   }
 
   #renderKeyLine(): TemplateResult | typeof nothing {
@@ -703,7 +405,7 @@ export class RoomKeyRoom extends LitElement {
     } else if (this._room === null || this._room?.status === 'outside') {
       lines.push('You are not a member of this room. Ask a member to invite you.');
     }
-    const held = this.#heldSummary();
+    const held = this.#history.held();
     if (held.count > 0 && keys === 'ready') {
       const versions = held.epochs.join(', ');
       lines.push(
@@ -715,290 +417,6 @@ export class RoomKeyRoom extends LitElement {
       ${lines.map((line) => html`<p>${line}</p>`)}
     </div>`;
   }
-
-  #renderProgress(): TemplateResult | typeof nothing {
-    if (!this._loading) return nothing;
-    const progress = this._progress;
-    const text = !progress
-      ? 'Loading messages…'
-      : progress.total !== undefined
-        ? `Catching up: ${progress.loaded.toLocaleString()} of ${count(progress.total, 'message', 'messages')} decrypted`
-        : `Catching up: ${count(progress.loaded, 'message', 'messages')} decrypted so far`;
-    return html`<div class="progress" part="progress">
-      <label for="progress">${text}</label>
-      ${
-        progress?.total
-          ? html`<progress id="progress" max=${progress.total} .value=${progress.loaded}></progress>`
-          : html`<progress id="progress"></progress>`
-      }
-    </div>`;
-  }
-
-  #renderHistory(): TemplateResult {
-    const total = this.#messages.length;
-    const { start, end, before, after } = this.#range;
-    const slice = this.#messages.slice(start, end);
-    const empty = total === 0 && !this._loading && this.#loadedFor && !this._error;
-    return html`<div
-      class="history"
-      part="history"
-      role="region"
-      aria-label="Messages"
-      aria-busy=${this._loading ? 'true' : 'false'}
-      tabindex="0"
-      @scroll=${this.#onScroll}
-    >
-      <div style=${styleMap({ height: `${before}px` })}></div>
-      <ol class="messages" part="messages">
-        ${repeat(slice, messageKey, (message, i) => messageRow(message, start + i, total))}
-      </ol>
-      <div style=${styleMap({ height: `${after}px` })}></div>
-      ${empty ? html`<p class="empty hint">No messages yet. Say hello!</p>` : nothing}
-    </div>`;
-  }
-
-  get #canWrite(): boolean {
-    const room = this._room;
-    return (
-      this.#clients.keys === 'ready' &&
-      !!this.roomId &&
-      room !== null &&
-      room?.status !== 'removed' &&
-      room?.status !== 'outside'
-    );
-  }
-
-  #renderMembers(): TemplateResult {
-    const room = this._room;
-    const me = this.#clients.session?.userId;
-    const members = room?.members ?? [];
-    const canWrite = this.#canWrite;
-    return html`<section class="members" part="members" aria-labelledby="members-title">
-      <h3 id="members-title" tabindex="-1">Members${room ? ` (${members.length})` : ''}</h3>
-      ${
-        members.length
-          ? html`<ul part="member-list">
-              ${repeat(
-                members,
-                (m) => m.userId,
-                (m) => html`<li part="member">
-                  <span>${m.username}${m.userId === me ? ' (you)' : ''}</span>
-                  ${
-                    canWrite && m.userId !== me
-                      ? html`<button part="remove-button" type="button" @click=${() => this.#askRemove(m)}>
-                          Remove<span class="visually-hidden"> ${m.username}</span>
-                        </button>`
-                      : nothing
-                  }
-                </li>`,
-              )}
-            </ul>`
-          : nothing
-      }
-      ${
-        canWrite
-          ? html`<form class="invite" part="invite" novalidate @submit=${this.#onInvite}>
-              <div class="field">
-                <label for="invite-username">Invite by username</label>
-                <input
-                  part="invite-input"
-                  id="invite-username"
-                  name="username"
-                  autocomplete="off"
-                  autocapitalize="none"
-                  spellcheck="false"
-                  ?readonly=${this._inviteBusy}
-                  aria-invalid=${this._inviteError ? 'true' : 'false'}
-                  aria-describedby="invite-error"
-                />
-              </div>
-              <label class="check"
-                ><input type="checkbox" name="shareHistory" id="invite-history" /> Let them read earlier
-                messages</label
-              >
-              <div class="actions">
-                <button part="invite-button" type="submit" aria-disabled=${this._inviteBusy ? 'true' : 'false'}>
-                  ${this._inviteBusy ? 'Inviting…' : 'Invite'}
-                </button>
-              </div>
-              <p class="error" part="error" id="invite-error" role="alert">${this._inviteError}</p>
-              <p class="hint" part="invite-status" role="status">${this._inviteNote}</p>
-            </form>`
-          : nothing
-      }
-    </section>`;
-  }
-
-  #renderComposer(): TemplateResult {
-    const canWrite = this.#canWrite;
-    const hint = canWrite
-      ? 'Enter sends, Shift+Enter starts a new line.'
-      : this.#clients.keys !== 'ready'
-        ? 'Unlock RoomKey to write.'
-        : "You can't write in this room.";
-    return html`<form class="composer" part="composer" @submit=${this.#onSend}>
-      <label for="composer-input" class="visually-hidden">Message</label>
-      <textarea
-        part="composer-input"
-        id="composer-input"
-        name="text"
-        rows="2"
-        placeholder="Write a message…"
-        ?disabled=${!canWrite}
-        aria-describedby="composer-hint composer-error"
-        @keydown=${this.#onComposerKey}
-      ></textarea>
-      <button part="send" type="submit" ?disabled=${!canWrite}>Send</button>
-      <p class="hint" id="composer-hint">${hint}</p>
-      <p class="error" part="error" id="composer-error" role="alert">${this._sendError}</p>
-    </form>`;
-  }
-
-  #renderRemoveDialog(): TemplateResult {
-    const name = this._removeTarget?.username ?? '';
-    return html`<dialog part="dialog" aria-labelledby="remove-title" aria-describedby="remove-text" @close=${this.#onRemoveClosed}>
-      <form @submit=${this.#onConfirmRemove}>
-        <h3 id="remove-title">Remove ${name}?</h3>
-        <p id="remove-text">
-          ${name} will not be able to read new messages in this room. The room moves to a new key for the members
-          who stay.
-        </p>
-        <p class="error" part="error" role="alert">${this._removeError}</p>
-        <div class="actions">
-          <button class="danger" type="submit" aria-disabled=${this._removeBusy ? 'true' : 'false'}>
-            ${this._removeBusy ? 'Removing…' : 'Remove'}
-          </button>
-          <button class="secondary" type="button" data-cancel @click=${() => this.#dialog?.close()}>Cancel</button>
-        </div>
-      </form>
-    </dialog>`;
-  }
-
-  // ---- actions ----
-
-  #onComposerKey = (event: KeyboardEvent): void => {
-    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.isComposing) return;
-    event.preventDefault();
-    (event.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
-  };
-
-  #onSend = async (event: SubmitEvent): Promise<void> => {
-    event.preventDefault();
-    const client = this.#clients.client;
-    const textarea = this.renderRoot.querySelector<HTMLTextAreaElement>('#composer-input');
-    if (!client || !textarea || !this.#canWrite) return;
-    const text = textarea.value;
-    if (!text.trim()) return;
-    const roomId = this.roomId;
-    textarea.value = '';
-    this._sendError = '';
-    this.#stick = true;
-    // On screen at once as "Sending…": the client may first wait for a reconnect.
-    const session = this.#clients.session;
-    const draft = sendingMessage({
-      roomId,
-      draftId: `draft-${++this.#drafts}`,
-      senderUserId: session?.userId ?? '',
-      senderUsername: session?.username ?? '',
-      text,
-      epoch: this._room?.epoch ?? 0,
-    });
-    this.#upsert(draft);
-    this.requestUpdate();
-    try {
-      const message = await client.send(roomId, text);
-      if (roomId === this.roomId) {
-        this.#drop(draft.draftId);
-        this.#upsert(message);
-        this.requestUpdate();
-      }
-      emit(this, 'roomkey-message-sent', { message });
-    } catch (error) {
-      if (roomId === this.roomId) {
-        this.#drop(draft.draftId);
-        this.requestUpdate();
-      }
-      // Nothing is lost: the text goes back into the composer (unless a new one was started).
-      if (!textarea.value) textarea.value = text;
-      this._sendError = errorText(error);
-      emit(this, 'roomkey-error', { action: 'send', message: this._sendError, error });
-    }
-  };
-
-  #onInvite = async (event: SubmitEvent): Promise<void> => {
-    event.preventDefault();
-    if (this._inviteBusy) return;
-    const client = this.#clients.client;
-    const form = event.currentTarget as HTMLFormElement;
-    const input = form.querySelector<HTMLInputElement>('#invite-username')!;
-    const shareHistory = form.querySelector<HTMLInputElement>('#invite-history')?.checked ?? false;
-    const username = input.value.trim();
-    this._inviteNote = '';
-    if (!username) {
-      this._inviteError = 'Enter the username of the person to invite.';
-      input.focus();
-      return;
-    }
-    if (!client) return;
-    this._inviteError = '';
-    this._inviteBusy = true;
-    try {
-      const room = await client.invite(this.roomId, username, { shareHistory });
-      this._room = room;
-      input.value = '';
-      this._inviteNote = `${username} was added. They can read new messages${shareHistory ? ' and earlier ones' : ''}.`;
-      emit(this, 'roomkey-member-invited', { room, username });
-    } catch (error) {
-      this._inviteError = errorText(error);
-      emit(this, 'roomkey-error', { action: 'invite', message: this._inviteError, error });
-      input.focus();
-    } finally {
-      this._inviteBusy = false;
-    }
-  };
-
-  get #dialog(): HTMLDialogElement | null {
-    return this.renderRoot.querySelector('dialog');
-  }
-
-  async #askRemove(member: MemberSummary): Promise<void> {
-    this._removeTarget = member;
-    this._removeError = '';
-    await this.updateComplete;
-    const dialog = this.#dialog;
-    if (!dialog || dialog.open) return;
-    dialog.showModal();
-    dialog.querySelector<HTMLButtonElement>('[data-cancel]')?.focus();
-  }
-
-  #onRemoveClosed = (): void => {
-    if (this._removeBusy) return;
-    this._removeError = '';
-  };
-
-  #onConfirmRemove = async (event: SubmitEvent): Promise<void> => {
-    event.preventDefault();
-    const member = this._removeTarget;
-    const client = this.#clients.client;
-    if (this._removeBusy || !member || !client) return;
-    this._removeBusy = true;
-    this._removeError = '';
-    try {
-      const room = await client.removeMember(this.roomId, member.userId);
-      this._room = room;
-      this.#dialog?.close();
-      this._removeTarget = undefined;
-      emit(this, 'roomkey-member-removed', { room, userId: member.userId, username: member.username });
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('#members-title')?.focus();
-    } catch (error) {
-      this._removeError = errorText(error);
-      emit(this, 'roomkey-error', { action: 'remove-member', message: this._removeError, error });
-    } finally {
-      this._removeBusy = false;
-    }
-  };
 }
 
 declare global {
