@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { EXTENSION_MARKER } from '../core/bridge/marker.ts';
 import { normalizeUsername } from '../core/transport/username.ts';
 import { ClientController } from './client/client-controller.ts';
-import { EXTENSION_MARKER } from './client/extension-marker.ts';
 import type { KeyState, RoomKeyClient } from './client/types.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';

@@ -11,11 +11,7 @@
  * @example const jwt = await encodeAppAccountJwt(stack, { UABC…: 1767225600 });
  */
 import { encodeAccount, encodeOperator, encodeUser, fromSeed, type KeyPair } from '@nats-io/jwt';
-import {
-  GATEWAY_API_PREFIX,
-  LOGIN_INBOX_PREFIX,
-  LOGIN_SUBJECTS_WILDCARD,
-} from '../core/transport/subjects.ts';
+import { GATEWAY_API_PREFIX, LOGIN_INBOX_PREFIX, LOGIN_SUBJECTS_WILDCARD } from '../core/transport/index.ts';
 import type { StackSecrets } from './data-dir.ts';
 
 /** Explicit limits: on 2.9 an account without them resets clients and has no JetStream. */

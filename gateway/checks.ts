@@ -13,7 +13,7 @@ import {
   verifyUserIdentity,
 } from '../core/crypto/index.ts';
 import { MalformedError } from '../core/errors.ts';
-import { isReplyKey } from '../core/transport/reply-seal.ts';
+import { isReplyKey } from '../core/transport/index.ts';
 import { type roomkey, v1 } from '../proto/index.ts';
 import type { Call } from './service.ts';
 

@@ -4,7 +4,7 @@
  */
 import { toHex } from '../core/bytes.ts';
 import { ForbiddenError, MalformedError, RevokedError } from '../core/errors.ts';
-import { publicKeyOfUserNkey } from '../core/transport/nkey.ts';
+import { publicKeyOfUserNkey } from '../core/transport/index.ts';
 import type { GatewayContext } from './context.ts';
 
 export async function requireDevice(

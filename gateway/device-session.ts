@@ -3,7 +3,7 @@
  * from the user's room grants at this moment (so a membership change shows in the next refresh),
  * never older than the device's JWT cutoff (jwt-cutoffs.ts).
  */
-import { userNkey } from '../core/transport/nkey.ts';
+import { userNkey } from '../core/transport/index.ts';
 import type { GatewayContext } from './context.ts';
 import { waitPastCutoff } from './jwt-cutoffs.ts';
 import { devicePermissions } from './permissions.ts';

@@ -10,7 +10,7 @@
 import { KvWatchInclude } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { parseEnvelope } from '../core/crypto/index.ts';
-import { ALL_ROOM_MESSAGES } from '../core/transport/subjects.ts';
+import { ALL_ROOM_MESSAGES } from '../core/transport/index.ts';
 import { type Buckets, PRESENCE_TTL_MS } from './buckets.ts';
 import { routeMessage } from './notification-route.ts';
 import { publishNotice } from './notifier.ts';

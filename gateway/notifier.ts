@@ -8,8 +8,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { toHex } from '../core/bytes.ts';
 import { encode } from '../core/codec.ts';
-import { userNkey } from '../core/transport/nkey.ts';
-import { notifySubject } from '../core/transport/subjects.ts';
+import { notifySubject, userNkey } from '../core/transport/index.ts';
 import { type roomkey, v1 } from '../proto/index.ts';
 import type { Buckets } from './buckets.ts';
 

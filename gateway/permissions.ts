@@ -9,7 +9,7 @@ import {
   deviceInboxPrefix,
   notifySubject,
   presenceSubject,
-} from '../core/transport/subjects.ts';
+} from '../core/transport/index.ts';
 import type { SubjectPermissions } from './room-permissions.ts';
 
 export interface JwtPermissions {

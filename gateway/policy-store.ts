@@ -7,7 +7,7 @@
  */
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { EVERYONE, type PolicyChain, Role } from '../core/policy/index.ts';
-import { DEFAULT_ORG_ID, DEFAULT_PROJECT_ID } from '../core/transport/subjects.ts';
+import { DEFAULT_ORG_ID, DEFAULT_PROJECT_ID } from '../core/transport/index.ts';
 import type { roomkey } from '../proto/index.ts';
 import type { Buckets } from './buckets.ts';
 import type { Versioned } from './sealed-kv.ts';

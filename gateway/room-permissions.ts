@@ -9,7 +9,7 @@
  * DELETE/PURGE or MSG.DELETE, never another room's stream — so NATS itself stops everyone else.
  * @example const perms = await roomPermissions(userId, directory.roomGrants, deviceNkey);
  */
-import { deviceConsumerName, isRoomId, roomStreamName, roomSubject } from '../core/transport/subjects.ts';
+import { deviceConsumerName, isRoomId, roomStreamName, roomSubject } from '../core/transport/index.ts';
 
 export interface SubjectPermissions {
   pub: string[];

@@ -17,7 +17,7 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConflictError, NotFoundError, UnavailableError } from '../core/errors.ts';
-import { deviceConsumerName, roomStreamName, roomSubject } from '../core/transport/subjects.ts';
+import { deviceConsumerName, roomStreamName, roomSubject } from '../core/transport/index.ts';
 import { isWrongLastSequence } from './sealed-kv.ts';
 
 /** Largest message a room stream stores (an epoch commit carries one key wrap per member). */

@@ -8,8 +8,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { encode } from '../core/codec.ts';
 import { ForbiddenError, RateLimitedError, RoomKeyError, TooLargeError } from '../core/errors.ts';
-import { errorToReply } from '../core/transport/error-codes.ts';
-import { sealReply } from '../core/transport/reply-seal.ts';
+import { errorToReply, sealReply } from '../core/transport/index.ts';
 import { v1 } from '../proto/index.ts';
 import { type Caller, callerOf } from './client-info.ts';
 

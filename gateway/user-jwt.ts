@@ -5,7 +5,7 @@
  * @example const { jwt, expiresAtMs } = await issueDeviceJwt(issuer, { deviceKey, userId, permissions, lifetimeMs });
  */
 import { encodeUser, type KeyPair } from '@nats-io/jwt';
-import { userNkey } from '../core/transport/nkey.ts';
+import { userNkey } from '../core/transport/index.ts';
 import type { JwtPermissions } from './permissions.ts';
 
 export interface JwtIssuer {

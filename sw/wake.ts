@@ -1,7 +1,7 @@
 /**
  * What a wake-up push leads to: the single integration point between the service worker and
  * the client SDK. The push carried no content, so everything a notification says comes from here.
- * For each deployment the page recorded (sw/device-unlock.ts): if the device-unlock opt-in is on,
+ * For each deployment the page recorded (core/client/device-unlock.ts): if the device-unlock opt-in is on,
  * open the encrypted store with the device key, connect over NATS as this device, read the recent
  * history of each room this user is in, decrypt it here, and return one entry per room with news
  * (title: the room name; body: "sender: text" when previews are allowed, else "New message").
@@ -16,11 +16,17 @@
  */
 
 import { fromUtf8, utf8 } from '../core/bytes.ts';
-import { type ClientConfig, type DeploymentConfig, parseDeploymentConfig } from '../core/client/config.ts';
-import { readRecent } from '../core/client/recent.ts';
-import type { ReceivedMessage, StoredMessage } from '../core/client/types.ts';
-import type { EncryptedStore } from '../core/store/store.ts';
-import { type DeviceRecord, deviceRecords, openWithDeviceUnlock } from './device-unlock.ts';
+import type { ReceivedMessage, StoredMessage } from '../core/client/index.ts';
+import {
+  type ClientConfig,
+  type DeploymentConfig,
+  type DeviceRecord,
+  deviceRecords,
+  openWithDeviceUnlock,
+  parseDeploymentConfig,
+  readRecent,
+} from '../core/client/index.ts';
+import type { EncryptedStore } from '../core/store/index.ts';
 
 /** One local notification to show; `roomId` '' means "the app", not a room. */
 export interface WakeNotification {

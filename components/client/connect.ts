@@ -6,13 +6,21 @@
  * The in-page client (core, NATS) is a dynamic import, so pages with the extension never load it.
  * @example setDefaultClient(await connectInPage('https://rooms.example.com/'));
  */
+import { UnsupportedError } from '../../core/errors.ts';
 import type { RoomKeyClient } from './types.ts';
 
-/** The bundle was built without the in-page client, so there is nothing to connect with. */
-export class InPageClientUnavailableError extends Error {
-  constructor() {
-    super('RoomKey: the in-page client is not available in this build (components/client/in-page.ts)');
-    this.name = 'InPageClientUnavailableError';
+/**
+ * The in-page client could not be loaded (its chunk is missing from this build or failed to load),
+ * so there is nothing to connect with. An UnsupportedError: reload, or install the RoomKey extension.
+ * @example if (error instanceof InPageClientUnavailableError) showInstallExtension();
+ */
+export class InPageClientUnavailableError extends UnsupportedError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'RoomKey: the in-page client could not be loaded (components/client/in-page.ts): reload the page, or use the RoomKey extension.',
+    );
+    // UnsupportedError takes no options: the failed import stays reachable for debugging.
+    if (options) this.cause = options.cause;
   }
 }
 
@@ -25,7 +33,7 @@ export async function connectInPage(gatewayUrl: string): Promise<RoomKeyClient> 
   try {
     module = await import('./in-page.ts');
   } catch (cause) {
-    throw Object.assign(new InPageClientUnavailableError(), { cause });
+    throw new InPageClientUnavailableError({ cause });
   }
   return module.connectInPageClient(gatewayUrl);
 }

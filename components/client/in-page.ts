@@ -8,28 +8,26 @@
  * Key state: `signed-out` (no store on this device), `locked` (a store, not unlocked), `ready`.
  * @example const client = await connectInPageClient('https://rooms.example.com/');
  */
-import { preloadOpaque } from '../../core/client/auth.ts';
+
+import type { HistoryOptions, PresenceState } from '../../core/client/index.ts';
 import {
   type ClientConfig,
   type DeploymentConfig,
-  deploymentConfigUrl,
-  parseDeploymentConfig,
-} from '../../core/client/config.ts';
-import type { HistoryOptions } from '../../core/client/history.ts';
-import { LocalState } from '../../core/client/local-state.ts';
-import { RoomKeySession, type SessionOptions } from '../../core/client/session.ts';
-import type { PresenceState } from '../../core/client/types.ts';
-import { LockedError, UnavailableError } from '../../core/errors.ts';
-import type { StoreBackend } from '../../core/store/backend.ts';
-import { IdbBackend } from '../../core/store/idb-backend.ts';
-import type { Argon2Params } from '../../core/store/params.ts';
-import {
   deleteDeviceRecord,
+  deploymentConfigUrl,
   deviceRecord,
   disableDeviceUnlock,
   enableDeviceUnlock,
+  LocalState,
+  parseDeploymentConfig,
+  preloadOpaque,
+  RoomKeySession,
+  type SessionOptions,
   saveDeviceRecord,
-} from '../../sw/device-unlock.ts';
+} from '../../core/client/index.ts';
+import { LockedError, UnavailableError } from '../../core/errors.ts';
+import type { Argon2Params, StoreBackend } from '../../core/store/index.ts';
+import { IdbBackend } from '../../core/store/index.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -43,7 +41,7 @@ import type {
 } from './types.ts';
 
 /** The `roomkey-config.json` a deployment serves (core/client/config.ts). */
-export type { DeploymentConfig } from '../../core/client/config.ts';
+export type { DeploymentConfig } from '../../core/client/index.ts';
 
 /** The part of RoomKeySession's static API the client uses (a fake in browser tests). */
 export interface SessionFactory {
@@ -225,7 +223,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
 
   /**
-   * "Keep this device unlocked" for the service worker (see sw/device-unlock.ts): with it on, a
+   * "Keep this device unlocked" for the service worker (see core/client/device-unlock.ts): with it on, a
    * wake-up push can show which room has news (and a preview when allowed). Needs the password.
    */
   async setDeviceUnlock(enabled: boolean, password: string): Promise<void> {

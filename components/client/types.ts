@@ -1,88 +1,24 @@
 /**
- * The one API every RoomKey component talks to. `InPageClient` implements it with core in the
- * page; `ExtensionClient` implements it through the extension's background worker. Components
- * never know which one they have.
- * @example const client: RoomKeyClient | undefined = await autoConnected; // or getDefaultClient()
+ * The RoomKeyClient vocabulary, as the elements import it: core/client's (client-api.ts for the
+ * API, types.ts for the data shapes), so every client and host shares one definition.
+ * @example import type { RoomKeyClient, RoomSummary } from './client/types.ts';
  */
-// The data shapes are core/client's: the SDK produces them and both clients forward them unchanged.
-import type {
-  ConnectionState,
-  HistoryProgress,
-  RoomNotification,
-  RoomSummary,
-  SentMessage,
-  StoredMessage,
-} from '../../core/client/types.ts';
-
 export type {
   ChatMessage,
   ConnectionState,
   FailedMessage,
   HeldMessage,
   HistoryProgress,
+  KeyState,
   MemberSummary,
   MessageStatus,
   ReceivedMessage,
+  RoomKeyClient,
+  RoomKeyClientEvents,
   RoomNotification,
   RoomSummary,
   SendingMessage,
   SentMessage,
+  Session,
   StoredMessage,
-} from '../../core/client/types.ts';
-
-/** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
-export type KeyState = 'signed-out' | 'locked' | 'ready';
-
-export interface Session {
-  userId: string;
-  username: string;
-}
-
-/** Events a client dispatches (as CustomEvent with `detail`). */
-export interface RoomKeyClientEvents {
-  connection: ConnectionState;
-  keys: KeyState;
-  session: Session | null;
-  rooms: readonly RoomSummary[];
-  message: StoredMessage;
-  notification: RoomNotification;
-}
-
-export interface RoomKeyClient extends EventTarget {
-  readonly connection: ConnectionState;
-  readonly keys: KeyState;
-  readonly session: Session | null;
-
-  /** New account (username + password only). The password never leaves this device in any usable form. */
-  signUp(username: string, password: string): Promise<Session>;
-  signIn(username: string, password: string): Promise<Session>;
-  signOut(): Promise<void>;
-  /** Drops keys from memory; they stay encrypted at rest. */
-  lock(): Promise<void>;
-  unlock(password: string): Promise<void>;
-
-  listRooms(): Promise<RoomSummary[]>;
-  createRoom(name: string): Promise<RoomSummary>;
-  invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary>;
-  removeMember(roomId: string, userId: string): Promise<RoomSummary>;
-  send(roomId: string, text: string): Promise<SentMessage>;
-  /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
-  history(
-    roomId: string,
-    options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
-  ): Promise<StoredMessage[]>;
-  /** Tells the client (and through it the gateway's presence) which room is on screen. */
-  focusRoom(roomId: string | null): void;
-  /**
-   * Sealed mode (`<roomkey-room sealed>`): the URL of a page from the extension's origin that
-   * shows the room inside an iframe, so the host page sees neither keys nor plaintext. Only
-   * clients backed by the extension have it.
-   */
-  sealedRoomUrl?(roomId: string): Promise<string>;
-  /**
-   * With the extension: asks it to show its own sign-in / unlock window, where the password is
-   * typed (never into the page). Only clients backed by the extension have it; elements then show
-   * a button instead of password fields.
-   */
-  openSignIn?(): Promise<void>;
-}
+} from '../../core/client/index.ts';

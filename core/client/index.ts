@@ -29,6 +29,7 @@ export {
   sendingMessage,
   sentMessage,
 } from './chat-message.ts';
+export type { RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
 export {
   type ClientConfig,
   type DeploymentConfig,
@@ -36,6 +37,17 @@ export {
   parseDeploymentConfig,
 } from './config.ts';
 export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
+export {
+  DEVICE_UNLOCK_CREDENTIAL,
+  type DeviceRecord,
+  deleteDeviceRecord,
+  deviceRecord,
+  deviceRecords,
+  disableDeviceUnlock,
+  enableDeviceUnlock,
+  openWithDeviceUnlock,
+  saveDeviceRecord,
+} from './device-unlock.ts';
 export {
   commitRequest,
   createRoomRequest,
@@ -49,6 +61,7 @@ export {
 export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
+export { LocalState } from './local-state.ts';
 export { type RecentOptions, type RecentRoom, readRecent } from './recent.ts';
 export {
   type AccountFlows,

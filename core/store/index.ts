@@ -5,6 +5,7 @@
  */
 export type { BackendWrites, StoreBackend } from './backend.ts';
 export { StoreIoError, StoreNotFoundError, WrongPrfSecretError } from './errors.ts';
+export { ExtensionStorageBackend, type StorageAreaLike } from './extension-storage-backend.ts';
 export { IdbBackend } from './idb-backend.ts';
 export { MemoryBackend } from './memory-backend.ts';
 export { ARGON2_LIMITS, type Argon2Params, checkArgon2Params, DEFAULT_ARGON2_PARAMS } from './params.ts';

@@ -1,28 +1,13 @@
 /**
  * Typed errors ↔ v1.ErrorReply: the gateway turns a thrown RoomKeyError into an ErrorReply and the
- * client turns it back into the same class, so both sides branch on classes, never on strings.
+ * client turns it back into the same class through core's one error table (core/bridge/error-table.ts,
+ * which the bridge uses too), so both sides branch on classes, never on strings. Codes the wire
+ * enum lacks (client-side only: wrong-passphrase, locked, tampered, integrity…) go out as internal.
  * @example throw errorFromReply(reply.error) // e.g. a RateLimitedError with retryAfterMs
  */
 import { type roomkey, v1 } from '../../proto/index.ts';
-import {
-  BadCredentialsError,
-  BadSignatureError,
-  ConflictError,
-  type ErrorCodeName,
-  ExpiredError,
-  ForbiddenError,
-  InternalError,
-  MalformedError,
-  NotFoundError,
-  NotMemberError,
-  RateLimitedError,
-  ReplayError,
-  RevokedError,
-  type RoomKeyError,
-  TooLargeError,
-  UnavailableError,
-  UnknownEpochError,
-} from '../errors.ts';
+import { reviveError } from '../bridge/error-table.ts';
+import { type ErrorCodeName, RateLimitedError, type RoomKeyError } from '../errors.ts';
 
 const C = v1.ErrorCode;
 
@@ -44,7 +29,14 @@ const TO_WIRE: Partial<Record<ErrorCodeName, roomkey.v1.ErrorCode>> = {
   unavailable: C.ERROR_CODE_UNAVAILABLE,
 };
 
-/** The ErrorReply for a typed error; anything else is reported as internal, without details. */
+const FROM_WIRE = new Map<number, ErrorCodeName>(
+  Object.entries(TO_WIRE).map(([name, code]) => [code as number, name as ErrorCodeName]),
+);
+
+/**
+ * The ErrorReply for a typed error; anything else is reported as internal, without details.
+ * @example reply = encode(v1.Reply, { error: errorToReply(error) });
+ */
 export function errorToReply(error: unknown): roomkey.v1.ErrorReply.$Properties {
   const typed = error as Partial<RoomKeyError> | undefined;
   const code = typed?.code !== undefined ? TO_WIRE[typed.code] : undefined;
@@ -59,40 +51,14 @@ export function errorToReply(error: unknown): roomkey.v1.ErrorReply.$Properties 
   return reply;
 }
 
-/** The typed error an ErrorReply stands for. */
+/**
+ * The typed error an ErrorReply stands for (an unknown code is an InternalError).
+ * @example throw errorFromReply(reply.error ?? {});
+ */
 export function errorFromReply(reply: roomkey.v1.ErrorReply.$Properties, now = Date.now()): RoomKeyError {
   const message =
     typeof reply.message === 'string' && reply.message ? reply.message : 'The gateway refused the request.';
-  switch (reply.code) {
-    case C.ERROR_CODE_MALFORMED:
-      return new MalformedError(message);
-    case C.ERROR_CODE_BAD_SIGNATURE:
-      return new BadSignatureError(message);
-    case C.ERROR_CODE_NOT_MEMBER:
-      return new NotMemberError(message);
-    case C.ERROR_CODE_FORBIDDEN:
-      return new ForbiddenError(message);
-    case C.ERROR_CODE_NOT_FOUND:
-      return new NotFoundError(message);
-    case C.ERROR_CODE_CONFLICT:
-      return new ConflictError(message);
-    case C.ERROR_CODE_RATE_LIMITED:
-      return new RateLimitedError(Number(reply.retryAfterMs ?? 0), message, now);
-    case C.ERROR_CODE_BAD_CREDENTIALS:
-      return new BadCredentialsError(message);
-    case C.ERROR_CODE_TOO_LARGE:
-      return new TooLargeError(message);
-    case C.ERROR_CODE_REVOKED:
-      return new RevokedError(message);
-    case C.ERROR_CODE_EXPIRED:
-      return new ExpiredError(message);
-    case C.ERROR_CODE_REPLAY:
-      return new ReplayError(message);
-    case C.ERROR_CODE_UNKNOWN_EPOCH:
-      return new UnknownEpochError('', 0, message);
-    case C.ERROR_CODE_UNAVAILABLE:
-      return new UnavailableError(message);
-    default:
-      return new InternalError(message);
-  }
+  const code = FROM_WIRE.get(Number(reply.code)) ?? 'internal';
+  // The wire's retry_after_ms carries the time to retry at (ms since the Unix epoch).
+  return reviveError(code, message, { retryAtMs: Number(reply.retryAfterMs ?? 0) }, now);
 }

@@ -3,8 +3,8 @@
 // bundle knows at once whether to use the extension.
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import type { BridgePort } from '../../core/bridge/index.ts';
 import { startContentBridge } from '../lib/content-bridge.ts';
-import type { PortLike } from '../lib/hub.ts';
 import { BRIDGE_PORT } from '../lib/messages.ts';
 
 export default defineContentScript({
@@ -14,7 +14,7 @@ export default defineContentScript({
   main() {
     startContentBridge({
       window,
-      connect: () => browser.runtime.connect({ name: BRIDGE_PORT }) as unknown as PortLike,
+      connect: () => browser.runtime.connect({ name: BRIDGE_PORT }) as unknown as BridgePort,
     });
   },
 });

@@ -12,7 +12,7 @@
  * Unapproved requests fail with NotApprovedError and carry no data.
  * @example await gate.room(caller, roomId, 'read');
  */
-import { NotApprovedError, type RoomAccess } from '../../components/client/bridge-protocol.ts';
+import { NotApprovedError, type RoomAccess } from '../../core/bridge/index.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore, RoomDecision } from './approvals.ts';
 import type { ManageAct } from './messages.ts';

@@ -6,8 +6,8 @@
  * @example render(accountForm({ keys: 'signed-out', ...actions }), root);
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { BridgeClient } from '../../components/client/extension-client.ts';
-import type { KeyState } from '../../components/client/types.ts';
+import type { BridgeClient } from '../../core/bridge/index.ts';
+import type { KeyState } from '../../core/client/index.ts';
 import type { PortTransport } from './port-transport.ts';
 
 /** What a sign-in or sign-up sends to the background. */

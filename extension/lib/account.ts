@@ -5,11 +5,11 @@
  * two sign-ins) cannot interleave. The store passphrase is the account password.
  * @example const account = new Account({ backend, sessions, unlockCache, onState, onEvent }); await account.restore();
  */
-import type { BridgeEvent, ClientStateSnapshot } from '../../components/client/bridge-protocol.ts';
-import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
+import type { BridgeEvent, ClientStateSnapshot } from '../../core/bridge/index.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
+import type { ConnectionState, KeyState, Session } from '../../core/client/index.ts';
 import { ConflictError, LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
-import type { StoreBackend } from '../../core/store/backend.ts';
+import type { StoreBackend } from '../../core/store/index.ts';
 import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
 import type { BackgroundSession, SessionEvents, SessionFactory } from './background-session.ts';
 import type { UnlockCache } from './unlock-cache.ts';

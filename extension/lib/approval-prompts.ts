@@ -6,7 +6,7 @@
  * room question share one window, while each membership change is a question of its own.
  * @example const outcome = await prompts.ask(question, { stillNeeded: () => undecided(), apply: remember });
  */
-import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
+import type { RoomAccess } from '../../core/bridge/index.ts';
 import type { ApprovalView, Decision, ManageAct } from './messages.ts';
 
 /** What the user is asked. `roomId: null` asks for the site alone; `act` asks to confirm one change. */

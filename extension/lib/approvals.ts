@@ -8,9 +8,9 @@
  * Denials are remembered too, so a declined site cannot keep asking; revoking forgets both.
  * @example const approvals = await ApprovalStore.load(browser.storage.local); approvals.roomAccess(origin, roomId);
  */
-import type { RoomAccess } from '../../components/client/bridge-protocol.ts';
+import type { RoomAccess } from '../../core/bridge/index.ts';
 import { SerialQueue } from '../../core/serial.ts';
-import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
+import type { StorageAreaLike } from '../../core/store/index.ts';
 import { ORIGIN_PATTERN, ROOM_ID_PATTERN, type SiteView } from './messages.ts';
 
 export type SiteDecision = 'granted' | 'denied';

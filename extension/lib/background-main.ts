@@ -7,7 +7,7 @@
  * @example defineBackground(() => startBackground());
  */
 import { browser } from 'wxt/browser';
-import { ExtensionStorageBackend } from '../../core/store/extension-storage-backend.ts';
+import { ExtensionStorageBackend } from '../../core/store/index.ts';
 import { Account } from './account.ts';
 import { ApprovalPrompts } from './approval-prompts.ts';
 import { ApprovalStore } from './approvals.ts';

@@ -13,7 +13,7 @@ import type {
   SentMessage,
   Session,
   StoredMessage,
-} from '../../components/client/types.ts';
+} from '../../core/client/index.ts';
 import type { EncryptedStore } from '../../core/store/index.ts';
 
 /** The user's presence from all tabs, for the gateway's beacons (DESIGN.md "Presence"). */

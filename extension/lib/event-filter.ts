@@ -5,8 +5,8 @@
  * read the room. Notifications never go out by broadcast: the router picks one frame.
  * @example const event = eventForFrame({ type: 'message', detail }, frame, (roomId) => gate.accessOf(frame.caller, roomId));
  */
-import type { BridgeEvent } from '../../components/client/bridge-protocol.ts';
-import type { RoomSummary } from '../../components/client/types.ts';
+import type { BridgeEvent } from '../../core/bridge/index.ts';
+import type { RoomSummary } from '../../core/client/index.ts';
 import type { Access } from './access.ts';
 
 /** The frame facts the filter needs. */

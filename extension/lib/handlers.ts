@@ -9,8 +9,8 @@ import {
   type BridgeRequest,
   ExtensionOnlyError,
   NotApprovedError,
-} from '../../components/client/bridge-protocol.ts';
-import type { HistoryProgress } from '../../components/client/types.ts';
+} from '../../core/bridge/index.ts';
+import type { HistoryProgress } from '../../core/client/index.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 import type { AccessGate } from './access.ts';
 import { type Account, stateSnapshot } from './account.ts';

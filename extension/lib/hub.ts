@@ -6,13 +6,8 @@
  * runs against fakes in unit tests.
  * @example const hub = new Hub({ platform, account, approvals, prompts, settings, sdkAvailable: true }); browser.runtime.onConnect.addListener((p) => hub.connect(p));
  */
-import {
-  type BridgeEvent,
-  type BridgeReply,
-  checkRequest,
-  toWireError,
-} from '../../components/client/bridge-protocol.ts';
-import type { StoredMessage } from '../../components/client/types.ts';
+import { type BridgeEvent, type BridgeReply, toWireError } from '../../core/bridge/index.ts';
+import type { StoredMessage } from '../../core/client/index.ts';
 import { ForbiddenError, UnsupportedError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
 import { type Account, type AccountState, stateEvents } from './account.ts';
@@ -226,14 +221,14 @@ export class Hub {
     }
     if (message.type === 'ping') return;
     if (message.type === 'frame') return this.#frameState(port, frame, message.state);
+    if (message.type === 'refused') {
+      return this.#post(port, { kind: 'error', id: message.id, error: toWireError(message.error) });
+    }
     try {
       const result =
         message.type === 'request'
-          ? await handleRequest(
-              this.#handlerContext(port),
-              frame,
-              checkRequest(message.id, message.method, message.params),
-              (progress) => this.#post(port, { kind: 'progress', id: message.id, progress }),
+          ? await handleRequest(this.#handlerContext(port), frame, message.request, (progress) =>
+              this.#post(port, { kind: 'progress', id: message.id, progress }),
             )
           : await this.#admin(frame, message.command, message.args);
       this.#post(port, { kind: 'result', id: message.id, result: result ?? null });

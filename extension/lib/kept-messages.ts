@@ -7,7 +7,7 @@
  * that reconnects gets nothing twice). Pure: the hub decides who may read what.
  * @example kept.keep(message, sentTo); for (const m of kept.missedBy(frameKey, mayRead)) post(m);
  */
-import type { StoredMessage } from '../../components/client/types.ts';
+import type { StoredMessage } from '../../core/client/index.ts';
 
 /** Messages kept per room. */
 export const KEPT_PER_ROOM = 100;

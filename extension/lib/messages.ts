@@ -1,17 +1,29 @@
 /**
- * Every message inside the extension, in one place: the port names, what content scripts and the
- * extension's own pages send to the background, and the admin commands only the extension's own
- * top-level pages (popup, approval window) may use. Requests from pages reuse the page bridge
- * schema (components/client/bridge-protocol.ts), and the background checks them again.
- * @example port.postMessage({ type: 'frame', state: { visible: true, connected: false, focusedRoom: null } } satisfies ToBackground);
+ * Every message inside the extension, in one place: the port names, what arrives on a port from a
+ * content script or one of the extension's own pages, and the admin commands only the extension's
+ * own top-level pages (popup, approval window) may use. Requests travel in core/bridge's one
+ * envelope (the page's, unchanged) and are read with its one validator here, as the content
+ * script read them from the page; frame states and pings are core/bridge's port messages too.
+ * @example const message = parseToBackground(raw); if (message.type === 'request') handle(message.request);
  */
 
-import type { BridgeReply, RoomAccess } from '../../components/client/bridge-protocol.ts';
-import type { ConnectionState, KeyState, Session } from '../../components/client/types.ts';
-import { MalformedError, UnsupportedError } from '../../core/errors.ts';
-import { ROOM_ID_PATTERN } from '../../core/room/_checks.ts';
+import {
+  BRIDGE_CHANNEL,
+  BRIDGE_ID_PATTERN,
+  type BridgeReply,
+  type BridgeRequest,
+  type FrameState,
+  ROOM_ID_PATTERN,
+  type RoomAccess,
+  readFrameState,
+  readRequest,
+} from '../../core/bridge/index.ts';
+import type { ConnectionState, KeyState, Session } from '../../core/client/index.ts';
+import { MalformedError, type RoomKeyError, UnsupportedError } from '../../core/errors.ts';
 import { checkSettingsPatch, type Settings } from './settings.ts';
 
+/** What a frame tells the background about itself (core/bridge's port message). */
+export type { FrameState };
 /** A room id: 32 lowercase hex characters (core/room's pattern). */
 export { ROOM_ID_PATTERN };
 /** A site's origin as stored and checked by the extension: http(s), host and port, no path. */
@@ -24,18 +36,22 @@ export const PAGE_PORT = 'roomkey-page';
 /** The sealed room page inside a site's iframe; the name carries who embeds it (see below). */
 export const SEALED_PORT_PREFIX = 'roomkey-sealed:';
 
-/** What a frame tells the background about itself; the background, not the page, measures `visible`. */
-export interface FrameState {
-  visible: boolean;
-  /** The page completed `connect` (so after a background restart it is subscribed again). */
-  connected: boolean;
-  focusedRoom: string | null;
+/** An admin command as an extension page posts it on its port (answered by id). */
+export interface AdminMessage {
+  type: 'admin';
+  id: string;
+  command: string;
+  args: unknown;
 }
 
-/** content script / extension page → background. */
+/**
+ * A port message as the background reads it: a checked request (or one refused, to answer with
+ * its error), an admin command, a frame's state, or a ping.
+ */
 export type ToBackground =
-  | { type: 'request'; id: string; method: string; params: unknown }
-  | { type: 'admin'; id: string; command: string; args: unknown }
+  | { type: 'request'; id: string; request: BridgeRequest }
+  | { type: 'refused'; id: string; error: RoomKeyError }
+  | AdminMessage
   | { type: 'frame'; state: FrameState }
   | { type: 'ping' };
 
@@ -78,40 +94,33 @@ export function parseSealedPortName(name: string): SealedEmbedding | undefined {
   }
 }
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /**
- * Checks a message sent to the background (content scripts run in the page's process, so even
- * they are checked). Throws MalformedError.
+ * Reads a message that arrived on a port (content scripts run in the page's process, so even
+ * they are read as hostile): a request envelope goes through core/bridge's validator, the same one
+ * the content script used on the page's message. Throws MalformedError when there is no id to
+ * answer.
  * @example const message = parseToBackground(raw);
  */
 export function parseToBackground(raw: unknown): ToBackground {
   if (typeof raw !== 'object' || raw === null) throw new MalformedError('message: expected an object');
   const m = raw as Record<string, unknown>;
-  switch (m['type']) {
-    case 'request':
-      if (typeof m['id'] !== 'string' || !ID.test(m['id'])) throw new MalformedError('request: bad id');
-      return { type: 'request', id: m['id'], method: String(m['method']), params: m['params'] };
-    case 'admin':
-      if (typeof m['id'] !== 'string' || !ID.test(m['id'])) throw new MalformedError('admin: bad id');
-      return { type: 'admin', id: m['id'], command: String(m['command']), args: m['args'] };
-    case 'frame': {
-      const s = m['state'] as Record<string, unknown> | null;
-      const room = s?.['focusedRoom'];
-      if (
-        typeof s !== 'object' ||
-        s === null ||
-        typeof s['visible'] !== 'boolean' ||
-        typeof s['connected'] !== 'boolean' ||
-        !(room === null || (typeof room === 'string' && ROOM_ID_PATTERN.test(room)))
-      ) {
-        throw new MalformedError('frame: bad state');
-      }
-      return {
-        type: 'frame',
-        state: { visible: s['visible'], connected: s['connected'], focusedRoom: room as string | null },
-      };
+  if (m['channel'] === BRIDGE_CHANNEL) {
+    const verdict = readRequest(raw, 'port');
+    if (verdict.kind === 'request')
+      return { type: 'request', id: verdict.request.id, request: verdict.request };
+    if (verdict.kind === 'bad' && verdict.id !== undefined) {
+      return { type: 'refused', id: verdict.id, error: verdict.error };
     }
+    throw new MalformedError('request: no id to answer');
+  }
+  switch (m['type']) {
+    case 'admin':
+      if (typeof m['id'] !== 'string' || !BRIDGE_ID_PATTERN.test(m['id'])) {
+        throw new MalformedError('admin: bad id');
+      }
+      return { type: 'admin', id: m['id'], command: String(m['command']), args: m['args'] };
+    case 'frame':
+      return { type: 'frame', state: readFrameState(m['state']) };
     case 'ping':
       return { type: 'ping' };
     default:
@@ -230,12 +239,12 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'revokeDevice':
       return { command, args: { deviceKey: str('deviceKey', DEVICE_KEY) } };
     case 'approval':
-      return { command, args: { id: str('id', ID) } };
+      return { command, args: { id: str('id', BRIDGE_ID_PATTERN) } };
     case 'answerApproval': {
       const decision = args['decision'];
       if (decision !== 'allow' && decision !== 'deny' && decision !== 'block')
         throw new MalformedError('admin: bad decision');
-      return { command, args: { id: str('id', ID), decision } };
+      return { command, args: { id: str('id', BRIDGE_ID_PATTERN), decision } };
     }
     default:
       throw new UnsupportedError(`admin: unknown command ${JSON.stringify(command).slice(0, 60)}`);

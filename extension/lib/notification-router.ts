@@ -9,7 +9,7 @@
  * the page where a site last showed it, else the extension's own room page.
  * @example const route = routeNotification(note, frames, { previews: false });
  */
-import type { RoomNotification } from '../../components/client/types.ts';
+import type { RoomNotification } from '../../core/client/index.ts';
 import type { Access } from './access.ts';
 import type { IncomingNotification } from './background-session.ts';
 import { canRead } from './event-filter.ts';

@@ -1,11 +1,10 @@
 /**
- * The client of the extension's own pages: the same BridgeClient the sites get, over a port
- * straight to the background, plus the admin commands of the popup and approval window.
+ * The client of the extension's own pages: core/bridge's BridgeClient (the one the sites get) over a
+ * port straight to the background, plus the admin commands of the popup and approval window.
  * @example const { client, transport } = pageClient(); const sites = await transport.admin('sites', {});
  */
 import { browser } from 'wxt/browser';
-import { BridgeClient } from '../../components/client/extension-client.ts';
-import type { PortLike } from './hub.ts';
+import { BridgeClient, type BridgePort } from '../../core/bridge/index.ts';
 import { PAGE_PORT } from './messages.ts';
 import { PortTransport } from './port-transport.ts';
 
@@ -15,7 +14,7 @@ import { PortTransport } from './port-transport.ts';
  */
 export function pageClient(portName: string = PAGE_PORT): { client: BridgeClient; transport: PortTransport } {
   const transport = new PortTransport(
-    () => browser.runtime.connect({ name: portName }) as unknown as PortLike,
+    () => browser.runtime.connect({ name: portName }) as unknown as BridgePort,
   );
   return { client: new BridgeClient(transport), transport };
 }

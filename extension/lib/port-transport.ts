@@ -1,33 +1,36 @@
 /**
- * The bridge transport of the extension's own pages (popup, approval window, sealed room): a
- * runtime port straight to the background, no host page in between. If the background restarts
- * (an MV3 worker does), the port is opened again and the page's frame state sent again; requests
- * that were in flight are answered with UnavailableError (the client retries what it needs).
+ * The bridge transport of the extension's own pages (popup, approval window, sign-in window, room
+ * pages): core/bridge's PortLink straight to the background, no host page in between, under the
+ * same reconnect policy as the content script (requests safe to repeat are sent again after a
+ * background restart, the others and admin commands fail with UnavailableError; a registered page
+ * is brought back at once with its frame state). Adds the admin commands of the popup and the
+ * approval window.
  * @example const client = new BridgeClient(new PortTransport(() => browser.runtime.connect({ name: PAGE_PORT })));
  */
-import type { BridgeMethod, BridgeReply } from '../../components/client/bridge-protocol.ts';
-import { fromWireError, toWireError } from '../../components/client/bridge-protocol.ts';
-import type { BridgeTransport } from '../../components/client/extension-client.ts';
+import {
+  type BridgePort,
+  type BridgeReply,
+  type BridgeTransport,
+  type FrameState,
+  fromWireError,
+  PortLink,
+  type RequestEnvelope,
+} from '../../core/bridge/index.ts';
 import { UnavailableError } from '../../core/errors.ts';
-import type { PortLike } from './hub.ts';
-import type { AdminCommand, AdminCommands, FrameState, ToBackground } from './messages.ts';
+import type { AdminCommand, AdminCommands, AdminMessage } from './messages.ts';
 
 export class PortTransport implements BridgeTransport {
-  readonly #connect: () => PortLike;
-  #port: PortLike | undefined;
+  readonly #link: PortLink;
   #receiver: (reply: BridgeReply) => void = () => undefined;
-  readonly #inflight = new Set<string>();
-  #state: FrameState | undefined;
   readonly #admins = new Map<string, { resolve(value: unknown): void; reject(error: unknown): void }>();
   #next = 0;
 
-  constructor(connect: () => PortLike) {
-    this.#connect = connect;
+  constructor(connect: () => BridgePort) {
+    this.#link = new PortLink({ connect, onReply: (reply) => this.#deliver(reply) });
   }
 
-  send(request: { id: string; method: BridgeMethod; params: unknown }): void {
-    this.#inflight.add(request.id);
-    this.#ensure().postMessage({ type: 'request', ...request } satisfies ToBackground);
+  send(envelope: RequestEnvelope): void {
+    if (!this.#link.send(envelope)) throw new UnavailableError('The RoomKey background is not reachable.');
   }
 
   /**
@@ -41,57 +44,41 @@ export class PortTransport implements BridgeTransport {
     const id = `admin-${++this.#next}`;
     return new Promise((resolve, reject) => {
       this.#admins.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#inflight.add(id);
-      this.#ensure().postMessage({ type: 'admin', id, command, args } satisfies ToBackground);
+      const message: AdminMessage = { type: 'admin', id, command, args };
+      if (!this.#link.sendOnce(id, message)) {
+        this.#admins.delete(id);
+        reject(new UnavailableError('The RoomKey background is not reachable.'));
+      }
     });
   }
 
-  /** Reports this page's frame state (visibility, focused room), now and after each reconnect. */
+  /**
+   * Reports this page's frame state (visibility, registration, focused room), now and after each
+   * reconnect.
+   * @example transport.frame({ visible: true, connected: true, focusedRoom: roomId });
+   */
   frame(state: FrameState): void {
-    this.#state = { ...state };
-    this.#ensure().postMessage({ type: 'frame', state: this.#state } satisfies ToBackground);
+    this.#link.report(state, { openPort: true });
   }
 
   listen(receiver: (reply: BridgeReply) => void): () => void {
     this.#receiver = receiver;
     return () => {
       this.#receiver = () => undefined;
-      this.#port?.disconnect();
-      this.#port = undefined;
+      this.#link.close();
     };
   }
 
-  #ensure(): PortLike {
-    if (this.#port) return this.#port;
-    const port = this.#connect();
-    port.onMessage.addListener((raw) => {
-      const reply = raw as BridgeReply;
-      if (reply.kind === 'result' || reply.kind === 'error') {
-        this.#inflight.delete(reply.id);
-        const admin = this.#admins.get(reply.id);
-        if (admin) {
-          this.#admins.delete(reply.id);
-          if (reply.kind === 'result') admin.resolve(reply.result);
-          else admin.reject(fromWireError(reply.error));
-          return;
-        }
+  #deliver(reply: BridgeReply): void {
+    if (reply.kind === 'result' || reply.kind === 'error') {
+      const admin = this.#admins.get(reply.id);
+      if (admin) {
+        this.#admins.delete(reply.id);
+        if (reply.kind === 'result') admin.resolve(reply.result);
+        else admin.reject(fromWireError(reply.error));
+        return;
       }
-      this.#receiver(reply);
-    });
-    port.onDisconnect.addListener(() => {
-      this.#port = undefined;
-      const error = new UnavailableError('The RoomKey background restarted: try again.');
-      for (const id of this.#inflight) {
-        const admin = this.#admins.get(id);
-        if (admin) admin.reject(error);
-        else this.#receiver({ kind: 'error', id, error: toWireError(error) });
-      }
-      this.#admins.clear();
-      this.#inflight.clear();
-      // Stay registered (events, presence) if this page had told the background about itself.
-      if (this.#state) setTimeout(() => this.#state && this.frame(this.#state), 100);
-    });
-    this.#port = port;
-    return port;
+    }
+    this.#receiver(reply);
   }
 }

@@ -7,8 +7,7 @@
  */
 import { html, render } from 'lit';
 import '../../components/index.ts';
-import { NotApprovedError } from '../../components/client/bridge-protocol.ts';
-import type { BridgeClient } from '../../components/client/extension-client.ts';
+import { type BridgeClient, NotApprovedError } from '../../core/bridge/index.ts';
 import { ROOM_ID_PATTERN } from './messages.ts';
 import { pageClient } from './page-client.ts';
 

@@ -21,20 +21,24 @@
  *   seen live; each message id is notified once.
  * @example const sessions = createSessionFactory({ area: browser.storage.local, deviceName: 'Chromium on Linux' });
  */
-import type { RoomSummary, SentMessage, StoredMessage } from '../../components/client/types.ts';
+
 import { equalBytes, fromUtf8, toBase64Url, utf8 } from '../../core/bytes.ts';
+import type { RoomNotification, RoomSummary, SentMessage, StoredMessage } from '../../core/client/index.ts';
 import {
   type ClientConfig,
   type DeploymentConfig,
   deploymentConfigUrl,
   parseDeploymentConfig,
-} from '../../core/client/config.ts';
-import { RoomKeySession } from '../../core/client/session.ts';
-import type { RoomNotification } from '../../core/client/types.ts';
-import { randomBytes } from '../../core/crypto/random.ts';
+  RoomKeySession,
+} from '../../core/client/index.ts';
+import { randomBytes } from '../../core/crypto/index.ts';
 import { MalformedError, UnavailableError } from '../../core/errors.ts';
-import { ExtensionStorageBackend, type StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
-import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
+import {
+  type Argon2Params,
+  EncryptedStore,
+  ExtensionStorageBackend,
+  type StorageAreaLike,
+} from '../../core/store/index.ts';
 import type {
   BackgroundSession,
   CredentialsInput,
@@ -63,7 +67,7 @@ const PING_MS = 20_000;
 const ALIVE_EVERY_MS = 60_000;
 
 /** The deployment as `/roomkey-config.json` describes it (core/client/config.ts). */
-export type { DeploymentConfig } from '../../core/client/config.ts';
+export type { DeploymentConfig } from '../../core/client/index.ts';
 
 /**
  * Reads `<gateway>roomkey-config.json`: UnavailableError when unreachable, MalformedError when wrong.

@@ -5,7 +5,7 @@
  * @example const settings = new SettingsStore(browser.storage.local); await settings.set({ previews: true });
  */
 import { MalformedError } from '../../core/errors.ts';
-import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
+import type { StorageAreaLike } from '../../core/store/index.ts';
 
 export interface Settings {
   /** Show the sender and the message text in notifications (else only "New message"). */

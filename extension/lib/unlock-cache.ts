@@ -10,10 +10,9 @@
  * @example const cache = new SessionUnlockCache(browser.storage.session); if (await cache.restore(store)) ready();
  */
 import { equalBytes, fromBase64Url, toBase64Url, utf8 } from '../../core/bytes.ts';
-import { randomBytes } from '../../core/crypto/random.ts';
+import { randomBytes } from '../../core/crypto/index.ts';
 import { WrongPassphraseError } from '../../core/errors.ts';
-import type { StorageAreaLike } from '../../core/store/extension-storage-backend.ts';
-import type { EncryptedStore } from '../../core/store/index.ts';
+import type { EncryptedStore, StorageAreaLike } from '../../core/store/index.ts';
 
 /** What survives a restart of the background, if anything. */
 export interface UnlockCache {

@@ -12,7 +12,7 @@ import { decode, encode } from '../../core/codec.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.ts';
 import { type PolicyChain, Role, type RoleValue, roleOf } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
-import { ADMIN_SUBJECTS } from '../../core/transport/subjects.ts';
+import { ADMIN_SUBJECTS } from '../../core/transport/index.ts';
 import { type roomkey, v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';

@@ -13,8 +13,7 @@
 import { toHex } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { DIRECTORY_SUBJECTS } from '../../core/transport/subjects.ts';
-import { normalizeUsername } from '../../core/transport/username.ts';
+import { DIRECTORY_SUBJECTS, normalizeUsername } from '../../core/transport/index.ts';
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { requireBytes, requireUserId, signedOf } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';

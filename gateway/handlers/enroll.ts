@@ -5,7 +5,7 @@
  */
 import { decode, encode } from '../../core/codec.ts';
 import { InternalError } from '../../core/errors.ts';
-import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
+import { LOGIN_SUBJECTS } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import { checkDeviceCertificate, storedIdentity, takeReplyKey } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';

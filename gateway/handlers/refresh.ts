@@ -11,9 +11,13 @@ import { equalBytes, toHex, u64be } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { sha256 } from '../../core/crypto/index.ts';
 import { BadSignatureError, ExpiredError, ForbiddenError } from '../../core/errors.ts';
-import { userNkey } from '../../core/transport/nkey.ts';
-import { LABEL_REFRESH, LABEL_REFRESH_OFFLINE } from '../../core/transport/proof-labels.ts';
-import { DEVICE_SUBJECTS, LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
+import {
+  DEVICE_SUBJECTS,
+  LABEL_REFRESH,
+  LABEL_REFRESH_OFFLINE,
+  LOGIN_SUBJECTS,
+  userNkey,
+} from '../../core/transport/index.ts';
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { requireBytes, takeReplyKey } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';

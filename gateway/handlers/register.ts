@@ -11,8 +11,7 @@ import * as opaque from '@serenity-kit/opaque';
 import { fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { ConflictError, MalformedError } from '../../core/errors.ts';
-import { LOGIN_SUBJECTS } from '../../core/transport/subjects.ts';
-import { normalizeUsername } from '../../core/transport/username.ts';
+import { LOGIN_SUBJECTS, normalizeUsername } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import {
   checkDeviceCertificate,

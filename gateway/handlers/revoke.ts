@@ -9,9 +9,7 @@
 import { toHex, u64be } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { BadSignatureError, ExpiredError, NotFoundError } from '../../core/errors.ts';
-import { userNkey } from '../../core/transport/nkey.ts';
-import { LABEL_DEVICE_REVOCATION } from '../../core/transport/proof-labels.ts';
-import { DEVICE_SUBJECTS } from '../../core/transport/subjects.ts';
+import { DEVICE_SUBJECTS, LABEL_DEVICE_REVOCATION, userNkey } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import { requireBytes, storedIdentity } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';

@@ -12,7 +12,7 @@ import { encodeSigned } from '../../core/crypto/index.ts';
 import { ConflictError, ForbiddenError, MalformedError, NotFoundError } from '../../core/errors.ts';
 import { can, Role } from '../../core/policy/index.ts';
 import { Room } from '../../core/room/index.ts';
-import { ROOM_SUBJECTS } from '../../core/transport/subjects.ts';
+import { ROOM_SUBJECTS } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';

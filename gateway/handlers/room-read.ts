@@ -18,7 +18,7 @@ import type { SignedProps } from '../../core/crypto/index.ts';
 import { NotMemberError, UnavailableError } from '../../core/errors.ts';
 import { can } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
-import { deviceConsumerName, ROOM_SUBJECTS, roomStreamName } from '../../core/transport/subjects.ts';
+import { deviceConsumerName, ROOM_SUBJECTS, roomStreamName } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';

@@ -8,10 +8,14 @@ import {
   type SessionFactory,
   storeDbName,
 } from '../../components/client/in-page.ts';
+import {
+  DEVICE_UNLOCK_CREDENTIAL,
+  deviceRecord,
+  openWithDeviceUnlock,
+} from '../../core/client/device-unlock.ts';
 import type { RoomKeySession } from '../../core/client/session.ts';
 import { LockedError, UnavailableError } from '../../core/errors.ts';
 import { EncryptedStore, IdbBackend, MemoryBackend, type StoreBackend } from '../../core/store/index.ts';
-import { DEVICE_UNLOCK_CREDENTIAL, deviceRecord, openWithDeviceUnlock } from '../../sw/device-unlock.ts';
 import { equal, ok, rejects } from '../helpers/assert.ts';
 
 const CHEAP = { t: 1, mKib: 64, p: 1 };

@@ -1,6 +1,6 @@
 import '../../../components/index.ts';
-import { NotApprovedError } from '../../../components/client/bridge-protocol.ts';
 import { reportDefaultClientFailure, setDefaultClient } from '../../../components/client/default.ts';
+import { NotApprovedError } from '../../../core/bridge/index.ts';
 import { RateLimitedError } from '../../../core/errors.ts';
 import { equal, ok } from '../../helpers/assert.ts';
 import { expectNoAxeViolations } from '../helpers/a11y.ts';

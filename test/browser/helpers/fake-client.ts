@@ -6,7 +6,6 @@
  * @example const client = new FakeRoomKeyClient(); client.addAccount('alice', 'correct horse');
  */
 
-import { ExtensionOnlyError } from '../../../components/client/bridge-protocol.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -19,6 +18,7 @@ import type {
   Session,
   StoredMessage,
 } from '../../../components/client/types.ts';
+import { ExtensionOnlyError } from '../../../core/bridge/index.ts';
 import {
   failedMessage,
   heldMessage,

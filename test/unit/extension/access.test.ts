@@ -2,7 +2,7 @@
 // unapproved caller gets NotApprovedError.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NotApprovedError } from '../../../components/client/bridge-protocol.ts';
+import { NotApprovedError } from '../../../core/bridge/index.ts';
 import { AccessGate } from '../../../extension/lib/access.ts';
 import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
 import { ApprovalStore } from '../../../extension/lib/approvals.ts';

@@ -4,7 +4,7 @@
 // once (then is focused) and carries the site's gateway only as a suggestion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BridgeReply } from '../../../components/client/bridge-protocol.ts';
+import { type BridgeReply, requestEnvelope } from '../../../core/bridge/index.ts';
 import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
 import { Account } from '../../../extension/lib/account.ts';
 import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
@@ -47,7 +47,11 @@ class Port implements PortLike {
   }
   async call(method: string, params: unknown = {}, type = 'request'): Promise<Reply> {
     const id = `q${++this.#next}`;
-    this.emit(type === 'admin' ? { type, id, command: method, args: params } : { type, id, method, params });
+    this.emit(
+      type === 'admin'
+        ? { type, id, command: method, args: params }
+        : requestEnvelope({ id, method, params }),
+    );
     for (let i = 0; i < 400; i++) {
       const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
       if (reply) return reply as Reply;

@@ -1,8 +1,8 @@
 // What each frame may receive of the client's events.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BridgeEvent } from '../../../components/client/bridge-protocol.ts';
 import type { RoomSummary, StoredMessage } from '../../../components/client/types.ts';
+import type { BridgeEvent } from '../../../core/bridge/index.ts';
 import type { Access } from '../../../extension/lib/access.ts';
 import { eventForFrame } from '../../../extension/lib/event-filter.ts';
 import { ROOM_A, ROOM_B } from './fakes.ts';

@@ -1,7 +1,7 @@
 // A background hub wired to fakes (ports, storage, prompt window, the loopback SDK), for tests that
 // drive it the way frames do: a site's page, a sealed frame, the popup answering questions.
 import assert from 'node:assert/strict';
-import type { BridgeReply } from '../../../components/client/bridge-protocol.ts';
+import { type BridgeReply, requestEnvelope } from '../../../core/bridge/index.ts';
 import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
 import { Account } from '../../../extension/lib/account.ts';
 import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
@@ -45,7 +45,11 @@ export class FakePort implements PortLike {
   /** Sends a request (or an admin command) and waits for its answer. */
   async call(method: string, params: unknown = {}, type = 'request'): Promise<BridgeReply> {
     const id = `q${++this.#next}`;
-    this.emit(type === 'admin' ? { type, id, command: method, args: params } : { type, id, method, params });
+    this.emit(
+      type === 'admin'
+        ? { type, id, command: method, args: params }
+        : requestEnvelope({ id, method, params }),
+    );
     for (let i = 0; i < 200; i++) {
       const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
       if (reply) return reply;

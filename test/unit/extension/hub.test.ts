@@ -2,7 +2,7 @@
 // every request, events filtered per frame, notifications routed to one frame.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BridgeReply } from '../../../components/client/bridge-protocol.ts';
+import { type BridgeReply, requestEnvelope } from '../../../core/bridge/index.ts';
 import { toBase64Url } from '../../../core/bytes.ts';
 import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
 import { Account } from '../../../extension/lib/account.ts';
@@ -47,7 +47,11 @@ class FakePort implements PortLike {
   /** Sends a request and waits for its answer. */
   async call(method: string, params: unknown = {}, type = 'request'): Promise<BridgeReply> {
     const id = `q${++this.#next}`;
-    this.emit(type === 'admin' ? { type, id, command: method, args: params } : { type, id, method, params });
+    this.emit(
+      type === 'admin'
+        ? { type, id, command: method, args: params }
+        : requestEnvelope({ id, method, params }),
+    );
     for (let i = 0; i < 200; i++) {
       const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
       if (reply) return reply;

@@ -1,6 +1,8 @@
 /**
  * "Keep this device unlocked" (opt-in): lets the service worker open the encrypted store without
- * the user, so a wake-up push can become a notification that names the room.
+ * the user, so a wake-up push can become a notification that names the room. The page's client
+ * turns it on and off; the service worker (sw/wake.ts) opens the store with it. Browser only
+ * (IndexedDB, WebCrypto).
  *
  * How: a non-extractable HMAC-SHA-256 WebCrypto key is made on this device and kept in IndexedDB
  * (structured clone keeps it non-extractable: script on this origin can use it, nobody can read
@@ -12,10 +14,10 @@
  * while the opt-in is on (as with any "stay signed in"); the bytes on disk alone cannot.
  * @example await enableDeviceUnlock(registration, password); const store = await openWithDeviceUnlock(registration);
  */
-import { equalBytes, utf8 } from '../core/bytes.ts';
-import type { StoreBackend } from '../core/store/backend.ts';
-import { IdbBackend } from '../core/store/idb-backend.ts';
-import { EncryptedStore } from '../core/store/store.ts';
+import { equalBytes, utf8 } from '../bytes.ts';
+import type { StoreBackend } from '../store/backend.ts';
+import { IdbBackend } from '../store/idb-backend.ts';
+import { EncryptedStore } from '../store/store.ts';
 
 /** The pseudo credential id of the device-unlock wrap in the store header. */
 export const DEVICE_UNLOCK_CREDENTIAL = utf8('roomkey/device-unlock');
@@ -60,20 +62,34 @@ async function tx<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRe
   }
 }
 
-/** Every deployment this browser profile has a store for (the service worker wakes each). */
+/**
+ * Every deployment this browser profile has a store for (the service worker wakes each).
+ * @example for (const record of await deviceRecords()) await openWithDeviceUnlock(record);
+ */
 export async function deviceRecords(): Promise<DeviceRecord[]> {
   return (await tx('readonly', (s) => s.getAll())) as DeviceRecord[];
 }
 
+/**
+ * The record of one deployment, if this profile has one.
+ * @example const record = await deviceRecord(deploymentConfigUrl(gatewayUrl));
+ */
 export async function deviceRecord(configUrl: string): Promise<DeviceRecord | undefined> {
   return (await tx('readonly', (s) => s.get(configUrl))) as DeviceRecord | undefined;
 }
 
-/** Records (or updates) where a deployment's store is, keeping an existing device key. */
+/**
+ * Records (or updates) where a deployment's store is; the record is stored as given.
+ * @example await saveDeviceRecord({ configUrl, storeDb, previews: false });
+ */
 export async function saveDeviceRecord(record: DeviceRecord): Promise<void> {
   await tx('readwrite', (s) => s.put(record, record.configUrl));
 }
 
+/**
+ * Forgets a deployment (its device key goes with the record).
+ * @example await deleteDeviceRecord(configUrl);
+ */
 export async function deleteDeviceRecord(configUrl: string): Promise<void> {
   await tx('readwrite', (s) => s.delete(configUrl));
 }
@@ -85,6 +101,7 @@ async function secretFor(key: CryptoKey, salt: Uint8Array): Promise<Uint8Array> 
 /**
  * Turns the opt-in on: a new non-extractable key, its wrap added to the store (unlocked here with
  * the password: the store key never leaves core/store).
+ * @example await enableDeviceUnlock({ configUrl, storeDb, previews: true }, password);
  */
 export async function enableDeviceUnlock(
   record: Omit<DeviceRecord, 'key'>,
@@ -107,7 +124,10 @@ export async function enableDeviceUnlock(
   await saveDeviceRecord({ ...record, key, enabledAtMs: Date.now() });
 }
 
-/** Turns the opt-in off: the wrap leaves the store header (needs the password) and the key is deleted. */
+/**
+ * Turns the opt-in off: the wrap leaves the store header (needs the password) and the key is deleted.
+ * @example await disableDeviceUnlock({ configUrl, storeDb, previews: false }, password);
+ */
 export async function disableDeviceUnlock(
   record: Omit<DeviceRecord, 'key'>,
   password: string | undefined,
@@ -129,6 +149,7 @@ export async function disableDeviceUnlock(
 /**
  * The store of `record`, unlocked with the device key; undefined when the opt-in is off or the
  * store cannot be opened that way (wrap removed, store replaced).
+ * @example const store = await openWithDeviceUnlock(record); if (store) await readRecent(store, config, {});
  */
 export async function openWithDeviceUnlock(
   record: DeviceRecord,

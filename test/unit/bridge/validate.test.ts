@@ -1,5 +1,6 @@
-// The page ↔ extension schema: what the content script ignores, refuses (with a typed error and
-// nothing else) and accepts; and typed errors across the bridge.
+// core/bridge's one validator and its errors: what the content script (on `window`) and the
+// background (on a port) ignore, refuse (with a typed error and nothing else) and accept; and typed
+// errors across the bridge.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -7,13 +8,15 @@ import {
   BRIDGE_LIMITS,
   BRIDGE_VERSION,
   checkRequest,
-  classifyPageMessage,
   ExtensionOnlyError,
   fromWireError,
   NotApprovedError,
-  pageEnvelope,
+  readFrameState,
+  readReply,
+  readRequest,
+  requestEnvelope,
   toWireError,
-} from '../../../components/client/bridge-protocol.ts';
+} from '../../../core/bridge/index.ts';
 import {
   ForbiddenError,
   LockedError,
@@ -23,12 +26,16 @@ import {
   UnsupportedError,
   WrongPassphraseError,
 } from '../../../core/errors.ts';
-import { ROOM_A } from './fakes.ts';
+
+const ROOM_A = 'a'.repeat(32);
 
 const request = (method: string, params: unknown, extra: Record<string, unknown> = {}) => ({
-  ...pageEnvelope({ id: 'r1', method, params }),
+  ...requestEnvelope({ id: 'r1', method, params }),
   ...extra,
 });
+
+/** What the content script makes of a message on the page's window. */
+const classifyPageMessage = (data: unknown) => readRequest(data, 'window');
 
 function bad(data: unknown): { id: string | undefined; error: Error } {
   const m = classifyPageMessage(data);
@@ -210,6 +217,66 @@ describe('bridge protocol: errors', () => {
   });
 
   it('version constant matches what the envelope carries', () => {
-    assert.equal(pageEnvelope({ id: 'a', method: 'hello', params: {} }).version, BRIDGE_VERSION);
+    assert.equal(requestEnvelope({ id: 'a', method: 'hello', params: {} }).version, BRIDGE_VERSION);
+  });
+});
+
+describe('bridge protocol: the same validator on a port', () => {
+  it('reads a port’s envelope exactly as a window’s, but relays password methods (the background decides by caller)', () => {
+    const send = request('send', { roomId: ROOM_A, text: 'hi' });
+    assert.deepEqual(readRequest(send, 'port'), readRequest(send, 'window'));
+    const signIn = readRequest(
+      request('signIn', { gateway: 'https://gw.example/', username: 'alice', password: 'pw' }),
+      'port',
+    );
+    assert.equal(signIn.kind, 'request');
+    const spoofed = readRequest(request('listRooms', {}, { origin: 'https://bank.example' }), 'port');
+    assert.equal(spoofed.kind, 'bad');
+    assert.ok((spoofed as { error: Error }).error instanceof MalformedError);
+    assert.equal(
+      readRequest({ type: 'request', id: 'r1', method: 'listRooms', params: {} }, 'port').kind,
+      'ignore',
+    );
+  });
+});
+
+describe('bridge protocol: replies and frame states', () => {
+  it('accepts the four reply kinds and drops anything else', () => {
+    const good = [
+      { kind: 'result', id: 'r1', result: null },
+      { kind: 'error', id: 'r1', error: { code: 'locked', message: 'locked' } },
+      { kind: 'progress', id: 'r1', progress: { loaded: 1 } },
+      { kind: 'event', event: { type: 'rooms', detail: [] } },
+    ];
+    for (const reply of good) assert.deepEqual(readReply(reply), reply);
+    for (const reply of [
+      null,
+      [],
+      { kind: 'result' },
+      { kind: 'result', id: 'a b', result: 1 },
+      { kind: 'error', id: 'r1', error: 'boom' },
+      { kind: 'progress', id: 'r1', progress: 3 },
+      { kind: 'event', event: null },
+      { kind: 'event', event: { type: 'toString', detail: 1 } },
+      { kind: 'other', id: 'r1' },
+    ]) {
+      assert.equal(readReply(reply), undefined, JSON.stringify(reply));
+    }
+  });
+
+  it('reads a frame state exactly', () => {
+    assert.deepEqual(readFrameState({ visible: true, connected: false, focusedRoom: ROOM_A }), {
+      visible: true,
+      connected: false,
+      focusedRoom: ROOM_A,
+    });
+    for (const state of [
+      null,
+      { visible: 'yes', connected: false, focusedRoom: null },
+      { visible: true, connected: false, focusedRoom: '../x' },
+      { visible: true, focusedRoom: null },
+    ]) {
+      assert.throws(() => readFrameState(state), MalformedError);
+    }
   });
 });

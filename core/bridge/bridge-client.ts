@@ -1,0 +1,222 @@
+/**
+ * `BridgeClient`: the RoomKeyClient whose every call is a bridge request, over any transport (a
+ * page's `window`, an extension page's port). State (`connection`, `keys`, `session`) follows the
+ * background's events; `connect()` asks for this site's approval and takes over its state.
+ * @example const client = new BridgeClient(new WindowTransport(window), { gateway }); await client.connect();
+ */
+import type { KeyState, RoomKeyClient, Session } from '../client/client-api.ts';
+import type {
+  ConnectionState,
+  HistoryProgress,
+  RoomSummary,
+  SentMessage,
+  StoredMessage,
+} from '../client/types.ts';
+import { MalformedError, UnavailableError } from '../errors.ts';
+import {
+  type BridgeMethod,
+  type BridgeReply,
+  type ClientStateSnapshot,
+  type ParamsOf,
+  type RequestEnvelope,
+  type ResultOf,
+  type RoomAccess,
+  requestEnvelope,
+} from './schema.ts';
+import { fromWireError } from './wire-error.ts';
+
+/** Carries request envelopes to the background and hands back every reply and event. */
+export interface BridgeTransport {
+  send(envelope: RequestEnvelope): void;
+  /** Registers the one receiver; returns a function that stops listening. */
+  listen(receiver: (reply: BridgeReply) => void): () => void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  onProgress: ((progress: HistoryProgress) => void) | undefined;
+}
+
+const randomPart = (): string => Math.random().toString(36).slice(2, 10);
+
+/**
+ * A RoomKeyClient whose every call is a bridge request.
+ * @example const client = new BridgeClient(transport, { gateway }); await client.connect();
+ */
+export class BridgeClient extends EventTarget implements RoomKeyClient {
+  readonly #transport: BridgeTransport;
+  readonly #gateway: string | undefined;
+  readonly #pending = new Map<string, Pending>();
+  readonly #prefix = `rk${randomPart()}`;
+  readonly #stop: () => void;
+  #next = 0;
+  #connection: ConnectionState = 'connecting';
+  #keys: KeyState = 'locked';
+  #session: Session | null = null;
+
+  constructor(transport: BridgeTransport, options: { gateway?: string } = {}) {
+    super();
+    this.#transport = transport;
+    this.#gateway = options.gateway;
+    this.#stop = transport.listen((reply) => this.#receive(reply));
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+  get keys(): KeyState {
+    return this.#keys;
+  }
+  get session(): Session | null {
+    return this.#session;
+  }
+
+  /**
+   * Asks the extension to let this site use RoomKey (the user is asked the first time) and takes
+   * over its state. NotApprovedError when the user declined.
+   * @example const state = await client.connect();
+   */
+  async connect(): Promise<ClientStateSnapshot> {
+    const state = await this.request('connect', {});
+    this.#set('connection', state.connection);
+    this.#set('keys', state.keys);
+    this.#set('session', state.session);
+    return state;
+  }
+
+  /**
+   * Sends one request and settles with its result, or rejects with the typed error.
+   * @example const rooms = await client.request('listRooms', {});
+   */
+  request<M extends BridgeMethod>(
+    method: M,
+    params: ParamsOf<M>,
+    onProgress?: (progress: HistoryProgress) => void,
+  ): Promise<ResultOf<M>> {
+    const id = `${this.#prefix}-${++this.#next}`;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      try {
+        this.#transport.send(requestEnvelope({ id, method, params }));
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(new UnavailableError('RoomKey extension: the request could not be sent.', { cause: error }));
+      }
+    });
+  }
+
+  /** Stops listening; requests still waiting fail with UnavailableError. */
+  close(): void {
+    this.#stop();
+    for (const pending of this.#pending.values()) {
+      pending.reject(new UnavailableError('RoomKey extension: the client was closed.'));
+    }
+    this.#pending.clear();
+  }
+
+  #gatewayUrl(): string {
+    if (!this.#gateway) {
+      throw new MalformedError(
+        'RoomKey: no gateway URL is known for this page (set data-gateway on the script tag).',
+      );
+    }
+    return this.#gateway;
+  }
+
+  async signUp(username: string, password: string): Promise<Session> {
+    return this.request('signUp', { gateway: this.#gatewayUrl(), username, password });
+  }
+  async signIn(username: string, password: string): Promise<Session> {
+    return this.request('signIn', { gateway: this.#gatewayUrl(), username, password });
+  }
+  async signOut(): Promise<void> {
+    await this.request('signOut', {});
+  }
+  async lock(): Promise<void> {
+    await this.request('lock', {});
+  }
+  async unlock(password: string): Promise<void> {
+    await this.request('unlock', { password });
+  }
+  listRooms(): Promise<RoomSummary[]> {
+    return this.request('listRooms', {});
+  }
+  createRoom(name: string): Promise<RoomSummary> {
+    return this.request('createRoom', { name });
+  }
+  invite(roomId: string, username: string, options: { shareHistory?: boolean } = {}): Promise<RoomSummary> {
+    return this.request('invite', { roomId, username, shareHistory: options.shareHistory ?? false });
+  }
+  removeMember(roomId: string, userId: string): Promise<RoomSummary> {
+    return this.request('removeMember', { roomId, userId });
+  }
+  send(roomId: string, text: string): Promise<SentMessage> {
+    return this.request('send', { roomId, text });
+  }
+  history(
+    roomId: string,
+    options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},
+  ): Promise<StoredMessage[]> {
+    return this.request('history', { roomId, limit: options.limit ?? null }, options.onProgress);
+  }
+  focusRoom(roomId: string | null): void {
+    // Fire and forget: the room element calls this from lifecycle callbacks that cannot wait.
+    this.request('focusRoom', { roomId }).catch(() => undefined);
+  }
+
+  /**
+   * Asks the user to approve this site for a room (`read`: the page gets its messages; `sealed`:
+   * only the extension's iframe does). NotApprovedError when declined.
+   * @example await client.requestRoom(roomId, 'sealed');
+   */
+  async requestRoom(roomId: string, access: RoomAccess): Promise<RoomAccess> {
+    return (await this.request('requestRoom', { roomId, access })).access;
+  }
+
+  /**
+   * Asks the extension to show its own sign-in / unlock window (or to focus it when it is open
+   * already). The page's gateway, if any, goes along as a suggestion the user confirms there.
+   * Nothing comes back: the page hears the outcome as `keys` and `session` events.
+   * @example button.onclick = () => client.openSignIn();
+   */
+  async openSignIn(): Promise<void> {
+    await this.request('openSignIn', { gateway: this.#gateway ?? null });
+  }
+
+  /**
+   * The URL of the extension page that shows `roomId` inside an iframe (sealed mode): the host
+   * page sees neither keys nor plaintext. Asks for `sealed` approval first.
+   * @example iframe.src = await client.sealedRoomUrl(roomId);
+   */
+  async sealedRoomUrl(roomId: string): Promise<string> {
+    return (await this.request('sealedRoomUrl', { roomId })).url;
+  }
+
+  #receive(reply: BridgeReply): void {
+    if (reply.kind === 'event') {
+      const { type, detail } = reply.event;
+      if (type === 'connection' || type === 'keys' || type === 'session') this.#set(type, detail);
+      else this.dispatchEvent(new CustomEvent(type, { detail }));
+      return;
+    }
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    if (reply.kind === 'progress') {
+      pending.onProgress?.(reply.progress);
+      return;
+    }
+    this.#pending.delete(reply.id);
+    if (reply.kind === 'result') pending.resolve(reply.result);
+    else pending.reject(fromWireError(reply.error));
+  }
+
+  #set(type: 'connection' | 'keys' | 'session', value: unknown): void {
+    const before = type === 'connection' ? this.#connection : type === 'keys' ? this.#keys : this.#session;
+    if (JSON.stringify(before) === JSON.stringify(value)) return;
+    if (type === 'connection') this.#connection = value as ConnectionState;
+    else if (type === 'keys') this.#keys = value as KeyState;
+    else this.#session = value as Session | null;
+    this.dispatchEvent(new CustomEvent(type, { detail: value }));
+  }
+}
