@@ -35,10 +35,10 @@ import { heldMessage, readableMessage, sentMessage } from './chat-message.ts';
 import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
+import { type Readable, RecentMessages } from './recent-messages.ts';
 import type {
   HeldMessage,
   MemberSummary,
-  ReceivedMessage,
   RoomSummary,
   SentMessage,
   StoredMessage,
@@ -59,10 +59,6 @@ export interface RoomDeps {
   onError?: (error: Error) => void;
 }
 
-/** A message someone can read (not held, not failed). */
-type Readable = SentMessage | ReceivedMessage;
-
-const RECENT = 256;
 /** Ids of messages sent from here that are remembered (their live echoes are skipped). */
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
@@ -80,9 +76,8 @@ export class RoomHandle {
   unread = 0;
   focused = false;
   readonly #deps: RoomDeps;
-  readonly #recent = new Map<string, Readable>();
+  readonly #recent = new RecentMessages();
   readonly #sent = new Set<string>();
-  readonly #waiting = new Map<string, Array<(m: Readable) => void>>();
   readonly #reader: LiveReader;
   /** Everything that changes the room, in order (commits and batches of messages). */
   readonly #queue = new SerialQueue();
@@ -290,7 +285,7 @@ export class RoomHandle {
       return;
     }
     const own = this.#sent.has(message.messageId);
-    this.#remember(message);
+    this.#recent.remember(message);
     if (own) return; // send() already returned it
     if (live && !message.own && !this.focused) this.unread++;
     this.#deps.onMessage(message);
@@ -330,35 +325,9 @@ export class RoomHandle {
     }
   }
 
-  #remember(message: Readable): void {
-    this.#recent.set(message.messageId, message);
-    if (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!);
-    const waiting = this.#waiting.get(message.messageId);
-    if (waiting) {
-      this.#waiting.delete(message.messageId);
-      for (const resolve of waiting) resolve(message);
-    }
-  }
-
   /** A message seen recently (live or sent), waiting up to `ms` for it to arrive. */
   recent(messageIdHex: string, ms: number): Promise<Readable | undefined> {
-    const hit = this.#recent.get(messageIdHex);
-    if (hit || ms <= 0) return Promise.resolve(hit);
-    return new Promise((resolve) => {
-      const list = this.#waiting.get(messageIdHex) ?? [];
-      const timer = setTimeout(() => {
-        const rest = (this.#waiting.get(messageIdHex) ?? []).filter((r) => r !== done);
-        if (rest.length) this.#waiting.set(messageIdHex, rest);
-        else this.#waiting.delete(messageIdHex);
-        resolve(undefined);
-      }, ms);
-      const done = (m: Readable) => {
-        clearTimeout(timer);
-        resolve(m);
-      };
-      list.push(done);
-      this.#waiting.set(messageIdHex, list);
-    });
+    return this.#recent.get(messageIdHex, ms);
   }
 
   /** Encrypts, signs and publishes one text message; resolves once JetStream stored it. */
@@ -393,7 +362,7 @@ export class RoomHandle {
       text,
       epoch: room.epoch,
     });
-    this.#remember(message);
+    this.#recent.remember(message);
     return message;
   }
 
