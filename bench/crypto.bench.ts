@@ -1,4 +1,5 @@
-// core/crypto throughput: envelopes at 1 KB, raw XChaCha20-Poly1305, Ed25519 on each backend, HPKE.
+// core/crypto throughput: envelopes at 1 KB, raw XChaCha20-Poly1305, Ed25519 on each backend, HPKE
+// on each X25519 backend next to its anchors (_hpke-figures.ts; Chromium's figures: crypto-chromium).
 // Each figure runs for about one second (never more than ~1.5 s), after a short warm-up.
 import {
   aeadOpen,
@@ -9,8 +10,6 @@ import {
   type Ed25519Backend,
   ed25519Backend,
   encodeEnvelope,
-  hpkeOpen,
-  hpkeSeal,
   parseEnvelope,
   sealEnvelope,
   sign,
@@ -19,24 +18,8 @@ import {
   verifyEnvelopeSignature,
   verifyEnvelopeSignatures,
 } from '../core/crypto/index.ts';
-
-type Report = (name: string, value: number, unit: string) => void;
-
-const BUDGET_MS = 1000;
-
-/** Calls `step` (which does `per` operations) until the budget is spent; returns operations/s. */
-async function rate(step: () => unknown, per = 1): Promise<number> {
-  for (let i = 0; i < 3; i++) await step();
-  let done = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < BUDGET_MS) {
-    await step();
-    done += per;
-    elapsed = performance.now() - start;
-  }
-  return (done * 1000) / elapsed;
-}
+import { hpkeFigures } from './_hpke-figures.ts';
+import { type Report, rate } from './_rate.ts';
 
 /**
  * Runs every crypto benchmark and reports one figure per line.
@@ -140,13 +123,6 @@ export async function bench(report: Report): Promise<void> {
     );
   }
 
-  // HPKE (key wraps and seal-to-room are one of each per call).
-  const info = new Uint8Array(8);
-  const sealed = await hpkeSeal(keys.roomPublicKey, plaintext, info);
-  report('hpke.seal.1kb', await rate(() => hpkeSeal(keys.roomPublicKey, plaintext, info)), 'ops/s');
-  report(
-    'hpke.open.1kb',
-    await rate(() => hpkeOpen(keys.roomPrivateKey, sealed.enc, sealed.ciphertext, info)),
-    'ops/s',
-  );
+  // HPKE (key wraps and seal-to-room are one of each per call), with its anchors.
+  await hpkeFigures(report);
 }

@@ -1,35 +1,70 @@
-// The one HPKE suite of protocol v1 (RFC 9180 base mode): DHKEM(X25519, HKDF-SHA256),
-// HKDF-SHA256, ChaCha20-Poly1305. The KEM is @hpke/dhkem-x25519 (noble-based, so no dependence on
-// WebCrypto X25519, which not every browser has); HKDF and the AEAD come from @hpke/*.
+// The one HPKE suite of protocol v1 (RFC 9180 base mode): DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+// ChaCha20-Poly1305, on two X25519 backends that give the same bytes: WebCrypto where it passes its
+// known-answer test (_x25519-webcrypto.ts), @noble/curves elsewhere. @hpke/core runs the key schedule
+// and the contexts; HKDF is noble's on both (_hpke-kdf.ts), the AEAD is @hpke/chacha20poly1305.
 // Keys cross this boundary as raw 32-byte strings; library key objects never leave it.
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
-import { CipherSuite, HkdfSha256 } from '@hpke/core';
-import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
-import { RoomKeyError } from '../errors.ts';
-import { plainBytes } from './_checks.ts';
+import { CipherSuite } from '@hpke/core';
+import { RoomKeyError, UnsupportedError } from '../errors.ts';
+import { NobleHkdfSha256 } from './_hpke-kdf.ts';
+import { nobleX25519, webCryptoX25519Functions, X25519Kem } from './_hpke-x25519.ts';
+import { webCryptoX25519Available } from './_x25519-webcrypto.ts';
 
-export const suite = new CipherSuite({
-  kem: new DhkemX25519HkdfSha256(),
-  kdf: new HkdfSha256(),
-  aead: new Chacha20Poly1305(),
-});
+export { rawBytes, rawKey, X25519_KEY_BYTES } from './_hpke-x25519.ts';
 
-export const X25519_KEY_BYTES = 32;
+/** Which implementation computes X25519 for HPKE: the platform's WebCrypto or @noble/curves. */
+export type X25519Backend = 'webcrypto' | 'noble';
 
-export function importPublicKey(raw: Uint8Array): Promise<CryptoKey> {
-  return suite.kem.deserializePublicKey(plainBytes(raw));
+export interface HpkeOptions {
+  /** Force one implementation (vectors, benchmarks). Default: WebCrypto when it passes its self-test. */
+  backend?: X25519Backend;
 }
 
-export function importPrivateKey(raw: Uint8Array): Promise<CryptoKey> {
-  return suite.kem.deserializePrivateKey(plainBytes(raw));
+type Mode = 'noble' | 'webcrypto' | 'webcrypto-strict';
+
+interface Suite {
+  suite: CipherSuite;
+  kem: X25519Kem;
+  backend: X25519Backend;
+  /** The backend and whether a WebCrypto failure goes to noble: keys for per-mode caches. */
+  mode: Mode;
 }
 
-export async function exportKey(key: CryptoKey, isPublic: boolean): Promise<Uint8Array> {
-  const raw = isPublic ? await suite.kem.serializePublicKey(key) : await suite.kem.serializePrivateKey(key);
-  // The library hands out its key's backing buffer: copy, and insist on the length.
-  const bytes = plainBytes(raw);
-  if (bytes.length !== X25519_KEY_BYTES) throw new Error(`HPKE key export gave ${bytes.length} bytes`);
-  return bytes;
+function makeSuite(mode: Mode): Suite {
+  const x = mode === 'noble' ? nobleX25519 : webCryptoX25519Functions(mode === 'webcrypto-strict');
+  const kem = new X25519Kem(x);
+  const suite = new CipherSuite({ kem, kdf: new NobleHkdfSha256(), aead: new Chacha20Poly1305() });
+  return { suite, kem, backend: mode === 'noble' ? 'noble' : 'webcrypto', mode };
+}
+
+const suites = new Map<Mode, Suite>();
+
+/**
+ * The backend used when none is forced: 'webcrypto' if it passes its self-test here, else 'noble'.
+ * @example console.log(await hpkeBackend());
+ */
+export async function hpkeBackend(): Promise<X25519Backend> {
+  return (await webCryptoX25519Available()) ? 'webcrypto' : 'noble';
+}
+
+/**
+ * The suite for `options`: a forced WebCrypto backend that is absent here is an UnsupportedError.
+ * @example const { suite, backend } = await chooseSuite({ backend: 'noble' });
+ */
+export async function chooseSuite(options: HpkeOptions | undefined): Promise<Suite> {
+  const wanted = options?.backend;
+  if (wanted !== undefined && wanted !== 'noble' && wanted !== 'webcrypto')
+    throw new UnsupportedError(`Unknown X25519 backend ${String(wanted)}: use 'webcrypto' or 'noble'.`);
+  let mode: Mode = 'noble';
+  if (wanted !== 'noble') {
+    const present = await webCryptoX25519Available();
+    if (wanted === 'webcrypto' && !present)
+      throw new UnsupportedError('WebCrypto X25519 is not available here (or failed its self-test).');
+    if (present) mode = wanted === 'webcrypto' ? 'webcrypto-strict' : 'webcrypto';
+  }
+  const suite = suites.get(mode) ?? makeSuite(mode);
+  suites.set(mode, suite);
+  return suite;
 }
 
 /** Runs `fn`, letting typed errors through and turning any library exception into `typed()`. */

@@ -1,22 +1,27 @@
 /**
  * HPKE (RFC 9180) base mode, suite DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305,
- * checked against the RFC's Appendix A.2.1 vectors. Keys are raw 32-byte X25519 strings.
+ * checked against the RFC's Appendix A.2.1 vectors. Keys are raw 32-byte X25519 strings. X25519 runs
+ * on WebCrypto where it passes a known-answer test, else on @noble/curves: the same bytes and the
+ * same verdicts either way (`options.backend` forces one, for vectors and benchmarks).
  * Failures are typed: bad key or enc lengths are MalformedError, any failed open is DecryptError.
  * @example const { enc, ciphertext } = await hpkeSeal(pub, plaintext, utf8(HPKE_INFO_KEY_WRAP), aad);
  */
 import { x25519 } from '@noble/curves/ed25519.js';
+import { equalBytes } from '../bytes.ts';
 import { DecryptError, MalformedError } from '../errors.ts';
 import { bufferSource, plainBytes, requireBytes } from './_checks.ts';
 import {
-  exportKey,
-  importPrivateKey,
-  importPublicKey,
-  suite,
+  chooseSuite,
+  type HpkeOptions,
+  rawBytes,
+  rawKey,
   wrapErrors,
   X25519_KEY_BYTES,
 } from './_hpke-suite.ts';
 import { AEAD_TAG_BYTES } from './aead.ts';
 import { randomBytes } from './random.ts';
+
+export { type HpkeOptions, hpkeBackend, type X25519Backend } from './_hpke-suite.ts';
 
 export const HPKE_PUBLIC_KEY_BYTES = X25519_KEY_BYTES;
 export const HPKE_PRIVATE_KEY_BYTES = X25519_KEY_BYTES;
@@ -60,14 +65,12 @@ const cannotOpen = () =>
  * Deterministic key pair from input keying material (RFC 9180 DeriveKeyPair), ikm >= 32 bytes.
  * @example const room = await hpkeDeriveKeyPair(ikm);
  */
-export async function hpkeDeriveKeyPair(ikm: Uint8Array): Promise<HpkeKeyPair> {
+export async function hpkeDeriveKeyPair(ikm: Uint8Array, options?: HpkeOptions): Promise<HpkeKeyPair> {
   requireBytes(ikm, { min: HPKE_MIN_IKM_BYTES, max: 8192 }, 'HPKE ikm');
+  const { suite } = await chooseSuite(options);
   return wrapErrors(async () => {
     const pair = await suite.kem.deriveKeyPair(plainBytes(ikm));
-    return {
-      publicKey: await exportKey(pair.publicKey, true),
-      privateKey: await exportKey(pair.privateKey, false),
-    };
+    return { publicKey: rawBytes(pair.publicKey).slice(), privateKey: rawBytes(pair.privateKey).slice() };
   }, badKey('HPKE ikm'));
 }
 
@@ -75,12 +78,13 @@ export async function hpkeDeriveKeyPair(ikm: Uint8Array): Promise<HpkeKeyPair> {
  * A fresh random key pair (DeriveKeyPair over 32 random bytes).
  * @example const { publicKey, privateKey } = await hpkeGenerateKeyPair();
  */
-export async function hpkeGenerateKeyPair(): Promise<HpkeKeyPair> {
-  return hpkeDeriveKeyPair(randomBytes(32));
+export async function hpkeGenerateKeyPair(options?: HpkeOptions): Promise<HpkeKeyPair> {
+  return hpkeDeriveKeyPair(randomBytes(32), options);
 }
 
 /**
- * The public key of a raw X25519 private key (X25519 with the base point, as DHKEM does).
+ * The public key of a raw X25519 private key (X25519 with the base point, as DHKEM does), with
+ * @noble/curves: synchronous for callers that need it so; HPKE itself uses the chosen backend.
  * @example const pub = hpkePublicKey(privateKey);
  */
 export function hpkePublicKey(privateKey: Uint8Array): Uint8Array {
@@ -88,26 +92,49 @@ export function hpkePublicKey(privateKey: Uint8Array): Uint8Array {
   return x25519.getPublicKey(privateKey);
 }
 
+// Decap needs the recipient's public key for kem_context; a recipient opens many messages with one
+// key array, so its public key is computed once per array (with a copy to notice in-place rewrites).
+const recipientPublicKeys = new Map<
+  string,
+  WeakMap<Uint8Array, { bytes: Uint8Array; pub: Promise<Uint8Array> }>
+>();
+
+function recipientPublicKey(
+  privateKey: Uint8Array,
+  mode: string,
+  base: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const cache = recipientPublicKeys.get(mode) ?? new WeakMap();
+  recipientPublicKeys.set(mode, cache);
+  const hit = cache.get(privateKey);
+  if (hit !== undefined && equalBytes(hit.bytes, privateKey)) return hit.pub;
+  const pub = base();
+  cache.set(privateKey, { bytes: privateKey.slice(), pub });
+  pub.catch(() => cache.delete(privateKey));
+  return pub;
+}
+
 /**
  * Opens a sender context to `recipientPublicKey`. `ikmE` (tests and vectors only) fixes the
  * ephemeral key; reusing it for two messages destroys confidentiality, so production omits it.
  * @example const sender = await createHpkeSender({ recipientPublicKey, info });
  */
-export async function createHpkeSender(params: {
-  recipientPublicKey: Uint8Array;
-  info: Uint8Array;
-  ikmE?: Uint8Array;
-}): Promise<HpkeSender> {
+export async function createHpkeSender(
+  params: { recipientPublicKey: Uint8Array; info: Uint8Array; ikmE?: Uint8Array } & HpkeOptions,
+): Promise<HpkeSender> {
   requireBytes(params.recipientPublicKey, HPKE_PUBLIC_KEY_BYTES, 'HPKE recipient public key');
   requireBytes(params.info, { max: 1024 }, 'HPKE info');
   if (params.ikmE !== undefined)
     requireBytes(params.ikmE, { min: HPKE_MIN_IKM_BYTES, max: 8192 }, 'HPKE ikmE');
+  const { suite } = await chooseSuite(params);
+  // The ephemeral key is DeriveKeyPair(ikmE) with a random ikmE unless a vector fixes it: one path.
+  const ikmE = params.ikmE === undefined ? randomBytes(HPKE_MIN_IKM_BYTES) : plainBytes(params.ikmE);
   const context = await wrapErrors(
     async () =>
       suite.createSenderContext({
-        recipientPublicKey: await importPublicKey(params.recipientPublicKey),
+        recipientPublicKey: rawKey('public', params.recipientPublicKey, true),
         info: bufferSource(params.info),
-        ...(params.ikmE ? { ekm: plainBytes(params.ikmE) } : {}),
+        ekm: ikmE,
       }),
     badKey('HPKE recipient public key'),
   );
@@ -132,23 +159,24 @@ export async function createHpkeSender(params: {
  * Opens a recipient context for `enc` with a raw X25519 private key.
  * @example const recipient = await createHpkeRecipient({ recipientPrivateKey, enc, info });
  */
-export async function createHpkeRecipient(params: {
-  recipientPrivateKey: Uint8Array;
-  enc: Uint8Array;
-  info: Uint8Array;
-}): Promise<HpkeRecipient> {
+export async function createHpkeRecipient(
+  params: { recipientPrivateKey: Uint8Array; enc: Uint8Array; info: Uint8Array } & HpkeOptions,
+): Promise<HpkeRecipient> {
   requireBytes(params.recipientPrivateKey, HPKE_PRIVATE_KEY_BYTES, 'HPKE recipient private key');
   requireBytes(params.enc, HPKE_ENC_BYTES, 'HPKE enc');
   requireBytes(params.info, { max: 1024 }, 'HPKE info');
-  const context = await wrapErrors(
-    async () =>
-      suite.createRecipientContext({
-        recipientKey: await importPrivateKey(params.recipientPrivateKey),
-        enc: plainBytes(params.enc),
-        info: bufferSource(params.info),
-      }),
-    cannotOpen,
-  );
+  const { suite, kem, mode } = await chooseSuite(params);
+  const privateKey = rawKey('private', params.recipientPrivateKey);
+  const context = await wrapErrors(async () => {
+    const pub = await recipientPublicKey(params.recipientPrivateKey, mode, () =>
+      kem.publicKeyOf(params.recipientPrivateKey),
+    );
+    return suite.createRecipientContext({
+      recipientKey: { privateKey, publicKey: rawKey('public', pub) },
+      enc: plainBytes(params.enc),
+      info: bufferSource(params.info),
+    });
+  }, cannotOpen);
   return {
     open: async (ciphertext, aad = EMPTY) => {
       requireBytes(ciphertext, { min: HPKE_TAG_BYTES }, 'HPKE ciphertext');
@@ -160,7 +188,6 @@ export async function createHpkeRecipient(params: {
     export: (exporterContext, length) => exportSecret(context, exporterContext, length),
   };
 }
-
 async function exportSecret(
   context: { export(c: ArrayBufferLike | ArrayBufferView, l: number): Promise<ArrayBuffer> },
   exporterContext: Uint8Array,
@@ -187,8 +214,9 @@ export async function hpkeSeal(
   info: Uint8Array,
   aad: Uint8Array = EMPTY,
   ikmE?: Uint8Array,
+  options?: HpkeOptions,
 ): Promise<HpkeSealed> {
-  const sender = await createHpkeSender({ recipientPublicKey, info, ikmE });
+  const sender = await createHpkeSender({ recipientPublicKey, info, ikmE, ...options });
   return { enc: sender.enc, ciphertext: await sender.seal(plaintext, aad) };
 }
 
@@ -202,8 +230,9 @@ export function hpkeSealDeterministic(
   info: Uint8Array,
   aad: Uint8Array,
   ikmE: Uint8Array,
+  options?: HpkeOptions,
 ): Promise<HpkeSealed> {
-  return hpkeSeal(recipientPublicKey, plaintext, info, aad, ikmE);
+  return hpkeSeal(recipientPublicKey, plaintext, info, aad, ikmE, options);
 }
 
 /**
@@ -216,8 +245,9 @@ export async function hpkeOpen(
   ciphertext: Uint8Array,
   info: Uint8Array,
   aad: Uint8Array = EMPTY,
+  options?: HpkeOptions,
 ): Promise<Uint8Array> {
   requireBytes(ciphertext, { min: HPKE_TAG_BYTES }, 'HPKE ciphertext');
-  const recipient = await createHpkeRecipient({ recipientPrivateKey, enc, info });
+  const recipient = await createHpkeRecipient({ recipientPrivateKey, enc, info, ...options });
   return recipient.open(ciphertext, aad);
 }

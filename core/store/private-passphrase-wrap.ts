@@ -5,9 +5,9 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
-import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { concatBytes, utf8 } from '../bytes.ts';
-import { MalformedError, UnsupportedError, WrongPassphraseError } from '../errors.ts';
+import { MalformedError, WrongPassphraseError } from '../errors.ts';
+import { type Argon2Options, deriveArgon2id } from './_argon2.ts';
 import { type Argon2Params, checkArgon2Params } from './params.ts';
 import { NONCE_BYTES, type PassphraseWrapData, SALT_BYTES } from './private-header.ts';
 import { KEY_BYTES } from './private-subkeys.ts';
@@ -21,21 +21,23 @@ function passphraseBytes(passphrase: string): Uint8Array {
   return utf8(passphrase.normalize('NFC'));
 }
 
-async function deriveKek(passphrase: string, salt: Uint8Array, params: Argon2Params): Promise<Uint8Array> {
+/**
+ * The KEK of a passphrase wrap: Argon2id(NFC(passphrase), salt, params), 32 bytes, WebAssembly when
+ * it runs here (`options.backend` forces one, for vectors and benchmarks).
+ * @example const kek = await passphraseKek('pw', salt, DEFAULT_ARGON2_PARAMS);
+ */
+export async function passphraseKek(
+  passphrase: string,
+  salt: Uint8Array,
+  params: Argon2Params,
+  options?: Argon2Options,
+): Promise<Uint8Array> {
+  const checked = checkArgon2Params(params, 'Argon2id parameters');
+  if (!(salt instanceof Uint8Array) || salt.length < SALT_BYTES || salt.length > 64)
+    throw new MalformedError(`Argon2id salt: expected ${SALT_BYTES}..64 bytes`);
   const password = passphraseBytes(passphrase);
   try {
-    return await argon2idAsync(password, salt, {
-      t: params.t,
-      m: params.mKib,
-      p: params.p,
-      dkLen: KEY_BYTES,
-      maxmem: params.mKib * 1024 + 1024 * 1024,
-    });
-  } catch (cause) {
-    // Only an allocation failure can land here: the parameters were checked before.
-    throw new UnsupportedError(
-      `Argon2id could not run with ${params.mKib} KiB of memory on this device (${(cause as Error).message}).`,
-    );
+    return await deriveArgon2id(password, salt, checked, KEY_BYTES, options);
   } finally {
     password.fill(0);
   }
@@ -54,7 +56,7 @@ export async function wrapWithPassphrase(
   const checked = checkArgon2Params(params, 'Argon2id parameters');
   const salt = randomBytes(SALT_BYTES);
   const nonce = randomBytes(NONCE_BYTES);
-  const kek = await deriveKek(passphrase, salt, checked);
+  const kek = await passphraseKek(passphrase, salt, checked);
   try {
     const wrappedKey = xchacha20poly1305(kek, nonce, concatBytes(AAD_LABEL, storeId)).encrypt(storeKey);
     return { params: checked, salt, nonce, wrappedKey };
@@ -72,7 +74,7 @@ export async function unwrapWithPassphrase(
   storeId: Uint8Array,
   passphrase: string,
 ): Promise<Uint8Array> {
-  const kek = await deriveKek(passphrase, wrap.salt, wrap.params);
+  const kek = await passphraseKek(passphrase, wrap.salt, wrap.params);
   try {
     return xchacha20poly1305(kek, wrap.nonce, concatBytes(AAD_LABEL, storeId)).decrypt(wrap.wrappedKey);
   } catch {

@@ -2,9 +2,19 @@
 // and Chromium under the browser runner, unchanged. Imports only core code, JSON and portable asserts.
 // Every byte of every vector is recomputed; Ed25519 outputs are checked on both backends when present.
 import { fromHex, toHex, u32be, utf8 } from '../../core/bytes.ts';
-import { importPrivateKey, importPublicKey, suite } from '../../core/crypto/_hpke-suite.ts';
+import { chooseSuite, rawKey } from '../../core/crypto/_hpke-suite.ts';
+import {
+  nobleX25519,
+  webCryptoX25519Functions,
+  type X25519Functions,
+} from '../../core/crypto/_hpke-x25519.ts';
+import { hpkeBackend, type X25519Backend } from '../../core/crypto/hpke.ts';
 import * as c from '../../core/crypto/index.ts';
+import { type Argon2Backend, argon2Backend, deriveArgon2id } from '../../core/store/_argon2.ts';
+import { passphraseKek } from '../../core/store/private-passphrase-wrap.ts';
 import { AssertionError, bytesEqual, equal, ok } from '../helpers/assert.ts';
+import argon2id from './argon2id.json' with { type: 'json' };
+import argon2Reference from './argon2id-reference.json' with { type: 'json' };
 import certificate from './certificate.json' with { type: 'json' };
 import { classify, type EdgeProperties } from './ed25519-forge.ts';
 import rfc8032 from './ed25519-rfc8032.json' with { type: 'json' };
@@ -13,14 +23,22 @@ import ed25519Strict from './ed25519-strict.json' with { type: 'json' };
 import envelope from './envelope.json' with { type: 'json' };
 import epoch from './epoch.json' with { type: 'json' };
 import hpke from './hpke.json' with { type: 'json' };
+import hpkeX25519Edge from './hpke-x25519-edge.json' with { type: 'json' };
 import identity from './identity.json' with { type: 'json' };
 import keyWrap from './key-wrap.json' with { type: 'json' };
 import rfc9180 from './rfc9180-x25519-sha256-chacha20poly1305-base.json' with { type: 'json' };
 import roomInfo from './room-info.json' with { type: 'json' };
 import sealToRoom from './seal-to-room.json' with { type: 'json' };
+import { lowOrderU } from './x25519-points.ts';
+import rfc7748 from './x25519-rfc7748.json' with { type: 'json' };
 import xchacha from './xchacha20poly1305-draft.json' with { type: 'json' };
 
 const h = fromHex;
+
+/** Both X25519 implementations for HPKE where WebCrypto has one; noble alone elsewhere. */
+async function hpkeBackends(): Promise<X25519Backend[]> {
+  return (await hpkeBackend()) === 'webcrypto' ? ['noble', 'webcrypto'] : ['noble'];
+}
 
 /** Both Ed25519 implementations where WebCrypto has one; noble alone elsewhere. */
 async function backends(): Promise<c.Ed25519Backend[]> {
@@ -128,29 +146,41 @@ async function rfc9180Suite(): Promise<void> {
   equal(s.kem_id, 0x20);
   equal(s.kdf_id, 1);
   equal(s.aead_id, 3);
-  const recipient = await c.hpkeDeriveKeyPair(h(s.ikmR));
-  bytesEqual(recipient.privateKey, s.skRm, 'skRm');
-  bytesEqual(recipient.publicKey, s.pkRm, 'pkRm');
-  const ephemeral = await c.hpkeDeriveKeyPair(h(s.ikmE));
-  bytesEqual(ephemeral.privateKey, s.skEm, 'skEm');
-  bytesEqual(ephemeral.publicKey, s.pkEm, 'pkEm');
   bytesEqual(c.hpkePublicKey(h(s.skRm)), s.pkRm, 'pkRm from skRm');
+  for (const backend of await hpkeBackends()) await rfc9180On(backend);
+}
+
+async function rfc9180On(backend: X25519Backend): Promise<void> {
+  const s = rfc9180.setup;
+  const on = { backend };
+  const recipient = await c.hpkeDeriveKeyPair(h(s.ikmR), on);
+  bytesEqual(recipient.privateKey, s.skRm, `skRm (${backend})`);
+  bytesEqual(recipient.publicKey, s.pkRm, `pkRm (${backend})`);
+  const ephemeral = await c.hpkeDeriveKeyPair(h(s.ikmE), on);
+  bytesEqual(ephemeral.privateKey, s.skEm, `skEm (${backend})`);
+  bytesEqual(ephemeral.publicKey, s.pkEm, `pkEm (${backend})`);
 
   // The KEM's shared secret, both sides.
-  const encap = await suite.kem.encap({
-    recipientPublicKey: await importPublicKey(h(s.pkRm)),
-    ekm: h(s.ikmE),
+  const { suite } = await chooseSuite(on);
+  const encap = await suite.kem.encap({ recipientPublicKey: rawKey('public', h(s.pkRm)), ekm: h(s.ikmE) });
+  bytesEqual(new Uint8Array(encap.enc), s.enc, `enc (encap, ${backend})`);
+  bytesEqual(new Uint8Array(encap.sharedSecret), s.shared_secret, `shared_secret (encap, ${backend})`);
+  const decap = await suite.kem.decap({
+    recipientKey: { privateKey: rawKey('private', h(s.skRm)), publicKey: rawKey('public', h(s.pkRm)) },
+    enc: h(s.enc),
   });
-  bytesEqual(new Uint8Array(encap.enc), s.enc, 'enc (encap)');
-  bytesEqual(new Uint8Array(encap.sharedSecret), s.shared_secret, 'shared_secret (encap)');
-  const decap = await suite.kem.decap({ recipientKey: await importPrivateKey(h(s.skRm)), enc: h(s.enc) });
-  bytesEqual(new Uint8Array(decap), s.shared_secret, 'shared_secret (decap)');
+  bytesEqual(new Uint8Array(decap), s.shared_secret, `shared_secret (decap, ${backend})`);
 
   // One context each way; seal and open sequence numbers 0..256, checking the listed ones.
   const info = h(s.info);
-  const sender = await c.createHpkeSender({ recipientPublicKey: h(s.pkRm), info, ikmE: h(s.ikmE) });
-  bytesEqual(sender.enc, s.enc, 'enc');
-  const receiver = await c.createHpkeRecipient({ recipientPrivateKey: h(s.skRm), enc: h(s.enc), info });
+  const sender = await c.createHpkeSender({ recipientPublicKey: h(s.pkRm), info, ikmE: h(s.ikmE), backend });
+  bytesEqual(sender.enc, s.enc, `enc (${backend})`);
+  const receiver = await c.createHpkeRecipient({
+    recipientPrivateKey: h(s.skRm),
+    enc: h(s.enc),
+    info,
+    backend,
+  });
   const bySequence = new Map(rfc9180.encryptions.map((e) => [e['sequence number'], e]));
   const last = Math.max(...bySequence.keys());
   let checked = 0;
@@ -160,21 +190,21 @@ async function rfc9180Suite(): Promise<void> {
     const aad = e ? h(e.aad) : new Uint8Array(0);
     const ct = await sender.seal(pt, aad);
     const opened = await receiver.open(ct, aad);
-    bytesEqual(opened, pt, `open seq ${seq}`);
+    bytesEqual(opened, pt, `open seq ${seq} (${backend})`);
     if (e) {
-      bytesEqual(ct, e.ct, `ct seq ${seq}`);
+      bytesEqual(ct, e.ct, `ct seq ${seq} (${backend})`);
       checked++;
     }
   }
   equal(checked, 6, 'all six RFC encryptions checked');
   // The single-shot API is sequence 0.
   const first = rfc9180.encryptions[0]!;
-  const single = await c.hpkeSealDeterministic(h(s.pkRm), h(first.pt), info, h(first.aad), h(s.ikmE));
-  bytesEqual(single.ciphertext, first.ct, 'single-shot ct');
+  const single = await c.hpkeSealDeterministic(h(s.pkRm), h(first.pt), info, h(first.aad), h(s.ikmE), on);
+  bytesEqual(single.ciphertext, first.ct, `single-shot ct (${backend})`);
   bytesEqual(
-    await c.hpkeOpen(h(s.skRm), single.enc, single.ciphertext, info, h(first.aad)),
+    await c.hpkeOpen(h(s.skRm), single.enc, single.ciphertext, info, h(first.aad), on),
     first.pt,
-    'single-shot open',
+    `single-shot open (${backend})`,
   );
 
   equal(rfc9180.exports.length, 3);
@@ -182,12 +212,12 @@ async function rfc9180Suite(): Promise<void> {
     bytesEqual(
       await sender.export(h(x.exporter_context), x.L),
       x.exported_value,
-      `sender export ${x.exporter_context}`,
+      `sender export ${x.exporter_context} (${backend})`,
     );
     bytesEqual(
       await receiver.export(h(x.exporter_context), x.L),
       x.exported_value,
-      `recipient export ${x.exporter_context}`,
+      `recipient export ${x.exporter_context} (${backend})`,
     );
   }
 }
@@ -254,21 +284,26 @@ async function certificateSuite(): Promise<void> {
 
 async function hpkeSuite(): Promise<void> {
   ok(hpke.vectors.length > 0);
-  for (const v of hpke.vectors) {
-    const pair = await c.hpkeDeriveKeyPair(h(v.recipientIkm));
-    bytesEqual(pair.publicKey, v.recipientPublicKey, `${v.name}: public key`);
-    bytesEqual(pair.privateKey, v.recipientPrivateKey, `${v.name}: private key`);
-    const sealed = await c.hpkeSealDeterministic(
-      pair.publicKey,
-      h(v.plaintext),
-      h(v.info),
-      h(v.aad),
-      h(v.ikmE),
-    );
-    bytesEqual(sealed.enc, v.enc, `${v.name}: enc`);
-    bytesEqual(sealed.ciphertext, v.ciphertext, `${v.name}: ciphertext`);
-    const opened = await c.hpkeOpen(pair.privateKey, h(v.enc), h(v.ciphertext), h(v.info), h(v.aad));
-    bytesEqual(opened, v.plaintext, `${v.name}: open`);
+  for (const backend of await hpkeBackends()) {
+    const on = { backend };
+    for (const v of hpke.vectors) {
+      const name = `${v.name} (${backend})`;
+      const pair = await c.hpkeDeriveKeyPair(h(v.recipientIkm), on);
+      bytesEqual(pair.publicKey, v.recipientPublicKey, `${name}: public key`);
+      bytesEqual(pair.privateKey, v.recipientPrivateKey, `${name}: private key`);
+      const sealed = await c.hpkeSealDeterministic(
+        pair.publicKey,
+        h(v.plaintext),
+        h(v.info),
+        h(v.aad),
+        h(v.ikmE),
+        on,
+      );
+      bytesEqual(sealed.enc, v.enc, `${name}: enc`);
+      bytesEqual(sealed.ciphertext, v.ciphertext, `${name}: ciphertext`);
+      const opened = await c.hpkeOpen(pair.privateKey, h(v.enc), h(v.ciphertext), h(v.info), h(v.aad), on);
+      bytesEqual(opened, v.plaintext, `${name}: open`);
+    }
   }
 }
 
@@ -450,6 +485,131 @@ async function roomInfoSuite(): Promise<void> {
   }
 }
 
+/** The raw X25519 of each HPKE backend here; WebCrypto strict (no noble fallback). */
+async function x25519Functions(): Promise<Array<[X25519Backend, X25519Functions]>> {
+  return (await hpkeBackends()).map((b) => [b, b === 'noble' ? nobleX25519 : webCryptoX25519Functions(true)]);
+}
+
+async function rfc7748Suite(): Promise<void> {
+  for (const [backend, x] of await x25519Functions()) {
+    for (const v of rfc7748.scalarMult)
+      bytesEqual(await x.dh(h(v.scalar), h(v.u), false), v.output, `${v.name} (${backend})`);
+    let k = h(rfc7748.iterated.start);
+    let u = k;
+    for (let i = 1; i <= 1000; i++) {
+      [k, u] = [await x.dh(k, u, false), k];
+      if (i === 1) bytesEqual(k, rfc7748.iterated.after1, `iterated once (${backend})`);
+    }
+    bytesEqual(k, rfc7748.iterated.after1000, `iterated 1000 times (${backend})`);
+    const d = rfc7748.diffieHellman;
+    bytesEqual(await x.base(h(d.alicePrivate)), d.alicePublic, `Alice's public key (${backend})`);
+    bytesEqual(await x.base(h(d.bobPrivate)), d.bobPublic, `Bob's public key (${backend})`);
+    bytesEqual(
+      await x.dh(h(d.alicePrivate), h(d.bobPublic), true),
+      d.shared,
+      `Alice's shared secret (${backend})`,
+    );
+    bytesEqual(
+      await x.dh(h(d.bobPrivate), h(d.alicePublic), false),
+      d.shared,
+      `Bob's shared secret (${backend})`,
+    );
+  }
+}
+
+/** Every backend gives each hostile u the recorded shared secret, ciphertext or refusal. */
+async function x25519EdgeSuite(): Promise<void> {
+  const e = hpkeX25519Edge;
+  // The low-order list is derived again from the Edwards torsion points, not trusted as written.
+  const lowOrder = lowOrderU().map((p) => toHex(p.u));
+  equal(
+    e.vectors.filter((v) => lowOrder.includes(v.u)).length,
+    lowOrder.length,
+    'every low-order u is listed',
+  );
+  for (const backend of await hpkeBackends()) {
+    const recipient = await c.hpkeDeriveKeyPair(h(e.recipientIkm), { backend });
+    const { suite } = await chooseSuite({ backend });
+    const recipientKey = {
+      privateKey: rawKey('private', recipient.privateKey),
+      publicKey: rawKey('public', recipient.publicKey),
+    };
+    for (const v of e.vectors) {
+      const u = h(v.u);
+      const low = lowOrder.includes(toHex(Uint8Array.from(u, (b, i) => (i === 31 ? b & 0x7f : b))));
+      if (low) equal(v.decapSharedSecret, 'refused', `${v.name}: a low-order u must be refused`);
+      const decap = await suite.kem.decap({ recipientKey, enc: u }).then(
+        (secret) => toHex(new Uint8Array(secret)),
+        () => 'refused',
+      );
+      equal(decap, v.decapSharedSecret, `${v.name}: decap (${backend})`);
+      const sealed = await c
+        .hpkeSealDeterministic(u, h(e.plaintext), h(e.info), new Uint8Array(0), h(e.ikmE), { backend })
+        .then(
+          (x) => toHex(x.ciphertext),
+          (error: Error) => {
+            equal(error.name, 'MalformedError', `${v.name}: seal refusal type (${backend})`);
+            return 'refused';
+          },
+        );
+      equal(sealed, v.sealCiphertext, `${v.name}: seal (${backend})`);
+    }
+    // An enc the KEM refuses is a DecryptError for the caller, on every backend.
+    const low = e.vectors.find((v) => v.decapSharedSecret === 'refused')!;
+    let refusedAs = '';
+    await c
+      .hpkeOpen(recipient.privateKey, h(low.u), new Uint8Array(32), h(e.info), new Uint8Array(0), { backend })
+      .catch((error: Error) => {
+        refusedAs = error.name;
+      });
+    equal(refusedAs, 'DecryptError', `open with a low-order enc (${backend})`);
+  }
+}
+
+/** Both Argon2id implementations where WebAssembly runs; noble alone elsewhere. */
+async function argon2Backends(): Promise<Argon2Backend[]> {
+  return (await argon2Backend()) === 'wasm' ? ['noble', 'wasm'] : ['noble'];
+}
+
+async function argon2ReferenceSuite(): Promise<void> {
+  for (const backend of await argon2Backends()) {
+    for (const v of argon2Reference.reference) {
+      const tag = await deriveArgon2id(utf8(v.password), utf8(v.salt), { t: v.t, mKib: v.m, p: v.p }, 32, {
+        backend,
+      });
+      bytesEqual(tag, v.tag, `t=${v.t} m=${v.m} p=${v.p} ${v.password}/${v.salt} (${backend})`);
+    }
+  }
+  // RFC 9106 5.3 has a secret and associated data, which only the noble fallback takes.
+  const r = argon2Reference.rfc9106;
+  const { argon2id: nobleArgon2id } = await import('@noble/hashes/argon2.js');
+  const tag = nobleArgon2id(h(r.password), h(r.salt), {
+    t: r.t,
+    m: r.m,
+    p: r.p,
+    dkLen: 32,
+    key: h(r.secret),
+    personalization: h(r.associatedData),
+  });
+  bytesEqual(tag, r.tag, 'RFC 9106 5.3 (noble)');
+}
+
+async function argon2idSuite(): Promise<void> {
+  ok(argon2id.vectors.length > 0);
+  const nfd = argon2id.vectors.find((v) => v.name.includes('NFD'))!;
+  ok(nfd.passphrase !== nfd.passphrase.normalize('NFC'), 'the NFD case is stored in NFD');
+  for (const v of argon2id.vectors) {
+    bytesEqual(utf8(v.passphrase.normalize('NFC')), v.password, `${v.name}: password bytes`);
+    for (const backend of await argon2Backends()) {
+      bytesEqual(
+        await passphraseKek(v.passphrase, h(v.salt), v.params, { backend }),
+        v.kek,
+        `${v.name} (${backend})`,
+      );
+    }
+  }
+}
+
 export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
   { name: 'RFC 8032 7.1 Ed25519', run: rfc8032Suite },
   { name: 'ed25519-strict.json: one strict Ed25519 verdict on every backend', run: ed25519StrictSuite },
@@ -467,4 +627,11 @@ export const vectorSuites: Array<{ name: string; run: () => Promise<void> }> = [
   { name: 'key-wrap.json', run: keyWrapSuite },
   { name: 'seal-to-room.json', run: sealToRoomSuite },
   { name: 'room-info.json', run: roomInfoSuite },
+  { name: 'RFC 7748 5.2 and 6.1 X25519 on every HPKE backend', run: rfc7748Suite },
+  {
+    name: 'hpke-x25519-edge.json: hostile X25519 inputs get one answer on every backend',
+    run: x25519EdgeSuite,
+  },
+  { name: 'phc-winner-argon2 and RFC 9106 Argon2id on every backend', run: argon2ReferenceSuite },
+  { name: 'argon2id.json: the store passphrase KEK on every backend', run: argon2idSuite },
 ];

@@ -1,0 +1,22 @@
+// The page side of crypto-chromium.bench.ts: bundled by esbuild and run in Chromium, it runs the
+// same figure modules as the Node benches and hands the rows back to Node.
+import { hpkeFigures } from './_hpke-figures.ts';
+import { unlockFigures } from './_unlock-figures.ts';
+
+type Row = [name: string, value: number, unit: string];
+
+/**
+ * Runs every in-browser figure; resolves to the rows in the order they were measured.
+ * @example const rows = await page.evaluate(() => roomkeyBench());
+ */
+async function roomkeyBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const report = (name: string, value: number, unit: string) => {
+    rows.push([name, value, unit]);
+  };
+  await hpkeFigures(report);
+  await unlockFigures(report, 3);
+  return rows;
+}
+
+(globalThis as unknown as { roomkeyBench: typeof roomkeyBench }).roomkeyBench = roomkeyBench;
