@@ -1,30 +1,30 @@
 /**
  * What a wake-up push leads to: the single integration point between the service worker and
  * the client SDK. The push carried no content, so everything a notification says comes from here.
- * For each deployment the page recorded (core/client/device-unlock.ts): if the device-unlock opt-in is on,
- * open the encrypted store with the device key, connect over NATS as this device, read the recent
- * history of each room this user is in, decrypt it here, and return one entry per room with news
- * (title: the room name; body: "sender: text" when previews are allowed, else "New message").
- * Messages already notified are skipped: the last notified message per room is kept in the store
- * (encrypted), and nothing sent before the opt-in is ever notified. If no store can be opened, a
- * content-free "New message" notification says only what the push service could already see.
+ * For each deployment the page recorded (core/client/device-unlock.ts): if the device-unlock
+ * opt-in is on, open the encrypted store with the device key, read the deployment config and
+ * each room's newest messages over NATS as this device (core/client's `readRecent`, read-only:
+ * the page owns the room snapshots), and return one entry per room with news (title: the room
+ * name; body: "sender: text" when previews are allowed, else "New message"). If no store can be
+ * opened, a content-free "New message" says only what the push service could already see.
  *
- * The reading itself is core's (`readRecent`, read-only: the page owns the room snapshots); this
- * file keeps only the notification policy. Shared read markers (not in the SDK yet) should one day
- * replace the per-device "last notified" record.
+ * What counts as news is the runtime's notified window (core/client/runtime), kept in the store:
+ * messages from others not notified before, nothing stored before the opt-in. The config fetch,
+ * the catch-up size and the timeouts are core's, as in every host. Shared read markers (not in
+ * the SDK yet) should one day replace this device's own window.
  * @example for (const n of await wakeFromPush()) await registration.showNotification(n.title, { body: n.body, tag: n.tag });
  */
-
-import { fromUtf8, utf8 } from '../core/bytes.ts';
-import type { ReceivedMessage, StoredMessage } from '../core/client/index.ts';
+import { fromUtf8 } from '../core/bytes.ts';
 import {
-  type ClientConfig,
-  type DeploymentConfig,
+  Backoff,
+  clientConfigFor,
   type DeviceRecord,
   deviceRecords,
+  fetchDeploymentConfig,
+  NotifiedWindow,
   openWithDeviceUnlock,
-  parseDeploymentConfig,
   readRecent,
+  settings,
 } from '../core/client/index.ts';
 import type { EncryptedStore } from '../core/store/index.ts';
 
@@ -45,14 +45,11 @@ export const GENERIC: WakeNotification = {
   tag: 'roomkey',
 };
 
-/** This worker's own record in the store: { [roomId]: { seq } } (stream sequence) of the last notified. */
-const LAST_NOTIFIED = 'sw/last-notified';
-/** Messages read per room on a wake-up. */
-const RECENT = 20;
-const TIMEOUT_MS = 8000;
-
-/** `sentAtMs`/`messageId`: marks written before stream sequences were kept. */
-type Marks = Record<string, { seq?: number; sentAtMs?: number; messageId?: string }>;
+/**
+ * This worker's notified window in the store. Under the name of the marks it replaces
+ * ({ [roomId]: { seq } }, the last notified sequence per room), which it reads once.
+ */
+const WINDOW = 'sw/last-notified';
 
 export async function wakeFromPush(): Promise<WakeNotification[]> {
   const out: WakeNotification[] = [];
@@ -77,43 +74,37 @@ export async function wakeFromPush(): Promise<WakeNotification[]> {
   return out.length === 0 && locked ? [GENERIC] : out;
 }
 
-async function loadConfig(configUrl: string): Promise<ClientConfig> {
-  const res = await fetch(configUrl, { cache: 'no-store' });
-  if (!res.ok) throw new Error(`config: HTTP ${res.status}`);
-  const json: unknown = await res.json();
-  let body: DeploymentConfig;
+/** The window in `store`, with the last notified sequences of the older marks taken over. */
+async function loadWindow(store: EncryptedStore): Promise<NotifiedWindow> {
+  const window = await NotifiedWindow.load(store, WINDOW);
   try {
-    body = parseDeploymentConfig(json);
-  } catch (cause) {
-    throw new Error('config: not understood', { cause });
+    const bytes = await store.get(WINDOW);
+    const old = bytes ? (JSON.parse(fromUtf8(bytes)) as Record<string, { seq?: unknown }>) : {};
+    if (!('v' in old)) {
+      for (const [roomId, mark] of Object.entries(old))
+        if (typeof mark?.seq === 'number') window.advance(roomId, mark.seq);
+    }
+  } catch {
+    // Unreadable marks: the window alone decides.
   }
-  return { servers: body.natsWebSocketUrl, loginJwt: body.loginJwt, requestTimeoutMs: TIMEOUT_MS };
+  return window;
 }
 
 /** The notifications for one deployment's store (unlocked). */
 async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promise<WakeNotification[]> {
-  const marksBytes = await store.get(LAST_NOTIFIED);
-  const marks: Marks = marksBytes ? (JSON.parse(fromUtf8(marksBytes, 'marks')) as Marks) : {};
-  const since = record.enabledAtMs ?? Date.now();
-  const rooms = await readRecent(store, await loadConfig(record.configUrl), {
-    perRoom: RECENT,
-    timeoutMs: TIMEOUT_MS,
+  const window = await loadWindow(store);
+  const config = clientConfigFor(await fetchDeploymentConfig(record.configUrl), new Backoff());
+  // Only what was stored after the last message this worker read in each room, as every catch-up.
+  const rooms = await readRecent(store, config, {
+    perRoom: settings.CATCH_UP_MESSAGES,
+    after: (roomId) => window.seq(roomId),
   });
   const out: WakeNotification[] = [];
   for (const { roomId, name, messages } of rooms) {
-    const mark = marks[roomId];
-    // By the server's stored time and stream sequence, never the sender's clock.
-    const fresh = messages.filter(
-      (m: StoredMessage): m is ReceivedMessage =>
-        !m.own &&
-        m.status === 'received' &&
-        (m.storedAtMs ?? 0) >= since &&
-        (!mark ||
-          (mark.seq !== undefined ? (m.seq ?? 0) > mark.seq : (m.storedAtMs ?? 0) > (mark.sentAtMs ?? 0))),
-    );
+    // Nothing stored before the opt-in is ever notified (by the server's stored time).
+    const fresh = window.catchUp(roomId, messages, { notBeforeMs: record.enabledAtMs ?? Date.now() });
     const last = fresh.at(-1);
     if (!last) continue;
-    marks[roomId] = { seq: last.seq ?? 0 };
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
     out.push({
       roomId,
@@ -122,6 +113,6 @@ async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promi
       tag: `room-${roomId}`,
     });
   }
-  if (out.length) await store.set(LAST_NOTIFIED, utf8(JSON.stringify(marks)));
+  await window.save();
   return out;
 }

@@ -1,14 +1,20 @@
 /**
  * The account in the background: the encrypted store (in extension storage) and, while unlocked,
- * the SDK session. Key states: `signed-out` (no store), `locked` (store at rest), `ready` (store
- * unlocked and a session running). Operations run one at a time, so a lock during an unlock (or
- * two sign-ins) cannot interleave. The store passphrase is the account password.
+ * the SDK session. Key states (core/client's KeyStateMachine, as every host has them):
+ * `signed-out` (no store), `locked` (store at rest), `ready` (store unlocked and a session running);
+ * operations run one at a time, so a lock during an unlock (or two sign-ins) cannot interleave.
+ * The store passphrase is the account password.
  * @example const account = new Account({ backend, sessions, unlockCache, onState, onEvent }); await account.restore();
  */
 import type { BridgeEvent, ClientStateSnapshot } from '../../core/bridge/index.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
-import type { ConnectionState, KeyState, Session } from '../../core/client/index.ts';
-import { ConflictError, LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
+import {
+  type ConnectionState,
+  type KeyState,
+  KeyStateMachine,
+  type Session,
+} from '../../core/client/index.ts';
+import { LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
 import type { StoreBackend } from '../../core/store/index.ts';
 import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
 import type { BackgroundSession, SessionEvents, SessionFactory } from './background-session.ts';
@@ -61,15 +67,18 @@ export class Account {
   #store: EncryptedStore | undefined;
   #session: BackgroundSession | undefined;
   #unsubscribe: (() => void)[] = [];
-  #state: AccountState = { keys: 'signed-out', connection: 'offline', session: null, gateway: null };
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #state: KeyStateMachine<AccountState>;
 
   constructor(deps: AccountDeps) {
     this.#deps = deps;
+    this.#state = new KeyStateMachine<AccountState>(
+      { keys: 'signed-out', connection: 'offline', session: null, gateway: null },
+      (state) => deps.onState(state),
+    );
   }
 
   get state(): AccountState {
-    return { ...this.#state };
+    return this.#state.state;
   }
 
   /**
@@ -78,8 +87,8 @@ export class Account {
    */
   session(): BackgroundSession {
     if (this.#session) return this.#session;
-    if (this.#state.keys === 'signed-out')
-      throw new NotFoundError('Not signed in to RoomKey: sign in first.');
+    this.#state.requireReady();
+    // Still `ready` for the moment a lock takes to stop the session.
     throw new LockedError('RoomKey is locked: unlock it with your password first.');
   }
 
@@ -141,9 +150,7 @@ export class Account {
     how: 'signUp' | 'signIn',
     input: { gateway: string; username: string; password: string },
   ): Promise<Session> {
-    if (this.#state.keys !== 'signed-out') {
-      throw new ConflictError('RoomKey is already signed in on this browser: sign out first.');
-    }
+    this.#state.requireSignedOut();
     // Leftovers of an interrupted sign-in (records without a header) would block create().
     await this.#deps.backend.clear();
     const store = await EncryptedStore.create(this.#deps.backend, input.password, this.#deps.argon2);
@@ -207,15 +214,10 @@ export class Account {
   }
 
   #set(patch: Partial<AccountState>): void {
-    const next = { ...this.#state, ...patch };
-    if (JSON.stringify(next) === JSON.stringify(this.#state)) return;
-    this.#state = next;
-    this.#deps.onState(this.state);
+    this.#state.set(patch);
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#chain.then(fn, fn);
-    this.#chain = result.catch(() => undefined);
-    return result;
+    return this.#state.run(fn);
   }
 }

@@ -1,16 +1,17 @@
 /**
- * Messages kept for frames that are not registered yet. After the MV3 worker restarts, the resume
- * catch-up (and any live message) may be handed on before the tabs' content scripts have
- * reconnected and reported their state again; the hub keeps each room's recent messages here and
- * sends a frame the ones it missed when it registers again — no fixed delay to guess. Bounded (a
- * number per room, an age), and de-duplicated by message id per frame (`tabId:frameId`, so a tab
- * that reconnects gets nothing twice). Pure: the hub decides who may read what.
+ * Messages kept for frames that are not registered yet. After the MV3 worker restarts, what the
+ * resumed live readers deliver (and any live message) may be handed on before the tabs' content
+ * scripts have reconnected and reported their state again; the hub keeps each room's recent
+ * messages here and sends a frame the ones it missed when it registers again — no fixed delay to
+ * guess. Bounded (a number per room, an age), and de-duplicated by message id per frame
+ * (`tabId:frameId`, so a tab that reconnects gets nothing twice). Pure: the hub decides who may
+ * read what.
  * @example kept.keep(message, sentTo); for (const m of kept.missedBy(frameKey, mayRead)) post(m);
  */
-import type { StoredMessage } from '../../core/client/index.ts';
+import { type StoredMessage, settings } from '../../core/client/index.ts';
 
-/** Messages kept per room. */
-export const KEPT_PER_ROOM = 100;
+/** Messages kept per room: as many as a resumed live reader hands on at once. */
+export const KEPT_PER_ROOM = settings.CATCH_UP_MESSAGES;
 /** How long a message is kept: far longer than a worker restart plus the tabs' reconnect backoff. */
 export const KEPT_MS = 120_000;
 

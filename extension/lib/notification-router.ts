@@ -9,7 +9,7 @@
  * the page where a site last showed it, else the extension's own room page.
  * @example const route = routeNotification(note, frames, { previews: false });
  */
-import type { RoomNotification } from '../../core/client/index.ts';
+import { type RoomNotification, roomOnScreen } from '../../core/client/index.ts';
 import type { Access } from './access.ts';
 import type { IncomingNotification } from './background-session.ts';
 import { canRead } from './event-filter.ts';
@@ -80,7 +80,8 @@ export function routeNotification(
   settings: { previews: boolean },
 ): Route {
   if (note.own) return { kind: 'none' };
-  const inView = frames.filter((f) => f.visible && shows(f, note.roomId));
+  // core's "room on screen" rule (the in-page client's too), for each frame that may read the room.
+  const inView = frames.filter((f) => roomOnScreen(f, note.roomId) && canRead(f.kind, f.access));
   if (inView.length > 0) return { kind: 'in-view', frames: inView.sort(byRecent).map((f) => f.key) };
 
   const app = frames

@@ -185,6 +185,42 @@ describe('InPageClient', () => {
     await client.close();
   });
 
+  it('the runtime underneath: each message once, and a hidden page still toasts (the user comes back to it)', async () => {
+    const session = new FakeSession();
+    const client = await new InPageClient({
+      gatewayUrl: GATEWAY,
+      backend: new MemoryBackend(),
+      fetch: fetchOk([]),
+      sessions: factory(session),
+      recordForServiceWorker: false,
+      presenceSource: {
+        document: {
+          visibilityState: 'hidden',
+          hasFocus: () => false,
+          addEventListener() {},
+          removeEventListener() {},
+        },
+        window: { addEventListener() {}, removeEventListener() {} },
+      } as unknown as { document: Document; window: Window },
+    }).init();
+    await client.signIn('alice', 'password 12');
+    const events = record(client, ['message', 'notification']);
+    const message = { roomId: 'r', messageId: 'ab'.repeat(16), text: 'hi', status: 'received', own: false };
+    session.emit('message', message);
+    session.emit('message', message);
+    client.focusRoom('r');
+    session.emit('notification', {
+      roomId: 'r',
+      roomName: 'R',
+      messageId: message.messageId,
+      senderUsername: 'bob',
+    });
+    equal(events.map(([t]) => t).join(','), 'message,notification', JSON.stringify(events));
+    equal(client.presence, 'hidden');
+    ok(session.calls.includes('presence:hidden'), 'the session reports the hidden page');
+    await client.close();
+  });
+
   it('presence: active when visible and focused, idle when not focused, hidden when not visible', () => {
     const doc = (visibilityState: string, focus: boolean) =>
       ({ visibilityState, hasFocus: () => focus }) as unknown as Document;

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { type AccountFlows, ClientRuntime } from '../../../core/client/runtime/client-runtime.ts';
 import type { RoomKeySession } from '../../../core/client/session.ts';
 import type { RoomNotification } from '../../../core/client/types.ts';
-import { BadCredentialsError, LockedError, NotFoundError, UnavailableError } from '../../../core/errors.ts';
+import { BadCredentialsError, LockedError, UnavailableError } from '../../../core/errors.ts';
 import { MemoryBackend } from '../../../core/store/index.ts';
 import { FakeSdk } from './runtime-fakes.ts';
 
@@ -57,7 +57,10 @@ describe('ClientRuntime', () => {
     }).init();
     assert.equal(runtime.keys, 'signed-out');
     assert.equal(runtime.connection, 'online');
-    assert.throws(() => runtime.ready(), NotFoundError);
+    assert.throws(
+      () => runtime.ready(),
+      (e: Error) => e instanceof LockedError && /sign in/.test(e.message),
+    );
     const locked = await new ClientRuntime({
       gatewayUrl: GATEWAY,
       backend: new MemoryBackend(),
