@@ -6,8 +6,16 @@
 import { HkdfSha256 } from '@hpke/core';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { toHex, utf8 } from '../bytes.ts';
 
 type Bytes = ArrayBufferLike | ArrayBufferView;
+
+// The key schedule (RFC 9180 5.1) hashes two public inputs on every seal and open: psk_id_hash of
+// the empty psk_id and info_hash of the info string, of which RoomKey has a handful. Each is kept
+// once computed. Only these two labels: DeriveKeyPair's and the KEM's extracts take secrets.
+const PUBLIC_LABELS = new Set(['psk_id_hash', 'info_hash'].map((label) => toHex(utf8(label))));
+const MAX_PUBLIC_INPUT_BYTES = 256;
+const MAX_REMEMBERED = 64;
 
 function view(bytes: Bytes): Uint8Array {
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -33,6 +41,22 @@ export class NobleHkdfSha256 extends HkdfSha256 {
 
   override async expand(prk: Bytes, info: Bytes, len: number): Promise<ArrayBuffer> {
     return buffer(expand(sha256, view(prk), view(info), len));
+  }
+
+  private readonly remembered = new Map<string, ArrayBuffer>();
+
+  override async labeledExtract(salt: Bytes, label: Uint8Array, ikm: Uint8Array): Promise<ArrayBuffer> {
+    const name = toHex(label);
+    if (view(salt).length > 0 || !PUBLIC_LABELS.has(name) || ikm.length > MAX_PUBLIC_INPUT_BYTES)
+      return super.labeledExtract(salt, label, ikm);
+    const id = `${name}:${toHex(ikm)}`;
+    let out = this.remembered.get(id);
+    if (out === undefined) {
+      out = await super.labeledExtract(salt, label, ikm);
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+      this.remembered.set(id, out);
+    }
+    return out.slice(0); // callers get their own copy
   }
 
   override async extractAndExpand(salt: Bytes, ikm: Bytes, info: Bytes, len: number): Promise<ArrayBuffer> {
