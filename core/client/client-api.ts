@@ -8,14 +8,15 @@
 import type {
   ConnectionState,
   HistoryProgress,
+  KeyState,
   RoomNotification,
   RoomSummary,
   SentMessage,
   StoredMessage,
 } from './types.ts';
 
-/** signed-out: no account on this device; locked: keys at rest, passphrase needed; ready: usable. */
-export type KeyState = 'signed-out' | 'locked' | 'ready';
+/** One KeyState for sessions and clients (types.ts): signed-out, locked, ready. */
+export type { KeyState } from './types.ts';
 
 /** Who is signed in. */
 export interface Session {
