@@ -18,7 +18,7 @@ export interface Argon2Params {
 /**
  * Production default: RFC 9106 §4 second recommendation (t=3, 64 MiB) with p=1 instead of p=4,
  * since lanes are computed one after another here: p=1 costs the user the same time and gives an
- * attacker's parallel hardware less. About 0.3 s in WebAssembly (Node 24 and Chromium), ~1.1 s on
+ * attacker's parallel hardware less. About 0.3 s in WebAssembly (Node 24 and Chromium), ~1-1.3 s on
  * the noble fallback (bench rows store-unlock-default and its anchor).
  * @example const { t, mKib, p } = DEFAULT_ARGON2_PARAMS;
  */
