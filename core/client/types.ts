@@ -1,5 +1,5 @@
 /**
- * The shapes a RoomKeySession hands its host: they match what components/client/types.ts's
+ * The shapes a RoomKeySession hands its host: they match what client-api.ts's
  * RoomKeyClient needs (connection state, rooms with decrypted names, messages, notifications), so
  * an in-page client can forward them unchanged.
  * @example session.on('message', (message) => render(message));
