@@ -79,9 +79,10 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
    */
   async connect(): Promise<ClientStateSnapshot> {
     const state = await this.request('connect', {});
+    // Who before `ready`, `not ready` before nobody: a listener never sees half a state.
+    const order = state.keys === 'ready' ? (['session', 'keys'] as const) : (['keys', 'session'] as const);
     this.#set('connection', state.connection);
-    this.#set('keys', state.keys);
-    this.#set('session', state.session);
+    for (const type of order) this.#set(type, state[type]);
     return state;
   }
 

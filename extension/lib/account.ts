@@ -37,15 +37,15 @@ export function stateSnapshot({ connection, keys, session }: AccountState): Clie
 }
 
 /**
- * The same, as the events a page hears when it changes (in this order).
+ * The same, as the events a page hears when it changes (in this order). A page's client takes them
+ * one at a time, so the order keeps each step whole: who is signed in before keys are `ready`, and
+ * keys no longer `ready` before nobody is (the RoomKeyClient contract, test/contract/).
  * @example for (const event of stateEvents(account.state)) send(event);
  */
 export function stateEvents({ connection, keys, session }: AccountState): BridgeEvent[] {
-  return [
-    { type: 'connection', detail: connection },
-    { type: 'keys', detail: keys },
-    { type: 'session', detail: session },
-  ];
+  const who: BridgeEvent = { type: 'session', detail: session };
+  const state: BridgeEvent = { type: 'keys', detail: keys };
+  return [{ type: 'connection', detail: connection }, ...(keys === 'ready' ? [who, state] : [state, who])];
 }
 
 /** The background's own record in the store. */
@@ -130,7 +130,8 @@ export class Account {
       await this.#stopSession();
       await this.#deps.unlockCache.forget(this.#store).catch(() => undefined);
       this.#store?.lock();
-      this.#set({ keys: 'locked', connection: 'offline', session: null });
+      // Who stays known (as in-page): a page still says whose RoomKey is locked.
+      this.#set({ keys: 'locked', connection: 'offline' });
     });
   }
 

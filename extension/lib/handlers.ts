@@ -30,6 +30,8 @@ export interface HandlerContext {
   updateFrame(patch: Partial<FrameState>): void;
   /** Sign-out: approvals are forgotten with the account. */
   signedOut(): Promise<void>;
+  /** A site was granted a room: every frame hears the room list again, as far as it may see it. */
+  roomsChanged(): Promise<void>;
   /** Shows the extension's sign-in window (lib/sign-in-window.ts): `site` asked, suggesting `gateway`. */
   openSignIn(request: { site: string | null; gateway: string | null }): Promise<void>;
 }
@@ -119,7 +121,11 @@ export async function handleRequest(
       gate.requireSite(caller);
       const room = await account.session().createRoom(request.params.name);
       // The user created it on this site: the site may read it.
-      if (caller.kind === 'site') await ctx.approvals.grantRoom(caller.origin, room.roomId, 'read');
+      if (caller.kind === 'site') {
+        await ctx.approvals.grantRoom(caller.origin, room.roomId, 'read');
+        // The session announced the room before the grant, when this site could not see it yet.
+        await ctx.roomsChanged();
+      }
       return room;
     }
     case 'invite': {

@@ -300,6 +300,9 @@ export class Hub {
         this.#presence();
       },
       signedOut: () => this.#deps.approvals.clear(),
+      roomsChanged: async () => {
+        this.#broadcast({ type: 'rooms', detail: await this.#deps.account.session().listRooms() });
+      },
       openSignIn: async (request) => {
         if (!this.#deps.signInWindow) {
           throw new UnsupportedError(
