@@ -1,7 +1,7 @@
 import '../../../components/index.ts';
 import { reportDefaultClientFailure, setDefaultClient } from '../../../components/client/default.ts';
 import { NotApprovedError } from '../../../core/bridge/index.ts';
-import { RateLimitedError } from '../../../core/errors.ts';
+import { RateLimitedError, WrongPassphraseError } from '../../../core/errors.ts';
 import { equal, ok } from '../../helpers/assert.ts';
 import { expectNoAxeViolations } from '../helpers/a11y.ts';
 import {
@@ -170,6 +170,8 @@ describe('<roomkey-sign-in>', () => {
     ok(textOf(el, '[part=status]').includes('Locked'));
     ok(textOf(el).includes('Signed in as alice'));
     await expectNoAxeViolations(fixture(), 'locked');
+    // The element shows the client's own words (a fake keeping the contract says BadCredentialsError).
+    client.failNext('unlock', new WrongPassphraseError());
     fill(el, { password: 'nope' });
     await submit(el);
     await until(() => textOf(el, '[part=error]').startsWith('Wrong passphrase'), 'unlock error');

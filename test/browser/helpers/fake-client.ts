@@ -2,7 +2,9 @@
  * TEST DOUBLE. An in-memory stand-in for `RoomKeyClient` that lets component tests drive every
  * UI state: connection and key states, rooms, members, long histories with progress, held and
  * failed messages, notifications, slow calls (gates) and typed errors. It does no crypto and no
- * networking; the real client (`InPageClient`) is tested end to end elsewhere.
+ * networking. It keeps the RoomKeyClient contract (test/contract/) as `InPageClient` does, and
+ * `FakeExtensionClient` as the page's `ExtensionClient` does: test/browser/client-contract.test.ts
+ * runs the same steps on them as test/e2e/ runs on the real clients.
  * @example const client = new FakeRoomKeyClient(); client.addAccount('alice', 'correct horse');
  */
 
@@ -18,20 +20,14 @@ import type {
   Session,
   StoredMessage,
 } from '../../../components/client/types.ts';
-import { ExtensionOnlyError } from '../../../core/bridge/index.ts';
+import { ExtensionOnlyError, NotApprovedError } from '../../../core/bridge/index.ts';
 import {
   failedMessage,
   heldMessage,
   readableMessage,
   sentMessage,
 } from '../../../core/client/chat-message.ts';
-import {
-  BadCredentialsError,
-  ConflictError,
-  LockedError,
-  NotFoundError,
-  WrongPassphraseError,
-} from '../../../core/errors.ts';
+import { BadCredentialsError, ConflictError, LockedError, NotFoundError } from '../../../core/errors.ts';
 
 /** What a test may set on a made message (the variant follows `status`). */
 export interface MessagePatch {
@@ -41,6 +37,8 @@ export interface MessagePatch {
   reason?: string;
   senderUserId?: string;
   senderUsername?: string;
+  /** Default: a fixed day in 2025, a second per message. */
+  sentAtMs?: number;
 }
 
 function hexBytes(hex: string): Uint8Array {
@@ -163,7 +161,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   /** A message as another member would have sent it (not stored or emitted), built by core's factory. */
   makeMessage(roomId: string, text: string, extra: MessagePatch = {}): StoredMessage {
     const n = this.#nextId++;
-    const at = Date.UTC(2025, 0, 1) + n * 1000;
+    const at = extra.sentAtMs ?? Date.UTC(2025, 0, 1) + n * 1000;
     const common = {
       roomId,
       messageId: n.toString(16).padStart(32, '0'),
@@ -240,9 +238,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
 
   async signOut(): Promise<void> {
     await this.#enter('signOut', []);
-    this.session = null;
-    this.#emit('session', null);
-    this.setKeys('signed-out');
+    this.endSession();
   }
 
   async lock(): Promise<void> {
@@ -253,35 +249,39 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   async unlock(password: string): Promise<void> {
     await this.#enter('unlock', [password]);
     const account = this.session && this.#accounts.get(this.session.username);
-    if (!account || account.password !== password) throw new WrongPassphraseError();
+    if (!account || account.password !== password) throw new BadCredentialsError();
     this.setKeys('ready');
   }
 
   async listRooms(): Promise<RoomSummary[]> {
     await this.#enter('listRooms', []);
-    this.#needReady();
+    this.needReady();
     return [...this.rooms.values()];
   }
 
   async createRoom(name: string): Promise<RoomSummary> {
     await this.#enter('createRoom', [name]);
-    this.#needReady();
+    this.needReady();
     return this.addRoom(name);
   }
 
   async invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary> {
     await this.#enter('invite', [roomId, username, options]);
-    this.#needReady();
+    this.needReady();
     const account = this.#accounts.get(username);
     if (!account) throw new NotFoundError(`There is no RoomKey user named "${username}".`);
     const room = this.#room(roomId);
     if (room.members.some((m) => m.userId === account.userId)) return room;
-    return this.updateRoom(roomId, { members: [...room.members, { userId: account.userId, username }] });
+    // As in core/room: every membership change opens a new epoch.
+    return this.updateRoom(roomId, {
+      epoch: room.epoch + 1,
+      members: [...room.members, { userId: account.userId, username }],
+    });
   }
 
   async removeMember(roomId: string, userId: string): Promise<RoomSummary> {
     await this.#enter('removeMember', [roomId, userId]);
-    this.#needReady();
+    this.needReady();
     const room = this.#room(roomId);
     return this.updateRoom(roomId, {
       epoch: room.epoch + 1,
@@ -290,15 +290,20 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
   }
 
   async send(roomId: string, text: string): Promise<SentMessage> {
-    this.#needReady();
+    this.needReady();
     const session = this.session!;
-    // As the real clients: no event for one's own message; send() resolves with it once stored.
+    // As InPageClient: no event for one's own message; send() resolves with it once stored.
     await this.#enter('send', [roomId, text]);
-    return this.makeMessage(roomId, text, {
+    this.#room(roomId);
+    const message = this.makeMessage(roomId, text, {
       status: 'sent',
       senderUserId: session.userId,
       senderUsername: session.username,
+      sentAtMs: Date.now(),
     }) as SentMessage;
+    this.histories.get(roomId)?.push(message);
+    this.announceOwn(message);
+    return message;
   }
 
   async history(
@@ -306,7 +311,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
   ): Promise<StoredMessage[]> {
     await this.#enter('history', [roomId, options]);
-    this.#needReady();
+    this.needReady();
     const all = this.histories.get(roomId) ?? [];
     const list = options?.limit ? all.slice(-options.limit) : all.slice();
     for (let loaded = 0; loaded < list.length; ) {
@@ -341,15 +346,27 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     await gate.promise;
   }
 
+  /** Signed out: keys go first, so a listener hearing `session: null` never finds keys still ready. */
+  protected endSession(): void {
+    this.setKeys('signed-out');
+    this.session = null;
+    this.#emit('session', null);
+  }
+
+  /** This user's own message was stored (InPageClient says nothing: send() returns it). */
+  protected announceOwn(_message: SentMessage): void {}
+
+  /** Calls that need an account: refused with what the real client says. */
+  protected needReady(): void {
+    if (this.keys === 'signed-out') throw new LockedError('Sign in first.');
+    if (this.keys !== 'ready') throw new LockedError();
+  }
+
   #startSession(session: Session): Session {
     this.session = session;
     this.#emit('session', session);
     this.setKeys('ready');
     return session;
-  }
-
-  #needReady(): void {
-    if (this.keys !== 'ready') throw new LockedError();
   }
 
   #room(roomId: string): RoomSummary {
@@ -369,9 +386,12 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
 
 /**
  * TEST DOUBLE of the page's client when the RoomKey extension is installed: the account is the
- * extension's. Passwords are refused as the real ExtensionClient refuses them (nothing is sent);
- * `openSignIn` records the ask; the test plays the user in the extension's window
- * (`userSignsIn`, `userUnlocks`, `userSignsOut`), which the page only hears about as events.
+ * extension's. Passwords are refused as the real ExtensionClient refuses them (nothing is sent),
+ * and so is signing out; `openSignIn` records the ask; the test plays the user in the extension's
+ * windows (`userSignsIn`, `userUnlocks`, `userSignsOut`), which the page only hears about as
+ * events. As with the real extension: a page hears its own sent messages as events (every tab
+ * does), calls before any sign-in are NotFoundError, and a sign-out takes the site's approvals
+ * (and so its rooms) with it.
  * @example const client = new FakeExtensionClient(); el.client = client; client.userSignsIn('alice');
  */
 export class FakeExtensionClient extends FakeRoomKeyClient {
@@ -379,6 +399,8 @@ export class FakeExtensionClient extends FakeRoomKeyClient {
   opened = 0;
   /** The next `openSignIn` rejects with this, once. */
   openError: unknown;
+  /** Whether the user lets this site use RoomKey (a sign-out forgets it; a sign-in gives it again). */
+  approved = true;
 
   async openSignIn(): Promise<void> {
     this.calls.push({ method: 'openSignIn', args: [] });
@@ -386,6 +408,14 @@ export class FakeExtensionClient extends FakeRoomKeyClient {
     const error = this.openError;
     this.openError = undefined;
     if (error) throw error;
+    this.#needApproved();
+  }
+
+  /** The extension's sealed room page for `roomId`. */
+  async sealedRoomUrl(roomId: string): Promise<string> {
+    this.calls.push({ method: 'sealedRoomUrl', args: [roomId] });
+    this.#needApproved();
+    return `chrome-extension://roomkey-fake/sealed-room.html?room=${encodeURIComponent(roomId)}`;
   }
 
   override async signUp(username: string, password: string): Promise<Session> {
@@ -400,10 +430,21 @@ export class FakeExtensionClient extends FakeRoomKeyClient {
     this.calls.push({ method: 'unlock', args: [password] });
     throw new ExtensionOnlyError();
   }
+  override async signOut(): Promise<void> {
+    this.calls.push({ method: 'signOut', args: [] });
+    throw new ExtensionOnlyError();
+  }
 
-  /** The user signed in in the extension's window. */
+  /** A page may lock (it only takes access away). */
+  override async lock(): Promise<void> {
+    this.#needApproved();
+    await super.lock();
+  }
+
+  /** The user signed in in the extension's window (and lets this site use RoomKey). */
   userSignsIn(username: string): void {
     const session = this.addAccount(username, 'typed in the extension');
+    this.approved = true;
     this.session = session;
     this.dispatchEvent(new CustomEvent('session', { detail: session }));
     this.setKeys('ready');
@@ -414,10 +455,25 @@ export class FakeExtensionClient extends FakeRoomKeyClient {
     this.setKeys('ready');
   }
 
-  /** The user signed out in the extension's popup. */
+  /** The user signed out in the extension's popup: the site's approvals (and room grants) go too. */
   userSignsOut(): void {
-    this.session = null;
-    this.dispatchEvent(new CustomEvent('session', { detail: null }));
-    this.setKeys('signed-out');
+    this.endSession();
+    this.approved = false;
+    this.rooms.clear();
+  }
+
+  protected override announceOwn(message: SentMessage): void {
+    this.dispatchEvent(new CustomEvent('message', { detail: message }));
+  }
+
+  protected override needReady(): void {
+    this.#needApproved();
+    if (this.keys === 'signed-out') throw new NotFoundError('Not signed in to RoomKey: sign in first.');
+    if (this.keys !== 'ready')
+      throw new LockedError('RoomKey is locked: unlock it with your password first.');
+  }
+
+  #needApproved(): void {
+    if (!this.approved) throw new NotApprovedError('RoomKey: this site is not approved: connect first.');
   }
 }

@@ -2,6 +2,8 @@
  * A stand-in for the client SDK in the extension's UNIT tests only (the e2e tests and every build
  * use the real SDK, extension/lib/sdk-wiring.ts): one user, rooms and messages kept in the
  * encrypted store, no network. Tests deliver "incoming" messages through `probe.deliver(...)`.
+ * Behind the Hub and a BridgeClient it must keep the RoomKeyClient contract as the real extension
+ * does (test/unit/extension/client-contract.test.ts).
  * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
 import type {
@@ -31,6 +33,9 @@ interface Saved {
   /** Devices other than this one (added by tests through `probe.addDevice`). */
   devices?: { deviceKey: string; name: string; issuedAtMs: number; revokedAtMs: number }[];
 }
+
+/** The other users the loopback's directory knows (the real SDK asks the gateway's). */
+export const LOOPBACK_USERS: ReadonlySet<string> = new Set(['bob', 'bob-peer', 'carol', 'dave', 'mallory']);
 
 /** This device's key in the loopback: fixed, so tests can tell it apart. */
 export const LOOPBACK_DEVICE_KEY = new Uint8Array(32).fill(1);
@@ -113,7 +118,11 @@ class LoopbackSession implements BackgroundSession {
 
   async invite(roomId: string, username: string): Promise<RoomSummary> {
     const room = this.#room(roomId);
+    // As the real SDK: the directory must know the user, and every membership change opens an epoch.
+    if (!LOOPBACK_USERS.has(username))
+      throw new NotFoundError(`There is no RoomKey user named "${username}".`);
     room.members = [...room.members, { userId: `u${toHex(sha256(utf8(username))).slice(0, 15)}`, username }];
+    room.epoch += 1;
     await this.#save();
     this.#emit('rooms', structuredClone(this.#saved.rooms));
     return structuredClone(room);
