@@ -15,23 +15,32 @@
  * @example runClientContract('FakeRoomKeyClient', async () => fakeSubject(), { describe, it, before, after });
  */
 import type {
-  ConnectionState,
   RoomKeyClient,
-  RoomKeyClientEvents,
   RoomSummary,
   SentMessage,
   Session,
   StoredMessage,
 } from '../../components/client/types.ts';
+import { NotApprovedError } from '../../core/bridge/index.ts';
 import {
   BadCredentialsError,
   ConflictError,
-  ForbiddenError,
   LockedError,
   NotFoundError,
-  RoomKeyError,
+  type RoomKeyError,
 } from '../../core/errors.ts';
 import { AssertionError, equal, ok } from '../helpers/assert.ts';
+import { checkEvents, EventLog } from './_event-log.ts';
+import {
+  CONNECTION_STATES,
+  checkRoom,
+  checkSession,
+  checkStored,
+  extensionOnly,
+  refused,
+  sameMembers,
+  sameSession,
+} from './_shapes.ts';
 
 /** Where the client runs: core in the page, or the extension behind the page. */
 export type HostMode = 'in-page' | 'extension';
@@ -66,7 +75,7 @@ export const HOST_RULES: Record<HostMode, HostRules> = {
   extension: {
     accounts: 'extension-ui',
     notSignedIn: NotFoundError,
-    afterSignOut: ForbiddenError, // NotApprovedError
+    afterSignOut: NotApprovedError,
     ownMessageEvents: 1,
     wrongUnlock: BadCredentialsError,
     roomAfterSignIn: 'granted-again',
@@ -115,215 +124,8 @@ export interface TestApi {
   after(fn: () => Promise<void>): unknown;
 }
 
-const EVENT_TYPES = ['connection', 'keys', 'session', 'rooms', 'message', 'notification'] as const;
-const CONNECTION_STATES: readonly ConnectionState[] = ['connecting', 'online', 'offline', 'reconnecting'];
-const HEX32 = /^[0-9a-f]{32}$/;
 /** Long enough to see an event that should not come. */
 const QUIET_MS = 600;
-
-interface Logged {
-  type: keyof RoomKeyClientEvents;
-  detail: unknown;
-  /** The client's state when the event was dispatched. */
-  state: { keys: string; session: Session | null; connection: ConnectionState };
-}
-
-/** Every event the client dispatches, with its state at that moment. */
-class EventLog {
-  readonly entries: Logged[] = [];
-  readonly #client: RoomKeyClient;
-  readonly #listeners: [string, EventListener][] = [];
-  readonly #waiters = new Set<() => void>();
-
-  constructor(client: RoomKeyClient) {
-    this.#client = client;
-    for (const type of EVENT_TYPES) {
-      const listener = (event: Event) => {
-        const { keys, session, connection } = client;
-        this.entries.push({
-          type,
-          detail: (event as CustomEvent).detail,
-          state: { keys, session: session ? { ...session } : null, connection },
-        });
-        for (const wake of [...this.#waiters]) wake();
-      };
-      client.addEventListener(type, listener);
-      this.#listeners.push([type, listener]);
-    }
-  }
-
-  /** Where the log stands now (for `since`). */
-  mark(): number {
-    return this.entries.length;
-  }
-
-  since(mark: number, type?: keyof RoomKeyClientEvents): Logged[] {
-    return this.entries.slice(mark).filter((e) => !type || e.type === type);
-  }
-
-  /** The first entry from `mark` on that matches, waiting up to `timeoutMs`. */
-  async waitFor(
-    mark: number,
-    what: string,
-    match: (e: Logged) => boolean,
-    timeoutMs: number,
-  ): Promise<Logged> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.entries.slice(mark).find(match);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new AssertionError(`no ${what} within ${timeoutMs} ms; events: ${this.describe(mark)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 250));
-        const waiters = this.#waiters;
-        function done() {
-          clearTimeout(timer);
-          waiters.delete(done);
-          resolve();
-        }
-        waiters.add(done);
-      });
-    }
-  }
-
-  describe(mark = 0): string {
-    return JSON.stringify(
-      this.entries.slice(mark).map((e) => [e.type, e.type === 'message' ? '…' : e.detail]),
-    ).slice(0, 1500);
-  }
-
-  close(): void {
-    for (const [type, listener] of this.#listeners) this.#client.removeEventListener(type, listener);
-  }
-}
-
-/** Checks what every event must satisfy whenever it comes (run after each step). */
-function checkEvents(entries: readonly Logged[]): void {
-  for (const [i, e] of entries.entries()) {
-    const where = `event #${i} (${e.type})`;
-    if (e.type === 'keys') {
-      equal(e.state.keys, e.detail, `${where}: the keys getter says what the event says`);
-      // A component hearing "ready" must find who: the session is set first.
-      if (e.detail === 'ready') ok(e.state.session, `${where}: keys became ready before the session was set`);
-    } else if (e.type === 'session') {
-      equal(
-        sameSession(e.state.session, e.detail as Session | null),
-        true,
-        `${where}: session getter and event`,
-      );
-      // A component hearing "signed out" must not find keys still ready: keys go first.
-      if (e.detail === null)
-        ok(e.state.keys !== 'ready', `${where}: the session went while keys were still ready`);
-      else checkSession(e.detail as Session, where);
-    } else if (e.type === 'connection') {
-      equal(e.state.connection, e.detail, `${where}: the connection getter says what the event says`);
-      ok(CONNECTION_STATES.includes(e.detail as ConnectionState), `${where}: ${String(e.detail)}`);
-    } else if (e.type === 'rooms') {
-      ok(Array.isArray(e.detail), `${where}: a list`);
-      for (const room of e.detail as RoomSummary[]) checkRoom(room, where);
-    } else if (e.type === 'message') {
-      checkStored(e.detail as StoredMessage, where);
-    } else if (e.type === 'notification') {
-      checkNotification(e.detail, where);
-    }
-  }
-}
-
-function sameSession(a: Session | null, b: Session | null): boolean {
-  return a === b || (a !== null && b !== null && a.userId === b.userId && a.username === b.username);
-}
-
-function checkSession(session: Session, where: string): void {
-  ok(typeof session.userId === 'string' && session.userId.length > 0, `${where}: a user id`);
-  ok(typeof session.username === 'string' && session.username.length > 0, `${where}: a username`);
-}
-
-function checkRoom(room: RoomSummary, where: string): void {
-  ok(typeof room.roomId === 'string' && room.roomId.length > 0, `${where}: a room id`);
-  ok(typeof room.name === 'string', `${where}: a name`);
-  ok(Number.isInteger(room.epoch) && room.epoch >= 0, `${where}: epoch ${room.epoch}`);
-  ok(['member', 'removed', 'outside'].includes(room.status), `${where}: status ${room.status}`);
-  ok(Number.isInteger(room.unread) && room.unread >= 0, `${where}: unread ${room.unread}`);
-  ok(Array.isArray(room.members), `${where}: members`);
-  for (const m of room.members) ok(typeof m.userId === 'string' && typeof m.username === 'string', where);
-}
-
-/** A message as clients hand them out: stored by JetStream, one variant per status. */
-function checkStored(m: StoredMessage, where: string): void {
-  ok(typeof m.roomId === 'string' && m.roomId.length > 0, `${where}: a room id`);
-  ok(HEX32.test(m.messageId), `${where}: message id ${m.messageId}`);
-  ok(Number.isInteger(m.epoch) && m.epoch >= 0, `${where}: epoch`);
-  ok(Number.isInteger(m.seq) && m.seq > 0, `${where}: seq ${m.seq}`);
-  ok(Number.isFinite(m.storedAtMs) && m.storedAtMs > 0, `${where}: stored time`);
-  switch (m.status) {
-    case 'sent':
-    case 'received':
-      equal(m.own, m.status === 'sent', `${where}: own follows the status`);
-      ok(typeof m.senderUserId === 'string' && m.senderUserId.length > 0, `${where}: sender id`);
-      ok(typeof m.senderUsername === 'string' && m.senderUsername.length > 0, `${where}: sender name`);
-      ok(Number.isFinite(m.sentAtMs) && m.sentAtMs > 0, `${where}: sent time`);
-      ok(typeof m.text === 'string', `${where}: text`);
-      break;
-    case 'held':
-    case 'failed':
-      equal(m.own, false, `${where}: not own`);
-      ok(typeof m.reason === 'string' && m.reason.length > 0, `${where}: a reason`);
-      break;
-    default:
-      throw new AssertionError(`${where}: status ${(m as { status: string }).status} is not handed out`);
-  }
-}
-
-const NOTIFICATION_FIELDS = new Set(['roomId', 'roomName', 'messageId', 'senderUsername', 'preview']);
-
-function checkNotification(detail: unknown, where: string): void {
-  const n = detail as Record<string, unknown>;
-  for (const key of Object.keys(n)) ok(NOTIFICATION_FIELDS.has(key), `${where}: unexpected field ${key}`);
-  for (const key of ['roomId', 'roomName', 'messageId', 'senderUsername'])
-    ok(typeof n[key] === 'string', `${where}: ${key}`);
-  ok(n['preview'] === undefined || typeof n['preview'] === 'string', `${where}: preview`);
-}
-
-/** Awaits `call` and checks it rejects with `type` (a RoomKeyError: a code and words for a person). */
-async function refused<E extends RoomKeyError>(
-  call: () => unknown,
-  type: abstract new (...args: never[]) => E,
-  what: string,
-): Promise<E> {
-  let error: unknown;
-  try {
-    await call();
-  } catch (caught) {
-    error = caught;
-  }
-  if (error === undefined) throw new AssertionError(`${what}: expected ${type.name}, it succeeded`);
-  const e = error as Error;
-  ok(error instanceof RoomKeyError, `${what}: not a RoomKeyError: ${e?.name}: ${e?.message}`);
-  ok(error instanceof type, `${what}: expected ${type.name}, got ${e.name} (${error.code}): ${e.message}`);
-  ok(typeof error.code === 'string' && error.code.length > 0, `${what}: a code`);
-  ok(error.message.length > 10, `${what}: a message for a person`);
-  return error;
-}
-
-/** The refusal every page's ExtensionClient gives for account calls (checked by shape: it may live in core/bridge or components). */
-async function extensionOnly(call: () => unknown, what: string): Promise<void> {
-  const error = await refused(call, ForbiddenError, what);
-  equal(error.name, 'ExtensionOnlyError', `${what}: ${error.name}`);
-  equal((error as { extensionOnly?: boolean }).extensionOnly, true, `${what}: extensionOnly`);
-}
-
-function sameMembers(room: RoomSummary, usernames: string[], what: string): void {
-  equal(
-    room.members
-      .map((m) => m.username)
-      .sort()
-      .join(','),
-    [...usernames].sort().join(','),
-    what,
-  );
-}
 
 /** The story's state, shared by the steps in order. */
 class Story {
