@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
+import { SIGN_IN_QUIET_MS } from '../../extension/lib/sign-in-window.ts';
 import { waitFor } from './helpers/browser.ts';
 import { repoRoot } from './helpers/build.ts';
 import {
@@ -226,7 +227,9 @@ describe('extension: an approved hostile page and the account', { timeout: 360_0
       );
       assert.equal(await inputs(), 0, 'no input with the extension client');
 
-      // A page asking again and again gets one window, not many.
+      // A page asking again and again gets one window, not many. (The previous step's ask may be
+      // within the per-site quiet period, which would rightly ignore this one: wait it out.)
+      await new Promise((r) => setTimeout(r, SIGN_IN_QUIET_MS + 100));
       await Promise.all([button.click(), call(evil, 'openSignIn'), call(evil, 'openSignIn')]);
       const win = await signInWindow(alice);
       await new Promise((r) => setTimeout(r, 500));
