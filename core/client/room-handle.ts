@@ -36,13 +36,7 @@ import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
 import { type Readable, RecentMessages } from './recent-messages.ts';
-import type {
-  HeldMessage,
-  MemberSummary,
-  RoomSummary,
-  SentMessage,
-  StoredMessage,
-} from './types.ts';
+import type { HeldMessage, MemberSummary, RoomSummary, SentMessage, StoredMessage } from './types.ts';
 
 export interface RoomDeps {
   me: LocalMember;
