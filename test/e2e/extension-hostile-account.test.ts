@@ -7,11 +7,9 @@
 // message the page received is checked for the password. Mallory (the attacker) has a real account.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { SIGN_IN_QUIET_MS } from '../../extension/lib/sign-in-window.ts';
 import { waitFor } from './helpers/browser.ts';
-import { repoRoot } from './helpers/build.ts';
 import {
   ACCOUNT_MS,
   type CallResult,
@@ -23,6 +21,7 @@ import {
   launchWithExtension,
   type Origins,
   openApproved,
+  pageBundle,
   signInWindow,
   signOutInPopup,
   startExtensionStack,
@@ -72,20 +71,6 @@ function refusedOnTheWire(reply: unknown, what: string): void {
   assert.equal(r.kind, 'error', `${what}: ${JSON.stringify(reply)}`);
   assert.equal(r.error?.code, 'forbidden', `${what}: ${JSON.stringify(reply)}`);
   assert.equal(r.error?.extensionOnly, true, `${what}: ${JSON.stringify(reply)}`);
-}
-
-/** The components (every element, no auto-wiring), for a test page that already has `window.client`. */
-async function componentsBundle(): Promise<string> {
-  const out = await build({
-    stdin: { contents: "import './components/index.ts';", resolveDir: repoRoot, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
 }
 
 describe('extension: an approved hostile page and the account', { timeout: 360_000 }, () => {
@@ -208,7 +193,9 @@ describe('extension: an approved hostile page and the account', { timeout: 360_0
       assert.equal((await account()).keys, 'locked');
 
       // <roomkey-sign-in> on the page: no password field, before and after its client arrives.
-      await evil.addScriptTag({ content: await componentsBundle(), type: 'module' });
+      // The components (every element, no auto-wiring): the page already has `window.client`.
+      const components = await pageBundle("import './components/index.ts';");
+      await evil.addScriptTag({ content: components, type: 'module' });
       await evil.evaluate(() => customElements.whenDefined('roomkey-sign-in'));
       await evil.evaluate(() => document.body.append(document.createElement('roomkey-sign-in')));
       const inputs = () =>

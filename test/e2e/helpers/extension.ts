@@ -51,13 +51,14 @@ function runWxt(args: string[]): void {
 }
 
 /** The page-side client, bundled for the test pages: `window.RK` has every export. */
-async function clientBundle(): Promise<string> {
+function clientBundle(): Promise<string> {
+  return pageBundle("import * as rk from './components/client/extension-client.ts'; window.RK = rk;");
+}
+
+/** A module for a test page (ES2022, browser), bundled from `contents` (imports from the repo root). */
+export async function pageBundle(contents: string): Promise<string> {
   const out = await build({
-    stdin: {
-      contents: "import * as rk from './components/client/extension-client.ts'; window.RK = rk;",
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
+    stdin: { contents, resolveDir: repoRoot, loader: 'ts' },
     bundle: true,
     format: 'esm',
     platform: 'browser',

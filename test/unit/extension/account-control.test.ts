@@ -4,67 +4,16 @@
 // once (then is focused) and carries the site's gateway only as a suggestion.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BridgeReply, requestEnvelope } from '../../../core/bridge/index.ts';
-import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
-import { Account } from '../../../extension/lib/account.ts';
-import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
-import { ApprovalStore } from '../../../extension/lib/approvals.ts';
-import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
-import { BRIDGE_PORT, PAGE_PORT, sealedPortName } from '../../../extension/lib/messages.ts';
-import type { SenderLike } from '../../../extension/lib/origin.ts';
-import { SettingsStore } from '../../../extension/lib/settings.ts';
+import { BRIDGE_PORT } from '../../../extension/lib/messages.ts';
 import { SignInWindow } from '../../../extension/lib/sign-in-window.ts';
-import { MemoryUnlockCache } from '../../../extension/lib/unlock-cache.ts';
-import { CHEAP } from '../store/suite.ts';
-import { FakeArea, FakeWindow, OTHER, SITE, tick } from './fakes.ts';
-import { createLoopbackFactory } from './loopback-sdk.ts';
+import { OTHER, SITE } from './fakes.ts';
+import { createHub, EXT, type Reply } from './hub-harness.ts';
 
-const EXT = { id: 'ext', origin: 'chrome-extension://ext' };
 const PW = 'alice password';
 const ALICE = { gateway: 'http://127.0.0.1/', username: 'alice', password: PW };
 const MALLORY = { gateway: 'https://evil.example/', username: 'mallory', password: 'mallory pw' };
 
-type Reply = Extract<BridgeReply, { kind: 'result' | 'error' }>;
-
-class Port implements PortLike {
-  readonly received: BridgeReply[] = [];
-  readonly #listeners: ((m: unknown) => void)[] = [];
-  #next = 0;
-  readonly name: string;
-  readonly sender: SenderLike;
-  constructor(name: string, sender: SenderLike) {
-    this.name = name;
-    this.sender = sender;
-  }
-  postMessage(message: unknown): void {
-    this.received.push(structuredClone(message) as BridgeReply);
-  }
-  disconnect(): void {}
-  onMessage = { addListener: (l: (m: unknown) => void) => this.#listeners.push(l) };
-  onDisconnect = { addListener: () => undefined };
-  emit(message: unknown): void {
-    for (const l of this.#listeners) l(structuredClone(message));
-  }
-  async call(method: string, params: unknown = {}, type = 'request'): Promise<Reply> {
-    const id = `q${++this.#next}`;
-    this.emit(
-      type === 'admin'
-        ? { type, id, command: method, args: params }
-        : requestEnvelope({ id, method, params }),
-    );
-    for (let i = 0; i < 400; i++) {
-      const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
-      if (reply) return reply as Reply;
-      await tick();
-    }
-    throw new Error(`no answer to ${method}`);
-  }
-}
-
 async function setup() {
-  const local = new FakeArea();
-  const approvals = await ApprovalStore.load(local);
-  const prompts = new ApprovalPrompts(new FakeWindow());
   const opened: string[] = [];
   const focused: number[] = [];
   let now = 1_000_000;
@@ -80,48 +29,13 @@ async function setup() {
     },
     { now: () => now },
   );
-  let hub: Hub | undefined;
-  const account = new Account({
-    backend: new ExtensionStorageBackend(local),
-    sessions: createLoopbackFactory(),
-    unlockCache: new MemoryUnlockCache(),
-    argon2: CHEAP,
-    onState: (s) => hub?.accountChanged(s),
-    onEvent: (t, d) => hub?.sessionEvent(t, d),
+  const { account, approvals, popup, open, sealedFrame } = await createHub({
+    deps: { signInWindow },
+    patience: 400,
   });
-  hub = new Hub({
-    platform: {
-      extension: EXT,
-      roomPageUrl: (roomId) => `${EXT.origin}/sealed-room.html?room=${roomId}`,
-      ownRoomPageUrl: (roomId: string) => `${EXT.origin}/room.html?room=${roomId}`,
-      showNotification: async () => undefined,
-      focusTab: async () => undefined,
-      openTab: async () => undefined,
-      setPending: () => undefined,
-    } as ConstructorParameters<typeof Hub>[0]['platform'],
-    account,
-    approvals,
-    prompts,
-    settings: new SettingsStore(local),
-    sdkAvailable: true,
-    ready: account.restore(),
-    settingsChanged: () => undefined,
-    signInWindow,
-  });
-  const open = (name: string, sender: SenderLike): Port => {
-    const port = new Port(name, sender);
-    hub!.connect(port);
-    return port;
-  };
   const page = (origin: string, tabId: number) =>
     open(BRIDGE_PORT, { id: EXT.id, origin, url: `${origin}/app`, tab: { id: tabId }, frameId: 0 });
-  const popup = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/popup.html` });
-  const sealed = open(sealedPortName({ ancestors: [SITE], parentIsTop: true }), {
-    id: EXT.id,
-    url: `${EXT.origin}/sealed-room.html?room=${'a'.repeat(32)}`,
-    tab: { id: 1, url: `${SITE}/app` },
-    frameId: 3,
-  });
+  const sealed = sealedFrame(SITE, 1, 'a'.repeat(32));
   await approvals.grantSite(SITE);
   return {
     account,

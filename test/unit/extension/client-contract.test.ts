@@ -6,21 +6,14 @@
 // loopback's probe. The real extension runs the same steps in test/e2e/client-contract.test.ts.
 import { after, before, describe, it } from 'node:test';
 import { BridgeClient, type BridgeReply, type BridgeTransport } from '../../../core/bridge/index.ts';
-import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
-import { Account } from '../../../extension/lib/account.ts';
-import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
-import { ApprovalStore } from '../../../extension/lib/approvals.ts';
-import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
-import { BRIDGE_PORT, PAGE_PORT } from '../../../extension/lib/messages.ts';
+import type { PortLike } from '../../../extension/lib/hub.ts';
+import { BRIDGE_PORT } from '../../../extension/lib/messages.ts';
 import type { SenderLike } from '../../../extension/lib/origin.ts';
-import { SettingsStore } from '../../../extension/lib/settings.ts';
 import { SignInWindow } from '../../../extension/lib/sign-in-window.ts';
-import { MemoryUnlockCache } from '../../../extension/lib/unlock-cache.ts';
 import { type ContractSubject, runClientContract } from '../../contract/room-key-client.contract.ts';
-import { CHEAP } from '../store/suite.ts';
-import { FakeArea, FakeWindow, tick } from './fakes.ts';
-import { EXT, FakePort, resultOf } from './hub-harness.ts';
-import { createLoopbackFactory, probe } from './loopback-sdk.ts';
+import { tick } from './fakes.ts';
+import { createHub, EXT, resultOf } from './hub-harness.ts';
+import { probe } from './loopback-sdk.ts';
 
 const SITE = 'https://app.example';
 const GATEWAY = 'http://127.0.0.1/';
@@ -43,39 +36,11 @@ class SitePort implements PortLike {
 }
 
 async function extensionSubject(): Promise<ContractSubject> {
-  const local = new FakeArea();
-  const approvals = await ApprovalStore.load(local);
-  const window = new FakeWindow();
-  let hub: Hub | undefined;
-  const account = new Account({
-    backend: new ExtensionStorageBackend(local),
-    sessions: createLoopbackFactory(),
-    unlockCache: new MemoryUnlockCache(),
-    argon2: CHEAP,
-    onState: (s) => hub?.accountChanged(s),
-    onEvent: (t, d) => hub?.sessionEvent(t, d),
-  });
-  hub = new Hub({
-    platform: {
-      extension: EXT,
-      roomPageUrl: (roomId) => `${EXT.origin}/sealed-room.html?room=${roomId}`,
-      ownRoomPageUrl: (roomId) => `${EXT.origin}/room.html?room=${roomId}`,
-      showNotification: async () => undefined,
-      focusTab: async () => undefined,
-      openTab: async () => undefined,
-      setPending: () => undefined,
+  const { hub, account, window, popup } = await createHub({
+    deps: {
+      signInWindow: new SignInWindow({ open: async () => 1, focus: async () => undefined }, { quietMs: 0 }),
     },
-    account,
-    approvals,
-    prompts: new ApprovalPrompts(window),
-    settings: new SettingsStore(local),
-    sdkAvailable: true,
-    ready: account.restore(),
-    settingsChanged: () => undefined,
-    signInWindow: new SignInWindow({ open: async () => 1, focus: async () => undefined }, { quietMs: 0 }),
   });
-  const popup = new FakePort(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/popup.html` });
-  hub.connect(popup);
   const port = new SitePort();
   hub.connect(port);
   port.emit({ type: 'frame', state: { visible: true, connected: false, focusedRoom: null } });

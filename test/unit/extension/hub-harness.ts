@@ -6,7 +6,7 @@ import { ExtensionStorageBackend } from '../../../core/store/extension-storage-b
 import { Account } from '../../../extension/lib/account.ts';
 import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
 import { ApprovalStore } from '../../../extension/lib/approvals.ts';
-import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
+import { Hub, type HubDeps, type Platform, type PortLike } from '../../../extension/lib/hub.ts';
 import { BRIDGE_PORT, PAGE_PORT, sealedPortName } from '../../../extension/lib/messages.ts';
 import type { SenderLike } from '../../../extension/lib/origin.ts';
 import { SettingsStore } from '../../../extension/lib/settings.ts';
@@ -17,6 +17,9 @@ import { createLoopbackFactory } from './loopback-sdk.ts';
 
 export const EXT = { id: 'ext', origin: 'chrome-extension://ext' };
 
+/** A request's answer: its result or its error. */
+export type Reply = Extract<BridgeReply, { kind: 'result' | 'error' }>;
+
 /** A port as a frame holds it: sends requests, records what the background posts. */
 export class FakePort implements PortLike {
   readonly received: BridgeReply[] = [];
@@ -26,9 +29,12 @@ export class FakePort implements PortLike {
   #next = 0;
   readonly name: string;
   readonly sender: SenderLike;
-  constructor(name: string, sender: SenderLike) {
+  /** How many ticks `call` waits for an answer. */
+  readonly #patience: number;
+  constructor(name: string, sender: SenderLike, patience = 200) {
     this.name = name;
     this.sender = sender;
+    this.#patience = patience;
   }
   postMessage(message: unknown): void {
     this.received.push(structuredClone(message) as BridgeReply);
@@ -39,20 +45,21 @@ export class FakePort implements PortLike {
   }
   onMessage = { addListener: (l: (m: unknown) => void) => this.#onMessage.push(l) };
   onDisconnect = { addListener: (l: () => void) => this.#onDisconnect.push(l) };
+  /** What the frame sends. */
   emit(message: unknown): void {
     for (const l of this.#onMessage) l(structuredClone(message));
   }
   /** Sends a request (or an admin command) and waits for its answer. */
-  async call(method: string, params: unknown = {}, type = 'request'): Promise<BridgeReply> {
+  async call(method: string, params: unknown = {}, type = 'request'): Promise<Reply> {
     const id = `q${++this.#next}`;
     this.emit(
       type === 'admin'
         ? { type, id, command: method, args: params }
         : requestEnvelope({ id, method, params }),
     );
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < this.#patience; i++) {
       const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
-      if (reply) return reply;
+      if (reply) return reply as Reply;
       await tick();
     }
     throw new Error(`no answer to ${method}`);
@@ -78,13 +85,25 @@ export function assertNotApproved(reply: BridgeReply, what: string): void {
   assert.equal(error.notApproved, true, what);
 }
 
-/** A hub with a signed-in account (through the popup); `opened` lists the extension tabs it opened. */
-export async function startHub() {
+export interface HubSetup {
+  /** What replaces the fake platform's defaults (which do nothing). */
+  platform?: Partial<Platform>;
+  /** Further dependencies of the hub (e.g. its sign-in window). */
+  deps?: Partial<HubDeps>;
+  /** How many ticks each port's `call` waits for an answer. */
+  patience?: number;
+}
+
+/**
+ * A hub over fake storage, a fake prompt window and the loopback SDK, with the popup's port open
+ * and nobody signed in. `open` connects a port; `site` is a site's page (its content script's
+ * port) in tab `tabId`; `sealedFrame` the sealed room page framed by `origin`'s page there.
+ */
+export async function createHub({ platform, deps, patience }: HubSetup = {}) {
   const local = new FakeArea();
   const approvals = await ApprovalStore.load(local);
   const window = new FakeWindow();
   const prompts = new ApprovalPrompts(window);
-  const opened: string[] = [];
   let hub: Hub | undefined;
   const account = new Account({
     backend: new ExtensionStorageBackend(local),
@@ -101,10 +120,9 @@ export async function startHub() {
       ownRoomPageUrl: (roomId) => `${EXT.origin}/room.html?room=${roomId}`,
       showNotification: async () => undefined,
       focusTab: async () => undefined,
-      openTab: async (url) => {
-        opened.push(url);
-      },
+      openTab: async () => undefined,
       setPending: () => undefined,
+      ...platform,
     },
     account,
     approvals,
@@ -113,14 +131,14 @@ export async function startHub() {
     sdkAvailable: true,
     ready: account.restore(),
     settingsChanged: () => undefined,
+    ...deps,
   });
   const open = (name: string, sender: SenderLike): FakePort => {
-    const port = new FakePort(name, sender);
+    const port = new FakePort(name, sender, patience);
     hub!.connect(port);
     return port;
   };
-  /** A site's page (its content script's port) in tab `tabId`. */
-  const site = (origin: string, tabId: number): FakePort => {
+  const site = (origin: string, tabId: number, visible = true): FakePort => {
     const port = open(BRIDGE_PORT, {
       id: EXT.id,
       origin,
@@ -128,10 +146,9 @@ export async function startHub() {
       tab: { id: tabId },
       frameId: 0,
     });
-    port.emit({ type: 'frame', state: { visible: true, connected: false, focusedRoom: null } });
+    port.emit({ type: 'frame', state: { visible, connected: false, focusedRoom: null } });
     return port;
   };
-  /** The sealed room page framed by `origin`'s page in tab `tabId`. */
   const sealedFrame = (origin: string, tabId: number, roomId: string): FakePort =>
     open(sealedPortName({ ancestors: [origin], parentIsTop: true }), {
       id: EXT.id,
@@ -140,6 +157,20 @@ export async function startHub() {
       frameId: 3,
     });
   const popup = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/popup.html` });
+  return { hub, account, approvals, prompts, window, popup, open, site, sealedFrame };
+}
+
+/** A hub with a signed-in account (through the popup); `opened` lists the extension tabs it opened. */
+export async function startHub() {
+  const opened: string[] = [];
+  const h = await createHub({
+    platform: {
+      openTab: async (url) => {
+        opened.push(url);
+      },
+    },
+  });
+  const { window, popup } = h;
   /** The id of the next question the window shows, once it is open. */
   const nextQuestion = async (): Promise<string> => {
     for (let i = 0; i < 100 && window.opened.length === 0; i++) await tick();
@@ -155,5 +186,5 @@ export async function startHub() {
     return view;
   };
   resultOf(await popup.call('signUp', { gateway: 'http://127.0.0.1/', username: 'alice', password: 'pw' }));
-  return { hub, account, approvals, prompts, window, popup, open, site, sealedFrame, answerNext, opened };
+  return { ...h, answerNext, opened };
 }

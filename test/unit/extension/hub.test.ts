@@ -2,123 +2,22 @@
 // every request, events filtered per frame, notifications routed to one frame.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BridgeReply, requestEnvelope } from '../../../core/bridge/index.ts';
 import { toBase64Url } from '../../../core/bytes.ts';
-import { ExtensionStorageBackend } from '../../../core/store/extension-storage-backend.ts';
-import { Account } from '../../../extension/lib/account.ts';
-import { ApprovalPrompts } from '../../../extension/lib/approval-prompts.ts';
-import { ApprovalStore } from '../../../extension/lib/approvals.ts';
-import { Hub, type PortLike } from '../../../extension/lib/hub.ts';
 import { BRIDGE_PORT, PAGE_PORT, sealedPortName } from '../../../extension/lib/messages.ts';
-import type { SenderLike } from '../../../extension/lib/origin.ts';
-import { SettingsStore } from '../../../extension/lib/settings.ts';
-import { MemoryUnlockCache } from '../../../extension/lib/unlock-cache.ts';
-import { CHEAP } from '../store/suite.ts';
-import { FakeArea, FakeWindow, OTHER, SITE, tick } from './fakes.ts';
-import { createLoopbackFactory, probe } from './loopback-sdk.ts';
-
-const EXT = { id: 'ext', origin: 'chrome-extension://ext' };
-
-class FakePort implements PortLike {
-  readonly received: BridgeReply[] = [];
-  disconnected = false;
-  #onMessage: ((m: unknown) => void)[] = [];
-  #onDisconnect: (() => void)[] = [];
-  #next = 0;
-  readonly name: string;
-  readonly sender: SenderLike;
-  constructor(name: string, sender: SenderLike) {
-    this.name = name;
-    this.sender = sender;
-  }
-  postMessage(message: unknown): void {
-    this.received.push(structuredClone(message) as BridgeReply);
-  }
-  disconnect(): void {
-    this.disconnected = true;
-    for (const l of this.#onDisconnect) l();
-  }
-  onMessage = { addListener: (l: (m: unknown) => void) => this.#onMessage.push(l) };
-  onDisconnect = { addListener: (l: () => void) => this.#onDisconnect.push(l) };
-  /** What the frame sends. */
-  emit(message: unknown): void {
-    for (const l of this.#onMessage) l(structuredClone(message));
-  }
-  /** Sends a request and waits for its answer. */
-  async call(method: string, params: unknown = {}, type = 'request'): Promise<BridgeReply> {
-    const id = `q${++this.#next}`;
-    this.emit(
-      type === 'admin'
-        ? { type, id, command: method, args: params }
-        : requestEnvelope({ id, method, params }),
-    );
-    for (let i = 0; i < 200; i++) {
-      const reply = this.received.find((r) => (r.kind === 'result' || r.kind === 'error') && r.id === id);
-      if (reply) return reply;
-      await tick();
-    }
-    throw new Error(`no answer to ${method}`);
-  }
-  events(type?: string): unknown[] {
-    return this.received
-      .filter((r) => r.kind === 'event' && (!type || r.event.type === type))
-      .map((r) => (r as { event: unknown }).event);
-  }
-}
+import { OTHER, SITE, tick } from './fakes.ts';
+import { createHub, EXT, type FakePort } from './hub-harness.ts';
+import { probe } from './loopback-sdk.ts';
 
 async function setup(registered?: string[]) {
-  const local = new FakeArea();
-  const approvals = await ApprovalStore.load(local);
-  const window = new FakeWindow();
-  const prompts = new ApprovalPrompts(window);
   const shown: string[][] = [];
-  let hub: Hub | undefined;
-  const account = new Account({
-    backend: new ExtensionStorageBackend(local),
-    sessions: createLoopbackFactory(),
-    unlockCache: new MemoryUnlockCache(),
-    argon2: CHEAP,
-    onState: (s) => hub?.accountChanged(s),
-    onEvent: (t, d) => hub?.sessionEvent(t, d),
-  });
-  hub = new Hub({
+  const { hub, account, approvals, window, popup, site, open } = await createHub({
     platform: {
-      extension: EXT,
-      roomPageUrl: (roomId) => `${EXT.origin}/sealed-room.html?room=${roomId}`,
-      ownRoomPageUrl: (roomId) => `${EXT.origin}/room.html?room=${roomId}`,
       showNotification: async (id, title, message) => {
         shown.push([id, title, message]);
       },
-      focusTab: async () => undefined,
-      openTab: async () => undefined,
-      setPending: () => undefined,
       registered: registered && { load: async () => registered, save: () => undefined },
     },
-    account,
-    approvals,
-    prompts,
-    settings: new SettingsStore(local),
-    sdkAvailable: true,
-    ready: account.restore(),
-    settingsChanged: () => undefined,
   });
-  const open = (name: string, sender: SenderLike): FakePort => {
-    const port = new FakePort(name, sender);
-    hub!.connect(port);
-    return port;
-  };
-  const site = (origin: string, tabId: number, visible = true) => {
-    const port = open(BRIDGE_PORT, {
-      id: EXT.id,
-      origin,
-      url: `${origin}/app`,
-      tab: { id: tabId },
-      frameId: 0,
-    });
-    port.emit({ type: 'frame', state: { visible, connected: false, focusedRoom: null } });
-    return port;
-  };
-  const popup = open(PAGE_PORT, { id: EXT.id, url: `${EXT.origin}/popup.html` });
   const answerNext = async (decision: string) => {
     for (let i = 0; i < 50 && window.opened.length === 0; i++) await tick();
     const id = window.opened.shift()!;

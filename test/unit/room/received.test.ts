@@ -7,34 +7,28 @@ import { parseEnvelope } from '../../../core/crypto/index.ts';
 import { BadSignatureError, MalformedError, RoomKeyError } from '../../../core/errors.ts';
 import {
   asReceived,
-  MemoryDirectory,
+  type MemoryDirectory,
   messageIdOf,
-  newRoomId,
   parseReceived,
   Room,
 } from '../../../core/room/index.ts';
-import { makeUser, type TestUser } from '../../helpers/users.ts';
+import type { TestUser } from '../../helpers/users.ts';
+import { roomFixture } from './_room-fixtures.ts';
 
 const now = 1_764_000_000_000;
 
 describe('received envelopes (parse once)', () => {
   let directory: MemoryDirectory;
-  let alice: TestUser;
   let bob: TestUser;
+  /** Alice's room, Bob not yet in it. */
   let room: Room;
 
   beforeEach(async () => {
-    directory = new MemoryDirectory();
-    alice = await makeUser('alice', directory, now);
-    bob = await makeUser('bob', directory, now);
-    room = await Room.create({
-      me: alice.me,
+    ({
       directory,
-      roomId: newRoomId(),
-      orgId: 'org',
-      projectId: 'proj',
-      nowMs: now,
-    });
+      room,
+      users: [, bob],
+    } = await roomFixture(['alice', 'bob'], now));
   });
 
   it('keeps the bytes, the stored facts and the parsed form; a failure is its typed error', async () => {

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { decode } from '../../../core/codec.ts';
 import { BadSignatureError, type RoomKeyError } from '../../../core/errors.ts';
-import { MemoryDirectory, newRoomId, type ReceiveResult, Room } from '../../../core/room/index.ts';
+import { type MemoryDirectory, type ReceiveResult, Room } from '../../../core/room/index.ts';
 import { v1 } from '../../../proto/index.ts';
-import { makeUser, type TestUser } from '../../helpers/users.ts';
+import type { TestUser } from '../../helpers/users.ts';
+import { roomFixture } from './_room-fixtures.ts';
 
 const T0 = 1_764_000_000_000;
 const MINUTE = 60_000;
@@ -35,17 +36,11 @@ describe('device validity by stored time and epoch, not the sender clock', () =>
   let bobs: Room;
 
   beforeEach(async () => {
-    directory = new MemoryDirectory();
-    alice = await makeUser('alice', directory, T0);
-    bob = await makeUser('bob', directory, T0);
-    room = await Room.create({
-      me: alice.me,
+    ({
       directory,
-      roomId: newRoomId(),
-      orgId: 'org',
-      projectId: 'proj',
-      nowMs: T0,
-    });
+      room,
+      users: [alice, bob],
+    } = await roomFixture(['alice', 'bob'], T0));
     await room.applyCommit(await room.add(['bob'], { nowMs: T0 }), { storedAtMs: T0, seq: 2 });
     bobs = await Room.fromGenesis(room.genesisSigned, bob.me, directory, { storedAtMs: T0, seq: 1 });
     await bobs.applyCommit(room.signedAt(1), { storedAtMs: T0, seq: 2 });

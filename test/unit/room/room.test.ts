@@ -19,9 +19,10 @@ import {
   type RoomKeyError,
   UnknownEpochError,
 } from '../../../core/errors.ts';
-import { MemoryDirectory, newRoomId, type ReceiveResult, Room } from '../../../core/room/index.ts';
+import { type MemoryDirectory, type ReceiveResult, Room } from '../../../core/room/index.ts';
 import { v1 } from '../../../proto/index.ts';
-import { makeUser, type TestUser } from '../../helpers/users.ts';
+import type { TestUser } from '../../helpers/users.ts';
+import { roomFixture } from './_room-fixtures.ts';
 
 const now = 1_764_000_000_000;
 
@@ -40,20 +41,11 @@ describe('room state machine', () => {
   let room: Room;
 
   beforeEach(async () => {
-    directory = new MemoryDirectory();
-    alice = await makeUser('alice', directory, now);
-    bob = await makeUser('bob', directory, now);
-    carol = await makeUser('carol', directory, now);
-    mallory = await makeUser('mallory', directory, now);
-    room = await Room.create({
-      me: alice.me,
+    ({
       directory,
-      roomId: newRoomId(),
-      orgId: 'org',
-      projectId: 'proj',
-      info: { name: 'Launch plans' },
-      nowMs: now,
-    });
+      room,
+      users: [alice, bob, carol, mallory],
+    } = await roomFixture(['alice', 'bob', 'carol', 'mallory'], now, { name: 'Launch plans' }));
   });
 
   /** Bob's view of Alice's room: genesis then every commit so far. */
