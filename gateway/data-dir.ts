@@ -8,6 +8,8 @@
  *   sys.creds         a system-account user: pushes account JWT updates          (600)
  *   nats-server.conf  a config for running nats-server yourself (fixed ports)
  *   jetstream/        JetStream store of the local stack (`dev`)
+ *   cluster.json      the node list of a cluster deployment (`init --cluster`)
+ *   nodes/<name>/     one cluster node: nats-server.conf, jetstream/, jwt/, run/
  * @example const stack = readStack('.roomkey');
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -56,6 +58,24 @@ export function stackPaths(dir: string) {
     sysCreds: join(root, 'sys.creds'),
     natsConfig: join(root, 'nats-server.conf'),
     jetstream: join(root, 'jetstream'),
+    run: join(root, 'run'),
+    cluster: join(root, 'cluster.json'),
+    nodes: join(root, 'nodes'),
+  };
+}
+
+/**
+ * Where one node of a cluster keeps its config, JetStream store, account JWTs and ports files:
+ * each node has its own (two servers must never share a store directory).
+ * @example nodePaths('.roomkey', 'n1').jetstream // '/…/.roomkey/nodes/n1/jetstream'
+ */
+export function nodePaths(dir: string, node: string) {
+  const root = join(stackPaths(dir).nodes, node);
+  return {
+    root,
+    natsConfig: join(root, 'nats-server.conf'),
+    jetstream: join(root, 'jetstream'),
+    jwt: join(root, 'jwt'),
     run: join(root, 'run'),
   };
 }

@@ -29,6 +29,21 @@ export interface NatsConfigInput {
   host?: string;
   portsFileDir?: string;
   serverName?: string;
+  /** Monitoring port (`/healthz`, `/varz`) on `host`; -1 = a free one; omitted = none. */
+  monitorPort?: number;
+  /** This server's place in a cluster; omitted = a single server. Needs `serverName`. */
+  cluster?: NatsClusterInput;
+}
+
+export interface NatsClusterInput {
+  /** The cluster's name, the same on every node. */
+  name: string;
+  /** Host the route listener binds (default: the client `host`). */
+  host?: string;
+  /** Route port of this node. */
+  port: number;
+  /** nats-route://host:port of every node (this one's own entry is ignored by the server). */
+  routes: string[];
 }
 
 /**
@@ -65,7 +80,30 @@ export function resolverDirFor(storeDir: string): string {
   return join(dirname(storeDir), 'jwt');
 }
 
+/**
+ * The cluster block of one node: routes to every node, so any node that restarts finds the others
+ * whichever of them are up. JetStream in a cluster needs `server_name` and a cluster name.
+ * @example natsClusterBlock({ name: 'roomkey', port: 6222, routes: ['nats-route://10.0.0.2:6222'] }, '0.0.0.0')
+ */
+export function natsClusterBlock(cluster: NatsClusterInput, host: string): string[] {
+  return [
+    'cluster {',
+    `  name: ${JSON.stringify(cluster.name)}`,
+    `  host: ${JSON.stringify(cluster.host ?? host)}`,
+    `  port: ${cluster.port}`,
+    '  routes: [',
+    ...cluster.routes.map((route) => `    ${JSON.stringify(route)}`),
+    '  ]',
+    '}',
+  ];
+}
+
+/**
+ * The whole nats-server.conf of one server (or one node of a cluster) of a RoomKey deployment.
+ * @example writeFileSync(file, natsServerConfig({ stack, port: 4222, wsPort: 4223, storeDir }))
+ */
 export function natsServerConfig(input: NatsConfigInput): string {
+  if (input.cluster && !input.serverName) throw new Error('a cluster node needs a serverName');
   const host = input.host ?? '127.0.0.1';
   const { stack } = input;
   const q = (s: string) => JSON.stringify(s);
@@ -75,7 +113,9 @@ export function natsServerConfig(input: NatsConfigInput): string {
     `host: ${q(host)}`,
     `port: ${input.port}`,
     ...(input.portsFileDir ? [`ports_file_dir: ${q(input.portsFileDir)}`] : []),
+    ...(input.monitorPort === undefined ? [] : [`http_port: ${input.monitorPort}`]),
     `max_control_line: ${MAX_CONTROL_LINE}`,
+    ...(input.cluster ? natsClusterBlock(input.cluster, host) : []),
     `websocket {`,
     `  host: ${q(host)}`,
     `  port: ${input.wsPort}`,

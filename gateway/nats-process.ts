@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -16,6 +16,8 @@ export interface NatsServerProcess {
   clientUrl: string;
   /** ws://127.0.0.1:port */
   wsUrl: string;
+  /** http://127.0.0.1:port of the monitoring endpoint (`/healthz`), when the config asks for one. */
+  monitorUrl?: string;
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
@@ -81,7 +83,8 @@ export async function launchNatsServer(options: LaunchOptions): Promise<NatsServ
     if (!clientUrl || !wsUrl)
       throw new Error(`ports file lacks nats or websocket URLs: ${JSON.stringify(ports)}`);
     await waitForTcp(clientUrl, deadline, () => exitedYet);
-    return { pid: child.pid!, clientUrl, wsUrl, exited, stop };
+    const monitorUrl = ports.monitoring?.[0];
+    return { pid: child.pid!, clientUrl, wsUrl, ...(monitorUrl ? { monitorUrl } : {}), exited, stop };
   } catch (error) {
     await stop(1000);
     throw new Error(`nats-server did not start: ${(error as Error).message}\n${recent.join('\n')}`);
@@ -93,7 +96,7 @@ async function waitForPorts(
   dir: string,
   deadline: number,
   exited: () => unknown,
-): Promise<{ nats?: string[]; websocket?: string[] }> {
+): Promise<{ nats?: string[]; websocket?: string[]; monitoring?: string[] }> {
   const suffix = `_${child.pid}.ports`;
   while (Date.now() < deadline) {
     if (exited() !== undefined) throw new Error(`exited early (${exited()})`);
@@ -131,4 +134,22 @@ async function waitForTcp(url: string, deadline: number, exited: () => unknown):
     await sleep(25);
   }
   throw new Error(`${url} does not accept connections in time`);
+}
+
+/**
+ * A loopback TCP port that was free a moment ago, for listeners whose port must be known before
+ * any server starts (cluster routes name each other's ports). Client and WebSocket listeners use
+ * port -1 instead, which cannot race.
+ * @example const routePort = await freeLoopbackPort();
+ */
+export async function freeLoopbackPort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
 }
