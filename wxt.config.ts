@@ -18,7 +18,16 @@ export default defineConfig({
   manifest: ({ browser, manifestVersion }) => ({
     name: 'RoomKey',
     description: 'Keeps your RoomKey keys and one encrypted connection for every tab.',
-    permissions: ['storage', 'unlimitedStorage', 'notifications', 'idle'],
+    // DNS policy (extension/lib/dns-probes.ts): Firefox's `dns` API says whether its own DNS over
+    // HTTPS resolved the gateway; Chromium has none, so `webRequest` (non-blocking, over the host
+    // permissions below) reads the address the browser reached for a fetch to the gateway host.
+    permissions: [
+      'storage',
+      'unlimitedStorage',
+      'notifications',
+      'idle',
+      ...(browser === 'firefox' ? ['dns'] : ['webRequest']),
+    ],
     // The content scripts need the sites anyway; this also gives the tab URL of a sealed iframe's
     // embedder (Firefox has no location.ancestorOrigins) and of a notification's tab.
     host_permissions: WEB,

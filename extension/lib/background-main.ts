@@ -11,6 +11,9 @@ import { ExtensionStorageBackend } from '../../core/store/index.ts';
 import { Account } from './account.ts';
 import { ApprovalPrompts } from './approval-prompts.ts';
 import { ApprovalStore } from './approvals.ts';
+import { DnsGuard } from './dns-guard.ts';
+import { browserDnsProbes } from './dns-probes.ts';
+import { saveDnsStatus } from './dns-status.ts';
 import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
 import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
 import { createSessionFactory } from './sdk-wiring.ts';
@@ -60,12 +63,20 @@ export function startBackground(): Hub {
   const worker = isServiceWorker();
   const unlockCache: UnlockCache =
     worker && sessionArea ? new SessionUnlockCache(sessionArea) : new MemoryUnlockCache();
+  const settings = new SettingsStore(local);
+  // The DNS policy runs just before every connection the session factory opens.
+  const dnsGuard = new DnsGuard({
+    probes: browserDnsProbes(browser),
+    settings: () => settings.get(),
+    onStatus: (status) =>
+      void saveDnsStatus(sessionArea ?? local, status).catch((error) => log('DNS status', error)),
+  });
   const sessions = createSessionFactory({
     area: local,
     deviceName: deviceName(),
     onError: (error) => log('session', error),
+    beforeConnect: (gateway, cfg) => dnsGuard.check(gateway, cfg),
   });
-  const settings = new SettingsStore(local);
   const approvals = new ApprovalStore(local);
   // getURL('/') minus the slash: new URL(...).origin may be "null" for extension schemes.
   const origin = browser.runtime.getURL('/').replace(/\/$/, '');
@@ -200,6 +211,7 @@ export function startBackground(): Hub {
         prompts,
         ready,
         shown,
+        dnsGuard,
         startedAt: Date.now(),
       },
     });

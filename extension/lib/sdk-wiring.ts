@@ -188,6 +188,11 @@ export interface SdkWiringDeps {
   /** Argon2id costs of the SDK store's first (password) wrap; default the production ones. */
   storeParams?: Argon2Params;
   onError?: (error: Error) => void;
+  /**
+   * Runs just before each connection (after the config is read): the DNS policy (lib/dns-guard.ts).
+   * It throws to refuse the connection.
+   */
+  beforeConnect?: (gateway: string, cfg: DeploymentConfig) => Promise<unknown>;
 }
 
 const randomSecret = (): string => toBase64Url(randomBytes(32));
@@ -212,6 +217,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
 
   const enter = async (how: 'signUp' | 'signIn', input: CredentialsInput): Promise<BackgroundSession> => {
     const cfg = await readConfig(input.gateway);
+    await deps.beforeConnect?.(input.gateway, cfg);
     // The background's store is new, so any SDK store here is a leftover.
     await backend.clear();
     const backoff = new Backoff();
@@ -257,6 +263,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
         if (!cached) throw error;
         cfg = JSON.parse(fromUtf8(cached)) as DeploymentConfig;
       }
+      await deps.beforeConnect?.(gateway, cfg);
       const backoff = new Backoff();
       // What the resumed live readers hand on before the background listens is kept for it
       // (LiveSession), and what reaches the hub before a tab registered again is kept for that

@@ -6,8 +6,9 @@
  */
 import { MalformedError } from '../../core/errors.ts';
 import type { StorageAreaLike } from '../../core/store/index.ts';
+import { checkDnsSetting, DEFAULT_DNS_SETTINGS, type DnsSettings } from './dns-settings.ts';
 
-export interface Settings {
+export interface Settings extends DnsSettings {
   /** Show the sender and the message text in notifications (else only "New message"). */
   previews: boolean;
   /** Lock the keys after this many minutes without input on the computer; 0 = never. */
@@ -20,7 +21,12 @@ export interface Settings {
 }
 
 /** Off by default: a notification can be read by anyone near the screen. */
-export const DEFAULT_SETTINGS: Settings = { previews: false, idleLockMinutes: 15, gateway: null };
+export const DEFAULT_SETTINGS: Settings = {
+  previews: false,
+  idleLockMinutes: 15,
+  gateway: null,
+  ...DEFAULT_DNS_SETTINGS,
+};
 /** Longest gateway URL kept (as the bridge allows). */
 export const MAX_GATEWAY_CHARS = 2048;
 /** Most minutes the idle lock can be set to (one day). */
@@ -49,6 +55,8 @@ export function checkSettingsPatch(raw: Record<string, unknown>): Partial<Settin
       patch.idleLockMinutes = value as number;
     } else if (key === 'gateway') {
       patch.gateway = value === null ? null : checkGateway(value);
+    } else if (key === 'dnsPolicy' || key === 'dohResolver') {
+      Object.assign(patch, checkDnsSetting(key, value));
     } else {
       throw new MalformedError(`settings: unknown setting ${JSON.stringify(key).slice(0, 40)}`);
     }

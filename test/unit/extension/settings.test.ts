@@ -17,6 +17,8 @@ describe('settings', () => {
       previews: true,
       idleLockMinutes: 15,
       gateway: null,
+      dnsPolicy: 'prefer',
+      dohResolver: 'auto',
     });
   });
 
