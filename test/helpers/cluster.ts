@@ -41,7 +41,12 @@ export interface TestCluster {
   kill(i: number): Promise<void>;
   /** Starts node `i` again on its ports and store; resolves once it accepts connections. */
   start(i: number): Promise<void>;
-  /** Resolves once every running node reports itself healthy (JetStream current), or throws. */
+  /**
+   * Resolves once every running node reports itself healthy (JetStream current) and sees the meta
+   * leader and every stream's leader on a running node, or throws. Right after a kill, /healthz
+   * still says ok for a few seconds while the dead node's leaderships are unowned (2.9's Raft
+   * elects new leaders after 4–9 s); the leader check covers that window.
+   */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -119,7 +124,13 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Te
       let last = '';
       while (Date.now() < deadline) {
         const running = nodes.filter((n) => n.process);
-        const verdicts = await Promise.all(running.map((n) => health(n.monitorUrl)));
+        const names = new Set(running.map((n) => n.name));
+        const verdicts = await Promise.all(
+          running.map(async (n) => {
+            const verdict = await health(n.monitorUrl);
+            return verdict === 'ok' ? leadersOn(n.monitorUrl, names) : verdict;
+          }),
+        );
         if (verdicts.every((v) => v === 'ok')) return;
         last = running.map((n, k) => `${n.name}: ${verdicts[k]}`).join('; ');
         await sleep(100);
@@ -160,6 +171,31 @@ async function health(monitorUrl: string): Promise<string> {
     const response = await fetch(`${monitorUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
     const body = (await response.json()) as { status?: string; error?: string };
     return body.status === 'ok' ? 'ok' : (body.error ?? `HTTP ${response.status}`);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** `ok` when the node sees the meta leader and every stream leader it knows on a running node. */
+async function leadersOn(monitorUrl: string, running: Set<string>): Promise<string> {
+  interface Jsz {
+    meta_cluster?: { leader?: string };
+    account_details?: { stream_detail?: { name: string; cluster?: { leader?: string } }[] }[];
+  }
+  try {
+    const response = await fetch(`${monitorUrl}/jsz?accounts=true&streams=true`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    const jsz = (await response.json()) as Jsz;
+    const meta = jsz.meta_cluster?.leader ?? '';
+    if (!running.has(meta)) return `meta leader "${meta}" is not running`;
+    for (const account of jsz.account_details ?? []) {
+      for (const stream of account.stream_detail ?? []) {
+        const leader = stream.cluster?.leader ?? '';
+        if (!running.has(leader)) return `stream ${stream.name}: leader "${leader}" is not running`;
+      }
+    }
+    return 'ok';
   } catch (error) {
     return (error as Error).message;
   }
