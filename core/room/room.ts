@@ -41,7 +41,6 @@ import {
   ConflictError,
   MalformedError,
   NotMemberError,
-  ReplayError,
   RoomKeyError,
   TooLargeError,
   UnknownEpochError,
@@ -51,7 +50,7 @@ import { requireDeviceOf } from './_checks.ts';
 import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
 import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
 import { asReceived, asRoomKeyError, parseReceived, type ReceivedEnvelope } from './received.ts';
-import { ReplayGuard } from './replay-guard.ts';
+import { ReplayGuard, type ReplayState } from './replay-guard.ts';
 import type {
   Directory,
   EpochView,
@@ -107,7 +106,7 @@ export class Room {
   readonly #epochs: EpochState[];
   readonly #keys = new Map<number, EpochKeys>();
   readonly #secrets = new Map<number, Uint8Array>();
-  readonly #replay: ReplayGuard;
+  #replay: ReplayGuard;
   #info: { epoch: number; info: RoomInfo } | undefined;
   readonly #held = new Map<string, HeldEnvelope>();
   #removedAt: number | undefined;
@@ -136,8 +135,11 @@ export class Room {
         openedAtMs,
       },
     ];
-    this.#replay = new ReplayGuard();
+    this.#replay = new ReplayGuard(this.#closedAt, () => this.epoch);
   }
+
+  /** When JetStream stored the commit that closed `epoch` (the replay guard's position). */
+  readonly #closedAt = (epoch: number): number | undefined => this.#epochs[epoch + 1]?.openedAtMs;
 
   /** Makes a new room (epoch 0, this user its only member). Publish `room.genesisSigned`. */
   static async create(input: GenesisInput & { directory: Directory }): Promise<Room> {
@@ -196,7 +198,12 @@ export class Room {
     await room.#learnSecrets(
       (snapshot.secrets ?? []).map((s) => ({ epoch: s.epoch ?? 0, secret: s.secret ?? new Uint8Array() })),
     );
-    for (const id of snapshot.seenMessageIds ?? []) room.#replay.accept(id);
+    room.#replay = ReplayGuard.restore(
+      replayState(snapshot),
+      room.#closedAt,
+      () => room.epoch,
+      snapshot.seenMessageIds ?? [],
+    );
     room.markDelivered(Number(snapshot.lastSeq ?? 0));
     const held = [
       ...(snapshot.heldEnvelopes ?? []).map((bytes) => parseReceived(bytes)),
@@ -601,9 +608,6 @@ export class Room {
       if (reread) throw new UnknownEpochError(this.roomId, h.epoch);
       return this.#hold(parsed, received);
     }
-    if (!reread && this.#replay.has(h.messageId)) {
-      throw new ReplayError(`message ${toHex(h.messageId)} was already received; the copy is ignored.`);
-    }
     const keys = this.#keys.get(h.epoch);
     if (!keys) {
       if (this.#removedAt !== undefined && h.epoch >= this.#removedAt) {
@@ -617,8 +621,11 @@ export class Room {
         `This message is from epoch ${h.epoch}, before this device could read the room: its history was not shared with you.`,
       );
     }
+    // By position and by id (replay-guard.ts); a re-read of stored history is neither.
+    if (!reread) this.#replay.check(h.epoch, h.messageId, facts?.storedAtMs);
     const content = decodeMessageContent(decryptEnvelope(parsed, keys.messageKey));
-    this.#replay.accept(h.messageId);
+    if (reread) this.#replay.remember(h.epoch, h.messageId);
+    else this.#replay.accept(h.epoch, h.messageId, facts?.storedAtMs);
     const message: RoomMessage = {
       roomId: this.roomId,
       epoch: h.epoch,
@@ -682,7 +689,7 @@ export class Room {
       genesis: this.#chain[0],
       commits: this.#chain.slice(1),
       secrets: [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret })),
-      seenMessageIds: this.#replay.ids(),
+      ...this.snapshotReplay(),
       epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
       lastSeq: this.#lastSeq,
       held: [...this.#held.values()].map(({ received }) => ({
@@ -691,6 +698,27 @@ export class Room {
         seq: received.facts?.seq ?? 0,
       })),
     };
+  }
+
+  /** The replay guard's part of the snapshot, ids included. */
+  snapshotReplay(): Pick<
+    roomkey.v1.RoomSnapshot.$Properties,
+    'replayFloor' | 'replayNewestStoredAtMs' | 'replayEpochs'
+  > {
+    const state = this.#replay.state();
+    return {
+      replayFloor: state.floor,
+      replayNewestStoredAtMs: state.newestStoredAtMs,
+      replayEpochs: state.epochs.map(({ epoch, ids }) => ({ epoch, ids, count: ids.length / 16 })),
+    };
+  }
+
+  /**
+   * The replay guard itself, for a saver that writes its ids in chunks as they grow (read only:
+   * core/client/room-snapshots.ts). Its open epochs' id sets only ever grow.
+   */
+  get replay(): ReplayGuard {
+    return this.#replay;
   }
 
   /** The snapshot, encoded. */
@@ -706,4 +734,16 @@ export class Room {
         : `You are not a member of this room and cannot ${action}.`,
     );
   }
+}
+
+/** The replay state in a snapshot (hostile input: numbers checked by ReplayGuard.restore). */
+function replayState(snapshot: roomkey.v1.RoomSnapshot.$Properties): ReplayState {
+  return {
+    floor: Number(snapshot.replayFloor ?? 0),
+    newestStoredAtMs: Number(snapshot.replayNewestStoredAtMs ?? 0),
+    epochs: (snapshot.replayEpochs ?? []).map((e) => ({
+      epoch: Number(e.epoch ?? 0),
+      ids: e.ids ?? new Uint8Array(),
+    })),
+  };
 }

@@ -2283,6 +2283,9 @@ export namespace roomkey {
             epochStoredAtMs: number[];
             lastSeq: number;
             held: roomkey.v1.HeldEnvelope.$Properties[];
+            replayFloor: number;
+            replayNewestStoredAtMs: number;
+            replayEpochs: roomkey.v1.ReplayEpochIds.$Properties[];
             static create(properties: roomkey.v1.RoomSnapshot.$Shape): roomkey.v1.RoomSnapshot & roomkey.v1.RoomSnapshot.$Shape;
             static create(properties?: roomkey.v1.RoomSnapshot.$Properties): roomkey.v1.RoomSnapshot;
             static encode(message: roomkey.v1.RoomSnapshot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2299,9 +2302,37 @@ export namespace roomkey {
                 epochStoredAtMs?: (number[]|null);
                 lastSeq?: (number|null);
                 held?: (roomkey.v1.HeldEnvelope.$Properties[]|null);
+                replayFloor?: (number|null);
+                replayNewestStoredAtMs?: (number|null);
+                replayEpochs?: (roomkey.v1.ReplayEpochIds.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomSnapshot.$Properties;
+        }
+
+        interface IReplayEpochIds extends roomkey.v1.ReplayEpochIds.$Properties {
+        }
+
+        class ReplayEpochIds {
+            constructor(properties?: roomkey.v1.ReplayEpochIds.$Properties);
+            $unknowns?: Uint8Array[];
+            epoch: number;
+            ids: Uint8Array;
+            count: number;
+            static create(properties: roomkey.v1.ReplayEpochIds.$Shape): roomkey.v1.ReplayEpochIds & roomkey.v1.ReplayEpochIds.$Shape;
+            static create(properties?: roomkey.v1.ReplayEpochIds.$Properties): roomkey.v1.ReplayEpochIds;
+            static encode(message: roomkey.v1.ReplayEpochIds.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.ReplayEpochIds & roomkey.v1.ReplayEpochIds.$Shape;
+        }
+
+        namespace ReplayEpochIds {
+            interface $Properties {
+                epoch?: (number|null);
+                ids?: (Uint8Array|null);
+                count?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.ReplayEpochIds.$Properties;
         }
 
         interface IHeldEnvelope extends roomkey.v1.HeldEnvelope.$Properties {

@@ -9830,6 +9830,7 @@ export const roomkey = $root.roomkey = (() => {
                 this.heldEnvelopes = [];
                 this.epochStoredAtMs = [];
                 this.held = [];
+                this.replayEpochs = [];
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -9844,6 +9845,9 @@ export const roomkey = $root.roomkey = (() => {
             RoomSnapshot.prototype.epochStoredAtMs = $util.emptyArray;
             RoomSnapshot.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             RoomSnapshot.prototype.held = $util.emptyArray;
+            RoomSnapshot.prototype.replayFloor = 0;
+            RoomSnapshot.prototype.replayNewestStoredAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            RoomSnapshot.prototype.replayEpochs = $util.emptyArray;
 
             RoomSnapshot.create = function(properties) {
                 return new RoomSnapshot(properties);
@@ -9882,6 +9886,14 @@ export const roomkey = $root.roomkey = (() => {
                 if (m.held != null && m.held.length) {
                     for (var i = 0; i < m.held.length; ++i)
                         $root.roomkey.v1.HeldEnvelope.encode(m.held[i], w.uint32(66).fork(), q + 1).ldelim();
+                }
+                if (m.replayFloor != null && $Object.hasOwnProperty.call(m, "replayFloor") && m.replayFloor !== 0)
+                    w.uint32(72).uint32(m.replayFloor);
+                if (m.replayNewestStoredAtMs != null && $Object.hasOwnProperty.call(m, "replayNewestStoredAtMs") && (typeof m.replayNewestStoredAtMs === "object" ? m.replayNewestStoredAtMs.low || m.replayNewestStoredAtMs.high : m.replayNewestStoredAtMs !== 0))
+                    w.uint32(80).uint64(m.replayNewestStoredAtMs);
+                if (m.replayEpochs != null && m.replayEpochs.length) {
+                    for (var i = 0; i < m.replayEpochs.length; ++i)
+                        $root.roomkey.v1.ReplayEpochIds.encode(m.replayEpochs[i], w.uint32(90).fork(), q + 1).ldelim();
                 }
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
@@ -9985,6 +9997,32 @@ export const roomkey = $root.roomkey = (() => {
                             m.held.push($root.roomkey.v1.HeldEnvelope.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
+                    case 9: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.replayFloor = v;
+                            else
+                                delete m.replayFloor;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.replayNewestStoredAtMs = v;
+                            else
+                                delete m.replayNewestStoredAtMs;
+                            continue;
+                        }
+                    case 11: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.replayEpochs && m.replayEpochs.length))
+                                m.replayEpochs = [];
+                            m.replayEpochs.push($root.roomkey.v1.ReplayEpochIds.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -10003,6 +10041,116 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return RoomSnapshot;
+        })();
+
+        v1.ReplayEpochIds = (function() {
+
+            const ReplayEpochIds = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            ReplayEpochIds.prototype.epoch = 0;
+            ReplayEpochIds.prototype.ids = $util.newBuffer([]);
+            ReplayEpochIds.prototype.count = 0;
+
+            ReplayEpochIds.create = function(properties) {
+                return new ReplayEpochIds(properties);
+            };
+
+            ReplayEpochIds.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+                    w.uint32(8).uint32(m.epoch);
+                if (m.ids != null && $Object.hasOwnProperty.call(m, "ids") && m.ids.length)
+                    w.uint32(18).bytes(m.ids);
+                if (m.count != null && $Object.hasOwnProperty.call(m, "count") && m.count !== 0)
+                    w.uint32(24).uint32(m.count);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            ReplayEpochIds.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.ReplayEpochIds();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.epoch = v;
+                            else
+                                delete m.epoch;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.ids = v;
+                            else
+                                delete m.ids;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.count = v;
+                            else
+                                delete m.count;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return ReplayEpochIds;
         })();
 
         v1.HeldEnvelope = (function() {
