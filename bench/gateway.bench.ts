@@ -26,7 +26,8 @@ import { encode } from '../core/codec.ts';
 import { userNkey } from '../core/transport/nkey.ts';
 import { newReplyKey } from '../core/transport/reply-seal.ts';
 import { gatewayRequest } from '../core/transport/request.ts';
-import { LOGIN_SUBJECTS, roomStreamName, roomSubject } from '../core/transport/subjects.ts';
+import { DEFAULT_ROOM_SHARDS, roomStreamName } from '../core/transport/stream-layout.ts';
+import { LOGIN_SUBJECTS, roomSubject } from '../core/transport/subjects.ts';
 import { stackPaths } from '../gateway/data-dir.ts';
 import { devicePermissions } from '../gateway/permissions.ts';
 import { issueDeviceJwt } from '../gateway/user-jwt.ts';
@@ -167,9 +168,12 @@ async function roomBench(
   const sub = stack.track(
     await wsconnect({ servers: stack.nats.wsUrl, authenticator: credsAuthenticator(creds) }),
   );
-  const last = await (await jetstreamManager(pub)).streams.getMessage(roomStreamName(room.roomId), {
-    last_by_subj: roomSubject(room.roomId, 'msg'),
-  });
+  const last = await (await jetstreamManager(pub)).streams.getMessage(
+    roomStreamName(room.roomId, DEFAULT_ROOM_SHARDS),
+    {
+      last_by_subj: roomSubject(room.roomId, 'msg'),
+    },
+  );
   const envelopeBytes = last?.data.length ?? TEXT_BYTES;
   const payload = new Uint8Array(envelopeBytes).fill(7);
   let got = 0;

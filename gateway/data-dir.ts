@@ -25,6 +25,8 @@ export interface StackPublic {
   appAccount: { publicKey: string; signingKey: string; jwt: string };
   /** Bearer JWT of the restricted login user: public by design (served to every client). */
   loginJwt: string;
+  /** How many shard streams hold room history (set at init; absent: 16, or what exists). */
+  roomShards?: number;
 }
 
 export interface StackSecrets {

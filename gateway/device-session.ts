@@ -18,7 +18,7 @@ export async function issueForDevice(
   const nkey = userNkey(deviceKey);
   // First wait out a cutoff, then read the grants: they then reflect the change that set it.
   await waitPastCutoff(ctx.buckets.cutoffs, nkey);
-  const rooms = await roomPermissions(userId, ctx.roomGrants, nkey);
+  const rooms = await roomPermissions(userId, ctx.roomGrants, nkey, ctx.streams.layout);
   return issueDeviceJwt(ctx.issuer, {
     deviceKey,
     userId,

@@ -44,6 +44,7 @@ import {
 import { RoomCache } from './room-chain.ts';
 import { kvRoomGrants } from './room-grants.ts';
 import type { RoomGrantSource } from './room-permissions.ts';
+import { ensureRoomShards } from './room-shards.ts';
 import { RoomStreams } from './room-streams.ts';
 import { deriveServerKeys } from './server-keys.ts';
 import { type Service, type ServiceStats, serve } from './service.ts';
@@ -74,8 +75,14 @@ export interface GatewayOptions {
   signUpRateLimits?: Partial<SignUpRateLimits>;
   /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
-  /** JetStream replicas of the gateway's KV buckets and of room streams (3 on a cluster). */
+  /** JetStream replicas of the gateway's KV buckets and of the room shard streams (3 on a cluster). */
   replicas?: number;
+  /**
+   * How many shard streams hold room history (1–256). Default: roomkey.json's `roomShards`, else
+   * what the existing shard streams say, else 16. Fixed per deployment: a gateway whose count
+   * disagrees with the existing streams refuses to start (room-shards.ts).
+   */
+  roomShards?: number;
   /** Whether any signed-in device may create a new org (becoming its owner); default true. */
   allowOrgCreation?: boolean;
   name?: string;
@@ -157,7 +164,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log,
     });
     await ensureDefaultPolicies(buckets);
-    const streams = new RoomStreams(app, { replicas: options.replicas });
+    const layout = await ensureRoomShards(app, {
+      shards: options.roomShards ?? stack.public.roomShards,
+      replicas: options.replicas,
+      log,
+    });
+    const streams = new RoomStreams(app, layout);
     const context: GatewayContext = {
       stack,
       keys,

@@ -16,5 +16,6 @@ export { publicKeyOfUserNkey, userNkey } from './nkey.ts';
 export * from './proof-labels.ts';
 export { isReplyKey, newReplyKey, openReply, REPLY_KEY_BYTES, sealReply } from './reply-seal.ts';
 export { type GatewayRequestOptions, gatewayRequest, natsFailure, unwrapReply } from './request.ts';
+export * from './stream-layout.ts';
 export * from './subjects.ts';
 export { normalizeUsername, USERNAME_MAX, USERNAME_MIN } from './username.ts';

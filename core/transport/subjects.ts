@@ -3,6 +3,7 @@
  * gateway's JWTs and the subjects clients use cannot drift apart. gateway/README.md explains it.
  * @example await nc.request(LOGIN_SUBJECTS.loginStart, bytes)
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 
 /** Everything the gateway answers lives under this prefix (imported into the app account). */
 export const GATEWAY_API_PREFIX = 'rk.v1.gw';
@@ -92,31 +93,55 @@ export function isRoomId(value: unknown): value is string {
   return typeof value === 'string' && ROOM_TOKEN.test(value);
 }
 
-/** All live subjects of a room: `.msg` (envelopes) and `.commit` (epoch commits). */
-export function roomSubject(roomId: string, kind: 'msg' | 'commit' | '>'): string {
+/**
+ * How many partition tokens room subjects spread over. Protocol, not deployment: a deployment maps
+ * them onto however many shard streams it has (stream-layout.ts), so clients never learn that count.
+ */
+export const ROOM_BUCKETS = 256;
+
+// roomSubject runs on every send and permission check; a room's bucket never changes.
+const MAX_CACHED_BUCKETS = 4096;
+const buckets = new Map<string, number>();
+
+/**
+ * The partition of a room: the first byte of SHA-256(UTF-8 room id), 0–255.
+ * @example roomBucketIndex('3f1c…') // 0x9a
+ */
+export function roomBucketIndex(roomId: string): number {
+  const known = buckets.get(roomId);
+  if (known !== undefined) return known;
   if (!isRoomId(roomId)) throw new TypeError(`not a room id: ${JSON.stringify(roomId)}`);
-  return `rk.v1.room.${roomId}.${kind}`;
+  const index = sha256(new TextEncoder().encode(roomId))[0]!;
+  if (buckets.size >= MAX_CACHED_BUCKETS) buckets.delete(buckets.keys().next().value!);
+  buckets.set(roomId, index);
+  return index;
+}
+
+/**
+ * The partition token of a bucket index: two lowercase hex digits.
+ * @example bucketToken(10) // '0a'
+ */
+export function bucketToken(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= ROOM_BUCKETS) {
+    throw new RangeError(`a room bucket is 0–${ROOM_BUCKETS - 1} (got ${index})`);
+  }
+  return index.toString(16).padStart(2, '0');
+}
+
+/**
+ * All live subjects of a room, `rk.v1.room.<bucket>.<room id>.<kind>`: `.msg` (envelopes) and
+ * `.commit` (epoch commits); `>` covers both.
+ * @example roomSubject(roomId, 'msg') // 'rk.v1.room.9a.<room id>.msg'
+ */
+export function roomSubject(roomId: string, kind: 'msg' | 'commit' | '>'): string {
+  return `rk.v1.room.${bucketToken(roomBucketIndex(roomId))}.${roomId}.${kind}`;
 }
 
 /** Every room's envelopes (the gateway's notification router listens here). */
-export const ALL_ROOM_MESSAGES = 'rk.v1.room.*.msg';
+export const ALL_ROOM_MESSAGES = 'rk.v1.room.*.*.msg';
 
 /** Every device's presence beacons (the gateway listens here). */
 export const ALL_PRESENCE = 'rk.v1.presence.*';
-
-/**
- * The one consumer a device may read a room stream through: the gateway creates it (starting no
- * earlier than policy allows) and the device's JWT allows pulling from it and nothing else.
- */
-export function deviceConsumerName(deviceNkey: string): string {
-  return `d_${requireToken(deviceNkey, 'device nkey')}`;
-}
-
-/** The JetStream stream holding a room's history (ciphertext). */
-export function roomStreamName(roomId: string): string {
-  if (!isRoomId(roomId)) throw new TypeError(`not a room id: ${JSON.stringify(roomId)}`);
-  return `RK_ROOM_${roomId}`;
-}
 
 function requireToken(token: string, what: string): string {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(token)) throw new TypeError(`${what} is not a subject token: ${token}`);

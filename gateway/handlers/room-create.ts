@@ -2,8 +2,8 @@
  * rk.v1.gw.device.room.create: the caller's device sends a signed genesis. The gateway verifies it
  * (core/room's keyless observer: signature, the creator's device certificate), checks the caller is
  * that device of that creator and that policy lets the creator make rooms in the project, and only
- * then makes the room's stream and stores the genesis as its first `.commit` (expected last
- * sequence 0: of two creations of one room id, one wins). Then the room's policy (the creator
+ * then stores the genesis as the room's first `.commit` in its shard stream (expected last subject
+ * sequence 0: of two creations of one room id, one wins; no stream is made per room). Then the room's policy (the creator
  * owns the room; rules from the genesis may only tighten), its KV record and the creator's list.
  */
 import { equalBytes } from '../../core/bytes.ts';
@@ -50,7 +50,7 @@ export function roomCreate(ctx: GatewayContext): Endpoint {
       const roomId = g.roomId;
       if (await ctx.buckets.rooms.get(roomId)) throw new ConflictError('A room with this id exists.');
 
-      await ctx.streams.create(roomId);
+      // No stream to make: the room's subjects are in its shard stream already.
       const seq = await ctx.streams.appendCommit(roomId, encodeSigned(observer.genesisSigned), 0);
       await ctx.buckets.roomPolicies.put(roomPolicyKey(roomId), {
         orgId,

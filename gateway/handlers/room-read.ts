@@ -9,16 +9,15 @@
  * - room.cursor: places the caller device's consumer on the room's envelopes, never before the
  *   floor policy sets (its join sequence when pre-join history is not allowed), so NATS itself
  *   cannot serve it anything older. Live delivery resumes from the last sequence a device got
- *   (start_seq, capped by last) or starts after the stream's end (from_end).
+ *   (start_seq, capped by last) or starts after the shard stream's end (from_end). Sequences are
+ *   the shard stream's: a room's are increasing but not dense.
  */
-import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { decode, encode } from '../../core/codec.ts';
 import type { SignedProps } from '../../core/crypto/index.ts';
-import { NotMemberError, UnavailableError } from '../../core/errors.ts';
+import { NotMemberError } from '../../core/errors.ts';
 import { can } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
-import { deviceConsumerName, ROOM_SUBJECTS, roomStreamName } from '../../core/transport/index.ts';
+import { deviceConsumerName, ROOM_SUBJECTS } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
@@ -29,8 +28,6 @@ import type { Endpoint } from '../service.ts';
 /** A commits reply stays below the client's reply limit (256 KiB). */
 const MAX_CHAIN_BYTES = 192 * 1024;
 const MAX_LAST = 100_000;
-/** Stored times remembered per gateway (they never change: room streams deny delete and purge). */
-const MAX_STORED_TIMES = 20_000;
 
 export function roomCommits(ctx: GatewayContext): Endpoint {
   return {
@@ -60,7 +57,7 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
           if (chain.length > 0 && size + bytes > MAX_CHAIN_BYTES) break;
           chain.push(signed);
           seqs.push(room.seqs[epoch]!);
-          storedAtMs.push(await storedTime(ctx.app, roomId, room.seqs[epoch]!));
+          storedAtMs.push(await ctx.streams.storedTime(roomId, room.seqs[epoch]!));
           size += bytes;
         }
         return encode(v1.CommitsResponse, { chain, seqs, latestEpoch: until, storedAtMs });
@@ -109,22 +106,17 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
       });
       const floor = can('readPreJoinHistory', caller.userId, chain) ? 1 : Number(member.joinSeq) + 1;
       const lastSeq = await ctx.streams.lastSeq(roomId);
-      let start = Math.max(floor, Number(req.startSeq ?? 0));
       const last = Math.min(Number(req.last ?? 0), MAX_LAST);
-      if (req.fromEnd) start = Math.max(floor, lastSeq + 1);
-      else if (last > 0)
-        start = Math.max(
-          start,
-          startForLast(
-            lastSeq,
-            last,
-            record.epochs.map((e) => Number(e.seq)),
-          ),
-        );
-      const pending = await ctx.streams.placeDeviceConsumer(roomId, call.caller.user, start);
+      let start = req.fromEnd ? Math.max(floor, lastSeq + 1) : Math.max(floor, Number(req.startSeq ?? 0));
+      let pending = await ctx.streams.placeDeviceConsumer(roomId, call.caller.user, start);
+      if (!req.fromEnd && last > 0 && pending > last) {
+        // More wait than asked for: start at the last `last` (the room's sequences are sparse).
+        start = await ctx.streams.startForLast(roomId, start, last, lastSeq);
+        pending = await ctx.streams.placeDeviceConsumer(roomId, call.caller.user, start);
+      }
       return encode(v1.CursorResponse, {
-        stream: roomStreamName(roomId),
-        consumer: deviceConsumerName(call.caller.user),
+        stream: ctx.streams.layout.streamOf(roomId),
+        consumer: deviceConsumerName(call.caller.user, roomId),
         startSeq: start,
         lastSeq,
         pending,
@@ -132,44 +124,4 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
       });
     },
   };
-}
-
-/** The start sequence after which `last` envelopes follow (commits are interleaved, so skip them). */
-export function startForLast(lastSeq: number, last: number, commitSeqs: readonly number[]): number {
-  let start = Math.max(1, lastSeq - last + 1);
-  for (;;) {
-    const commitsInside = commitSeqs.filter((seq) => seq >= start && seq <= lastSeq).length;
-    const next = Math.max(1, lastSeq - last - commitsInside + 1);
-    if (next === start) return start;
-    start = next;
-  }
-}
-
-const managers = new WeakMap<NatsConnection, Promise<JetStreamManager>>();
-const storedTimes = new Map<string, number>();
-
-/** When JetStream stored message `seq` of the room's stream (ms, the server's clock). */
-async function storedTime(app: NatsConnection, roomId: string, seq: number): Promise<number> {
-  const key = `${roomId}:${seq}`;
-  const known = storedTimes.get(key);
-  if (known !== undefined) return known;
-  let jsm = managers.get(app);
-  if (!jsm) {
-    jsm = jetstreamManager(app);
-    jsm.catch(() => managers.delete(app));
-    managers.set(app, jsm);
-  }
-  let time: number;
-  try {
-    const stored = await (await jsm).streams.getMessage(roomStreamName(roomId), { seq });
-    time = stored?.time.getTime() ?? Number.NaN;
-  } catch (error) {
-    throw new UnavailableError('The gateway could not read the room stream: try again.', { cause: error });
-  }
-  if (!Number.isSafeInteger(time) || time <= 0) {
-    throw new UnavailableError(`The room stream has no entry ${seq}: try again.`);
-  }
-  if (storedTimes.size >= MAX_STORED_TIMES) storedTimes.delete(storedTimes.keys().next().value!);
-  storedTimes.set(key, time);
-  return time;
 }

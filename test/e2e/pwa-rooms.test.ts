@@ -131,7 +131,7 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
       const chunks: Buffer[] = [];
       let roomMessages = 0;
       for await (const name of jsm.streams.names()) {
-        if (!name.startsWith('RK_ROOM_')) continue;
+        if (!name.startsWith('RK_ROOMS_')) continue;
         const info = await jsm.streams.info(name);
         for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
           const m = await jsm.streams.getMessage(name, { seq }).catch(() => null);

@@ -12,7 +12,11 @@ import { credsAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nat
 import { logIn, refreshDeviceJwt, revokeDevice } from '../../core/client/auth.ts';
 import { BadSignatureError, NotFoundError, RevokedError, UnavailableError } from '../../core/errors.ts';
 import { connectAsDevice } from '../../core/transport/connect.ts';
-import { deviceConsumerName, roomStreamName } from '../../core/transport/subjects.ts';
+import {
+  DEFAULT_ROOM_SHARDS,
+  deviceConsumerName,
+  roomStreamName,
+} from '../../core/transport/stream-layout.ts';
 import { stackPaths } from '../../gateway/data-dir.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -190,7 +194,7 @@ test('revoking a device deletes its consumers on every room stream; the other de
   );
   const jsm = await jetstreamManager(app);
   const consumerOf = (roomId: string, nkey: string) =>
-    jsm.consumers.info(roomStreamName(roomId), deviceConsumerName(nkey)).then(
+    jsm.consumers.info(roomStreamName(roomId, DEFAULT_ROOM_SHARDS), deviceConsumerName(nkey, roomId)).then(
       (info) => info.name,
       (error: Error) => (/consumer not found/i.test(error.message) ? undefined : Promise.reject(error)),
     );

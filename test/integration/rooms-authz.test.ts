@@ -11,7 +11,12 @@ import type { RoomKeySession } from '../../core/client/session.ts';
 import { parseEnvelope } from '../../core/crypto/index.ts';
 import { ForbiddenError, NotMemberError } from '../../core/errors.ts';
 import { Role } from '../../core/policy/index.ts';
-import { deviceConsumerName, roomStreamName, roomSubject } from '../../core/transport/subjects.ts';
+import {
+  DEFAULT_ROOM_SHARDS,
+  deviceConsumerName,
+  roomStreamName as shardStream,
+} from '../../core/transport/stream-layout.ts';
+import { roomSubject } from '../../core/transport/subjects.ts';
 import { publishRefused, requestRefused, subscribeRefused } from '../helpers/authz.ts';
 import { textOf } from '../helpers/messages.ts';
 import { nextMessage } from '../helpers/session-events.ts';
@@ -23,6 +28,9 @@ before(async () => {
   await stack.startGateway();
 });
 after(() => stack?.stop());
+
+/** The shard stream of a room in this stack (the gateway runs with the default shard count). */
+const roomStreamName = (roomId: string) => shardStream(roomId, DEFAULT_ROOM_SHARDS);
 
 /** Every way at a room's stream and subjects, each of which NATS must refuse for `session`. */
 async function assertLockedOut(session: RoomKeySession, roomId: string, what: string): Promise<void> {
@@ -45,7 +53,7 @@ async function assertLockedOut(session: RoomKeySession, roomId: string, what: st
       JSON.stringify({ stream_name: stream, config: { name: 'spy', ack_policy: 'none' } }),
     ],
     [
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${deviceConsumerName(session.deviceNkey)}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${deviceConsumerName(session.deviceNkey, roomId)}`,
       JSON.stringify({ batch: 10 }),
     ],
     [`$JS.API.DIRECT.GET.${stream}`, JSON.stringify({ seq: 1 })],

@@ -104,7 +104,7 @@ test('at rest: no plaintext, room name, username or password in any stream, KV b
       for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
         const m = await jsm.streams.getMessage(name, { seq }).catch(() => null);
         if (!m) continue;
-        if (name.startsWith('RK_ROOM_')) roomMessages++;
+        if (name.startsWith('RK_ROOMS_')) roomMessages++;
         blobs.push(utf8(m.subject), m.data, utf8(m.header?.toString() ?? ''));
       }
     }

@@ -2,7 +2,6 @@
 // Notification over NATS, who is left for Web Push.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startForLast } from '../../../gateway/handlers/room-read.ts';
 import { type PresenceEntry, routeMessage } from '../../../gateway/notification-route.ts';
 import { v1 } from '../../../proto/index.ts';
 
@@ -71,14 +70,5 @@ describe('routeMessage', () => {
       ttlMs: TTL,
     });
     assert.deepEqual(route, { app: ['B2'], push: [] });
-  });
-});
-
-describe('startForLast', () => {
-  it('starts so that `last` envelopes follow, skipping commits in between', () => {
-    assert.equal(startForLast(10, 3, []), 8);
-    assert.equal(startForLast(10, 3, [9]), 7);
-    assert.equal(startForLast(10, 3, [1, 7, 9]), 6);
-    assert.equal(startForLast(3, 10, [1]), 1);
   });
 });

@@ -1,0 +1,145 @@
+/**
+ * Makes a deployment's room shard streams at gateway start (idempotent; any number of gateways may
+ * start at once) and keeps their count fixed: the count is chosen at `init` (roomkey.json
+ * `roomShards`, default 16) and written into each stream's description, and a gateway whose count
+ * disagrees with the streams that exist refuses to start. Changing it silently would send rooms'
+ * new messages to another stream than their history.
+ *
+ * Per shard: file storage, the gateway's replicas, no age, count or size limit (room history is
+ * kept, as before), discard new (if an operator adds a size limit, writes are refused, history is
+ * never dropped), deny delete and purge, no direct get, no rollups, 1 MiB per message.
+ * @example const layout = await ensureRoomShards(app, { shards: 16, replicas: 1, log });
+ */
+import {
+  DiscardPolicy,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ConflictError, UnavailableError } from '../core/errors.ts';
+import { DEFAULT_ROOM_SHARDS, roomShardStreamName, StreamLayout } from '../core/transport/index.ts';
+import { MAX_ROOM_MESSAGE_BYTES } from './room-streams.ts';
+
+export interface RoomShardOptions {
+  /** The deployment's shard count; undefined: what the existing streams say, else 16. */
+  shards?: number;
+  replicas?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Creates the missing shard streams and checks the existing ones; returns the layout in use.
+ * ConflictError when the existing streams were made for another shard count or other subjects.
+ * @example const layout = await ensureRoomShards(app, { shards: stack.public.roomShards });
+ */
+export async function ensureRoomShards(
+  app: NatsConnection,
+  options: RoomShardOptions = {},
+): Promise<StreamLayout> {
+  const jsm = await jetstreamManager(app);
+  const replicas = options.replicas ?? 1;
+  const first = await streamInfo(jsm, roomShardStreamName(0));
+  const existing = first ? shardCountOf(first) : undefined;
+  if (first && existing === undefined) {
+    throw new ConflictError(
+      `Stream ${first.config.name} was not made by a RoomKey gateway (its description does not say its shard count): remove it or use another JetStream domain.`,
+    );
+  }
+  if (options.shards !== undefined && existing !== undefined && options.shards !== existing) {
+    throw new ConflictError(
+      `This deployment keeps room history in ${existing} shard streams, but this gateway was started with ${options.shards}: start it with ${existing} (roomShards in roomkey.json, the gateway's shards option). The count is fixed when the deployment is made.`,
+    );
+  }
+  const layout = new StreamLayout(options.shards ?? existing ?? DEFAULT_ROOM_SHARDS);
+  await Promise.all(
+    layout.streams().map(async (name, k) => {
+      const wanted = shardConfig(layout, k, replicas);
+      let info = k === 0 ? first : await streamInfo(jsm, name);
+      if (!info) {
+        try {
+          info = await jsm.streams.add(wanted);
+        } catch (error) {
+          // Another gateway may have made it a moment ago: then it must match.
+          info = await streamInfo(jsm, name);
+          if (!info) throw unavailable(`create the room shard stream ${name}`, error);
+        }
+      }
+      checkShard(info, wanted, options.log);
+    }),
+  );
+  return layout;
+}
+
+/** The configuration of shard stream `k` (see the top of this file). */
+export function shardConfig(
+  layout: StreamLayout,
+  k: number,
+  replicas: number,
+): Partial<StreamConfig> & { name: string } {
+  return {
+    name: roomShardStreamName(k),
+    description: `RoomKey room history, shard ${k} of ${layout.shards}`,
+    subjects: layout.subjectsOf(k),
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    max_msgs: -1,
+    max_bytes: -1,
+    max_age: 0,
+    max_msgs_per_subject: -1,
+    max_msg_size: MAX_ROOM_MESSAGE_BYTES,
+    discard: DiscardPolicy.New,
+    deny_delete: true,
+    deny_purge: true,
+    allow_rollup_hdrs: false,
+    allow_direct: false,
+  };
+}
+
+function shardCountOf(info: StreamInfo): number | undefined {
+  const match = /, shard \d+ of (\d+)$/.exec(info.config.description ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+function checkShard(
+  info: StreamInfo,
+  wanted: ReturnType<typeof shardConfig>,
+  log?: (line: string) => void,
+): void {
+  const same = (a: readonly string[] = [], b: readonly string[] = []) =>
+    a.length === b.length && [...a].sort().every((s, i) => s === [...b].sort()[i]);
+  if (info.config.description !== wanted.description || !same(info.config.subjects, wanted.subjects)) {
+    throw new ConflictError(
+      `Stream ${wanted.name} does not hold the subjects "${wanted.description}" needs: the deployment's shard streams were made for another layout. Start the gateway with the shard count the deployment was made with.`,
+    );
+  }
+  if (!info.config.deny_delete || !info.config.deny_purge) {
+    throw new ConflictError(
+      `Stream ${wanted.name} allows deleting room history: set deny_delete and deny_purge on it.`,
+    );
+  }
+  if (info.config.num_replicas !== wanted.num_replicas) {
+    log?.(
+      `${wanted.name} has ${info.config.num_replicas} replica(s), this gateway asks for ${wanted.num_replicas}: left as it is (change it with \`nats stream edit\`).`,
+    );
+  }
+}
+
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (error) {
+    if (/stream not found/i.test((error as Error)?.message ?? '')) return undefined;
+    throw unavailable(`read the room shard stream ${name}`, error);
+  }
+}
+
+function unavailable(what: string, error: unknown): UnavailableError {
+  return new UnavailableError(`The gateway could not ${what}: ${(error as Error)?.message ?? error}`, {
+    cause: error,
+  });
+}

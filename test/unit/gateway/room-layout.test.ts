@@ -1,0 +1,123 @@
+// The sharded room layout (core/transport/stream-layout.ts, subjects.ts) and the cursor's "last N"
+// search over a room's sparse sequences in a shared shard stream (gateway/room-streams.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  ALL_ROOM_MESSAGES,
+  DEFAULT_ROOM_SHARDS,
+  deviceConsumerName,
+  roomBucketIndex,
+  roomShardIndex,
+  roomStreamName,
+  roomSubject,
+  StreamLayout,
+} from '../../../core/transport/index.ts';
+import { searchStartForLast } from '../../../gateway/room-streams.ts';
+
+const ROOM = '0123456789abcdef0123456789abcdef';
+
+describe('room subjects', () => {
+  it('carry the bucket: the first byte of SHA-256 of the room id, two lowercase hex digits', () => {
+    const first = sha256(new TextEncoder().encode(ROOM))[0]!;
+    assert.equal(roomBucketIndex(ROOM), first);
+    const token = first.toString(16).padStart(2, '0');
+    assert.equal(roomSubject(ROOM, 'msg'), `rk.v1.room.${token}.${ROOM}.msg`);
+    assert.equal(roomSubject(ROOM, 'commit'), `rk.v1.room.${token}.${ROOM}.commit`);
+    assert.equal(roomSubject(ROOM, '>'), `rk.v1.room.${token}.${ROOM}.>`);
+    assert.equal(ALL_ROOM_MESSAGES, 'rk.v1.room.*.*.msg');
+  });
+
+  it('refuse what is not a room id', () => {
+    for (const bad of ['', 'a.b', 'a*', '>', 'x'.repeat(65)]) {
+      assert.throws(() => roomSubject(bad, 'msg'), TypeError);
+      assert.throws(() => roomStreamName(bad, 16), TypeError);
+    }
+  });
+});
+
+describe('StreamLayout', () => {
+  it('gives every bucket to exactly one shard, for every count', () => {
+    for (const shards of [1, 3, 16, 100, 256]) {
+      const layout = new StreamLayout(shards);
+      const owners = new Map<string, number>();
+      for (let k = 0; k < shards; k++) {
+        for (const subject of layout.subjectsOf(k)) {
+          assert.equal(owners.has(subject), false, `${subject} owned twice`);
+          owners.set(subject, k);
+        }
+      }
+      assert.equal(owners.size, 256, `${shards} shards cover 256 buckets`);
+      // And a room's stream is the one whose subjects match its subject.
+      const token = roomSubject(ROOM, 'msg').split('.')[3];
+      assert.equal(layout.streamOf(ROOM), `RK_ROOMS_${owners.get(`rk.v1.room.${token}.*.>`)}`);
+    }
+  });
+
+  it('refuses a shard count outside 1–256', () => {
+    for (const bad of [0, -1, 257, 1.5, Number.NaN]) assert.throws(() => new StreamLayout(bad), RangeError);
+    assert.equal(new StreamLayout(DEFAULT_ROOM_SHARDS).streams().length, 16);
+  });
+
+  it('names shard streams so that legacy per-room streams are never taken for one', () => {
+    assert.equal(roomShardIndex('RK_ROOMS_0'), 0);
+    assert.equal(roomShardIndex('RK_ROOMS_255'), 255);
+    for (const other of ['RK_ROOMS_256', 'RK_ROOMS_01', `RK_ROOM_${ROOM}`, 'RK_ROOMS_x']) {
+      assert.equal(roomShardIndex(other), undefined, other);
+    }
+  });
+});
+
+describe('deviceConsumerName', () => {
+  it('is short, deterministic and different per room and per device', () => {
+    const nkey = `U${'A'.repeat(55)}`;
+    const name = deviceConsumerName(nkey, ROOM);
+    assert.match(name, /^d_[0-9a-f]{32}$/);
+    assert.equal(deviceConsumerName(nkey, ROOM), name);
+    assert.notEqual(deviceConsumerName(nkey, `${ROOM.slice(1)}0`), name);
+    assert.notEqual(deviceConsumerName(`U${'B'.repeat(55)}`, ROOM), name);
+    assert.throws(() => deviceConsumerName('a.b', ROOM), TypeError);
+  });
+});
+
+describe('searchStartForLast', () => {
+  /** A room's envelopes at these shard sequences; the counting function a consumer probe gives. */
+  const counter = (seqs: number[]) => {
+    let calls = 0;
+    const count = async (from: number) => {
+      calls++;
+      return seqs.filter((s) => s >= from).length;
+    };
+    return { count, calls: () => calls };
+  };
+
+  it('finds where the last N of a room start when other rooms fill the gaps', async () => {
+    const seqs = [3, 4, 10, 11, 40, 41, 42, 97, 150, 151];
+    const { count } = counter(seqs);
+    assert.equal(await searchStartForLast(count, 1, 3, 200), 97);
+    assert.equal(await searchStartForLast(count, 1, 1, 200), 151);
+    assert.equal(await searchStartForLast(count, 1, 5, 151), 41);
+    assert.equal(await searchStartForLast(count, 1, 9, 151), 4);
+    // Never before `from` (the floor or where the reader stood).
+    assert.equal(await searchStartForLast(count, 12, 9, 151), 12);
+  });
+
+  it('agrees with a plain count on random sparse rooms, in about log2 probes', async () => {
+    for (let round = 0; round < 50; round++) {
+      const lastSeq = 1 + Math.floor(Math.random() * 5000);
+      const seqs = [
+        ...new Set(
+          Array.from(
+            { length: 1 + Math.floor(Math.random() * 300) },
+            () => 1 + Math.floor(Math.random() * lastSeq),
+          ),
+        ),
+      ].sort((a, b) => a - b);
+      const last = 1 + Math.floor(Math.random() * seqs.length);
+      const { count, calls } = counter(seqs);
+      const start = await searchStartForLast(count, 1, last, lastSeq);
+      assert.equal(start, seqs[seqs.length - last], `round ${round}: the ${last}th last`);
+      assert.ok(calls() <= Math.ceil(Math.log2(lastSeq)) + 1, `round ${round}: ${calls()} probes`);
+    }
+  });
+});
