@@ -1,6 +1,6 @@
 /**
  * The notification router: the gateway (queue group, one gateway per message) follows every
- * room's envelopes on rk.v1.room.*.msg with its app-account connection and reads only the clear
+ * room's envelopes on rk.v1.room.*.*.msg with its app-account connection and reads only the clear
  * header (room, sender, message id, time) — never content, which it cannot decrypt anyway. For
  * each message `routeMessage` decides: App Notifications to the active devices of every other
  * member; the rest are left for Web Push (a later issue). Room members come from rk_rooms, cached
@@ -10,7 +10,7 @@
 import { KvWatchInclude } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { parseEnvelope } from '../core/crypto/index.ts';
-import { ALL_ROOM_MESSAGES } from '../core/transport/index.ts';
+import { ALL_ROOM_MESSAGES, roomIdOfSubject } from '../core/transport/index.ts';
 import { type Buckets, PRESENCE_TTL_MS } from './buckets.ts';
 import { routeMessage } from './notification-route.ts';
 import { publishNotice } from './notifier.ts';
@@ -56,7 +56,7 @@ export async function startNotificationRouter(input: {
 
   let routed = 0;
   const onMessage = async (subject: string, data: Uint8Array) => {
-    const roomId = subject.split('.')[3] ?? '';
+    const roomId = roomIdOfSubject(subject) ?? '';
     const { header } = parseEnvelope(data);
     if (header.roomId !== roomId) return; // not for this room: receivers will reject it too
     const list = await membersOf(roomId);

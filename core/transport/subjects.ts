@@ -137,6 +137,18 @@ export function roomSubject(roomId: string, kind: 'msg' | 'commit' | '>'): strin
   return `rk.v1.room.${bucketToken(roomBucketIndex(roomId))}.${roomId}.${kind}`;
 }
 
+/**
+ * The room id of a room subject, or undefined when the subject is not one (or its bucket token
+ * does not belong to its room id: nothing the gateway stored or routed can look like that).
+ * @example roomIdOfSubject(roomSubject(roomId, 'msg')) // roomId
+ */
+export function roomIdOfSubject(subject: string): string | undefined {
+  const [rk, v1, room, bucket, roomId, kind, ...rest] = subject.split('.');
+  if (rk !== 'rk' || v1 !== 'v1' || room !== 'room' || rest.length > 0) return undefined;
+  if ((kind !== 'msg' && kind !== 'commit') || !isRoomId(roomId)) return undefined;
+  return bucket === bucketToken(roomBucketIndex(roomId)) ? roomId : undefined;
+}
+
 /** Every room's envelopes (the gateway's notification router listens here). */
 export const ALL_ROOM_MESSAGES = 'rk.v1.room.*.*.msg';
 

@@ -8,6 +8,7 @@ import {
   DEFAULT_ROOM_SHARDS,
   deviceConsumerName,
   roomBucketIndex,
+  roomIdOfSubject,
   roomShardIndex,
   roomStreamName,
   roomSubject,
@@ -26,6 +27,23 @@ describe('room subjects', () => {
     assert.equal(roomSubject(ROOM, 'commit'), `rk.v1.room.${token}.${ROOM}.commit`);
     assert.equal(roomSubject(ROOM, '>'), `rk.v1.room.${token}.${ROOM}.>`);
     assert.equal(ALL_ROOM_MESSAGES, 'rk.v1.room.*.*.msg');
+  });
+
+  it("give their room id back, and nothing for a subject whose bucket is not its room's", () => {
+    assert.equal(roomIdOfSubject(roomSubject(ROOM, 'msg')), ROOM);
+    assert.equal(roomIdOfSubject(roomSubject(ROOM, 'commit')), ROOM);
+    const token = roomSubject(ROOM, 'msg').split('.')[3]!;
+    const wrong = token === '00' ? '01' : '00';
+    for (const other of [
+      `rk.v1.room.${wrong}.${ROOM}.msg`,
+      `rk.v1.room.${ROOM}.msg`,
+      `rk.v1.room.${token}.${ROOM}.msg.x`,
+      `rk.v1.room.${token}.${ROOM}.other`,
+      'rk.v1.presence.U1',
+      '',
+    ]) {
+      assert.equal(roomIdOfSubject(other), undefined, other);
+    }
   });
 
   it('refuse what is not a room id', () => {
