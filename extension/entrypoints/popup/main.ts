@@ -3,7 +3,11 @@
 // commands only the extension's own pages may send. With the sign-in window (sign-in/), the only
 // place a password is typed and the only place that signs in, signs out or picks the server.
 import { html, nothing, render, type TemplateResult } from 'lit';
+import { browser } from 'wxt/browser';
+import type { DnsStatus } from '../../../core/dns/index.ts';
 import { accountForm, enterAccount } from '../../lib/account-form.ts';
+import { dnsSettingsForm, dnsStatusLine } from '../../lib/dns-popup.ts';
+import { DNS_STATUS_KEY, readDnsStatus } from '../../lib/dns-status.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
 import type { Settings } from '../../lib/settings.ts';
@@ -15,6 +19,9 @@ let status: StatusView | undefined;
 let sites: SiteView[] = [];
 let settings: Settings | undefined;
 let devices: DeviceView[] = [];
+let dnsStatus: DnsStatus | null = null;
+/** Where the background keeps the DNS status (lib/dns-status.ts). */
+const dnsArea = browser.storage.session ?? browser.storage.local;
 /** The device whose "Revoke" was pressed and waits for confirmation (its key). */
 let confirming: string | null = null;
 let error = '';
@@ -57,7 +64,7 @@ function refresh(): Promise<void> {
 }
 
 async function load(): Promise<void> {
-  [status, sites, settings, devices] = await Promise.all([
+  [status, sites, settings, devices, dnsStatus] = await Promise.all([
     transport.admin('status', {}),
     transport.admin('sites', {}),
     transport.admin('settings', {}),
@@ -66,6 +73,7 @@ async function load(): Promise<void> {
       error ||= `Devices: ${e instanceof Error ? e.message : String(e)}`;
       return devices;
     }),
+    readDnsStatus(dnsArea).catch(() => null),
   ]);
   if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
   draw();
@@ -262,6 +270,7 @@ function draw(): void {
       ${
         s
           ? html`<p class="muted" id="status">Keys: ${s.keys}${s.gateway ? html` · ${s.gateway}` : nothing}</p>
+            ${dnsStatusLine(dnsStatus)}
             ${s.sdk ? nothing : html`<p class="muted">This build has no client SDK yet: sign-in is not possible.</p>`}
             ${s.pendingApprovals ? html`<p>${s.pendingApprovals} site request(s) wait for your answer.</p>` : nothing}
             <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}</section>`
@@ -271,7 +280,11 @@ function draw(): void {
       <section aria-labelledby="h-sites"><h2 id="h-sites">Sites</h2>${siteList()}</section>
       ${
         settings
-          ? html`<section aria-labelledby="h-notify"><h2 id="h-notify">Privacy</h2>${settingsForm(settings)}</section>`
+          ? html`<section aria-labelledby="h-notify"><h2 id="h-notify">Privacy</h2>${settingsForm(settings)}</section>
+            <section aria-labelledby="h-dns">
+              <h2 id="h-dns">Private DNS</h2>
+              ${dnsSettingsForm(settings, busy, (patch) => act(() => transport.admin('setSettings', patch)))}
+            </section>`
           : nothing
       }
       <section aria-labelledby="h-devices">
@@ -284,6 +297,9 @@ function draw(): void {
 }
 
 for (const type of ['keys', 'session', 'connection']) client.addEventListener(type, () => void refresh());
+browser.storage.onChanged.addListener((changes: Record<string, unknown>) => {
+  if (DNS_STATUS_KEY in changes) void refresh();
+});
 draw();
 void client
   .connect()

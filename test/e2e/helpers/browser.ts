@@ -28,10 +28,10 @@ export interface BrowserUser {
 
 export async function launchUser(
   name: string,
-  options: { extensionDir?: string; launchTimeoutMs?: number } = {},
+  options: { extensionDir?: string; launchTimeoutMs?: number; args?: string[] } = {},
 ): Promise<BrowserUser> {
   const profile = mkdtempSync(join(tmpdir(), `roomkey-${name}-`));
-  const args = [...CHROMIUM_ARGS];
+  const args = [...CHROMIUM_ARGS, ...(options.args ?? [])];
   if (options.extensionDir) {
     args.push(
       `--disable-extensions-except=${options.extensionDir}`,

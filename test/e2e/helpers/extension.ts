@@ -218,10 +218,13 @@ export interface ExtensionUser extends BrowserUser {
   startWorker(): Promise<void>;
 }
 
-/** Chromium with the e2e build of the extension loaded. */
-export async function launchWithExtension(name: string): Promise<ExtensionUser> {
+/** Chromium with the e2e build of the extension loaded; `args`: extra Chromium flags. */
+export async function launchWithExtension(
+  name: string,
+  options: { args?: string[] } = {},
+): Promise<ExtensionUser> {
   ensureExtensionBuilt();
-  const user = await launchUser(name, { extensionDir: EXTENSION_DIR });
+  const user = await launchUser(name, { extensionDir: EXTENSION_DIR, ...options });
   const { context } = user;
   const closedWorkers = new WeakSet<Worker>();
   const track = (w: Worker) => w.once('close', () => closedWorkers.add(w));
