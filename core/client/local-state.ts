@@ -2,7 +2,8 @@
  * What a session keeps on the device, all inside core/store's EncryptedStore (every value and key
  * name encrypted; the store key wrapped by the account password with Argon2id): the user and
  * device keys (LocalIdentity), the directory's pins, and each room's snapshot (chain, epoch
- * secrets, seen message ids, held envelopes). The password the user signs in with also unlocks
+ * secrets, held envelopes, replay position; its replay ids in chunk records: room-snapshots.ts,
+ * so a save writes what changed, not the room's history). The password the user signs in with also unlocks
  * this store, so one secret opens both; a password change elsewhere needs a sign-in again.
  * The store's manifest makes a removed or rolled-back record (the pins above all: without them
  * every key would be trusted on first use again) a StoreIntegrityError at open, never a silent reset.
@@ -13,15 +14,15 @@ import { fromUtf8, utf8 } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import { hpkePublicKey, signingPublicKey, type UserKeys } from '../crypto/index.ts';
 import { MalformedError } from '../errors.ts';
-import type { LocalMember } from '../room/index.ts';
+import type { LocalMember, Room } from '../room/index.ts';
 import type { StoreBackend } from '../store/backend.ts';
 import type { Argon2Params } from '../store/params.ts';
 import { EncryptedStore } from '../store/store.ts';
 import type { DirectoryPins } from './gateway-directory.ts';
+import { RoomSnapshots } from './room-snapshots.ts';
 
 const IDENTITY = 'identity';
 const PINS = 'directory-pins';
-const ROOM_PREFIX = 'room/';
 
 /**
  * The user and device keys of a stored identity as a room member (public halves derived here).
@@ -48,9 +49,11 @@ export function localMember(stored: roomkey.v1.LocalIdentity): LocalMember & { u
  */
 export class LocalState {
   readonly store: EncryptedStore;
+  readonly #rooms: RoomSnapshots;
 
   private constructor(store: EncryptedStore) {
     this.store = store;
+    this.#rooms = new RoomSnapshots(store);
   }
 
   /** The state in a store that is already open and unlocked (e.g. by a device-unlock key). */
@@ -107,13 +110,15 @@ export class LocalState {
     await this.store.set(PINS, utf8(JSON.stringify(pins)));
   }
 
-  async room(roomId: string): Promise<roomkey.v1.RoomSnapshot | undefined> {
-    const bytes = await this.store.get(ROOM_PREFIX + roomId);
-    return bytes ? decode(v1.RoomSnapshot, bytes, 'room snapshot') : undefined;
+  /** The room's snapshot, its replay ids read back (StoreIntegrityError when a chunk is gone). */
+  room(roomId: string): Promise<roomkey.v1.RoomSnapshot | undefined> {
+    return this.#rooms.load(roomId);
   }
 
-  async setRoom(roomId: string, snapshot: Uint8Array): Promise<void> {
-    await this.store.set(ROOM_PREFIX + roomId, snapshot);
+  /** Saves a room: given the Room, only what changed since the last save; given bytes, whole. */
+  async setRoom(roomId: string, snapshot: Uint8Array | Room): Promise<void> {
+    if (snapshot instanceof Uint8Array) await this.#rooms.saveWhole(roomId, snapshot);
+    else await this.#rooms.save(snapshot);
   }
 
   lock(): void {

@@ -49,7 +49,8 @@ export interface RoomDeps {
   onMessage: (message: StoredMessage) => void;
   /** Membership, epoch or name changed. */
   onChange: () => void;
-  save: (roomId: string, snapshot: Uint8Array) => Promise<void>;
+  /** Saves the room's snapshot (LocalState.setRoom: only what changed since the last save). */
+  save: (roomId: string, room: Room) => Promise<void>;
   onError?: (error: Error) => void;
 }
 
@@ -418,7 +419,7 @@ export class RoomHandle {
     this.#saveTimer = undefined;
     if (!this.room) return;
     try {
-      await this.#deps.save(this.roomId, this.room.encodeSnapshot());
+      await this.#deps.save(this.roomId, this.room);
     } catch (error) {
       this.#deps.onError?.(error as Error);
     }

@@ -683,13 +683,17 @@ export class Room {
     return openSealedToRoom(parsed, keys);
   }
 
-  /** Everything needed to restore this room later (store it encrypted: it holds secrets). */
-  snapshot(): roomkey.v1.RoomSnapshot.$Properties {
+  /**
+   * Everything needed to restore this room later (store it encrypted: it holds secrets).
+   * `withIds: false` leaves the replay ids out (only their count per epoch), for a saver that
+   * keeps them in records of their own as they grow (core/client/room-snapshots.ts).
+   */
+  snapshot(options: { withIds?: boolean } = {}): roomkey.v1.RoomSnapshot.$Properties {
     return {
       genesis: this.#chain[0],
       commits: this.#chain.slice(1),
       secrets: [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret })),
-      ...this.snapshotReplay(),
+      ...this.#snapshotReplay(options.withIds !== false),
       epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
       lastSeq: this.#lastSeq,
       held: [...this.#held.values()].map(({ received }) => ({
@@ -700,16 +704,18 @@ export class Room {
     };
   }
 
-  /** The replay guard's part of the snapshot, ids included. */
-  snapshotReplay(): Pick<
-    roomkey.v1.RoomSnapshot.$Properties,
-    'replayFloor' | 'replayNewestStoredAtMs' | 'replayEpochs'
-  > {
-    const state = this.#replay.state();
+  #snapshotReplay(
+    withIds: boolean,
+  ): Pick<roomkey.v1.RoomSnapshot.$Properties, 'replayFloor' | 'replayNewestStoredAtMs' | 'replayEpochs'> {
+    const guard = this.#replay;
     return {
-      replayFloor: state.floor,
-      replayNewestStoredAtMs: state.newestStoredAtMs,
-      replayEpochs: state.epochs.map(({ epoch, ids }) => ({ epoch, ids, count: ids.length / 16 })),
+      replayFloor: guard.floor,
+      replayNewestStoredAtMs: guard.newestStoredAtMs,
+      replayEpochs: guard.openEpochs().map(({ epoch, ids }) => ({
+        epoch,
+        ids: withIds ? ids.slice() : new Uint8Array(),
+        count: ids.size,
+      })),
     };
   }
 
@@ -741,9 +747,13 @@ function replayState(snapshot: roomkey.v1.RoomSnapshot.$Properties): ReplayState
   return {
     floor: Number(snapshot.replayFloor ?? 0),
     newestStoredAtMs: Number(snapshot.replayNewestStoredAtMs ?? 0),
-    epochs: (snapshot.replayEpochs ?? []).map((e) => ({
-      epoch: Number(e.epoch ?? 0),
-      ids: e.ids ?? new Uint8Array(),
-    })),
+    epochs: (snapshot.replayEpochs ?? []).map((e) => {
+      const ids = e.ids ?? new Uint8Array();
+      // A count with its ids missing (chunk records not read back) would silently drop protection.
+      if (Number(e.count ?? 0) * 16 !== ids.length) {
+        throw new MalformedError(`room snapshot: the replay ids of epoch ${e.epoch} are not all there`);
+      }
+      return { epoch: Number(e.epoch ?? 0), ids };
+    }),
   };
 }

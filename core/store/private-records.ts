@@ -34,6 +34,8 @@ const MAX_REREADS = 3;
 
 interface PendingWrite extends ManifestChange {
   record?: Uint8Array;
+  /** Writes of one `write()` call share it: a batch never splits them. */
+  group?: object;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -131,6 +133,27 @@ export class RecordSet {
   async delete(name: string): Promise<void> {
     this.#checkOpen();
     await this.#enqueue({ name });
+  }
+
+  /** Sets and deletes several names in one backend update (one manifest write). */
+  async write(set: ReadonlyArray<readonly [string, Uint8Array]>, remove: readonly string[]): Promise<void> {
+    this.#checkOpen();
+    const group = {};
+    const changes: Array<Omit<PendingWrite, 'resolve' | 'reject'>> = [
+      ...set.map(([name, value]) => {
+        const recordKey = newRecordKey();
+        return {
+          name,
+          recordKey,
+          record: sealRecord(this.#keys, this.#storeId, recordKey, name, value),
+          group,
+        };
+      }),
+      ...remove.map((name) => ({ name, group })),
+    ];
+    const done = Promise.all(changes.map((change) => this.#enqueue(change, false)));
+    if (!this.#draining) void this.#drain();
+    await done;
   }
 
   /**
@@ -239,18 +262,26 @@ export class RecordSet {
     return this.#manifest !== looked;
   }
 
-  #enqueue(change: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<void> {
+  #enqueue(change: Omit<PendingWrite, 'resolve' | 'reject'>, drain = true): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ ...change, resolve, reject });
-      if (!this.#draining) void this.#drain();
+      if (drain && !this.#draining) void this.#drain();
     });
+  }
+
+  /** The next batch: up to MAX_BATCH writes, and never half of one `write()` call. */
+  #nextBatch(): PendingWrite[] {
+    let n = Math.min(MAX_BATCH, this.#pending.length);
+    const group = this.#pending[n - 1]?.group;
+    while (group && n < this.#pending.length && this.#pending[n]!.group === group) n++;
+    return this.#pending.splice(0, n);
   }
 
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
       while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_BATCH);
+        const batch = this.#nextBatch();
         try {
           await this.#commit(batch);
           for (const write of batch) write.resolve();

@@ -283,6 +283,23 @@ export class EncryptedStore {
   }
 
   /**
+   * Sets and removes several names in one backend update: all of them or none are seen after a
+   * crash on Memory and IndexedDB (ordered writes elsewhere, see README), and one manifest write.
+   * @example await store.write([['room/a', core], ['room/a/ids/2/t', tail]], ['room/a/ids/1/t']);
+   */
+  async write(
+    set: ReadonlyArray<readonly [string, Uint8Array]>,
+    remove: readonly string[] = [],
+  ): Promise<void> {
+    for (const [name, value] of set) {
+      checkName(name);
+      checkValue(value);
+    }
+    for (const name of remove) checkName(name);
+    await this.#requireRecords().write(set, remove);
+  }
+
+  /**
    * Whether the manifest lists `name`. Reads no record: get() may still throw TamperedError.
    * @example if (!(await store.has('identity'))) await enrol();
    */
