@@ -40,7 +40,8 @@ describe('extension DNS policy in Chromium', { timeout: 300_000 }, () => {
     await popup.locator('#dns-policy').selectOption(policy);
     await waitFor(`policy ${policy} saved`, async () =>
       popup.evaluate(async (p) => {
-        const area = (globalThis as unknown as { chrome: typeof chrome }).chrome.storage.local;
+        type Area = { get(key: string): Promise<Record<string, unknown>> };
+        const area = (globalThis as unknown as { chrome: { storage: { local: Area } } }).chrome.storage.local;
         const stored = (await area.get('roomkey:settings'))['roomkey:settings'] as { dnsPolicy?: string };
         return stored?.dnsPolicy === p;
       }, policy),
