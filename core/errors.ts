@@ -183,10 +183,28 @@ export class NotFoundError extends RoomKeyError {
   }
 }
 
-/** The service could not be reached (no responder, timeout, connection closed): retry later. */
+/**
+ * Who did not answer: the RoomKey gateway (sign-in, rooms, directory), JetStream on the NATS
+ * server (storing and reading messages), or the NATS connection itself.
+ */
+export type UnavailableService = 'gateway' | 'jetstream' | 'nats';
+
+/**
+ * The service could not be reached (no responder, timeout, connection closed): retry later.
+ * `service` names who did not answer when known; `notRunning` says nothing was there to answer at
+ * all (NATS no responders), as opposed to an answer that came too late.
+ * @example if (e instanceof UnavailableError && e.service === 'gateway' && e.notRunning) showGatewayDown();
+ */
 export class UnavailableError extends RoomKeyError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly service: UnavailableService | undefined;
+  readonly notRunning: boolean;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; service?: UnavailableService; notRunning?: boolean },
+  ) {
     super('unavailable', message, options);
+    this.service = options?.service;
+    this.notRunning = options?.notRunning === true;
   }
 }
 

@@ -28,6 +28,7 @@ import {
   TamperedError,
   TooLargeError,
   UnavailableError,
+  type UnavailableService,
   UnknownEpochError,
   UnsupportedError,
   WrongPassphraseError,
@@ -48,6 +49,9 @@ export interface ErrorFields {
   notApproved?: true;
   /** ForbiddenError that is an ExtensionOnlyError. */
   extensionOnly?: true;
+  /** UnavailableError: who did not answer, and whether nothing was there to answer. */
+  service?: UnavailableService;
+  notRunning?: true;
 }
 
 type Revive = (message: string, fields: ErrorFields, nowMs: number) => RoomKeyError;
@@ -77,7 +81,7 @@ const CLASSES: { readonly [C in ErrorCodeName]: Revive } = {
   revoked: (m) => new RevokedError(m),
   expired: (m) => new ExpiredError(m),
   unsupported: (m) => new UnsupportedError(m),
-  unavailable: (m) => new UnavailableError(m),
+  unavailable: (m, f) => new UnavailableError(m, { service: f.service, notRunning: f.notRunning }),
   internal: (m) => new InternalError(m),
   integrity: (m, f) => new StoreIntegrityError(f.reason ?? 'damaged-manifest', f.records ?? [], m),
 };
@@ -90,6 +94,8 @@ const INTEGRITY_REASONS: { readonly [R in StoreIntegrityReason]: true } = {
   'unreadable-record': true,
   downgraded: true,
 };
+
+const SERVICES: { readonly [S in UnavailableService]: true } = { gateway: true, jetstream: true, nats: true };
 
 const MAX_RECORDS = 64;
 const MAX_FIELD_CHARS = 256;
@@ -128,6 +134,12 @@ export function errorFields(error: RoomKeyError): ErrorFields {
   if (error instanceof StoreIntegrityError) return { reason: error.reason, records: [...error.records] };
   if (error instanceof NotApprovedError) return { notApproved: true };
   if (error instanceof ExtensionOnlyError) return { extensionOnly: true };
+  if (error instanceof UnavailableError) {
+    const fields: ErrorFields = {};
+    if (error.service) fields.service = error.service;
+    if (error.notRunning) fields.notRunning = true;
+    return fields;
+  }
   return {};
 }
 
@@ -151,5 +163,9 @@ function readFields(raw: unknown): ErrorFields {
   }
   if (f['notApproved'] === true) out.notApproved = true;
   if (f['extensionOnly'] === true) out.extensionOnly = true;
+  if (typeof f['service'] === 'string' && Object.hasOwn(SERVICES, f['service'])) {
+    out.service = f['service'] as UnavailableService;
+  }
+  if (f['notRunning'] === true) out.notRunning = true;
   return out;
 }

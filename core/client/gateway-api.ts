@@ -17,7 +17,8 @@ export interface ApiOptions {
 
 /**
  * Reads are retried once when no answer came (the connection may have been replaced by a
- * reconnect in between: the reply then went to the old one). Changes are never retried here.
+ * reconnect in between: the reply then went to the old one), but not when no gateway runs at all:
+ * that is said at once. Changes are never retried here.
  */
 async function call<T>(
   nc: NatsConnection,
@@ -32,7 +33,14 @@ async function call<T>(
     try {
       return decode(type, await gatewayRequest(nc, subject, body, { timeoutMs: options.timeoutMs }), what);
     } catch (error) {
-      if (!idempotent || attempt >= 2 || !(error instanceof UnavailableError) || nc.isClosed()) throw error;
+      if (
+        !idempotent ||
+        attempt >= 2 ||
+        !(error instanceof UnavailableError) ||
+        error.notRunning ||
+        nc.isClosed()
+      )
+        throw error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

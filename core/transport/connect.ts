@@ -13,8 +13,9 @@ import {
 } from '@nats-io/nats-core';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { deviceAuthenticator } from './device-authenticator.ts';
+import { probeGatewayWith } from './gateway-probe.ts';
 import { userNkey } from './nkey.ts';
-import { deviceInboxPrefix, LOGIN_INBOX_PREFIX } from './subjects.ts';
+import { deviceInboxPrefix, LOGIN_INBOX_PREFIX, presenceSubject } from './subjects.ts';
 
 /**
  * nats-server before 2.10.24 answers a close frame that carries no status with status 1005, which
@@ -62,10 +63,13 @@ export interface DeviceConnectInput extends ConnectCommon {
   deviceSecretKey: Uint8Array;
 }
 
-/** Connects as a device with its gateway-issued user JWT. */
-export function connectAsDevice(input: DeviceConnectInput): Promise<NatsConnection> {
+/**
+ * Connects as a device with its gateway-issued user JWT. Its gateway requests fail at once when no
+ * gateway runs (probed on the device's presence subject: gateway-probe.ts).
+ */
+export async function connectAsDevice(input: DeviceConnectInput): Promise<NatsConnection> {
   const nkey = userNkey(ed25519.getPublicKey(input.deviceSecretKey));
-  return (input.connect ?? wsconnect)({
+  const nc = await (input.connect ?? wsconnect)({
     name: 'roomkey-device',
     maxReconnectAttempts: -1,
     wsFactory: closingNormally,
@@ -74,4 +78,6 @@ export function connectAsDevice(input: DeviceConnectInput): Promise<NatsConnecti
     authenticator: deviceAuthenticator(input.jwt, input.deviceSecretKey),
     inboxPrefix: deviceInboxPrefix(nkey),
   });
+  probeGatewayWith(nc, presenceSubject(nkey));
+  return nc;
 }

@@ -22,9 +22,10 @@ export interface TestNats {
   process: NatsServerProcess;
   /**
    * Stops the server and starts it again on the same ports and store (clients reconnect).
-   * `{ kill: true }`: `kill -9` instead of a clean stop, as a crash or an OOM kill would.
+   * `{ kill: true }`: `kill -9` instead of a clean stop, as a crash or an OOM kill would;
+   * `downMs`: how long it stays down before it starts again (default: at once).
    */
-  restart(options?: { kill?: boolean }): Promise<void>;
+  restart(options?: { kill?: boolean; downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +63,7 @@ export async function startTestNats(): Promise<TestNats> {
           process.kill(nats.process.pid, 'SIGKILL');
           await nats.process.exited;
         } else await nats.process.stop();
+        if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
         // The same ports, so connected clients find it again; they were free a moment ago.
         configure(Number(new URL(nats.clientUrl).port), Number(new URL(nats.wsUrl).port));
         nats.process = await launchNatsServer({ configFile, portsDir: dir, log });
