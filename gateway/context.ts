@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { AccountPublisher } from './account-publisher.ts';
 import type { Buckets } from './buckets.ts';
 import type { Stack } from './data-dir.ts';
+import type { LegacyRooms } from './legacy-rooms.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { RoomCache } from './room-chain.ts';
 import type { RoomGrantSource } from './room-permissions.ts';
@@ -32,6 +33,8 @@ export interface GatewayContext {
   /** The gateway's connection in the app account (room streams, notices, presence). */
   app: NatsConnection;
   streams: RoomStreams;
+  /** Rooms moved from per-room streams: old positions and copies' original times (legacy-rooms.ts). */
+  legacy: LegacyRooms;
   rooms: RoomCache;
   log: (line: string) => void;
 }

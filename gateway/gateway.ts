@@ -30,6 +30,8 @@ import { revoke } from './handlers/revoke.ts';
 import { roomCommit } from './handlers/room-commit.ts';
 import { roomCreate } from './handlers/room-create.ts';
 import { roomCommits, roomCursor, roomList } from './handlers/room-read.ts';
+import { migrateLegacyRooms } from './legacy-migration.ts';
+import { LegacyRooms } from './legacy-rooms.ts';
 import { type NotificationRouter, startNotificationRouter } from './notification-router.ts';
 import { ensureDefaultPolicies } from './policy-store.ts';
 import { type Presence, startPresence } from './presence.ts';
@@ -170,6 +172,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log,
     });
     const streams = new RoomStreams(app, layout);
+    // Per-room streams of an older deployment move into the shards before anything is served.
+    const legacy = await LegacyRooms.open(nc, app, keys, { replicas: options.replicas });
+    await migrateLegacyRooms({ app, layout, rooms: buckets.rooms, legacy, log });
     const context: GatewayContext = {
       stack,
       keys,
@@ -190,6 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       now,
       app,
       streams,
+      legacy,
       rooms: new RoomCache(streams, buckets, now),
       log,
     };

@@ -13,6 +13,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { toHex } from '../bytes.ts';
 import { NotMemberError, RoomKeyError, UnavailableError, UnknownEpochError } from '../errors.ts';
 import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
+import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
 import { failedMessage } from './chat-message.ts';
 import { roomCursor } from './gateway-api.ts';
@@ -53,7 +54,9 @@ async function pullLatest(
       const envelopes: ReceivedEnvelope[] = [];
       // Parsed once, here: core/room takes the parsed form with its stored facts.
       for await (const m of batch)
-        envelopes.push(parseReceived({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq }));
+        envelopes.push(
+          parseReceived({ bytes: m.data, storedAtMs: storedTimeOf(m, cursor.legacyUntilSeq), seq: m.seq }),
+        );
       if (envelopes.length === 0) throw new UnavailableError('The room history stopped arriving: try again.');
       loaded += envelopes.length;
       await onPage(envelopes, loaded, total);

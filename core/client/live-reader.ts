@@ -12,6 +12,7 @@ import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NotFoundError, NotMemberError, RevokedError, RoomKeyError } from '../errors.ts';
 import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
+import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
 import { roomCursor } from './gateway-api.ts';
 
@@ -22,6 +23,8 @@ export interface LiveReaderDeps {
   timeoutMs?: number;
   /** Where delivery stood when this device last saved the room (0: no position yet). */
   lastSeq: () => number;
+  /** lastSeq() counts in the room's stream of before shard streams (the gateway translates it). */
+  lastSeqLegacy?: () => boolean;
   /** One envelope, in stream order, parsed here once (core/room's parseReceived). */
   deliver: (envelope: ReceivedEnvelope) => void;
   /** The consumer was placed: delivery goes on after `seq` (keep it as the room's position). */
@@ -59,6 +62,8 @@ export class LiveReader {
   #wake: (() => void) | undefined;
   /** The highest sequence handed to `deliver` (it may not be saved yet). */
   #delivered = 0;
+  /** Up to here the room's messages are the gateway's copies (legacy-time.ts). */
+  #legacyUntil = 0;
 
   constructor(roomId: string, deps: LiveReaderDeps) {
     this.#roomId = roomId;
@@ -153,7 +158,9 @@ export class LiveReader {
           if (this.#stopping || this.#replace) batch.stop();
           for await (const m of batch) {
             this.#delivered = Math.max(this.#delivered, m.seq);
-            this.#deps.deliver(parseReceived({ bytes: m.data, storedAtMs: m.time.getTime(), seq: m.seq }));
+            this.#deps.deliver(
+              parseReceived({ bytes: m.data, storedAtMs: storedTimeOf(m, this.#legacyUntil), seq: m.seq }),
+            );
           }
           this.#batch = undefined;
           failures = 0;
@@ -180,13 +187,22 @@ export class LiveReader {
   }
 
   async #place(nc: NatsConnection) {
+    // A saved position of before shard streams (until a placement replaces it, through placed()):
+    // sent as such, the gateway resumes after the same message in the shard stream.
+    const legacy = this.#deps.lastSeqLegacy?.() ?? false;
     const from = Math.max(this.#delivered, this.#deps.lastSeq());
     this.#delivered = from;
     const query =
       from > 0
-        ? { roomId: this.#roomId, startSeq: from + 1, last: CATCH_UP }
+        ? {
+            roomId: this.#roomId,
+            startSeq: from + 1,
+            last: CATCH_UP,
+            ...(legacy ? { startSeqLegacy: true } : {}),
+          }
         : { roomId: this.#roomId, fromEnd: true };
     const cursor = await roomCursor(nc, query, { timeoutMs: this.#deps.timeoutMs });
+    this.#legacyUntil = Number(cursor.legacyUntilSeq ?? 0);
     // From the end or capped: where it starts is where the next resume goes on from.
     this.#delivered = Math.max(from, Number(cursor.startSeq) - 1);
     this.#deps.placed?.(this.#delivered);

@@ -90,6 +90,7 @@ export class RoomHandle {
       ready: deps.ready,
       timeoutMs: deps.timeoutMs,
       lastSeq: () => this.room?.lastSeq ?? 0,
+      lastSeqLegacy: () => this.room?.lastSeqLegacy ?? false,
       deliver: (envelope) => this.#enqueueMessage(envelope),
       placed: (seq) => {
         this.room?.markDelivered(seq);

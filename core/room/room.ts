@@ -111,6 +111,8 @@ export class Room {
   readonly #held = new Map<string, HeldEnvelope>();
   #removedAt: number | undefined;
   #lastSeq = 0;
+  /** lastSeq counts in the room's per-room stream of before shard streams (an older snapshot's). */
+  #lastSeqLegacy = false;
   /** Commits apply one at a time, in order. */
   readonly #commits = new SerialQueue();
 
@@ -205,6 +207,7 @@ export class Room {
       snapshot.seenMessageIds ?? [],
     );
     room.markDelivered(Number(snapshot.lastSeq ?? 0));
+    room.#lastSeqLegacy = !snapshot.seqLayout && room.#lastSeq > 0;
     const held = [
       ...(snapshot.heldEnvelopes ?? []).map((bytes) => parseReceived(bytes)),
       ...(snapshot.held ?? []).map((h) =>
@@ -258,9 +261,22 @@ export class Room {
     return this.#lastSeq;
   }
 
-  /** Records that live delivery got up to `seq` (it never moves back). */
+  /**
+   * Whether lastSeq counts in the room's own stream of the layout before shard streams (restored
+   * from a snapshot of an earlier version): the gateway translates it (cursor start_seq_legacy).
+   */
+  get lastSeqLegacy(): boolean {
+    return this.#lastSeqLegacy;
+  }
+
+  /**
+   * Records that live delivery got up to `seq` (it never moves back). A position in the shard
+   * stream replaces a legacy one (the gateway's translation never moves it back either).
+   */
   markDelivered(seq: number): void {
-    if (Number.isSafeInteger(seq) && seq > this.#lastSeq) this.#lastSeq = seq;
+    if (!Number.isSafeInteger(seq)) return;
+    if (seq >= this.#lastSeq) this.#lastSeqLegacy = false;
+    if (seq > this.#lastSeq) this.#lastSeq = seq;
   }
 
   /** When JetStream stored the Signed that opened `epoch` (undefined: not known here). */
@@ -696,6 +712,7 @@ export class Room {
       ...this.#snapshotReplay(options.withIds !== false),
       epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
       lastSeq: this.#lastSeq,
+      seqLayout: this.#lastSeqLegacy ? 0 : 1,
       held: [...this.#held.values()].map(({ received }) => ({
         envelope: received.bytes,
         storedAtMs: received.facts?.storedAtMs ?? 0,

@@ -12,6 +12,7 @@ export {
 export { deviceAuthenticator } from './device-authenticator.ts';
 export { DEVICE_SESSION_INFO, openDeviceSession, sealDeviceSession } from './device-session-key.ts';
 export { errorFromReply, errorToReply } from './error-codes.ts';
+export * from './legacy-time.ts';
 export { publicKeyOfUserNkey, userNkey } from './nkey.ts';
 export * from './proof-labels.ts';
 export { isReplyKey, newReplyKey, openReply, REPLY_KEY_BYTES, sealReply } from './reply-seal.ts';

@@ -57,7 +57,11 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
           if (chain.length > 0 && size + bytes > MAX_CHAIN_BYTES) break;
           chain.push(signed);
           seqs.push(room.seqs[epoch]!);
-          storedAtMs.push(await ctx.streams.storedTime(roomId, room.seqs[epoch]!));
+          const seq = room.seqs[epoch]!;
+          // A copy from a per-room stream counts with its original's time (legacy-rooms.ts).
+          storedAtMs.push(
+            await ctx.legacy.storedTime(roomId, seq, () => ctx.streams.storedTime(roomId, seq)),
+          );
           size += bytes;
         }
         return encode(v1.CommitsResponse, { chain, seqs, latestEpoch: until, storedAtMs });
@@ -107,7 +111,11 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
       const floor = can('readPreJoinHistory', caller.userId, chain) ? 1 : Number(member.joinSeq) + 1;
       const lastSeq = await ctx.streams.lastSeq(roomId);
       const last = Math.min(Number(req.last ?? 0), MAX_LAST);
-      let start = req.fromEnd ? Math.max(floor, lastSeq + 1) : Math.max(floor, Number(req.startSeq ?? 0));
+      // A position saved in the room's old per-room stream resumes after the same message here.
+      const requested = req.startSeqLegacy
+        ? (await ctx.legacy.translate(roomId, Math.max(0, Number(req.startSeq ?? 0) - 1))) + 1
+        : Number(req.startSeq ?? 0);
+      let start = req.fromEnd ? Math.max(floor, lastSeq + 1) : Math.max(floor, requested);
       let pending = await ctx.streams.placeDeviceConsumer(roomId, call.caller.user, start);
       if (!req.fromEnd && last > 0 && pending > last) {
         // More wait than asked for: start at the last `last` (the room's sequences are sparse).
@@ -121,6 +129,7 @@ export function roomCursor(ctx: GatewayContext): Endpoint {
         lastSeq,
         pending,
         floorSeq: floor,
+        legacyUntilSeq: await ctx.legacy.untilSeq(roomId),
       });
     },
   };

@@ -1109,6 +1109,7 @@ export namespace roomkey {
             startSeq: number;
             last: number;
             fromEnd: boolean;
+            startSeqLegacy: boolean;
             static create(properties: roomkey.v1.CursorRequest.$Shape): roomkey.v1.CursorRequest & roomkey.v1.CursorRequest.$Shape;
             static create(properties?: roomkey.v1.CursorRequest.$Properties): roomkey.v1.CursorRequest;
             static encode(message: roomkey.v1.CursorRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1121,6 +1122,7 @@ export namespace roomkey {
                 startSeq?: (number|null);
                 last?: (number|null);
                 fromEnd?: (boolean|null);
+                startSeqLegacy?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CursorRequest.$Properties;
@@ -1138,6 +1140,7 @@ export namespace roomkey {
             lastSeq: number;
             pending: number;
             floorSeq: number;
+            legacyUntilSeq: number;
             static create(properties: roomkey.v1.CursorResponse.$Shape): roomkey.v1.CursorResponse & roomkey.v1.CursorResponse.$Shape;
             static create(properties?: roomkey.v1.CursorResponse.$Properties): roomkey.v1.CursorResponse;
             static encode(message: roomkey.v1.CursorResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1152,6 +1155,7 @@ export namespace roomkey {
                 lastSeq?: (number|null);
                 pending?: (number|null);
                 floorSeq?: (number|null);
+                legacyUntilSeq?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CursorResponse.$Properties;
@@ -1313,6 +1317,64 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.UserRooms.$Properties;
+        }
+
+        interface ILegacyRoomMigration extends roomkey.v1.LegacyRoomMigration.$Properties {
+        }
+
+        class LegacyRoomMigration {
+            constructor(properties?: roomkey.v1.LegacyRoomMigration.$Properties);
+            $unknowns?: Uint8Array[];
+            legacyStream: string;
+            legacyLastSeq: number;
+            copiedUntilSeq: number;
+            runs: roomkey.v1.LegacySeqRun.$Properties[];
+            state: number;
+            roomRecordRevision: number;
+            shardStream: string;
+            static create(properties: roomkey.v1.LegacyRoomMigration.$Shape): roomkey.v1.LegacyRoomMigration & roomkey.v1.LegacyRoomMigration.$Shape;
+            static create(properties?: roomkey.v1.LegacyRoomMigration.$Properties): roomkey.v1.LegacyRoomMigration;
+            static encode(message: roomkey.v1.LegacyRoomMigration.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.LegacyRoomMigration & roomkey.v1.LegacyRoomMigration.$Shape;
+        }
+
+        namespace LegacyRoomMigration {
+            interface $Properties {
+                legacyStream?: (string|null);
+                legacyLastSeq?: (number|null);
+                copiedUntilSeq?: (number|null);
+                runs?: (roomkey.v1.LegacySeqRun.$Properties[]|null);
+                state?: (number|null);
+                roomRecordRevision?: (number|null);
+                shardStream?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.LegacyRoomMigration.$Properties;
+        }
+
+        interface ILegacySeqRun extends roomkey.v1.LegacySeqRun.$Properties {
+        }
+
+        class LegacySeqRun {
+            constructor(properties?: roomkey.v1.LegacySeqRun.$Properties);
+            $unknowns?: Uint8Array[];
+            legacyFrom: number;
+            newFrom: number;
+            count: number;
+            static create(properties: roomkey.v1.LegacySeqRun.$Shape): roomkey.v1.LegacySeqRun & roomkey.v1.LegacySeqRun.$Shape;
+            static create(properties?: roomkey.v1.LegacySeqRun.$Properties): roomkey.v1.LegacySeqRun;
+            static encode(message: roomkey.v1.LegacySeqRun.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.LegacySeqRun & roomkey.v1.LegacySeqRun.$Shape;
+        }
+
+        namespace LegacySeqRun {
+            interface $Properties {
+                legacyFrom?: (number|null);
+                newFrom?: (number|null);
+                count?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.LegacySeqRun.$Properties;
         }
 
         enum Role {
@@ -2286,6 +2348,7 @@ export namespace roomkey {
             replayFloor: number;
             replayNewestStoredAtMs: number;
             replayEpochs: roomkey.v1.ReplayEpochIds.$Properties[];
+            seqLayout: number;
             static create(properties: roomkey.v1.RoomSnapshot.$Shape): roomkey.v1.RoomSnapshot & roomkey.v1.RoomSnapshot.$Shape;
             static create(properties?: roomkey.v1.RoomSnapshot.$Properties): roomkey.v1.RoomSnapshot;
             static encode(message: roomkey.v1.RoomSnapshot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2305,6 +2368,7 @@ export namespace roomkey {
                 replayFloor?: (number|null);
                 replayNewestStoredAtMs?: (number|null);
                 replayEpochs?: (roomkey.v1.ReplayEpochIds.$Properties[]|null);
+                seqLayout?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomSnapshot.$Properties;

@@ -4707,6 +4707,7 @@ export const roomkey = $root.roomkey = (() => {
             CursorRequest.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             CursorRequest.prototype.last = 0;
             CursorRequest.prototype.fromEnd = false;
+            CursorRequest.prototype.startSeqLegacy = false;
 
             CursorRequest.create = function(properties) {
                 return new CursorRequest(properties);
@@ -4727,6 +4728,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(24).uint32(m.last);
                 if (m.fromEnd != null && $Object.hasOwnProperty.call(m, "fromEnd") && m.fromEnd !== false)
                     w.uint32(32).bool(m.fromEnd);
+                if (m.startSeqLegacy != null && $Object.hasOwnProperty.call(m, "startSeqLegacy") && m.startSeqLegacy !== false)
+                    w.uint32(40).bool(m.startSeqLegacy);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -4796,6 +4799,15 @@ export const roomkey = $root.roomkey = (() => {
                                 delete m.fromEnd;
                             continue;
                         }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.startSeqLegacy = v;
+                            else
+                                delete m.startSeqLegacy;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -4831,6 +4843,7 @@ export const roomkey = $root.roomkey = (() => {
             CursorResponse.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             CursorResponse.prototype.pending = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             CursorResponse.prototype.floorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            CursorResponse.prototype.legacyUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             CursorResponse.create = function(properties) {
                 return new CursorResponse(properties);
@@ -4855,6 +4868,8 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(40).uint64(m.pending);
                 if (m.floorSeq != null && $Object.hasOwnProperty.call(m, "floorSeq") && (typeof m.floorSeq === "object" ? m.floorSeq.low || m.floorSeq.high : m.floorSeq !== 0))
                     w.uint32(48).uint64(m.floorSeq);
+                if (m.legacyUntilSeq != null && $Object.hasOwnProperty.call(m, "legacyUntilSeq") && (typeof m.legacyUntilSeq === "object" ? m.legacyUntilSeq.low || m.legacyUntilSeq.high : m.legacyUntilSeq !== 0))
+                    w.uint32(56).uint64(m.legacyUntilSeq);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -4940,6 +4955,15 @@ export const roomkey = $root.roomkey = (() => {
                                 m.floorSeq = v;
                             else
                                 delete m.floorSeq;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.legacyUntilSeq = v;
+                            else
+                                delete m.legacyUntilSeq;
                             continue;
                         }
                     }
@@ -5667,6 +5691,276 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return UserRooms;
+        })();
+
+        v1.LegacyRoomMigration = (function() {
+
+            const LegacyRoomMigration = function (p) {
+                this.runs = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            LegacyRoomMigration.prototype.legacyStream = "";
+            LegacyRoomMigration.prototype.legacyLastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            LegacyRoomMigration.prototype.copiedUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            LegacyRoomMigration.prototype.runs = $util.emptyArray;
+            LegacyRoomMigration.prototype.state = 0;
+            LegacyRoomMigration.prototype.roomRecordRevision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            LegacyRoomMigration.prototype.shardStream = "";
+
+            LegacyRoomMigration.create = function(properties) {
+                return new LegacyRoomMigration(properties);
+            };
+
+            LegacyRoomMigration.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.legacyStream != null && $Object.hasOwnProperty.call(m, "legacyStream") && m.legacyStream !== "")
+                    w.uint32(10).string(m.legacyStream);
+                if (m.legacyLastSeq != null && $Object.hasOwnProperty.call(m, "legacyLastSeq") && (typeof m.legacyLastSeq === "object" ? m.legacyLastSeq.low || m.legacyLastSeq.high : m.legacyLastSeq !== 0))
+                    w.uint32(16).uint64(m.legacyLastSeq);
+                if (m.copiedUntilSeq != null && $Object.hasOwnProperty.call(m, "copiedUntilSeq") && (typeof m.copiedUntilSeq === "object" ? m.copiedUntilSeq.low || m.copiedUntilSeq.high : m.copiedUntilSeq !== 0))
+                    w.uint32(24).uint64(m.copiedUntilSeq);
+                if (m.runs != null && m.runs.length) {
+                    for (var i = 0; i < m.runs.length; ++i)
+                        $root.roomkey.v1.LegacySeqRun.encode(m.runs[i], w.uint32(34).fork(), q + 1).ldelim();
+                }
+                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+                    w.uint32(40).uint32(m.state);
+                if (m.roomRecordRevision != null && $Object.hasOwnProperty.call(m, "roomRecordRevision") && (typeof m.roomRecordRevision === "object" ? m.roomRecordRevision.low || m.roomRecordRevision.high : m.roomRecordRevision !== 0))
+                    w.uint32(48).uint64(m.roomRecordRevision);
+                if (m.shardStream != null && $Object.hasOwnProperty.call(m, "shardStream") && m.shardStream !== "")
+                    w.uint32(58).string(m.shardStream);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            LegacyRoomMigration.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.LegacyRoomMigration();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.legacyStream = v;
+                            else
+                                delete m.legacyStream;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.legacyLastSeq = v;
+                            else
+                                delete m.legacyLastSeq;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.copiedUntilSeq = v;
+                            else
+                                delete m.copiedUntilSeq;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.runs && m.runs.length))
+                                m.runs = [];
+                            m.runs.push($root.roomkey.v1.LegacySeqRun.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.state = v;
+                            else
+                                delete m.state;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.roomRecordRevision = v;
+                            else
+                                delete m.roomRecordRevision;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.shardStream = v;
+                            else
+                                delete m.shardStream;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return LegacyRoomMigration;
+        })();
+
+        v1.LegacySeqRun = (function() {
+
+            const LegacySeqRun = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            LegacySeqRun.prototype.legacyFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            LegacySeqRun.prototype.newFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+            LegacySeqRun.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            LegacySeqRun.create = function(properties) {
+                return new LegacySeqRun(properties);
+            };
+
+            LegacySeqRun.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.legacyFrom != null && $Object.hasOwnProperty.call(m, "legacyFrom") && (typeof m.legacyFrom === "object" ? m.legacyFrom.low || m.legacyFrom.high : m.legacyFrom !== 0))
+                    w.uint32(8).uint64(m.legacyFrom);
+                if (m.newFrom != null && $Object.hasOwnProperty.call(m, "newFrom") && (typeof m.newFrom === "object" ? m.newFrom.low || m.newFrom.high : m.newFrom !== 0))
+                    w.uint32(16).uint64(m.newFrom);
+                if (m.count != null && $Object.hasOwnProperty.call(m, "count") && (typeof m.count === "object" ? m.count.low || m.count.high : m.count !== 0))
+                    w.uint32(24).uint64(m.count);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            LegacySeqRun.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.LegacySeqRun();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.legacyFrom = v;
+                            else
+                                delete m.legacyFrom;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.newFrom = v;
+                            else
+                                delete m.newFrom;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.count = v;
+                            else
+                                delete m.count;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return LegacySeqRun;
         })();
 
         v1.Role = (function() {
@@ -9848,6 +10142,7 @@ export const roomkey = $root.roomkey = (() => {
             RoomSnapshot.prototype.replayFloor = 0;
             RoomSnapshot.prototype.replayNewestStoredAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
             RoomSnapshot.prototype.replayEpochs = $util.emptyArray;
+            RoomSnapshot.prototype.seqLayout = 0;
 
             RoomSnapshot.create = function(properties) {
                 return new RoomSnapshot(properties);
@@ -9895,6 +10190,8 @@ export const roomkey = $root.roomkey = (() => {
                     for (var i = 0; i < m.replayEpochs.length; ++i)
                         $root.roomkey.v1.ReplayEpochIds.encode(m.replayEpochs[i], w.uint32(90).fork(), q + 1).ldelim();
                 }
+                if (m.seqLayout != null && $Object.hasOwnProperty.call(m, "seqLayout") && m.seqLayout !== 0)
+                    w.uint32(128).uint32(m.seqLayout);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -10021,6 +10318,15 @@ export const roomkey = $root.roomkey = (() => {
                             if (!(m.replayEpochs && m.replayEpochs.length))
                                 m.replayEpochs = [];
                             m.replayEpochs.push($root.roomkey.v1.ReplayEpochIds.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 16: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.seqLayout = v;
+                            else
+                                delete m.seqLayout;
                             continue;
                         }
                     }
