@@ -60,7 +60,11 @@ export async function migrateLegacyRooms(deps: MigrationDeps): Promise<Migration
   let reported = Date.now();
   try {
     for (const roomId of roomIds) {
-      result.copied += await migrateRoom(deps, jsm, roomId);
+      result.copied += await migrateRoom(deps, jsm, roomId).catch(async (error: unknown) => {
+        // Another gateway starting at the same time finished this room (and deleted its old stream).
+        if (await finishedElsewhere(deps, jsm, roomId)) return 0;
+        throw error;
+      });
       result.rooms++;
       if (Date.now() - reported > PROGRESS_MS) {
         deps.log(`migrated ${result.rooms} of ${roomIds.length} room(s), ${result.copied} message(s) copied`);
@@ -126,6 +130,22 @@ async function migrateRoom(deps: MigrationDeps, jsm: JetStreamManager, roomId: s
     if (!/stream not found/i.test((error as Error)?.message ?? '')) throw error;
   });
   return copied;
+}
+
+/** The room's old stream is gone and its record translated: another gateway migrated it. */
+async function finishedElsewhere(
+  deps: MigrationDeps,
+  jsm: JetStreamManager,
+  roomId: string,
+): Promise<boolean> {
+  const record = await deps.legacy.records.get(roomId);
+  if (!record || record.value.state < TRANSLATED) return false;
+  try {
+    await jsm.streams.info(legacyRoomStreamName(roomId));
+    return false;
+  } catch (error) {
+    return /stream not found/i.test((error as Error)?.message ?? '');
+  }
 }
 
 /** Seals the old stream (idempotent) and returns its last sequence, final from then on. */

@@ -353,6 +353,25 @@ test('a start killed at any step of the migration is finished by the next start,
   );
 });
 
+test('two gateways starting at once migrate together: every original copied once', async () => {
+  const d = await deployment();
+  await Promise.all([d.startGateway(), d.startGateway()]);
+  // Usually both find the old streams; between them they copy each original once.
+  assert.ok(d.logs.filter((l) => l.startsWith('migrating ')).length >= 1, d.logs.join('\n'));
+  const copied = d.logs.map((l) => /^migration done: .*?(\d+) message\(s\) copied/.exec(l)?.[1]);
+  const originals = [...d.originals.values()].reduce((n, list) => n + list.length, 0);
+  assert.equal(
+    copied.reduce((n, c) => n + Number(c ?? 0), 0),
+    originals,
+  );
+  for (const roomId of [launch, side]) await checkCopies(d, roomId);
+  const alice = await d.session('alice');
+  assert.deepEqual(
+    (await alice.history(launch, { limit: 1000 })).map(withoutSeq),
+    manifest.before.alice[launch]!.map(withoutSeq),
+  );
+});
+
 /**
  * The room's messages in its shard stream are its originals, once each, in order, with their
  * original sequence and time in headers; its KV record's sequences point at the copies of the
