@@ -7,6 +7,12 @@
  * so a restart keeps the list. A server still on a MEMORY resolver (a config from an older `init`)
  * forgets it on a restart: the gateway says so in its log at start, and pushes again whenever its
  * system connection reconnects and whenever any gateway changes the list.
+ * In a cluster a node that was down during a push comes back with the older JWT from its own
+ * directory (the full resolvers' own sync runs only every `interval`). Every server announces
+ * itself on $SYS.SERVER.<id>.STATSZ as soon as its routes are up, and a started server has a new
+ * id: on an id it has not seen, the publisher sends the last JWT again at once (no KV read), so
+ * the node refuses revoked JWTs within a round trip of joining, and the update closes any
+ * connection that got in before it.
  * @example const publisher = await startAccountPublisher({ sys, revocations, cutoffs, stack, log }); await publisher.push();
  */
 
@@ -26,6 +32,11 @@ import type { Stack } from './data-dir.ts';
  */
 export const REVOCATION_MARGIN_S = 300;
 
+/** Every server publishes its stats here when it starts (then more slowly); a started server has a new id. */
+const SERVER_STATS_SUBJECT = '$SYS.SERVER.*.STATSZ';
+/** Re-sent once more this long after a server appears, in case the first reached it before its subscriptions. */
+const RESEND_AFTER_MS = 1000;
+
 /** Only the full resolver answers this (with the accounts it stores); MEMORY has no responder. */
 const STORED_ACCOUNTS_SUBJECT = '$SYS.REQ.CLAIMS.LIST';
 
@@ -34,6 +45,8 @@ export interface AccountPublisher {
   push(): Promise<void>;
   /** Whether the server keeps pushed account JWTs across restarts (full resolver), as seen at start. */
   readonly persistent: boolean;
+  /** The app account JWT last taken by the servers (for a launcher that restarts one: its preload). */
+  latestJwt(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,6 +60,34 @@ async function afterPreloadSecond(preloadJwt: string): Promise<void> {
   const iatMs = Number(decodeJwt(preloadJwt).iat ?? 0) * 1000;
   const waitMs = iatMs + 1000 - Date.now();
   if (waitMs > 0) await sleep(waitMs + 5);
+}
+
+/** How long one listing of a bucket's keys may take before it is tried again. */
+const LIST_ATTEMPT_MS = 1500;
+const LIST_ATTEMPTS = 5;
+
+/**
+ * A bucket's keys. Listing makes an R1 consumer, and nats-server 2.9 keeps placing those on a
+ * cluster node that was killed until it declares the node gone (minutes): such a listing never
+ * answers. Each new try is placed afresh, so a few short tries get through where one long wait
+ * fails (measured here: about one in three lands on the dead node).
+ */
+async function listKeys(kv: KV): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    const listing = (async () => {
+      const keys: string[] = [];
+      for await (const key of await kv.keys()) keys.push(key);
+      return keys;
+    })();
+    const keys = await Promise.race([listing, sleep(LIST_ATTEMPT_MS, undefined, { ref: false })]);
+    if (keys) return keys;
+    listing.catch(() => undefined); // given up on: its late failure is not news
+    if (attempt >= LIST_ATTEMPTS) {
+      throw new UnavailableError(
+        `Could not list the revocations in KV (${LIST_ATTEMPTS} tries of ${LIST_ATTEMPT_MS} ms): is a JetStream majority up?`,
+      );
+    }
+  }
 }
 
 /** Asks the server whether it runs a resolver that stores account JWTs (see STORED_ACCOUNTS_SUBJECT). */
@@ -71,22 +112,9 @@ export async function startAccountPublisher(input: {
   const subject = `$SYS.REQ.ACCOUNT.${stack.public.appAccount.publicKey}.CLAIMS.UPDATE`;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
+  let latest: string | undefined;
 
-  const pushOnce = async () => {
-    const list: Record<string, number> = {};
-    const read = async (kv: KV, margin: number) => {
-      for await (const key of await kv.keys()) {
-        const entry = await kv.get(key);
-        if (entry?.operation !== 'PUT' || entry.value.length === 0) continue;
-        const record = decode(v1.RevocationRecord, entry.value, 'revocation record');
-        const at = Math.floor(Number(record.revokedAtMs) / 1000) + margin;
-        list[key] = Math.max(list[key] ?? 0, at);
-      }
-    };
-    await Promise.all([read(revocations, REVOCATION_MARGIN_S), read(cutoffs, 0)]);
-    // An empty list is what the preload says anyway: only a list worth keeping needs a later iat.
-    if (Object.keys(list).length > 0) await afterPreloadSecond(stack.public.appAccount.jwt);
-    const jwt = await encodeAppAccountJwt(stack.secrets, stack.public.gatewayAccount.publicKey, list);
+  const send = async (jwt: string) => {
     let answer: {
       data?: { code?: number; message?: string };
       error?: { code?: number; description?: string };
@@ -104,6 +132,25 @@ export async function startAccountPublisher(input: {
         `The NATS server refused the account update: ${JSON.stringify(answer.error ?? answer.data)}`,
       );
     }
+  };
+
+  const pushOnce = async () => {
+    const list: Record<string, number> = {};
+    const read = async (kv: KV, margin: number) => {
+      for (const key of await listKeys(kv)) {
+        const entry = await kv.get(key);
+        if (entry?.operation !== 'PUT' || entry.value.length === 0) continue;
+        const record = decode(v1.RevocationRecord, entry.value, 'revocation record');
+        const at = Math.floor(Number(record.revokedAtMs) / 1000) + margin;
+        list[key] = Math.max(list[key] ?? 0, at);
+      }
+    };
+    await Promise.all([read(revocations, REVOCATION_MARGIN_S), read(cutoffs, 0)]);
+    // An empty list is what the preload says anyway: only a list worth keeping needs a later iat.
+    if (Object.keys(list).length > 0) await afterPreloadSecond(stack.public.appAccount.jwt);
+    const jwt = await encodeAppAccountJwt(stack.secrets, stack.public.gatewayAccount.publicKey, list);
+    await send(jwt);
+    latest = jwt;
   };
   // Pushes run one after another, each reading the list afresh, so the last one wins with everything.
   const push = () => {
@@ -136,6 +183,27 @@ export async function startAccountPublisher(input: {
       }
     })();
   }
+  // A server we have not seen (one that just started): send it what the others have, at once.
+  const seen = new Set<string>();
+  const stats = sys.subscribe(SERVER_STATS_SUBJECT);
+  const resend = async (jwt: string) => {
+    try {
+      await send(jwt);
+    } catch (error) {
+      log(`account update for a started server failed: ${(error as Error).message}`);
+    }
+  };
+  void (async () => {
+    for await (const message of stats) {
+      const id = message.subject.split('.')[2] ?? '';
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const jwt = latest;
+      if (stopped || jwt === undefined) continue;
+      void resend(jwt);
+      setTimeout(() => stopped || void resend(latest ?? jwt), RESEND_AFTER_MS).unref();
+    }
+  })();
   void (async () => {
     for await (const status of sys.status()) {
       if (stopped) break;
@@ -152,8 +220,10 @@ export async function startAccountPublisher(input: {
   return {
     push,
     persistent,
+    latestJwt: () => latest,
     stop: async () => {
       stopped = true;
+      stats.unsubscribe();
       for (const watcher of watchers) watcher.stop();
       await chain;
     },
