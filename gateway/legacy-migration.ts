@@ -41,6 +41,8 @@ export interface MigrationResult {
 }
 
 const PROGRESS_MS = 5000;
+/** Shard streams copied into at once. */
+const PARALLEL_SHARDS = 8;
 
 /**
  * Migrates every per-room stream there is (see the top of this file); nothing to do is quick
@@ -58,24 +60,42 @@ export async function migrateLegacyRooms(deps: MigrationDeps): Promise<Migration
   if (roomIds.length === 0) return result;
   deps.log(`migrating ${roomIds.length} per-room stream(s) into the room shard streams`);
   let reported = Date.now();
-  try {
-    for (const roomId of roomIds) {
-      result.copied += await migrateRoom(deps, jsm, roomId).catch(async (error: unknown) => {
-        // Another gateway starting at the same time finished this room (and deleted its old stream).
-        if (await finishedElsewhere(deps, jsm, roomId)) return 0;
-        throw error;
-      });
-      result.rooms++;
-      if (Date.now() - reported > PROGRESS_MS) {
-        deps.log(`migrated ${result.rooms} of ${roomIds.length} room(s), ${result.copied} message(s) copied`);
-        reported = Date.now();
+  // Shards in parallel (the copy waits on round trips), each shard's rooms one after another so
+  // that a room's copies stay one run of sequences.
+  const byShard = new Map<number, string[]>();
+  for (const roomId of roomIds) {
+    const k = deps.layout.shardOf(roomId);
+    byShard.set(k, [...(byShard.get(k) ?? []), roomId]);
+  }
+  const queues = [...byShard.values()];
+  const worker = async () => {
+    for (let queue = queues.shift(); queue; queue = queues.shift()) {
+      for (const roomId of queue) {
+        const copied = await migrateRoom(deps, jsm, roomId).catch(async (error: unknown) => {
+          // Another gateway starting at the same time finished this room (and deleted its old stream).
+          if (await finishedElsewhere(deps, jsm, roomId)) return 0;
+          throw error;
+        });
+        result.copied += copied; // after the await: workers add concurrently
+        result.rooms++;
+        if (Date.now() - reported > PROGRESS_MS) {
+          deps.log(
+            `migrated ${result.rooms} of ${roomIds.length} room(s), ${result.copied} message(s) copied`,
+          );
+          reported = Date.now();
+        }
       }
     }
-  } catch (error) {
+  };
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: Math.min(PARALLEL_SHARDS, queues.length) }, worker),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
     deps.log(
-      `migration stopped after ${result.rooms} of ${roomIds.length} room(s): ${scrub((error as Error)?.message)}; start the gateway again to go on`,
+      `migration stopped after ${result.rooms} of ${roomIds.length} room(s): ${scrub((failed.reason as Error)?.message)}; start the gateway again to go on`,
     );
-    throw error;
+    throw failed.reason;
   }
   deps.log(
     `migration done: ${result.rooms} room(s), ${result.copied} message(s) copied, old streams deleted`,
