@@ -5,7 +5,9 @@
  * time, never by the sender's clock. The reader resumes after the last sequence it delivered:
  * after a reconnect, a lost consumer or a history read (which places the same consumer), what
  * was stored meanwhile is delivered, whatever time its sender wrote into it — at most CATCH_UP of
- * the newest; older ones are in the room's history.
+ * the newest; older ones are in the room's history. A consumer that vanished under a pull (its
+ * node died or restarted: consumers are R1 and in memory) is placed again at once, after the last
+ * delivered sequence, so nothing is lost or repeated.
  * @example const reader = new LiveReader(roomId, deps); await reader.start(); await reader.paused(readHistory); await reader.stop();
  */
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
@@ -64,6 +66,10 @@ export class LiveReader {
   #delivered = 0;
   /** Up to here the room's messages are the gateway's copies (legacy-time.ts). */
   #legacyUntil = 0;
+  /** Callers of resume() waiting for the consumer to be placed again. */
+  #placedWaiters: (() => void)[] = [];
+  /** Where the current placement starts (only later sequences are delivered from it). */
+  #startsAfter = 0;
 
   constructor(roomId: string, deps: LiveReaderDeps) {
     this.#roomId = roomId;
@@ -118,6 +124,7 @@ export class LiveReader {
     this.#running = this.#loop(placed).finally(() => {
       placed();
       this.#running = undefined;
+      this.#placedAgain();
     });
     return this.#positioned;
   }
@@ -130,10 +137,18 @@ export class LiveReader {
 
   /**
    * Places the consumer again after the last delivered sequence: after a reconnect, envelopes
-   * the server sent while the connection was down are lost to the old pull (no acks).
+   * the server sent while the connection was down are lost to the old pull (no acks). Resolves
+   * once it is placed again (retried until it is: a catch-up waits for this), or the reader stopped.
    */
-  resume(): void {
-    if (this.#running) this.#interrupt();
+  resume(): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    const placed = new Promise<void>((resolve) => this.#placedWaiters.push(resolve));
+    this.#interrupt();
+    return placed;
+  }
+
+  #placedAgain(): void {
+    for (const resolve of this.#placedWaiters.splice(0)) resolve();
   }
 
   #interrupt(): void {
@@ -144,6 +159,8 @@ export class LiveReader {
 
   async #loop(placed: () => void): Promise<void> {
     let failures = 0;
+    /** The consumer was found gone since the last pull that worked (placed again once at once). */
+    let gone = false;
     while (!this.#stopping) {
       this.#replace = false;
       try {
@@ -152,11 +169,15 @@ export class LiveReader {
         if (this.#stopping || nc.isClosed()) return;
         const consumer = await this.#place(nc);
         placed();
+        if (!this.#replace) this.#placedAgain();
         while (!this.#stopping && !this.#replace) {
           const batch = await consumer.fetch({ max_messages: BATCH, expires: WAIT_MS });
           this.#batch = batch;
           if (this.#stopping || this.#replace) batch.stop();
           for await (const m of batch) {
+            // Never twice: a placement only delivers what comes after where it starts.
+            if (m.seq <= this.#startsAfter) continue;
+            this.#startsAfter = m.seq;
             this.#delivered = Math.max(this.#delivered, m.seq);
             this.#deps.deliver(
               parseReceived({ bytes: m.data, storedAtMs: storedTimeOf(m, this.#legacyUntil), seq: m.seq }),
@@ -164,6 +185,7 @@ export class LiveReader {
           }
           this.#batch = undefined;
           failures = 0;
+          gone = false;
         }
       } catch (error) {
         this.#batch = undefined;
@@ -177,10 +199,19 @@ export class LiveReader {
         )
           return;
         if (this.#replace) continue;
+        // The consumer vanished with its node: placed again at once (once; then as any failure).
+        if (!gone && consumerGone(error)) {
+          gone = true;
+          continue;
+        }
         failures++;
         // One failure is routine (a reconnect, the consumer placed by another read); more is news.
         if (failures > 1)
-          this.#deps.onError?.(error instanceof RoomKeyError ? error : natsFailure(error, this.#roomId));
+          this.#deps.onError?.(
+            error instanceof RoomKeyError
+              ? error
+              : natsFailure(error, `the stream of room ${this.#roomId}`, 'jetstream'),
+          );
         await this.#pause(RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]!);
       }
     }
@@ -205,6 +236,7 @@ export class LiveReader {
     this.#legacyUntil = Number(cursor.legacyUntilSeq ?? 0);
     // From the end or capped: where it starts is where the next resume goes on from.
     this.#delivered = Math.max(from, Number(cursor.startSeq) - 1);
+    this.#startsAfter = Number(cursor.startSeq) - 1;
     this.#deps.placed?.(this.#delivered);
     const js = jetstream(nc, { timeout: this.#deps.timeoutMs ?? 5000 });
     return js.consumers.get(cursor.stream, cursor.consumer);
@@ -223,4 +255,19 @@ export class LiveReader {
       this.#wake = undefined;
     });
   }
+}
+
+/**
+ * Whether a pull failed because its consumer vanished with its node: unknown to the server (no
+ * responders, "consumer not found") or silent (heartbeats missed). A consumer *deleted* under the
+ * pull (409) is not one: another reader of this device (a service worker, a history read) placed
+ * it again, and gets the polite first wait (RETRY_MS) to finish with it.
+ * @example if (consumerGone(error)) placeAgainNow();
+ */
+export function consumerGone(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (/consumer not found|heartbeats missed|no responders/i.test(e.message)) return true;
+    if (/^(ConsumerNotFound|NoResponders)/.test(e.name)) return true;
+  }
+  return false;
 }

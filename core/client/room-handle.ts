@@ -194,9 +194,12 @@ export class RoomHandle {
     return this.#reader.stop();
   }
 
-  /** After a reconnect: the reader resumes after the last delivered sequence. */
-  resumeLive(): void {
-    this.#reader.resume();
+  /**
+   * After a reconnect: the reader resumes after the last delivered sequence. Resolves once it is
+   * placed again (the catch-up waits for this), or not following.
+   */
+  resumeLive(): Promise<void> {
+    return this.#reader.resume();
   }
 
   async #liveCommit(data: Uint8Array): Promise<void> {

@@ -3,10 +3,12 @@
  * restored from the device's snapshot or fetched and verified, followed live while this user is a
  * member. Permissions follow membership: a room the device's JWT does not cover yet gets a JWT
  * refresh before it is followed. After a reconnect the rooms are read again (coalesced: reconnects
- * may come in bursts) and every live reader resumes after the last sequence it delivered.
+ * may come in bursts) and every live reader resumes after the last sequence it delivered; that
+ * catch-up is tried again with backoff until all of it succeeded (the gateway may come back later
+ * than NATS), and `onCaughtUp` says when it did, so the session does not claim to be online before.
  * @example const rooms = new RoomRegistry(deps); await rooms.refresh(); const handle = await rooms.get(roomId);
  */
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnavailableError } from '../errors.ts';
 import { type LocalMember, Room } from '../room/index.ts';
 import { coalesce } from '../serial.ts';
 import { roomSubject } from '../transport/subjects.ts';
@@ -15,6 +17,8 @@ import { roomList } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import type { LocalState } from './local-state.ts';
 import { RoomHandle } from './room-handle.ts';
+import { Backoff } from './runtime/backoff.ts';
+import { CATCH_UP_RETRY_MAX_MS } from './runtime/settings.ts';
 import type { RoomSummary, StoredMessage } from './types.ts';
 
 export interface RoomRegistryDeps {
@@ -26,7 +30,12 @@ export interface RoomRegistryDeps {
   onMessage: (message: StoredMessage) => void;
   onRooms: (rooms: readonly RoomSummary[]) => void;
   onError: (error: Error) => void;
+  /** false when a catch-up starts (after a reconnect), true once all of it succeeded. */
+  onCaughtUp?: (caughtUp: boolean) => void;
 }
+
+/** How long one catch-up try waits for the live readers to be placed again before it tries again. */
+const PLACE_WAIT_MS = 10_000;
 
 /**
  * The session's rooms (see the top of this file).
@@ -37,6 +46,8 @@ export class RoomRegistry {
   readonly #handles = new Map<string, RoomHandle>();
   #focused: string | null = null;
   #closed = false;
+  /** Waits to cut short when the registry closes. */
+  readonly #onClose: (() => void)[] = [];
 
   constructor(deps: RoomRegistryDeps) {
     this.#deps = deps;
@@ -87,11 +98,16 @@ export class RoomRegistry {
     return handle;
   }
 
-  /** Reads the room list, restores or fetches each room, follows the ones this user is in. */
-  async refresh(emit = true): Promise<void> {
+  /**
+   * Reads the room list, restores or fetches each room, follows the ones this user is in.
+   * `strict`: a room whose chain could not be read for want of an answer fails the whole refresh
+   * (a catch-up tries again); otherwise it is reported and the other rooms go on.
+   */
+  async refresh(emit = true, strict = false): Promise<void> {
     const { link } = this.#deps;
     await link.ready();
     const { rooms } = await roomList(link.nc, { timeoutMs: this.#deps.timeoutMs });
+    let unanswered: UnavailableError | undefined;
     await Promise.all(
       rooms.map(async (entry) => {
         const roomId = entry.roomId ?? '';
@@ -100,10 +116,14 @@ export class RoomRegistry {
         const handle = this.#handles.get(roomId) ?? this.handle(roomId, await this.#restore(roomId));
         handle.listedStatus = listed;
         if (!handle.room || handle.room.epoch < epoch || handle.status !== listed) {
-          await handle.sync().catch((e: Error) => this.#deps.onError(e));
+          await handle.sync().catch((e: Error) => {
+            if (strict && e instanceof UnavailableError) unanswered ??= e;
+            else this.#deps.onError(e);
+          });
         }
       }),
     );
+    if (unanswered) throw unanswered;
     // A room this user is in that the current JWT does not cover yet: refresh before following it.
     const member = [...this.#handles.values()].filter((h) => h.status === 'member');
     if (member.some((h) => !link.allowsPublish(roomSubject(h.roomId, 'msg')))) await link.refresh();
@@ -119,15 +139,36 @@ export class RoomRegistry {
   /**
    * After a reconnect: what the server sent while the connection was down is lost to the old
    * pulls, so each room's reader places its consumer again after the last sequence it delivered;
-   * then the room list and chains are read again.
+   * then the room list and chains are read again (commits sent meanwhile came on no subscription).
+   * Tried again with backoff until the list, every chain and every reader's placement succeeded.
    */
   readonly resync: () => Promise<void> = coalesce(async () => {
     if (this.#closed) return;
-    try {
-      for (const handle of this.#handles.values()) handle.resumeLive();
-      await this.refresh();
-    } catch (error) {
-      this.#deps.onError(error as Error);
+    this.#deps.onCaughtUp?.(false);
+    const placing = new Map<RoomHandle, Promise<void>>();
+    const resume = (handle: RoomHandle) => {
+      const placed = handle.resumeLive();
+      placing.set(handle, placed);
+      void placed.then(() => {
+        if (placing.get(handle) === placed) placing.delete(handle);
+      });
+    };
+    for (const handle of this.#handles.values()) resume(handle);
+    const backoff = new Backoff({ maxMs: CATCH_UP_RETRY_MAX_MS });
+    for (let attempt = 1; !this.#closed; attempt++) {
+      try {
+        await this.refresh(true, true);
+        // The gateway answers again: readers still waiting to be placed try now, not at their next retry.
+        for (const handle of [...placing.keys()]) resume(handle);
+        if (!(await settlesWithin([...placing.values()], PLACE_WAIT_MS)))
+          throw new UnavailableError('The rooms could not be followed again yet: trying again.');
+        if (!this.#closed) this.#deps.onCaughtUp?.(true);
+        return;
+      } catch (error) {
+        // The first failure is news; the same outage again and again is not.
+        if (attempt === 1 || !(error instanceof UnavailableError)) this.#deps.onError(error as Error);
+        await this.#sleep(backoff.delay());
+      }
     }
   });
 
@@ -154,7 +195,22 @@ export class RoomRegistry {
   /** Stops following every room and writes their snapshots. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const wake of [...this.#onClose]) wake();
     await Promise.allSettled([...this.#handles.values()].map((h) => h.close()));
+  }
+
+  /** Waits `ms`, or less when the registry closes meanwhile. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        const at = this.#onClose.indexOf(wake);
+        if (at >= 0) this.#onClose.splice(at, 1);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#onClose.push(wake);
+    });
   }
 
   async #restore(roomId: string): Promise<Room | undefined> {
@@ -166,5 +222,18 @@ export class RoomRegistry {
       this.#deps.onError(error as Error); // a damaged snapshot: the chain is fetched again instead
       return undefined;
     }
+  }
+}
+
+/** Whether every promise settled within `ms`. */
+async function settlesWithin(promises: readonly Promise<unknown>[], ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled(promises).then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

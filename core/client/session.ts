@@ -11,6 +11,9 @@
  *   messages), the gateway's notices (device-notices.ts: App Notifications with previews decrypted
  *   here) and presence beacons (presence-beacon.ts); everything the gateway says is verified
  *   (gateway-directory.ts, core/room).
+ * - The connection state is the link's, except that after a reconnect it stays `reconnecting` until
+ *   the rooms are caught up (room-registry.ts retries that with backoff): "online" means what the
+ *   user sees is current.
  * - Events go through one TypedEmitter (core/events.ts): `on(type, listener)` returns the unsubscribe.
  * @example const session = await RoomKeySession.signIn({ config, backend, username, password });
  */
@@ -94,6 +97,10 @@ export class RoomKeySession {
   #open: Unlocked | undefined;
   #keys: KeyState = 'locked';
   #closed = false;
+  /** The rooms are not caught up since the link last went down. */
+  #behind = false;
+  /** The connection state last announced. */
+  #announced: ConnectionState | undefined;
 
   private constructor(
     options: SessionOptions,
@@ -158,6 +165,7 @@ export class RoomKeySession {
   }
 
   async #boot(state: LocalState, credential?: OpenedAccount['credential']): Promise<void> {
+    this.#behind = false;
     const stored = (await state.identity())!;
     const me = localMember(stored);
     let link: DeviceLink | undefined;
@@ -167,7 +175,10 @@ export class RoomKeySession {
       config: this.#options.config,
       deviceSecretKey: stored.deviceSecret,
       credential: credential ?? { userJwt: '', expiresAtMs: 0 },
-      onState: (s) => this.#events.emit('connection', s),
+      onState: (s) => {
+        if (s !== 'online') this.#behind = true;
+        this.#announce(s);
+      },
       onReconnected: () => void this.#open?.rooms.resync(),
       onRevoked: (error) => {
         this.#setKeys('signed-out');
@@ -185,6 +196,10 @@ export class RoomKeySession {
       onMessage: (m) => this.#events.emit('message', m),
       onRooms: (list) => this.#events.emit('rooms', list),
       onError: (e) => this.#error(e),
+      onCaughtUp: (caughtUp) => {
+        this.#behind = !caughtUp;
+        this.#announce(this.#open?.link.state ?? 'offline');
+      },
     });
     rooms.focus(this.#presence.focusedRoomId);
     const open: Unlocked = { state, me, userKeys: me.userKeys, directory, link, rooms };
@@ -208,7 +223,7 @@ export class RoomKeySession {
   }
 
   get connection(): ConnectionState {
-    return this.#open?.link.state ?? 'offline';
+    return this.#shown(this.#open?.link.state ?? 'offline');
   }
 
   /** `ready` while unlocked; `locked` after lock() or close(); `signed-out` after signOut() or a revocation. */
@@ -429,6 +444,18 @@ export class RoomKeySession {
       },
       onError: (e) => this.#error(e),
     });
+  }
+
+  /** The link's state as the user should see it: not online while the rooms are behind. */
+  #shown(link: ConnectionState): ConnectionState {
+    return link === 'online' && this.#behind ? 'reconnecting' : link;
+  }
+
+  #announce(link: ConnectionState): void {
+    const shown = this.#shown(link);
+    if (shown === this.#announced) return;
+    this.#announced = shown;
+    this.#events.emit('connection', shown);
   }
 
   #setKeys(keys: KeyState): void {

@@ -33,6 +33,12 @@ export const BACKOFF_MAX_MS = 30_000;
 export const BACKOFF_JITTER = 0.2;
 
 /**
+ * The longest wait between two tries of the catch-up after a reconnect (room list, chains,
+ * cursors): the gateway may come back later than NATS, and a user waits for the first try after.
+ */
+export const CATCH_UP_RETRY_MAX_MS = 5000;
+
+/**
  * A ping this often finds a dead connection within two of them (nats.js's default is minutes),
  * and keeps an MV3 extension worker alive while connected (WebSocket traffic extends its life).
  */

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Backoff } from '../../../core/client/runtime/backoff.ts';
-import { BACKOFF_FIRST_MS, BACKOFF_JITTER, BACKOFF_MAX_MS } from '../../../core/client/runtime/settings.ts';
+import {
+  BACKOFF_FIRST_MS,
+  BACKOFF_JITTER,
+  BACKOFF_MAX_MS,
+  CATCH_UP_RETRY_MAX_MS,
+} from '../../../core/client/runtime/settings.ts';
 
 describe('Backoff', () => {
   it('starts short, grows with the time offline, never beyond the maximum', () => {
@@ -26,5 +31,13 @@ describe('Backoff', () => {
     backoff.online();
     now = 40_000;
     assert.equal(Math.round(backoff.delay() / (1 + 0.999 * BACKOFF_JITTER)), BACKOFF_FIRST_MS);
+  });
+
+  it('takes a lower maximum (the catch-up after a reconnect)', () => {
+    let now = 0;
+    const backoff = new Backoff({ now: () => now, random: () => 0, maxMs: CATCH_UP_RETRY_MAX_MS });
+    assert.equal(backoff.delay(), BACKOFF_FIRST_MS);
+    now = 600_000;
+    assert.equal(backoff.delay(), CATCH_UP_RETRY_MAX_MS);
   });
 });
