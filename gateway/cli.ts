@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MalformedError } from '../core/errors.ts';
+import { type ClusterPlan, localClusterPlan, parseNodeList, readClusterPlan } from './cluster-plan.ts';
 import { DEFAULT_DATA_DIR, readStack, stackPaths } from './data-dir.ts';
 import { runDev } from './dev.ts';
 import { startGateway } from './gateway.ts';
@@ -12,18 +14,27 @@ import { upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
 
 const USAGE = `usage: node gateway/cli.ts <command> [options]
 
-  init   [--data DIR] [--force] [--port N] [--ws-port N]
+  init   [--data DIR] [--force] [--port N] [--ws-port N] [--shards N]
+         [--cluster N [--route-port N] | --nodes NAME=HOST[:ROUTEPORT],...]
          Make operator, accounts, signing keys, server secret, OPAQUE setup, creds and a
          nats-server config in DIR (default ${DEFAULT_DATA_DIR}). Refuses to overwrite without --force.
+         --shards: how many streams hold room history (1-256, default 16; fixed from then on).
+         --cluster N: N nodes (3-9) on this machine, n1..nN, ports stepping by 10 from --port
+           (4222), --ws-port (4223) and --route-port (6222): DIR/nodes/<name>/nats-server.conf each,
+           with server_name, routes to every node, its own JetStream store and account-JWT dir.
+         --nodes: one node per machine, e.g. a=10.0.0.1,b=10.0.0.2,c=10.0.0.3 (every node on
+           --port/--ws-port/--route-port of its own host). The node list is kept in DIR/cluster.json.
   dev    [--data DIR] [--http-port N] [--nats-port N] [--ws-port N] [--jwt-lifetime SECONDS]
-         The local stack: init if needed, nats-server on free loopback ports, the gateway, the demo
-         over HTTP. Ctrl-C stops everything.
-  start  --nats URL --creds FILE [--data DIR] [--app-creds FILE] [--sys-creds FILE]
-         [--jwt-lifetime SECONDS] [--replicas N]
+         [--cluster N] [--shards N]
+         The local stack: init if needed, nats-server on free loopback ports (--cluster N: a local
+         N-node cluster, R3 streams and buckets, stores in DIR/nodes/), the gateway, the demo over
+         HTTP. A nats-server that dies is started again on its ports. Ctrl-C stops everything.
+  start  --nats URL[,URL...] --creds FILE [--data DIR] [--app-creds FILE] [--sys-creds FILE]
+         [--jwt-lifetime SECONDS] [--replicas N] [--shards N]
          The gateway alone against an existing NATS server or cluster (operator mode, using the
          accounts from DIR). --creds is the gateway account's service user (DIR/gateway.creds),
          --app-creds the app account's (default DIR/gateway-app.creds), --sys-creds the system
-         account's (default DIR/sys.creds).
+         account's (default DIR/sys.creds). --replicas defaults to DIR/cluster.json's (3), else 1.
 `;
 
 const { positionals, values } = parseArgs({
@@ -41,6 +52,10 @@ const { positionals, values } = parseArgs({
     'sys-creds': { type: 'string' },
     'app-creds': { type: 'string' },
     replicas: { type: 'string' },
+    cluster: { type: 'string' },
+    nodes: { type: 'string' },
+    'route-port': { type: 'string' },
+    shards: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -80,19 +95,52 @@ function onSignals(stop: () => Promise<void>): void {
 const command = positionals[0] ?? 'help';
 const jwtLifetimeS = int('jwt-lifetime', values['jwt-lifetime']);
 const jwtLifetimeMs = jwtLifetimeS === undefined ? undefined : jwtLifetimeS * 1000;
+const shards = int('shards', values.shards);
+const clusterSize = int('cluster', values.cluster);
+
+/** The node plan `init --cluster N` / `--nodes …` asks for, if any. */
+function clusterPlan(): ClusterPlan | undefined {
+  const base = {
+    port: int('port', values.port),
+    wsPort: int('ws-port', values['ws-port']),
+    routePort: int('route-port', values['route-port']),
+  };
+  const defined = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined));
+  if (values.nodes !== undefined && clusterSize !== undefined) fail('give --cluster N or --nodes, not both');
+  try {
+    if (values.nodes !== undefined) return parseNodeList(values.nodes, defined);
+    if (clusterSize !== undefined) return localClusterPlan(clusterSize, defined);
+  } catch (error) {
+    if (error instanceof MalformedError) fail(error.message);
+    throw error;
+  }
+  return undefined;
+}
 
 switch (command) {
   case 'init': {
     try {
+      const cluster = clusterPlan();
       const stack = await initStack({
         dir: values.data,
         force: values.force,
         port: int('port', values.port),
         wsPort: int('ws-port', values['ws-port']),
+        cluster,
+        shards,
       });
       console.log(`roomkey: made a new deployment in ${stack.dir} (secrets are mode 600; keep them safe).`);
+      for (const node of cluster?.nodes ?? []) {
+        console.log(
+          `  ${node.name}  nats://${node.host}:${node.port}  ws://${node.host}:${node.wsPort}  route ${node.routePort}  ${stack.dir}/nodes/${node.name}/nats-server.conf`,
+        );
+      }
+      if (cluster)
+        console.log(
+          `  gateway: start --nats <every node's nats:// URL, comma-separated> --replicas ${cluster.replicas}`,
+        );
     } catch (error) {
-      if (error instanceof AlreadyInitializedError) fail(error.message);
+      if (error instanceof AlreadyInitializedError || error instanceof MalformedError) fail(error.message);
       throw error;
     }
     break;
@@ -104,15 +152,18 @@ switch (command) {
       natsPort: int('nats-port', values['nats-port']),
       wsPort: int('ws-port', values['ws-port']),
       jwtLifetimeMs,
+      cluster: clusterSize,
+      shards,
     });
     onSignals(dev.stop);
-    void dev.natsExited.then(async (code) => {
+    void dev.natsExited.then(async (reason) => {
       if (stopping) return; // we stopped it
       stopping = true;
-      console.error(`roomkey: nats-server exited (${code}); stopping.`);
+      console.error(`roomkey: ${reason}; stopping.`);
       await dev.stop();
       process.exit(1);
     });
+    const nodes = dev.nodes();
     console.log(
       [
         'RoomKey local stack is up:',
@@ -120,7 +171,10 @@ switch (command) {
         `  config       ${dev.urls.config}`,
         `  NATS         ${dev.urls.nats}`,
         `  WebSocket    ${dev.urls.natsWebSocket}`,
-        `  nats-server  pid ${dev.natsPid}`,
+        ...(nodes.length === 1
+          ? [`  nats-server  pid ${dev.natsPid}`]
+          : nodes.map((n) => `  nats-server  ${n.name} pid ${n.pid}  ${n.clientUrl}  ${n.wsUrl}`)),
+        ...(nodes.length > 1 ? [`  replicas     3 (streams and KV buckets)`] : []),
         'Ctrl-C stops everything.',
       ].join('\n'),
     );
@@ -138,7 +192,8 @@ switch (command) {
       appCreds: readFileSync(values['app-creds'] ?? stackPaths(values.data).gatewayAppCreds),
       sysCreds: readFileSync(values['sys-creds'] ?? stackPaths(values.data).sysCreds),
       jwtLifetimeMs,
-      replicas: int('replicas', values.replicas),
+      replicas: int('replicas', values.replicas) ?? readClusterPlan(values.data)?.replicas,
+      roomShards: shards,
     });
     onSignals(gateway.stop);
     console.log(`roomkey: gateway serving on ${values.nats}`);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createAccount, createOperator, createUser, fmtCreds } from '@nats-io/jwt';
 import * as opaque from '@serenity-kit/opaque';
+import { MalformedError } from '../core/errors.ts';
 import {
   accountPublicKeys,
   encodeAppAccountJwt,
@@ -17,6 +18,7 @@ import {
   encodeSysAccountJwt,
   seedKey,
 } from './accounts.ts';
+import { type ClusterPlan, writeClusterConfigs } from './cluster-plan.ts';
 import {
   ensureDir,
   type Stack,
@@ -34,7 +36,17 @@ export interface InitOptions {
   /** Ports written into nats-server.conf for running nats-server yourself. */
   port?: number;
   wsPort?: number;
+  /**
+   * A cluster instead of one server: cluster.json and one config per node (cluster-plan.ts);
+   * no single-server nats-server.conf then.
+   */
+  cluster?: ClusterPlan;
+  /** How many shard streams hold room history (roomkey.json `roomShards`); fixed from then on. */
+  shards?: number;
 }
+
+/** Bounds of `shards`: one stream at least, and at most what a room id's first byte can pick. */
+export const MAX_ROOM_SHARDS = 256;
 
 export class AlreadyInitializedError extends Error {}
 
@@ -44,6 +56,10 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     throw new AlreadyInitializedError(
       `${paths.root} already holds a RoomKey deployment. Overwriting it would make new keys and lock out every existing user and device; pass --force if that is what you want.`,
     );
+  }
+  const { shards } = options;
+  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > MAX_ROOM_SHARDS)) {
+    throw new MalformedError(`--shards takes 1 to ${MAX_ROOM_SHARDS} streams (got ${shards}).`);
   }
   await opaque.ready;
   const text = (seed: Uint8Array) => new TextDecoder().decode(seed);
@@ -73,6 +89,7 @@ export async function initStack(options: InitOptions): Promise<Stack> {
       jwt: await encodeAppAccountJwt(secrets, keys.gateway),
     },
     loginJwt: await encodeLoginJwt(secrets, createUser()),
+    ...(shards === undefined ? {} : { roomShards: shards }),
   };
 
   const resolverDir = resolverDirFor(paths.jetstream);
@@ -81,6 +98,9 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     // JWTs belong to the old operator: start clean.
     rmSync(paths.jetstream, { recursive: true, force: true });
     rmSync(resolverDir, { recursive: true, force: true });
+    rmSync(paths.nodes, { recursive: true, force: true });
+    rmSync(paths.cluster, { force: true });
+    rmSync(paths.natsConfig, { force: true });
   }
   ensureDir(paths.root);
   writeSecretFile(paths.secrets, `${JSON.stringify(secrets, null, 2)}\n`);
@@ -111,15 +131,20 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     paths.sysCreds,
     fmtCreds(await encodeServiceUserJwt('roomkey-sys', sysUser, secrets.sysAccountSeed), sysUser),
   );
-  writeSecretFile(
-    paths.natsConfig,
-    natsServerConfig({
-      stack: pub,
-      port: options.port ?? 4222,
-      wsPort: options.wsPort ?? 4223,
-      storeDir: paths.jetstream,
-      resolverDir,
-    }),
-  );
-  return { dir: paths.root, public: pub, secrets };
+  const stack = { dir: paths.root, public: pub, secrets };
+  if (options.cluster) {
+    writeClusterConfigs(stack, options.cluster);
+  } else {
+    writeSecretFile(
+      paths.natsConfig,
+      natsServerConfig({
+        stack: pub,
+        port: options.port ?? 4222,
+        wsPort: options.wsPort ?? 4223,
+        storeDir: paths.jetstream,
+        resolverDir,
+      }),
+    );
+  }
+  return stack;
 }

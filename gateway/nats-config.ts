@@ -31,6 +31,12 @@ export interface NatsConfigInput {
   serverName?: string;
   /** Monitoring port (`/healthz`, `/varz`) on `host`; -1 = a free one; omitted = none. */
   monitorPort?: number;
+  /**
+   * The app account JWT to preload instead of the one `init` made: a launcher restarting one node
+   * of a cluster passes the latest one the gateway pushed (with its revocations), so the node
+   * refuses revoked JWTs from its first connection even though it missed the push while down.
+   */
+  appAccountJwt?: string;
   /** This server's place in a cluster; omitted = a single server. Needs `serverName`. */
   cluster?: NatsClusterInput;
 }
@@ -130,7 +136,7 @@ export function natsServerConfig(input: NatsConfigInput): string {
     'resolver_preload: {',
     `  ${stack.sysAccount.publicKey}: ${q(stack.sysAccount.jwt)}`,
     `  ${stack.gatewayAccount.publicKey}: ${q(stack.gatewayAccount.jwt)}`,
-    `  ${stack.appAccount.publicKey}: ${q(stack.appAccount.jwt)}`,
+    `  ${stack.appAccount.publicKey}: ${q(input.appAccountJwt ?? stack.appAccount.jwt)}`,
     '}',
     '',
   ];

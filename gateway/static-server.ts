@@ -11,7 +11,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 
 export interface ClientConfig {
   version: 1;
-  natsWebSocketUrl: string;
+  natsWebSocketUrl: string | string[];
   loginJwt: string;
 }
 

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logIn, signUp } from '../../core/client/auth.ts';
+import { UnavailableError } from '../../core/errors.ts';
 import { connectWithLoginCredential } from '../../core/transport/connect.ts';
 import type { ClientConfig } from '../../gateway/static-server.ts';
-import { makeTestDevice, makeTestUser } from '../helpers/stack.ts';
+import { makeTestDevice, makeTestUser, type TestDevice, type TestUser } from '../helpers/stack.ts';
 
 const cli = new URL('../../gateway/cli.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'roomkey-cli-'));
@@ -60,12 +61,14 @@ interface Dev {
 }
 
 /** Starts `dev` and waits (bounded) for the line that says it is up. */
-async function startDev(data: string): Promise<Dev> {
-  const child = spawn(process.execPath, [cli, 'dev', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startDev(data: string, ...extra: string[]): Promise<Dev> {
+  const child = spawn(process.execPath, [cli, 'dev', '--data', data, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 300 && !out.includes('Ctrl-C stops everything'); i++) {
+  for (let i = 0; i < 600 && !out.includes('Ctrl-C stops everything'); i++) {
     if (child.exitCode !== null) break;
     await sleep(100);
   }
@@ -108,7 +111,7 @@ test('dev serves a working stack and stops everything on SIGTERM, then on Ctrl-C
   const dev = await startDev(data);
   assert.ok(dev.natsPid > 0 && alive(dev.natsPid));
   const config = (await (await fetch(dev.config)).json()) as ClientConfig;
-  assert.match(config.natsWebSocketUrl, /^ws:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(String(config.natsWebSocketUrl), /^ws:\/\/127\.0\.0\.1:\d+$/);
   const page = await fetch(dev.web);
   assert.equal(page.status, 200);
   assert.equal((await fetch(`${dev.web}..%2f..%2fetc/passwd`)).status, 404);
@@ -157,4 +160,88 @@ test('dev serves a working stack and stops everything on SIGTERM, then on Ctrl-C
   assert.match(again.output(), /nats-server\.conf to use the full account resolver/);
   assert.equal(readFileSync(confFile, 'utf8'), current, 'upgraded to exactly what init writes now');
   assert.equal(statSync(confFile).mode & 0o777, 0o600);
+});
+
+/** Waits (bounded) until `dev`'s output has a line matching `pattern`; returns that line. */
+async function waitForLine(dev: Dev, pattern: RegExp, ms = 20_000): Promise<string> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    const line = dev
+      .output()
+      .split('\n')
+      .find((l) => pattern.test(l));
+    if (line) return line;
+    if (dev.child.exitCode !== null) break;
+    await sleep(100);
+  }
+  assert.fail(`no line matching ${pattern} within ${ms} ms:\n${dev.output()}`);
+}
+
+/** Signs `user` up (or, once signed up, logs `device` in) through the config `dev` serves. */
+async function throughConfig(configUrl: string, user: TestUser, device: TestDevice, first: boolean) {
+  const config = (await (await fetch(configUrl)).json()) as ClientConfig;
+  const login = await connectWithLoginCredential({
+    servers: config.natsWebSocketUrl,
+    loginJwt: config.loginJwt,
+  });
+  try {
+    if (first) {
+      await signUp(login, {
+        username: user.username,
+        password: user.password,
+        identity: user.identity,
+        deviceCertificate: device.certificate,
+      });
+    }
+    const session = await logIn(login, {
+      username: user.username,
+      password: user.password,
+      deviceCertificate: device.certificate,
+    });
+    assert.ok(session.userJwt);
+  } finally {
+    await login.close();
+  }
+  return config;
+}
+
+/** Retries `call` while the gateway is not answering yet (reconnecting after a restart), ≤ 20 s. */
+async function untilAnswered<T>(call: () => Promise<T>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof UnavailableError) || Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
+// Bound: ~20 s (a kill -9 and a restart of one server, two log-ins).
+test('dev survives its broker: a nats-server killed with -9 is started again on its ports', async () => {
+  const data = join(dir, 'dev-restart');
+  const user = await makeTestUser('restart-user');
+  const device = await makeTestDevice(user);
+  const dev = await startDev(data);
+  try {
+    const before = await throughConfig(dev.config, user, device, true);
+    const killedAt = Date.now();
+    process.kill(dev.natsPid, 'SIGKILL');
+    const back = await waitForLine(dev, /nats-server is back \(pid (\d+)/);
+    console.log(`dev: ${back.trim()} (seen ${Date.now() - killedAt} ms after the kill)`);
+    assert.match(dev.output(), /nats-server exited \(SIGKILL\); starting it again in \d+ ms/);
+    const pid = Number(back.match(/pid (\d+)/)?.[1]);
+    assert.ok(pid > 0 && pid !== dev.natsPid && alive(pid), 'a new nats-server runs');
+    // Same config, same ports: a browser that loaded it before the crash still gets in, and the
+    // gateway (which reconnected by itself) answers.
+    const after = await untilAnswered(() => throughConfig(dev.config, user, device, false));
+    console.log(`dev: a log-in went through again ${Date.now() - killedAt} ms after the kill`);
+    assert.deepEqual(after.natsWebSocketUrl, before.natsWebSocketUrl);
+    assert.equal(dev.child.exitCode, null, 'dev is still running');
+    assert.equal(await stopDev(dev, 'SIGTERM'), 0);
+    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+    assert.equal(alive(pid), false, 'no nats-server left behind');
+  } finally {
+    if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
+  }
 });
