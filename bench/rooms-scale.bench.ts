@@ -1,0 +1,354 @@
+/**
+ * Rooms at scale in the shard-stream layout (issue 13 §1), against real nats-server 2.9.10 processes
+ * this bench starts and stops itself. What one room creation costs here is the NATS side of the
+ * gateway's room-create handler, through the gateway's own code (RoomStreams, room-records.ts,
+ * the sealed KV buckets): the genesis stored with expected-last-subject-sequence 0 on the room's
+ * `.commit`, the room policy, the room record and the creator's room list (each read then
+ * created, as the handler does), plus the room's first envelope published on `.msg` with its
+ * message id. Not in it: the client's crypto and the handler's signature checks (measured apart
+ * on a small sample, `create-handler`). Genesis and envelope are random bytes of typical size.
+ *
+ *   rooms-scale.loadavg               the machine's 1-minute load average when the bench started
+ *   rooms-scale.create-handler        rooms/s through rk.v1.gw.device.room.create end to end
+ *                                     (real signed geneses made beforehand), 16 in flight
+ *   rooms-scale.r1.streams-only.10k.create  rooms/s for genesis + first envelope alone (no KV
+ *                                     index): what the shard layout itself costs per room
+ *   rooms-scale.r1.<n>.create         rooms/s creating the rooms up to n (256 in flight), R1
+ *   rooms-scale.r1.<n>.rss            nats-server RSS with n rooms (MiB), after creating them
+ *   rooms-scale.r1.<n>.disk           JetStream store on disk (MiB)
+ *   rooms-scale.r1.<n>.files          open file descriptors of nats-server
+ *   rooms-scale.r1.<n>.restart        kill -9, start again: ms until a fresh client has published
+ *                                     to one room and read another room's last message
+ *   rooms-scale.r1.<n>.rss-restarted  RSS right after that restart (MiB)
+ *   rooms-scale.legacy.<n>.rss/files  the same n rooms as one stream each (the layout before),
+ *                                     for contrast (1k only: it does not go further cheaply)
+ *   rooms-scale.r3.<n>.create         rooms/s on a local 3-node cluster, everything R3 (n = 20k,
+ *                                     or what got done in R3_BUDGET_MS, printed as n)
+ * Targets (issue 13): 100k rooms ≤ 1 GiB RSS, start-up ≤ 3 s, ≥ 2,000 rooms/s at R1, ≥ 200/s at R3.
+ * Figures only: nothing here fails on time.
+ * @example await bench((name, value, unit) => console.log(`bench ${name} ${value} ${unit}`));
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { credsAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nats-core';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { fromHex, toHex } from '../core/bytes.ts';
+import { createRoomRequest } from '../core/client/gateway-api.ts';
+import { GatewayDirectory } from '../core/client/gateway-directory.ts';
+import { Role } from '../core/policy/index.ts';
+import { newRoomId, Room } from '../core/room/index.ts';
+import { roomSubject } from '../core/transport/subjects.ts';
+import { type Buckets, openBuckets } from '../gateway/buckets.ts';
+import { type Stack, stackPaths } from '../gateway/data-dir.ts';
+import { legacyRoomStreamName, legacyRoomSubject } from '../gateway/legacy-layout.ts';
+import { roomPolicyKey } from '../gateway/policy-store.ts';
+import { addUserRooms, saveRoomRecord } from '../gateway/room-records.ts';
+import { ensureRoomShards } from '../gateway/room-shards.ts';
+import { RoomStreams } from '../gateway/room-streams.ts';
+import { deriveServerKeys } from '../gateway/server-keys.ts';
+import { startTestCluster } from '../test/helpers/cluster.ts';
+import { startTestNats } from '../test/helpers/nats-server.ts';
+import { startStack } from '../test/helpers/stack.ts';
+
+type Report = (name: string, value: number, unit: string) => void;
+
+/** `ROOMKEY_BENCH_ROOMS=10000` stops the curve (and the R3 row) there, for a quick look. */
+const MAX_ROOMS = Number(process.env['ROOMKEY_BENCH_ROOMS'] ?? 100_000);
+const CURVE = [1000, 10_000, 100_000].filter((n) => n <= MAX_ROOMS);
+const IN_FLIGHT = 256;
+const GENESIS_BYTES = 700;
+const ENVELOPE_BYTES = 256;
+const HANDLER_ROOMS = 200;
+const STREAMS_ONLY_ROOMS = Math.min(10_000, MAX_ROOMS);
+const LEGACY_ROOMS = 1000;
+const R3_ROOMS = Math.min(20_000, MAX_ROOMS);
+/** The R3 row stops here and prints how many it made: the whole file stays a few minutes. */
+const R3_BUDGET_MS = 120_000;
+const MIB = 1024 * 1024;
+
+/** The gateway's NATS pieces for one deployment: its app connection, shard streams and KV buckets. */
+interface Pieces {
+  app: NatsConnection;
+  gw: NatsConnection;
+  streams: RoomStreams;
+  buckets: Buckets;
+}
+
+async function pieces(stack: Stack, servers: string | string[], replicas: number): Promise<Pieces> {
+  const paths = stackPaths(stack.dir);
+  const connect = (creds: string) =>
+    wsconnect({ servers, authenticator: credsAuthenticator(readFileSync(creds)), maxReconnectAttempts: -1 });
+  const app = await connect(paths.gatewayAppCreds);
+  const gw = await connect(paths.gatewayCreds);
+  const layout = await ensureRoomShards(app, { replicas, log: () => undefined });
+  const buckets = await openBuckets(gw, deriveServerKeys(fromHex(stack.secrets.serverSecret)), { replicas });
+  return { app, gw, streams: new RoomStreams(app, layout), buckets };
+}
+
+/** One room as the create handler stores it (see the top of this file), plus its first envelope. */
+async function createRoom(p: Pieces, js: ReturnType<typeof jetstream>): Promise<string> {
+  const roomId = newRoomId();
+  const userId = toHex(randomBytes(16));
+  const seq = await p.streams.appendCommit(roomId, randomBytes(GENESIS_BYTES), 0);
+  await Promise.all([
+    p.buckets.roomPolicies.put(roomPolicyKey(roomId), {
+      orgId: 'default',
+      projectId: 'default',
+      roomId,
+      rules: {},
+      grants: [{ userId, role: Role.owner }],
+    }),
+    saveRoomRecord(p.buckets, {
+      roomId,
+      orgId: 'default',
+      projectId: 'default',
+      members: [{ userId, joinSeq: seq, joinEpoch: 0 }],
+      former: [],
+      epochs: [{ epoch: 0, roomPublicKey: randomBytes(32), seq }],
+      lastCommitSeq: seq,
+      createdAtMs: Date.now(),
+    }),
+    addUserRooms(p.buckets, [userId], roomId),
+  ]);
+  const id = toHex(randomBytes(16));
+  await js.publish(roomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES), { msgID: id, timeout: 10_000 });
+  return roomId;
+}
+
+/** Runs `task` `count` times, `width` at once; tasks per second. */
+async function run(count: number, width: number, task: () => Promise<unknown>, budgetMs = Infinity) {
+  let started = 0;
+  let done = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (started < count && performance.now() - start < budgetMs) {
+        started++;
+        await task();
+        done++;
+      }
+    }),
+  );
+  return { done, perSecond: (done / (performance.now() - start)) * 1000 };
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return Number(line?.[1] ?? Number.NaN) / 1024;
+}
+
+function openFiles(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+function diskMiB(dir: string): number {
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else bytes += statSync(path).size;
+    }
+  };
+  walk(dir);
+  return bytes / MIB;
+}
+
+/** Until a fresh app-account client has published to `roomId` and read `otherRoomId`'s last message. */
+async function firstPublishAndRead(
+  stack: Stack,
+  wsUrl: string,
+  roomId: string,
+  other: { roomId: string; stream: string },
+) {
+  const creds = readFileSync(stackPaths(stack.dir).gatewayAppCreds);
+  for (;;) {
+    let nc: NatsConnection | undefined;
+    try {
+      nc = await wsconnect({ servers: wsUrl, authenticator: credsAuthenticator(creds), reconnect: false });
+      await jetstream(nc).publish(roomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES), { timeout: 2000 });
+      const read = await (await jetstreamManager(nc, { timeout: 2000 })).streams.getMessage(other.stream, {
+        last_by_subj: roomSubject(other.roomId, 'msg'),
+      });
+      if (read) return;
+    } catch {
+      await sleep(10);
+    } finally {
+      await nc?.close().catch(() => undefined);
+    }
+  }
+}
+
+async function handlerRow(report: Report): Promise<void> {
+  const stack = await startStack();
+  try {
+    await stack.startGateway();
+    const users = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const { user, device } = await stack.registerUser();
+        const me = await stack.logInDevice(user, device);
+        return { user, device, me };
+      }),
+    );
+    // Signed geneses made first: client crypto is not what this row measures.
+    const geneses = await Promise.all(
+      Array.from({ length: HANDLER_ROOMS }, async (_, i) => {
+        const { user, device, me } = users[i % users.length]!;
+        const room = await Room.create({
+          me: { userId: user.userId, userKeys: user.keys, device },
+          directory: new GatewayDirectory(() => me.nc),
+          roomId: newRoomId(),
+          orgId: 'default',
+          projectId: 'default',
+          nowMs: Date.now(),
+        });
+        return { nc: me.nc, genesis: room.genesisSigned };
+      }),
+    );
+    let next = 0;
+    const { perSecond } = await run(HANDLER_ROOMS, 16, async () => {
+      const { nc, genesis } = geneses[next++]!;
+      await createRoomRequest(nc, genesis);
+    });
+    report('rooms-scale.create-handler', perSecond, 'rooms/s');
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function r1Curve(report: Report): Promise<void> {
+  const nats = await startTestNats();
+  let p: Pieces | undefined;
+  try {
+    const sample: string[] = [];
+    let total = 0;
+    for (const target of CURVE) {
+      // Fresh gateway connections after each restart (as a restarted gateway would have).
+      p = await pieces(nats.stack, nats.wsUrl, 1);
+      const js = jetstream(p.app);
+      const { perSecond } = await run(target - total, IN_FLIGHT, async () => {
+        const roomId = await createRoom(p!, js);
+        if (sample.length < 2) sample.push(roomId);
+      });
+      total = target;
+      const layout = p.streams.layout;
+      await closePieces(p);
+      p = undefined;
+      await sleep(1000); // the server settles (flushes, caches) before its figures are read
+      const row = `rooms-scale.r1.${target / 1000}k`;
+      report(`${row}.create`, perSecond, 'rooms/s');
+      report(`${row}.rss`, rssMiB(nats.pid), 'MiB');
+      report(`${row}.disk`, diskMiB(join(nats.dir, 'jetstream')), 'MiB');
+      report(`${row}.files`, openFiles(nats.pid), 'fds');
+      const killedAt = performance.now();
+      await nats.restart({ kill: true });
+      await firstPublishAndRead(nats.stack, nats.wsUrl, sample[0]!, {
+        roomId: sample[1]!,
+        stream: layout.streamOf(sample[1]!),
+      });
+      report(`${row}.restart`, performance.now() - killedAt, 'ms');
+      report(`${row}.rss-restarted`, rssMiB(nats.pid), 'MiB');
+    }
+  } finally {
+    if (p) await closePieces(p);
+    await nats.stop();
+  }
+}
+
+/** Genesis and first envelope only, no KV index: what the shard layout itself costs per room. */
+async function streamsOnlyRow(report: Report): Promise<void> {
+  const nats = await startTestNats();
+  const p = await pieces(nats.stack, nats.wsUrl, 1);
+  try {
+    const js = jetstream(p.app);
+    const { perSecond } = await run(STREAMS_ONLY_ROOMS, IN_FLIGHT, async () => {
+      const roomId = newRoomId();
+      await p.streams.appendCommit(roomId, randomBytes(GENESIS_BYTES), 0);
+      await js.publish(roomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES), {
+        msgID: toHex(randomBytes(16)),
+        timeout: 10_000,
+      });
+    });
+    report(`rooms-scale.r1.streams-only.${STREAMS_ONLY_ROOMS / 1000}k.create`, perSecond, 'rooms/s');
+  } finally {
+    await closePieces(p);
+    await nats.stop();
+  }
+}
+
+async function closePieces(p: Pieces): Promise<void> {
+  await Promise.allSettled([p.app.close(), p.gw.close()]);
+}
+
+async function legacyRow(report: Report): Promise<void> {
+  const nats = await startTestNats();
+  try {
+    const app = await wsconnect({
+      servers: nats.wsUrl,
+      authenticator: credsAuthenticator(readFileSync(stackPaths(nats.stack.dir).gatewayAppCreds)),
+    });
+    const jsm = await jetstreamManager(app);
+    const js = jetstream(app);
+    await run(LEGACY_ROOMS, 32, async () => {
+      const roomId = newRoomId();
+      await jsm.streams.add({
+        name: legacyRoomStreamName(roomId),
+        subjects: [legacyRoomSubject(roomId, '>')],
+        storage: StorageType.File,
+        num_replicas: 1,
+        deny_delete: true,
+        deny_purge: true,
+      });
+      await js.publish(legacyRoomSubject(roomId, 'commit'), randomBytes(GENESIS_BYTES), {
+        expect: { lastSubjectSequence: 0 },
+      });
+      await js.publish(legacyRoomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES));
+    });
+    await sleep(1000);
+    report(`rooms-scale.legacy.${LEGACY_ROOMS / 1000}k.rss`, rssMiB(nats.pid), 'MiB');
+    report(`rooms-scale.legacy.${LEGACY_ROOMS / 1000}k.files`, openFiles(nats.pid), 'fds');
+    await app.close();
+  } finally {
+    await nats.stop();
+  }
+}
+
+async function r3Row(report: Report): Promise<void> {
+  const cluster = await startTestCluster();
+  let p: Pieces | undefined;
+  try {
+    await cluster.waitHealthy();
+    p = await pieces(cluster.stack, cluster.wsUrls(), 3);
+    const js = jetstream(p.app);
+    const { done, perSecond } = await run(R3_ROOMS, IN_FLIGHT, () => createRoom(p!, js), R3_BUDGET_MS);
+    report(`rooms-scale.r3.${Math.round(done / 1000)}k.create`, perSecond, 'rooms/s');
+  } finally {
+    if (p) await closePieces(p);
+    await cluster.stop();
+  }
+}
+
+export async function bench(report: Report): Promise<void> {
+  // The machine's load, for reading the rates: benches here share 2 cores with whatever else runs.
+  report('rooms-scale.loadavg', loadavg()[0]!, 'load');
+  // Rows are independent deployments: one that breaks is reported, the others still run.
+  const failed: string[] = [];
+  for (const [name, row] of [
+    ['create-handler', handlerRow],
+    ['streams-only', streamsOnlyRow],
+    ['r1', r1Curve],
+    ['legacy', legacyRow],
+    ['r3', r3Row],
+  ] as const) {
+    try {
+      await row(report);
+    } catch (error) {
+      console.error(`rooms-scale ${name}:`, error);
+      failed.push(name);
+    }
+  }
+  if (failed.length) throw new Error(`rows that failed: ${failed.join(', ')}`);
+}
