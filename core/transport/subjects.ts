@@ -50,6 +50,25 @@ export const ROOM_SUBJECTS = {
   cursor: 'rk.v1.gw.device.room.cursor',
 } as const;
 
+/**
+ * Web Push: a device saves (replaces) or removes its own subscription (a PushSubscription whose
+ * device key must be the caller's); nobody else's.
+ */
+export const PUSH_SUBJECTS = {
+  save: 'rk.v1.gw.device.push.save',
+  remove: 'rk.v1.gw.device.push.remove',
+} as const;
+
+/**
+ * Read markers shared across one user's devices: `set` advances the caller's user's marker of a
+ * room (never moves back; the other devices get a DeviceNotice.read), `list` returns them all
+ * (ReadMarkerList).
+ */
+export const MARKER_SUBJECTS = {
+  set: 'rk.v1.gw.device.marker.set',
+  list: 'rk.v1.gw.device.marker.list',
+} as const;
+
 /** Policies (org → project → room), authorized by policy itself. */
 export const ADMIN_SUBJECTS = {
   org: 'rk.v1.gw.device.admin.org',

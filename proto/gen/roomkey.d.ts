@@ -1979,7 +1979,8 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             message?: (roomkey.v1.AppNotification.$Properties|null);
             membership?: (roomkey.v1.MembershipNotice.$Properties|null);
-            kind?: ("message"|"membership");
+            read?: (roomkey.v1.ReadMarker.$Properties|null);
+            kind?: ("message"|"membership"|"read");
             static create(properties: roomkey.v1.DeviceNotice.$Shape): roomkey.v1.DeviceNotice & roomkey.v1.DeviceNotice.$Shape;
             static create(properties?: roomkey.v1.DeviceNotice.$Properties): roomkey.v1.DeviceNotice;
             static encode(message: roomkey.v1.DeviceNotice.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1990,15 +1991,17 @@ export namespace roomkey {
             interface $Properties {
                 message?: (roomkey.v1.AppNotification.$Properties|null);
                 membership?: (roomkey.v1.MembershipNotice.$Properties|null);
-                kind?: ("message"|"membership");
+                read?: (roomkey.v1.ReadMarker.$Properties|null);
+                kind?: ("message"|"membership"|"read");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
               message?: roomkey.v1.AppNotification.$Shape|null;
               membership?: roomkey.v1.MembershipNotice.$Shape|null;
+              read?: roomkey.v1.ReadMarker.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ kind?: undefined; message?: null; membership?: null }|{ kind?: "message"; message: roomkey.v1.AppNotification.$Shape; membership?: null }|{ kind?: "membership"; message?: null; membership: roomkey.v1.MembershipNotice.$Shape })
+              ({ kind?: undefined; message?: null; membership?: null; read?: null }|{ kind?: "message"; message: roomkey.v1.AppNotification.$Shape; membership?: null; read?: null }|{ kind?: "membership"; message?: null; membership: roomkey.v1.MembershipNotice.$Shape; read?: null }|{ kind?: "read"; message?: null; membership?: null; read: roomkey.v1.ReadMarker.$Shape })
             );
         }
 
@@ -2034,6 +2037,7 @@ export namespace roomkey {
             constructor(properties?: roomkey.v1.PushSentinel.$Properties);
             $unknowns?: Uint8Array[];
             version: number;
+            kind: roomkey.v1.PushSentinelKind;
             static create(properties: roomkey.v1.PushSentinel.$Shape): roomkey.v1.PushSentinel & roomkey.v1.PushSentinel.$Shape;
             static create(properties?: roomkey.v1.PushSentinel.$Properties): roomkey.v1.PushSentinel;
             static encode(message: roomkey.v1.PushSentinel.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2043,9 +2047,15 @@ export namespace roomkey {
         namespace PushSentinel {
             interface $Properties {
                 version?: (number|null);
+                kind?: (roomkey.v1.PushSentinelKind|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.PushSentinel.$Properties;
+        }
+
+        enum PushSentinelKind {
+            PUSH_SENTINEL_KIND_WAKE = 0,
+            PUSH_SENTINEL_KIND_SYNC_READ = 1
         }
 
         interface IPushSubscription extends roomkey.v1.PushSubscription.$Properties {
@@ -2102,6 +2112,27 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.ReadMarker.$Properties;
+        }
+
+        interface IReadMarkerList extends roomkey.v1.ReadMarkerList.$Properties {
+        }
+
+        class ReadMarkerList {
+            constructor(properties?: roomkey.v1.ReadMarkerList.$Properties);
+            $unknowns?: Uint8Array[];
+            markers: roomkey.v1.ReadMarker.$Properties[];
+            static create(properties: roomkey.v1.ReadMarkerList.$Shape): roomkey.v1.ReadMarkerList & roomkey.v1.ReadMarkerList.$Shape;
+            static create(properties?: roomkey.v1.ReadMarkerList.$Properties): roomkey.v1.ReadMarkerList;
+            static encode(message: roomkey.v1.ReadMarkerList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.ReadMarkerList & roomkey.v1.ReadMarkerList.$Shape;
+        }
+
+        namespace ReadMarkerList {
+            interface $Properties {
+                markers?: (roomkey.v1.ReadMarker.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.ReadMarkerList.$Properties;
         }
 
         interface IArgon2idParams extends roomkey.v1.Argon2idParams.$Properties {

@@ -8582,11 +8582,12 @@ export const roomkey = $root.roomkey = (() => {
 
             DeviceNotice.prototype.message = null;
             DeviceNotice.prototype.membership = null;
+            DeviceNotice.prototype.read = null;
 
             let $oneOfFields;
 
             $Object.defineProperty(DeviceNotice.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "membership"]),
+                get: $util.oneOfGetter($oneOfFields = ["message", "membership", "read"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -8605,6 +8606,8 @@ export const roomkey = $root.roomkey = (() => {
                     $root.roomkey.v1.AppNotification.encode(m.message, w.uint32(10).fork(), q + 1).ldelim();
                 if (m.membership != null && $Object.hasOwnProperty.call(m, "membership"))
                     $root.roomkey.v1.MembershipNotice.encode(m.membership, w.uint32(18).fork(), q + 1).ldelim();
+                if (m.read != null && $Object.hasOwnProperty.call(m, "read"))
+                    $root.roomkey.v1.ReadMarker.encode(m.read, w.uint32(26).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -8650,6 +8653,13 @@ export const roomkey = $root.roomkey = (() => {
                                 break;
                             m.membership = $root.roomkey.v1.MembershipNotice.decode(r, r.size(), $undefined, q + 1, m.membership);
                             m.kind = "membership";
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.read = $root.roomkey.v1.ReadMarker.decode(r, r.size(), $undefined, q + 1, m.read);
+                            m.kind = "read";
                             continue;
                         }
                     }
@@ -8789,6 +8799,7 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             PushSentinel.prototype.version = 0;
+            PushSentinel.prototype.kind = 0;
 
             PushSentinel.create = function(properties) {
                 return new PushSentinel(properties);
@@ -8803,6 +8814,8 @@ export const roomkey = $root.roomkey = (() => {
                     throw $Error("max depth exceeded");
                 if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
                     w.uint32(8).uint32(m.version);
+                if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== 0)
+                    w.uint32(16).int32(m.kind);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -8845,6 +8858,15 @@ export const roomkey = $root.roomkey = (() => {
                                 delete m.version;
                             continue;
                         }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.kind = v;
+                            else
+                                delete m.kind;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -8863,6 +8885,13 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return PushSentinel;
+        })();
+
+        v1.PushSentinelKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "PUSH_SENTINEL_KIND_WAKE"] = 0;
+            values[valuesById[1] = "PUSH_SENTINEL_KIND_SYNC_READ"] = 1;
+            return values;
         })();
 
         v1.PushSubscription = (function() {
@@ -9119,6 +9148,94 @@ export const roomkey = $root.roomkey = (() => {
             };
 
             return ReadMarker;
+        })();
+
+        v1.ReadMarkerList = (function() {
+
+            const ReadMarkerList = function (p) {
+                this.markers = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            ReadMarkerList.prototype.markers = $util.emptyArray;
+
+            ReadMarkerList.create = function(properties) {
+                return new ReadMarkerList(properties);
+            };
+
+            ReadMarkerList.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.markers != null && m.markers.length) {
+                    for (var i = 0; i < m.markers.length; ++i)
+                        $root.roomkey.v1.ReadMarker.encode(m.markers[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            ReadMarkerList.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.ReadMarkerList();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.markers && m.markers.length))
+                                m.markers = [];
+                            m.markers.push($root.roomkey.v1.ReadMarker.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return ReadMarkerList;
         })();
 
         v1.Argon2idParams = (function() {
