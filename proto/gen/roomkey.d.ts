@@ -2054,8 +2054,9 @@ export namespace roomkey {
         }
 
         enum PushSentinelKind {
-            PUSH_SENTINEL_KIND_WAKE = 0,
-            PUSH_SENTINEL_KIND_SYNC_READ = 1
+            PUSH_SENTINEL_KIND_UNSPECIFIED = 0,
+            PUSH_SENTINEL_KIND_WAKE = 1,
+            PUSH_SENTINEL_KIND_SYNC_READ = 2
         }
 
         interface IPushSubscription extends roomkey.v1.PushSubscription.$Properties {

@@ -8889,8 +8889,9 @@ export const roomkey = $root.roomkey = (() => {
 
         v1.PushSentinelKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "PUSH_SENTINEL_KIND_WAKE"] = 0;
-            values[valuesById[1] = "PUSH_SENTINEL_KIND_SYNC_READ"] = 1;
+            values[valuesById[0] = "PUSH_SENTINEL_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "PUSH_SENTINEL_KIND_WAKE"] = 1;
+            values[valuesById[2] = "PUSH_SENTINEL_KIND_SYNC_READ"] = 2;
             return values;
         })();
 
