@@ -62,6 +62,17 @@ export class RoomCache {
     return run;
   }
 
+  /**
+   * Caches a room this gateway just created from a genesis it verified itself, stored at `seq`:
+   * the next use() finds it current instead of reading the chain back and verifying it again.
+   */
+  seed(room: LoadedRoom): void {
+    if (room.seqs.length !== 1 || room.observer.epoch !== 0) throw new TypeError('seed() takes a new room');
+    if (this.#rooms.has(room.roomId)) return;
+    if (this.#rooms.size >= MAX_CACHED) this.#rooms.delete(this.#rooms.keys().next().value!);
+    this.#rooms.set(room.roomId, room);
+  }
+
   async #current(roomId: string): Promise<LoadedRoom> {
     const last = await this.#streams.lastCommitSeq(roomId);
     if (last === 0) throw new NotFoundError('No such room.');

@@ -32,7 +32,8 @@ export function roomCreate(ctx: GatewayContext): Endpoint {
       const req = decode(v1.CreateRoomRequest, data, 'create room request');
       if (!req.genesis) throw new MalformedError('genesis: missing');
       const caller = await requireDevice(ctx, call.caller.user);
-      const observer = await Room.observe(req.genesis, new KvDirectory(ctx.buckets, ctx.now));
+      const directory = new KvDirectory(ctx.buckets, ctx.now);
+      const observer = await Room.observe(req.genesis, directory);
       const g = observer.genesis;
       if (g.creatorUserId !== caller.userId || !equalBytes(req.genesis.signer!, caller.deviceKey)) {
         throw new ForbiddenError(
@@ -52,6 +53,8 @@ export function roomCreate(ctx: GatewayContext): Endpoint {
 
       // No stream to make: the room's subjects are in its shard stream already.
       const seq = await ctx.streams.appendCommit(roomId, encodeSigned(observer.genesisSigned), 0);
+      // What is stored is what was verified: no need to read it back (use() still checks it is current).
+      ctx.rooms.seed({ roomId, observer, seqs: [seq], directory });
       await ctx.buckets.roomPolicies.put(roomPolicyKey(roomId), {
         orgId,
         projectId,
