@@ -12,6 +12,7 @@ import {
   wsconnect,
 } from '@nats-io/nats-core';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { watchConnection } from './connection-watch.ts';
 import { deviceAuthenticator } from './device-authenticator.ts';
 import { probeGatewayWith } from './gateway-probe.ts';
 import { userNkey } from './nkey.ts';
@@ -42,10 +43,10 @@ export interface ConnectCommon {
 }
 
 /** Connects with the shared login credential (a bearer JWT that may only sign up and log in). */
-export function connectWithLoginCredential(
+export async function connectWithLoginCredential(
   input: ConnectCommon & { loginJwt: string },
 ): Promise<NatsConnection> {
-  return (input.connect ?? wsconnect)({
+  const nc = await (input.connect ?? wsconnect)({
     name: 'roomkey-login',
     maxReconnectAttempts: 10,
     wsFactory: closingNormally,
@@ -54,6 +55,8 @@ export function connectWithLoginCredential(
     authenticator: jwtAuthenticator(input.loginJwt),
     inboxPrefix: LOGIN_INBOX_PREFIX,
   });
+  watchConnection(nc);
+  return nc;
 }
 
 export interface DeviceConnectInput extends ConnectCommon {
@@ -78,6 +81,7 @@ export async function connectAsDevice(input: DeviceConnectInput): Promise<NatsCo
     authenticator: deviceAuthenticator(input.jwt, input.deviceSecretKey),
     inboxPrefix: deviceInboxPrefix(nkey),
   });
+  watchConnection(nc);
   probeGatewayWith(nc, presenceSubject(nkey));
   return nc;
 }

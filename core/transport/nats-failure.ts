@@ -51,6 +51,18 @@ export function natsFailure(error: unknown, subject: string, party = partyOf(sub
 }
 
 /**
+ * A request that got no answer while the connection itself was down: the NATS server (or the way
+ * to it) is to blame, not whoever would have answered.
+ * @example if (wasDown(nc, startedAt)) throw notConnected(subject, error);
+ */
+export function notConnected(subject: string, cause?: unknown): UnavailableError {
+  return new UnavailableError(
+    `Not connected to the NATS server, so ${subject} got no answer: RoomKey reconnects by itself. Check the internet connection; if it is fine, the RoomKey server may be restarting.`,
+    { cause, service: 'nats' },
+  );
+}
+
+/**
  * Whether `error` (or its `cause` chain) is NATS's "no responders" (503): nothing subscribes.
  * nats.js v3 names it `NoResponders` inside a RequestError (which has isNoResponders()).
  * @example if (isNoResponders(error)) throw notRunning('gateway', subject, error);

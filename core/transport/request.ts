@@ -2,17 +2,19 @@
  * One request to the gateway: sends the bytes, decodes the v1.Reply (opening it when it is sealed
  * with the request's reply key) and returns the ok bytes or throws the typed error it carries.
  * NATS failures become typed errors too (nats-failure.ts): no responder or timeout →
- * UnavailableError naming the gateway, a permission violation → ForbiddenError. When no gateway
- * runs at all, the request fails at once instead of after its timeout (gateway-probe.ts).
+ * UnavailableError naming the gateway (or the NATS connection, when it was down meanwhile:
+ * connection-watch.ts), a permission violation → ForbiddenError. When no gateway runs at all, the
+ * request fails at once instead of after its timeout (gateway-probe.ts).
  * @example const ok = await gatewayRequest(nc, DEVICE_SUBJECTS.refresh, bytes);
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type roomkey, v1 } from '../../proto/index.ts';
 import { decode } from '../codec.ts';
-import { MalformedError } from '../errors.ts';
+import { MalformedError, UnavailableError } from '../errors.ts';
+import { wasDown } from './connection-watch.ts';
 import { errorFromReply } from './error-codes.ts';
 import { requestOrProbe } from './gateway-probe.ts';
-import { natsFailure } from './nats-failure.ts';
+import { natsFailure, notConnected } from './nats-failure.ts';
 import { openReply } from './reply-seal.ts';
 
 export { natsFailure } from './nats-failure.ts';
@@ -33,10 +35,20 @@ export async function gatewayRequest(
   options: GatewayRequestOptions = {},
 ): Promise<Uint8Array> {
   let data: Uint8Array;
+  const startedAt = Date.now();
   try {
     data = (await requestOrProbe(nc, subject, body, options.timeoutMs ?? 5000)).data;
   } catch (error) {
-    throw natsFailure(error, subject, 'gateway');
+    const failure = natsFailure(error, subject, 'gateway');
+    // No answer while the connection was down: the gateway may never have had the request.
+    if (
+      failure instanceof UnavailableError &&
+      failure.service === 'gateway' &&
+      !failure.notRunning &&
+      wasDown(nc, startedAt)
+    )
+      throw notConnected(subject, error);
+    throw failure;
   }
   return unwrapReply(decode(v1.Reply, data, 'gateway reply', MAX_REPLY_BYTES), options.replyKey);
 }

@@ -1,7 +1,8 @@
 // Faults the client rides out: nats-server `kill -9` while a sender keeps sending, down for a few
 // seconds, then restarted on the same ports and store. Every message JetStream acknowledged is
 // delivered exactly once to the other member, live; the sends that failed meanwhile blame the
-// NATS server (JetStream), not the gateway; both clients reconnect by themselves (time printed).
+// NATS server (JetStream), and a gateway request the connection, not the gateway; both clients
+// reconnect by themselves (time printed).
 // Bound: 60 s (about 15 s here).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -34,7 +35,14 @@ test('broker kill -9 and restart during sends: every acknowledged message arrive
   await until(() => sending.acked.size >= 10, 10_000, 'ten sends before the fault');
 
   const killedAt = Date.now();
-  await stack.nats.restart({ kill: true, downMs: DOWN_MS });
+  const restarted = stack.nats.restart({ kill: true, downMs: DOWN_MS });
+  // A gateway request while the connection is down blames the connection, not the gateway.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const whileDown = await sender.listRooms().then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  await restarted;
   await until(
     () => receiverStates.states.some((s) => s.state === 'online' && s.at > killedAt),
     20_000,
@@ -55,6 +63,9 @@ test('broker kill -9 and restart during sends: every acknowledged message arrive
   );
   assert.deepEqual(missing, [], 'every acknowledged message delivered');
   assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
+  assert.ok(whileDown instanceof UnavailableError, `room list while down: ${whileDown?.message}`);
+  assert.equal(whileDown.service, 'nats', whileDown.message);
+  assert.match(whileDown.message, /Not connected to the NATS server/);
   assert.ok(sending.failures.length > 0, 'sends failed while the broker was down');
   for (const failure of sending.failures) {
     assert.ok(failure instanceof UnavailableError, `${failure.name}: ${failure.message}`);
