@@ -126,3 +126,55 @@ test('a client connected to the killed node reconnects to another, resumes, and 
   );
   await stack.cluster.start(victim);
 });
+
+test('gateway and receiver on the killed node: catch-up is retried until a gateway answers again', {
+  timeout: 90_000,
+}, async (t) => {
+  const victim = 2;
+  const urls = stack.cluster.wsUrls();
+  // The only gateway talks to the victim alone, so while it is down no gateway answers anywhere.
+  await Promise.all(stack.gateways.splice(0).map((g) => g.stop()));
+  await stack.startGateway({ servers: [urls[victim]!] });
+  t.after(async () => {
+    await Promise.all(stack.gateways.splice(0).map((g) => g.stop()));
+    await stack.startGateway();
+  });
+  const parts = await room('gateway', [urls[victim]!, ...urls.filter((_, k) => k !== victim)]);
+  const deliveries = new Deliveries(parts.receiver, parts.roomId);
+  const states = connectionLog(parts.receiver);
+  const sending = new Sender(parts.sender, parts.roomId, 100);
+  t.after(() => sending.stop());
+  await until(() => sending.acked.size >= 10, 15_000, 'ten sends before the kill');
+
+  const killedAt = Date.now();
+  await stack.cluster.kill(victim);
+  // Sends go to JetStream, not the gateway: they are acknowledged again once the stream has a
+  // leader among the two nodes left, while no gateway can answer the receiver's catch-up.
+  const ackedAtKill = sending.acked.size;
+  await until(() => sending.acked.size >= ackedAtKill + 10, 45_000, 'ten sends with the gateway gone');
+  // Down long enough that the receiver's catch-up meets no gateway, and more than once.
+  const minimumDown = killedAt + 4000 - Date.now();
+  if (minimumDown > 0) await new Promise((resolve) => setTimeout(resolve, minimumDown));
+  const outage = Date.now() - killedAt;
+  const whileDown = [...sending.acked.keys()].slice(ackedAtKill);
+  const deliveredWhileDown = whileDown.filter((id) => deliveries.counts.has(id)).length;
+  await stack.cluster.start(victim);
+  t.diagnostic(
+    `victim down ${outage} ms: ${whileDown.length} sends acknowledged meanwhile, ${deliveredWhileDown} of them delivered before the restart`,
+  );
+  await until(() => sending.acked.size >= ackedAtKill + 20, 30_000, 'ten more sends after the restart');
+  await sending.stop();
+
+  const missing = await deliveries.waitFor(sending.acked.keys(), 30_000);
+  deliveries.stop();
+  const back = states.states.find((s) => s.state === 'online' && s.at > killedAt);
+  t.diagnostic(
+    `gateway and receiver node kill: receiver online again ${back ? back.at - killedAt : '?'} ms after the kill; ${sending.acked.size} acknowledged, ${sending.failures.length} failed, ${deliveries.counts.size} delivered ${Date.now() - killedAt} ms after the kill`,
+  );
+  assert.deepEqual(
+    missing,
+    [],
+    'every acknowledged message delivered, the ones sent while no gateway answered too',
+  );
+  assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
+});
