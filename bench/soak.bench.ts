@@ -1,0 +1,122 @@
+/**
+ * Soak: 20 clients in 5 rooms (4 members each), every client sending 5 messages a second into its
+ * room for ROOMKEY_SOAK_SECONDS (default 75; 300 for the issue's five minutes), against a real
+ * nats-server and one gateway in this process; the clients run in a child process
+ * (_soak-clients.ts) so each side's memory is its own. The same traffic runs first for
+ * ROOMKEY_SOAK_WARM_UP_SECONDS (default 20), uncounted, so caches that are bounded (each room's
+ * 256 recent messages, 4,096 sent ids) and compiled code are in place before the first measure.
+ * Prints, after a forced GC at both ends:
+ *   soak-{client,gateway,nats}-rss-{start,end}  MiB
+ *   soak-client-bytes-per-delivery             RSS growth / messages delivered (target < 100)
+ *   soak-client-heap-bytes-per-delivery        the same for the JavaScript heap (less noisy)
+ *   soak-client-js-bytes-per-delivery          heap + ArrayBuffers (ids live in ArrayBuffers)
+ *   soak-deliveries, soak-lost, soak-duplicates, soak-send-errors
+ *   soak-latency-p50 / -p99                    send → live delivery, ms
+ * @example ROOMKEY_SOAK_SECONDS=300 npm run bench -- soak
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { startStack } from '../test/helpers/stack.ts';
+import type { SoakDone, SoakMemory, SoakSetup } from './_soak-clients.ts';
+
+const CLIENTS = 20;
+const ROOMS = 5;
+const RATE = 5;
+const MIB = 1024 * 1024;
+
+/** Resident memory of another process (Linux /proc), bytes. */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+async function selfRss(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return process.memoryUsage().rss;
+}
+
+export async function bench(report: (name: string, value: number, unit: string) => void): Promise<void> {
+  const seconds = Number(process.env.ROOMKEY_SOAK_SECONDS ?? 75);
+  const stack = await startStack();
+  const child = fork(new URL('./_soak-clients.ts', import.meta.url), {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const replies: Array<Record<string, unknown>> = [];
+  let wake: () => void = () => undefined;
+  child.on('message', (m) => {
+    replies.push(m as Record<string, unknown>);
+    wake();
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const reply = async <T>(): Promise<T> => {
+    while (replies.length === 0) {
+      const more = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      if (
+        (await Promise.race([more.then(() => 'more'), exited.then(() => 'exit')])) === 'exit' &&
+        !replies.length
+      )
+        throw new Error('soak clients exited early');
+    }
+    const m = replies.shift()!;
+    if (m.type === 'error') throw new Error(`soak clients: ${String(m.message)}`);
+    return m as T;
+  };
+  try {
+    await stack.startGateway();
+    const config = stack.clientConfig();
+    const setup: SoakSetup = {
+      type: 'setup',
+      servers: String(config.servers),
+      loginJwt: config.loginJwt,
+      clients: CLIENTS,
+      rooms: ROOMS,
+      rate: RATE,
+      durationMs: seconds * 1000,
+      warmUpMs: Number(process.env.ROOMKEY_SOAK_WARM_UP_SECONDS ?? 20) * 1000,
+    };
+    child.send(setup);
+    const start = await reply<SoakMemory>();
+    const gatewayStart = await selfRss();
+    const natsStart = rssOf(stack.nats.pid);
+    child.send({ type: 'run' });
+    const end = await reply<SoakDone>();
+    const gatewayEnd = await selfRss();
+    const natsEnd = rssOf(stack.nats.pid);
+    child.send({ type: 'close' });
+    await exited;
+
+    report('soak-seconds', seconds, `s (${CLIENTS} clients, ${ROOMS} rooms, ${RATE} msgs/s each)`);
+    report('soak-client-rss-start', start.rss / MIB, 'MiB');
+    report('soak-client-rss-end', end.rss / MIB, 'MiB');
+    report('soak-gateway-rss-start', gatewayStart / MIB, 'MiB (the bench process, gateway in it)');
+    report('soak-gateway-rss-end', gatewayEnd / MIB, 'MiB');
+    report('soak-nats-rss-start', natsStart / MIB, 'MiB');
+    report('soak-nats-rss-end', natsEnd / MIB, 'MiB');
+    report(
+      'soak-deliveries',
+      end.delivered,
+      `of ${end.expected} expected (${end.sent} messages acknowledged)`,
+    );
+    report('soak-lost', end.expected - end.delivered, 'deliveries');
+    report('soak-duplicates', end.duplicates, 'deliveries');
+    report('soak-send-errors', end.sendErrors, 'sends');
+    report('soak-latency-p50', end.p50Ms, 'ms');
+    report('soak-latency-p99', end.p99Ms, 'ms');
+    const per = Math.max(1, end.delivered);
+    report('soak-client-bytes-per-delivery', (end.rss - start.rss) / per, 'B (RSS growth; target < 100)');
+    report('soak-client-heap-bytes-per-delivery', (end.heapUsed - start.heapUsed) / per, 'B (heap growth)');
+    report(
+      'soak-client-js-bytes-per-delivery',
+      (end.heapUsed + end.external - start.heapUsed - start.external) / per,
+      'B (heap + ArrayBuffers growth)',
+    );
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await stack.stop();
+  }
+}
