@@ -96,15 +96,15 @@ export class ReplayGuard {
    * by position), its id already taken (ReplayError), or its epoch full (TooLargeError).
    */
   check(epoch: number, messageId: Uint8Array, storedAtMs: number | undefined): void {
-    const id = toHex(messageId);
+    const id = () => toHex(messageId);
     if (epoch < this.#floor || this.#pastGrace(epoch, storedAtMs)) {
       throw new ReplayError(
-        `message ${id} was sent in room key version ${epoch}, which had been replaced more than ${REPLAY_GRACE_MS / 1000} s before it was stored: refused as a possible replay (its sender must send it again).`,
+        `message ${id()} was sent in room key version ${epoch}, which had been replaced more than ${REPLAY_GRACE_MS / 1000} s before it was stored: refused as a possible replay (its sender must send it again).`,
       );
     }
     for (const ids of this.#epochs.values()) {
       if (ids.has(messageId))
-        throw new ReplayError(`message ${id} was already received; the copy is ignored.`);
+        throw new ReplayError(`message ${id()} was already received; the copy is ignored.`);
     }
     if ((this.#epochs.get(epoch)?.size ?? 0) >= MAX_EPOCH_IDS) {
       throw new TooLargeError(

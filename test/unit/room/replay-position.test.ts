@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { decode } from '../../../core/codec.ts';
 import { randomBytes } from '../../../core/crypto/index.ts';
-import { ReplayError, type RoomKeyError } from '../../../core/errors.ts';
+import { ReplayError, type RoomKeyError, TooLargeError } from '../../../core/errors.ts';
 import { type MemoryDirectory, type ReceiveResult, Room } from '../../../core/room/index.ts';
-import { REPLAY_GRACE_MS, ReplayGuard } from '../../../core/room/replay-guard.ts';
+import { MAX_EPOCH_IDS, REPLAY_GRACE_MS, ReplayGuard } from '../../../core/room/replay-guard.ts';
 import { v1 } from '../../../proto/index.ts';
 import type { TestUser } from '../../helpers/users.ts';
 import { roomFixture } from './_room-fixtures.ts';
@@ -182,5 +182,25 @@ describe('replay guard memory', () => {
     const perId = big.bytes / big.size;
     console.log(`replay guard: ${perId.toFixed(1)} bytes per id at 100k ids in one epoch`);
     assert.ok(perId < 40, `${perId} bytes per id`);
+  });
+
+  it('at the cap of one epoch, new ids are refused (TooLargeError), never taken unchecked', () => {
+    const guard = new ReplayGuard(
+      () => undefined,
+      () => 0,
+    );
+    const id = new Uint8Array(16);
+    const view = new DataView(id.buffer);
+    for (let i = 0; i < MAX_EPOCH_IDS; i++) {
+      view.setUint32(0, i);
+      guard.accept(0, id, T0);
+    }
+    view.setUint32(0, 7);
+    assert.throws(() => guard.check(0, id, T0), bySeenId);
+    view.setUint32(0, MAX_EPOCH_IDS);
+    assert.throws(() => guard.check(0, id, T0), TooLargeError);
+    console.log(
+      `replay guard at the cap: ${(guard.bytes / 2 ** 20).toFixed(1)} MiB for ${MAX_EPOCH_IDS} ids`,
+    );
   });
 });
