@@ -20,8 +20,11 @@ export async function saveRoomRecord(
   record: roomkey.v1.RoomRecord.$Properties,
 ): Promise<void> {
   const roomId = record.roomId!;
+  // A genesis's record is new (its genesis just won the room id): create it without reading first,
+  // one round trip less per room creation; if a record is there after all, read and compare.
+  const fresh = (record.epochs?.length ?? 0) === 1;
   for (let attempt = 0; ; attempt++) {
-    const current = await buckets.rooms.get(roomId);
+    const current = fresh && attempt === 0 ? undefined : await buckets.rooms.get(roomId);
     try {
       if (!current) {
         await buckets.rooms.create(roomId, record, 'raced');

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
 import { createRoomRequest, roomCursor } from '../../core/client/gateway-api.ts';
@@ -153,10 +154,15 @@ test('rooms make no streams of their own; device consumers are in-memory R1 curs
   for await (const name of jsm.streams.names()) names.push(name);
   assert.deepEqual(names.sort(), layout.streams().sort(), 'only the shard streams');
   for (const room of rooms) {
-    const info = await jsm.consumers.info(
-      layout.streamOf(room.roomId),
-      deviceConsumerName(alice.deviceNkey, room.roomId),
-    );
+    // The live reader places the same consumer again after a history read (delete, then add):
+    // look until it is there (bounded).
+    const name = deviceConsumerName(alice.deviceNkey, room.roomId);
+    let info: Awaited<ReturnType<typeof jsm.consumers.info>> | undefined;
+    for (let i = 0; i < 40 && !info; i++) {
+      info = await jsm.consumers.info(layout.streamOf(room.roomId), name).catch(() => undefined);
+      if (!info) await sleep(50);
+    }
+    assert.ok(info, `the device's consumer of ${room.name}`);
     assert.equal(info.config.filter_subject, roomSubject(room.roomId, 'msg'));
     assert.equal(info.config.mem_storage, true);
     assert.ok((info.config.num_replicas ?? 0) <= 1, `R1 (${info.config.num_replicas})`);
