@@ -1,6 +1,6 @@
 /**
- * What a wake-up push leads to: the single integration point between the service worker and
- * the client SDK. The push carried no content, so everything a notification says comes from here.
+ * What a push leads to: the single integration point between the service worker and the client
+ * SDK. The push carried no content, so everything a notification says comes from here.
  * For each deployment the page recorded (core/client/device-unlock.ts): if the device-unlock
  * opt-in is on, open the encrypted store with the device key, read the deployment config and
  * each room's newest messages over NATS as this device (core/client's `readRecent`, read-only:
@@ -9,24 +9,32 @@
  * opened, a content-free "New message" says only what the push service could already see.
  *
  * What counts as news is the runtime's notified window (core/client/runtime), kept in the store:
- * messages from others not notified before, nothing stored before the opt-in. The config fetch,
- * the catch-up size and the timeouts are core's, as in every host. Shared read markers (not in
- * the SDK yet) should one day replace this device's own window.
- * @example for (const n of await wakeFromPush()) await registration.showNotification(n.title, { body: n.body, tag: n.tag });
+ * messages from others not notified before, nothing stored before the opt-in, and nothing the
+ * user already read on another device (the shared read markers, read on the same connection:
+ * each room is read only after its marker, so what was read elsewhere is never even fetched).
+ * Each wake also says the device is up (a `hidden` presence beacon) and returns the markers, so
+ * notifications shown earlier for what is now read are closed. A SYNC_READ push only does that:
+ * markers, no messages. The config fetch, the catch-up size and the timeouts are core's.
+ * @example const { notifications, read } = await wakeFromPush('wake');
  */
 import { fromUtf8 } from '../core/bytes.ts';
 import {
+  announceAwake,
   Backoff,
+  type ClientConfig,
   clientConfigFor,
   type DeviceRecord,
+  deviceReadMarkers,
   deviceRecords,
   fetchDeploymentConfig,
+  listReadMarkers,
   NotifiedWindow,
   openWithDeviceUnlock,
   readRecent,
   settings,
 } from '../core/client/index.ts';
 import type { EncryptedStore } from '../core/store/index.ts';
+import type { SentinelKind } from './sentinel.ts';
 
 /** One local notification to show; `roomId` '' means "the app", not a room. */
 export interface WakeNotification {
@@ -35,6 +43,15 @@ export interface WakeNotification {
   body: string;
   /** Notifications with the same tag replace each other (one per room keeps the tray tidy). */
   tag: string;
+  /** The stream sequence of the newest message it tells of (0: none); closed once read up to it. */
+  seq: number;
+}
+
+/** What a push led to: notifications to show, and every room's shared read marker. */
+export interface WakeResult {
+  notifications: WakeNotification[];
+  /** Room → the sequence the user read up to on any device: notifications at or below it close. */
+  read: Map<string, number>;
 }
 
 /** The content-free notification: all a locked device can say. */
@@ -43,6 +60,7 @@ export const GENERIC: WakeNotification = {
   title: 'RoomKey',
   body: 'New message',
   tag: 'roomkey',
+  seq: 0,
 };
 
 /**
@@ -51,8 +69,10 @@ export const GENERIC: WakeNotification = {
  */
 const WINDOW = 'sw/last-notified';
 
-export async function wakeFromPush(): Promise<WakeNotification[]> {
+/** Wakes for a sentinel of `kind` (see the top of this file). */
+export async function wakeFromPush(kind: SentinelKind = 'wake'): Promise<WakeResult> {
   const out: WakeNotification[] = [];
+  const read = new Map<string, number>();
   const records = await deviceRecords().catch(() => []);
   // Nothing this worker can open: still one notification (Chrome requires one per push), content-free.
   let locked = records.length === 0;
@@ -63,7 +83,12 @@ export async function wakeFromPush(): Promise<WakeNotification[]> {
       continue;
     }
     try {
-      out.push(...(await catchUpDevice(record, store)));
+      const config = clientConfigFor(await fetchDeploymentConfig(record.configUrl), new Backoff());
+      if (kind === 'sync-read') {
+        for (const [roomId, seq] of await deviceReadMarkers(store, config)) read.set(roomId, seq);
+      } else {
+        out.push(...(await catchUpDevice(record, store, config, read)));
+      }
     } catch (error) {
       console.warn(`RoomKey: wake-up catch-up failed: ${(error as Error).message}`);
       locked = true; // something is new, but this worker could not read it: say only that
@@ -71,7 +96,9 @@ export async function wakeFromPush(): Promise<WakeNotification[]> {
       store.lock();
     }
   }
-  return out.length === 0 && locked ? [GENERIC] : out;
+  // A read-state change shows nothing; a wake-up it could not read says only that something came.
+  const generic = kind === 'wake' && out.length === 0 && locked;
+  return { notifications: generic ? [GENERIC] : out, read };
 }
 
 /** The window in `store`, with the last notified sequences of the older marks taken over. */
@@ -90,14 +117,29 @@ async function loadWindow(store: EncryptedStore): Promise<NotifiedWindow> {
   return window;
 }
 
-/** The notifications for one deployment's store (unlocked). */
-async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promise<WakeNotification[]> {
+/** The notifications for one deployment's store (unlocked); its read markers go into `read`. */
+async function catchUpDevice(
+  record: DeviceRecord,
+  store: EncryptedStore,
+  config: ClientConfig,
+  read: Map<string, number>,
+): Promise<WakeNotification[]> {
   const window = await loadWindow(store);
-  const config = clientConfigFor(await fetchDeploymentConfig(record.configUrl), new Backoff());
-  // Only what was stored after the last message this worker read in each room, as every catch-up.
+  // Only what was stored after the last message this worker read in each room, and after what
+  // the user read on any device, as every catch-up.
   const rooms = await readRecent(store, config, {
     perRoom: settings.CATCH_UP_MESSAGES,
-    after: (roomId) => window.seq(roomId),
+    onConnected: async (nc) => {
+      await announceAwake(nc, store);
+      try {
+        for (const [roomId, seq] of await listReadMarkers(nc, { timeoutMs: config.requestTimeoutMs }))
+          read.set(roomId, seq);
+      } catch (error) {
+        // Without the markers this device's own window decides, as before they existed.
+        console.warn(`RoomKey: read markers unavailable: ${(error as Error).message}`);
+      }
+    },
+    after: (roomId) => Math.max(window.seq(roomId), read.get(roomId) ?? 0),
   });
   const out: WakeNotification[] = [];
   for (const { roomId, name, messages } of rooms) {
@@ -111,6 +153,7 @@ async function catchUpDevice(record: DeviceRecord, store: EncryptedStore): Promi
       title: name || 'RoomKey',
       body: record.previews ? `${last.senderUsername}: ${last.text}${more}` : `New message${more}`,
       tag: `room-${roomId}`,
+      seq: last.seq,
     });
   }
   await window.save();

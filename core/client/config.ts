@@ -4,6 +4,7 @@
  * @example const config: ClientConfig = { servers: cfg.natsWebSocketUrl, loginJwt: cfg.loginJwt };
  */
 import type { ConnectionOptions } from '@nats-io/nats-core';
+import { fromBase64Url } from '../bytes.ts';
 import { parseDohUrl } from '../dns/endpoint.ts';
 import { MalformedError } from '../errors.ts';
 import type { ConnectFn } from '../transport/connect.ts';
@@ -29,6 +30,11 @@ export interface DeploymentConfig {
   loginJwt: string;
   /** The deployment's own DNS-over-HTTPS resolver (core/dns parseDohUrl: https, http only on loopback). */
   dohUrl?: string;
+  /**
+   * The gateway's VAPID public key (RFC 8292: base64url, uncompressed P-256, 65 bytes) that Web Push
+   * subscriptions are made with; absent while the deployment sends no Web Push.
+   */
+  vapidPublicKey?: string;
 }
 
 /**
@@ -44,13 +50,20 @@ const nonEmptyString = (value: unknown): value is string => typeof value === 'st
 /**
  * Checks a parsed `roomkey-config.json`: `version` 1 (or absent), `natsWebSocketUrl` a non-empty
  * string or a non-empty array of them, `loginJwt` a non-empty string, `dohUrl` absent or a DoH URL
- * (core/dns parseDohUrl). MalformedError otherwise.
+ * (core/dns parseDohUrl), `vapidPublicKey` absent or a base64url uncompressed P-256 point.
+ * MalformedError otherwise.
  * @example const cfg = parseDeploymentConfig(await response.json());
  */
 export function parseDeploymentConfig(body: unknown): DeploymentConfig {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new MalformedError('Deployment config: not a JSON object.');
-  const { version, natsWebSocketUrl: servers, loginJwt, dohUrl } = body as Record<string, unknown>;
+  const {
+    version,
+    natsWebSocketUrl: servers,
+    loginJwt,
+    dohUrl,
+    vapidPublicKey,
+  } = body as Record<string, unknown>;
   if (version !== undefined && version !== 1)
     throw new MalformedError(
       `Deployment config: unsupported version ${JSON.stringify(version)} (expected 1).`,
@@ -70,10 +83,30 @@ export function parseDeploymentConfig(body: unknown): DeploymentConfig {
   } catch (cause) {
     throw new MalformedError(`Deployment config: dohUrl: ${(cause as Error).message}`, { cause });
   }
+  const vapid =
+    vapidPublicKey === undefined || vapidPublicKey === null ? undefined : vapidKey(vapidPublicKey);
   return {
     version: 1,
     natsWebSocketUrl: Array.isArray(servers) ? [...(servers as string[])] : (servers as string),
     loginJwt,
     ...(doh !== undefined && { dohUrl: doh }),
+    ...(vapid !== undefined && { vapidPublicKey: vapid }),
   };
+}
+
+/** An uncompressed P-256 point (0x04 ‖ x ‖ y), as PushManager.subscribe's applicationServerKey wants. */
+const P256_UNCOMPRESSED_BYTES = 65;
+
+function vapidKey(value: unknown): string {
+  let bytes: Uint8Array | undefined;
+  try {
+    if (typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value)) bytes = fromBase64Url(value);
+  } catch {
+    bytes = undefined;
+  }
+  if (bytes?.length !== P256_UNCOMPRESSED_BYTES || bytes[0] !== 0x04)
+    throw new MalformedError(
+      'Deployment config: vapidPublicKey must be base64url of an uncompressed P-256 public key (65 bytes, 0x04 first): ask the operator to restart the gateway, which makes one.',
+    );
+  return value as string;
 }

@@ -1,8 +1,9 @@
 /**
  * The gateway's notices to this device, on its notify subject: a membership change (the next
- * JWT covers, or no longer covers, a room) or an App Notification for a new message, turned here
+ * JWT covers, or no longer covers, a room), an App Notification for a new message, turned here
  * into the RoomNotification hosts show, with a preview decrypted on this device (never by the
- * server) when the message arrives live within a moment.
+ * server) when the message arrives live within a moment, or a read marker another of the user's
+ * devices advanced (read-markers.ts).
  * @example const stop = followDeviceNotices(nc, deviceNkey, { onMembership, onMessage });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -11,6 +12,7 @@ import { toHex } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import { notifySubject } from '../transport/subjects.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
+import { readMarkerOf } from './read-markers-api.ts';
 import type { RoomHandle } from './room-handle.ts';
 import type { RoomNotification } from './types.ts';
 
@@ -20,6 +22,8 @@ const PREVIEW_WAIT_MS = 1500;
 export interface NoticeHandlers {
   onMembership: () => Promise<void>;
   onMessage: (notice: roomkey.v1.AppNotification.$Properties) => Promise<void>;
+  /** The user read a room on another device (a marker the gateway keeps); checked here. */
+  onRead?: (marker: { roomId: string; seq: number }) => void;
   onError: (error: Error) => void;
 }
 
@@ -35,6 +39,11 @@ export function followDeviceNotices(nc: NatsConnection, deviceNkey: string, hand
       try {
         notice = decode(v1.DeviceNotice, msg.data, 'device notice');
       } catch {
+        continue;
+      }
+      if (notice.kind === 'read') {
+        const read = readMarkerOf(notice.read);
+        if (read) handlers.onRead?.(read);
         continue;
       }
       const handled =

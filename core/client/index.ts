@@ -62,6 +62,9 @@ export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export { ReadMarkers, type ReadMarkersDeps } from './read-markers.ts';
+export { listReadMarkers, readMarkerOf, setReadMarker } from './read-markers-api.ts';
+export { announceAwake, deviceReadMarkers } from './read-markers-device.ts';
 export { type RecentOptions, type RecentRoom, readRecent } from './recent.ts';
 export {
   type AccountFlows,

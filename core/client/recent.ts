@@ -7,6 +7,7 @@
  * snapshots and pins, and two writers would race.
  * @example for (const room of await readRecent(store, config, { perRoom: 20 })) show(room.name, room.messages.at(-1));
  */
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { SignedProps } from '../crypto/index.ts';
 import { MalformedError } from '../errors.ts';
 import { Room } from '../room/index.ts';
@@ -34,6 +35,11 @@ export interface RecentOptions {
   timeoutMs?: number;
   /** Where the caller stood in each room: only what was stored after that sequence is read. */
   after?: (roomId: string) => number;
+  /**
+   * Runs once connected, before any room is read (a woken service worker's presence beacon and
+   * the shared read markers that `after` then takes into account).
+   */
+  onConnected?: (nc: NatsConnection) => Promise<void>;
 }
 
 /** The newest messages of each room this device's user is a member of (see the top of this file). */
@@ -61,6 +67,7 @@ export async function readRecent(
     await directory.trust(stored.identity as SignedProps);
     await directory.trustDevice(stored.deviceCertificate as SignedProps, userId);
     await open.ready();
+    await options.onConnected?.(open.nc);
     const { rooms } = await roomList(open.nc, { timeoutMs });
     const out: RecentRoom[] = [];
     for (const entry of rooms) {

@@ -49,7 +49,10 @@ import { GatewayDirectory } from './gateway-directory.ts';
 import { type HistoryOptions, readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
 import { PresenceBeacon } from './presence-beacon.ts';
+import { ReadMarkers } from './read-markers.ts';
+import { listReadMarkers, setReadMarker } from './read-markers-api.ts';
 import { RoomRegistry } from './room-registry.ts';
+import { viewOf } from './runtime/notify-decision.ts';
 import type {
   ConnectionState,
   KeyState,
@@ -81,6 +84,7 @@ interface Unlocked {
   directory: GatewayDirectory;
   link: DeviceLink;
   rooms: RoomRegistry;
+  reads: ReadMarkers;
 }
 
 /**
@@ -187,28 +191,31 @@ export class RoomKeySession {
       },
       onError: (e) => this.#error(e),
     });
+    const reads = this.#readMarkers(link);
     const rooms = new RoomRegistry({
       me,
       directory,
       link,
       state,
       timeoutMs: this.#options.config.requestTimeoutMs,
-      onMessage: (m) => this.#events.emit('message', m),
-      onRooms: (list) => this.#events.emit('rooms', list),
+      onMessage: (m) => this.#events.emit('message', reads.received(m)),
+      onRooms: (list) => this.#events.emit('rooms', withUnread(list, reads)),
       onError: (e) => this.#error(e),
       onCaughtUp: (caughtUp) => {
         this.#behind = !caughtUp;
         this.#announce(this.#open?.link.state ?? 'offline');
+        if (caughtUp) void reads.load().catch((e: Error) => this.#error(e));
       },
     });
     rooms.focus(this.#presence.focusedRoomId);
-    const open: Unlocked = { state, me, userKeys: me.userKeys, directory, link, rooms };
+    const open: Unlocked = { state, me, userKeys: me.userKeys, directory, link, rooms, reads };
     this.#open = open;
     try {
       await directory.trust(stored.identity!);
       await directory.trustDevice(stored.deviceCertificate as SignedProps, this.userId);
       this.#followNotices(open);
       await rooms.refresh();
+      void reads.load().catch((e: Error) => this.#error(e));
       this.#presence.start();
     } catch (error) {
       await this.#shutdown();
@@ -245,7 +252,7 @@ export class RoomKeySession {
   async listRooms(): Promise<RoomSummary[]> {
     const { rooms } = this.#unlocked();
     await rooms.refresh(false);
-    return rooms.summaries();
+    return withUnread(await rooms.summaries(), this.#unlocked().reads);
   }
 
   /** A new room (in the configured org/project unless given), with this user as its only member. */
@@ -312,7 +319,9 @@ export class RoomKeySession {
 
   async send(roomId: string, text: string): Promise<SentMessage> {
     const open = this.#unlocked();
-    return (await open.rooms.get(roomId)).send(text);
+    const sent = await (await open.rooms.get(roomId)).send(text);
+    open.reads.shown(roomId, sent.seq);
+    return sent;
   }
 
   /** Decrypted history, oldest first. */
@@ -320,21 +329,25 @@ export class RoomKeySession {
     const open = this.#unlocked();
     const handle = await open.rooms.get(roomId);
     await open.link.ready();
-    return readHistory(handle, open.link.nc, {
+    const messages = await readHistory(handle, open.link.nc, {
       timeoutMs: this.#options.config.requestTimeoutMs,
       ...options,
     });
+    open.reads.shown(roomId, messages.at(-1)?.seq ?? 0);
+    return messages;
   }
 
   /** Which room is on screen (presence and unread counts follow it). */
   focusRoom(roomId: string | null): void {
     this.#open?.rooms.focus(roomId);
     this.#presence.set({ focusedRoomId: roomId });
+    this.#open?.reads.setView(viewOf(this.#presence.state, roomId));
   }
 
   /** The host's visibility: 'active' devices get App Notifications, others are left for Web Push. */
   setPresence(state: PresenceState): void {
     this.#presence.set({ state });
+    this.#open?.reads.setView(viewOf(state, this.#presence.focusedRoomId));
   }
 
   /** Drops keys from memory and disconnects; the store stays encrypted at rest. */
@@ -411,6 +424,8 @@ export class RoomKeySession {
     if (!open) return;
     this.#open = undefined;
     this.#presence.stop();
+    await settleWithin(open.reads.flush(), MARKER_FLUSH_MS); // a read marker waiting to go, if it can
+    open.reads.close();
     await open.rooms.close();
     await open.link.close();
     open.state.lock();
@@ -436,7 +451,10 @@ export class RoomKeySession {
         await open.link.refresh(); // the next JWT covers (or no longer covers) the room
         await open.rooms.refresh();
       },
+      onRead: ({ roomId, seq }) => open.reads.apply(roomId, seq),
       onMessage: async (notice) => {
+        // Read on another of the user's devices meanwhile: nothing to notify here.
+        if (open.reads.isRead(notice.roomId ?? '', Number(notice.streamSequence ?? 0))) return;
         const handle = notice.roomId ? open.rooms.known(notice.roomId) : undefined;
         const previews = this.#options.previews !== false;
         const notification = await notificationFor(notice, handle, open.directory, previews);
@@ -444,6 +462,28 @@ export class RoomKeySession {
       },
       onError: (e) => this.#error(e),
     });
+  }
+
+  /** The read markers of an unlocked session: shared through the gateway, announced as `read`. */
+  #readMarkers(link: DeviceLink): ReadMarkers {
+    const timeoutMs = this.#options.config.requestTimeoutMs;
+    const reads = new ReadMarkers({
+      send: async (roomId, seq) => {
+        await link.ready();
+        return setReadMarker(link.nc, { roomId, seq }, { timeoutMs });
+      },
+      list: async () => {
+        await link.ready();
+        return listReadMarkers(link.nc, { timeoutMs });
+      },
+      onRead: (roomId, seq) => {
+        this.#events.emit('read', { roomId, seq });
+        void this.#open?.rooms.emit(); // the unread counts follow the markers
+      },
+      onError: (e) => this.#error(e),
+    });
+    reads.setView(viewOf(this.#presence.state, this.#presence.focusedRoomId));
+    return reads;
   }
 
   /** The link's state as the user should see it: not online while the rooms are behind. */
@@ -467,4 +507,19 @@ export class RoomKeySession {
   #error(error: Error): void {
     this.#options.onError?.(error);
   }
+}
+
+/** How long closing waits for a read marker to reach the gateway. */
+const MARKER_FLUSH_MS = 1000;
+
+/** The rooms with the unread counts of the shared read markers. */
+function withUnread(rooms: readonly RoomSummary[], reads: ReadMarkers): RoomSummary[] {
+  return rooms.map((room) => ({ ...room, unread: reads.unread(room.roomId) }));
+}
+
+/** Waits for `work`, at most `ms`. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

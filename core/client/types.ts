@@ -56,6 +56,11 @@ export interface SentMessage extends Readable {
 export interface ReceivedMessage extends Readable {
   status: 'received';
   own: false;
+  /**
+   * Read already, on this or another of the user's devices (at or below the room's shared read
+   * marker): delivered as data, never notified, never counted unread.
+   */
+  read?: true;
 }
 
 /** A message of an epoch whose key this device has not received yet: nothing of it can be read. */
@@ -132,4 +137,9 @@ export interface SessionEvents {
   notification: RoomNotification;
   /** The device was revoked: the session is closed for good. */
   revoked: { reason: string };
+  /**
+   * The room's shared read marker advanced (read here or on another of the user's devices): what
+   * is at or below `seq` is read; hosts close the notifications they showed for it.
+   */
+  read: { roomId: string; seq: number };
 }

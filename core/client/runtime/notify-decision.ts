@@ -36,11 +36,12 @@ export function roomOnScreen(view: ScreenView, roomId: string): boolean {
 
 /**
  * Whether a message is news worth a notification: received from another user (not this user's
- * own, not held for a key, not failed).
+ * own, not held for a key, not failed) and not read yet on any of the user's devices (the shared
+ * read marker: a device catching up gets what was read elsewhere as data).
  * @example if (notifies(message)) notify(message);
  */
 export function notifies(message: ChatMessage): message is ReceivedMessage {
-  return message.status === 'received' && !message.own && message.messageId !== '';
+  return message.status === 'received' && !message.own && message.messageId !== '' && message.read !== true;
 }
 
 /**
