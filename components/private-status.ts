@@ -4,7 +4,7 @@
  * @example html`${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}`
  */
 import { html, type TemplateResult } from 'lit';
-import type { ConnectionState, KeyState } from './client/types.ts';
+import type { ConnectionState, DnsView, KeyState } from './client/types.ts';
 
 /**
  * What the connection state means for the user. `undefined`: no client has been given yet, or,
@@ -48,12 +48,14 @@ export function keyText(state: KeyState | undefined): string {
 
 /**
  * The status line: `role="status"` so changes are announced politely. Parts: `status`,
- * `connection-status`, `key-status`.
+ * `connection-status`, `key-status`, and `dns-status` (with `data-private`) once the extension
+ * checked the server's name ("DNS: private", "DNS: not private — …").
  */
 export function statusLine(
   connection: ConnectionState | undefined,
   keys: KeyState | undefined,
   failure?: string,
+  dns?: DnsView,
 ): TemplateResult {
   const keyWords = keyText(keys);
   return html`<p
@@ -66,5 +68,10 @@ export function statusLine(
     <span class="dot" aria-hidden="true"></span>
     <span part="connection-status">${connectionText(connection, failure)}</span>
     ${keyWords ? html`<span aria-hidden="true">·</span><span part="key-status">${keyWords}</span>` : ''}
+    ${
+      dns
+        ? html`<span aria-hidden="true">·</span><span part="dns-status" data-private=${String(dns.private)}>${dns.text}</span>`
+        : ''
+    }
   </p>`;
 }

@@ -42,6 +42,7 @@ import { base } from './private-styles.ts';
  * @csspart status - The connection/key status line.
  * @csspart connection-status - Connection state in words.
  * @csspart key-status - Key state in words.
+ * @csspart dns-status - With the extension: how the server's name was looked up ("DNS: private", "DNS: not private — …"; `data-private`).
  * @csspart notice - Why the room can't be read or written (locked, removed, not a member, missing keys).
  * @csspart progress - The catch-up progress (label and bar).
  * @csspart error - A failed request's message (role="alert").
@@ -370,7 +371,7 @@ export class RoomKeyRoom extends LitElement {
     return html`<section class="room" part="container" aria-labelledby="title">
         <div class="header" part="header">
           <h2 id="title" part="title">${title}</h2>
-          ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
+          ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
         </div>
         ${this.#renderNotice()} ${this.#history.renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>

@@ -31,6 +31,7 @@ export const ROOM_NAME_MAX = 100;
  * @csspart status - The connection/key status line.
  * @csspart connection-status - Connection state in words.
  * @csspart key-status - Key state in words.
+ * @csspart dns-status - With the extension: how the server's name was looked up ("DNS: private", "DNS: not private — …"; `data-private`).
  * @csspart message - Empty, loading or signed-out text.
  * @csspart error - A failed request's message (role="alert").
  * @csspart list - The list of rooms.
@@ -212,7 +213,7 @@ export class RoomKeyRooms extends LitElement {
           <h2 id="title" part="title">Rooms</h2>
           <button part="create-button" type="button" ?disabled=${!ready} @click=${this.#openCreate}>New room</button>
         </div>
-        ${statusLine(this.#clients.connection, keys, this.#clients.failure)}
+        ${statusLine(this.#clients.connection, keys, this.#clients.failure, this.#clients.dns)}
         <p class="error" part="error" role="alert">${this._error}</p>
         ${this.#renderBody(ready)}
       </section>

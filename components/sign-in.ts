@@ -66,6 +66,7 @@ const OPEN_EXTENSION: Record<Exclude<View, 'ready'>, string> = {
  * @csspart status - The connection/key status line (`connection-status`, `key-status` inside).
  * @csspart connection-status - Connection state in words.
  * @csspart key-status - Key state in words.
+ * @csspart dns-status - With the extension: how the server's name was looked up ("DNS: private", "DNS: not private — …"; `data-private`).
  * @csspart form - The form.
  * @csspart field - A label + input + message group.
  * @csspart label - A field's label.
@@ -188,7 +189,7 @@ export class RoomKeySignIn extends LitElement {
     const view = this.#view;
     return html`<section part="container" aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${TITLES[view]}</h2>
-      ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}
+      ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
       ${
         view === 'ready'
           ? this.#renderReady()

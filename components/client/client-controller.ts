@@ -11,7 +11,14 @@ import {
   defaultClientFailure,
   getDefaultClient,
 } from './default.ts';
-import type { ConnectionState, KeyState, RoomKeyClient, RoomKeyClientEvents, Session } from './types.ts';
+import type {
+  ConnectionState,
+  DnsView,
+  KeyState,
+  RoomKeyClient,
+  RoomKeyClientEvents,
+  Session,
+} from './types.ts';
 
 /** An element that can be given a client. */
 export interface ClientHost extends ReactiveControllerHost, HTMLElement {
@@ -29,13 +36,14 @@ export interface ClientControllerOptions {
   onClient?: (client: RoomKeyClient | undefined) => void;
 }
 
-const ALWAYS: readonly ClientEventType[] = ['connection', 'keys', 'session'];
+const ALWAYS: readonly ClientEventType[] = ['connection', 'keys', 'session', 'dns'];
 
 export class ClientController implements ReactiveController {
   readonly #host: ClientHost;
   readonly #options: ClientControllerOptions;
   readonly #types: readonly ClientEventType[];
   #client: RoomKeyClient | undefined;
+  #dns: DnsView | undefined;
   #connected = false;
   readonly #waiting = new Set<(client: RoomKeyClient | undefined) => void>();
 
@@ -86,6 +94,11 @@ export class ClientController implements ReactiveController {
     return this.#client?.session ?? null;
   }
 
+  /** The extension's last DNS check of the server's name, once it sent one (status lines show it). */
+  get dns(): DnsView | undefined {
+    return this.#dns;
+  }
+
   hostConnected(): void {
     this.#connected = true;
     defaultClientChanges.addEventListener(DEFAULT_CLIENT_CHANGE, this.#onDefaultChange);
@@ -108,6 +121,7 @@ export class ClientController implements ReactiveController {
     if (next === this.#client) return;
     for (const type of this.#types) this.#client?.removeEventListener(type, this.#onClientEvent);
     this.#client = next;
+    this.#dns = undefined;
     for (const type of this.#types) next?.addEventListener(type, this.#onClientEvent);
     this.#options.onClient?.(next);
     this.#host.requestUpdate();
@@ -123,6 +137,7 @@ export class ClientController implements ReactiveController {
   readonly #onClientEvent = (event: Event): void => {
     const type = event.type as ClientEventType;
     const detail = (event as CustomEvent<RoomKeyClientEvents[typeof type]>).detail;
+    if (type === 'dns') this.#dns = detail as DnsView;
     this.#options.onEvent?.(type, detail);
     this.#host.requestUpdate();
   };

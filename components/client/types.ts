@@ -6,6 +6,7 @@
 export type {
   ChatMessage,
   ConnectionState,
+  DnsView,
   FailedMessage,
   HeldMessage,
   HistoryProgress,

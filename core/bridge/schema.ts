@@ -130,6 +130,7 @@ export const BRIDGE_EVENT_TYPES: ReadonlySet<string> = new Set<keyof RoomKeyClie
   'rooms',
   'message',
   'notification',
+  'dns',
 ]);
 
 /** An error as it crosses the bridge: a core error code, its message, and the fields its class carries. */

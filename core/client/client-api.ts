@@ -24,6 +24,16 @@ export interface Session {
   username: string;
 }
 
+/**
+ * How the server's name was looked up, in words (the extension's Private DNS check, core/dns
+ * policy.ts): `private` true, false, or null when not checked. Only the extension's clients send it.
+ */
+export interface DnsView {
+  private: boolean | null;
+  /** "DNS: private", "DNS: not private — possible DNS tampering", … */
+  text: string;
+}
+
 /** Events a client dispatches (as CustomEvent with `detail`). */
 export interface RoomKeyClientEvents {
   connection: ConnectionState;
@@ -32,6 +42,8 @@ export interface RoomKeyClientEvents {
   rooms: readonly RoomSummary[];
   message: StoredMessage;
   notification: RoomNotification;
+  /** The extension checked the server's name before connecting (DnsView). */
+  dns: DnsView;
 }
 
 export interface RoomKeyClient extends EventTarget {

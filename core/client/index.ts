@@ -29,7 +29,7 @@ export {
   sendingMessage,
   sentMessage,
 } from './chat-message.ts';
-export type { RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
+export type { DnsView, RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
 export {
   type ClientConfig,
   type DeploymentConfig,

@@ -68,8 +68,11 @@ export function startBackground(): Hub {
   const dnsGuard = new DnsGuard({
     probes: browserDnsProbes(browser),
     settings: () => settings.get(),
-    onStatus: (status) =>
-      void saveDnsStatus(sessionArea ?? local, status).catch((error) => log('DNS status', error)),
+    onStatus: (status) => {
+      void saveDnsStatus(sessionArea ?? local, status).catch((error) => log('DNS status', error));
+      // Pages get the words only: no addresses, no resolver.
+      hub?.dnsChanged({ private: status.private, text: status.text });
+    },
   });
   const sessions = createSessionFactory({
     area: local,

@@ -50,6 +50,7 @@ export function eventForFrame(
     case 'connection':
     case 'keys':
     case 'session':
+    case 'dns':
       return event;
     case 'rooms': {
       const rooms = event.detail.flatMap((r) => visibleRoom(r, frame.kind, accessOf(r.roomId)) ?? []);

@@ -7,7 +7,7 @@
  * @example const hub = new Hub({ platform, account, approvals, prompts, settings, sdkAvailable: true }); browser.runtime.onConnect.addListener((p) => hub.connect(p));
  */
 import { type BridgeEvent, type BridgeReply, toWireError } from '../../core/bridge/index.ts';
-import type { StoredMessage } from '../../core/client/index.ts';
+import type { DnsView, StoredMessage } from '../../core/client/index.ts';
 import { ForbiddenError, UnsupportedError } from '../../core/errors.ts';
 import { AccessGate } from './access.ts';
 import { type Account, type AccountState, stateEvents } from './account.ts';
@@ -97,6 +97,8 @@ export class Hub {
   readonly #returned: Promise<void>;
   #remembered = '';
 
+  #dns: DnsView | undefined;
+
   constructor(deps: HubDeps) {
     this.#deps = deps;
     this.#kept = deps.kept ?? new KeptMessages();
@@ -170,6 +172,12 @@ export class Hub {
     });
   }
 
+  /** The last DNS check in words (lib/dns-guard.ts), for every approved frame and each one registering. */
+  dnsChanged(view: DnsView): void {
+    this.#dns = view;
+    this.#broadcast({ type: 'dns', detail: view });
+  }
+
   /** The account changed (keys, connection, session): every frame that may know hears of it. */
   accountChanged(state: AccountState): void {
     for (const event of stateEvents(state)) this.#broadcast(event);
@@ -232,6 +240,9 @@ export class Hub {
             )
           : await this.#admin(frame, message.command, message.args);
       this.#post(port, { kind: 'result', id: message.id, result: result ?? null });
+      // The snapshot has no DNS status (pages before the extension's DNS check never asked for it).
+      if (message.type === 'request' && message.request.method === 'connect' && this.#dns)
+        this.#send(port, { type: 'dns', detail: this.#dns });
     } catch (error) {
       this.#post(port, { kind: 'error', id: message.id, error: toWireError(error) });
     }
@@ -254,6 +265,7 @@ export class Hub {
     if (connected && !wasConnected) {
       // Back after a restart: bring the frame up to date at once.
       for (const event of stateEvents(this.#deps.account.state)) this.#send(port, event);
+      if (this.#dns) this.#send(port, { type: 'dns', detail: this.#dns });
       // …and with what was handed on while it was away (the resume catch-up runs as soon as the
       // restarted worker is connected, whether or not the tabs have registered again).
       const kind = frameKind(caller);

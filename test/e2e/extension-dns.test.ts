@@ -6,7 +6,7 @@
 // connects (sign-up); require with a spoofed system answer (the DoH zone says another address)
 // refuses with the tampering message; off connects and the DoH server sees no lookup; require with
 // the DoH server down refuses; prefer with it down connects and shows the warning, in the popup
-// and in a page element's status line.
+// and in an approved page's element (its status line's `dns-status` part).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -17,6 +17,8 @@ import {
   type ExtensionStack,
   type ExtensionUser,
   launchWithExtension,
+  openApproved,
+  pageBundle,
   startExtensionStack,
 } from './helpers/extension.ts';
 
@@ -146,12 +148,32 @@ describe('extension DNS policy in Chromium', { timeout: 300_000 }, () => {
     assert.equal((await dnsStatus()).text, 'DNS: not private — the private lookup failed');
   });
 
-  it('prefer with the DoH server down connects and shows the warning', STEP, async () => {
-    await setPolicy('prefer');
-    assert.equal(await unlock(), null);
-    await waitFor('the warning', async () => (await dnsStatus()).private === 'false');
-    const status = await dnsStatus();
-    assert.equal(status.text, 'DNS: not private — the private lookup failed');
-    assert.match(status.detail, /Use secure DNS/);
-  });
+  it(
+    'prefer with the DoH server down connects and shows the warning, in a page element too',
+    STEP,
+    async () => {
+      // An approved site's <roomkey-sign-in>, there before the connection: its status line follows.
+      const site = await openApproved(user, `${stack.origins.a}/`);
+      await site.addScriptTag({
+        content: await pageBundle("import './components/index.ts';"),
+        type: 'module',
+      });
+      await site.evaluate(async () => {
+        await customElements.whenDefined('roomkey-sign-in');
+        const el = document.createElement('roomkey-sign-in') as HTMLElement & { client: unknown };
+        el.client = (window as unknown as { client: unknown }).client;
+        document.body.append(el);
+      });
+      const line = site.locator('roomkey-sign-in [part=dns-status]');
+      await setPolicy('prefer');
+      assert.equal(await unlock(), null);
+      await line.waitFor();
+      assert.equal(await line.textContent(), 'DNS: not private — the private lookup failed');
+      assert.equal(await line.getAttribute('data-private'), 'false');
+      await waitFor('the warning', async () => (await dnsStatus()).private === 'false');
+      const status = await dnsStatus();
+      assert.equal(status.text, 'DNS: not private — the private lookup failed');
+      assert.match(status.detail, /Use secure DNS/);
+    },
+  );
 });
