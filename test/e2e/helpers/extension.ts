@@ -8,7 +8,7 @@
 // stack; the bridge test's Bob is the real in-page client (helpers/components.ts).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -437,9 +437,21 @@ export interface FirefoxUser {
   close(): Promise<void>;
 }
 
-/** Firefox ESR headless with the extension installed temporarily (`webExtension.install`). */
-export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxUser> {
+/**
+ * Firefox ESR headless with the extension installed temporarily (`webExtension.install`);
+ * `prefs` go into the profile's user.js before it starts.
+ */
+export async function launchFirefoxWithExtension(
+  extensionDir: string,
+  prefs: Record<string, string | number | boolean> = {},
+): Promise<FirefoxUser> {
   const profile = mkdtempSync(join(tmpdir(), 'roomkey-firefox-'));
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(prefs)
+      .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});\n`)
+      .join(''),
+  );
   const firefox = spawn(
     FIREFOX,
     ['--headless', '--no-remote', '--profile', profile, '--remote-debugging-port=0', 'about:blank'],
