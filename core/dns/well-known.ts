@@ -1,7 +1,8 @@
 /**
  * Well-known public DoH resolvers that publish a no-logging or minimal-logging privacy policy and
  * filter nothing by default (Quad9 blocks known-malicious domains, which it says is its purpose).
- * Data only: names and URLs a person can pick from. Nothing in RoomKey contacts them unless chosen.
+ * Data only: names and URLs a person can pick from. RoomKey contacts one only when it is chosen, or
+ * (the first) as the extension's `auto` choice when the deployment names no resolver of its own.
  * @example const choice = WELL_KNOWN_RESOLVERS.find((r) => r.id === 'quad9');
  */
 
