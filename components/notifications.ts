@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ClientController } from './client/client-controller.ts';
-import type { RoomKeyClient, RoomNotification } from './client/types.ts';
+import type { PushStatus, RoomKeyClient, RoomNotification } from './client/types.ts';
 import { emit } from './private-events.ts';
 import { connectionText, keyText } from './private-status.ts';
 import { base } from './private-styles.ts';
@@ -20,6 +20,10 @@ interface Toast {
  * its × button or Escape dismisses it. When notifications cannot arrive (offline, locked), a
  * short note says so.
  *
+ * With a client that offers Web Push (in-page, with a service worker), a control asks the user's
+ * consent to be notified on this device while RoomKey is closed (an OS notification after a
+ * content-free push), says truthfully whether it is on, and turns it off again.
+ *
  * @tagname roomkey-notifications
  * @summary In-app notification toasts.
  *
@@ -37,6 +41,9 @@ interface Toast {
  * @csspart toast-title - "sender in room".
  * @csspart toast-preview - The decrypted preview, or "New message".
  * @csspart toast-dismiss - The dismiss (×) button.
+ * @csspart push - The Web Push control (only with a client that offers it, while unlocked).
+ * @csspart push-status - Whether this device is notified while RoomKey is closed, in words (`data-state`: on, off, unavailable).
+ * @csspart push-button - Turns those notifications on (asking the browser's permission) or off.
  *
  * @cssprop --roomkey-font - Font family.
  * @cssprop --roomkey-font-size - Base font size.
@@ -58,6 +65,8 @@ export class RoomKeyNotifications extends LitElement {
     duration: { type: Number },
     max: { type: Number },
     _toasts: { state: true },
+    _push: { state: true },
+    _pushBusy: { state: true },
   };
 
   static override styles = [
@@ -119,6 +128,20 @@ export class RoomKeyNotifications extends LitElement {
         white-space: nowrap;
         max-width: 100%;
       }
+      .push {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5em;
+        background: var(--roomkey-background, #ffffff);
+        border: 1px solid var(--roomkey-border-color, #6b6f76);
+        border-radius: var(--roomkey-radius, 6px);
+        padding: 0.4em 0.6em;
+      }
+      .push-status {
+        flex: 1;
+        min-width: 10em;
+      }
       .dismiss {
         background: transparent;
         color: inherit;
@@ -143,12 +166,16 @@ export class RoomKeyNotifications extends LitElement {
   /** Most toasts shown at once. */
   declare max: number;
   declare private _toasts: readonly Toast[];
+  declare private _push: PushStatus | undefined;
+  declare private _pushBusy: boolean;
 
   readonly #clients = new ClientController(this, {
     events: ['notification'],
     onEvent: (type, detail) => {
       if (type === 'notification') this.show(detail as RoomNotification);
+      if (type === 'keys') void this.#loadPush();
     },
+    onClient: () => void this.#loadPush(),
   });
   #nextId = 1;
   #paused = false;
@@ -159,6 +186,13 @@ export class RoomKeyNotifications extends LitElement {
     this.duration = 8000;
     this.max = 4;
     this._toasts = [];
+    this._push = undefined;
+    this._pushBusy = false;
+  }
+
+  /** Web Push on this device as last read from the client (undefined: the client has none). */
+  get push(): PushStatus | undefined {
+    return this._push;
   }
 
   /** The notifications on screen, oldest first. */
@@ -201,7 +235,7 @@ export class RoomKeyNotifications extends LitElement {
       @focusin=${this.#pause}
       @focusout=${this.#onFocusOut}
     >
-      ${this.#renderStatus()}
+      ${this.#renderStatus()} ${this.#renderPush()}
       <ol part="list" aria-live="polite" aria-relevant="additions">
         ${repeat(
           this._toasts,
@@ -224,6 +258,48 @@ export class RoomKeyNotifications extends LitElement {
     if (!text) return nothing;
     return html`<p class="notice" part="status" role="status">${text}</p>`;
   }
+
+  #renderPush(): TemplateResult | typeof nothing {
+    const push = this._push;
+    if (!push || this.#clients.keys !== 'ready') return nothing;
+    const on = push.state === 'on';
+    return html`<div class="push" part="push">
+      <span class="push-status" part="push-status" role="status" data-state=${push.state}>${push.message}</span>
+      ${
+        push.state === 'unavailable'
+          ? nothing
+          : html`<button part="push-button" type="button" ?disabled=${this._pushBusy} @click=${this.#togglePush}>
+            ${on ? 'Turn off notifications when closed' : 'Notify me when RoomKey is closed'}
+          </button>`
+      }
+    </div>`;
+  }
+
+  async #loadPush(): Promise<void> {
+    const client = this.#clients.client;
+    if (!client?.pushStatus || this.#clients.keys !== 'ready') {
+      this._push = undefined;
+      return;
+    }
+    this._push = await client
+      .pushStatus()
+      .catch((e: Error) => ({ state: 'unavailable' as const, message: e.message }));
+  }
+
+  /** The user's click: the browser's permission is asked only from here. */
+  #togglePush = async (): Promise<void> => {
+    const client = this.#clients.client;
+    if (!client || this._pushBusy) return;
+    this._pushBusy = true;
+    try {
+      const next = this._push?.state === 'on' ? client.disablePush?.() : client.enablePush?.();
+      if (next) this._push = await next;
+    } catch (error) {
+      this._push = { state: this._push?.state ?? 'off', message: (error as Error).message };
+    } finally {
+      this._pushBusy = false;
+    }
+  };
 
   #renderToast(toast: Toast): TemplateResult {
     const n = toast.notification;

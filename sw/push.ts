@@ -15,8 +15,8 @@ export interface NotificationData {
   roomId: string;
   /** Path-absolute deep link, e.g. `/#room=abc`. */
   url: string;
-  /** The stream sequence of the newest message it tells of: closed once the room is read up to it. */
-  seq: number;
+  /** The stream sequence of the newest message it tells of (a room's only): closed once read up to it. */
+  seq?: number;
 }
 
 /** A notification on screen, as `getNotifications()` returns it. */
@@ -56,7 +56,7 @@ export async function handlePush(
     const data: NotificationData = {
       roomId: result.roomId,
       url: roomDeepLinkPath(result.roomId, registration.scope),
-      seq: result.seq,
+      ...(result.seq > 0 && { seq: result.seq }),
     };
     await registration.showNotification(result.title, { body: result.body, tag: result.tag, icon, data });
   }

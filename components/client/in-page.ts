@@ -16,13 +16,17 @@ import {
   deleteDeviceRecord,
   deviceRecord,
   disableDeviceUnlock,
+  disableWebPush,
   enableDeviceUnlock,
+  enableWebPush,
+  fetchDeploymentConfig,
   type HistoryOptions,
   type PresenceState,
   preloadOpaque,
   presenceFrom,
   type RoomKeySession,
   saveDeviceRecord,
+  webPushStatus,
 } from '../../core/client/index.ts';
 import { dispatchAsDomEvents } from '../../core/events.ts';
 import type { Argon2Params, StoreBackend } from '../../core/store/index.ts';
@@ -31,6 +35,7 @@ import type {
   ConnectionState,
   HistoryProgress,
   KeyState,
+  PushStatus,
   RoomKeyClient,
   RoomSummary,
   SentMessage,
@@ -213,6 +218,33 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   /** Whether the device-unlock opt-in is on. */
   async deviceUnlockEnabled(): Promise<boolean> {
     return Boolean((await deviceRecord(this.configUrl).catch(() => undefined))?.key);
+  }
+
+  /** Web Push on this device (core/client/push-subscription.ts): on, off, or why not here. */
+  async pushStatus(): Promise<PushStatus> {
+    return webPushStatus(await this.#registration());
+  }
+
+  /** Turns Web Push on with the user's consent (call from their click); the deployment's VAPID key. */
+  async enablePush(): Promise<PushStatus> {
+    const session = this.runtime.ready();
+    const config = await fetchDeploymentConfig(this.configUrl, { fetch: this.#options.fetch });
+    return enableWebPush({
+      registration: await this.#registration(),
+      vapidPublicKey: config.vapidPublicKey,
+      save: (subscription) => session.savePush(subscription),
+    });
+  }
+
+  /** Turns Web Push off: the gateway forgets this device's subscription, then the browser's goes. */
+  async disablePush(): Promise<PushStatus> {
+    const session = this.runtime.ready();
+    return disableWebPush({ registration: await this.#registration(), remove: () => session.removePush() });
+  }
+
+  async #registration(): Promise<ServiceWorkerRegistration | undefined> {
+    if (typeof navigator === 'undefined' || !navigator.serviceWorker) return undefined;
+    return navigator.serviceWorker.getRegistration().catch(() => undefined);
   }
 
   /** Stops following the page and closes the session (tests; pages just unload). */

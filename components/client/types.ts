@@ -13,6 +13,7 @@ export type {
   KeyState,
   MemberSummary,
   MessageStatus,
+  PushStatus,
   ReceivedMessage,
   RoomKeyClient,
   RoomKeyClientEvents,

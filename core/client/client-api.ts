@@ -34,6 +34,16 @@ export interface DnsView {
   text: string;
 }
 
+/**
+ * Web Push on this device, as an element shows it: `on` (a closed page is woken by a content-free
+ * push), `off` (it could be, with the user's consent), `unavailable` (not here: the message says why).
+ */
+export interface PushStatus {
+  state: 'on' | 'off' | 'unavailable';
+  /** What to tell the person, in words. */
+  message: string;
+}
+
 /** Events a client dispatches (as CustomEvent with `detail`). */
 export interface RoomKeyClientEvents {
   connection: ConnectionState;
@@ -83,4 +93,12 @@ export interface RoomKeyClient extends EventTarget {
    * a button instead of password fields.
    */
   openSignIn?(): Promise<void>;
+  /**
+   * Web Push for this device (in-page clients with a service worker; the extension needs none: it
+   * is the device's notifier). `enablePush` asks the browser's permission, so call it from the
+   * user's own click only.
+   */
+  pushStatus?(): Promise<PushStatus>;
+  enablePush?(): Promise<PushStatus>;
+  disablePush?(): Promise<PushStatus>;
 }

@@ -29,7 +29,7 @@ export {
   sendingMessage,
   sentMessage,
 } from './chat-message.ts';
-export type { DnsView, RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
+export type { DnsView, PushStatus, RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
 export {
   type ClientConfig,
   type DeploymentConfig,
@@ -62,6 +62,19 @@ export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export {
+  disableWebPush,
+  enableWebPush,
+  type PushSubscribeResult,
+  type PushSubscriptionRecord,
+  pushSubscriptionMessage,
+  removePushSubscription,
+  type SubscribeOptions,
+  savePushSubscription,
+  subscribePush,
+  type WebPushStatus,
+  webPushStatus,
+} from './push-subscription.ts';
 export { ReadMarkers, type ReadMarkersDeps } from './read-markers.ts';
 export { listReadMarkers, readMarkerOf, setReadMarker } from './read-markers-api.ts';
 export { announceAwake, deviceReadMarkers } from './read-markers-device.ts';

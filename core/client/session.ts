@@ -49,6 +49,11 @@ import { GatewayDirectory } from './gateway-directory.ts';
 import { type HistoryOptions, readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
 import { PresenceBeacon } from './presence-beacon.ts';
+import {
+  type PushSubscriptionRecord,
+  removePushSubscription,
+  savePushSubscription,
+} from './push-subscription.ts';
 import { ReadMarkers } from './read-markers.ts';
 import { listReadMarkers, setReadMarker } from './read-markers-api.ts';
 import { RoomRegistry } from './room-registry.ts';
@@ -214,8 +219,12 @@ export class RoomKeySession {
       await directory.trust(stored.identity!);
       await directory.trustDevice(stored.deviceCertificate as SignedProps, this.userId);
       this.#followNotices(open);
+      // The markers first: what the readers catch up on and another device read is data at once.
+      await settleWithin(
+        reads.load().catch((e: Error) => this.#error(e)),
+        MARKER_LOAD_MS,
+      );
       await rooms.refresh();
-      void reads.load().catch((e: Error) => this.#error(e));
       this.#presence.start();
     } catch (error) {
       await this.#shutdown();
@@ -350,6 +359,27 @@ export class RoomKeySession {
     this.#open?.reads.setView(viewOf(state, this.#presence.focusedRoomId));
   }
 
+  /**
+   * Saves (replaces) this device's Web Push subscription with the gateway, which then wakes it with
+   * a content-free sentinel when none of the user's devices is active.
+   */
+  async savePush(subscription: PushSubscriptionRecord): Promise<void> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    await savePushSubscription(open.link.nc, this.deviceKey, subscription, {
+      timeoutMs: this.#options.config.requestTimeoutMs,
+    });
+  }
+
+  /** Removes this device's Web Push subscription from the gateway: no more pushes reach it. */
+  async removePush(): Promise<void> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    await removePushSubscription(open.link.nc, this.deviceKey, {
+      timeoutMs: this.#options.config.requestTimeoutMs,
+    });
+  }
+
   /** Drops keys from memory and disconnects; the store stays encrypted at rest. */
   async lock(): Promise<void> {
     await this.#shutdown();
@@ -478,7 +508,8 @@ export class RoomKeySession {
       },
       onRead: (roomId, seq) => {
         this.#events.emit('read', { roomId, seq });
-        void this.#open?.rooms.emit(); // the unread counts follow the markers
+        // The unread counts follow the markers (at boot the rooms are announced once they are read).
+        if (this.#keys === 'ready') void this.#open?.rooms.emit();
       },
       onError: (e) => this.#error(e),
     });
@@ -511,6 +542,8 @@ export class RoomKeySession {
 
 /** How long closing waits for a read marker to reach the gateway. */
 const MARKER_FLUSH_MS = 1000;
+/** How long opening waits for the read markers (late ones still apply: counts follow, notifications close). */
+const MARKER_LOAD_MS = 3000;
 
 /** The rooms with the unread counts of the shared read markers. */
 function withUnread(rooms: readonly RoomSummary[], reads: ReadMarkers): RoomSummary[] {

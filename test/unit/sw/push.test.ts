@@ -126,7 +126,7 @@ describe('push handler', () => {
     const woken = await wakeFromPush('wake');
     assert.equal(await handlePush(sentinelBytes('wake'), registration), woken.notifications.length);
     assert.equal(shown[0]!.title, 'RoomKey');
-    assert.deepEqual(shown[0]!.options.data, { roomId: '', url: '/', seq: 0 });
+    assert.deepEqual(shown[0]!.options.data, { roomId: '', url: '/' });
     assert.equal(await handlePush(sentinelBytes('sync-read'), registration), 0);
     assert.equal(shown.length, 1);
   });
