@@ -40,6 +40,13 @@ const BATCH = 256;
 /** How long one pull waits for new envelopes before it is renewed. */
 const WAIT_MS = 30_000;
 /**
+ * The server says "still here" this often while a pull waits with nothing to send; two missed end
+ * the pull. A consumer that vanished with its node (a cluster node killed while this client stays
+ * connected to another) sends nothing more, so this bounds how long delivery stalls: ~10 s, where
+ * nats.js's default (half the wait) took 30 s.
+ */
+const HEARTBEAT_MS = 5000;
+/**
  * Waits before placing the consumer again after a failure. The first is long enough for another
  * reader of this device (a service worker's short read) to finish with the consumer.
  */
@@ -171,7 +178,11 @@ export class LiveReader {
         placed();
         if (!this.#replace) this.#placedAgain();
         while (!this.#stopping && !this.#replace) {
-          const batch = await consumer.fetch({ max_messages: BATCH, expires: WAIT_MS });
+          const batch = await consumer.fetch({
+            max_messages: BATCH,
+            expires: WAIT_MS,
+            idle_heartbeat: HEARTBEAT_MS,
+          });
           this.#batch = batch;
           if (this.#stopping || this.#replace) batch.stop();
           for await (const m of batch) {
