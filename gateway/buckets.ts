@@ -35,6 +35,12 @@ export const BUCKETS = {
   policies: 'rk_policies',
   /** Last presence beacon per device nkey (bucket TTL): sealed PresenceRecord. */
   presence: 'rk_presence',
+  /** Web Push subscriptions by device key (hex): sealed PushSubscription. */
+  push: 'rk_push',
+  /** Read markers by user id, one record per user: sealed ReadMarkerList ("read up to N" per room). */
+  markers: 'rk_markers',
+  /** When a device last sent a beacon (8-byte big-endian ms), by nkey: orders push candidates. */
+  lastSeen: 'rk_last_seen',
 } as const;
 
 /** Limits that bucket TTLs are sized for; options beyond them are refused at start. */
@@ -43,6 +49,8 @@ export const MAX_LOGIN_HANDLE_LIFETIME_MS = 10 * 60_000;
 export const MAX_RATE_LIMIT_WINDOW_MS = 24 * HOUR;
 /** A device that sent no beacon for this long is not present (the bucket's TTL). */
 export const PRESENCE_TTL_MS = 90_000;
+/** A device silent for this long is forgotten as a push candidate's "last seen" (bucket TTL). */
+export const LAST_SEEN_TTL_MS = 90 * 24 * HOUR;
 
 export interface Buckets {
   credentials: SealedKv<roomkey.v1.CredentialRecord, roomkey.v1.CredentialRecord.$Properties>;
@@ -58,6 +66,9 @@ export interface Buckets {
   projectPolicies: SealedKv<roomkey.v1.ProjectPolicy, roomkey.v1.ProjectPolicy.$Properties>;
   roomPolicies: SealedKv<roomkey.v1.RoomPolicy, roomkey.v1.RoomPolicy.$Properties>;
   presence: SealedKv<roomkey.v1.PresenceRecord, roomkey.v1.PresenceRecord.$Properties>;
+  push: SealedKv<roomkey.v1.PushSubscription, roomkey.v1.PushSubscription.$Properties>;
+  markers: SealedKv<roomkey.v1.ReadMarkerList, roomkey.v1.ReadMarkerList.$Properties>;
+  lastSeen: KV;
 }
 
 export async function openBuckets(
@@ -81,6 +92,9 @@ export async function openBuckets(
     userRooms,
     policies,
     presence,
+    push,
+    markers,
+    lastSeen,
   ] = await Promise.all([
     open(BUCKETS.credentials),
     open(BUCKETS.users),
@@ -93,6 +107,9 @@ export async function openBuckets(
     open(BUCKETS.userRooms, { maxValueSize: 256 * 1024 }),
     open(BUCKETS.policies),
     open(BUCKETS.presence, { ttl: PRESENCE_TTL_MS, maxValueSize: 1024 }),
+    open(BUCKETS.push, { maxValueSize: 4096 }),
+    open(BUCKETS.markers, { maxValueSize: 256 * 1024 }),
+    open(BUCKETS.lastSeen, { ttl: LAST_SEEN_TTL_MS, maxValueSize: 64 }),
   ]);
   const sealed = <T, P>(
     kv: KV,
@@ -114,5 +131,8 @@ export async function openBuckets(
     projectPolicies: sealed(policies, BUCKETS.policies, v1.ProjectPolicy),
     roomPolicies: sealed(policies, BUCKETS.policies, v1.RoomPolicy),
     presence: sealed(presence, BUCKETS.presence, v1.PresenceRecord),
+    push: sealed(push, BUCKETS.push, v1.PushSubscription),
+    markers: sealed(markers, BUCKETS.markers, v1.ReadMarkerList),
+    lastSeen,
   };
 }

@@ -10,12 +10,14 @@ import { type ConnectionOptions, credsAuthenticator, type NatsConnection } from 
 import { connect as tcpConnect } from '@nats-io/transport-node';
 import * as opaque from '@serenity-kit/opaque';
 import { fromHex } from '../core/bytes.ts';
+import { v1 } from '../proto/index.ts';
 import { type AccountPublisher, startAccountPublisher } from './account-publisher.ts';
 import {
   MAX_JWT_LIFETIME_MS,
   MAX_LOGIN_HANDLE_LIFETIME_MS,
   MAX_RATE_LIMIT_WINDOW_MS,
   openBuckets,
+  PRESENCE_TTL_MS,
 } from './buckets.ts';
 import type { GatewayContext } from './context.ts';
 import type { Stack } from './data-dir.ts';
@@ -24,6 +26,10 @@ import { adminEndpoints } from './handlers/admin.ts';
 import { directoryEndpoints } from './handlers/directory.ts';
 import { enrollDevice } from './handlers/enroll.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
+import { markerList } from './handlers/marker-list.ts';
+import { markerSet } from './handlers/marker-set.ts';
+import { pushRemove } from './handlers/push-remove.ts';
+import { pushSave } from './handlers/push-save.ts';
 import { refresh, refreshOffline } from './handlers/refresh.ts';
 import { registerFinish, registerStart } from './handlers/register.ts';
 import { revoke } from './handlers/revoke.ts';
@@ -50,6 +56,9 @@ import { ensureRoomShards } from './room-shards.ts';
 import { RoomStreams } from './room-streams.ts';
 import { deriveServerKeys } from './server-keys.ts';
 import { type Service, type ServiceStats, serve } from './service.ts';
+import { vapidKeys } from './vapid-keys.ts';
+import { type PushStats, type PushTiming, startPushDispatcher } from './web-push-dispatcher.ts';
+import { PUSH_REQUEST_TIMEOUT_MS, pushTopic, sendPush } from './web-push-sender.ts';
 
 export const DEFAULT_JWT_LIFETIME_MS = 3600_000;
 export const DEFAULT_LOGIN_HANDLE_LIFETIME_MS = 60_000;
@@ -85,6 +94,8 @@ export interface GatewayOptions {
    * disagrees with the existing streams refuses to start (room-shards.ts).
    */
   roomShards?: number;
+  /** Web Push (web-push-dispatcher.ts); the VAPID keys derive from the server secret (vapid-keys.ts). */
+  push?: PushOptions;
   /** Whether any signed-in device may create a new org (becoming its owner); default true. */
   allowOrgCreation?: boolean;
   name?: string;
@@ -92,10 +103,26 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
+export interface PushOptions {
+  /** VAPID `sub`, a contact for push services' operators (mailto: or https:); default below. */
+  subject?: string;
+  /** Accept plain-http push endpoints (a loopback push service in tests); default false: https only. */
+  allowHttpEndpoints?: boolean;
+  /** Seconds a push service may hold a sentinel for an offline device; default 4 h. */
+  ttlSeconds?: number;
+  /** Wake timeout, per-device interval, retries (tests shorten them). */
+  timing?: Partial<PushTiming>;
+}
+
+export const DEFAULT_VAPID_SUBJECT = 'mailto:webpush@roomkey.invalid';
+const DEFAULT_PUSH_TTL_S = 4 * 3600;
+
 export interface Gateway {
   readonly context: GatewayContext;
-  /** Requests this instance answered so far, and messages it routed notifications for. */
-  stats(): ServiceStats & { routed: number };
+  /** The deployment's VAPID public key (base64url): the served config's `vapidPublicKey`. */
+  readonly vapidPublicKey: string;
+  /** Requests this instance answered so far, messages it routed notifications for, and its pushes. */
+  stats(): ServiceStats & { routed: number; pushes: PushStats };
   /** Stops answering, waits for requests in flight, closes the connections. */
   stop(): Promise<void>;
 }
@@ -121,9 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let service: Service | undefined;
   let presence: Presence | undefined;
   let router: NotificationRouter | undefined;
+  let pushes: ReturnType<typeof startPushDispatcher> | undefined;
   const closeAll = async () => {
     await service?.stop();
     await router?.stop();
+    pushes?.stop();
     await presence?.stop();
     await publisher?.stop();
     await Promise.allSettled(connections.map((nc) => nc.drain()));
@@ -199,6 +228,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       rooms: new RoomCache(streams, buckets, now),
       log,
     };
+    presence = await startPresence({ app, buckets, log, now });
+    const vapid = vapidKeys(fromHex(stack.secrets.serverSecret));
+    const pushOptions = options.push ?? {};
+    pushes = startPushDispatcher({
+      buckets,
+      presence,
+      send: (nkey, subscription, kind) =>
+        sendPush(subscription, kind, {
+          vapid,
+          subject: pushOptions.subject ?? DEFAULT_VAPID_SUBJECT,
+          topic: pushTopic(keys, nkey),
+          ttlSeconds: pushOptions.ttlSeconds ?? DEFAULT_PUSH_TTL_S,
+          urgency: kind === v1.PushSentinelKind.PUSH_SENTINEL_KIND_WAKE ? 'high' : 'normal',
+          timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
+        }),
+      log,
+      now,
+      presenceTtlMs: PRESENCE_TTL_MS,
+      timing: pushOptions.timing,
+    });
+    const dispatcher = pushes;
     const endpoints = [
       ...[registerStart, registerFinish, loginStart, loginFinish, refreshOffline, enrollDevice].map((make) =>
         make(context),
@@ -206,16 +256,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...[refresh, revoke, roomCreate, roomCommit, roomCommits, roomList, roomCursor].map((make) =>
         make(context),
       ),
+      pushSave(context, { allowHttp: pushOptions.allowHttpEndpoints ?? false }),
+      pushRemove(context, (nkey) => dispatcher.forgetDevice(nkey)),
+      markerSet(context, (userId, roomId, seq, nkey) => dispatcher.markerAdvanced(userId, roomId, seq, nkey)),
+      markerList(context),
       ...directoryEndpoints(context),
       ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
     ];
-    presence = await startPresence({ app, buckets, log, now });
-    router = await startNotificationRouter({ app, buckets, presence, log, now });
+    router = await startNotificationRouter({ app, buckets, presence, pushes, layout, log, now });
     service = serve(nc, endpoints, { appAccount: stack.public.appAccount.publicKey, log });
     await Promise.all([nc.flush(), app.flush()]); // subscriptions are live before we say we are up
     const running = service;
     const routing = router;
-    return { context, stats: () => ({ ...running.stats(), routed: routing.routed() }), stop: closeAll };
+    return {
+      context,
+      vapidPublicKey: vapid.publicKey,
+      stats: () => ({ ...running.stats(), routed: routing.routed(), pushes: dispatcher.stats() }),
+      stop: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;

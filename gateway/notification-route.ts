@@ -54,3 +54,33 @@ export function routeMessage(input: {
   }
   return route;
 }
+
+export interface PushCandidate {
+  nkey: string;
+  /** When the device was last seen (its newest beacon), ms; 0 when never. */
+  lastSeenMs: number;
+}
+
+/**
+ * The order in which a user's subscribed devices are tried for an OS push: the device seen most
+ * recently first (ties by nkey, so every gateway agrees), skipping those already tried.
+ * @example pushOrder([{ nkey: 'UA', lastSeenMs: 5 }, { nkey: 'UB', lastSeenMs: 9 }], new Set()) // ['UB', 'UA']
+ */
+export function pushOrder(candidates: readonly PushCandidate[], tried: ReadonlySet<string>): string[] {
+  return candidates
+    .filter((c) => !tried.has(c.nkey))
+    .sort((a, b) => b.lastSeenMs - a.lastSeenMs || (a.nkey < b.nkey ? -1 : a.nkey > b.nkey ? 1 : 0))
+    .map((c) => c.nkey);
+}
+
+/**
+ * Rooms still worth a push: those whose newest routed message is above the user's read marker.
+ * A message whose sequence the router could not learn counts as +Infinity (never suppressed).
+ * @example unreadRooms(new Map([['r1', 7]]), new Map([['r1', 7]])) // empty: read up to 7
+ */
+export function unreadRooms(
+  rooms: ReadonlyMap<string, number>,
+  markers: ReadonlyMap<string, number>,
+): Map<string, number> {
+  return new Map([...rooms].filter(([roomId, seq]) => seq > (markers.get(roomId) ?? 0)));
+}

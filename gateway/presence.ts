@@ -2,7 +2,9 @@
  * Presence: each device publishes PresenceBeacons on its own subject rk.v1.presence.<nkey> (only
  * that device may publish there, so the subject names the sender); the gateway (queue group)
  * keeps the last one per device in rk_presence, whose bucket TTL forgets silent devices. Every
- * gateway also watches the bucket and keeps a view by user for the notification router.
+ * gateway also watches the bucket and keeps a view by user for the notification router. It also
+ * notes when each device was last seen in rk_last_seen (long TTL, at most once a minute per
+ * device and gateway), which orders push candidates long after a beacon has expired.
  * @example const presence = await startPresence({ app, buckets, log, now }); presence.view();
  */
 import { KvWatchInclude } from '@nats-io/kv';
@@ -19,6 +21,8 @@ const MAX_BEACON_BYTES = 1024;
 /** Beacons closer together than this from one device are dropped (a chatty device costs little). */
 const MIN_INTERVAL_MS = 500;
 const DEVICE_CACHE_MS = 60_000;
+/** rk_last_seen is rewritten at most this often per device (push order needs no finer grain). */
+const LAST_SEEN_WRITE_MS = 60_000;
 
 export interface Presence {
   /** Last beacons by user, then device nkey (entries may be older than the TTL: check receivedAtMs). */
@@ -32,12 +36,13 @@ export interface Presence {
  */
 export async function startPresence(input: {
   app: NatsConnection;
-  buckets: Pick<Buckets, 'presence' | 'devices'>;
+  buckets: Pick<Buckets, 'presence' | 'devices' | 'lastSeen'>;
   log: (line: string) => void;
   now: () => number;
 }): Promise<Presence> {
   const { app, buckets, log, now } = input;
   const lastSeen = new Map<string, number>();
+  const lastSeenWritten = new Map<string, number>();
   const owners = new Map<string, { userId: string | undefined; at: number }>();
 
   const ownerOf = async (nkey: string): Promise<string | undefined> => {
@@ -74,6 +79,11 @@ export async function startPresence(input: {
       userId,
       receivedAtMs: at,
     });
+    if (at - (lastSeenWritten.get(nkey) ?? 0) >= LAST_SEEN_WRITE_MS) {
+      if (lastSeenWritten.size > 10_000) lastSeenWritten.clear();
+      lastSeenWritten.set(nkey, at);
+      await buckets.lastSeen.put(nkey, lastSeenBytes(at));
+    }
   };
 
   const sub: Subscription = app.subscribe(ALL_PRESENCE, {
@@ -118,4 +128,23 @@ export async function startPresence(input: {
       watcher.stop();
     },
   };
+}
+
+/**
+ * The 8-byte big-endian form of a time in rk_last_seen.
+ * @example lastSeenBytes(Date.now()).length // 8
+ */
+export function lastSeenBytes(ms: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(Math.max(0, Math.floor(ms))));
+  return bytes;
+}
+
+/**
+ * A time read back from rk_last_seen; 0 for anything that is not 8 bytes.
+ * @example lastSeenMs(lastSeenBytes(5)) // 5
+ */
+export function lastSeenMs(bytes: Uint8Array | undefined): number {
+  if (bytes?.length !== 8) return 0;
+  return Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0));
 }

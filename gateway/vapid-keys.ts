@@ -27,7 +27,7 @@ const SALT = utf8('roomkey/v1/gateway');
 export function vapidKeys(serverSecret: Uint8Array): VapidKeys {
   if (!(serverSecret instanceof Uint8Array) || serverSecret.length < 32)
     throw new Error('server secret: expected at least 32 bytes');
-  const seed = hkdf(sha256, serverSecret, SALT, utf8('roomkey/v1/gateway/vapid'), p256.lengths.seed);
+  const seed = hkdf(sha256, serverSecret, SALT, utf8('roomkey/v1/gateway/vapid'), p256.lengths.seed ?? 48);
   const secret = p256.utils.randomSecretKey(seed);
   return { publicKey: toBase64Url(p256.getPublicKey(secret, false)), privateKey: toBase64Url(secret) };
 }

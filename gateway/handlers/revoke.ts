@@ -79,6 +79,7 @@ export function revoke(ctx: GatewayContext): Endpoint {
       // Then no server-side cursor outlives it: its consumers on every room the user is or was in.
       const rooms = await ctx.buckets.userRooms.get(caller.userId);
       await ctx.streams.deleteDeviceConsumers(rooms?.value.roomIds ?? [], nkey);
+      await ctx.buckets.push.delete(key); // and no OS push reaches it any more
       return new Uint8Array(0);
     },
   };
