@@ -130,6 +130,7 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
         version: 1,
         natsWebSocketUrl: wsUrls.length > 1 ? wsUrls : first.wsUrl,
         loginJwt: stack.public.loginJwt,
+        vapidPublicKey: gateway.vapidPublicKey,
       },
       port: options.httpPort,
     });

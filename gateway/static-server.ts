@@ -1,7 +1,8 @@
 /**
  * The local stack's HTTP server (loopback only): the demo PWA from demo/, browser bundles from
  * dist/ (when built) under /dist/, and /roomkey-config.json, which tells clients the NATS
- * WebSocket URL and the login credential (public by design: it may only sign up and log in).
+ * WebSocket URL, the login credential (public by design: it may only sign up and log in) and the
+ * VAPID public key their push subscriptions must be made with.
  * @example const web = await startStaticServer({ roots: { '/': 'demo', '/dist/': 'dist' }, config });
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -13,6 +14,8 @@ export interface ClientConfig {
   version: 1;
   natsWebSocketUrl: string | string[];
   loginJwt: string;
+  /** The deployment's VAPID public key (base64url, uncompressed P-256): PushManager's applicationServerKey. */
+  vapidPublicKey?: string;
 }
 
 export interface StaticServer {
