@@ -34,6 +34,10 @@ test('broker kill -9 and restart during sends: every acknowledged message arrive
   t.after(() => sending.stop());
   await until(() => sending.acked.size >= 10, 10_000, 'ten sends before the fault');
 
+  const natsBack = (async () => {
+    for await (const s of receiver.nc.status()) if (s.type === 'reconnect') return Date.now();
+    return Number.NaN;
+  })();
   const killedAt = Date.now();
   const restarted = stack.nats.restart({ kill: true, downMs: DOWN_MS });
   // A gateway request while the connection is down blames the connection, not the gateway.
@@ -50,7 +54,7 @@ test('broker kill -9 and restart during sends: every acknowledged message arrive
   );
   const back = receiverStates.states.find((s) => s.state === 'online' && s.at > killedAt)!.at;
   t.diagnostic(
-    `receiver reconnected ${back - killedAt} ms after the kill (nats-server down ${DOWN_MS} ms, then restarted)`,
+    `receiver reconnected to NATS ${(await natsBack) - killedAt} ms and online (rooms caught up) ${back - killedAt} ms after the kill (nats-server down ${DOWN_MS} ms, then restarted)`,
   );
   const ackedBefore = sending.acked.size;
   await until(() => sending.acked.size >= ackedBefore + 10, 20_000, 'ten sends after the restart');
