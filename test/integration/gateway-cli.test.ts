@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
 import { logIn, signUp } from '../../core/client/auth.ts';
-import { UnavailableError } from '../../core/errors.ts';
+import { InternalError, UnavailableError } from '../../core/errors.ts';
 import { connectWithLoginCredential } from '../../core/transport/connect.ts';
 import type { ClientConfig } from '../../gateway/static-server.ts';
 import { makeTestDevice, makeTestUser, type TestDevice, type TestUser } from '../helpers/stack.ts';
@@ -207,14 +207,18 @@ async function throughConfig(configUrl: string, user: TestUser, device: TestDevi
   return config;
 }
 
-/** Retries `call` while the gateway is not answering yet (reconnecting after a restart), ≤ 20 s. */
+/**
+ * Retries `call` while the gateway is not answering yet (reconnecting after a restart) or says
+ * "try again later" (a KV bucket whose leader was killed elects a new one: 4–9 s in 2.9), ≤ 20 s.
+ */
 async function untilAnswered<T>(call: () => Promise<T>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof UnavailableError) || Date.now() > deadline) throw error;
+      const retryable = error instanceof UnavailableError || error instanceof InternalError;
+      if (!retryable || Date.now() > deadline) throw error;
       await sleep(250);
     }
   }
