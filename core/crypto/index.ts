@@ -92,6 +92,15 @@ export {
   sealRoomInfo,
 } from './room-info.ts';
 export {
+  parseSafetyNumber,
+  SAFETY_NUMBER_DIGITS,
+  SAFETY_NUMBER_ITERATIONS,
+  type SafetyKeys,
+  type SafetyNumber,
+  safetyHalf,
+  safetyNumber,
+} from './safety-number.ts';
+export {
   encodeSealedToRoom,
   MAX_SEALED_TO_ROOM_BYTES,
   openSealedToRoom,

@@ -33,3 +33,8 @@ export const EPOCH_INFO_ROOM_INFO = 'room-info';
 
 /** Prefix of the AAD of a SealedRoomInfo. */
 export const LABEL_ROOM_INFO = 'roomkey/v1/room-info';
+
+/** SHA-512 prefix of a user's safety-number fingerprint (core/crypto/safety-number.ts). */
+export const LABEL_SAFETY_NUMBER = 'roomkey/v1/safety-number';
+/** Prefix of the text a safety-number QR code carries. */
+export const SAFETY_NUMBER_QR_PREFIX = 'roomkey-safety:v1:';
