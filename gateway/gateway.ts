@@ -25,6 +25,8 @@ import { fastKeyPair } from './fast-key-pair.ts';
 import { adminEndpoints } from './handlers/admin.ts';
 import { directoryEndpoints } from './handlers/directory.ts';
 import { enrollDevice } from './handlers/enroll.ts';
+import { openPairing, type PairingRateLimits } from './handlers/pairing-channel.ts';
+import { pairingEndpoints } from './handlers/pairing-endpoints.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
 import { markerList } from './handlers/marker-list.ts';
 import { markerSet } from './handlers/marker-set.ts';
@@ -58,6 +60,7 @@ import { deriveServerKeys } from './server-keys.ts';
 import { type Service, type ServiceStats, serve } from './service.ts';
 import { vapidKeys } from './vapid-keys.ts';
 import { type PushStats, type PushTiming, startPushDispatcher } from './web-push-dispatcher.ts';
+import { type MarkerFanout, startMarkerFanout } from './web-push-marker-fanout.ts';
 import { PUSH_REQUEST_TIMEOUT_MS, pushTopic, sendPush } from './web-push-sender.ts';
 
 export const DEFAULT_JWT_LIFETIME_MS = 3600_000;
@@ -84,6 +87,8 @@ export interface GatewayOptions {
   loginHandleLifetimeMs?: number;
   rateLimits?: Partial<LoginRateLimits>;
   signUpRateLimits?: Partial<SignUpRateLimits>;
+  /** Pairing channels opened and hellos said, per connection and address (handlers/pairing-channel.ts). */
+  pairingRateLimits?: Partial<PairingRateLimits>;
   /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
   /** JetStream replicas of the gateway's KV buckets and of the room shard streams (3 on a cluster). */
@@ -149,9 +154,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let presence: Presence | undefined;
   let router: NotificationRouter | undefined;
   let pushes: ReturnType<typeof startPushDispatcher> | undefined;
+  let fanout: MarkerFanout | undefined;
   const closeAll = async () => {
     await service?.stop();
     await router?.stop();
+    fanout?.stop();
     pushes?.stop();
     await presence?.stop();
     await publisher?.stop();
@@ -249,6 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       timing: pushOptions.timing,
     });
     const dispatcher = pushes;
+    const advances = startMarkerFanout(nc, dispatcher, log);
+    fanout = advances;
     const endpoints = [
       ...[registerStart, registerFinish, loginStart, loginFinish, refreshOffline, enrollDevice].map((make) =>
         make(context),
@@ -258,8 +267,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ),
       pushSave(context, { allowHttp: pushOptions.allowHttpEndpoints ?? false }),
       pushRemove(context, (nkey) => dispatcher.forgetDevice(nkey)),
-      markerSet(context, (userId, roomId, seq, nkey) => dispatcher.markerAdvanced(userId, roomId, seq, nkey)),
+      markerSet(context, (userId, roomId, seq, fromNkey) =>
+        advances.publish({ userId, roomId, seq, fromNkey }),
+      ),
       markerList(context),
+      ...pairingEndpoints(
+        context,
+        await openPairing(nc, {
+          keys,
+          rateLimit: buckets.rateLimit,
+          now,
+          replicas: options.replicas,
+          limits: options.pairingRateLimits,
+        }),
+      ),
       ...directoryEndpoints(context),
       ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
     ];

@@ -198,3 +198,37 @@ test('a marker below the newest pushed message does not end the attempt: the nex
     [WAKE, SYNC_READ],
   );
 });
+
+test('with two gateways, a marker set through either one reaches the attempt of the one that pushed', async () => {
+  await stack.startGateway({
+    push: { allowHttpEndpoints: true, timing: { wakeTimeoutMs: WAKE_TIMEOUT_MS, minIntervalMs: 200 } },
+  });
+  // Which gateway routes a message and which answers marker.set is the queue group's choice: over
+  // three rounds, without the fan-out, they would differ at least once with probability 7/8.
+  const rounds = await Promise.all(
+    [1, 2, 3].map(async (round) => {
+      const { a, b, bob, room } = await aliceOnTwoDevices(`two-gw-${round}`);
+      const subA = await savePush(a);
+      const subB = await savePush(b);
+      await sleep(600);
+      a.setPresence('hidden');
+      await sleep(600);
+      b.setPresence('hidden');
+      await sleep(300);
+      const m = await bob.send(room.roomId, 'read it on A');
+      await push.waitFor(1, { endpoint: subB.endpoint });
+      await setMarker(a, room.roomId, m.seq);
+      await push.waitFor(2, { endpoint: subB.endpoint, timeoutMs: 4000 }).catch(() => undefined);
+      await sleep(WAKE_TIMEOUT_MS + 700);
+      return {
+        b: push.receivedFor(subB.endpoint).map((p) => p.payload?.[3]),
+        a: push.receivedFor(subA.endpoint).length,
+      };
+    }),
+  );
+  assert.deepEqual(
+    rounds,
+    rounds.map(() => ({ b: [1, 2], a: 0 })),
+    'each round: WAKE then SYNC_READ to B, nothing to A',
+  );
+});
