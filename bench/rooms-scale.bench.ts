@@ -2,10 +2,10 @@
  * Rooms at scale in the shard-stream layout (issue 13 §1), against real nats-server 2.9.10 processes
  * this bench starts and stops itself. What one room creation costs here is the NATS side of the
  * gateway's room-create handler, through the gateway's own code (RoomStreams, room-records.ts,
- * the sealed KV buckets): the genesis stored with expected-last-subject-sequence 0 on the room's
- * `.commit`, the room policy, the room record and the creator's room list (each read then
- * created, as the handler does), plus the room's first envelope published on `.msg` with its
- * message id. Not in it: the client's crypto and the handler's signature checks (measured apart
+ * the sealed KV buckets) over TCP as a gateway connects (in a worker thread: _rooms-scale-worker.ts):
+ * the genesis stored with expected-last-subject-sequence 0 on the room's `.commit`, the room
+ * policy, the room record and the creator's room list, plus the room's first envelope published on
+ * `.msg` with its message id. Not in it: the client's crypto and the handler's signature checks (measured apart
  * on a small sample, `create-handler`). Genesis and envelope are random bytes of typical size.
  *
  *   rooms-scale.loadavg               the machine's 1-minute load average when the bench started
@@ -13,6 +13,8 @@
  *                                     (real signed geneses made beforehand), 16 in flight
  *   rooms-scale.r1.streams-only.10k.create  rooms/s for genesis + first envelope alone (no KV
  *                                     index): what the shard layout itself costs per room
+ *   rooms-scale.r1.two-gateways.10k.create  rooms/s with the KV index, split over two workers'
+ *                                     connections (two gateways: they are stateless)
  *   rooms-scale.r1.<n>.create         rooms/s creating the rooms up to n (256 in flight), R1
  *   rooms-scale.r1.<n>.rss            nats-server RSS with n rooms (MiB), after creating them
  *   rooms-scale.r1.<n>.disk           JetStream store on disk (MiB)
@@ -32,26 +34,20 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { credsAuthenticator, type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { fromHex, toHex } from '../core/bytes.ts';
 import { createRoomRequest } from '../core/client/gateway-api.ts';
 import { GatewayDirectory } from '../core/client/gateway-directory.ts';
-import { Role } from '../core/policy/index.ts';
 import { newRoomId, Room } from '../core/room/index.ts';
 import { roomSubject } from '../core/transport/subjects.ts';
-import { type Buckets, openBuckets } from '../gateway/buckets.ts';
 import { type Stack, stackPaths } from '../gateway/data-dir.ts';
 import { legacyRoomStreamName, legacyRoomSubject } from '../gateway/legacy-layout.ts';
-import { roomPolicyKey } from '../gateway/policy-store.ts';
-import { addUserRooms, saveRoomRecord } from '../gateway/room-records.ts';
-import { ensureRoomShards } from '../gateway/room-shards.ts';
-import { RoomStreams } from '../gateway/room-streams.ts';
-import { deriveServerKeys } from '../gateway/server-keys.ts';
 import { startTestCluster } from '../test/helpers/cluster.ts';
 import { startTestNats } from '../test/helpers/nats-server.ts';
 import { startStack } from '../test/helpers/stack.ts';
+import { type CreateJob, type CreateResult, ENVELOPE_BYTES, GENESIS_BYTES } from './_rooms-scale-job.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
@@ -59,63 +55,29 @@ type Report = (name: string, value: number, unit: string) => void;
 const MAX_ROOMS = Number(process.env['ROOMKEY_BENCH_ROOMS'] ?? 100_000);
 const CURVE = [1000, 10_000, 100_000].filter((n) => n <= MAX_ROOMS);
 const IN_FLIGHT = 256;
-const GENESIS_BYTES = 700;
-const ENVELOPE_BYTES = 256;
 const HANDLER_ROOMS = 200;
 const STREAMS_ONLY_ROOMS = Math.min(10_000, MAX_ROOMS);
+const TWO_GATEWAY_ROOMS = Math.min(10_000, MAX_ROOMS);
 const LEGACY_ROOMS = 1000;
 const R3_ROOMS = Math.min(20_000, MAX_ROOMS);
 /** The R3 row stops here and prints how many it made: the whole file stays a few minutes. */
 const R3_BUDGET_MS = 120_000;
 const MIB = 1024 * 1024;
 
-/** The gateway's NATS pieces for one deployment: its app connection, shard streams and KV buckets. */
-interface Pieces {
-  app: NatsConnection;
-  gw: NatsConnection;
-  streams: RoomStreams;
-  buckets: Buckets;
-}
-
-async function pieces(stack: Stack, servers: string | string[], replicas: number): Promise<Pieces> {
-  const paths = stackPaths(stack.dir);
-  const connect = (creds: string) =>
-    wsconnect({ servers, authenticator: credsAuthenticator(readFileSync(creds)), maxReconnectAttempts: -1 });
-  const app = await connect(paths.gatewayAppCreds);
-  const gw = await connect(paths.gatewayCreds);
-  const layout = await ensureRoomShards(app, { replicas, log: () => undefined });
-  const buckets = await openBuckets(gw, deriveServerKeys(fromHex(stack.secrets.serverSecret)), { replicas });
-  return { app, gw, streams: new RoomStreams(app, layout), buckets };
-}
-
-/** One room as the create handler stores it (see the top of this file), plus its first envelope. */
-async function createRoom(p: Pieces, js: ReturnType<typeof jetstream>): Promise<string> {
-  const roomId = newRoomId();
-  const userId = toHex(randomBytes(16));
-  const seq = await p.streams.appendCommit(roomId, randomBytes(GENESIS_BYTES), 0);
-  await Promise.all([
-    p.buckets.roomPolicies.put(roomPolicyKey(roomId), {
-      orgId: 'default',
-      projectId: 'default',
-      roomId,
-      rules: {},
-      grants: [{ userId, role: Role.owner }],
-    }),
-    saveRoomRecord(p.buckets, {
-      roomId,
-      orgId: 'default',
-      projectId: 'default',
-      members: [{ userId, joinSeq: seq, joinEpoch: 0 }],
-      former: [],
-      epochs: [{ epoch: 0, roomPublicKey: randomBytes(32), seq }],
-      lastCommitSeq: seq,
-      createdAtMs: Date.now(),
-    }),
-    addUserRooms(p.buckets, [userId], roomId),
-  ]);
-  const id = toHex(randomBytes(16));
-  await js.publish(roomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES), { msgID: id, timeout: 10_000 });
-  return roomId;
+/**
+ * Creates rooms in a worker thread over TCP (_rooms-scale-worker.ts): the gateway's own
+ * transport (nats.js keeps one per realm; this runner's is WebSocket).
+ */
+function createInWorker(job: CreateJob): Promise<CreateResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./_rooms-scale-worker.ts', import.meta.url), { workerData: job });
+    worker.once('message', (m: { result?: CreateResult; error?: string }) => {
+      if (m.result) resolve(m.result);
+      else reject(new Error(m.error ?? 'the worker failed'));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the worker exited (${code}) without a result`)));
+  });
 }
 
 /** Runs `task` `count` times, `width` at once; tasks per second. */
@@ -221,39 +183,61 @@ async function handlerRow(report: Report): Promise<void> {
 
 async function r1Curve(report: Report): Promise<void> {
   const nats = await startTestNats();
-  let p: Pieces | undefined;
   try {
-    const sample: string[] = [];
+    let sample: CreateResult['sample'] = [];
     let total = 0;
     for (const target of CURVE) {
-      // Fresh gateway connections after each restart (as a restarted gateway would have).
-      p = await pieces(nats.stack, nats.wsUrl, 1);
-      const js = jetstream(p.app);
-      const { perSecond } = await run(target - total, IN_FLIGHT, async () => {
-        const roomId = await createRoom(p!, js);
-        if (sample.length < 2) sample.push(roomId);
+      const created = await createInWorker({
+        dir: nats.stack.dir,
+        servers: [nats.clientUrl],
+        count: target - total,
+        inFlight: IN_FLIGHT,
+        replicas: 1,
+        budgetMs: Number.POSITIVE_INFINITY,
       });
+      if (sample.length === 0) sample = created.sample;
       total = target;
-      const layout = p.streams.layout;
-      await closePieces(p);
-      p = undefined;
       await sleep(1000); // the server settles (flushes, caches) before its figures are read
       const row = `rooms-scale.r1.${target / 1000}k`;
-      report(`${row}.create`, perSecond, 'rooms/s');
+      report(`${row}.create`, created.perSecond, 'rooms/s');
       report(`${row}.rss`, rssMiB(nats.pid), 'MiB');
       report(`${row}.disk`, diskMiB(join(nats.dir, 'jetstream')), 'MiB');
       report(`${row}.files`, openFiles(nats.pid), 'fds');
       const killedAt = performance.now();
       await nats.restart({ kill: true });
-      await firstPublishAndRead(nats.stack, nats.wsUrl, sample[0]!, {
-        roomId: sample[1]!,
-        stream: layout.streamOf(sample[1]!),
-      });
+      await firstPublishAndRead(nats.stack, nats.wsUrl, sample[0]!.roomId, sample[1]!);
       report(`${row}.restart`, performance.now() - killedAt, 'ms');
       report(`${row}.rss-restarted`, rssMiB(nats.pid), 'MiB');
     }
   } finally {
-    if (p) await closePieces(p);
+    await nats.stop();
+  }
+}
+
+/**
+ * The same creations split over two gateway processes' worth of connections (two worker threads):
+ * gateways are stateless, so creation scales with them until nats-server is the limit.
+ */
+async function twoGatewaysRow(report: Report): Promise<void> {
+  const nats = await startTestNats();
+  try {
+    const job: CreateJob = {
+      dir: nats.stack.dir,
+      servers: [nats.clientUrl],
+      count: TWO_GATEWAY_ROOMS / 2,
+      inFlight: IN_FLIGHT,
+      replicas: 1,
+      budgetMs: Number.POSITIVE_INFINITY,
+    };
+    const both = await Promise.all([createInWorker(job), createInWorker(job)]);
+    const wallMs = Math.max(...both.map((r) => r.endedAt)) - Math.min(...both.map((r) => r.startedAt));
+    const done = both.reduce((sum, r) => sum + r.done, 0);
+    report(
+      `rooms-scale.r1.two-gateways.${TWO_GATEWAY_ROOMS / 1000}k.create`,
+      (done / wallMs) * 1000,
+      'rooms/s',
+    );
+  } finally {
     await nats.stop();
   }
 }
@@ -261,26 +245,20 @@ async function r1Curve(report: Report): Promise<void> {
 /** Genesis and first envelope only, no KV index: what the shard layout itself costs per room. */
 async function streamsOnlyRow(report: Report): Promise<void> {
   const nats = await startTestNats();
-  const p = await pieces(nats.stack, nats.wsUrl, 1);
   try {
-    const js = jetstream(p.app);
-    const { perSecond } = await run(STREAMS_ONLY_ROOMS, IN_FLIGHT, async () => {
-      const roomId = newRoomId();
-      await p.streams.appendCommit(roomId, randomBytes(GENESIS_BYTES), 0);
-      await js.publish(roomSubject(roomId, 'msg'), randomBytes(ENVELOPE_BYTES), {
-        msgID: toHex(randomBytes(16)),
-        timeout: 10_000,
-      });
+    const created = await createInWorker({
+      dir: nats.stack.dir,
+      servers: [nats.clientUrl],
+      count: STREAMS_ONLY_ROOMS,
+      inFlight: IN_FLIGHT,
+      replicas: 1,
+      budgetMs: Number.POSITIVE_INFINITY,
+      streamsOnly: true,
     });
-    report(`rooms-scale.r1.streams-only.${STREAMS_ONLY_ROOMS / 1000}k.create`, perSecond, 'rooms/s');
+    report(`rooms-scale.r1.streams-only.${STREAMS_ONLY_ROOMS / 1000}k.create`, created.perSecond, 'rooms/s');
   } finally {
-    await closePieces(p);
     await nats.stop();
   }
-}
-
-async function closePieces(p: Pieces): Promise<void> {
-  await Promise.allSettled([p.app.close(), p.gw.close()]);
 }
 
 async function legacyRow(report: Report): Promise<void> {
@@ -318,15 +296,18 @@ async function legacyRow(report: Report): Promise<void> {
 
 async function r3Row(report: Report): Promise<void> {
   const cluster = await startTestCluster();
-  let p: Pieces | undefined;
   try {
     await cluster.waitHealthy();
-    p = await pieces(cluster.stack, cluster.wsUrls(), 3);
-    const js = jetstream(p.app);
-    const { done, perSecond } = await run(R3_ROOMS, IN_FLIGHT, () => createRoom(p!, js), R3_BUDGET_MS);
-    report(`rooms-scale.r3.${Math.round(done / 1000)}k.create`, perSecond, 'rooms/s');
+    const created = await createInWorker({
+      dir: cluster.stack.dir,
+      servers: cluster.nodes.map((n) => n.clientUrl),
+      count: R3_ROOMS,
+      inFlight: IN_FLIGHT,
+      replicas: 3,
+      budgetMs: R3_BUDGET_MS,
+    });
+    report(`rooms-scale.r3.${Math.round(created.done / 1000)}k.create`, created.perSecond, 'rooms/s');
   } finally {
-    if (p) await closePieces(p);
     await cluster.stop();
   }
 }
@@ -339,6 +320,7 @@ export async function bench(report: Report): Promise<void> {
   for (const [name, row] of [
     ['create-handler', handlerRow],
     ['streams-only', streamsOnlyRow],
+    ['two-gateways', twoGatewaysRow],
     ['r1', r1Curve],
     ['legacy', legacyRow],
     ['r3', r3Row],
