@@ -18,7 +18,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decode as decodeJwt } from '@nats-io/jwt';
-import { type KV, KvWatchInclude } from '@nats-io/kv';
+import { Bucket, type KV, KvWatchInclude } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { decode } from '../core/codec.ts';
 import { UnavailableError } from '../core/errors.ts';
@@ -67,12 +67,21 @@ const LIST_ATTEMPT_MS = 1500;
 const LIST_ATTEMPTS = 5;
 
 /**
- * A bucket's keys. Listing makes an R1 consumer, and nats-server 2.9 keeps placing those on a
- * cluster node that was killed until it declares the node gone (minutes): such a listing never
- * answers. Each new try is placed afresh, so a few short tries get through where one long wait
- * fails (measured here: about one in three lands on the dead node).
+ * A bucket's keys (deleted ones too: the caller reads each). Asked of the stream's leader as the
+ * subjects it holds (STREAM.INFO with a subject filter), not with `kv.keys()`: that makes an R1
+ * consumer, and nats-server 2.9 keeps placing those on a cluster node that was killed until it
+ * declares the node gone (minutes; about one in three here), where the listing never answers.
+ * A KV that is not JetStream's own (none in the gateway) is listed with keys(), in short retried
+ * tries: each new consumer is placed afresh.
  */
 async function listKeys(kv: KV): Promise<string[]> {
+  if (kv instanceof Bucket) {
+    const prefix = `${kv.prefix}.`; // $KV.<bucket>.
+    const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${prefix}>` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) =>
+      kv.decodeKey(subject.slice(prefix.length)),
+    );
+  }
   for (let attempt = 1; ; attempt++) {
     const listing = (async () => {
       const keys: string[] = [];
