@@ -81,6 +81,25 @@ export {
   type MessageContent,
   paddedLength,
 } from './padding.ts';
+export {
+  encodePairingHello,
+  encodePairingOffer,
+  openPairingTransfer,
+  PAIRING_CHANNEL_ID_BYTES,
+  PAIRING_CLOCK_SKEW_MS,
+  PAIRING_CODE_DIGITS,
+  PAIRING_NONCE_BYTES,
+  PAIRING_OFFER_TTL_MS,
+  PAIRING_TRANSCRIPT_BYTES,
+  type ParsedPairingOffer,
+  pairingCode,
+  pairingTranscript,
+  parsePairingHello,
+  parsePairingOfferBytes,
+  parsePairingOfferText,
+  requireFreshOffer,
+  sealPairingTransfer,
+} from './pairing.ts';
 export { randomBytes } from './random.ts';
 export {
   MAX_ROOM_NAME_BYTES,

@@ -38,3 +38,17 @@ export const LABEL_ROOM_INFO = 'roomkey/v1/room-info';
 export const LABEL_SAFETY_NUMBER = 'roomkey/v1/safety-number';
 /** Prefix of the text a safety-number QR code carries. */
 export const SAFETY_NUMBER_QR_PREFIX = 'roomkey-safety:v1:';
+
+/** SHA-512 prefix of the pairing transcript: label || 0x00 || u32be(len offer) || offer || u32be(len hello) || hello. */
+export const LABEL_PAIRING_TRANSCRIPT = 'roomkey/v1/pairing-transcript';
+/** HKDF-SHA512 salt of the pairing confirmation code (ikm = the transcript hash). */
+export const PAIRING_CODE_SALT = 'roomkey/v1/pairing-code';
+/** HPKE info of a PairingTransfer (the identity sealed to the new device's ephemeral key). */
+export const HPKE_INFO_PAIRING = 'roomkey/v1/pairing';
+/** Prefix of the text a pairing QR code carries (then base64url of the PairingOffer bytes). */
+export const PAIRING_QR_PREFIX = 'roomkey-pair:v1:';
+/** Ed25519 labels of the new device's proofs to the pairing relay (signed with its device key). */
+export const LABEL_PAIRING_OPEN = 'roomkey/v1/pairing-open';
+export const LABEL_PAIRING_POLL = 'roomkey/v1/pairing-poll';
+export const LABEL_PAIRING_CANCEL = 'roomkey/v1/pairing-cancel';
+export const LABEL_PAIRING_FINISH = 'roomkey/v1/pairing-finish';

@@ -69,6 +69,24 @@ export const MARKER_SUBJECTS = {
   list: 'rk.v1.gw.device.marker.list',
 } as const;
 
+/**
+ * Pairing (moving the identity to a new device, gateway/handlers/pairing-*.ts): the NEW device has
+ * no account yet and uses the login credential (`anon`), proving its offer's device key; the OLD
+ * device uses its device credential. The gateway relays the hello and the HPKE-sealed transfer,
+ * which it cannot open, and lets each one-shot channel advance once per step.
+ */
+export const PAIRING_SUBJECTS = {
+  open: 'rk.v1.gw.anon.pairing.open',
+  poll: 'rk.v1.gw.anon.pairing.poll',
+  cancelNew: 'rk.v1.gw.anon.pairing.cancel',
+  finish: 'rk.v1.gw.anon.pairing.finish',
+  hello: 'rk.v1.gw.device.pairing.hello',
+  send: 'rk.v1.gw.device.pairing.send',
+  cancel: 'rk.v1.gw.device.pairing.cancel',
+  /** The caller's user's devices with when each was last seen (DeviceSeenList). */
+  seen: 'rk.v1.gw.device.pairing.seen',
+} as const;
+
 /** Policies (org → project → room), authorized by policy itself. */
 export const ADMIN_SUBJECTS = {
   org: 'rk.v1.gw.device.admin.org',

@@ -1530,7 +1530,6 @@ export namespace roomkey {
             ephemeralKey: Uint8Array;
             deviceKey: Uint8Array;
             expiresAtMs: number;
-            confirmationCode: string;
             static create(properties: roomkey.v1.PairingOffer.$Shape): roomkey.v1.PairingOffer & roomkey.v1.PairingOffer.$Shape;
             static create(properties?: roomkey.v1.PairingOffer.$Properties): roomkey.v1.PairingOffer;
             static encode(message: roomkey.v1.PairingOffer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1543,10 +1542,34 @@ export namespace roomkey {
                 ephemeralKey?: (Uint8Array|null);
                 deviceKey?: (Uint8Array|null);
                 expiresAtMs?: (number|null);
-                confirmationCode?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.PairingOffer.$Properties;
+        }
+
+        interface IPairingHello extends roomkey.v1.PairingHello.$Properties {
+        }
+
+        class PairingHello {
+            constructor(properties?: roomkey.v1.PairingHello.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            nonce: Uint8Array;
+            identity?: (roomkey.v1.Signed.$Properties|null);
+            static create(properties: roomkey.v1.PairingHello.$Shape): roomkey.v1.PairingHello & roomkey.v1.PairingHello.$Shape;
+            static create(properties?: roomkey.v1.PairingHello.$Properties): roomkey.v1.PairingHello;
+            static encode(message: roomkey.v1.PairingHello.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingHello & roomkey.v1.PairingHello.$Shape;
+        }
+
+        namespace PairingHello {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                nonce?: (Uint8Array|null);
+                identity?: (roomkey.v1.Signed.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingHello.$Properties;
         }
 
         interface IPairingTransfer extends roomkey.v1.PairingTransfer.$Properties {
@@ -1622,6 +1645,305 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.PairingPayload.$Properties;
+        }
+
+        interface IPairingOpenRequest extends roomkey.v1.PairingOpenRequest.$Properties {
+        }
+
+        class PairingOpenRequest {
+            constructor(properties?: roomkey.v1.PairingOpenRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            offer: Uint8Array;
+            proof: Uint8Array;
+            replyKey: Uint8Array;
+            static create(properties: roomkey.v1.PairingOpenRequest.$Shape): roomkey.v1.PairingOpenRequest & roomkey.v1.PairingOpenRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingOpenRequest.$Properties): roomkey.v1.PairingOpenRequest;
+            static encode(message: roomkey.v1.PairingOpenRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingOpenRequest & roomkey.v1.PairingOpenRequest.$Shape;
+        }
+
+        namespace PairingOpenRequest {
+            interface $Properties {
+                offer?: (Uint8Array|null);
+                proof?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingOpenRequest.$Properties;
+        }
+
+        interface IPairingPollRequest extends roomkey.v1.PairingPollRequest.$Properties {
+        }
+
+        class PairingPollRequest {
+            constructor(properties?: roomkey.v1.PairingPollRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            requestedAtMs: number;
+            proof: Uint8Array;
+            replyKey: Uint8Array;
+            static create(properties: roomkey.v1.PairingPollRequest.$Shape): roomkey.v1.PairingPollRequest & roomkey.v1.PairingPollRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingPollRequest.$Properties): roomkey.v1.PairingPollRequest;
+            static encode(message: roomkey.v1.PairingPollRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingPollRequest & roomkey.v1.PairingPollRequest.$Shape;
+        }
+
+        namespace PairingPollRequest {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                requestedAtMs?: (number|null);
+                proof?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingPollRequest.$Properties;
+        }
+
+        enum PairingState {
+            PAIRING_STATE_UNSPECIFIED = 0,
+            PAIRING_STATE_OPEN = 1,
+            PAIRING_STATE_HELLO = 2,
+            PAIRING_STATE_SENT = 3,
+            PAIRING_STATE_DONE = 4,
+            PAIRING_STATE_CANCELLED = 5
+        }
+
+        interface IPairingPollResponse extends roomkey.v1.PairingPollResponse.$Properties {
+        }
+
+        class PairingPollResponse {
+            constructor(properties?: roomkey.v1.PairingPollResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            state: roomkey.v1.PairingState;
+            hello: Uint8Array;
+            transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+            static create(properties: roomkey.v1.PairingPollResponse.$Shape): roomkey.v1.PairingPollResponse & roomkey.v1.PairingPollResponse.$Shape;
+            static create(properties?: roomkey.v1.PairingPollResponse.$Properties): roomkey.v1.PairingPollResponse;
+            static encode(message: roomkey.v1.PairingPollResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingPollResponse & roomkey.v1.PairingPollResponse.$Shape;
+        }
+
+        namespace PairingPollResponse {
+            interface $Properties {
+                state?: (roomkey.v1.PairingState|null);
+                hello?: (Uint8Array|null);
+                transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingPollResponse.$Properties;
+        }
+
+        interface IPairingHelloRequest extends roomkey.v1.PairingHelloRequest.$Properties {
+        }
+
+        class PairingHelloRequest {
+            constructor(properties?: roomkey.v1.PairingHelloRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            hello: Uint8Array;
+            static create(properties: roomkey.v1.PairingHelloRequest.$Shape): roomkey.v1.PairingHelloRequest & roomkey.v1.PairingHelloRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingHelloRequest.$Properties): roomkey.v1.PairingHelloRequest;
+            static encode(message: roomkey.v1.PairingHelloRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingHelloRequest & roomkey.v1.PairingHelloRequest.$Shape;
+        }
+
+        namespace PairingHelloRequest {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                hello?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingHelloRequest.$Properties;
+        }
+
+        interface IPairingSendRequest extends roomkey.v1.PairingSendRequest.$Properties {
+        }
+
+        class PairingSendRequest {
+            constructor(properties?: roomkey.v1.PairingSendRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+            static create(properties: roomkey.v1.PairingSendRequest.$Shape): roomkey.v1.PairingSendRequest & roomkey.v1.PairingSendRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingSendRequest.$Properties): roomkey.v1.PairingSendRequest;
+            static encode(message: roomkey.v1.PairingSendRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingSendRequest & roomkey.v1.PairingSendRequest.$Shape;
+        }
+
+        namespace PairingSendRequest {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingSendRequest.$Properties;
+        }
+
+        interface IPairingCancelRequest extends roomkey.v1.PairingCancelRequest.$Properties {
+        }
+
+        class PairingCancelRequest {
+            constructor(properties?: roomkey.v1.PairingCancelRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            proof: Uint8Array;
+            replyKey: Uint8Array;
+            static create(properties: roomkey.v1.PairingCancelRequest.$Shape): roomkey.v1.PairingCancelRequest & roomkey.v1.PairingCancelRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingCancelRequest.$Properties): roomkey.v1.PairingCancelRequest;
+            static encode(message: roomkey.v1.PairingCancelRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingCancelRequest & roomkey.v1.PairingCancelRequest.$Shape;
+        }
+
+        namespace PairingCancelRequest {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                proof?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingCancelRequest.$Properties;
+        }
+
+        interface IPairingFinishRequest extends roomkey.v1.PairingFinishRequest.$Properties {
+        }
+
+        class PairingFinishRequest {
+            constructor(properties?: roomkey.v1.PairingFinishRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            channelId: Uint8Array;
+            deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+            proof: Uint8Array;
+            replyKey: Uint8Array;
+            static create(properties: roomkey.v1.PairingFinishRequest.$Shape): roomkey.v1.PairingFinishRequest & roomkey.v1.PairingFinishRequest.$Shape;
+            static create(properties?: roomkey.v1.PairingFinishRequest.$Properties): roomkey.v1.PairingFinishRequest;
+            static encode(message: roomkey.v1.PairingFinishRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingFinishRequest & roomkey.v1.PairingFinishRequest.$Shape;
+        }
+
+        namespace PairingFinishRequest {
+            interface $Properties {
+                channelId?: (Uint8Array|null);
+                deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
+                proof?: (Uint8Array|null);
+                replyKey?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingFinishRequest.$Properties;
+        }
+
+        interface IPairingEmpty extends roomkey.v1.PairingEmpty.$Properties {
+        }
+
+        class PairingEmpty {
+            constructor(properties?: roomkey.v1.PairingEmpty.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: roomkey.v1.PairingEmpty.$Shape): roomkey.v1.PairingEmpty & roomkey.v1.PairingEmpty.$Shape;
+            static create(properties?: roomkey.v1.PairingEmpty.$Properties): roomkey.v1.PairingEmpty;
+            static encode(message: roomkey.v1.PairingEmpty.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingEmpty & roomkey.v1.PairingEmpty.$Shape;
+        }
+
+        namespace PairingEmpty {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingEmpty.$Properties;
+        }
+
+        interface IPairingChannel extends roomkey.v1.PairingChannel.$Properties {
+        }
+
+        class PairingChannel {
+            constructor(properties?: roomkey.v1.PairingChannel.$Properties);
+            $unknowns?: Uint8Array[];
+            offer: Uint8Array;
+            state: roomkey.v1.PairingState;
+            hello: Uint8Array;
+            transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+            helperNkey: string;
+            userId: string;
+            expiresAtMs: number;
+            static create(properties: roomkey.v1.PairingChannel.$Shape): roomkey.v1.PairingChannel & roomkey.v1.PairingChannel.$Shape;
+            static create(properties?: roomkey.v1.PairingChannel.$Properties): roomkey.v1.PairingChannel;
+            static encode(message: roomkey.v1.PairingChannel.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PairingChannel & roomkey.v1.PairingChannel.$Shape;
+        }
+
+        namespace PairingChannel {
+            interface $Properties {
+                offer?: (Uint8Array|null);
+                state?: (roomkey.v1.PairingState|null);
+                hello?: (Uint8Array|null);
+                transfer?: (roomkey.v1.PairingTransfer.$Properties|null);
+                helperNkey?: (string|null);
+                userId?: (string|null);
+                expiresAtMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PairingChannel.$Properties;
+        }
+
+        interface IDeviceSeenRequest extends roomkey.v1.DeviceSeenRequest.$Properties {
+        }
+
+        class DeviceSeenRequest {
+            constructor(properties?: roomkey.v1.DeviceSeenRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            static create(properties: roomkey.v1.DeviceSeenRequest.$Shape): roomkey.v1.DeviceSeenRequest & roomkey.v1.DeviceSeenRequest.$Shape;
+            static create(properties?: roomkey.v1.DeviceSeenRequest.$Properties): roomkey.v1.DeviceSeenRequest;
+            static encode(message: roomkey.v1.DeviceSeenRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceSeenRequest & roomkey.v1.DeviceSeenRequest.$Shape;
+        }
+
+        namespace DeviceSeenRequest {
+            interface $Properties {
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DeviceSeenRequest.$Properties;
+        }
+
+        interface IDeviceSeen extends roomkey.v1.DeviceSeen.$Properties {
+        }
+
+        class DeviceSeen {
+            constructor(properties?: roomkey.v1.DeviceSeen.$Properties);
+            $unknowns?: Uint8Array[];
+            deviceKey: Uint8Array;
+            lastSeenMs: number;
+            static create(properties: roomkey.v1.DeviceSeen.$Shape): roomkey.v1.DeviceSeen & roomkey.v1.DeviceSeen.$Shape;
+            static create(properties?: roomkey.v1.DeviceSeen.$Properties): roomkey.v1.DeviceSeen;
+            static encode(message: roomkey.v1.DeviceSeen.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceSeen & roomkey.v1.DeviceSeen.$Shape;
+        }
+
+        namespace DeviceSeen {
+            interface $Properties {
+                deviceKey?: (Uint8Array|null);
+                lastSeenMs?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DeviceSeen.$Properties;
+        }
+
+        interface IDeviceSeenList extends roomkey.v1.DeviceSeenList.$Properties {
+        }
+
+        class DeviceSeenList {
+            constructor(properties?: roomkey.v1.DeviceSeenList.$Properties);
+            $unknowns?: Uint8Array[];
+            devices: roomkey.v1.DeviceSeen.$Properties[];
+            static create(properties: roomkey.v1.DeviceSeenList.$Shape): roomkey.v1.DeviceSeenList & roomkey.v1.DeviceSeenList.$Shape;
+            static create(properties?: roomkey.v1.DeviceSeenList.$Properties): roomkey.v1.DeviceSeenList;
+            static encode(message: roomkey.v1.DeviceSeenList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.DeviceSeenList & roomkey.v1.DeviceSeenList.$Shape;
+        }
+
+        namespace DeviceSeenList {
+            interface $Properties {
+                devices?: (roomkey.v1.DeviceSeen.$Properties[]|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.DeviceSeenList.$Properties;
         }
 
         interface IRoomGenesisBody extends roomkey.v1.RoomGenesisBody.$Properties {
