@@ -25,8 +25,6 @@ import { fastKeyPair } from './fast-key-pair.ts';
 import { adminEndpoints } from './handlers/admin.ts';
 import { directoryEndpoints } from './handlers/directory.ts';
 import { enrollDevice } from './handlers/enroll.ts';
-import { openPairing, type PairingRateLimits } from './handlers/pairing-channel.ts';
-import { pairingEndpoints } from './handlers/pairing-endpoints.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
 import { markerList } from './handlers/marker-list.ts';
 import { markerSet } from './handlers/marker-set.ts';
@@ -87,8 +85,6 @@ export interface GatewayOptions {
   loginHandleLifetimeMs?: number;
   rateLimits?: Partial<LoginRateLimits>;
   signUpRateLimits?: Partial<SignUpRateLimits>;
-  /** Pairing channels opened and hellos said, per connection and address (handlers/pairing-channel.ts). */
-  pairingRateLimits?: Partial<PairingRateLimits>;
   /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
   /** JetStream replicas of the gateway's KV buckets and of the room shard streams (3 on a cluster). */
@@ -271,16 +267,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         advances.publish({ userId, roomId, seq, fromNkey }),
       ),
       markerList(context),
-      ...pairingEndpoints(
-        context,
-        await openPairing(nc, {
-          keys,
-          rateLimit: buckets.rateLimit,
-          now,
-          replicas: options.replicas,
-          limits: options.pairingRateLimits,
-        }),
-      ),
       ...directoryEndpoints(context),
       ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
     ];
