@@ -11,8 +11,10 @@
  */
 import {
   type AccountFlows,
+  addPasskey,
   ClientRuntime,
   type ClientRuntimeEvents,
+  type ContactView,
   deleteDeviceRecord,
   deviceRecord,
   disableDeviceUnlock,
@@ -21,16 +23,21 @@ import {
   enableWebPush,
   fetchDeploymentConfig,
   type HistoryOptions,
+  type PasskeyStatus,
   type PresenceState,
+  passkeyCredentials,
+  passkeyStatus,
+  passkeyUnlockSecret,
   preloadOpaque,
   presenceFrom,
   type RoomKeySession,
+  removePasskeys,
   saveDeviceRecord,
   webPushStatus,
 } from '../../core/client/index.ts';
 import { dispatchAsDomEvents } from '../../core/events.ts';
 import type { Argon2Params, StoreBackend } from '../../core/store/index.ts';
-import { IdbBackend } from '../../core/store/index.ts';
+import { EncryptedStore, IdbBackend } from '../../core/store/index.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -112,6 +119,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       // A sign-in/sign-up form will be on screen: fetch OPAQUE's chunk now, not at the submit.
       this.runtime.on('keys', (keys) => keys === 'signed-out' && preloadOpaque()),
       this.runtime.on('session', (session) => void this.#recordForServiceWorker(session)),
+      this.runtime.on('keys', () => this.#followContacts()),
     );
   }
 
@@ -242,6 +250,54 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     return disableWebPush({ registration: await this.#registration(), remove: () => session.removePush() });
   }
 
+  /** Contacts' trust and safety numbers (core/client/contacts.ts), asked from the gateway again. */
+  contacts(userIds: readonly string[]): Promise<ContactView[]> {
+    return this.runtime.ready().contacts.views(userIds);
+  }
+  verifyContact(userId: string, scanned?: string): Promise<ContactView> {
+    return this.runtime.ready().contacts.verify(userId, scanned);
+  }
+  unverifyContact(userId: string): Promise<ContactView> {
+    return this.runtime.ready().contacts.unverify(userId);
+  }
+  acceptKeyChange(userId: string): Promise<ContactView> {
+    return this.runtime.ready().contacts.acceptKeyChange(userId);
+  }
+
+  /** Passkey unlock on this device (core/client/passkey.ts): on, off, or why not here. */
+  async passkeyStatus(): Promise<PasskeyStatus> {
+    if (!(await EncryptedStore.exists(this.#backend))) {
+      return { state: 'unavailable', message: 'Sign in first: a passkey unlocks this device’s keys.' };
+    }
+    return passkeyStatus(await EncryptedStore.open(this.#backend));
+  }
+  /** Makes a passkey and enrols it (call from the user's click; keys must be ready). */
+  addPasskey(): Promise<PasskeyStatus> {
+    const session = this.runtime.ready();
+    return addPasskey(session.store, { username: session.username });
+  }
+  removePasskey(): Promise<PasskeyStatus> {
+    return removePasskeys(this.runtime.ready().store);
+  }
+  /** Unlocks with a passkey instead of the password (the browser shows its passkey prompt). */
+  async unlockWithPasskey(): Promise<void> {
+    const store = await EncryptedStore.open(this.#backend);
+    await this.runtime.unlock(await passkeyUnlockSecret(passkeyCredentials(store)));
+  }
+
+  #contactsFollowed: RoomKeySession | undefined;
+  #stopContacts: (() => void) | undefined;
+  /** The running session's contacts changes, as the client's `contacts` event. */
+  #followContacts(): void {
+    const sdk = this.runtime.sdk;
+    if (sdk === this.#contactsFollowed) return;
+    this.#stopContacts?.();
+    this.#contactsFollowed = sdk;
+    this.#stopContacts = sdk?.on('contacts', (detail) =>
+      this.dispatchEvent(new CustomEvent('contacts', { detail })),
+    );
+  }
+
   async #registration(): Promise<ServiceWorkerRegistration | undefined> {
     if (typeof navigator === 'undefined' || !navigator.serviceWorker) return undefined;
     return navigator.serviceWorker.getRegistration().catch(() => undefined);
@@ -251,6 +307,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   async close(): Promise<void> {
     for (const detach of this.#detach) detach();
     this.#detach = [];
+    this.#stopContacts?.();
     await this.runtime.close();
   }
 

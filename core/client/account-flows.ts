@@ -26,6 +26,7 @@ import {
 import { BadCredentialsError, ConflictError, RevokedError, WrongPassphraseError } from '../errors.ts';
 import type { StoreBackend } from '../store/backend.ts';
 import type { Argon2Params } from '../store/params.ts';
+import { EncryptedStore } from '../store/store.ts';
 import { connectWithLoginCredential } from '../transport/connect.ts';
 import { normalizeUsername } from '../transport/username.ts';
 import {
@@ -38,6 +39,7 @@ import {
 import type { ClientConfig } from './config.ts';
 import { openIdentityBackup } from './identity-backup.ts';
 import { LocalState } from './local-state.ts';
+import type { PasskeyUnlock } from './passkey.ts';
 import type { RoomKeySession } from './session.ts';
 import type { PresenceState } from './types.ts';
 
@@ -113,11 +115,29 @@ export async function createAccount(options: SessionOptions & Credentials): Prom
 }
 
 /**
- * Unlocks this device's store with the account password; a wrong one is BadCredentialsError.
+ * Unlocks this device's store with the account password, or a passkey's PRF output (passkey.ts);
+ * a wrong one is BadCredentialsError.
  * @example const state = await unlockStore(backend, password);
  */
-export async function unlockStore(backend: StoreBackend, password: string): Promise<LocalState> {
+export async function unlockStore(
+  backend: StoreBackend,
+  password: string | PasskeyUnlock,
+): Promise<LocalState> {
   try {
+    if (typeof password !== 'string') {
+      const store = await EncryptedStore.open(backend);
+      try {
+        await store.unlockWithPrf(password.secret, password.credentialId);
+      } catch (error) {
+        if (error instanceof WrongPassphraseError) {
+          throw new BadCredentialsError(
+            'That passkey does not unlock RoomKey on this device: use your password.',
+          );
+        }
+        throw error;
+      }
+      return LocalState.of(store);
+    }
     return await LocalState.open(backend, password);
   } catch (error) {
     if (error instanceof WrongPassphraseError) throw new BadCredentialsError();

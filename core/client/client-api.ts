@@ -5,6 +5,8 @@
  * forwards what a RoomKeySession hands it unchanged.
  * @example const rooms = await client.listRooms(); client.addEventListener('message', show);
  */
+import type { ContactView } from './contacts.ts';
+import type { PasskeyStatus } from './passkey.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -54,6 +56,8 @@ export interface RoomKeyClientEvents {
   notification: RoomNotification;
   /** The extension checked the server's name before connecting (DnsView). */
   dns: DnsView;
+  /** These contacts' verification state changed (a key change seen, verified, accepted): ask again. */
+  contacts: { userIds: string[] };
 }
 
 export interface RoomKeyClient extends EventTarget {
@@ -101,4 +105,22 @@ export interface RoomKeyClient extends EventTarget {
   pushStatus?(): Promise<PushStatus>;
   enablePush?(): Promise<PushStatus>;
   disablePush?(): Promise<PushStatus>;
+  /**
+   * Contacts (core/client/contacts.ts): each one's trust (`verified`, `unverified`, `key-changed`)
+   * and safety number, asked from the gateway again so a key change shows when a room opens.
+   * `verifyContact` takes the text of the contact's scanned QR (or the typed number), or nothing
+   * when the person confirmed that both screens show the same number.
+   */
+  contacts?(userIds: readonly string[]): Promise<ContactView[]>;
+  verifyContact?(userId: string, scanned?: string): Promise<ContactView>;
+  unverifyContact?(userId: string): Promise<ContactView>;
+  acceptKeyChange?(userId: string): Promise<ContactView>;
+  /**
+   * Unlocking with a passkey (WebAuthn PRF, core/client/passkey.ts), where this client can show
+   * the browser's passkey prompt itself (the in-page client, the extension's own pages).
+   */
+  passkeyStatus?(): Promise<PasskeyStatus>;
+  addPasskey?(): Promise<PasskeyStatus>;
+  removePasskey?(): Promise<PasskeyStatus>;
+  unlockWithPasskey?(): Promise<void>;
 }

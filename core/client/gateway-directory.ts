@@ -2,7 +2,9 @@
  * core/room's Directory backed by the gateway's directory API, trusting nothing it says: every
  * identity must be self-signed (and carry the user id or username asked for), every certificate
  * must be signed by that identity's key, and what was seen once is pinned — a different key for a
- * known user or username later is a BadSignatureError, not a silent switch. Answers are cached
+ * known user or username later is a BadSignatureError, not a silent switch: the change is recorded
+ * (`keyChanges`, `onKeyChange`) so the person can review it, and only `acceptKeyChange` moves the
+ * pin (contacts.ts keeps the record and the verification state). Answers are cached
  * (revocation state for a few minutes). The gateway could still hide a revocation or answer
  * "unknown"; it cannot forge a key. Revocation times are the gateway's clock; core/room asks with
  * `atMs` = when JetStream stored the message (and its epoch opened), never the sender's sent-at.
@@ -32,6 +34,20 @@ export interface DirectoryPins {
   usernames: Record<string, string>;
 }
 
+/**
+ * A known user's identity came back with another signing key: refused until the person accepts it.
+ * @example directory.onKeyChange = (change) => warn(`${change.username}'s key changed`);
+ */
+export interface KeyChange {
+  userId: string;
+  /** The username of the new identity (self-signed, so it is who the new key claims to be). */
+  username: string;
+  /** The pinned signing key (hex). */
+  previousKey: string;
+  /** The new identity, verified (self-signed) but not trusted. */
+  identity: UserIdentity;
+}
+
 interface DeviceEntry {
   certificate: DeviceCertificate | undefined;
   revokedAtMs: number;
@@ -48,8 +64,11 @@ export class GatewayDirectory implements Directory {
   readonly #identities = new Map<string, Promise<UserIdentity>>();
   readonly #devices = new Map<string, DeviceEntry>();
   readonly #pins: DirectoryPins;
+  readonly #changes = new Map<string, KeyChange>();
   /** Called when a new pin was recorded (persist it). */
   onPinned?: (pins: DirectoryPins) => void;
+  /** Called when a pinned user's identity came back with another key (refused meanwhile). */
+  onKeyChange?: (change: KeyChange) => void;
 
   constructor(nc: () => NatsConnection, options: { pins?: DirectoryPins; now?: () => number } = {}) {
     this.#nc = nc;
@@ -86,6 +105,44 @@ export class GatewayDirectory implements Directory {
       this.#identities.set(userId, hit);
     }
     return hit;
+  }
+
+  /**
+   * Asks the gateway for `userId`'s identity again (not the cache): a key change is found now,
+   * recorded and thrown (BadSignatureError).
+   * @example await directory.refresh(bobId).catch(() => undefined); directory.keyChanges();
+   */
+  refresh(userId: string): Promise<UserIdentity> {
+    if (this.#identities.has(userId)) this.#identities.delete(userId);
+    return this.identity(userId);
+  }
+
+  /** The key changes seen and not accepted yet. */
+  keyChanges(): KeyChange[] {
+    return [...this.#changes.values()];
+  }
+
+  /**
+   * The person reviewed `userId`'s new key and accepts it: it becomes the pin (the identity the
+   * change recorded, and only that one: `signingKeyHex` must name it). NotFoundError when no such
+   * change is pending.
+   * @example await directory.acceptKeyChange(change.userId, toHex(change.identity.signingKey));
+   */
+  acceptKeyChange(userId: string, signingKeyHex: string): UserIdentity {
+    const change = this.#changes.get(userId);
+    if (!change || toHex(change.identity.signingKey) !== signingKeyHex) {
+      throw new NotFoundError(
+        'That key change is no longer pending (it was accepted, or the key changed again): review it again.',
+      );
+    }
+    this.#changes.delete(userId);
+    this.#pins.users[userId] = signingKeyHex;
+    this.#pins.usernames[change.identity.username] = userId;
+    this.onPinned?.(this.#pins);
+    this.#identities.set(userId, Promise.resolve(change.identity));
+    // Certificates (and "no such device" answers) judged against the old key are asked again.
+    this.#devices.clear();
+    return change.identity;
   }
 
   /** A user by username: the identity must be self-signed and carry exactly that username. */
@@ -152,8 +209,12 @@ export class GatewayDirectory implements Directory {
     const key = toHex(identity.signingKey);
     const known = this.#pins.users[identity.userId];
     if (known !== undefined && known !== key) {
+      const change = { userId: identity.userId, username: identity.username, previousKey: known, identity };
+      const before = this.#changes.get(identity.userId);
+      this.#changes.set(identity.userId, change);
+      if (!before || toHex(before.identity.signingKey) !== key) this.onKeyChange?.(change);
       throw new BadSignatureError(
-        `The identity of ${identity.username} (${identity.userId}) changed keys: refusing it.`,
+        `The safety number of ${identity.username} changed (their identity key is not the one this device knew): nothing from the new key is accepted until you review the change and accept it, or verify ${identity.username} again.`,
       );
     }
     if (known === undefined) {

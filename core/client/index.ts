@@ -36,6 +36,7 @@ export {
   deploymentConfigUrl,
   parseDeploymentConfig,
 } from './config.ts';
+export { Contacts, type ContactTrust, type ContactView } from './contacts.ts';
 export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
 export {
   DEVICE_UNLOCK_CREDENTIAL,
@@ -58,10 +59,19 @@ export {
   roomList,
   setPolicy,
 } from './gateway-api.ts';
-export { type DirectoryPins, GatewayDirectory } from './gateway-directory.ts';
+export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-directory.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export {
+  addPasskey,
+  type PasskeyStatus,
+  type PasskeyUnlock,
+  passkeyCredentials,
+  passkeyStatus,
+  passkeyUnlockSecret,
+  removePasskeys,
+} from './passkey.ts';
 export {
   disableWebPush,
   enableWebPush,

@@ -42,12 +42,14 @@ import {
   unlockStore,
 } from './account-flows.ts';
 import { revokeDevice } from './auth.ts';
+import { Contacts } from './contacts.ts';
 import { DeviceLink } from './device-link.ts';
 import { followDeviceNotices, notificationFor } from './device-notices.ts';
 import { createRoomRequest, directoryLookup } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
 import { type HistoryOptions, readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
+import type { PasskeyUnlock } from './passkey.ts';
 import { PresenceBeacon } from './presence-beacon.ts';
 import {
   type PushSubscriptionRecord,
@@ -90,6 +92,7 @@ interface Unlocked {
   link: DeviceLink;
   rooms: RoomRegistry;
   reads: ReadMarkers;
+  contacts: Contacts;
 }
 
 /**
@@ -143,7 +146,9 @@ export class RoomKeySession {
    * Opens the account this device holds with its password (after a reload): the store unlocks
    * locally, the device key proves the device for a fresh JWT. No username needed.
    */
-  static async resume(options: SessionOptions & { password: string }): Promise<RoomKeySession> {
+  static async resume(
+    options: SessionOptions & { password: string | PasskeyUnlock },
+  ): Promise<RoomKeySession> {
     return RoomKeySession.#start(options, { state: await unlockStore(options.backend, options.password) });
   }
 
@@ -213,7 +218,13 @@ export class RoomKeySession {
       },
     });
     rooms.focus(this.#presence.focusedRoomId);
-    const open: Unlocked = { state, me, userKeys: me.userKeys, directory, link, rooms, reads };
+    const contacts = new Contacts({
+      store: state.store,
+      directory,
+      me: () => directory.identity(this.userId),
+      onChange: (userIds) => this.#events.emit('contacts', { userIds }),
+    });
+    const open: Unlocked = { state, me, userKeys: me.userKeys, directory, link, rooms, reads, contacts };
     this.#open = open;
     try {
       await directory.trust(stored.identity!);
@@ -231,6 +242,16 @@ export class RoomKeySession {
       throw error;
     }
     this.#setKeys('ready');
+  }
+
+  /** Safety numbers, verification and key changes of this user's contacts (contacts.ts). */
+  get contacts(): Contacts {
+    return this.#unlocked().contacts;
+  }
+
+  /** The unlocked encrypted store (a passkey is enrolled into its header: passkey.ts). */
+  get store(): LocalState['store'] {
+    return this.#unlocked().state.store;
   }
 
   /** The device's NATS connection (advanced hosts and tests). */
@@ -387,7 +408,7 @@ export class RoomKeySession {
   }
 
   /** Unlocks again with the account password (no network login: the device key proves the device). */
-  async unlock(password: string): Promise<void> {
+  async unlock(password: string | PasskeyUnlock): Promise<void> {
     if (this.#closed) throw new LockedError('This session was closed: sign in again.');
     if (this.#open) return;
     await this.#boot(await unlockStore(this.#options.backend, password));

@@ -142,4 +142,6 @@ export interface SessionEvents {
    * is at or below `seq` is read; hosts close the notifications they showed for it.
    */
   read: { roomId: string; seq: number };
+  /** These contacts' verification state changed (a key change seen, verified, accepted): ask again. */
+  contacts: { userIds: string[] };
 }

@@ -15,6 +15,7 @@ import type { StoreBackend } from '../../store/backend.ts';
 import type { Argon2Params } from '../../store/params.ts';
 import { type ClientConfig, deploymentConfigUrl } from '../config.ts';
 import { LocalState } from '../local-state.ts';
+import type { PasskeyUnlock } from '../passkey.ts';
 import { type Credentials, RoomKeySession, type SessionOptions } from '../session.ts';
 import type {
   ChatMessage,
@@ -37,7 +38,7 @@ export interface AccountFlows {
   hasAccount(backend: StoreBackend): Promise<boolean>;
   signUp(options: SessionOptions & Credentials): Promise<RoomKeySession>;
   signIn(options: SessionOptions & Credentials): Promise<RoomKeySession>;
-  resume(options: SessionOptions & { password: string }): Promise<RoomKeySession>;
+  resume(options: SessionOptions & { password: string | PasskeyUnlock }): Promise<RoomKeySession>;
 }
 
 /** Events of the runtime: RoomKeyClient's, as plain values. */
@@ -164,7 +165,8 @@ export class ClientRuntime {
     });
   }
 
-  unlock(password: string): Promise<void> {
+  /** With the password, or a passkey's PRF output (../passkey.ts). */
+  unlock(password: string | PasskeyUnlock): Promise<void> {
     return this.#state.run(async () => {
       if (this.#state.keys === 'ready') return;
       const sdk = this.#sdk;
