@@ -202,6 +202,7 @@ export class Account {
       session.on('rooms', (rooms) => this.#deps.onEvent('rooms', rooms)),
       session.on('message', (message) => this.#deps.onEvent('message', message)),
       session.on('notification', (note) => this.#deps.onEvent('notification', note)),
+      session.on('read', (read) => this.#deps.onEvent('read', read)),
     ];
     this.#set({ keys: 'ready', session: session.session, connection: session.connection, gateway });
   }

@@ -7,6 +7,7 @@
  * @example defineBackground(() => startBackground());
  */
 import { browser } from 'wxt/browser';
+import type { StoredMessage } from '../../core/client/index.ts';
 import { ExtensionStorageBackend } from '../../core/store/index.ts';
 import { Account } from './account.ts';
 import { ApprovalPrompts } from './approval-prompts.ts';
@@ -16,6 +17,7 @@ import { browserDnsProbes } from './dns-probes.ts';
 import { saveDnsStatus } from './dns-status.ts';
 import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
 import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
+import { ShownNotifications } from './notifications-read.ts';
 import { createSessionFactory } from './sdk-wiring.ts';
 import { type Settings, SettingsStore } from './settings.ts';
 import { SignInWindow } from './sign-in-window.ts';
@@ -120,13 +122,23 @@ export function startBackground(): Hub {
   });
 
   const shown: { id: string; title: string; message: string }[] = [];
+  // OS notifications close when their room is read on another device (or in a tab here).
+  const osNotifications = new ShownNotifications();
+  const closeRead = ({ roomId, seq }: { roomId: string; seq: number }) => {
+    for (const id of osNotifications.read(roomId, seq))
+      void browser.notifications.clear(id).catch((error: unknown) => log('notification close', error));
+  };
   let hub: Hub | undefined;
   const account = new Account({
     backend: new ExtensionStorageBackend(local),
     sessions,
     unlockCache,
     onState: (state) => hub?.accountChanged(state),
-    onEvent: (type, detail) => hub?.sessionEvent(type, detail),
+    onEvent: (type, detail) => {
+      if (type === 'message') osNotifications.seen(detail as StoredMessage);
+      if (type === 'read') closeRead(detail as { roomId: string; seq: number });
+      else hub?.sessionEvent(type, detail);
+    },
   });
 
   const applyIdle = (s: Settings): void => {
@@ -149,6 +161,7 @@ export function startBackground(): Hub {
       showNotification: async (id, title, message) => {
         // e2e builds keep what was shown: a headless browser offers no way to read it back.
         if (__ROOMKEY_E2E__) shown.push({ id, title, message });
+        osNotifications.shown(id);
         await browser.notifications.create(id, {
           type: 'basic',
           iconUrl: browser.runtime.getURL('/icon/128.png'),
@@ -189,7 +202,9 @@ export function startBackground(): Hub {
   const theHub = hub;
 
   browser.runtime.onConnect.addListener((port: unknown) => theHub.connect(port as PortLike));
+  browser.notifications.onClosed?.addListener((id: string) => osNotifications.gone(id));
   browser.notifications.onClicked.addListener((id: string) => {
+    osNotifications.gone(id);
     void theHub.notificationClicked(id).then(
       () => browser.notifications.clear(id),
       (error) => log('notification click', error),
@@ -214,6 +229,7 @@ export function startBackground(): Hub {
         prompts,
         ready,
         shown,
+        osNotifications,
         dnsGuard,
         startedAt: Date.now(),
       },

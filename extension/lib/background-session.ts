@@ -54,6 +54,8 @@ export interface SessionEvents {
   rooms: readonly RoomSummary[];
   message: StoredMessage;
   notification: IncomingNotification;
+  /** A room's shared read marker advanced (here or on another device): close what it covers. */
+  read: { roomId: string; seq: number };
 }
 
 /**

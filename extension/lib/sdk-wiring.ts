@@ -170,6 +170,8 @@ export class SdkSession implements BackgroundSession {
         for (const off of offs) off();
       };
     }
+    // The read marker is the session's own (core/client read-markers.ts): the OS notifications it covers close.
+    if (type === 'read') return this.sdk.on('read', listener as (detail: SessionEvents['read']) => void);
     return this.live.on(type as 'rooms' | 'message', listener as never);
   }
 
