@@ -24,6 +24,8 @@ export interface SoakMemory {
   heapUsed: number;
   /** Memory outside the JavaScript heap that V8 tracks (ArrayBuffers: ids, keys, buffers). */
   external: number;
+  /** What V8 holds for its heap, used or not. */
+  heapTotal: number;
 }
 
 export interface SoakDone extends SoakMemory {
@@ -50,13 +52,13 @@ async function settle(): Promise<SoakMemory> {
     gc?.();
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { rss, heapUsed, external } = process.memoryUsage();
+  const { rss, heapUsed, external, heapTotal } = process.memoryUsage();
   // Diagnosis only: ROOMKEY_SOAK_HEAP=dir writes a heap snapshot at each measurement.
   if (process.env.ROOMKEY_SOAK_HEAP) {
     const { writeHeapSnapshot } = await import('node:v8');
     writeHeapSnapshot(`${process.env.ROOMKEY_SOAK_HEAP}/soak-${Date.now()}.heapsnapshot`);
   }
-  return { rss, heapUsed, external };
+  return { rss, heapUsed, external, heapTotal };
 }
 
 async function soak(setup: SoakSetup): Promise<void> {
@@ -140,7 +142,18 @@ async function soak(setup: SoakSetup): Promise<void> {
   send({ type: 'ready', ...(await settle()) });
 
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  // Diagnosis only: ROOMKEY_SOAK_TRACE=1 prints memory every 10 s of the measured run.
+  const trace = process.env.ROOMKEY_SOAK_TRACE
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+        console.error(
+          `soak trace: delivered ${delivered} rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} MiB`,
+        );
+      }, 10_000)
+    : undefined;
   await traffic(setup.durationMs, true);
+  clearInterval(trace);
   const expected = sent * (perRoom - 1);
   // Drain: until every acknowledged message arrived, or nothing more came for 10 s.
   for (let last = -1, quiet = 0; delivered < expected && quiet < 20; ) {

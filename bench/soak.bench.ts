@@ -93,6 +93,8 @@ export async function bench(report: (name: string, value: number, unit: string) 
     report('soak-seconds', seconds, `s (${CLIENTS} clients, ${ROOMS} rooms, ${RATE} msgs/s each)`);
     report('soak-client-rss-start', start.rss / MIB, 'MiB');
     report('soak-client-rss-end', end.rss / MIB, 'MiB');
+    report('soak-client-heap-total-start', start.heapTotal / MIB, 'MiB (what V8 holds for its heap)');
+    report('soak-client-heap-total-end', end.heapTotal / MIB, 'MiB');
     report('soak-gateway-rss-start', gatewayStart / MIB, 'MiB (the bench process, gateway in it)');
     report('soak-gateway-rss-end', gatewayEnd / MIB, 'MiB');
     report('soak-nats-rss-start', natsStart / MIB, 'MiB');

@@ -3,8 +3,9 @@
  * client). No transport inside: the caller publishes what it builds and feeds in what arrives.
  *
  * Checks on receive, in order: envelope shape → sender device certified for the sender user →
- * epoch known (else held) → sender a member at that epoch → device signature → not a replay →
- * decrypt. Rejections are typed errors; nothing of a failed message's plaintext is returned.
+ * epoch known (else held) → sender a member at that epoch → device signature → not a replay (by
+ * position: a replaced epoch only within REPLAY_GRACE_MS of its closing commit, and by id in the
+ * open epochs; replay-guard.ts) → decrypt. Rejections are typed errors; nothing of a failed message's plaintext is returned.
  * The device must be valid when JetStream stored the envelope and when its epoch opened (the
  * stored facts each envelope and commit comes with, validity.ts); the sender's `sentAtMs` is shown,
  * never trusted. Without stored facts the device must be valid now.
