@@ -24,7 +24,12 @@ export interface ErrorDetail {
     | 'history'
     | 'send'
     | 'invite'
-    | 'remove-member';
+    | 'remove-member'
+    | 'add-passkey'
+    | 'remove-passkey'
+    | 'unlock-passkey'
+    | 'verify-contact'
+    | 'accept-key-change';
   message: string;
   error: unknown;
 }

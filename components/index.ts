@@ -3,6 +3,7 @@
  * twice) and exports the classes, the default-client setter and the public types.
  * @example import { setDefaultClient } from './roomkey.js'; setDefaultClient(client);
  */
+import './passkey-define.ts';
 import { RoomKeyNotifications } from './notifications.ts';
 import { RoomKeyRoom } from './room.ts';
 import { RoomKeyRooms } from './rooms.ts';
@@ -19,6 +20,7 @@ export {
 export type * from './client/types.ts';
 export type * from './events.ts';
 export { RoomKeyNotifications } from './notifications.ts';
+export { RoomKeyPasskey } from './passkey.ts';
 export { RoomKeyRoom } from './room.ts';
 export { RoomKeyRooms } from './rooms.ts';
 export { RoomKeySignIn } from './sign-in.ts';

@@ -2,14 +2,18 @@
  * The members panel of `<roomkey-room>`: who is in the room, an invite form (by username, with
  * "let them read earlier messages"), and a Remove button per member that asks in a modal dialog
  * first (the room moves to a new key). Fires `roomkey-member-invited`, `roomkey-member-removed`
- * and `roomkey-error` on the host. Its state lives here; the host renders it. Internal.
+ * and `roomkey-error` on the host. Each other member shows how far their keys are trusted
+ * (verified / not verified / key changed, core/client/contacts.ts) with Verify or Review, which
+ * opens the safety-number dialog (verify-contact.ts); a member whose key changed also gets a
+ * warning naming them above the history (`renderWarning`). Its state lives here; the host renders it. Internal.
  * @example readonly #members = new RoomMembers(this, { client: () => this.#clients.client, … });
  */
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { MemberSummary, RoomKeyClient, RoomSummary } from './client/types.ts';
+import type { ContactView, MemberSummary, RoomKeyClient, RoomSummary } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
+import { VerifyContact, verifyStyles } from './verify-contact.ts';
 
 export type MembersHost = ReactiveControllerHost &
   HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
@@ -28,7 +32,9 @@ export interface RoomMembersSource {
   roomChanged(room: RoomSummary): void;
 }
 
-export const membersStyles = css`
+export const membersStyles = [
+  verifyStyles,
+  css`
   .members {
     display: flex;
     flex-direction: column;
@@ -62,7 +68,18 @@ export const membersStyles = css`
     flex-direction: column;
     gap: 0.4em;
   }
-`;
+  .members li .member-name {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.3em;
+  }
+  .members li button.verify-button {
+    color: inherit;
+    border-color: currentColor;
+  }
+`,
+];
 
 interface MembersState {
   inviteBusy: boolean;
@@ -78,6 +95,11 @@ interface MembersState {
 export class RoomMembers {
   readonly #host: MembersHost;
   readonly #source: RoomMembersSource;
+  /** Trust per member (contacts.ts), for the client and members it was asked for. */
+  #trust = new Map<string, ContactView>();
+  #trustFor = '';
+  #trustClient: RoomKeyClient | undefined;
+  readonly #verify: VerifyContact;
   #state: MembersState = {
     inviteBusy: false,
     inviteError: '',
@@ -90,6 +112,77 @@ export class RoomMembers {
   constructor(host: MembersHost, source: RoomMembersSource) {
     this.#host = host;
     this.#source = source;
+    this.#verify = new VerifyContact(host, {
+      client: () => this.#source.client(),
+      changed: (view) => {
+        this.#trust.set(view.userId, view);
+        this.#host.requestUpdate();
+      },
+    });
+  }
+
+  /** Asks the client for the members' trust when the client or the members changed. */
+  #syncTrust(members: readonly MemberSummary[], me: string | undefined): void {
+    const client = this.#source.client();
+    if (client !== this.#trustClient) {
+      this.#trustClient?.removeEventListener('contacts', this.#onContacts);
+      client?.addEventListener('contacts', this.#onContacts);
+      this.#trustClient = client;
+      this.#trustFor = '';
+    }
+    const ids = members.map((m) => m.userId).filter((id) => id !== me);
+    const key = `${this.#source.canWrite()}|${ids.join(',')}`;
+    if (key === this.#trustFor || !client?.contacts || !this.#source.canWrite()) return;
+    this.#trustFor = key;
+    void this.#loadTrust(client, ids);
+  }
+
+  async #loadTrust(client: RoomKeyClient, ids: string[]): Promise<void> {
+    if (!client.contacts || ids.length === 0) return;
+    const views = await client.contacts(ids).catch(() => [] as ContactView[]);
+    for (const view of views) this.#trust.set(view.userId, view);
+    this.#host.requestUpdate();
+  }
+
+  #onContacts = (event: Event): void => {
+    const client = this.#trustClient;
+    const ids = (event as CustomEvent<{ userIds: string[] }>).detail?.userIds ?? [];
+    if (client) void this.#loadTrust(client, ids);
+  };
+
+  /** A warning naming each member whose key changed (above the history, in the room). */
+  renderWarning(): TemplateResult | typeof nothing {
+    const members = this.#source.room()?.members ?? [];
+    const changed = members
+      .map((m) => this.#trust.get(m.userId))
+      .filter((v): v is ContactView => v?.trust === 'key-changed');
+    if (changed.length === 0) return nothing;
+    return html`<div class="key-warning" part="key-warning" role="alert">
+      ${changed.map(
+        (v) => html`<p>
+          <strong>${v.username}'s safety number changed.</strong> Their identity key is not the one this device knew.
+          Messages from the new key are not accepted until you review the change.
+          <button part="review-key-change" type="button" @click=${() => void this.#verify.open(v)}>
+            Review<span class="visually-hidden"> ${v.username}'s key change</span>
+          </button>
+        </p>`,
+      )}
+    </div>`;
+  }
+
+  #renderTrust(member: MemberSummary): TemplateResult | typeof nothing {
+    const view = this.#trust.get(member.userId);
+    if (!view) return nothing;
+    const [label, action] =
+      view.trust === 'verified'
+        ? ['Verified', 'Safety number']
+        : view.trust === 'key-changed'
+          ? ['Key changed', 'Review']
+          : ['Not verified', 'Verify'];
+    return html`<span class="trust-badge ${view.trust}" part="trust-badge" data-trust=${view.trust}>${label}</span>
+      <button part="verify-button" class="verify-button" type="button" @click=${() => void this.#verify.open(view)}>
+        ${action}<span class="visually-hidden"> ${member.username}</span>
+      </button>`;
   }
 
   /** Another room: the invite form's message and confirmation go. */
@@ -102,6 +195,7 @@ export class RoomMembers {
     const me = this.#source.me();
     const members = room?.members ?? [];
     const canWrite = this.#source.canWrite();
+    this.#syncTrust(members, me);
     return html`<section class="members" part="members" aria-labelledby="members-title">
       <h3 id="members-title" tabindex="-1">Members${room ? ` (${members.length})` : ''}</h3>
       ${
@@ -111,7 +205,9 @@ export class RoomMembers {
                 members,
                 (m) => m.userId,
                 (m) => html`<li part="member">
-                  <span>${m.username}${m.userId === me ? ' (you)' : ''}</span>
+                  <span class="member-name"
+                    >${m.username}${m.userId === me ? ' (you)' : ''} ${m.userId === me ? nothing : this.#renderTrust(m)}</span
+                  >
                   ${
                     canWrite && m.userId !== me
                       ? html`<button part="remove-button" type="button" @click=${() => this.#askRemove(m)}>
@@ -128,8 +224,12 @@ export class RoomMembers {
     </section>`;
   }
 
-  /** The remove confirmation: outside the room's section, so the modal covers all of it. */
+  /** The remove confirmation and the verify dialog: outside the room's section, so the modal covers all of it. */
   renderDialog(): TemplateResult {
+    return html`${this.#renderRemoveDialog()} ${this.#verify.render()}`;
+  }
+
+  #renderRemoveDialog(): TemplateResult {
     const { removeTarget, removeBusy, removeError } = this.#state;
     const name = removeTarget?.username ?? '';
     return html`<dialog part="dialog" aria-labelledby="remove-title" aria-describedby="remove-text" @close=${this.#onRemoveClosed}>
@@ -215,7 +315,7 @@ export class RoomMembers {
   };
 
   get #dialog(): HTMLDialogElement | null {
-    return this.#host.renderRoot.querySelector('dialog');
+    return this.#host.renderRoot.querySelector('dialog:not(.verify)');
   }
 
   async #askRemove(member: MemberSummary): Promise<void> {

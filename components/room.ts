@@ -373,7 +373,7 @@ export class RoomKeyRoom extends LitElement {
           <h2 id="title" part="title">${title}</h2>
           ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
         </div>
-        ${this.#renderNotice()} ${this.#history.renderProgress()}
+        ${this.#renderNotice()} ${this.#members.renderWarning()} ${this.#history.renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>
         <div class="body">
           ${this.#history.render(showEmpty)} ${this.#members.render()}

@@ -8,6 +8,7 @@ import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
 import { couldNotStart, statusLine } from './private-status.ts';
 import { base } from './private-styles.ts';
+import './passkey-define.ts';
 
 /** Shortest password accepted at sign-up. */
 export const PASSWORD_MIN = 8;
@@ -254,7 +255,8 @@ export class RoomKeySignIn extends LitElement {
               Sign out
             </button>`
         }
-      </div>`;
+      </div>
+      ${extension ? nothing : html`<roomkey-passkey .client=${this.client}></roomkey-passkey>`}`;
   }
 
   #renderForm(view: Exclude<View, 'ready'>): TemplateResult {
@@ -290,7 +292,8 @@ export class RoomKeySignIn extends LitElement {
               </button>`
         }
       </div>
-    </form>`;
+    </form>
+    ${view === 'unlock' ? html`<roomkey-passkey .client=${this.client}></roomkey-passkey>` : nothing}`;
   }
 
   #field(name: Field, label: string, type: string, autocomplete: string, hint = ''): TemplateResult {

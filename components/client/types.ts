@@ -6,6 +6,8 @@
 export type {
   ChatMessage,
   ConnectionState,
+  ContactTrust,
+  ContactView,
   DnsView,
   FailedMessage,
   HeldMessage,
@@ -13,6 +15,7 @@ export type {
   KeyState,
   MemberSummary,
   MessageStatus,
+  PasskeyStatus,
   PushStatus,
   ReceivedMessage,
   RoomKeyClient,

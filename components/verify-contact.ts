@@ -1,0 +1,215 @@
+/**
+ * The "verify a contact" dialog of `<roomkey-room>`'s members panel: the safety number of this
+ * user and the contact as 12 groups of digits and as a QR code, a field for the contact's code
+ * (the text their QR holds, or the digits typed), "The numbers match" for comparing in person, and
+ * for a contact whose key changed, the review: what changed and "Accept the new key". Internal.
+ * @example readonly #verify = new VerifyContact(host, { client: () => this.#source.client(), changed });
+ */
+import { encodeQR } from '@paulmillr/qr';
+import { css, html, nothing, type ReactiveControllerHost, svg, type TemplateResult } from 'lit';
+import type { ContactView, RoomKeyClient } from './client/types.ts';
+import type { ErrorDetail } from './events.ts';
+import { errorText } from './private-errors.ts';
+import { emit } from './private-events.ts';
+
+export type VerifyHost = ReactiveControllerHost &
+  HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
+
+export interface VerifySource {
+  client(): RoomKeyClient | undefined;
+  /** A contact's state changed here (verified, accepted): the panel shows the new one. */
+  changed(view: ContactView): void;
+}
+
+export const verifyStyles = css`
+  .safety-number {
+    font-family: ui-monospace, monospace;
+    font-size: 1.1em;
+    display: grid;
+    grid-template-columns: repeat(4, auto);
+    gap: 0.2em 0.8em;
+    justify-content: start;
+    margin: 0.5em 0;
+  }
+  .safety-qr {
+    width: 10em;
+    height: 10em;
+    background: #ffffff;
+  }
+  .trust-badge {
+    font-size: 0.8em;
+    padding: 0 0.4em;
+    border-radius: 1em;
+    border: 1px solid currentColor;
+    white-space: nowrap;
+  }
+  .trust-badge.verified {
+    color: var(--roomkey-success, #1b6e34);
+  }
+  .trust-badge.key-changed,
+  .key-warning {
+    color: var(--roomkey-danger, #b3261e);
+  }
+  .key-warning {
+    border: 2px solid currentColor;
+    border-radius: var(--roomkey-radius, 6px);
+    padding: 0.4em 0.6em;
+    margin: 0.4em 0;
+  }
+`;
+
+/** The QR code of `text` as SVG rectangles (no markup from strings). */
+export function qrCode(text: string, label: string): TemplateResult {
+  const cells = encodeQR(text, 'raw');
+  const size = cells.length;
+  let path = '';
+  for (const [y, row] of cells.entries()) {
+    for (const [x, dark] of row.entries()) if (dark) path += `M${x + 2} ${y + 2}h1v1h-1z`;
+  }
+  return html`<svg class="safety-qr" part="safety-qr" role="img" aria-label=${label} viewBox="0 0 ${size + 4} ${
+    size + 4
+  }" shape-rendering="crispEdges">${svg`<rect width="100%" height="100%" fill="#fff"></rect><path d=${path} fill="#000"></path>`}</svg>`;
+}
+
+interface VerifyState {
+  contact: ContactView | undefined;
+  busy: boolean;
+  error: string;
+  note: string;
+}
+
+export class VerifyContact {
+  readonly #host: VerifyHost;
+  readonly #source: VerifySource;
+  #state: VerifyState = { contact: undefined, busy: false, error: '', note: '' };
+
+  constructor(host: VerifyHost, source: VerifySource) {
+    this.#host = host;
+    this.#source = source;
+  }
+
+  /** Opens the dialog for `contact` (focus on its first action). */
+  async open(contact: ContactView): Promise<void> {
+    this.#patch({ contact, error: '', note: '' });
+    await this.#host.updateComplete;
+    const dialog = this.#dialog;
+    if (!dialog || dialog.open) return;
+    dialog.showModal();
+    dialog.querySelector<HTMLElement>('[data-first]')?.focus();
+  }
+
+  render(): TemplateResult {
+    const { contact, busy, error, note } = this.#state;
+    const name = contact?.username ?? '';
+    const number = contact?.safetyNumber;
+    const changed = contact?.trust === 'key-changed';
+    return html`<dialog class="verify" part="verify-dialog" aria-labelledby="verify-title" @close=${this.#onClosed}>
+      <h3 id="verify-title">${changed ? `${name}'s safety number changed` : `Verify ${name}`}</h3>
+      ${
+        changed
+          ? html`<p part="key-change-review">
+              The server now gives ${name} a different identity key. This happens when ${name} starts over on a
+              new account or device without pairing, or when someone is trying to read your messages. Messages
+              from the new key are not accepted until you accept it. Ask ${name} in person or by a call whether
+              they changed it, and compare the new number below.
+            </p>`
+          : html`<p>
+              Compare this number with the one ${name} sees for you, in person or on a call, or scan their code.
+              If they match, nobody in between (not even the server) swapped your keys.
+            </p>`
+      }
+      ${
+        number
+          ? html`<div class="safety-number" part="safety-number" aria-label="Safety number">
+                ${number.groups.map((g) => html`<span>${g}</span>`)}
+              </div>
+              ${qrCode(number.qrText, `QR code of your safety number with ${name}`)}`
+          : html`<p>The safety number can't be computed now: try again when online.</p>`
+      }
+      <form class="verify-form" novalidate @submit=${this.#onCheck}>
+        <div class="field">
+          <label for="verify-code">${name}'s code (the text of their QR code, or the 60 digits)</label>
+          <input part="verify-input" id="verify-code" name="code" autocomplete="off" spellcheck="false"
+            aria-describedby="verify-error" aria-invalid=${error ? 'true' : 'false'} />
+        </div>
+        <div class="actions">
+          <button part="verify-check" type="submit" data-first aria-disabled=${busy ? 'true' : 'false'}>Check code</button>
+          <button part="verify-match" type="button" class="secondary" aria-disabled=${busy ? 'true' : 'false'}
+            @click=${this.#onMatch}>The numbers match</button>
+          ${
+            changed
+              ? html`<button part="accept-key" type="button" class="danger" aria-disabled=${busy ? 'true' : 'false'}
+                  @click=${this.#onAccept}>Accept the new key</button>`
+              : nothing
+          }
+          ${
+            contact?.trust === 'verified'
+              ? html`<button part="unverify" type="button" class="secondary" @click=${this.#onUnverify}>Mark as not verified</button>`
+              : nothing
+          }
+          <button type="button" class="secondary" @click=${() => this.#dialog?.close()}>Close</button>
+        </div>
+        <p class="error" part="error" id="verify-error" role="alert">${error}</p>
+        <p class="hint" part="verify-status" role="status">${note}</p>
+      </form>
+    </dialog>`;
+  }
+
+  get #dialog(): HTMLDialogElement | null {
+    return this.#host.renderRoot.querySelector('dialog.verify');
+  }
+
+  #onClosed = (): void => {
+    if (!this.#state.busy) this.#patch({ error: '', note: '' });
+  };
+
+  #onCheck = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).querySelector<HTMLInputElement>('#verify-code')!;
+    if (!input.value.trim()) {
+      this.#patch({ error: 'Paste or type the code that the other person shows.' });
+      input.focus();
+      return;
+    }
+    void this.#act(
+      'verify-contact',
+      (c, id) => c.verifyContact!(id, input.value),
+      'verified: the codes match.',
+    );
+  };
+  #onMatch = () => void this.#act('verify-contact', (c, id) => c.verifyContact!(id), 'marked verified.');
+  #onAccept = () =>
+    void this.#act(
+      'accept-key-change',
+      (c, id) => c.acceptKeyChange!(id),
+      'new key accepted (not verified).',
+    );
+  #onUnverify = () =>
+    void this.#act('verify-contact', (c, id) => c.unverifyContact!(id), 'marked not verified.');
+
+  async #act(
+    action: ErrorDetail['action'],
+    work: (client: RoomKeyClient, userId: string) => Promise<ContactView>,
+    done: string,
+  ): Promise<void> {
+    const client = this.#source.client();
+    const contact = this.#state.contact;
+    if (this.#state.busy || !client || !contact) return;
+    this.#patch({ busy: true, error: '', note: '' });
+    try {
+      const view = await work(client, contact.userId);
+      this.#patch({ contact: view, note: `${view.username}: ${done}` });
+      this.#source.changed(view);
+    } catch (error) {
+      this.#patch({ error: errorText(error) });
+      emit(this.#host, 'roomkey-error', { action, message: this.#state.error, error });
+    } finally {
+      this.#patch({ busy: false });
+    }
+  }
+
+  #patch(patch: Partial<VerifyState>): void {
+    this.#state = { ...this.#state, ...patch };
+    this.#host.requestUpdate();
+  }
+}
