@@ -63,6 +63,9 @@ export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export { devicesLastSeen } from './pairing-devices.ts';
+export { offerPairing, type PairingHelloSeen, type PairingOffering } from './pairing-new-device.ts';
+export { type ApprovePairingDeps, approvePairing, type PairingApproval } from './pairing-old-device.ts';
 export {
   addPasskey,
   type PasskeyStatus,

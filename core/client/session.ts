@@ -49,6 +49,8 @@ import { createRoomRequest, directoryLookup } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
 import { type HistoryOptions, readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
+import { devicesLastSeen } from './pairing-devices.ts';
+import { approvePairing, type PairingApproval } from './pairing-old-device.ts';
 import type { PasskeyUnlock } from './passkey.ts';
 import { PresenceBeacon } from './presence-beacon.ts';
 import {
@@ -158,6 +160,11 @@ export class RoomKeySession {
    */
   static signIn(options: SessionOptions & Credentials): Promise<RoomKeySession> {
     return signInAccount(options, (opened) => RoomKeySession.#start(options, opened));
+  }
+
+  /** Starts on the store a new device received by pairing (offerPairing's `done`). */
+  static startPaired(options: SessionOptions, opened: OpenedAccount): Promise<RoomKeySession> {
+    return RoomKeySession.#start(options, opened);
   }
 
   static async #start(
@@ -440,6 +447,28 @@ export class RoomKeySession {
     const open = this.#unlocked();
     await open.link.ready();
     await revokeDevice(open.link.nc, { deviceKey, userSigningSecretKey: open.userKeys.signingSecretKey });
+  }
+
+  /** When each of this user's devices was last seen (ms, 0 = not lately), by device key hex. */
+  async devicesLastSeen(): Promise<Map<string, number>> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    return devicesLastSeen(open.link.nc, { timeoutMs: this.#options.config.requestTimeoutMs });
+  }
+
+  /**
+   * Adds a new device that shows a pairing QR code (pairing-old-device.ts): says hello and returns
+   * the code to compare; nothing secret is sent before `confirm()`.
+   */
+  async approvePairing(offerText: string): Promise<PairingApproval> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    const identity = await open.state.identity();
+    if (!identity) throw new MalformedError('The local store holds no identity.');
+    return approvePairing(
+      { nc: open.link.nc, identity, userId: this.userId, timeoutMs: this.#options.config.requestTimeoutMs },
+      offerText,
+    );
   }
 
   /**
