@@ -261,7 +261,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...[refresh, revoke, roomCreate, roomCommit, roomCommits, roomList, roomCursor].map((make) =>
         make(context),
       ),
-      pushSave(context, { allowHttp: pushOptions.allowHttpEndpoints ?? false }),
+      pushSave(context, { allowHttp: pushOptions.allowHttpEndpoints ?? false }, (userId) =>
+        dispatcher.subscribed(userId),
+      ),
       pushRemove(context, (nkey) => dispatcher.forgetDevice(nkey)),
       markerSet(context, (userId, roomId, seq, fromNkey) =>
         advances.publish({ userId, roomId, seq, fromNkey }),

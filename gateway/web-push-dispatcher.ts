@@ -72,6 +72,8 @@ export interface PushDispatcher {
   markerAdvanced(userId: string, roomId: string, seq: number, fromNkey: string): void;
   /** A device's subscription was removed or the device revoked: forget its pending push. */
   forgetDevice(nkey: string): void;
+  /** The user saved a subscription: stop remembering that they had none. */
+  subscribed(userId: string): void;
   stats(): PushStats;
   stop(): void;
 }
@@ -91,6 +93,8 @@ interface Pending {
   timer?: ReturnType<typeof setTimeout>;
   /** Told how the push ended (WAKE pushes belong to their user's attempt). */
   done?: (result: 'sent' | 'failed' | 'cancelled') => void;
+  /** Asked just before a WAKE goes out (it may have waited out the interval): still needed? */
+  wanted?: () => boolean;
 }
 
 interface DeviceSlot {
@@ -176,7 +180,8 @@ export function startPushDispatcher(input: {
       attempt.tried.add(next);
       attempt.device = next;
       attempt.sentAtMs = undefined;
-      enqueue(next, WAKE, (result) => {
+      const wanted = () => attempts.get(userId) === attempt && !anyActive(userId);
+      enqueue(next, WAKE, wanted, (result) => {
         if (attempts.get(userId) !== attempt) return;
         if (result !== 'sent') return void advance(userId, attempt).catch(report);
         attempt.sentAtMs = now();
@@ -194,11 +199,19 @@ export function startPushDispatcher(input: {
     }
   };
 
-  const enqueue = (nkey: string, kind: roomkey.v1.PushSentinelKind, done?: Pending['done']) => {
+  const enqueue = (
+    nkey: string,
+    kind: roomkey.v1.PushSentinelKind,
+    wanted?: Pending['wanted'],
+    done?: Pending['done'],
+  ) => {
     const slot = slotOf(nkey);
     if (slot.pending) {
       // One pending push per device: a WAKE covers a SYNC_READ (a woken device catches up on markers).
-      if (kind === WAKE && slot.pending.kind === SYNC_READ) slot.pending.kind = WAKE;
+      if (kind === WAKE && slot.pending.kind === SYNC_READ) {
+        slot.pending.kind = WAKE;
+        slot.pending.wanted = wanted;
+      }
       if (done) {
         const earlier = slot.pending.done;
         slot.pending.done = (r) => {
@@ -208,7 +221,7 @@ export function startPushDispatcher(input: {
       }
       return;
     }
-    const pending: Pending = { kind, tries: 0, done };
+    const pending: Pending = { kind, tries: 0, done, wanted };
     slot.pending = pending;
     schedule(nkey, slot, pending, Math.max(0, slot.lastSentMs + timing.minIntervalMs - now()));
   };
@@ -226,6 +239,10 @@ export function startPushDispatcher(input: {
 
   const fire = async (nkey: string, slot: DeviceSlot, pending: Pending) => {
     if (stopped || slot.pending !== pending) return;
+    // The user came back (an active device) or read everything while this waited: a SYNC_READ
+    // still goes if the wake was for a device that showed something; a WAKE does not.
+    if (pending.kind === WAKE && pending.wanted && !pending.wanted())
+      return settle(slot, pending, 'cancelled');
     const subscription = await subscriptionOf(nkey);
     if (!subscription) return settle(slot, pending, 'failed');
     pending.tries++;
@@ -305,6 +322,9 @@ export function startPushDispatcher(input: {
           }
         })
         .catch(report);
+    },
+    subscribed(userId) {
+      noCandidatesUntil.delete(userId);
     },
     forgetDevice(nkey) {
       const slot = slots.get(nkey);

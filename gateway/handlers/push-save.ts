@@ -17,10 +17,14 @@ import type { Endpoint } from '../service.ts';
 import { checkPushEndpoint } from '../web-push-endpoint.ts';
 
 /**
- * The push.save endpoint.
- * @example pushSave(ctx, { allowHttp: false })
+ * The push.save endpoint; `saved` tells the push dispatcher the user has a device to push now.
+ * @example pushSave(ctx, { allowHttp: false }, (userId) => pushes.subscribed(userId))
  */
-export function pushSave(ctx: GatewayContext, options: { allowHttp: boolean }): Endpoint {
+export function pushSave(
+  ctx: GatewayContext,
+  options: { allowHttp: boolean },
+  saved: (userId: string) => void = () => undefined,
+): Endpoint {
   return {
     subject: PUSH_SUBJECTS.save,
     maxBytes: 2048,
@@ -44,6 +48,7 @@ export function pushSave(ctx: GatewayContext, options: { allowHttp: boolean }): 
         auth,
         createdAtMs: ctx.now(),
       });
+      saved(caller.userId);
       return new Uint8Array(0);
     },
   };

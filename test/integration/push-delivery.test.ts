@@ -240,3 +240,20 @@ test('a device saves and removes only its own subscription; the record is sealed
     'revoking B deleted its subscription',
   );
 });
+
+test('a subscription saved after a message found none is used for the next message at once', async () => {
+  const a = await stack.signUpSession({ username: 'alice-late' });
+  const bob = await stack.signUpSession({ username: 'bob-late' });
+  const room = await bob.createRoom('Late');
+  await bob.invite(room.roomId, 'alice-late');
+  await settled(a);
+  await sleep(600);
+  a.setPresence('hidden');
+  await sleep(300);
+  await bob.send(room.roomId, 'nobody to push'); // the gateway notes Alice has no subscription
+  await sleep(300);
+  const sub = push.newSubscription();
+  await savePush(a, sub);
+  await bob.send(room.roomId, 'now there is');
+  await push.waitFor(1, { endpoint: sub.endpoint, timeoutMs: 3000 });
+});
