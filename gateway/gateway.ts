@@ -28,6 +28,8 @@ import { enrollDevice } from './handlers/enroll.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
 import { markerList } from './handlers/marker-list.ts';
 import { markerSet } from './handlers/marker-set.ts';
+import { openPairing, type PairingRateLimits } from './handlers/pairing-channel.ts';
+import { pairingEndpoints } from './handlers/pairing-endpoints.ts';
 import { pushRemove } from './handlers/push-remove.ts';
 import { pushSave } from './handlers/push-save.ts';
 import { refresh, refreshOffline } from './handlers/refresh.ts';
@@ -85,6 +87,8 @@ export interface GatewayOptions {
   loginHandleLifetimeMs?: number;
   rateLimits?: Partial<LoginRateLimits>;
   signUpRateLimits?: Partial<SignUpRateLimits>;
+  /** Pairing channels opened and hellos said, per connection and address (handlers/pairing-channel.ts). */
+  pairingRateLimits?: Partial<PairingRateLimits>;
   /** The rooms each user is in, for device JWTs; default: read from KV (room-grants.ts). Tests may override. */
   roomGrants?: RoomGrantSource;
   /** JetStream replicas of the gateway's KV buckets and of the room shard streams (3 on a cluster). */
@@ -269,6 +273,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         advances.publish({ userId, roomId, seq, fromNkey }),
       ),
       markerList(context),
+      ...pairingEndpoints(
+        context,
+        await openPairing(nc, {
+          keys,
+          rateLimit: buckets.rateLimit,
+          now,
+          replicas: options.replicas,
+          limits: options.pairingRateLimits,
+        }),
+      ),
       ...directoryEndpoints(context),
       ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
     ];
