@@ -99,6 +99,8 @@ interface Pending {
 
 interface DeviceSlot {
   lastSentMs: number;
+  /** When the last WAKE went out (the device has acted on it once it sends a beacon after). */
+  lastWakeMs?: number;
   pending?: Pending;
   woken: Map<string, number>;
 }
@@ -186,6 +188,7 @@ export function startPushDispatcher(input: {
         if (result !== 'sent') return void advance(userId, attempt).catch(report);
         attempt.sentAtMs = now();
         const slot = slotOf(next);
+        slot.lastWakeMs = attempt.sentAtMs;
         for (const [roomId, seq] of attempt.rooms)
           slot.woken.set(roomId, Math.max(seq, slot.woken.get(roomId) ?? 0));
         while (slot.woken.size > MAX_WOKEN_ROOMS) slot.woken.delete(slot.woken.keys().next().value!);
@@ -318,7 +321,11 @@ export function startPushDispatcher(input: {
             const woken = slot?.woken.get(roomId);
             if (nkey === fromNkey || !slot || woken === undefined || woken > seq) continue;
             slot.woken.delete(roomId);
-            enqueue(nkey, SYNC_READ);
+            // Same topic, so at the push service this push replaces a WAKE not yet delivered: while
+            // the device has not acted on its WAKE and was woken for rooms still unread, send a
+            // WAKE again (a wake also closes what is read), never a SYNC_READ that would lose it.
+            const unacted = slot.lastWakeMs !== undefined && !wokeSince(userId, nkey, slot.lastWakeMs);
+            enqueue(nkey, unacted && slot.woken.size > 0 ? WAKE : SYNC_READ);
           }
         })
         .catch(report);

@@ -232,3 +232,34 @@ test('with two gateways, a marker set through either one reaches the attempt of 
     'each round: WAKE then SYNC_READ to B, nothing to A',
   );
 });
+
+test('a read on A never turns a wake B has not acted on into a SYNC_READ while B was woken for a room still unread', async () => {
+  const { a, b, bob, room } = await aliceOnTwoDevices('replace');
+  const other = await bob.createRoom('Room replace 2');
+  await bob.invite(other.roomId, a.username);
+  await settled(a);
+  await settled(b);
+  const subB = await savePush(b);
+  await sleep(600);
+  a.setPresence('hidden');
+  await sleep(600);
+  b.setPresence('hidden');
+  await sleep(300);
+  push.answer(subB.endpoint, 500); // the first try fails: both rooms are in the wake that goes out
+  const m1 = await bob.send(room.roomId, 'in the first room');
+  const m2 = await bob.send(other.roomId, 'in the second room');
+  await push.waitFor(2, { endpoint: subB.endpoint, timeoutMs: 5000 });
+  await setMarker(a, room.roomId, m1.seq);
+  await push.waitFor(3, { endpoint: subB.endpoint });
+  await setMarker(a, other.roomId, m2.seq);
+  await push.waitFor(4, { endpoint: subB.endpoint });
+  assert.deepEqual(
+    push.receivedFor(subB.endpoint).map((p) => [p.status, p.payload?.[3]]),
+    [
+      [500, 1],
+      [201, 1],
+      [201, 1], // the second room is unread and B has not woken: a WAKE again, not a SYNC_READ
+      [201, 2], // everything read: now a SYNC_READ
+    ],
+  );
+});
