@@ -7,6 +7,7 @@
  * stop() ends all of it; the CLI calls it on Ctrl-C and SIGTERM.
  * @example const dev = await runDev({ dir: '.roomkey' }); console.log(dev.urls.web); await dev.stop();
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -200,8 +201,11 @@ function singleSpec(stack: Stack, options: DevOptions): NodeSpec {
 async function clusterSpecs(stack: Stack, size: number): Promise<NodeSpec[]> {
   const routePorts: number[] = [];
   for (let k = 0; k < size; k++) routePorts.push(await freeLoopbackPort());
+  // Named after the data dir: two local clusters on one machine (free route ports are chosen a
+  // moment before they are bound) refuse each other's routes instead of merging.
+  const clusterName = `${CLUSTER_NAME}-dev-${createHash('sha256').update(stack.dir).digest('hex').slice(0, 8)}`;
   const cluster = (port: number): NatsClusterInput => ({
-    name: CLUSTER_NAME,
+    name: clusterName,
     port,
     routes: routePorts.map((p) => `nats-route://127.0.0.1:${p}`),
   });

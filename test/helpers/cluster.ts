@@ -5,6 +5,7 @@
 // WebSocket and monitoring ports are -1 on the first start (the server picks them, no race) and
 // kept on a restart, so clients that knew a node find it again. Every wait is bounded.
 // Node names are n1, n2, …; `kill(i)` is `kill -9`, `start(i)` brings a stopped node back.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,14 @@ import { initStack } from '../../gateway/init.ts';
 import { natsServerConfig } from '../../gateway/nats-config.ts';
 import { freeLoopbackPort, launchNatsServer, type NatsServerProcess } from '../../gateway/nats-process.ts';
 
-export const CLUSTER_NAME = 'roomkey-test';
+/**
+ * Each cluster has a name of its own: route ports are chosen free a moment before the servers bind
+ * them, and should another test's cluster ever get one of them, routes between the two are refused
+ * by name instead of merging two deployments into one JetStream cluster.
+ */
+function uniqueClusterName(): string {
+  return `roomkey-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
 
 export interface ClusterNode {
   /** server_name: n1, n2, … */
@@ -60,6 +68,7 @@ export interface ClusterOptions {
 /** Starts a local cluster; stop() kills every node and removes the temp dir. */
 export async function startTestCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const size = options.size ?? 3;
+  const clusterName = uniqueClusterName();
   const dir = mkdtempSync(join(tmpdir(), 'roomkey-cluster-'));
   const data = join(dir, 'data');
   // ROOMKEY_TEST_NATS_LOG=1 prints the servers' logs, for debugging a test.
@@ -95,7 +104,7 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Te
           storeDir: paths.jetstream,
           resolverDir: paths.jwt,
           portsFileDir: paths.run,
-          cluster: { name: CLUSTER_NAME, port: node.routePort, routes },
+          cluster: { name: clusterName, port: node.routePort, routes },
         }),
         { mode: 0o600 },
       );
