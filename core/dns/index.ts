@@ -10,6 +10,7 @@ export { NameNotFoundError, type NameNotFoundReason } from './errors.ts';
 export { DNS_MESSAGE } from './exchange.ts';
 export { type IpLiteral, ipLiteral, normalizeHostname } from './name.ts';
 export {
+  combineDecisions,
   DEFAULT_DNS_POLICY,
   DNS_POLICIES,
   type DnsBrowser,

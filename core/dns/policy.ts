@@ -202,6 +202,20 @@ export function decideDns(input: {
 }
 
 /**
+ * One decision for a connection that needs several names (the gateway, a NATS WebSocket host of
+ * another name): it connects only if every name may, and shows the first refusal, else the first
+ * warning, else the first status.
+ * @example const { connect, status } = combineDecisions(hosts.map((host) => decideDns({ ...input, host })));
+ */
+export function combineDecisions(decisions: readonly DnsDecision[]): DnsDecision {
+  const first = decisions[0];
+  if (!first) throw new RangeError('combineDecisions needs at least one decision.');
+  const shown =
+    decisions.find((d) => !d.connect) ?? decisions.find((d) => d.status.private === false) ?? first;
+  return { connect: decisions.every((d) => d.connect), status: shown.status };
+}
+
+/**
  * The connection was refused because the DNS policy is `require` and the gateway's name was not
  * (or could not be shown to be) looked up privately. Code `forbidden`; `status` says why.
  * @example if (e instanceof DnsNotPrivateError) show(e.status.detail);

@@ -1,6 +1,7 @@
 /**
  * The DNS check the background runs just before it connects to a gateway (sign-up, sign-in,
- * unlock, a restarted worker's resume): gathers the evidence with this browser's probe
+ * unlock, a restarted worker's resume), for the gateway's name and each NATS WebSocket host of
+ * another name: gathers the evidence with this browser's probe
  * (lib/dns-probes.ts), lets core/dns's `decideDns` rule on it, keeps the status for the popup and
  * the pages, and refuses with DnsNotPrivateError when the policy is `require` and the name was not
  * looked up privately. `off` runs no probe and no DoH lookup at all.
@@ -9,7 +10,9 @@
 import type { DeploymentConfig } from '../../core/client/index.ts';
 import { deploymentConfigUrl } from '../../core/client/index.ts';
 import {
+  combineDecisions,
   type DnsBrowser,
+  type DnsDecision,
   type DnsEvidence,
   DnsNotPrivateError,
   type DnsStatus,
@@ -43,6 +46,31 @@ export interface DnsGuardDeps {
 /** Names that never reach a DNS server: this computer. */
 const LOCAL_NAME = /^(?:localhost|.+\.localhost)$/;
 
+/**
+ * The names a connection needs, each with a URL on that host the browser can fetch: the gateway
+ * (its deployment config) and each NATS WebSocket host of another name (its http(s) form: the
+ * WebSocket itself is invisible to webRequest).
+ * @example connectTargets('https://rooms.example/', 'wss://nats.example/ws') // rooms.example, nats.example
+ */
+export function connectTargets(
+  gateway: string,
+  natsWebSocketUrl: string | readonly string[] | undefined,
+): { host: string; probeUrl: string }[] {
+  const targets = [{ host: new URL(gateway).hostname, probeUrl: deploymentConfigUrl(gateway) }];
+  for (const raw of natsWebSocketUrl === undefined ? [] : [natsWebSocketUrl].flat()) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      continue; // the connection itself will say the URL is bad
+    }
+    if (targets.some((t) => t.host === url.hostname)) continue;
+    const scheme = url.protocol === 'wss:' ? 'https:' : 'http:';
+    targets.push({ host: url.hostname, probeUrl: `${scheme}//${url.host}/` });
+  }
+  return targets;
+}
+
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 export class DnsGuard {
@@ -59,26 +87,41 @@ export class DnsGuard {
   }
 
   /**
-   * Checks the gateway's name per policy; returns the status, or throws DnsNotPrivateError
-   * (after recording the status) when the policy refuses the connection.
+   * Checks the gateway's name, and each NATS WebSocket host of another name, per policy; returns
+   * the status, or throws DnsNotPrivateError (after recording the status) when the policy refuses.
    * @example const status = await guard.check(gateway, cfg);
    */
-  async check(gateway: string, cfg: Pick<DeploymentConfig, 'dohUrl'>): Promise<DnsStatus> {
+  async check(
+    gateway: string,
+    cfg: Partial<Pick<DeploymentConfig, 'dohUrl' | 'natsWebSocketUrl'>>,
+  ): Promise<DnsStatus> {
     const { dnsPolicy: policy, dohResolver } = await this.#deps.settings();
-    const host = new URL(gateway).hostname;
     const browser = this.#deps.probes.browser;
-    const evidence =
-      policy === 'off'
-        ? undefined
-        : await this.#evidence(host, deploymentConfigUrl(gateway), resolverUrlFor(dohResolver, cfg.dohUrl));
-    const { connect, status } = decideDns({ policy, host, browser, evidence });
+    const targets = connectTargets(gateway, cfg.natsWebSocketUrl);
+    let decisions: DnsDecision[];
+    if (policy === 'off') decisions = [decideDns({ policy, host: targets[0]!.host, browser })];
+    else {
+      // A fresh resolver per check: connects are rare, and an address cached from an earlier check
+      // could hide a change made since.
+      const resolver = new DohResolver({
+        url: resolverUrlFor(dohResolver, cfg.dohUrl),
+        ...(this.#deps.fetch && { fetch: this.#deps.fetch }),
+        ...(this.#deps.timeoutMs && { timeoutMs: this.#deps.timeoutMs }),
+      });
+      decisions = await Promise.all(
+        targets.map(async ({ host, probeUrl }) =>
+          decideDns({ policy, host, browser, evidence: await this.#evidence(host, probeUrl, resolver) }),
+        ),
+      );
+    }
+    const { connect, status } = combineDecisions(decisions);
     this.#status = status;
     this.#deps.onStatus?.(status);
     if (!connect) throw new DnsNotPrivateError(status);
     return status;
   }
 
-  async #evidence(host: string, probeUrl: string, dohUrl: string): Promise<DnsEvidence> {
+  async #evidence(host: string, probeUrl: string, resolver: DohResolver): Promise<DnsEvidence> {
     if (ipLiteral(host) || LOCAL_NAME.test(host)) return { kind: 'no-lookup' };
     const { probes } = this.#deps;
     if (probes.trr) {
@@ -91,13 +134,6 @@ export class DnsGuard {
     if (!probes.connectedAddress)
       return { kind: 'no-probe', why: 'it reports neither its DNS mode nor the address it reached' };
     const connectedAddress = probes.connectedAddress;
-    // A fresh resolver per check: connects are rare, and an address cached from an earlier check
-    // could hide a change made since.
-    const resolver = new DohResolver({
-      url: dohUrl,
-      ...(this.#deps.fetch && { fetch: this.#deps.fetch }),
-      ...(this.#deps.timeoutMs && { timeoutMs: this.#deps.timeoutMs }),
-    });
     const [doh, connected] = await Promise.all([
       resolver.lookup(host).then(
         (found) => found.addresses.map((a) => a.address),

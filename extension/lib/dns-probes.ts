@@ -53,15 +53,7 @@ export function chromiumAddressProbe(
     const filter = { urls: ['<all_urls>'] };
     webRequest.onResponseStarted.addListener(listener, filter);
     webRequest.onErrorOccurred.addListener(listener, filter);
-    try {
-      const response = await fetchFn(probe.href, {
-        cache: 'no-store',
-        credentials: 'omit',
-        redirect: 'manual',
-        referrerPolicy: 'no-referrer',
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      });
-      await response.body?.cancel().catch(() => undefined);
+    const reportOrNothing = async (): Promise<string | undefined> => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), REPORT_WAIT_MS);
@@ -71,6 +63,26 @@ export function chromiumAddressProbe(
       } finally {
         clearTimeout(timer);
       }
+    };
+    try {
+      let response: Response;
+      try {
+        response = await fetchFn(probe.href, {
+          cache: 'no-store',
+          credentials: 'omit',
+          redirect: 'manual',
+          referrerPolicy: 'no-referrer',
+          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        });
+      } catch (error) {
+        // A host that reset the plain request (a WebSocket-only port) was still reached: its
+        // address comes with the error report.
+        const ip = await reportOrNothing();
+        if (ip) return ip;
+        throw error;
+      }
+      await response.body?.cancel().catch(() => undefined);
+      return await reportOrNothing();
     } finally {
       webRequest.onResponseStarted.removeListener(listener);
       webRequest.onErrorOccurred.removeListener(listener);

@@ -79,7 +79,7 @@ describe('extension DNS policy in Chromium', { timeout: 300_000 }, () => {
       },
     });
     gateway = `http://gw.test:${new URL(stack.origins.a).port}/`;
-    user = await launchWithExtension('dns', { args: ['--host-resolver-rules=MAP gw.test 127.0.0.1'] });
+    user = await launchWithExtension('dns', { args: ['--host-resolver-rules=MAP *.test 127.0.0.1'] });
     popup = await user.extensionPage('popup.html');
     await popup.locator('#dns-policy').waitFor();
   });
@@ -174,6 +174,44 @@ describe('extension DNS policy in Chromium', { timeout: 300_000 }, () => {
       const status = await dnsStatus();
       assert.equal(status.text, 'DNS: not private — the private lookup failed');
       assert.match(status.detail, /Use secure DNS/);
+    },
+  );
+
+  it(
+    'require checks a NATS WebSocket host of another name: refused while it differs, connects once it matches',
+    STEP,
+    async () => {
+      await lock();
+      const other = await startDohServer({
+        zone: {
+          records: [
+            { name: 'gw.test', type: 'A', data: '127.0.0.1' },
+            { name: 'nats.test', type: 'A', data: '192.0.2.77' },
+          ],
+          soa: { zone: 'test', ttl: 60, minimum: 60 },
+        },
+      });
+      try {
+        const nats = new URL(stack.config.natsWebSocketUrl);
+        stack.config.natsWebSocketUrl = `ws://nats.test:${nats.port}`; // the config the gateway host serves
+        await setPolicy('require');
+        await popup.locator('#dns-resolver-url').fill(other.url);
+        await popup.locator('#dns-resolver-save').click();
+        await waitFor(
+          'the resolver saved',
+          async () => (await popup.locator('#dns-resolver-url').inputValue()) === other.url,
+        );
+        const error = await unlock();
+        assert.ok(error, 'the unlock was refused');
+        assert.match(error, /did not connect to nats\.test/);
+        assert.match(error, /reached nats\.test at 127\.0\.0\.1, but DNS over HTTPS says 192\.0\.2\.77/);
+        other.zone.records[1]!.data = '127.0.0.1';
+        assert.equal(await unlock(), null, 'the WebSocket by name connects once both names match');
+        await waitFor('the DNS status', async () => (await dnsStatus()).text === 'DNS: private');
+        assert.deepEqual(new Set(other.requests.map((r) => r.name)), new Set(['gw.test', 'nats.test']));
+      } finally {
+        await other.close();
+      }
     },
   );
 });

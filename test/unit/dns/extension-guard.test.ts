@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DnsNotPrivateError, type DnsPolicy, type DnsStatus } from '../../../core/dns/index.ts';
-import { DnsGuard, type DnsProbes } from '../../../extension/lib/dns-guard.ts';
+import { connectTargets, DnsGuard, type DnsProbes } from '../../../extension/lib/dns-guard.ts';
 import { startDohServer, type TestDohServer } from '../../helpers/doh-server.ts';
 
 describe('extension DNS guard', () => {
@@ -121,5 +121,35 @@ describe('extension DNS guard', () => {
     });
     assert.equal((await auto.check('http://gw.test/', { dohUrl: doh.url })).finding, 'doh-match');
     assert.equal(doh.requests.length, before + 2);
+  });
+
+  it('a NATS WebSocket host of another name is checked too; require refuses when it is not private', async () => {
+    assert.deepEqual(
+      connectTargets('https://gw.test/', ['wss://nats.test/ws', 'ws://127.0.0.1:4222', 'wss://gw.test/x']),
+      [
+        { host: 'gw.test', probeUrl: 'https://gw.test/roomkey-config.json' },
+        { host: 'nats.test', probeUrl: 'https://nats.test/' },
+        { host: '127.0.0.1', probeUrl: 'http://127.0.0.1:4222/' },
+      ],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a failed lookup's stray request
+    const before = doh.requests.length;
+    const seen: DnsStatus[] = [];
+    await assert.rejects(
+      guard('require', chromium('127.0.0.1'), seen).check('http://gw.test/', {
+        natsWebSocketUrl: 'ws://nats.test:4222',
+      }),
+      (e: unknown) =>
+        e instanceof DnsNotPrivateError && e.status.host === 'nats.test' && /does not exist/.test(e.message),
+    );
+    assert.equal(seen[0]?.finding, 'doh-failed');
+    assert.deepEqual(
+      new Set(doh.requests.slice(before).map((r) => r.name)),
+      new Set(['gw.test', 'nats.test']),
+    );
+    assert.deepEqual(probed.slice(-2).sort(), [
+      'http://gw.test/roomkey-config.json',
+      'http://nats.test:4222/',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  combineDecisions,
   DEFAULT_DNS_POLICY,
   type DnsEvidence,
   DnsNotPrivateError,
@@ -117,6 +118,28 @@ describe('DNS policy', () => {
     assert.equal(error.status, status);
     assert.match(error.message, /^Private DNS is required, so RoomKey did not connect to gw\.example\. /);
     assert.match(error.message, /Possible DNS tampering.*Use secure DNS.*"Prefer"/s);
+  });
+});
+
+describe('DNS policy over several names', () => {
+  it('connects only if every name may; shows the first refusal, else the first warning', () => {
+    const ok = decideDns({ policy: 'prefer', host: 'gw.example', browser: 'chromium', evidence: match });
+    const warned = decideDns({
+      policy: 'prefer',
+      host: 'nats.example',
+      browser: 'chromium',
+      evidence: mismatch,
+    });
+    const refused = decideDns({
+      policy: 'require',
+      host: 'nats.example',
+      browser: 'chromium',
+      evidence: dohDown,
+    });
+    assert.deepEqual(combineDecisions([ok, warned]), { connect: true, status: warned.status });
+    assert.deepEqual(combineDecisions([ok, warned, refused]), { connect: false, status: refused.status });
+    assert.deepEqual(combineDecisions([ok]), ok);
+    assert.throws(() => combineDecisions([]), RangeError);
   });
 });
 
