@@ -27,9 +27,13 @@ import { QUEUE_GROUP } from './service.ts';
 import type { PushDispatcher } from './web-push-dispatcher.ts';
 
 const MAX_CACHED_ROOMS = 4096;
-/** Lookups of a message's stream sequence (it may be routed before JetStream has stored it). */
-const SEQ_LOOKUPS = 3;
-const SEQ_LOOKUP_PAUSE_MS = 20;
+/**
+ * Lookups of a message's stream sequence: it may be routed before JetStream has stored it, so a
+ * miss is tried again after 20, 40, … ms (about 0.6 s in all on a loaded machine; the router
+ * handles messages concurrently, so the wait delays only this message's push).
+ */
+const SEQ_LOOKUPS = 6;
+const SEQ_LOOKUP_FIRST_PAUSE_MS = 20;
 
 export interface NotificationRouter {
   /** Messages routed by this gateway so far. */
@@ -60,7 +64,8 @@ export async function startNotificationRouter(input: {
   const sequenceOf = async (roomId: string, data: Uint8Array): Promise<number> => {
     if (!layout) return Number.POSITIVE_INFINITY;
     for (let attempt = 0; attempt < SEQ_LOOKUPS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, SEQ_LOOKUP_PAUSE_MS));
+      if (attempt > 0)
+        await new Promise((r) => setTimeout(r, SEQ_LOOKUP_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
       const stored = await (await jsm).streams
         .getMessage(layout.streamOf(roomId), { last_by_subj: roomSubject(roomId, 'msg') })
         .catch(() => null);

@@ -95,9 +95,19 @@ interface Pending {
   done?: (result: 'sent' | 'failed' | 'cancelled') => void;
   /** Asked just before a WAKE goes out (it may have waited out the interval): still needed? */
   wanted?: () => boolean;
+  /** Called as a WAKE goes out, before its answer: a read elsewhere from then on must reach it. */
+  onSend?: () => void;
+  /** The request is on its way: what is asked meanwhile goes out after it, not into it. */
+  inFlight?: boolean;
+  followUp?: {
+    kind: roomkey.v1.PushSentinelKind;
+    hooks: Pick<Pending, 'wanted' | 'onSend'>;
+    done?: Pending['done'];
+  };
 }
 
 interface DeviceSlot {
+  nkey: string;
   lastSentMs: number;
   /** When the last WAKE went out (the device has acted on it once it sends a beacon after). */
   lastWakeMs?: number;
@@ -134,7 +144,7 @@ export function startPushDispatcher(input: {
     let slot = slots.get(nkey);
     if (!slot) {
       if (slots.size >= MAX_DEVICE_SLOTS) for (const [k, s] of slots) if (!s.pending) slots.delete(k);
-      slot = { lastSentMs: Number.NEGATIVE_INFINITY, woken: new Map() };
+      slot = { nkey, lastSentMs: Number.NEGATIVE_INFINITY, woken: new Map() };
       slots.set(nkey, slot);
     }
     return slot;
@@ -183,15 +193,19 @@ export function startPushDispatcher(input: {
       attempt.device = next;
       attempt.sentAtMs = undefined;
       const wanted = () => attempts.get(userId) === attempt && !anyActive(userId);
-      enqueue(next, WAKE, wanted, (result) => {
-        if (attempts.get(userId) !== attempt) return;
-        if (result !== 'sent') return void advance(userId, attempt).catch(report);
+      // Noted as the request leaves, not when it is answered: a marker set meanwhile must still
+      // find the device woken for the room (a failed try only makes a later SYNC_READ needless).
+      const onSend = () => {
         attempt.sentAtMs = now();
         const slot = slotOf(next);
         slot.lastWakeMs = attempt.sentAtMs;
         for (const [roomId, seq] of attempt.rooms)
           slot.woken.set(roomId, Math.max(seq, slot.woken.get(roomId) ?? 0));
         while (slot.woken.size > MAX_WOKEN_ROOMS) slot.woken.delete(slot.woken.keys().next().value!);
+      };
+      enqueue(next, WAKE, { wanted, onSend }, (result) => {
+        if (attempts.get(userId) !== attempt) return;
+        if (result !== 'sent') return void advance(userId, attempt).catch(report);
         attempt.timer = setTimeout(() => {
           if (wokeSince(userId, next, attempt.sentAtMs ?? 0)) return finish(userId, attempt);
           advance(userId, attempt).catch(report);
@@ -205,26 +219,32 @@ export function startPushDispatcher(input: {
   const enqueue = (
     nkey: string,
     kind: roomkey.v1.PushSentinelKind,
-    wanted?: Pending['wanted'],
+    hooks: Pick<Pending, 'wanted' | 'onSend'> = {},
     done?: Pending['done'],
   ) => {
     const slot = slotOf(nkey);
-    if (slot.pending) {
-      // One pending push per device: a WAKE covers a SYNC_READ (a woken device catches up on markers).
-      if (kind === WAKE && slot.pending.kind === SYNC_READ) {
-        slot.pending.kind = WAKE;
-        slot.pending.wanted = wanted;
-      }
-      if (done) {
-        const earlier = slot.pending.done;
-        slot.pending.done = (r) => {
-          earlier?.(r);
-          done(r);
-        };
-      }
+    const current = slot.pending;
+    if (current?.inFlight) {
+      const earlier = current.followUp;
+      current.followUp = {
+        kind: kind === WAKE || earlier?.kind === WAKE ? WAKE : SYNC_READ,
+        hooks: { ...earlier?.hooks, ...hooks },
+        done: both(earlier?.done, done),
+      };
       return;
     }
-    const pending: Pending = { kind, tries: 0, done, wanted };
+    if (slot.pending) {
+      // One pending push per device: a WAKE covers a SYNC_READ (a woken device catches up on
+      // markers), and the newest wake's hooks speak for it (a device has one user, one attempt).
+      if (kind === WAKE) {
+        slot.pending.kind = WAKE;
+        if (hooks.wanted) slot.pending.wanted = hooks.wanted;
+        if (hooks.onSend) slot.pending.onSend = hooks.onSend;
+      }
+      slot.pending.done = both(slot.pending.done, done);
+      return;
+    }
+    const pending: Pending = { kind, tries: 0, done, ...hooks };
     slot.pending = pending;
     schedule(nkey, slot, pending, Math.max(0, slot.lastSentMs + timing.minIntervalMs - now()));
   };
@@ -238,6 +258,9 @@ export function startPushDispatcher(input: {
   const settle = (slot: DeviceSlot, pending: Pending, result: 'sent' | 'failed' | 'cancelled') => {
     if (slot.pending === pending) slot.pending = undefined;
     pending.done?.(result);
+    const next = pending.followUp;
+    pending.followUp = undefined;
+    if (next && !stopped) enqueue(slot.nkey, next.kind, next.hooks, next.done);
   };
 
   const fire = async (nkey: string, slot: DeviceSlot, pending: Pending) => {
@@ -250,7 +273,11 @@ export function startPushDispatcher(input: {
     if (!subscription) return settle(slot, pending, 'failed');
     pending.tries++;
     stats.requests++;
-    const outcome = await input.send(nkey, subscription, pending.kind);
+    if (pending.kind === WAKE) pending.onSend?.();
+    pending.inFlight = true;
+    const outcome = await input.send(nkey, subscription, pending.kind).finally(() => {
+      pending.inFlight = false;
+    });
     if (outcome.kind === 'sent') {
       stats.sent++;
       slot.lastSentMs = now();
@@ -277,6 +304,11 @@ export function startPushDispatcher(input: {
       );
       return settle(slot, pending, 'failed');
     }
+    // What was asked while this try was on its way rides on the retry.
+    const asked = pending.followUp;
+    pending.followUp = undefined;
+    if (asked?.kind === WAKE) Object.assign(pending, { kind: WAKE }, asked.hooks);
+    pending.done = both(pending.done, asked?.done);
     schedule(nkey, slot, pending, delay);
   };
 
@@ -348,5 +380,14 @@ export function startPushDispatcher(input: {
       for (const slot of slots.values()) clearTimeout(slot.pending?.timer);
       attempts.clear();
     },
+  };
+}
+
+/** One callback that calls both (either may be absent). */
+function both<T>(first?: (r: T) => void, second?: (r: T) => void): ((r: T) => void) | undefined {
+  if (!first || !second) return first ?? second;
+  return (r) => {
+    first(r);
+    second(r);
   };
 }
