@@ -30,11 +30,14 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
          N-node cluster, R3 streams and buckets, stores in DIR/nodes/), the gateway, the demo over
          HTTP. A nats-server that dies is started again on its ports. Ctrl-C stops everything.
   start  --nats URL[,URL...] --creds FILE [--data DIR] [--app-creds FILE] [--sys-creds FILE]
-         [--jwt-lifetime SECONDS] [--replicas N] [--shards N]
+         [--jwt-lifetime SECONDS] [--replicas N] [--shards N] [--vapid-subject URI]
          The gateway alone against an existing NATS server or cluster (operator mode, using the
          accounts from DIR). --creds is the gateway account's service user (DIR/gateway.creds),
          --app-creds the app account's (default DIR/gateway-app.creds), --sys-creds the system
          account's (default DIR/sys.creds). --replicas defaults to DIR/cluster.json's (3), else 1.
+         --vapid-subject: a contact for push services' operators, mailto:ops@example.org or an
+           https: URL (sent in every Web Push request's VAPID JWT; some push services refuse
+           pushes without a real one).
 `;
 
 const { positionals, values } = parseArgs({
@@ -56,6 +59,7 @@ const { positionals, values } = parseArgs({
     nodes: { type: 'string' },
     'route-port': { type: 'string' },
     shards: { type: 'string' },
+    'vapid-subject': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -70,6 +74,15 @@ function int(name: string, value: string | undefined): number | undefined {
 function fail(message: string): never {
   console.error(`roomkey-gateway: ${message}`);
   process.exit(2);
+}
+
+/** RFC 8292 asks for a mailto: or https: contact; anything else is refused at start, not by push services later. */
+function vapidSubject(value: string): string {
+  if (/^mailto:[^@\s]+@[^@\s]+$/.test(value)) return value;
+  try {
+    if (new URL(value).protocol === 'https:') return value;
+  } catch {}
+  fail(`--vapid-subject must be mailto:someone@example.org or an https: URL (got ${value})`);
 }
 
 let stopping = false;
@@ -182,6 +195,7 @@ switch (command) {
   }
   case 'start': {
     if (!values.nats || !values.creds) fail('start needs --nats URL and --creds FILE\n\n' + USAGE);
+    const subject = values['vapid-subject'] === undefined ? undefined : vapidSubject(values['vapid-subject']);
     const stack = readStack(values.data);
     const upgraded = upgradeNatsConfigFile(values.data);
     if (upgraded) console.log(`roomkey: ${upgradeNote(upgraded)}`);
@@ -194,6 +208,7 @@ switch (command) {
       jwtLifetimeMs,
       replicas: int('replicas', values.replicas) ?? readClusterPlan(values.data)?.replicas,
       roomShards: shards,
+      ...(subject ? { push: { subject } } : {}),
     });
     onSignals(gateway.stop);
     console.log(`roomkey: gateway serving on ${values.nats}`);

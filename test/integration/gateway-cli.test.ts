@@ -491,3 +491,19 @@ test('init --nodes writes one config per machine; a bad node list is refused wit
     assert.match(refused.stderr, why);
   }
 });
+
+test('start refuses a VAPID subject push services would reject, before it connects anywhere', () => {
+  for (const subject of ['ops@example.org', 'http://example.org/contact', 'mailto:nobody']) {
+    const refused = run(
+      'start',
+      '--nats',
+      'nats://127.0.0.1:9',
+      '--creds',
+      join(dir, 'none.creds'),
+      '--vapid-subject',
+      subject,
+    );
+    assert.equal(refused.status, 2, `${subject}: ${refused.stderr}`);
+    assert.match(refused.stderr, /mailto:someone@example\.org or an https: URL/);
+  }
+});
