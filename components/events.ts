@@ -29,7 +29,10 @@ export interface ErrorDetail {
     | 'remove-passkey'
     | 'unlock-passkey'
     | 'verify-contact'
-    | 'accept-key-change';
+    | 'accept-key-change'
+    | 'list-devices'
+    | 'revoke-device'
+    | 'pair-device';
   message: string;
   error: unknown;
 }
@@ -76,6 +79,16 @@ export interface NotificationDetail {
   notification: RoomNotification;
 }
 
+/** `roomkey-device-added`: this device sent its identity to a new device (`<roomkey-devices>`). */
+export interface DeviceAddedDetail {
+  deviceName: string;
+}
+
+/** `roomkey-paired`: this new device received the identity by pairing and signed in. */
+export interface PairedDetail {
+  username: string;
+}
+
 export interface RoomKeyEventMap {
   'roomkey-signed-in': SignedInDetail;
   'roomkey-signed-out': null;
@@ -90,6 +103,8 @@ export interface RoomKeyEventMap {
   'roomkey-member-removed': MemberRemovedDetail;
   'roomkey-notification-show': NotificationDetail;
   'roomkey-notification-click': NotificationDetail;
+  'roomkey-device-added': DeviceAddedDetail;
+  'roomkey-paired': PairedDetail;
 }
 
 declare global {
@@ -105,6 +120,8 @@ declare global {
     'roomkey-message-sent': CustomEvent<MessageSentDetail>;
     'roomkey-member-invited': CustomEvent<MemberInvitedDetail>;
     'roomkey-member-removed': CustomEvent<MemberRemovedDetail>;
+    'roomkey-device-added': CustomEvent<DeviceAddedDetail>;
+    'roomkey-paired': CustomEvent<PairedDetail>;
     'roomkey-notification-show': CustomEvent<NotificationDetail>;
     'roomkey-notification-click': CustomEvent<NotificationDetail>;
   }

@@ -3,6 +3,7 @@
  * twice) and exports the classes, the default-client setter and the public types.
  * @example import { setDefaultClient } from './roomkey.js'; setDefaultClient(client);
  */
+import './devices-define.ts';
 import './passkey-define.ts';
 import { RoomKeyNotifications } from './notifications.ts';
 import { RoomKeyRoom } from './room.ts';
@@ -18,6 +19,7 @@ export {
   setDefaultClient,
 } from './client/default.ts';
 export type * from './client/types.ts';
+export { RoomKeyDevices } from './devices.ts';
 export type * from './events.ts';
 export { RoomKeyNotifications } from './notifications.ts';
 export { RoomKeyPasskey } from './passkey.ts';

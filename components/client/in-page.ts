@@ -12,17 +12,23 @@
 import {
   type AccountFlows,
   addPasskey,
+  approvalFlow,
   ClientRuntime,
   type ClientRuntimeEvents,
   type ContactView,
+  type DeviceView,
   deleteDeviceRecord,
   deviceRecord,
+  deviceViews,
   disableDeviceUnlock,
   disableWebPush,
   enableDeviceUnlock,
   enableWebPush,
   fetchDeploymentConfig,
   type HistoryOptions,
+  offerFlow,
+  type PairingApprovalFlow,
+  type PairingOfferFlow,
   type PasskeyStatus,
   type PresenceState,
   passkeyCredentials,
@@ -32,7 +38,9 @@ import {
   presenceFrom,
   type RoomKeySession,
   removePasskeys,
+  revokeDeviceView,
   saveDeviceRecord,
+  signedInAs,
   webPushStatus,
 } from '../../core/client/index.ts';
 import { dispatchAsDomEvents } from '../../core/events.ts';
@@ -283,6 +291,26 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   async unlockWithPasskey(): Promise<void> {
     const store = await EncryptedStore.open(this.#backend);
     await this.runtime.unlock(await passkeyUnlockSecret(passkeyCredentials(store)));
+  }
+
+  /** This user's devices with last seen (core/client/pairing-client.ts). */
+  listDevices(): Promise<DeviceView[]> {
+    return deviceViews(this.runtime.ready());
+  }
+  revokeDevice(deviceKey: string): Promise<DeviceView[]> {
+    return revokeDeviceView(this.runtime.ready(), deviceKey);
+  }
+  /** On a signed-out device: a pairing code to show; it signs in with `password` when done. */
+  async offerPairing(password: string): Promise<PairingOfferFlow> {
+    const options = { config: await this.runtime.loadConfig(), backend: this.#backend, password };
+    return offerFlow({ ...options, storeParams: this.#options.storeParams }, async () => {
+      await this.runtime.unlock(password);
+      return signedInAs(this.runtime.session);
+    });
+  }
+  /** On a signed-in device: reads a new device's code (nothing is sent before `confirm`). */
+  approvePairing(offerText: string): Promise<PairingApprovalFlow> {
+    return approvalFlow(this.runtime.ready(), offerText);
   }
 
   #contactsFollowed: RoomKeySession | undefined;

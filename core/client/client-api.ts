@@ -6,6 +6,7 @@
  * @example const rooms = await client.listRooms(); client.addEventListener('message', show);
  */
 import type { ContactView } from './contacts.ts';
+import type { DeviceView, PairingApprovalFlow, PairingOfferFlow } from './pairing-views.ts';
 import type { PasskeyStatus } from './passkey.ts';
 import type {
   ConnectionState,
@@ -123,4 +124,17 @@ export interface RoomKeyClient extends EventTarget {
   addPasskey?(): Promise<PasskeyStatus>;
   removePasskey?(): Promise<PasskeyStatus>;
   unlockWithPasskey?(): Promise<void>;
+  /**
+   * This user's devices (core/client/pairing-*.ts): this one, the others with when each was last
+   * seen, and revoking one for good (signed with the user key).
+   */
+  listDevices?(): Promise<DeviceView[]>;
+  revokeDevice?(deviceKey: string): Promise<DeviceView[]>;
+  /**
+   * Adding a device by QR code. On the new device (signed out), `offerPairing` shows a one-shot
+   * code; `password` will lock this device's keys. On a signed-in device, `approvePairing` reads
+   * that code (scanned or pasted) and gives the confirmation code to compare before anything is sent.
+   */
+  offerPairing?(password: string): Promise<PairingOfferFlow>;
+  approvePairing?(offerText: string): Promise<PairingApprovalFlow>;
 }

@@ -63,9 +63,11 @@ export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export { approvalFlow, deviceViews, offerFlow, revokeDeviceView, signedInAs } from './pairing-client.ts';
 export { devicesLastSeen } from './pairing-devices.ts';
 export { offerPairing, type PairingHelloSeen, type PairingOffering } from './pairing-new-device.ts';
 export { type ApprovePairingDeps, approvePairing, type PairingApproval } from './pairing-old-device.ts';
+export type { DeviceView, PairingApprovalFlow, PairingOfferFlow } from './pairing-views.ts';
 export {
   addPasskey,
   type PasskeyStatus,

@@ -3,12 +3,13 @@
  * approved sites and revocation, settings, answers to approval questions, devices.
  * @example await handleAdmin(context, checkAdmin('revokeSite', { origin }));
  */
-import { equalBytes, fromBase64Url, toBase64Url } from '../../core/bytes.ts';
+import { equalBytes, fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Account } from './account.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
 import type { AdminRequest, DeviceView } from './messages.ts';
+import { PairingAdmin } from './pairing-admin.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 
 export interface AdminContext {
@@ -21,6 +22,9 @@ export interface AdminContext {
   revoked(origin: string, roomId: string | null): void;
   settingsChanged(settings: Settings): void;
 }
+
+/** The one device approval waiting for the user's answer (the popup may close meanwhile). */
+const pairing = new PairingAdmin();
 
 /** Refusing to revoke the device in use: signing out is what does that (and wipes its keys). */
 export class CurrentDeviceError extends ConflictError {
@@ -75,7 +79,11 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
     case 'devices': {
       // Signed out or locked: no user, so no devices to list (not an error for the popup).
       if (ctx.account.state.keys !== 'ready') return [];
-      const devices = await ctx.account.session().devices();
+      const session = ctx.account.session();
+      const [devices, seen] = await Promise.all([
+        session.devices(),
+        session.devicesLastSeen?.().catch(() => new Map<string, number>()) ?? new Map<string, number>(),
+      ]);
       return devices.map(
         (d): DeviceView => ({
           deviceKey: toBase64Url(d.deviceKey),
@@ -83,9 +91,19 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
           issuedAtMs: d.issuedAtMs ?? null,
           revokedAtMs: d.revokedAtMs,
           current: d.current,
+          // Only when the gateway said (the field is new: older hosts never set it).
+          ...(seen.has(toHex(d.deviceKey)) ? { lastSeenMs: seen.get(toHex(d.deviceKey)) } : {}),
         }),
       );
     }
+    case 'pairApprove':
+      return pairing.approve(ctx.account.session(), request.args.text);
+    case 'pairWaiting':
+      return pairing.view;
+    case 'pairConfirm':
+      return pairing.confirm();
+    case 'pairCancel':
+      return pairing.cancel();
     case 'revokeDevice': {
       const session = ctx.account.session();
       const deviceKey = fromBase64Url(request.args.deviceKey);

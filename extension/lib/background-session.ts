@@ -9,6 +9,7 @@
 import type {
   ConnectionState,
   HistoryProgress,
+  PairingApproval,
   RoomSummary,
   SentMessage,
   Session,
@@ -78,6 +79,10 @@ export interface BackgroundSession {
   devices(): Promise<DeviceInfo[]>;
   /** Revokes one of this user's devices for good (signed with the user key). */
   revokeDevice(deviceKey: Uint8Array): Promise<void>;
+  /** When each device was last seen (ms, 0 = not lately), by device key hex (lib/pairing-admin.ts). */
+  devicesLastSeen?(): Promise<Map<string, number>>;
+  /** Reads a new device's pairing code and says hello; nothing is sent before `confirm`. */
+  approvePairing?(offerText: string): Promise<PairingApproval>;
   /** Called whenever the tabs change what is visible; the SDK sends presence beacons from it. */
   setPresence(presence: Presence): void;
   /** Subscribes to an event; returns the unsubscribe function. */

@@ -20,6 +20,7 @@ import {
 } from '../../core/bridge/index.ts';
 import type { ConnectionState, KeyState, Session } from '../../core/client/index.ts';
 import { MalformedError, type RoomKeyError, UnsupportedError } from '../../core/errors.ts';
+import { PAIRING_TEXT, type PairingView } from './pairing-admin.ts';
 import { checkSettingsPatch, type Settings } from './settings.ts';
 
 /** What a frame tells the background about itself (core/bridge's port message). */
@@ -183,6 +184,8 @@ export interface DeviceView {
   revokedAtMs: number;
   /** The device this popup runs on (cannot be revoked here: sign out instead). */
   current: boolean;
+  /** When the gateway last heard from it (ms); 0 = not lately. */
+  lastSeenMs?: number;
 }
 
 export type Decision = 'allow' | 'deny' | 'block';
@@ -198,6 +201,11 @@ export interface AdminCommands {
   answerApproval: { args: { id: string; decision: Decision }; result: null };
   devices: { args: Record<string, never>; result: DeviceView[] };
   revokeDevice: { args: { deviceKey: string }; result: null };
+  /** Adding a device (lib/pairing-admin.ts): read its code, then confirm or cancel. */
+  pairApprove: { args: { text: string }; result: PairingView };
+  pairWaiting: { args: Record<string, never>; result: PairingView | null };
+  pairConfirm: { args: Record<string, never>; result: null };
+  pairCancel: { args: Record<string, never>; result: null };
 }
 export type AdminCommand = keyof AdminCommands;
 export type AdminRequest = {
@@ -229,7 +237,12 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'sites':
     case 'settings':
     case 'devices':
+    case 'pairWaiting':
+    case 'pairConfirm':
+    case 'pairCancel':
       return { command, args: {} };
+    case 'pairApprove':
+      return { command, args: { text: str('text', PAIRING_TEXT) } };
     case 'revokeSite':
       return { command, args: { origin: origin() } };
     case 'revokeRoom':

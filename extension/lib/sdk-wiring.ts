@@ -29,6 +29,7 @@ import {
   fetchDeploymentConfig,
   LiveSession,
   NotifiedWindow,
+  type PairingApproval,
   RoomKeySession,
   type RoomNotification,
   type RoomSummary,
@@ -150,6 +151,14 @@ export class SdkSession implements BackgroundSession {
 
   revokeDevice(deviceKey: Uint8Array): Promise<void> {
     return this.sdk.revokeDevice(deviceKey);
+  }
+
+  devicesLastSeen(): Promise<Map<string, number>> {
+    return this.sdk.devicesLastSeen();
+  }
+
+  approvePairing(offerText: string): Promise<PairingApproval> {
+    return this.sdk.approvePairing(offerText);
   }
 
   setPresence(presence: Presence): void {

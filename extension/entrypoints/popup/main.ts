@@ -10,6 +10,8 @@ import { dnsSettingsForm, dnsStatusLine } from '../../lib/dns-popup.ts';
 import { DNS_STATUS_KEY, readDnsStatus } from '../../lib/dns-status.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
+import type { PairingView } from '../../lib/pairing-admin.ts';
+import { addDeviceSection, seenWords } from '../../lib/pairing-popup.ts';
 import type { Settings } from '../../lib/settings.ts';
 
 const { client, transport } = pageClient();
@@ -19,6 +21,8 @@ let status: StatusView | undefined;
 let sites: SiteView[] = [];
 let settings: Settings | undefined;
 let devices: DeviceView[] = [];
+/** A device approval waiting in the background (lib/pairing-admin.ts). */
+let pairingWaiting: PairingView | null = null;
 let dnsStatus: DnsStatus | null = null;
 /** Where the background keeps the DNS status (lib/dns-status.ts). */
 const dnsArea = browser.storage.session ?? browser.storage.local;
@@ -75,6 +79,7 @@ async function load(): Promise<void> {
     }),
     readDnsStatus(dnsArea).catch(() => null),
   ]);
+  pairingWaiting = await transport.admin('pairWaiting', {}).catch(() => null);
   if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
   draw();
 }
@@ -226,6 +231,7 @@ function deviceList(): TemplateResult {
         <div class="row">
           <strong>${d.name}</strong>
           ${d.issuedAtMs ? html`<span class="muted">since ${day(d.issuedAtMs)}</span>` : nothing}
+          ${d.current || d.revokedAtMs ? nothing : html`<span class="muted seen">${seenWords(d.lastSeenMs)}</span>`}
           ${deviceActions(d)}
         </div>
       </li>`,
@@ -290,7 +296,15 @@ function draw(): void {
       <section aria-labelledby="h-devices">
         <h2 id="h-devices">Devices</h2>
         ${deviceList()}
-        <p class="muted">Adding another device (pairing) comes with a later version.</p>
+        ${addDeviceSection({
+          signedIn: s?.keys === 'ready',
+          waiting: pairingWaiting,
+          busy,
+          act: (action) => void act(action),
+          approve: (text) => transport.admin('pairApprove', { text }),
+          confirm: () => transport.admin('pairConfirm', {}),
+          cancel: () => transport.admin('pairCancel', {}),
+        })}
       </section>`,
     root,
   );

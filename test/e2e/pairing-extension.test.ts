@@ -1,0 +1,119 @@
+// Adding a device from the extension's popup (issue 15): the user's extension holds the identity;
+// a new device (a page with the in-page client and <roomkey-devices>, no extension) shows its
+// pairing code, the user pastes its text into the popup, both show the same confirmation code,
+// and only "It matches" sends the identity: the new device signs in as the same user. "It doesn't
+// match" first sends nothing. The popup lists the new device with when it was last seen.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
+import { ensureBuilt } from './helpers/build.ts';
+import { SLOW, shown } from './helpers/components.ts';
+import {
+  type ExtensionStack,
+  type ExtensionUser,
+  ensureExtensionBuilt,
+  enterInPopup,
+  launchWithExtension,
+  startExtensionStack,
+} from './helpers/extension.ts';
+
+const STEP = { timeout: 120_000 };
+const PASSWORD = 'ines password, long enough';
+
+describe('pairing from the extension popup', { timeout: 420_000 }, () => {
+  let stack: ExtensionStack;
+  let ines: ExtensionUser;
+  let tablet: BrowserUser;
+  let page: Page;
+
+  before(async () => {
+    ensureBuilt();
+    ensureExtensionBuilt();
+    stack = await startExtensionStack();
+    [ines, tablet] = await Promise.all([launchWithExtension('ines'), launchUser('ines-tablet')]);
+    page = await tablet.page();
+  });
+
+  after(async () => {
+    await ines?.close();
+    await tablet?.close();
+    await stack?.close();
+  });
+
+  async function newDeviceCode(): Promise<string> {
+    await page.locator('roomkey-devices input[part=password]').fill(PASSWORD);
+    await page.locator('roomkey-devices button[part=show-code]').click();
+    return waitFor('the new device shows its code', async () => {
+      const text = (
+        await page
+          .locator('roomkey-devices [part=qr-text]')
+          .textContent()
+          .catch(() => null)
+      )?.trim();
+      return text?.startsWith('roomkey-pair:v1:') ? text : undefined;
+    });
+  }
+
+  async function pasteInPopup(text: string): Promise<{ popup: Page; code: string }> {
+    const popup = await ines.extensionPage('popup.html');
+    await popup.locator('#pairing-text').fill(text);
+    await popup.locator('#pairing-read').click();
+    const code = await waitFor(
+      'the popup shows the code',
+      async () =>
+        (
+          (await popup
+            .locator('#pairing-code')
+            .textContent()
+            .catch(() => null)) ?? ''
+        ).trim() || undefined,
+    );
+    return { popup, code };
+  }
+
+  const tabletCode = () =>
+    waitFor(
+      'the new device shows the confirmation code',
+      async () =>
+        (
+          (await page
+            .locator('roomkey-devices [part=code]')
+            .textContent()
+            .catch(() => null)) ?? ''
+        ).trim() || undefined,
+    );
+
+  it('the extension signs up; "It doesn’t match" sends nothing', STEP, async () => {
+    await enterInPopup(ines, 'signUp', `${stack.origins.a}/`, 'ines', PASSWORD);
+    await page.goto(stack.stack.urls.web);
+    const { popup, code } = await pasteInPopup(await newDeviceCode());
+    assert.match(code, /^\d{3} \d{3}$/);
+    assert.equal(await tabletCode(), code, 'both screens show the same code');
+    await popup.locator('#pairing-cancel').click();
+    await waitFor('the new device hears it was cancelled', async () =>
+      /cancelled/i.test(await shown(page, 'roomkey-devices')),
+    );
+    assert.doesNotMatch(await shown(page, 'roomkey-sign-in'), /Signed in as/);
+    await popup.close();
+  });
+
+  it('"It matches" signs the new device in as the same user; the popup lists it', STEP, async () => {
+    const { popup, code } = await pasteInPopup(await newDeviceCode());
+    assert.equal(await tabletCode(), code);
+    await popup.locator('#pairing-confirm').click();
+    await waitFor(
+      'the new device is signed in',
+      async () => /Signed in as\s*ines/.test(await shown(page, 'roomkey-sign-in')),
+      SLOW * 2,
+    );
+    await popup.reload();
+    await waitFor(
+      'the popup lists two devices',
+      async () => (await popup.locator('#devices > li').count()) === 2,
+      SLOW,
+    );
+    assert.match((await popup.locator('#devices').textContent()) ?? '', /active now|seen|not seen lately/);
+    await popup.close();
+  });
+});
