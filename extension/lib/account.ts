@@ -14,10 +14,15 @@ import {
   KeyStateMachine,
   type Session,
 } from '../../core/client/index.ts';
-import { LockedError, MalformedError, NotFoundError } from '../../core/errors.ts';
+import { LockedError, MalformedError, NotFoundError, UnsupportedError } from '../../core/errors.ts';
 import type { StoreBackend } from '../../core/store/index.ts';
 import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
-import type { BackgroundSession, SessionEvents, SessionFactory } from './background-session.ts';
+import type {
+  BackgroundSession,
+  PairingProgress,
+  SessionEvents,
+  SessionFactory,
+} from './background-session.ts';
 import type { UnlockCache } from './unlock-cache.ts';
 
 /** The account as every client sees it. */
@@ -112,6 +117,11 @@ export class Account {
     return this.#serial(() => this.#enter('signIn', input));
   }
 
+  /** This device joins an account by pairing (lib/pairing-new.ts); like a sign-in, it ends ready. */
+  pair(input: { gateway: string; password: string; progress: PairingProgress }): Promise<Session> {
+    return this.#serial(() => this.#enter('pair', { ...input, username: '' }));
+  }
+
   unlock(password: string): Promise<void> {
     return this.#serial(async () => {
       if (this.#state.keys === 'ready') return;
@@ -148,8 +158,8 @@ export class Account {
   }
 
   async #enter(
-    how: 'signUp' | 'signIn',
-    input: { gateway: string; username: string; password: string },
+    how: 'signUp' | 'signIn' | 'pair',
+    input: { gateway: string; username: string; password: string; progress?: PairingProgress },
   ): Promise<Session> {
     this.#state.requireSignedOut();
     // Leftovers of an interrupted sign-in (records without a header) would block create().
@@ -157,7 +167,13 @@ export class Account {
     const store = await EncryptedStore.create(this.#deps.backend, input.password, this.#deps.argon2);
     let session: BackgroundSession;
     try {
-      session = await this.#deps.sessions[how]({ store, ...input });
+      if (how === 'pair') {
+        if (!this.#deps.sessions.pair || !input.progress)
+          throw new UnsupportedError('This build cannot pair.');
+        session = await this.#deps.sessions.pair({ store, ...input, progress: input.progress });
+      } else {
+        session = await this.#deps.sessions[how]({ store, ...input });
+      }
       await store.set(ACCOUNT_RECORD, utf8(JSON.stringify({ gateway: input.gateway })));
     } catch (error) {
       store.lock();

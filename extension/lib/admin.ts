@@ -10,6 +10,7 @@ import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
 import type { AdminRequest, DeviceView } from './messages.ts';
 import { PairingAdmin } from './pairing-admin.ts';
+import { NewDevicePairing } from './pairing-new.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 
 export interface AdminContext {
@@ -25,6 +26,8 @@ export interface AdminContext {
 
 /** The one device approval waiting for the user's answer (the popup may close meanwhile). */
 const pairing = new PairingAdmin();
+/** This device's own pairing as a new device, if one runs (lib/pairing-new.ts). */
+const newDevice = new NewDevicePairing();
 
 /** Refusing to revoke the device in use: signing out is what does that (and wipes its keys). */
 export class CurrentDeviceError extends ConflictError {
@@ -104,6 +107,12 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
       return pairing.confirm();
     case 'pairCancel':
       return pairing.cancel();
+    case 'pairNew':
+      return newDevice.start(ctx.account, request.args);
+    case 'pairNewStatus':
+      return newDevice.view;
+    case 'pairNewCancel':
+      return newDevice.cancel();
     case 'revokeDevice': {
       const session = ctx.account.session();
       const deviceKey = fromBase64Url(request.args.deviceKey);

@@ -117,4 +117,23 @@ export interface SessionFactory {
   resume(input: { store: EncryptedStore; gateway: string }): Promise<BackgroundSession | undefined>;
   /** Best effort on sign-out, before the store is wiped (e.g. revoke this device at the gateway). */
   signOut(session: BackgroundSession): Promise<void>;
+  /**
+   * This device joins an account by pairing (lib/pairing-new.ts): shows `progress` the offer, then
+   * the code; resolves with the session once the identity arrived. `password` locks the store.
+   */
+  pair?(input: PairInput): Promise<BackgroundSession>;
+}
+
+/** What pairing as a new device needs: the fresh store, the server, and where to say how it goes. */
+export interface PairInput {
+  store: EncryptedStore;
+  gateway: string;
+  password: string;
+  progress: PairingProgress;
+}
+
+/** Pairing as a new device, as the popup shows it (lib/pairing-new.ts keeps the latest). */
+export interface PairingProgress {
+  offer(view: { qrText: string; expiresAtMs: number }, cancel: () => Promise<void>): void;
+  hello(view: { code: string; username: string }): void;
 }

@@ -21,7 +21,8 @@ import {
 import type { ConnectionState, KeyState, Session } from '../../core/client/index.ts';
 import { MalformedError, type RoomKeyError, UnsupportedError } from '../../core/errors.ts';
 import { PAIRING_TEXT, type PairingView } from './pairing-admin.ts';
-import { checkSettingsPatch, type Settings } from './settings.ts';
+import type { NewDeviceView } from './pairing-new.ts';
+import { checkGateway, checkSettingsPatch, type Settings } from './settings.ts';
 
 /** What a frame tells the background about itself (core/bridge's port message). */
 export type { FrameState };
@@ -206,6 +207,10 @@ export interface AdminCommands {
   pairWaiting: { args: Record<string, never>; result: PairingView | null };
   pairConfirm: { args: Record<string, never>; result: null };
   pairCancel: { args: Record<string, never>; result: null };
+  /** This device as the NEW one (lib/pairing-new.ts): start, see how it goes, give up. */
+  pairNew: { args: { gateway: string; password: string }; result: NewDeviceView };
+  pairNewStatus: { args: Record<string, never>; result: NewDeviceView | null };
+  pairNewCancel: { args: Record<string, never>; result: null };
 }
 export type AdminCommand = keyof AdminCommands;
 export type AdminRequest = {
@@ -240,7 +245,15 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'pairWaiting':
     case 'pairConfirm':
     case 'pairCancel':
+    case 'pairNewStatus':
+    case 'pairNewCancel':
       return { command, args: {} };
+    case 'pairNew': {
+      const password = args['password'];
+      if (typeof password !== 'string' || password.length === 0 || password.length > 1024)
+        throw new MalformedError('admin: bad password');
+      return { command, args: { gateway: checkGateway(args['gateway']), password } };
+    }
     case 'pairApprove':
       return { command, args: { text: str('text', PAIRING_TEXT) } };
     case 'revokeSite':

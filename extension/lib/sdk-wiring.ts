@@ -29,6 +29,7 @@ import {
   fetchDeploymentConfig,
   LiveSession,
   NotifiedWindow,
+  offerPairing,
   type PairingApproval,
   RoomKeySession,
   type RoomNotification,
@@ -48,6 +49,7 @@ import type {
   CredentialsInput,
   DeviceInfo,
   IncomingNotification,
+  PairInput,
   Presence,
   SessionEvents,
   SessionFactory,
@@ -256,8 +258,38 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
     return session;
   };
 
+  /** Pairing as a new device: the SDK's store comes from the transfer, then the same records as enter. */
+  const pair = async (input: PairInput): Promise<BackgroundSession> => {
+    const cfg = await readConfig(input.gateway);
+    await deps.beforeConnect?.(input.gateway, cfg);
+    await backend.clear();
+    const backoff = new Backoff();
+    const offering = await offerPairing({ ...options(cfg, backoff), password: input.password });
+    input.progress.offer({ qrText: offering.qrText, expiresAtMs: offering.expiresAtMs }, () =>
+      offering.cancel(),
+    );
+    void offering.hello.then((hello) => input.progress.hello(hello)).catch(() => undefined);
+    const opened = await offering.done;
+    const session = await SdkSession.start(
+      (onCreated) => RoomKeySession.startPaired({ ...options(cfg, backoff), onCreated }, opened),
+      await loadWindow(input.store),
+      backoff,
+    );
+    try {
+      const secret = randomSecret();
+      await opened.state.store.changePassphrase(input.password, secret, SECRET_PARAMS);
+      await input.store.set(SECRET, utf8(secret));
+      await input.store.set(CONFIG, utf8(JSON.stringify(cfg)));
+    } catch (error) {
+      await session.close().catch(() => undefined);
+      throw error;
+    }
+    return session;
+  };
+
   return {
     available: true,
+    pair,
     signUp: (input) => enter('signUp', input),
     signIn: (input) => enter('signIn', input),
     resume: async ({ store, gateway }) => {

@@ -11,7 +11,8 @@ import { DNS_STATUS_KEY, readDnsStatus } from '../../lib/dns-status.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
 import type { PairingView } from '../../lib/pairing-admin.ts';
-import { addDeviceSection, seenWords } from '../../lib/pairing-popup.ts';
+import type { NewDeviceView } from '../../lib/pairing-new.ts';
+import { addDeviceSection, newDeviceSection, seenWords } from '../../lib/pairing-popup.ts';
 import type { Settings } from '../../lib/settings.ts';
 
 const { client, transport } = pageClient();
@@ -23,6 +24,8 @@ let settings: Settings | undefined;
 let devices: DeviceView[] = [];
 /** A device approval waiting in the background (lib/pairing-admin.ts). */
 let pairingWaiting: PairingView | null = null;
+/** This device's own pairing as a new device, while it runs (lib/pairing-new.ts). */
+let newDevice: NewDeviceView | null = null;
 let dnsStatus: DnsStatus | null = null;
 /** Where the background keeps the DNS status (lib/dns-status.ts). */
 const dnsArea = browser.storage.session ?? browser.storage.local;
@@ -80,6 +83,7 @@ async function load(): Promise<void> {
     readDnsStatus(dnsArea).catch(() => null),
   ]);
   pairingWaiting = await transport.admin('pairWaiting', {}).catch(() => null);
+  newDevice = await transport.admin('pairNewStatus', {}).catch(() => null);
   if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
   draw();
 }
@@ -279,7 +283,17 @@ function draw(): void {
             ${dnsStatusLine(dnsStatus)}
             ${s.sdk ? nothing : html`<p class="muted">This build has no client SDK yet: sign-in is not possible.</p>`}
             ${s.pendingApprovals ? html`<p>${s.pendingApprovals} site request(s) wait for your answer.</p>` : nothing}
-            <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}</section>`
+            <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}
+              ${newDeviceSection({
+                signedOut: s.keys === 'signed-out',
+                view: newDevice,
+                gateway: s.gateway ?? settings?.gateway ?? null,
+                busy,
+                act: (action) => void act(action),
+                start: (gateway, password) => transport.admin('pairNew', { gateway, password }),
+                cancel: () => transport.admin('pairNewCancel', {}),
+              })}
+            </section>`
           : html`<p class="muted">Loading…</p>`
       }
       ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
@@ -311,6 +325,10 @@ function draw(): void {
 }
 
 for (const type of ['keys', 'session', 'connection']) client.addEventListener(type, () => void refresh());
+// While this device waits to be paired, follow it (the code, then signed in) without a click.
+setInterval(() => {
+  if (newDevice?.state === 'offer' || newDevice?.state === 'code') void refresh().catch(() => undefined);
+}, 1000);
 browser.storage.onChanged.addListener((changes: Record<string, unknown>) => {
   if (DNS_STATUS_KEY in changes) void refresh();
 });
