@@ -5,12 +5,16 @@
  */
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { UnavailableError } from '../core/errors.ts';
 import type { roomkey } from '../proto/index.ts';
 import { v1 } from '../proto/index.ts';
+import { retryTransient } from './jetstream-retry.ts';
 import { SealedKv } from './sealed-kv.ts';
 import type { ServerKeys } from './server-keys.ts';
 
 const HOUR = 3600_000;
+/** Tries to open each bucket: backoff 250 ms doubling to 4 s, no new try after 20 s. */
+const OPEN_RETRY = { attempts: 12, budgetMs: 20_000, firstDelayMs: 250, maxDelayMs: 4000 };
 
 export const BUCKETS = {
   /** Registration records by blinded username: sealed CredentialRecord. */
@@ -78,8 +82,18 @@ export async function openBuckets(
 ): Promise<Buckets> {
   const kvm = new Kvm(nc);
   const replicas = options.replicas ?? 1;
+  // A cluster still joining or electing answers a create with a timeout or "error creating store
+  // for stream" for a few seconds: retried with backoff, then a typed error that says what to check.
   const open = (name: string, extra: { ttl?: number; maxValueSize?: number } = {}) =>
-    kvm.create(name, { history: 1, replicas, maxValueSize: 64 * 1024, ...extra });
+    retryTransient(
+      () => kvm.create(name, { history: 1, replicas, maxValueSize: 64 * 1024, ...extra }),
+      OPEN_RETRY,
+    ).catch((error: unknown) => {
+      throw new UnavailableError(
+        `The gateway could not open the KV bucket ${name}: ${(error as Error)?.message ?? error}. Check that every nats-server of the cluster is running and routed to the others, that JetStream has room for ${replicas} replica(s), and the nats-server logs; then start the gateway again.`,
+        { cause: error },
+      );
+    });
   const [
     credentials,
     users,

@@ -20,9 +20,17 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ConflictError, UnavailableError } from '../core/errors.ts';
+import { ConflictError, RoomKeyError, UnavailableError } from '../core/errors.ts';
 import { DEFAULT_ROOM_SHARDS, roomShardStreamName, StreamLayout } from '../core/transport/index.ts';
+import { retryTransient } from './jetstream-retry.ts';
 import { MAX_ROOM_MESSAGE_BYTES } from './room-streams.ts';
+
+/**
+ * Tries to read or create one shard stream: backoff from 250 ms doubling to 4 s, no new try after
+ * 20 s. Enough for a cluster whose nodes are still joining or electing leaders (a node back from a
+ * restart takes 5–10 s on this machine), short enough that a start that cannot work says so.
+ */
+const RETRY = { attempts: 12, budgetMs: 20_000, firstDelayMs: 250, maxDelayMs: 4000 };
 
 export interface RoomShardOptions {
   /** The deployment's shard count; undefined: what the existing streams say, else 16. */
@@ -40,9 +48,14 @@ export async function ensureRoomShards(
   app: NatsConnection,
   options: RoomShardOptions = {},
 ): Promise<StreamLayout> {
-  const jsm = await jetstreamManager(app);
   const replicas = options.replicas ?? 1;
-  const first = await streamInfo(jsm, roomShardStreamName(0));
+  const name0 = roomShardStreamName(0);
+  const jsm = await retryTransient(() => jetstreamManager(app), RETRY).catch((error: unknown) => {
+    throw startFailure(`reach JetStream to check ${name0}`, replicas, error);
+  });
+  const first = await retryTransient(() => streamInfo(jsm, name0), RETRY).catch((error: unknown) => {
+    throw startFailure(`read the room shard stream ${name0}`, replicas, error);
+  });
   const existing = first ? shardCountOf(first) : undefined;
   if (first && existing === undefined) {
     throw new ConflictError(
@@ -56,18 +69,9 @@ export async function ensureRoomShards(
   }
   const layout = new StreamLayout(options.shards ?? existing ?? DEFAULT_ROOM_SHARDS);
   await Promise.all(
-    layout.streams().map(async (name, k) => {
+    layout.streams().map(async (_name, k) => {
       const wanted = shardConfig(layout, k, replicas);
-      let info = k === 0 ? first : await streamInfo(jsm, name);
-      if (!info) {
-        try {
-          info = await jsm.streams.add(wanted);
-        } catch (error) {
-          // Another gateway may have made it a moment ago: then it must match.
-          info = await streamInfo(jsm, name);
-          if (!info) throw unavailable(`create the room shard stream ${name}`, error);
-        }
-      }
+      const info = k === 0 && first ? first : await createShard(jsm, wanted, options.log);
       checkShard(info, wanted, options.log);
     }),
   );
@@ -127,6 +131,52 @@ function checkShard(
       `${wanted.name} has ${info.config.num_replicas} replica(s), this gateway asks for ${wanted.num_replicas}: left as it is (change it with \`nats stream edit\`).`,
     );
   }
+}
+
+/**
+ * Creates shard stream `wanted` unless it exists, retrying what a cluster that is still forming
+ * answers (see jetstream-retry.ts); UnavailableError naming what to check when it never works.
+ */
+async function createShard(
+  jsm: JetStreamManager,
+  wanted: ReturnType<typeof shardConfig>,
+  log?: (line: string) => void,
+): Promise<StreamInfo> {
+  try {
+    return await retryTransient(
+      async () => {
+        const existing = await streamInfo(jsm, wanted.name);
+        if (existing) return existing;
+        try {
+          return await jsm.streams.add(wanted);
+        } catch (error) {
+          // Another gateway may have made it a moment ago: then it must match.
+          const made = await streamInfo(jsm, wanted.name).catch(() => undefined);
+          if (made) return made;
+          throw error;
+        }
+      },
+      {
+        ...RETRY,
+        onRetry: (error, attempt, delayMs) =>
+          log?.(
+            `creating ${wanted.name} failed (${(error as Error)?.message ?? error}); try ${attempt + 1} in ${delayMs} ms`,
+          ),
+      },
+    );
+  } catch (error) {
+    throw startFailure(`create the room shard stream ${wanted.name}`, wanted.num_replicas ?? 1, error);
+  }
+}
+
+/** What a start that could not make or read a shard stream says (a conflict stays a conflict). */
+function startFailure(what: string, replicas: number, error: unknown): RoomKeyError {
+  if (error instanceof RoomKeyError && error.code !== 'unavailable') return error;
+  const cause = error instanceof UnavailableError && error.cause ? error.cause : error;
+  return new UnavailableError(
+    `The gateway could not ${what}: ${(cause as Error)?.message ?? cause}. Check that every nats-server of the cluster is running and routed to the others (\`/healthz?js-enabled-only=true\` on each), that JetStream has room for ${replicas} replica(s) (max_file_store, free disk), and the nats-server logs for why the store could not be made; then start the gateway again.`,
+    { cause: error },
+  );
 }
 
 async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {

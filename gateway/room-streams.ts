@@ -7,27 +7,41 @@
  * of two commits built on the same parent, and of two geneses of one room id, only one is stored.
  * Each device reads a room through one consumer this module places for it (R1, memory: a cursor,
  * never a Raft group of its own). Sequences are the shard's: dense per stream, sparse per room.
+ * On a cluster a consumer may be placed on a node that just died (2.9 keeps choosing it for 30 s
+ * and more), so commits and "the last N" are read with message gets, answered by the stream's
+ * leader, and the one consumer that remains (the device cursor) is created with a short time
+ * limit, deleted and placed again when it does not answer.
  * @example const streams = new RoomStreams(appNc, new StreamLayout(16)); await streams.appendCommit(roomId, genesis, 0);
  */
 import {
   AckPolicy,
+  type ConsumerConfig,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
   jetstream,
   jetstreamManager,
+  type MsgRequest,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConflictError, UnavailableError } from '../core/errors.ts';
 import { deviceConsumerName, roomSubject, type StreamLayout } from '../core/transport/index.ts';
+import { retryTransient } from './jetstream-retry.ts';
+import { startOfLast } from './last-start.ts';
 import { isWrongLastSequence } from './sealed-kv.ts';
 
 /** Largest message a shard stream stores (an epoch commit carries one key wrap per member). */
 export const MAX_ROOM_MESSAGE_BYTES = 1024 * 1024;
 /** A device consumer nobody pulled from for this long is removed by the server. */
 const CONSUMER_IDLE_NS = 3600 * 1e9;
-/** Short-lived consumers (commit reads, position probes) the server drops if we cannot. */
-const PROBE_IDLE_NS = 30_000 * 1e6;
+/**
+ * Time limit of each try to create a consumer: an R1 consumer answers in milliseconds unless it
+ * was placed on a dead node, which never answers. Later tries wait longer (a busy meta leader).
+ */
+const CONSUMER_TRY_MS = [1000, 1000, 1500, 2500];
+/** Time limit of a message get, and how often one is tried (an election takes a few seconds). */
+const GET_TRY_MS = 2000;
+const GET_ATTEMPTS = 3;
 /** Consumer deletions in flight at once. */
 const DELETE_BATCH = 16;
 /** Stored times remembered per gateway (they never change: shard streams deny delete and purge). */
@@ -44,15 +58,65 @@ export interface StoredCommit {
  */
 export class RoomStreams {
   readonly layout: StreamLayout;
+  readonly #app: NatsConnection;
   readonly #js: JetStreamClient;
   readonly #jsm: Promise<JetStreamManager>;
+  /** Managers whose API requests give up after a given time (ms → manager). */
+  readonly #limited = new Map<number, Promise<JetStreamManager>>();
   readonly #storedTimes = new Map<string, number>();
 
   constructor(app: NatsConnection, layout: StreamLayout) {
     this.layout = layout;
+    this.#app = app;
     this.#js = jetstream(app);
     this.#jsm = jetstreamManager(app);
     this.#jsm.catch(() => undefined); // each use reports its own failure
+  }
+
+  #jsmWithin(timeoutMs: number): Promise<JetStreamManager> {
+    let jsm = this.#limited.get(timeoutMs);
+    if (!jsm) {
+      jsm = jetstreamManager(this.#app, { timeout: timeoutMs, checkAPI: false });
+      jsm.catch(() => undefined);
+      this.#limited.set(timeoutMs, jsm);
+    }
+    return jsm;
+  }
+
+  /**
+   * Creates a named consumer (see CONSUMER_TRY_MS): a try that does not answer in time is deleted,
+   * so the next is placed anew. Returns its info.
+   */
+  async #addConsumer(stream: string, config: Partial<ConsumerConfig> & { name: string }, what: string) {
+    const quick = await this.#jsmWithin(CONSUMER_TRY_MS[0]!);
+    return natsCall(what, () =>
+      retryTransient(
+        async (attempt) => {
+          // The meta leader drops the assignment even when the dead node never answers the delete.
+          if (attempt > 1) await quick.consumers.delete(stream, config.name).catch(() => undefined);
+          const limited = await this.#jsmWithin(CONSUMER_TRY_MS[attempt - 1]!);
+          return limited.consumers.add(stream, config);
+        },
+        { attempts: CONSUMER_TRY_MS.length, firstDelayMs: 50, maxDelayMs: 200 },
+      ),
+    );
+  }
+
+  /** Message `query` of the shard stream, null when there is none (a few quick tries). */
+  async #getMessage(stream: string, query: MsgQuery) {
+    const jsm = await this.#jsmWithin(GET_TRY_MS);
+    return natsCall('read the room stream', () =>
+      retryTransient(() => jsm.streams.getMessage(stream, query as MsgRequest), {
+        attempts: GET_ATTEMPTS,
+        firstDelayMs: 250,
+      }),
+    );
+  }
+
+  #rememberTime(stream: string, seq: number, time: number): void {
+    if (this.#storedTimes.size >= MAX_STORED_TIMES)
+      this.#storedTimes.delete(this.#storedTimes.keys().next().value!);
+    this.#storedTimes.set(`${stream}:${seq}`, time);
   }
 
   /**
@@ -79,32 +143,27 @@ export class RoomStreams {
     }
   }
 
-  /** Every genesis/commit of the room from `fromSeq` on, in order (a short-lived filtered consumer). */
+  /**
+   * Every genesis/commit of the room from `fromSeq` on, in order: message gets that each ask for
+   * the first `.commit` at or after a sequence (no consumer, so nothing to place on a dead node).
+   */
   async readCommits(roomId: string, fromSeq = 1): Promise<StoredCommit[]> {
-    const jsm = await this.#jsm;
     const stream = this.layout.streamOf(roomId);
-    const info = await natsCall('read the room stream', () =>
-      jsm.consumers.add(stream, probeConfig(roomSubject(roomId, 'commit'), fromSeq)),
-    );
+    const subject = roomSubject(roomId, 'commit');
     const out: StoredCommit[] = [];
-    try {
-      let pending = info.num_pending;
-      const consumer = await this.#js.consumers.get(stream, info.name);
-      while (pending > 0) {
-        const batch = await consumer.fetch({ max_messages: Math.min(pending, 256), expires: 5000 });
-        let got = 0;
-        for await (const m of batch) {
-          out.push({ seq: m.seq, data: m.data });
-          got++;
-          pending = m.info.pending;
-          if (pending === 0) break;
-        }
-        if (got === 0) throw new UnavailableError('The room stream did not deliver its commits in time.');
+    for (let seq = Math.max(1, fromSeq); ; ) {
+      const msg = await this.#getMessage(stream, { seq, next_by_subj: subject });
+      // The server gives the first match at or after `seq`; anything else is not an answer to it.
+      if (!msg) return out;
+      if (msg.subject !== subject || msg.seq < seq) {
+        throw new UnavailableError(
+          `The room stream answered a read of ${subject} with ${msg.subject} #${msg.seq}: this needs nats-server 2.9 or later.`,
+        );
       }
-    } finally {
-      await jsm.consumers.delete(stream, info.name).catch(() => undefined);
+      out.push({ seq: msg.seq, data: msg.data });
+      this.#rememberTime(stream, msg.seq, msg.time.getTime());
+      seq = msg.seq + 1;
     }
-    return out;
   }
 
   /** Sequence of the room's latest genesis/commit, 0 when there is none (no such room). */
@@ -128,24 +187,19 @@ export class RoomStreams {
     return info.state.last_seq;
   }
 
-  /** How many of the room's envelopes are stored at `fromSeq` or later. */
-  async envelopesFrom(roomId: string, fromSeq: number): Promise<number> {
-    const jsm = await this.#jsm;
-    const stream = this.layout.streamOf(roomId);
-    const info = await natsCall('read the room stream', () =>
-      jsm.consumers.add(stream, probeConfig(roomSubject(roomId, 'msg'), fromSeq)),
-    );
-    void jsm.consumers.delete(stream, info.name).catch(() => undefined); // else it idles out
-    return info.num_pending;
-  }
-
   /**
-   * The start sequence from which `last` of the room's envelopes follow, given that more than
-   * `last` are stored at `from` or later and none after `lastSeq` (searchStartForLast, counting
-   * with filtered consumers' pending counts).
+   * The start sequence from which the last `last` of the room's envelopes in [from, lastSeq]
+   * follow, or `from` when there are fewer (startOfLast: message gets only, no consumer).
    */
   startForLast(roomId: string, from: number, last: number, lastSeq: number): Promise<number> {
-    return searchStartForLast((seq) => this.envelopesFrom(roomId, seq), from, last, lastSeq);
+    const stream = this.layout.streamOf(roomId);
+    const subject = roomSubject(roomId, 'msg');
+    return startOfLast(
+      async (seq) => (await this.#getMessage(stream, { seq, next_by_subj: subject }))?.seq,
+      from,
+      last,
+      lastSeq,
+    );
   }
 
   /** When JetStream stored message `seq` of the room's shard stream (ms, the server's clock). */
@@ -154,19 +208,12 @@ export class RoomStreams {
     const key = `${stream}:${seq}`;
     const known = this.#storedTimes.get(key);
     if (known !== undefined) return known;
-    let time: number;
-    try {
-      const stored = await (await this.#jsm).streams.getMessage(stream, { seq });
-      time = stored?.time.getTime() ?? Number.NaN;
-    } catch (error) {
-      throw new UnavailableError('The gateway could not read the room stream: try again.', { cause: error });
-    }
+    const stored = await this.#getMessage(stream, { seq });
+    const time = stored?.time.getTime() ?? Number.NaN;
     if (!Number.isSafeInteger(time) || time <= 0) {
       throw new UnavailableError(`The room stream has no entry ${seq}: try again.`);
     }
-    if (this.#storedTimes.size >= MAX_STORED_TIMES)
-      this.#storedTimes.delete(this.#storedTimes.keys().next().value!);
-    this.#storedTimes.set(key, time);
+    this.#rememberTime(stream, seq, time);
     return time;
   }
 
@@ -179,8 +226,10 @@ export class RoomStreams {
     const stream = this.layout.streamOf(roomId);
     const name = deviceConsumerName(deviceNkey, roomId);
     await jsm.consumers.delete(stream, name).catch(() => undefined);
-    const info = await natsCall('place the device consumer', () =>
-      jsm.consumers.add(stream, {
+    const info = await this.#addConsumer(
+      stream,
+      {
+        name,
         durable_name: name,
         filter_subject: roomSubject(roomId, 'msg'),
         ack_policy: AckPolicy.None,
@@ -190,7 +239,8 @@ export class RoomStreams {
         // A cursor only: at R3 a replicated consumer would be one more Raft group per device and room.
         mem_storage: true,
         num_replicas: 1,
-      }),
+      },
+      'place the device consumer',
     );
     return info.num_pending;
   }
@@ -228,42 +278,8 @@ export class RoomStreams {
   }
 }
 
-/**
- * The largest sequence s in [from, lastSeq] with at least `last` envelopes stored at s or later,
- * i.e. where "the last `last`" start. Other rooms' messages are interleaved in a shard, so a
- * room's sequences are sparse and cannot be counted back from the end: a binary search on
- * `countFrom` (non-increasing in seq), about log2(lastSeq - from) calls.
- * @example await searchStartForLast(async (s) => seqs.filter((x) => x >= s).length, 1, 3, 100)
- */
-export async function searchStartForLast(
-  countFrom: (seq: number) => Promise<number>,
-  from: number,
-  last: number,
-  lastSeq: number,
-): Promise<number> {
-  let lo = Math.max(1, from);
-  // `last` envelopes have `last` distinct sequences, the newest at most lastSeq.
-  let hi = Math.max(lo, lastSeq - last + 1);
-  while (lo < hi) {
-    const mid = lo + Math.ceil((hi - lo) / 2);
-    if ((await countFrom(mid)) >= last) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** An unnamed, unacknowledged, in-memory R1 consumer on one subject from `fromSeq` on. */
-function probeConfig(subject: string, fromSeq: number) {
-  return {
-    filter_subject: subject,
-    ack_policy: AckPolicy.None,
-    deliver_policy: fromSeq > 1 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
-    ...(fromSeq > 1 ? { opt_start_seq: fromSeq } : {}),
-    inactive_threshold: PROBE_IDLE_NS,
-    mem_storage: true,
-    num_replicas: 1,
-  };
-}
+/** A message get: by sequence, last on a subject, or first on a subject at or after a sequence. */
+type MsgQuery = { seq: number } | { last_by_subj: string } | { seq: number; next_by_subj: string };
 
 async function natsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {

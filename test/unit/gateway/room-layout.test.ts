@@ -14,7 +14,6 @@ import {
   roomSubject,
   StreamLayout,
 } from '../../../core/transport/index.ts';
-import { searchStartForLast } from '../../../gateway/room-streams.ts';
 
 const ROOM = '0123456789abcdef0123456789abcdef';
 
@@ -95,47 +94,5 @@ describe('deviceConsumerName', () => {
     assert.notEqual(deviceConsumerName(nkey, `${ROOM.slice(1)}0`), name);
     assert.notEqual(deviceConsumerName(`U${'B'.repeat(55)}`, ROOM), name);
     assert.throws(() => deviceConsumerName('a.b', ROOM), TypeError);
-  });
-});
-
-describe('searchStartForLast', () => {
-  /** A room's envelopes at these shard sequences; the counting function a consumer probe gives. */
-  const counter = (seqs: number[]) => {
-    let calls = 0;
-    const count = async (from: number) => {
-      calls++;
-      return seqs.filter((s) => s >= from).length;
-    };
-    return { count, calls: () => calls };
-  };
-
-  it('finds where the last N of a room start when other rooms fill the gaps', async () => {
-    const seqs = [3, 4, 10, 11, 40, 41, 42, 97, 150, 151];
-    const { count } = counter(seqs);
-    assert.equal(await searchStartForLast(count, 1, 3, 200), 97);
-    assert.equal(await searchStartForLast(count, 1, 1, 200), 151);
-    assert.equal(await searchStartForLast(count, 1, 5, 151), 41);
-    assert.equal(await searchStartForLast(count, 1, 9, 151), 4);
-    // Never before `from` (the floor or where the reader stood).
-    assert.equal(await searchStartForLast(count, 12, 9, 151), 12);
-  });
-
-  it('agrees with a plain count on random sparse rooms, in about log2 probes', async () => {
-    for (let round = 0; round < 50; round++) {
-      const lastSeq = 1 + Math.floor(Math.random() * 5000);
-      const seqs = [
-        ...new Set(
-          Array.from(
-            { length: 1 + Math.floor(Math.random() * 300) },
-            () => 1 + Math.floor(Math.random() * lastSeq),
-          ),
-        ),
-      ].sort((a, b) => a - b);
-      const last = 1 + Math.floor(Math.random() * seqs.length);
-      const { count, calls } = counter(seqs);
-      const start = await searchStartForLast(count, 1, last, lastSeq);
-      assert.equal(start, seqs[seqs.length - last], `round ${round}: the ${last}th last`);
-      assert.ok(calls() <= Math.ceil(Math.log2(lastSeq)) + 1, `round ${round}: ${calls()} probes`);
-    }
   });
 });
