@@ -4,13 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { MalformedError } from '../core/errors.ts';
+import { MalformedError, RoomKeyError } from '../core/errors.ts';
+import { runBackup } from './backup.ts';
 import { type ClusterPlan, localClusterPlan, parseNodeList, readClusterPlan } from './cluster-plan.ts';
-import { DEFAULT_DATA_DIR, readStack, stackPaths } from './data-dir.ts';
+import { DEFAULT_DATA_DIR, readStack, stackExists, stackPaths } from './data-dir.ts';
 import { runDev } from './dev.ts';
 import { startGateway } from './gateway.ts';
 import { AlreadyInitializedError, initStack } from './init.ts';
 import { upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
+import { runRestore } from './restore.ts';
 
 const USAGE = `usage: node gateway/cli.ts <command> [options]
 
@@ -38,6 +40,15 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
          --vapid-subject: a contact for push services' operators, mailto:ops@example.org or an
            https: URL (sent in every Web Push request's VAPID JWT; some push services refuse
            pushes without a real one).
+  backup DIR --nats URL[,URL...] [--data DIR] [--creds FILE] [--app-creds FILE] [--include-secrets]
+         Every stream and KV bucket (ciphertext and sealed records) through JetStream's snapshot
+         API into DIR (new or empty), with manifest.json (versions, counts, SHA-256). The secrets
+         are left out unless --include-secrets (then DIR/secrets/, mode 600, with a warning).
+  restore DIR --nats URL[,URL...] [--data DIR] [--creds FILE] [--app-creds FILE] [--replace]
+         [--replicas N]
+         Checks the manifest, every file's SHA-256 and that --data is the deployment the backup
+         came from, then restores every stream. Refuses streams that exist unless --replace.
+         Stop every gateway first.
 `;
 
 const { positionals, values } = parseArgs({
@@ -60,6 +71,8 @@ const { positionals, values } = parseArgs({
     'route-port': { type: 'string' },
     shards: { type: 'string' },
     'vapid-subject': { type: 'string' },
+    'include-secrets': { type: 'boolean', default: false },
+    replace: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -128,6 +141,28 @@ function clusterPlan(): ClusterPlan | undefined {
     throw error;
   }
   return undefined;
+}
+
+/** `backup DIR` / `restore DIR` with the data directory's creds; typed errors exit 2 with their message. */
+async function backupOrRestore(which: 'backup' | 'restore', dir: string, servers: string[]): Promise<void> {
+  if (!stackExists(values.data))
+    fail(`no RoomKey deployment in ${values.data}: --data must be its data directory.`);
+  const paths = stackPaths(values.data);
+  const common = {
+    dir,
+    dataDir: values.data,
+    servers,
+    gatewayCreds: readFileSync(values.creds ?? paths.gatewayCreds),
+    appCreds: readFileSync(values['app-creds'] ?? paths.gatewayAppCreds),
+    log: (line: string) => console.log(line),
+  };
+  try {
+    if (which === 'backup') await runBackup({ ...common, includeSecrets: values['include-secrets'] });
+    else await runRestore({ ...common, replace: values.replace, replicas: int('replicas', values.replicas) });
+  } catch (error) {
+    if (error instanceof RoomKeyError) fail(`${which} failed: ${error.message}`);
+    throw error;
+  }
 }
 
 switch (command) {
@@ -212,6 +247,13 @@ switch (command) {
     });
     onSignals(gateway.stop);
     console.log(`roomkey: gateway serving on ${values.nats}`);
+    break;
+  }
+  case 'backup':
+  case 'restore': {
+    const dir = positionals[1];
+    if (!dir || !values.nats) fail(`${command} needs DIR and --nats URL\n\n${USAGE}`);
+    await backupOrRestore(command, dir, values.nats.split(','));
     break;
   }
   case 'help':
