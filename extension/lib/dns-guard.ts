@@ -1,10 +1,10 @@
 /**
  * The DNS check the background runs just before it connects to a gateway (sign-up, sign-in,
- * unlock, a restarted worker's resume), for the gateway's name and each NATS WebSocket host of
- * another name: gathers the evidence with this browser's probe
- * (lib/dns-probes.ts), lets core/dns's `decideDns` rule on it, keeps the status for the popup and
- * the pages, and refuses with DnsNotPrivateError when the policy is `require` and the name was not
- * looked up privately. `off` runs no probe and no DoH lookup at all.
+ * unlock, a restarted worker's resume; again after reconnects and settings changes,
+ * lib/dns-recheck.ts), for the gateway's name and each NATS WebSocket host of another name:
+ * gathers the evidence with this browser's probe (lib/dns-probes.ts), lets core/dns's
+ * `decideDns` rule on it, keeps the status for the popup and the pages, and refuses with
+ * DnsNotPrivateError when the policy is `require` and the name was not looked up privately. `off` runs no probe and no DoH lookup at all.
  * @example await guard.check('https://rooms.example/', cfg); // throws DnsNotPrivateError under require
  */
 import type { DeploymentConfig } from '../../core/client/index.ts';
@@ -76,6 +76,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 export class DnsGuard {
   readonly #deps: DnsGuardDeps;
   #status: DnsStatus | null = null;
+  #checkedWith: DnsSettings | null = null;
 
   constructor(deps: DnsGuardDeps) {
     this.#deps = deps;
@@ -84,6 +85,11 @@ export class DnsGuard {
   /** The last check's status; null before the first. */
   get status(): DnsStatus | null {
     return this.#status;
+  }
+
+  /** The settings the last check ran under (lib/dns-recheck.ts checks again when they change); null before the first. */
+  get checkedWith(): DnsSettings | null {
+    return this.#checkedWith;
   }
 
   /**
@@ -96,6 +102,7 @@ export class DnsGuard {
     cfg: Partial<Pick<DeploymentConfig, 'dohUrl' | 'natsWebSocketUrl'>>,
   ): Promise<DnsStatus> {
     const { dnsPolicy: policy, dohResolver } = await this.#deps.settings();
+    this.#checkedWith = { dnsPolicy: policy, dohResolver };
     const browser = this.#deps.probes.browser;
     const targets = connectTargets(gateway, cfg.natsWebSocketUrl);
     let decisions: DnsDecision[];
