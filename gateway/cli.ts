@@ -10,9 +10,14 @@ import { type ClusterPlan, localClusterPlan, parseNodeList, readClusterPlan } fr
 import { DEFAULT_DATA_DIR, readStack, stackExists, stackPaths } from './data-dir.ts';
 import { runDev } from './dev.ts';
 import { startGateway } from './gateway.ts';
+import { readinessProbe } from './health.ts';
 import { AlreadyInitializedError, initStack } from './init.ts';
+import { createLogger, type Logger, logLevelFrom } from './logger.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
+import { opsRoutes, startOpsServer } from './ops-http.ts';
 import { runRestore } from './restore.ts';
+import { runStatus } from './status.ts';
 
 const USAGE = `usage: node gateway/cli.ts <command> [options]
 
@@ -40,6 +45,14 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
          --vapid-subject: a contact for push services' operators, mailto:ops@example.org or an
            https: URL (sent in every Web Push request's VAPID JWT; some push services refuse
            pushes without a real one).
+         [--http-port N [--http-host ADDR]]: /healthz, /readyz and /metrics over HTTP on
+           ADDR:N (default 127.0.0.1: expose it to your scraper, not the public).
+  status [--data DIR] [--nats URL[,URL...]] [--sys-creds FILE] [--json]
+         The deployment at a glance: nodes, streams and buckets (sizes, replicas), gateways
+         connected, certificate. --nats defaults to the local stack's ports (dev), else its config.
+  dev and start log JSON lines (pino) at --log-level (fatal, error, warn, info, debug, trace,
+  silent; default info, or ROOMKEY_LOG_LEVEL). dev serves /healthz, /readyz, /metrics on its
+  demo HTTP port.
   backup DIR --nats URL[,URL...] [--data DIR] [--creds FILE] [--app-creds FILE] [--include-secrets]
          Every stream and KV bucket (ciphertext and sealed records) through JetStream's snapshot
          API into DIR (new or empty), with manifest.json (versions, counts, SHA-256). The secrets
@@ -71,6 +84,9 @@ const { positionals, values } = parseArgs({
     'route-port': { type: 'string' },
     shards: { type: 'string' },
     'vapid-subject': { type: 'string' },
+    'log-level': { type: 'string' },
+    'http-host': { type: 'string' },
+    json: { type: 'boolean', default: false },
     'include-secrets': { type: 'boolean', default: false },
     replace: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -96,6 +112,16 @@ function vapidSubject(value: string): string {
     if (new URL(value).protocol === 'https:') return value;
   } catch {}
   fail(`--vapid-subject must be mailto:someone@example.org or an https: URL (got ${value})`);
+}
+
+/** The JSON logger of `dev` and `start`, at --log-level / ROOMKEY_LOG_LEVEL. */
+function makeLogger(): Logger {
+  try {
+    return createLogger({ level: logLevelFrom(values['log-level']) });
+  } catch (error) {
+    if (error instanceof MalformedError) fail(error.message);
+    throw error;
+  }
 }
 
 let stopping = false;
@@ -195,6 +221,7 @@ switch (command) {
   }
   case 'dev': {
     const dev = await runDev({
+      logger: makeLogger(),
       dir: values.data,
       httpPort: int('http-port', values['http-port']),
       natsPort: int('nats-port', values['nats-port']),
@@ -232,9 +259,13 @@ switch (command) {
     if (!values.nats || !values.creds) fail('start needs --nats URL and --creds FILE\n\n' + USAGE);
     const subject = values['vapid-subject'] === undefined ? undefined : vapidSubject(values['vapid-subject']);
     const stack = readStack(values.data);
+    const logger = makeLogger();
+    const metrics = new GatewayMetrics();
     const upgraded = upgradeNatsConfigFile(values.data);
-    if (upgraded) console.log(`roomkey: ${upgradeNote(upgraded)}`);
+    if (upgraded) logger.info(`roomkey: ${upgradeNote(upgraded)}`);
     const gateway = await startGateway({
+      logger,
+      metrics,
       stack,
       servers: values.nats.split(','),
       gatewayCreds: readFileSync(values.creds),
@@ -245,8 +276,23 @@ switch (command) {
       roomShards: shards,
       ...(subject ? { push: { subject } } : {}),
     });
-    onSignals(gateway.stop);
-    console.log(`roomkey: gateway serving on ${values.nats}`);
+    const httpPort = int('http-port', values['http-port']);
+    const ops =
+      httpPort === undefined
+        ? undefined
+        : await startOpsServer({
+            routes: opsRoutes({ probe: readinessProbe(gateway.context), metrics }),
+            port: httpPort,
+            host: values['http-host'],
+          });
+    onSignals(async () => {
+      await ops?.stop();
+      await gateway.stop();
+    });
+    logger.info(
+      { nats: values.nats, ...(ops ? { http: ops.url } : {}) },
+      `roomkey: gateway serving on ${values.nats}${ops ? `; health and metrics on ${ops.url}` : ''}`,
+    );
     break;
   }
   case 'backup':
@@ -254,6 +300,21 @@ switch (command) {
     const dir = positionals[1];
     if (!dir || !values.nats) fail(`${command} needs DIR and --nats URL\n\n${USAGE}`);
     await backupOrRestore(command, dir, values.nats.split(','));
+    break;
+  }
+  case 'status': {
+    try {
+      console.log(
+        await runStatus({
+          dir: values.data,
+          servers: values.nats?.split(','),
+          sysCreds: values['sys-creds'],
+          json: values.json,
+        }),
+      );
+    } catch (error) {
+      fail(`status: ${(error as Error).message}. Is NATS running (--nats URL) and --data its deployment?`);
+    }
     break;
   }
   case 'help':

@@ -37,4 +37,6 @@ export interface GatewayContext {
   legacy: LegacyRooms;
   rooms: RoomCache;
   log: (line: string) => void;
+  /** Told of every device JWT issued (metrics). */
+  onJwtIssued?: () => void;
 }

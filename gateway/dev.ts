@@ -14,7 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLUSTER_NAME, CLUSTER_REPLICAS } from './cluster-plan.ts';
 import { ensureDir, nodePaths, readStack, type Stack, stackExists, stackPaths } from './data-dir.ts';
 import { type Gateway, startGateway } from './gateway.ts';
+import { readinessProbe } from './health.ts';
 import { initStack } from './init.ts';
+import { type Logger, lineLog } from './logger.ts';
+import { GatewayMetrics } from './metrics.ts';
 import {
   type NatsClusterInput,
   natsServerConfig,
@@ -23,6 +26,7 @@ import {
 } from './nats-config.ts';
 import { freeLoopbackPort, launchNatsServer } from './nats-process.ts';
 import { type RestartBackoff, type SupervisedNats, superviseNatsServer } from './nats-supervisor.ts';
+import { opsRoutes } from './ops-http.ts';
 import { type StaticServer, startStaticServer } from './static-server.ts';
 
 export interface DevOptions {
@@ -41,6 +45,8 @@ export interface DevOptions {
   restartBackoff?: Partial<RestartBackoff>;
   /** Where the repository's demo/ and dist/ are. */
   repoRoot?: string;
+  /** Structured logs for the stack and its gateway (the CLI's, at --log-level); `log` wins for the stack's own lines. */
+  logger?: Logger;
   log?: (line: string) => void;
 }
 
@@ -68,7 +74,10 @@ const MIN_CLUSTER = 3;
 const HEALTHY_TIMEOUT_MS = 60_000;
 
 export async function runDev(options: DevOptions): Promise<DevStack> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { logger } = options;
+  const log =
+    options.log ??
+    (logger ? lineLog(logger.child({ component: 'dev' }), 'info') : (line: string) => console.log(line));
   if (
     options.cluster !== undefined &&
     (!Number.isInteger(options.cluster) || options.cluster < MIN_CLUSTER)
@@ -84,6 +93,7 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
   if (upgraded) log(`roomkey: ${upgradeNote(upgraded)}`);
 
   const supervised: SupervisedNats[] = [];
+  const metrics = new GatewayMetrics();
   let gateway: Gateway | undefined;
   let web: StaticServer | undefined;
   const stop = async () => {
@@ -120,7 +130,8 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
       jwtLifetimeMs: options.jwtLifetimeMs,
       replicas: options.cluster ? CLUSTER_REPLICAS : undefined,
       roomShards: options.shards,
-      log: (line) => log(`[gateway] ${line}`),
+      metrics,
+      ...(logger && !options.log ? { logger } : { log: (line: string) => log(`[gateway] ${line}`) }),
     });
     const wsUrls = supervised.map((s) => s.current.wsUrl);
     const repo = options.repoRoot ?? new URL('..', import.meta.url).pathname;
@@ -134,6 +145,7 @@ export async function runDev(options: DevOptions): Promise<DevStack> {
         vapidPublicKey: gateway.vapidPublicKey,
       },
       port: options.httpPort,
+      ops: opsRoutes({ probe: readinessProbe(gateway.context), metrics }),
     });
   } catch (error) {
     await stop();

@@ -19,11 +19,13 @@ export async function issueForDevice(
   // First wait out a cutoff, then read the grants: they then reflect the change that set it.
   await waitPastCutoff(ctx.buckets.cutoffs, nkey);
   const rooms = await roomPermissions(userId, ctx.roomGrants, nkey, ctx.streams.layout);
-  return issueDeviceJwt(ctx.issuer, {
+  const issued = await issueDeviceJwt(ctx.issuer, {
     deviceKey,
     userId,
     permissions: devicePermissions(nkey, rooms),
     lifetimeMs: ctx.jwtLifetimeMs,
     now: ctx.now(),
   });
+  ctx.onJwtIssued?.();
+  return issued;
 }

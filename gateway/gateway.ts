@@ -38,8 +38,11 @@ import { revoke } from './handlers/revoke.ts';
 import { roomCommit } from './handlers/room-commit.ts';
 import { roomCreate } from './handlers/room-create.ts';
 import { roomCommits, roomCursor, roomList } from './handlers/room-read.ts';
+import { instrument } from './instrument.ts';
 import { migrateLegacyRooms } from './legacy-migration.ts';
 import { LegacyRooms } from './legacy-rooms.ts';
+import { createLogger, type Logger, lineLog } from './logger.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import { type NotificationRouter, startNotificationRouter } from './notification-router.ts';
 import { ensureDefaultPolicies } from './policy-store.ts';
 import { type Presence, startPresence } from './presence.ts';
@@ -104,7 +107,11 @@ export interface GatewayOptions {
   /** Whether any signed-in device may create a new org (becoming its owner); default true. */
   allowOrgCreation?: boolean;
   name?: string;
+  /** Structured logs (logger.ts); default: JSON on stdout at info. `log`, if given, takes the parts' lines instead. */
+  logger?: Logger;
   log?: (line: string) => void;
+  /** Prometheus metrics (metrics.ts) this gateway feeds; none by default. */
+  metrics?: GatewayMetrics;
   now?: () => number;
 }
 
@@ -133,7 +140,9 @@ export interface Gateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const log = options.log ?? ((line: string) => console.error(`[gateway] ${line}`));
+  const logger = options.logger ?? (options.log ? undefined : createLogger());
+  const log = options.log ?? lineLog((logger ?? createLogger()).child({ component: 'gateway' }));
+  const hooks = instrument(options.metrics, logger);
   const jwtLifetimeMs = options.jwtLifetimeMs ?? DEFAULT_JWT_LIFETIME_MS;
   const loginHandleLifetimeMs = options.loginHandleLifetimeMs ?? DEFAULT_LOGIN_HANDLE_LIFETIME_MS;
   const rateLimits = { ...DEFAULT_LOGIN_RATE_LIMITS, ...options.rateLimits };
@@ -194,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const keys = deriveServerKeys(fromHex(stack.secrets.serverSecret));
     const now = options.now ?? Date.now;
     const buckets = await openBuckets(nc, keys, { replicas: options.replicas });
+    options.metrics?.watchRooms(async () => (await buckets.rooms.kv.status()).values);
     publisher = await startAccountPublisher({
       sys,
       revocations: buckets.revocations,
@@ -234,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       legacy,
       rooms: new RoomCache(streams, buckets, now),
       log,
+      onJwtIssued: hooks.jwtIssued,
     };
     presence = await startPresence({ app, buckets, log, now });
     const vapid = vapidKeys(fromHex(stack.secrets.serverSecret));
@@ -249,7 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           ttlSeconds: pushOptions.ttlSeconds ?? DEFAULT_PUSH_TTL_S,
           urgency: kind === v1.PushSentinelKind.PUSH_SENTINEL_KIND_WAKE ? 'high' : 'normal',
           timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
-        }),
+        }).then(hooks.pushed),
       log,
       now,
       presenceTtlMs: PRESENCE_TTL_MS,
@@ -286,8 +297,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...directoryEndpoints(context),
       ...adminEndpoints(context, { allowOrgCreation: options.allowOrgCreation }),
     ];
-    router = await startNotificationRouter({ app, buckets, presence, pushes, layout, log, now });
-    service = serve(nc, endpoints, { appAccount: stack.public.appAccount.publicKey, log });
+    router = await startNotificationRouter({
+      app,
+      buckets,
+      presence,
+      pushes,
+      layout,
+      log,
+      now,
+      onRouted: hooks.routed,
+    });
+    service = serve(nc, endpoints, { appAccount: stack.public.appAccount.publicKey, log, observe: hooks });
     await Promise.all([nc.flush(), app.flush()]); // subscriptions are live before we say we are up
     const running = service;
     const routing = router;

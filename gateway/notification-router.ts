@@ -55,6 +55,8 @@ export async function startNotificationRouter(input: {
   layout?: StreamLayout;
   log: (line: string) => void;
   now: () => number;
+  /** Told per routed message: devices sent an App Notification, users handed to Web Push (metrics). */
+  onRouted?: (app: number, push: number) => void;
 }): Promise<NotificationRouter> {
   const { app, buckets, presence, pushes, layout, log, now } = input;
   const jsm = jetstreamManager(app);
@@ -117,6 +119,7 @@ export async function startNotificationRouter(input: {
       },
     });
     routed++;
+    input.onRouted?.(route.app.length, pushes ? route.push.length : 0);
   };
   const sub: Subscription = app.subscribe(ALL_ROOM_MESSAGES, {
     queue: QUEUE_GROUP,

@@ -11,6 +11,7 @@ import { ForbiddenError, RateLimitedError, RoomKeyError, TooLargeError } from '.
 import { errorToReply, sealReply } from '../core/transport/index.ts';
 import { v1 } from '../proto/index.ts';
 import { type Caller, callerOf } from './client-info.ts';
+import type { RequestObserver } from './metrics.ts';
 
 export const QUEUE_GROUP = 'roomkey-gateway';
 
@@ -33,6 +34,8 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Requests handled at once per gateway; beyond it callers are told to retry in a second. */
   maxInFlight?: number;
+  /** Told of every answered request: endpoint subject, outcome ("ok", error code, "busy"), seconds. */
+  observe?: RequestObserver;
 }
 
 export interface ServiceStats {
@@ -93,6 +96,8 @@ async function answer(endpoint: Endpoint, msg: Msg, busy: boolean, options: Serv
   };
   let reply: Uint8Array;
   let ok = false;
+  let outcome = 'ok';
+  const started = performance.now();
   try {
     if (busy) throw new RateLimitedError(Date.now() + 1000, 'The gateway is busy: try again in a second.');
     call.caller = callerOf(msg);
@@ -112,6 +117,7 @@ async function answer(endpoint: Endpoint, msg: Msg, busy: boolean, options: Serv
       options.log(`${endpoint.subject}: ${(error as Error)?.stack ?? error}`);
     }
     reply = encode(v1.Reply, { error: errorToReply(error) });
+    outcome = busy ? 'busy' : error instanceof RoomKeyError ? error.code : 'internal';
   }
   if (call.replyKey) reply = encode(v1.Reply, { sealed: sealReply(call.replyKey, reply) });
   try {
@@ -119,5 +125,6 @@ async function answer(endpoint: Endpoint, msg: Msg, busy: boolean, options: Serv
   } catch (error) {
     options.log(`${endpoint.subject}: could not reply: ${(error as Error).message}`);
   }
+  options.observe?.request(endpoint.subject, outcome, (performance.now() - started) / 1000);
   return ok;
 }

@@ -6,9 +6,10 @@
  * @example const web = await startStaticServer({ roots: { '/': 'demo', '/dist/': 'dist' }, config });
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { OpsRoutes } from './ops-http.ts';
 
 export interface ClientConfig {
   version: 1;
@@ -43,6 +44,8 @@ export async function startStaticServer(input: {
   roots: Record<string, string>;
   config: ClientConfig;
   port?: number;
+  /** The operator's /healthz, /readyz and /metrics (ops-http.ts), answered before any file. */
+  ops?: OpsRoutes;
 }): Promise<StaticServer> {
   const roots = Object.entries(input.roots)
     .filter(([, dir]) => existsSync(dir))
@@ -52,6 +55,14 @@ export async function startStaticServer(input: {
 
   const server: Server = createServer((req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!input.ops) serveFiles(req, res);
+    else
+      input.ops(req, res).then(
+        (handled) => handled || serveFiles(req, res),
+        () => res.headersSent || res.writeHead(500).end(),
+      );
+  });
+  const serveFiles = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
@@ -87,7 +98,7 @@ export async function startStaticServer(input: {
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
-  });
+  };
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(input.port ?? 0, '127.0.0.1', () => resolveListen());
