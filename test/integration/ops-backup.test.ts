@@ -95,10 +95,13 @@ test('back up, destroy the data, restore: every user signs in and reads their hi
   const names = manifest.streams.map((s: { config: { name: string } }) => s.config.name);
   assert.ok(names.includes('KV_rk_credentials') && names.includes('KV_rk_rooms'), names.join());
   assert.ok(names.some((n: string) => n.startsWith('RK_ROOMS_')));
-  // Ciphertext and sealed records only: no secret of the data directory is in any file.
+  // Ciphertext and sealed records only: no secret of the data directory, no message text and no
+  // username is in any file (snapshots are s2-compressed, which keeps short literals readable).
   const secrets = stack.nats.stack.secrets;
+  const plaintexts = ['meet at nine', 'count me in', 'note 39', 'Plans', ...users.map((u) => u.username)];
   for (const file of filesUnder(backupDir)) {
     const bytes = readFileSync(file, 'latin1');
+    for (const text of plaintexts) assert.ok(!bytes.includes(text), `${file} holds "${text}"`);
     for (const secret of [
       secrets.serverSecret,
       secrets.appAccountSeed,
@@ -198,6 +201,23 @@ test('a damaged file, another deployment or a used DIR is refused and nothing ch
   const wrong = run('restore', good, '--data', other.dir, '--nats', stack.nats.clientUrl, '--replace');
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /another deployment .*serverSecretId.*Nothing was changed/s);
+  assert.equal((await jsm.streams.info('KV_rk_users')).state.messages, before);
+
+  for (const [what, text] of [
+    ['not JSON', '{"format":'],
+    ['another format', JSON.stringify({ ...manifest, format: 'tarball' })],
+    ['a later version', JSON.stringify({ ...manifest, version: 2 })],
+    ['a negative size', JSON.stringify({ ...manifest, streams: [{ ...manifest.streams[1], bytes: -1 }] })],
+  ] as const) {
+    writeFileSync(join(hostile, 'manifest.json'), text);
+    const result = ops('restore', hostile, '--replace');
+    assert.equal(result.status, 2, what);
+    assert.match(
+      result.stderr,
+      /restore failed: .*(not JSON|not a RoomKey backup|version 2|not a count)/,
+      what,
+    );
+  }
   assert.equal((await jsm.streams.info('KV_rk_users')).state.messages, before);
 
   const unfinished = ops('restore', join(work, 'nowhere'));
