@@ -52,6 +52,8 @@ export interface BackupOptions extends AccountOptions {
   log?: (line: string) => void;
 }
 
+const PROGRESS_BYTES = 64 * 1024 * 1024;
+
 /** The accounts in backup order: buckets before room streams (see the top of this file). */
 const ACCOUNTS: BackupAccount[] = ['gateway', 'app'];
 
@@ -81,7 +83,7 @@ export async function runBackup(options: BackupOptions): Promise<Manifest> {
     const streams: StreamEntry[] = [];
     for (const account of ACCOUNTS) {
       for (const name of names.get(account) ?? []) {
-        const entry = await backUpStream(options.dir, account, name, accounts.of(account));
+        const entry = await backUpStream(options.dir, account, name, accounts.of(account), log);
         streams.push(entry);
         log(
           `backup: [${streams.length}/${total}] ${name} (${account}): ${entry.state.messages} message(s), ${size(entry.bytes)}`,
@@ -122,6 +124,7 @@ async function backUpStream(
   account: BackupAccount,
   name: string,
   nc: Parameters<typeof snapshotStream>[0],
+  log: (line: string) => void,
 ): Promise<StreamEntry> {
   const path = streamFile(dir, account, name);
   ensureDir(dirname(path));
@@ -133,6 +136,8 @@ async function backUpStream(
       writeSync(fd, chunk);
       hash.update(chunk);
       bytes += chunk.length;
+      // A big room stream takes minutes: say it is moving.
+      if (bytes % PROGRESS_BYTES < chunk.length) log(`backup: ${name}: ${size(bytes)} so far…`);
     });
     return { account, config: start.config, state: start.state, bytes, sha256: hash.digest('hex') };
   } finally {

@@ -71,7 +71,7 @@ export async function runRestore(options: RestoreOptions): Promise<Manifest> {
       const restored = await restoreStream(
         nc,
         { config, state: entry.state },
-        fileChunks(streamFile(options.dir, entry.account, name)),
+        withProgress(fileChunks(streamFile(options.dir, entry.account, name)), name, log),
       );
       if (
         restored.state.messages !== entry.state.messages ||
@@ -89,6 +89,22 @@ export async function runRestore(options: RestoreOptions): Promise<Manifest> {
     return manifest;
   } finally {
     await accounts.close();
+  }
+}
+
+const PROGRESS_BYTES = 64 * 1024 * 1024;
+
+/** Passes the chunks on, with a line every 64 MiB: a big room stream takes minutes. */
+function* withProgress(
+  chunks: Iterable<Uint8Array>,
+  name: string,
+  log: (line: string) => void,
+): Generator<Uint8Array> {
+  let sent = 0;
+  for (const chunk of chunks) {
+    yield chunk;
+    sent += chunk.length;
+    if (sent % PROGRESS_BYTES < chunk.length) log(`restore: ${name}: ${size(sent)} sent…`);
   }
 }
 
