@@ -4,6 +4,7 @@
 // streams that gateway made until told --replace, and then every user signs in on a new device and
 // reads their history. Also: a damaged file, another deployment's backup and a non-empty DIR are
 // refused before anything changes; secrets are in a backup only when asked, mode 600, with a warning.
+// On a local 3-node cluster: R3 streams backed up, every node's store deleted, restored as R3.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,11 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
+import { RoomKeySession } from '../../core/client/session.ts';
 import { BadCredentialsError } from '../../core/errors.ts';
 import { MemoryBackend } from '../../core/store/memory-backend.ts';
+import { nodePaths, stackPaths } from '../../gateway/data-dir.ts';
 import { initStack } from '../../gateway/init.ts';
+import { startClusterStack } from '../helpers/cluster-stack.ts';
 import { textOf } from '../helpers/messages.ts';
-import { startStack, type TestStack } from '../helpers/stack.ts';
+import { startStack, TEST_STORE_PARAMS, type TestStack } from '../helpers/stack.ts';
 
 const cli = new URL('../../gateway/cli.ts', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'roomkey-backup-'));
@@ -240,4 +245,76 @@ test('--include-secrets puts the secrets in DIR/secrets/ (mode 600) and says so'
     stack.nats.stack.secrets.serverSecret,
   );
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).secretsIncluded, true);
+});
+
+test('on a 3-node cluster: R3 streams backed up, the store of every node wiped, restored as R3, users read their history', async () => {
+  const cs = await startClusterStack();
+  try {
+    await cs.startGateway();
+    const accounts = [
+      { username: 'dora-cluster', password: 'pw dora cluster' },
+      { username: 'emil-cluster', password: 'pw emil cluster' },
+    ];
+    const [dora, emil] = await Promise.all(accounts.map((a) => cs.signUpSession(a)));
+    const room = await dora!.createRoom('Ops');
+    await dora!.invite(room.roomId, emil!.username, { shareHistory: true });
+    for (let i = 0; i < 20; i++) await (i % 2 ? emil! : dora!).send(room.roomId, `cluster ${i}`);
+    const expected = (await emil!.history(room.roomId)).map(textOf);
+    assert.equal(expected.length, 20);
+    await Promise.all([dora!.close(), emil!.close()]);
+
+    const nodes = cs.cluster.nodes;
+    const cliOn = (command: string, dir: string) =>
+      run(command, dir, '--data', cs.cluster.stack.dir, '--nats', nodes.map((n) => n.clientUrl).join(','));
+    const dir = join(work, 'cluster');
+    const backup = cliOn('backup', dir);
+    assert.equal(backup.status, 0, backup.stderr + backup.stdout);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.deepEqual(
+      new Set(manifest.streams.map((s: { config: { num_replicas: number } }) => s.config.num_replicas)),
+      new Set([3]),
+    );
+
+    for (const gateway of cs.gateways.splice(0)) await gateway.stop();
+    for (let i = 0; i < nodes.length; i++) await cs.cluster.kill(i);
+    for (const node of nodes)
+      rmSync(nodePaths(cs.cluster.stack.dir, node.name).jetstream, { recursive: true, force: true });
+    for (let i = 0; i < nodes.length; i++) await cs.cluster.start(i);
+    await cs.cluster.waitHealthy(60_000);
+
+    const restore = cliOn('restore', dir);
+    assert.equal(restore.status, 0, restore.stderr + restore.stdout);
+    const admin = await wsconnect({
+      servers: cs.cluster.wsUrls(),
+      authenticator: credsAuthenticator(readFileSync(stackPaths(cs.cluster.stack.dir).gatewayCreds)),
+    });
+    try {
+      const info = await (await jetstreamManager(admin)).streams.info('KV_rk_users');
+      assert.equal(info.config.num_replicas, 3);
+      assert.equal(info.cluster?.replicas?.length, 2, 'a leader and two replicas');
+    } finally {
+      await admin.close();
+    }
+
+    await cs.startGateway();
+    for (const account of accounts) {
+      const session = await RoomKeySession.signIn({
+        config: cs.clientConfig(),
+        backend: new MemoryBackend(),
+        storeParams: TEST_STORE_PARAMS,
+        ...account,
+      });
+      try {
+        assert.deepEqual(
+          (await session.history(room.roomId)).map(textOf),
+          expected,
+          `${account.username}'s history`,
+        );
+      } finally {
+        await session.close();
+      }
+    }
+  } finally {
+    await cs.stop();
+  }
 });
