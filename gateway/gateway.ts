@@ -140,8 +140,9 @@ export interface Gateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const logger = options.logger ?? (options.log ? undefined : createLogger());
-  const log = options.log ?? lineLog((logger ?? createLogger()).child({ component: 'gateway' }));
+  // Embedded without a logger (benches, tools), warnings go to stderr as they always did.
+  const logger = options.logger ?? (options.log ? undefined : createLogger({ fd: 2 }));
+  const log = options.log ?? lineLog((logger ?? createLogger({ fd: 2 })).child({ component: 'gateway' }));
   const hooks = instrument(options.metrics, logger);
   const jwtLifetimeMs = options.jwtLifetimeMs ?? DEFAULT_JWT_LIFETIME_MS;
   const loginHandleLifetimeMs = options.loginHandleLifetimeMs ?? DEFAULT_LOGIN_HANDLE_LIFETIME_MS;

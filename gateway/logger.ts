@@ -28,10 +28,12 @@ export function logLevelFrom(flag: string | undefined, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * A JSON logger for the gateway; `destination` defaults to stdout (tests pass a stream to read it).
+ * A JSON logger for the gateway; `destination` defaults to stdout (`fd: 2`: stderr; tests pass a stream to read it).
  * @example const logger = createLogger({ level: 'debug' });
  */
-export function createLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: LogLevel; destination?: DestinationStream; fd?: 1 | 2 } = {},
+): Logger {
   return pino(
     {
       level: options.level ?? DEFAULT_LOG_LEVEL,
@@ -44,7 +46,7 @@ export function createLogger(options: { level?: LogLevel; destination?: Destinat
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? pino.destination({ dest: options.fd ?? 1, sync: true }),
   );
 }
 
