@@ -181,6 +181,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       authenticator: credsAuthenticator(options.gatewayCreds),
       name,
       maxReconnectAttempts: -1,
+      // nats.js otherwise builds an async stack trace per request: ~18% of a busy gateway's CPU.
+      noAsyncTraces: true,
     });
     connections.push(nc);
     const sys = await connect({
@@ -188,6 +190,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       authenticator: credsAuthenticator(options.sysCreds),
       name: `${name}-sys`,
       maxReconnectAttempts: -1,
+      noAsyncTraces: true,
     });
     connections.push(sys);
     const app = await connect({
@@ -195,6 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       authenticator: credsAuthenticator(options.appCreds),
       name: `${name}-app`,
       maxReconnectAttempts: -1,
+      noAsyncTraces: true,
     });
     connections.push(app);
 

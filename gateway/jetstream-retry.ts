@@ -7,6 +7,7 @@
  * @example const info = await retryTransient(() => jsm.streams.add(config), { attempts: 6 });
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RoomKeyError, UnavailableError } from '../core/errors.ts';
 
 /** How deep the `cause` chain is searched (nats.js wraps a NoRespondersError in a RequestError). */
 const CAUSE_DEPTH = 5;
@@ -78,4 +79,17 @@ export async function retryTransient<T>(
       delay = Math.min(delay * 2, options.maxDelayMs ?? 4000);
     }
   }
+}
+
+/** What a caller reads when a request failed on a JetStream election or a node coming back. */
+export const RECOVERING_MESSAGE = 'The server is recovering; try again in a few seconds.';
+
+/**
+ * A transient JetStream failure as the UnavailableError a person can act on (RECOVERING_MESSAGE);
+ * anything else as it was (a typed error stays typed, a bug stays internal).
+ * @example reply = errorToReply(asRecovering(error));
+ */
+export function asRecovering(error: unknown): unknown {
+  if (error instanceof RoomKeyError || !isTransientJetStream(error)) return error;
+  return new UnavailableError(RECOVERING_MESSAGE, { cause: error, service: 'jetstream' });
 }

@@ -11,6 +11,7 @@ import { ForbiddenError, RateLimitedError, RoomKeyError, TooLargeError } from '.
 import { errorToReply, sealReply } from '../core/transport/index.ts';
 import { v1 } from '../proto/index.ts';
 import { type Caller, callerOf } from './client-info.ts';
+import { asRecovering } from './jetstream-retry.ts';
 import type { RequestObserver } from './metrics.ts';
 
 export const QUEUE_GROUP = 'roomkey-gateway';
@@ -112,9 +113,11 @@ async function answer(endpoint: Endpoint, msg: Msg, busy: boolean, options: Serv
     }
     reply = encode(v1.Reply, { ok: await endpoint.handle(data, call) });
     ok = true;
-  } catch (error) {
-    if (!(error instanceof RoomKeyError) || error.code === 'internal') {
-      options.log(`${endpoint.subject}: ${(error as Error)?.stack ?? error}`);
+  } catch (thrown) {
+    // A KV or stream leader election answers "try again in a few seconds", not "internal".
+    const error = asRecovering(thrown);
+    if (!(thrown instanceof RoomKeyError) || thrown.code === 'internal') {
+      options.log(`${endpoint.subject}: ${(thrown as Error)?.stack ?? thrown}`);
     }
     reply = encode(v1.Reply, { error: errorToReply(error) });
     outcome = busy ? 'busy' : error instanceof RoomKeyError ? error.code : 'internal';

@@ -19,6 +19,7 @@ import { LOGIN_SUBJECTS } from '../transport/subjects.ts';
 import { normalizeUsername } from '../transport/username.ts';
 import { credentialOf, type DeviceCredential, type RequestOptions, sealedRequest } from './device-jwt.ts';
 import { sealIdentityBackup } from './identity-backup.ts';
+import { withSignInRetry } from './sign-in-retry.ts';
 
 // The device-JWT half needs no OPAQUE: it lives in device-jwt.ts, so hosts that only keep a device
 // connected (a service worker) do not carry the OPAQUE wasm.
@@ -219,7 +220,15 @@ export async function enrollDevice(
   return credentialOf(decode(v1.RefreshResponse, ok, 'enroll response'));
 }
 
-async function opaqueLogIn(
+/**
+ * An OPAQUE log-in, whole (a login handle is single-use, so a failed finish starts over), tried
+ * again while the server is briefly unavailable (sign-in-retry.ts).
+ */
+function opaqueLogIn(...args: Parameters<typeof opaqueLogInOnce>): ReturnType<typeof opaqueLogInOnce> {
+  return withSignInRetry(() => opaqueLogInOnce(...args));
+}
+
+async function opaqueLogInOnce(
   login: NatsConnection,
   rawUsername: string,
   password: string,

@@ -19,6 +19,7 @@ import {
   refreshDeviceJwt,
   refreshDeviceJwtOffline,
 } from './device-jwt.ts';
+import { withSignInRetry } from './sign-in-retry.ts';
 import type { ConnectionState } from './types.ts';
 
 export interface DeviceLinkOptions {
@@ -261,9 +262,10 @@ async function offlineCredential(options: DeviceLinkOptions): Promise<DeviceCred
     options: { maxReconnectAttempts: 2, timeout: 5000 },
   });
   try {
-    return await refreshDeviceJwtOffline(login, options.deviceSecretKey, {
-      timeoutMs: options.config.requestTimeoutMs,
-    });
+    // A fresh proof each try: a KV leader election makes the gateway say "recovering" for seconds.
+    return await withSignInRetry(() =>
+      refreshDeviceJwtOffline(login, options.deviceSecretKey, { timeoutMs: options.config.requestTimeoutMs }),
+    );
   } finally {
     await login.close().catch(() => undefined);
   }
