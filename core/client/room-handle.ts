@@ -12,7 +12,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { roomkey } from '../../proto/index.ts';
-import { toHex } from '../bytes.ts';
+import { fromHex, toHex } from '../bytes.ts';
 import { decodeSigned, type SignedProps } from '../crypto/index.ts';
 import {
   BadSignatureError,
@@ -36,6 +36,7 @@ import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
 import { type Readable, RecentMessages } from './recent-messages.ts';
+import { type OwnSend, OwnSends } from './resend.ts';
 import type { HeldMessage, MemberSummary, RoomSummary, SentMessage, StoredMessage } from './types.ts';
 
 export interface RoomDeps {
@@ -52,12 +53,24 @@ export interface RoomDeps {
   /** Saves the room's snapshot (LocalState.setRoom: only what changed since the last save). */
   save: (roomId: string, room: Room) => Promise<void>;
   onError?: (error: Error) => void;
+  /** Resolves when no catch-up after a reconnect is running (sends wait for it, bounded). */
+  caughtUp?: () => Promise<void> | undefined;
 }
 
 /** Ids of messages sent from here that are remembered (their live echoes are skipped). */
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
 const SAVE_DELAY_MS = 250;
+/**
+ * How long a send waits for a running catch-up: long enough for the usual one (the message then
+ * goes out in the epoch the catch-up found), well under the replay grace; past it the message goes
+ * out anyway and, if receivers refuse it by position, is sent again (resend.ts).
+ */
+const CATCH_UP_WAIT_MS = 10_000;
+/** After an echo, the chain is read again this much later to learn whether the epoch still holds. */
+const VOUCH_AFTER_MS = 10_000;
+/** A failed resend is tried again this much later (until it is stored or the room is closed). */
+const RESEND_RETRY_MS = 3000;
 
 /**
  * One room on this device (see the top of this file).
@@ -80,6 +93,12 @@ export class RoomHandle {
   readonly #readers = new SerialQueue();
   #sub: Subscription | undefined;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Own messages until receivers are known to take them (resend.ts). */
+  readonly #own = new OwnSends();
+  /** Reads of the chain started so far (a read started after an echo vouches for it). */
+  #syncsStarted = 0;
+  #vouchTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   constructor(roomId: string, deps: RoomDeps, room?: Room) {
     this.roomId = roomId;
@@ -117,6 +136,7 @@ export class RoomHandle {
   readonly sync: () => Promise<void> = coalesce(() => this.#sync());
 
   async #sync(): Promise<void> {
+    const started = ++this.#syncsStarted;
     for (let guard = 0; guard < 1000; guard++) {
       // From the first link whose stored time is not known yet (applied live, or made here).
       const from = this.room ? this.#firstUntimedEpoch(this.room) : 0;
@@ -148,6 +168,7 @@ export class RoomHandle {
       if (done) break;
     }
     this.#changed();
+    this.#judgeOwn(started);
   }
 
   #firstUntimedEpoch(room: Room): number {
@@ -254,13 +275,20 @@ export class RoomHandle {
     // not an envelope show nothing either (parsed once, where the reader received them).
     const fresh = batch.filter((received) => {
       const id = messageIdOf(received);
-      return id !== undefined && !this.#sent.has(toHex(id));
+      if (id !== undefined && this.#sent.has(toHex(id))) {
+        // The echo tells when JetStream stored it: the fact receivers judge it by.
+        if (received.facts)
+          this.#own.echoed(received.facts.seq, received.facts.storedAtMs, this.#syncsStarted);
+        return false;
+      }
+      return id !== undefined;
     });
     const results = fresh.length ? await this.room.receiveMany(fresh) : [];
     // Replays, forgeries and other refusals show nothing.
     for (const result of results) await this.#deliver(result, true);
     for (const { facts } of batch) if (facts) this.room.markDelivered(facts.seq);
     this.#scheduleSave();
+    this.#judgeOwn();
   }
 
   async #deliver(result: ReceiveResult | RoomKeyError, live: boolean): Promise<void> {
@@ -329,28 +357,22 @@ export class RoomHandle {
     return this.#recent.get(messageIdHex, ms);
   }
 
-  /** Encrypts, signs and publishes one text message; resolves once JetStream stored it. */
+  /**
+   * Encrypts, signs and publishes one text message; resolves once JetStream stored it. Waits
+   * (bounded) for a running catch-up first, so the message goes out in the epoch it found; the
+   * message is then followed until receivers are known to take it, and sent again if they refuse
+   * it by position (resend.ts).
+   */
   async send(text: string, nowMs = Date.now()): Promise<SentMessage> {
+    this.#requireRoom();
+    await this.#afterCatchUp();
     const room = this.#requireRoom();
     // Not queued behind receives: encrypting reads the room's state and changes none of it.
-    const { envelope, messageId } = await room.encrypt(text, { nowMs });
+    const { envelope, messageId, epoch } = await room.encrypt(text, { nowMs });
     const id = toHex(messageId);
-    this.#sent.add(id);
-    if (this.#sent.size > SENT) this.#sent.delete(this.#sent.values().next().value!);
-    // JetStream drops a second copy with the same Nats-Msg-Id, so a publish whose ack was lost
-    // (a reconnect in between) is simply sent again.
-    let seq: number;
-    for (let attempt = 1; ; attempt++) {
-      await this.#deps.ready();
-      const js = jetstream(this.#deps.nc(), { timeout: this.#deps.timeoutMs ?? 5000 });
-      try {
-        seq = (await js.publish(roomSubject(this.roomId, 'msg'), envelope, { msgID: id })).seq;
-        break;
-      } catch (error) {
-        const failure = natsFailure(error, roomSubject(this.roomId, 'msg'));
-        if (attempt >= 3 || !(failure instanceof UnavailableError)) throw failure;
-      }
-    }
+    this.#rememberSent(id);
+    const seq = await this.#publish(envelope, id);
+    this.#own.sent({ messageId: id, text, epoch, seq, sentAtMs: nowMs });
     const message = sentMessage({
       roomId: this.roomId,
       messageId: id,
@@ -359,10 +381,99 @@ export class RoomHandle {
       sentAtMs: nowMs,
       seq,
       text,
-      epoch: room.epoch,
+      epoch,
     });
     this.#recent.remember(message);
     return message;
+  }
+
+  #rememberSent(id: string): void {
+    this.#sent.delete(id);
+    this.#sent.add(id);
+    if (this.#sent.size > SENT) this.#sent.delete(this.#sent.values().next().value!);
+  }
+
+  /** Waits for a running catch-up, at most CATCH_UP_WAIT_MS. */
+  async #afterCatchUp(): Promise<void> {
+    const caughtUp = this.#deps.caughtUp?.();
+    if (!caughtUp) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CATCH_UP_WAIT_MS);
+    });
+    try {
+      await Promise.race([caughtUp, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Publishes to the room's `.msg`; resolves with the stream sequence. JetStream drops a second
+   * copy with the same Nats-Msg-Id, so a publish whose ack was lost (a reconnect in between) is
+   * simply sent again.
+   */
+  async #publish(envelope: Uint8Array, natsMsgId: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#deps.ready();
+      const js = jetstream(this.#deps.nc(), { timeout: this.#deps.timeoutMs ?? 5000 });
+      try {
+        return (await js.publish(roomSubject(this.roomId, 'msg'), envelope, { msgID: natsMsgId })).seq;
+      } catch (error) {
+        const failure = natsFailure(error, roomSubject(this.roomId, 'msg'));
+        if (attempt >= 3 || !(failure instanceof UnavailableError)) throw failure;
+      }
+    }
+  }
+
+  /**
+   * Judges own messages whose stored time is known (`syncStarted`: the read of the chain that
+   * just finished); sends again those every receiver refuses; reads the chain again later while
+   * some still wait for a verdict.
+   */
+  #judgeOwn(syncStarted?: number): void {
+    if (!this.room || this.#closed) return;
+    for (const entry of this.#own.judge(this.room, syncStarted)) void this.#sendAgain(entry);
+    if (this.#own.echoedWaiting > 0 && this.#vouchTimer === undefined) {
+      this.#vouchTimer = setTimeout(() => {
+        this.#vouchTimer = undefined;
+        if (!this.#closed) void this.sync().catch((e: Error) => this.#deps.onError?.(e));
+      }, VOUCH_AFTER_MS);
+    }
+  }
+
+  /**
+   * The same text and message id in the current epoch (receivers refused the first copy, and a
+   * receiver that took it refuses this one as already received: shown once either way). Its own
+   * Nats-Msg-Id, so JetStream does not drop it as the first copy's duplicate. Announced as `sent`
+   * again with its new sequence once stored; tried again until stored or the room is closed.
+   */
+  async #sendAgain(entry: OwnSend): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const room = this.#requireRoom();
+      const messageId = fromHex(entry.messageId);
+      const { envelope, epoch } = await room.encrypt(entry.text, { nowMs: entry.sentAtMs, messageId });
+      this.#rememberSent(entry.messageId);
+      const seq = await this.#publish(envelope, `${entry.messageId}.${epoch}`);
+      this.#own.sent({ ...entry, epoch, seq, storedAtMs: undefined, echoSyncs: undefined });
+      const message = sentMessage({
+        roomId: this.roomId,
+        messageId: entry.messageId,
+        senderUserId: this.#deps.me.userId,
+        senderUsername: await this.#username(this.#deps.me.userId),
+        sentAtMs: entry.sentAtMs,
+        seq,
+        text: entry.text,
+        epoch,
+      });
+      this.#recent.remember(message);
+      this.#deps.onMessage(message);
+    } catch (error) {
+      if (error instanceof NotMemberError) return; // removed meanwhile: no longer ours to send
+      this.#deps.onError?.(error as Error);
+      setTimeout(() => void this.#sendAgain(entry), RESEND_RETRY_MS);
+    }
   }
 
   /**
@@ -431,6 +542,8 @@ export class RoomHandle {
 
   /** Stops following the room and writes its snapshot. */
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#vouchTimer);
     await this.stopLive();
     await this.flush();
   }

@@ -48,6 +48,8 @@ export class RoomRegistry {
   #closed = false;
   /** Waits to cut short when the registry closes. */
   readonly #onClose: (() => void)[] = [];
+  /** The running catch-up: sends wait for it (bounded, RoomHandle) so they use the epoch it finds. */
+  #catchUp: { done: Promise<void>; end: () => void } | undefined;
 
   constructor(deps: RoomRegistryDeps) {
     this.#deps = deps;
@@ -75,6 +77,7 @@ export class RoomRegistry {
           onChange: () => void this.emit(),
           save: (id, bytes) => state.setRoom(id, bytes),
           onError,
+          caughtUp: () => this.#catchUp?.done,
         },
         room,
       );
@@ -145,6 +148,13 @@ export class RoomRegistry {
   readonly resync: () => Promise<void> = coalesce(async () => {
     if (this.#closed) return;
     this.#deps.onCaughtUp?.(false);
+    if (!this.#catchUp) {
+      let end = () => {};
+      const done = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      this.#catchUp = { done, end };
+    }
     const placing = new Map<RoomHandle, Promise<void>>();
     const resume = (handle: RoomHandle) => {
       const placed = handle.resumeLive();
@@ -163,6 +173,7 @@ export class RoomRegistry {
         if (!(await settlesWithin([...placing.values()], PLACE_WAIT_MS)))
           throw new UnavailableError('The rooms could not be followed again yet: trying again.');
         if (!this.#closed) this.#deps.onCaughtUp?.(true);
+        this.#endCatchUp();
         return;
       } catch (error) {
         // The first failure is news; the same outage again and again is not.
@@ -170,7 +181,13 @@ export class RoomRegistry {
         await this.#sleep(backoff.delay());
       }
     }
+    this.#endCatchUp();
   });
+
+  #endCatchUp(): void {
+    this.#catchUp?.end();
+    this.#catchUp = undefined;
+  }
 
   /** Which room is on screen: its unread count resets and live messages there are not counted. */
   focus(roomId: string | null): void {
@@ -195,6 +212,7 @@ export class RoomRegistry {
   /** Stops following every room and writes their snapshots. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#endCatchUp();
     for (const wake of [...this.#onClose]) wake();
     await Promise.allSettled([...this.#handles.values()].map((h) => h.close()));
   }

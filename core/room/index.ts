@@ -8,7 +8,13 @@ export type { VerifiedGenesis } from './genesis.ts';
 export { ID_BYTES, IdSet } from './id-set.ts';
 export { MemoryDirectory } from './memory-directory.ts';
 export { asReceived, messageIdOf, parseReceived, type ReceivedEnvelope } from './received.ts';
-export { MAX_EPOCH_IDS, REPLAY_GRACE_MS, ReplayGuard, type ReplayState } from './replay-guard.ts';
+export {
+  MAX_EPOCH_IDS,
+  REPLAY_GRACE_MS,
+  ReplayGuard,
+  type ReplayState,
+  storedPastGrace,
+} from './replay-guard.ts';
 export { CONTENT_TYPE_TEXT, type CommitFacts, type IncomingEnvelope, MAX_HELD, Room } from './room.ts';
 export { newRoomId } from './room-id.ts';
 export type {

@@ -26,6 +26,16 @@ import { IdSet } from './id-set.ts';
 export const REPLAY_GRACE_MS = 60_000;
 
 /**
+ * The position rule every receiver applies, and a sender applies to its own stored messages to
+ * know they must be sent again: an envelope of an epoch whose closing commit JetStream stored at
+ * `closedAtMs` is refused when JetStream stored it more than REPLAY_GRACE_MS later.
+ * @example if (storedPastGrace(echo.storedAtMs, room.closedAtMs(epoch))) sendAgain();
+ */
+export function storedPastGrace(storedAtMs: number, closedAtMs: number): boolean {
+  return storedAtMs > closedAtMs + REPLAY_GRACE_MS;
+}
+
+/**
  * Most ids one epoch remembers (~24 MiB in memory, 16 MiB at rest). An epoch lives until its next
  * membership change or rotation; past this many messages its live messages are refused, never
  * taken unchecked, until a member rotates the room key (history still shows them).
@@ -171,7 +181,7 @@ export class ReplayGuard {
   #pastGrace(epoch: number, storedAtMs: number | undefined): boolean {
     if (storedAtMs === undefined || epoch >= this.#latest()) return false;
     const closed = this.#closedAt(epoch);
-    return closed !== undefined && storedAtMs > closed + REPLAY_GRACE_MS;
+    return closed !== undefined && storedPastGrace(storedAtMs, closed);
   }
 
   #ids(epoch: number): IdSet {
@@ -187,7 +197,7 @@ export class ReplayGuard {
   #seal(): void {
     while (this.#floor < this.#latest()) {
       const closed = this.#closedAt(this.#floor);
-      if (closed === undefined || this.#newest <= closed + REPLAY_GRACE_MS) return;
+      if (closed === undefined || !storedPastGrace(this.#newest, closed)) return;
       this.#epochs.delete(this.#floor);
       this.#floor++;
     }

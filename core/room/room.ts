@@ -51,7 +51,7 @@ import { requireDeviceOf } from './_checks.ts';
 import { buildCommit, type CommitKindName, nextMembers, verifyCommitSignature } from './commit.ts';
 import { createGenesis, type GenesisInput, type VerifiedGenesis, verifyGenesis } from './genesis.ts';
 import { asReceived, asRoomKeyError, parseReceived, type ReceivedEnvelope } from './received.ts';
-import { ReplayGuard, type ReplayState } from './replay-guard.ts';
+import { ReplayGuard, type ReplayState, storedPastGrace } from './replay-guard.ts';
 import type {
   Directory,
   EpochView,
@@ -143,6 +143,18 @@ export class Room {
 
   /** When JetStream stored the commit that closed `epoch` (the replay guard's position). */
   readonly #closedAt = (epoch: number): number | undefined => this.#epochs[epoch + 1]?.openedAtMs;
+
+  /**
+   * Whether every receiver refuses, by position, a live envelope of `epoch` that JetStream stored
+   * at `storedAtMs` (the replay guard's rule, from this room's view): undefined while this room
+   * does not know when the commit that replaced `epoch` was stored (or `epoch` is still the latest).
+   * @example if (room.refusedByPosition(sent.epoch, echo.storedAtMs)) sendAgain(sent);
+   */
+  refusedByPosition(epoch: number, storedAtMs: number): boolean | undefined {
+    if (epoch >= this.epoch) return undefined;
+    const closed = this.#closedAt(epoch);
+    return closed === undefined ? undefined : storedPastGrace(storedAtMs, closed);
+  }
 
   /** Makes a new room (epoch 0, this user its only member). Publish `room.genesisSigned`. */
   static async create(input: GenesisInput & { directory: Directory }): Promise<Room> {
@@ -525,15 +537,20 @@ export class Room {
     }
   }
 
-  /** Encrypts and signs a text message for the latest epoch; returns the bytes to publish. */
+  /**
+   * Encrypts and signs a text message for the latest epoch; returns the bytes to publish.
+   * `messageId`: a message refused by position sent again keeps its id (receivers show it once).
+   */
   async encrypt(
     text: string,
-    options: { nowMs: number; replyTo?: Uint8Array; contentType?: number },
+    options: { nowMs: number; replyTo?: Uint8Array; contentType?: number; messageId?: Uint8Array },
   ): Promise<{ envelope: Uint8Array; messageId: Uint8Array; epoch: number }> {
     this.#requireMember('send messages');
     const keys = this.#keys.get(this.epoch);
     if (!keys) throw new UnknownEpochError(this.roomId, this.epoch);
-    const messageId = randomBytes(MESSAGE_ID_BYTES);
+    if (options.messageId && options.messageId.length !== MESSAGE_ID_BYTES)
+      throw new MalformedError(`a message id is ${MESSAGE_ID_BYTES} bytes`);
+    const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
     const parts = await sealEnvelope({
       roomId: this.roomId,
       epoch: this.epoch,

@@ -1,0 +1,128 @@
+// A sender that has not seen a rotation sends anyway (it was offline while a member rotated the
+// key, and its catch-up cannot run: the gateway is down). JetStream stores the message more than
+// the replay grace after the rotation's commit, so every receiver refuses it by position. Once the
+// sender's catch-up runs it knows both stored times, judges its message by the receivers' rule and
+// sends it again in the new epoch: the receiver gets it exactly once, and the sender's host hears
+// of the copy that counts. Alice reaches nats-server through a TCP relay the test can cut.
+// Bound: 180 s (about 85 s here: the 60 s grace is waited out for real, production settings).
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { StoredMessage } from '../../core/client/types.ts';
+import { REPLAY_GRACE_MS } from '../../core/room/index.ts';
+import { Deliveries, until } from '../helpers/fault-traffic.ts';
+import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
+import { startStack, type TestStack } from '../helpers/stack.ts';
+
+let stack: TestStack;
+let gateway: GatewayProcess;
+before(async () => {
+  stack = await startStack();
+  gateway = await startGatewayProcess(stack);
+});
+after(async () => {
+  await gateway?.stop();
+  await stack?.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a message stored past its epoch grace is sent again in the new epoch and received once', {
+  timeout: 180_000,
+}, async (t) => {
+  const relay = await tcpRelay(Number(new URL(stack.nats.wsUrl).port));
+  t.after(() => relay.close());
+  const wsUrl = new URL(stack.nats.wsUrl);
+  wsUrl.port = String(relay.port);
+  const alice = await stack.signUpSession({
+    username: 'alice-rs',
+    config: { ...stack.clientConfig(), servers: wsUrl.toString().replace(/\/$/, '') },
+  });
+  const bob = await stack.signUpSession({ username: 'bob-rs' });
+  const { roomId } = await alice.createRoom('Resend');
+  await alice.invite(roomId, 'bob-rs');
+  let bobKnows = false;
+  for (let i = 0; i < 100 && !bobKnows; i++) {
+    bobKnows = (await bob.listRooms()).some((r) => r.roomId === roomId);
+    if (!bobKnows) await sleep(50);
+  }
+  assert.ok(bobKnows, 'bob follows the room');
+  const deliveries = new Deliveries(bob, roomId);
+  t.after(() => deliveries.stop());
+  const atBob: StoredMessage[] = [];
+  t.after(bob.on('message', (m) => m.roomId === roomId && atBob.push(m)));
+  const atAlice: StoredMessage[] = [];
+  t.after(alice.on('message', (m) => m.roomId === roomId && atAlice.push(m)));
+
+  const first = await alice.send(roomId, 'before the rotation');
+  assert.deepEqual(await deliveries.waitFor([first.messageId], 10_000), [], 'the first message arrives');
+
+  // Alice offline; Bob rotates; the grace passes; the gateway goes down; Alice is back.
+  relay.cut();
+  await until(() => alice.connection !== 'online', 10_000, 'alice noticed she is offline');
+  const rotated = await bob.rotate(roomId);
+  assert.equal(rotated.epoch, first.epoch + 1);
+  await sleep(REPLAY_GRACE_MS + 3000);
+  await gateway.kill();
+  relay.restore();
+
+  // Her catch-up cannot read the chain: she sends in the epoch she knows (after the bounded wait).
+  const late = await alice.send(roomId, 'after a rotation she had not seen');
+  assert.equal(late.epoch, first.epoch, 'sent in the replaced epoch: the case this test is about');
+  await sleep(3000);
+  assert.equal(deliveries.counts.get(late.messageId), undefined, 'refused by position at bob');
+
+  await gateway.restart();
+  const missing = await deliveries.waitFor([late.messageId], 40_000);
+  assert.deepEqual(missing, [], 'bob gets the message once alice learned it was refused');
+  await sleep(3000); // a second copy would be here by now
+  assert.deepEqual(deliveries.duplicates(), [], 'bob shows it once');
+  const shown = atBob.find((m) => m.status === 'received' && m.messageId === late.messageId);
+  assert.equal(shown?.status === 'received' && shown.text, 'after a rotation she had not seen');
+  assert.equal(shown?.epoch, rotated.epoch, 'the copy that counts is in the new epoch');
+  const resent = atAlice.find((m) => m.status === 'sent' && m.messageId === late.messageId);
+  assert.ok(resent, "alice's host hears of the copy that was stored again");
+  assert.equal(resent.epoch, rotated.epoch);
+  assert.ok(resent.seq > late.seq, 'stored again, after the refused copy');
+  t.diagnostic(`refused copy seq ${late.seq} (epoch ${late.epoch}), sent again as seq ${resent.seq}`);
+});
+
+/** A TCP relay to 127.0.0.1:`target` that can drop every connection and refuse new ones. */
+async function tcpRelay(
+  target: number,
+): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) return void client.destroy();
+    const upstream = tcpConnect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on('error', () => {});
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
