@@ -1,13 +1,13 @@
 /**
  * The "verify a contact" dialog of `<roomkey-room>`'s members panel: the safety number of this
- * user and the contact as 12 groups of digits and as a QR code, a field for the contact's code
- * (the text their QR holds, or the digits typed), "The numbers match" for comparing in person, and
+ * user and the contact as 12 groups of digits and as a QR code, the contact's code scanned with
+ * the camera (devices-qr.ts: getUserMedia + jsQR) or pasted (the QR's text, or the digits typed), "The numbers match" for comparing in person, and
  * for a contact whose key changed, the review: what changed and "Accept the new key". Internal.
  * @example readonly #verify = new VerifyContact(host, { client: () => this.#source.client(), changed });
  */
-import { encodeQR } from '@paulmillr/qr';
-import { css, html, nothing, type ReactiveControllerHost, svg, type TemplateResult } from 'lit';
+import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { ContactView, RoomKeyClient } from './client/types.ts';
+import { qrSvg, scanQr } from './devices-qr.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
@@ -31,7 +31,7 @@ export const verifyStyles = css`
     justify-content: start;
     margin: 0.5em 0;
   }
-  .safety-qr {
+  [part='safety-qr'] {
     width: 10em;
     height: 10em;
     background: #ffffff;
@@ -58,30 +58,19 @@ export const verifyStyles = css`
   }
 `;
 
-/** The QR code of `text` as SVG rectangles (no markup from strings). */
-export function qrCode(text: string, label: string): TemplateResult {
-  const cells = encodeQR(text, 'raw');
-  const size = cells.length;
-  let path = '';
-  for (const [y, row] of cells.entries()) {
-    for (const [x, dark] of row.entries()) if (dark) path += `M${x + 2} ${y + 2}h1v1h-1z`;
-  }
-  return html`<svg class="safety-qr" part="safety-qr" role="img" aria-label=${label} viewBox="0 0 ${size + 4} ${
-    size + 4
-  }" shape-rendering="crispEdges">${svg`<rect width="100%" height="100%" fill="#fff"></rect><path d=${path} fill="#000"></path>`}</svg>`;
-}
-
 interface VerifyState {
   contact: ContactView | undefined;
   busy: boolean;
   error: string;
   note: string;
+  scanning: boolean;
 }
 
 export class VerifyContact {
   readonly #host: VerifyHost;
   readonly #source: VerifySource;
-  #state: VerifyState = { contact: undefined, busy: false, error: '', note: '' };
+  #state: VerifyState = { contact: undefined, busy: false, error: '', note: '', scanning: false };
+  #stopScan: (() => void) | undefined;
 
   constructor(host: VerifyHost, source: VerifySource) {
     this.#host = host;
@@ -123,7 +112,7 @@ export class VerifyContact {
           ? html`<div class="safety-number" part="safety-number" aria-label="Safety number">
                 ${number.groups.map((g) => html`<span>${g}</span>`)}
               </div>
-              ${qrCode(number.qrText, `QR code of your safety number with ${name}`)}`
+              ${qrSvg(number.qrText, `QR code of your safety number with ${name}`, 'safety-qr')}`
           : html`<p>The safety number can't be computed now: try again when online.</p>`
       }
       <form class="verify-form" novalidate @submit=${this.#onCheck}>
@@ -134,6 +123,9 @@ export class VerifyContact {
         </div>
         <div class="actions">
           <button part="verify-check" type="submit" data-first aria-disabled=${busy ? 'true' : 'false'}>Check code</button>
+          <button part="verify-scan" type="button" class="secondary" @click=${this.#onScan}>
+            ${this.#state.scanning ? 'Stop the camera' : `Scan ${name}'s code`}
+          </button>
           <button part="verify-match" type="button" class="secondary" aria-disabled=${busy ? 'true' : 'false'}
             @click=${this.#onMatch}>The numbers match</button>
           ${
@@ -149,6 +141,11 @@ export class VerifyContact {
           }
           <button type="button" class="secondary" @click=${() => this.#dialog?.close()}>Close</button>
         </div>
+        ${
+          this.#state.scanning
+            ? html`<video part="verify-camera" aria-label="Camera: hold ${name}'s safety-number code in view"></video>`
+            : nothing
+        }
         <p class="error" part="error" id="verify-error" role="alert">${error}</p>
         <p class="hint" part="verify-status" role="status">${note}</p>
       </form>
@@ -160,8 +157,40 @@ export class VerifyContact {
   }
 
   #onClosed = (): void => {
+    this.#endScan();
     if (!this.#state.busy) this.#patch({ error: '', note: '' });
   };
+
+  #onScan = async (): Promise<void> => {
+    if (this.#state.scanning) return this.#endScan();
+    this.#patch({ scanning: true, error: '' });
+    await this.#host.updateComplete;
+    const video = this.#host.renderRoot.querySelector<HTMLVideoElement>('video[part=verify-camera]');
+    if (!video) return;
+    try {
+      this.#stopScan = await scanQr(
+        video,
+        (text) => text.startsWith('roomkey-safety:'),
+        (text) => {
+          this.#endScan();
+          void this.#act(
+            'verify-contact',
+            (c, id) => c.verifyContact!(id, text),
+            'verified: the scanned code matches.',
+          );
+        },
+      );
+    } catch (error) {
+      this.#endScan();
+      this.#patch({ error: `${errorText(error)} Paste the code's text instead.` });
+    }
+  };
+
+  #endScan(): void {
+    this.#stopScan?.();
+    this.#stopScan = undefined;
+    if (this.#state.scanning) this.#patch({ scanning: false });
+  }
 
   #onCheck = (event: SubmitEvent): void => {
     event.preventDefault();

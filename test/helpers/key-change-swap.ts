@@ -29,3 +29,18 @@ export async function swapUserKeys(kv: KV, serverSecretHex: string, userId: stri
   if (toHex(keys.signingPublicKey) === toHex(old.signingKey as Uint8Array)) throw new Error('same key');
   return keys;
 }
+
+/** The user id whose identity carries `username` (a scan of rk_users, for tests that know only names). */
+export async function userIdByName(kv: KV, serverSecretHex: string, username: string): Promise<string> {
+  const users = new SealedKv(
+    kv,
+    BUCKETS.users,
+    deriveServerKeys(fromHex(serverSecretHex)).kvRecords,
+    v1.UserRecord,
+  );
+  for await (const key of await kv.keys()) {
+    const body = (await users.get(key))?.value.identity?.body;
+    if (body && v1.UserIdentityBody.decode(body as Uint8Array).username === username) return key;
+  }
+  throw new Error(`no user called ${username} in ${BUCKETS.users}`);
+}
