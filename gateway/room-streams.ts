@@ -168,10 +168,12 @@ export class RoomStreams {
 
   /** Sequence of the room's latest genesis/commit, 0 when there is none (no such room). */
   async lastCommitSeq(roomId: string): Promise<number> {
-    const jsm = await this.#jsm;
+    const jsm = await this.#jsmWithin(GET_TRY_MS);
+    const query = { last_by_subj: roomSubject(roomId, 'commit') };
     try {
-      const msg = await jsm.streams.getMessage(this.layout.streamOf(roomId), {
-        last_by_subj: roomSubject(roomId, 'commit'),
+      const msg = await retryTransient(() => jsm.streams.getMessage(this.layout.streamOf(roomId), query), {
+        attempts: GET_ATTEMPTS,
+        firstDelayMs: 250,
       });
       return msg?.seq ?? 0;
     } catch (error) {
@@ -182,8 +184,13 @@ export class RoomStreams {
 
   /** The last sequence of the room's shard stream (every later message of the room comes after it). */
   async lastSeq(roomId: string): Promise<number> {
-    const jsm = await this.#jsm;
-    const info = await natsCall('read the room stream', () => jsm.streams.info(this.layout.streamOf(roomId)));
+    const jsm = await this.#jsmWithin(GET_TRY_MS);
+    const info = await natsCall('read the room stream', () =>
+      retryTransient(() => jsm.streams.info(this.layout.streamOf(roomId)), {
+        attempts: GET_ATTEMPTS,
+        firstDelayMs: 250,
+      }),
+    );
     return info.state.last_seq;
   }
 
@@ -222,10 +229,11 @@ export class RoomStreams {
    * start cannot be changed, so an existing one is deleted first. Returns how many wait in it.
    */
   async placeDeviceConsumer(roomId: string, deviceNkey: string, startSeq: number): Promise<number> {
-    const jsm = await this.#jsm;
     const stream = this.layout.streamOf(roomId);
     const name = deviceConsumerName(deviceNkey, roomId);
-    await jsm.consumers.delete(stream, name).catch(() => undefined);
+    // The one being replaced may sit on a dead node, which never answers the delete: wait ≤ 1 s.
+    const quick = await this.#jsmWithin(CONSUMER_TRY_MS[0]!);
+    await quick.consumers.delete(stream, name).catch(() => undefined);
     const info = await this.#addConsumer(
       stream,
       {
@@ -245,9 +253,12 @@ export class RoomStreams {
     return info.num_pending;
   }
 
-  /** Removes a device's consumer on a room (a removed member keeps nothing to pull from). */
+  /**
+   * Removes a device's consumer on a room (a removed member keeps nothing to pull from). The meta
+   * leader drops it even when its dead node never answers, so this waits ≤ 1 s for the answer.
+   */
   async deleteDeviceConsumer(roomId: string, deviceNkey: string): Promise<void> {
-    const jsm = await this.#jsm;
+    const jsm = await this.#jsmWithin(CONSUMER_TRY_MS[0]!);
     await jsm.consumers
       .delete(this.layout.streamOf(roomId), deviceConsumerName(deviceNkey, roomId))
       .catch(() => undefined);
