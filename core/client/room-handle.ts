@@ -434,12 +434,24 @@ export class RoomHandle {
   #judgeOwn(syncStarted?: number): void {
     if (!this.room || this.#closed) return;
     for (const entry of this.#own.judge(this.room, syncStarted)) void this.#sendAgain(entry);
-    if (this.#own.echoedWaiting > 0 && this.#vouchTimer === undefined) {
-      this.#vouchTimer = setTimeout(() => {
-        this.#vouchTimer = undefined;
-        if (!this.#closed) void this.sync().catch((e: Error) => this.#deps.onError?.(e));
-      }, VOUCH_AFTER_MS);
-    }
+    this.#vouchLater();
+  }
+
+  /**
+   * Reads the chain again in a while if own messages wait for a verdict (a read that finishes
+   * judges them); a read that fails (no gateway) is tried again the same way, quietly: the
+   * catch-up already reports the outage.
+   */
+  #vouchLater(): void {
+    if (this.#own.echoedWaiting === 0 || this.#vouchTimer !== undefined || this.#closed) return;
+    this.#vouchTimer = setTimeout(() => {
+      this.#vouchTimer = undefined;
+      if (this.#closed) return;
+      void this.sync().catch((e: Error) => {
+        if (!(e instanceof UnavailableError)) this.#deps.onError?.(e);
+        this.#vouchLater();
+      });
+    }, VOUCH_AFTER_MS);
   }
 
   /**
@@ -471,7 +483,8 @@ export class RoomHandle {
       this.#deps.onMessage(message);
     } catch (error) {
       if (error instanceof NotMemberError) return; // removed meanwhile: no longer ours to send
-      this.#deps.onError?.(error as Error);
+      // An outage is the link's and the catch-up's news; anything else is this message's.
+      if (!(error instanceof UnavailableError)) this.#deps.onError?.(error as Error);
       setTimeout(() => void this.#sendAgain(entry), RESEND_RETRY_MS);
     }
   }
