@@ -70,6 +70,8 @@ export { type ApprovePairingDeps, approvePairing, type PairingApproval } from '.
 export type { DeviceView, PairingApprovalFlow, PairingOfferFlow } from './pairing-views.ts';
 export {
   addPasskey,
+  createPasskey,
+  NO_PRF_MESSAGE,
   type PasskeyStatus,
   type PasskeyUnlock,
   passkeyCredentials,

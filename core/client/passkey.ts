@@ -12,10 +12,10 @@
  * own pages (never a page when the extension holds the keys).
  * @example const unlock = await passkeyUnlockSecret(store.prfCredentials()); await store.unlockWithPrf(unlock.secret, unlock.credentialId);
  */
-import { equalBytes, toBase64Url } from '../bytes.ts';
+import { equalBytes, toBase64Url, utf8 } from '../bytes.ts';
 import { UnsupportedError } from '../errors.ts';
+import type { PrfEnrolment } from '../store/index.ts';
 import type { EncryptedStore, PrfCredential } from '../store/store.ts';
-import { DEVICE_UNLOCK_CREDENTIAL } from './device-unlock.ts';
 
 /** Whether passkey unlock can be offered here, and what to tell the person. */
 export interface PasskeyStatus {
@@ -32,15 +32,27 @@ export interface PasskeyUnlock {
 
 const NO_WEBAUTHN =
   'This browser has no passkeys (WebAuthn): unlock with your password. A current Chrome, Edge, Safari or Firefox has them.';
-const NO_PRF =
+export const NO_PRF_MESSAGE =
   'Your browser or passkey provider cannot unlock RoomKey with a passkey (it lacks the WebAuthn PRF extension). Unlock with your password; a recent Chrome with a platform passkey or a security key that supports hmac-secret can.';
 
 /**
- * The passkeys enrolled in a store's header (the "keep this device unlocked" key is not one).
+ * RoomKey's own PRF wraps that are not passkeys ("keep this device unlocked", the extension's
+ * session cache) have credential ids starting with these bytes; a WebAuthn credential id is random.
+ */
+const PSEUDO_CREDENTIAL = utf8('roomkey');
+
+/**
+ * The passkeys enrolled in a store's header (RoomKey's own pseudo credentials are not).
  * @example const mine = passkeyCredentials(store);
  */
 export function passkeyCredentials(store: EncryptedStore): PrfCredential[] {
-  return store.prfCredentials().filter((c) => !equalBytes(c.credentialId, DEVICE_UNLOCK_CREDENTIAL));
+  return store
+    .prfCredentials()
+    .filter(
+      (c) =>
+        c.credentialId.length < PSEUDO_CREDENTIAL.length ||
+        !equalBytes(c.credentialId.subarray(0, PSEUDO_CREDENTIAL.length), PSEUDO_CREDENTIAL),
+    );
 }
 
 /**
@@ -61,7 +73,7 @@ export async function passkeyStatus(store: EncryptedStore): Promise<PasskeyStatu
     .getClientCapabilities?.()
     .catch(() => undefined);
   if (capabilities && capabilities['extension:prf'] === false)
-    return { state: 'unavailable', message: NO_PRF };
+    return { state: 'unavailable', message: NO_PRF_MESSAGE };
   return {
     state: 'off',
     message: 'Add a passkey to unlock RoomKey on this device without typing your password.',
@@ -77,6 +89,16 @@ export async function addPasskey(
   store: EncryptedStore,
   user: { username: string; rpId?: string },
 ): Promise<PasskeyStatus> {
+  await store.addPrf(await createPasskey(user));
+  return passkeyStatus(store);
+}
+
+/**
+ * Makes a passkey and returns its enrolment (credential id, PRF salt and output) for a store held
+ * elsewhere (the extension's background adds it). UnsupportedError without PRF.
+ * @example await transport.admin('passkeyAdd', encodeEnrolment(await createPasskey({ username })));
+ */
+export async function createPasskey(user: { username: string; rpId?: string }): Promise<PrfEnrolment> {
   if (!webAuthn()) throw new UnsupportedError(NO_WEBAUTHN);
   const prfSalt = random(32);
   const created = (await navigator.credentials.create({
@@ -98,13 +120,12 @@ export async function addPasskey(
   const prf = (
     created.getClientExtensionResults() as { prf?: { enabled?: boolean; results?: { first?: BufferSource } } }
   ).prf;
-  if (!prf?.enabled && !prf?.results?.first) throw new UnsupportedError(NO_PRF);
+  if (!prf?.enabled && !prf?.results?.first) throw new UnsupportedError(NO_PRF_MESSAGE);
   // Some authenticators evaluate the PRF only on get: ask once more for this passkey alone.
   const secret = prf.results?.first
     ? bytesOf(prf.results.first)
     : (await passkeyUnlockSecret([{ credentialId, prfSalt }], user.rpId)).secret;
-  await store.addPrf({ credentialId, prfSalt, secret });
-  return passkeyStatus(store);
+  return { credentialId, prfSalt, secret };
 }
 
 /**
@@ -137,7 +158,7 @@ export async function passkeyUnlockSecret(
   if (!assertion) throw new UnsupportedError('No passkey was used: unlock with your password.');
   const first = (assertion.getClientExtensionResults() as { prf?: { results?: { first?: BufferSource } } })
     .prf?.results?.first;
-  if (!first) throw new UnsupportedError(NO_PRF);
+  if (!first) throw new UnsupportedError(NO_PRF_MESSAGE);
   return { credentialId: new Uint8Array(assertion.rawId), secret: bytesOf(first) };
 }
 

@@ -24,10 +24,16 @@ test('a passkey PRF output unlocks the store; another is refused by name; the pa
     prfSalt: new Uint8Array(32),
     secret: new Uint8Array(32).fill(9),
   });
+  // The extension's session cache is RoomKey's own pseudo credential too.
+  await state.store.addPrf({
+    credentialId: new TextEncoder().encode('roomkey-extension-session\0xyz'),
+    prfSalt: new Uint8Array(32),
+    secret: new Uint8Array(32).fill(3),
+  });
   assert.deepEqual(
     passkeyCredentials(state.store).map((c) => [...c.credentialId]),
     [[1, 2, 3]],
-    'the device-unlock key is not a passkey',
+    'neither the device-unlock key nor the extension session cache is a passkey',
   );
   state.lock();
 
