@@ -114,5 +114,15 @@ export async function readHistory(
     }),
   );
   handle.unread = 0;
-  return out;
+  return lastCopies(out);
+}
+
+/**
+ * A message refused by position and sent again (resend.ts) is stored twice under one id: the later
+ * copy is the one receivers took, so only it is shown.
+ */
+function lastCopies(messages: StoredMessage[]): StoredMessage[] {
+  const last = new Map<string, number>();
+  for (const [i, m] of messages.entries()) last.set(m.messageId, i);
+  return last.size === messages.length ? messages : messages.filter((m, i) => last.get(m.messageId) === i);
 }

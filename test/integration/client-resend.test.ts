@@ -84,6 +84,18 @@ test('a message stored past its epoch grace is sent again in the new epoch and r
   assert.ok(resent, "alice's host hears of the copy that was stored again");
   assert.equal(resent.epoch, rotated.epoch);
   assert.ok(resent.seq > late.seq, 'stored again, after the refused copy');
+  // Both copies are stored under the one id; a history read shows the one that counts.
+  for (const [who, session] of [
+    ['bob', bob],
+    ['alice', alice],
+  ] as const) {
+    const rows = (await session.history(roomId)).filter((m) => m.messageId === late.messageId);
+    assert.deepEqual(
+      rows.map((m) => [m.seq, m.epoch]),
+      [[resent.seq, rotated.epoch]],
+      `${who}'s history shows it once`,
+    );
+  }
   t.diagnostic(`refused copy seq ${late.seq} (epoch ${late.epoch}), sent again as seq ${resent.seq}`);
 });
 
