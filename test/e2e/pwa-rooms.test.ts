@@ -39,7 +39,7 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
 
   before(async () => {
     ensureBuilt();
-    stack = await startDevStack();
+    stack = await startDevStack({ logLevel: 'debug' }); // every request logged: the scan below reads them
     [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
     await bob.context.grantPermissions(['notifications'], { origin: stack.origin });
     [pageA, pageB] = await Promise.all([alice.page(), bob.page()]);
@@ -247,6 +247,22 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     await waitFor('Bob at the room', async () =>
       bob.context.pages().find((p) => p.url() === `${stack.urls.web}#room=${pushRoom}`),
     );
+  });
+
+  it("the stack's JSON logs (debug: every request) hold no username, password, room name or text", () => {
+    const output = stack.output();
+    assert.ok((output.match(/"component":"requests"/g) ?? []).length >= 20, 'the requests were logged');
+    for (const secret of [
+      ...TEXTS,
+      'Tea club',
+      'Push room',
+      PASSWORD.alice,
+      PASSWORD.bob,
+      '"alice',
+      '"bob',
+    ]) {
+      assert.ok(!output.includes(secret), `the stack's output does not contain ${secret}`);
+    }
   });
 
   it('no uncaught errors, and no broken WebSocket closes (nats-server 2.9 and status 1005)', () => {

@@ -32,13 +32,23 @@ export interface RunningDevStack {
 
 const LABELS = { demo: 'web', config: 'config', NATS: 'nats', WebSocket: 'natsWebSocket' } as const;
 
-export async function startDevStack(options: { startTimeoutMs?: number } = {}): Promise<RunningDevStack> {
+export async function startDevStack(
+  options: {
+    startTimeoutMs?: number;
+    /** ROOMKEY_LOG_LEVEL of the stack, e.g. 'debug' to log every request. */
+    logLevel?: string;
+  } = {},
+): Promise<RunningDevStack> {
   const tmp = mkdtempSync(join(tmpdir(), 'roomkey-e2e-'));
   const dataDir = join(tmp, 'data');
   const child = spawn(
     process.execPath,
     [join(repoRoot, 'gateway', 'cli.ts'), 'dev', '--data', dataDir, '--http-port', '0'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.logLevel ? { ...process.env, ROOMKEY_LOG_LEVEL: options.logLevel } : process.env,
+    },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
