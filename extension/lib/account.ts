@@ -14,9 +14,17 @@ import {
   KeyStateMachine,
   type Session,
 } from '../../core/client/index.ts';
-import { LockedError, MalformedError, NotFoundError, UnsupportedError } from '../../core/errors.ts';
+import { passkeyCredentials } from '../../core/client/passkey.ts';
+import {
+  BadCredentialsError,
+  LockedError,
+  MalformedError,
+  NotFoundError,
+  UnsupportedError,
+  WrongPassphraseError,
+} from '../../core/errors.ts';
 import type { StoreBackend } from '../../core/store/index.ts';
-import { type Argon2Params, EncryptedStore } from '../../core/store/index.ts';
+import { type Argon2Params, EncryptedStore, type PrfEnrolment } from '../../core/store/index.ts';
 import type {
   BackgroundSession,
   PairingProgress,
@@ -131,6 +139,51 @@ export class Account {
       this.#store = store;
       await store.unlock(password);
       await this.#resume(store, true);
+    });
+  }
+
+  /** The passkeys that unlock the store (its header; readable while locked): lib/passkey-section.ts. */
+  passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]> {
+    return this.#serial(async () => {
+      if (this.#state.keys === 'signed-out') return [];
+      this.#store ??= await EncryptedStore.open(this.#deps.backend);
+      return passkeyCredentials(this.#store);
+    });
+  }
+
+  /** Unlocks with a passkey's PRF output (computed in the extension's own window), no password. */
+  unlockWithPasskey(unlock: { credentialId: Uint8Array; secret: Uint8Array }): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state.keys === 'ready') return;
+      if (this.#state.keys === 'signed-out')
+        throw new NotFoundError('Not signed in to RoomKey: sign in first.');
+      const store = this.#store ?? (await EncryptedStore.open(this.#deps.backend));
+      this.#store = store;
+      try {
+        await store.unlockWithPrf(unlock.secret, unlock.credentialId);
+      } catch (error) {
+        if (error instanceof WrongPassphraseError)
+          throw new BadCredentialsError('That passkey does not unlock RoomKey here: use your password.');
+        throw error;
+      }
+      await this.#resume(store, true);
+    });
+  }
+
+  /** Enrols a passkey made in the extension's window (keys must be ready). */
+  addPasskey(enrolment: PrfEnrolment): Promise<void> {
+    return this.#serial(async () => {
+      this.session(); // LockedError unless ready
+      await this.#store!.addPrf(enrolment);
+    });
+  }
+
+  /** Removes every passkey wrap; the password still unlocks. */
+  removePasskeys(): Promise<void> {
+    return this.#serial(async () => {
+      this.session();
+      for (const { credentialId } of passkeyCredentials(this.#store!))
+        await this.#store!.removePrf(credentialId);
     });
   }
 

@@ -113,6 +113,27 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
       return newDevice.view;
     case 'pairNewCancel':
       return newDevice.cancel();
+    case 'passkeys':
+      return (await ctx.account.passkeys()).map((c) => ({
+        credentialId: toBase64Url(c.credentialId),
+        prfSalt: toBase64Url(c.prfSalt),
+      }));
+    case 'passkeyUnlock':
+      await ctx.account.unlockWithPasskey({
+        credentialId: fromBase64Url(request.args.credentialId),
+        secret: fromBase64Url(request.args.secret),
+      });
+      return null;
+    case 'passkeyAdd':
+      await ctx.account.addPasskey({
+        credentialId: fromBase64Url(request.args.credentialId),
+        prfSalt: fromBase64Url(request.args.prfSalt),
+        secret: fromBase64Url(request.args.secret),
+      });
+      return null;
+    case 'passkeyRemove':
+      await ctx.account.removePasskeys();
+      return null;
     case 'revokeDevice': {
       const session = ctx.account.session();
       const deviceKey = fromBase64Url(request.args.deviceKey);

@@ -211,6 +211,11 @@ export interface AdminCommands {
   pairNew: { args: { gateway: string; password: string }; result: NewDeviceView };
   pairNewStatus: { args: Record<string, never>; result: NewDeviceView | null };
   pairNewCancel: { args: Record<string, never>; result: null };
+  /** Passkey unlock (lib/passkey-section.ts): the store's passkeys; unlock, add, remove (base64url bytes). */
+  passkeys: { args: Record<string, never>; result: { credentialId: string; prfSalt: string }[] };
+  passkeyUnlock: { args: { credentialId: string; secret: string }; result: null };
+  passkeyAdd: { args: { credentialId: string; prfSalt: string; secret: string }; result: null };
+  passkeyRemove: { args: Record<string, never>; result: null };
 }
 export type AdminCommand = keyof AdminCommands;
 export type AdminRequest = {
@@ -219,6 +224,8 @@ export type AdminRequest = {
 
 /** A device key (32 bytes) in base64url without padding. */
 const DEVICE_KEY = /^[A-Za-z0-9_-]{43}$/;
+/** A credential id, PRF salt or PRF output, base64url (WebAuthn ids are at most 1023 bytes). */
+const PASSKEY_BYTES = /^[A-Za-z0-9_-]{1,1400}$/;
 
 /**
  * Checks an admin command and its arguments. Throws MalformedError or UnsupportedError.
@@ -247,7 +254,23 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'pairCancel':
     case 'pairNewStatus':
     case 'pairNewCancel':
+    case 'passkeys':
+    case 'passkeyRemove':
       return { command, args: {} };
+    case 'passkeyUnlock':
+      return {
+        command,
+        args: { credentialId: str('credentialId', PASSKEY_BYTES), secret: str('secret', PASSKEY_BYTES) },
+      };
+    case 'passkeyAdd':
+      return {
+        command,
+        args: {
+          credentialId: str('credentialId', PASSKEY_BYTES),
+          prfSalt: str('prfSalt', PASSKEY_BYTES),
+          secret: str('secret', PASSKEY_BYTES),
+        },
+      };
     case 'pairNew': {
       const password = args['password'];
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024)

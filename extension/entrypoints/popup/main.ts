@@ -13,6 +13,7 @@ import { pageClient } from '../../lib/page-client.ts';
 import type { PairingView } from '../../lib/pairing-admin.ts';
 import type { NewDeviceView } from '../../lib/pairing-new.ts';
 import { addDeviceSection, newDeviceSection, seenWords } from '../../lib/pairing-popup.ts';
+import { loadPasskeys, type PasskeyView, passkeySection } from '../../lib/passkey-section.ts';
 import type { Settings } from '../../lib/settings.ts';
 
 const { client, transport } = pageClient();
@@ -27,6 +28,8 @@ let pairingWaiting: PairingView | null = null;
 /** This device's own pairing as a new device, while it runs (lib/pairing-new.ts). */
 let newDevice: NewDeviceView | null = null;
 let dnsStatus: DnsStatus | null = null;
+/** The store's passkeys (lib/passkey-section.ts). */
+let passkeys: PasskeyView;
 /** Where the background keeps the DNS status (lib/dns-status.ts). */
 const dnsArea = browser.storage.session ?? browser.storage.local;
 /** The device whose "Revoke" was pressed and waits for confirmation (its key). */
@@ -84,6 +87,7 @@ async function load(): Promise<void> {
   ]);
   pairingWaiting = await transport.admin('pairWaiting', {}).catch(() => null);
   newDevice = await transport.admin('pairNewStatus', {}).catch(() => null);
+  passkeys = await loadPasskeys(transport);
   if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
   draw();
 }
@@ -284,6 +288,7 @@ function draw(): void {
             ${s.sdk ? nothing : html`<p class="muted">This build has no client SDK yet: sign-in is not possible.</p>`}
             ${s.pendingApprovals ? html`<p>${s.pendingApprovals} site request(s) wait for your answer.</p>` : nothing}
             <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}
+              ${passkeySection({ keys: s.keys, view: passkeys, username: s.session?.username ?? null, busy, act: (a) => void act(a), transport })}
               ${newDeviceSection({
                 signedOut: s.keys === 'signed-out',
                 view: newDevice,

@@ -6,6 +6,7 @@ import { html, nothing, render } from 'lit';
 import { accountForm, enterAccount } from '../../lib/account-form.ts';
 import { armAfterFocus } from '../../lib/focus-arm.ts';
 import { pageClient } from '../../lib/page-client.ts';
+import { loadPasskeys, type PasskeyView, passkeySection } from '../../lib/passkey-section.ts';
 import type { Settings } from '../../lib/settings.ts';
 import { signInRequestOf } from '../../lib/sign-in-window.ts';
 
@@ -18,6 +19,8 @@ let connected = false;
 let busy = false;
 let error = '';
 let armed = false;
+/** The store's passkeys: locked, one may unlock instead of the password (lib/passkey-section.ts). */
+let passkeys: PasskeyView;
 
 /** Runs the user's action; on success the window has done its job and closes. */
 async function act(action: () => Promise<unknown>): Promise<void> {
@@ -41,7 +44,7 @@ function body() {
   if (client.keys === 'ready') {
     return html`<p>Signed in as <strong id="username">${client.session?.username}</strong>. You can close this window.</p>`;
   }
-  return accountForm({
+  return html`${accountForm({
     keys: client.keys,
     username: client.session?.username ?? null,
     gateway: settings?.gateway ?? null,
@@ -50,7 +53,15 @@ function body() {
     busy,
     enter: (how, credentials) => void act(() => enterAccount(client, transport, how, credentials)),
     unlock: (password) => void act(() => client.unlock(password)),
-  });
+  })}
+    ${passkeySection({
+      keys: client.keys,
+      view: passkeys,
+      username: client.session?.username ?? null,
+      busy,
+      act: (action) => void act(action),
+      transport,
+    })}`;
 }
 
 function draw(): void {
@@ -75,8 +86,9 @@ armAfterFocus(window, (now) => {
 });
 draw();
 void Promise.all([client.connect(), transport.admin('settings', {})])
-  .then(([, loaded]) => {
+  .then(async ([, loaded]) => {
     settings = loaded;
+    passkeys = await loadPasskeys(transport);
     connected = true;
     draw();
     root.querySelector<HTMLInputElement>('input[name=username], input[name=password]')?.focus();
