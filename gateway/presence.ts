@@ -117,7 +117,7 @@ export async function startPresence(input: {
         byUser.set(record.userId, users);
         userOfNkey.set(nkey, record.userId);
       } catch (error) {
-        log(`presence record ${nkey}: ${(error as Error).message}`);
+        log(`presence record of a device: ${(error as Error).message}`);
       }
     }
   })();
