@@ -3,12 +3,13 @@
  * Bucket-level TTLs only: per-key TTL is a 2.11 feature that 2.9 silently ignores.
  * @example const buckets = await openBuckets(nc, keys, { replicas: 3 });
  */
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { UnavailableError } from '../core/errors.ts';
 import type { roomkey } from '../proto/index.ts';
 import { v1 } from '../proto/index.ts';
-import { retryTransient } from './jetstream-retry.ts';
+import { keepCreated, retryTransient } from './jetstream-retry.ts';
 import { SealedKv } from './sealed-kv.ts';
 import type { ServerKeys } from './server-keys.ts';
 
@@ -84,11 +85,33 @@ export async function openBuckets(
   const replicas = options.replicas ?? 1;
   // A cluster still joining or electing answers a create with a timeout or "error creating store
   // for stream" for a few seconds: retried with backoff, then a typed error that says what to check.
-  const open = (name: string, extra: { ttl?: number; maxValueSize?: number } = {}) =>
+  // A bucket this start made is checked again once 2.9 can no longer take it back (keepCreated).
+  const jsm = await retryTransient(() => jetstreamManager(nc), OPEN_RETRY);
+  const exists = (stream: string) =>
     retryTransient(
-      () => kvm.create(name, { history: 1, replicas, maxValueSize: 64 * 1024, ...extra }),
+      () =>
+        jsm.streams.info(stream).then(
+          () => true,
+          (error: Error) => (/stream not found/i.test(error.message) ? false : Promise.reject(error)),
+        ),
       OPEN_RETRY,
-    ).catch((error: unknown) => {
+    );
+  const made = new Map<string, number>();
+  const extras = new Map<string, { ttl?: number; maxValueSize?: number }>();
+  const create = (name: string) =>
+    retryTransient(
+      () => kvm.create(name, { history: 1, replicas, maxValueSize: 64 * 1024, ...extras.get(name) }),
+      OPEN_RETRY,
+    );
+  const open = (name: string, extra: { ttl?: number; maxValueSize?: number } = {}) =>
+    (async () => {
+      extras.set(name, extra);
+      const existed = await exists(`KV_${name}`);
+      const kv = await create(name);
+      // At R1 the one node that fails its store says so in the create's answer.
+      if (!existed && replicas > 1) made.set(`KV_${name}`, Date.now());
+      return kv;
+    })().catch((error: unknown) => {
       throw new UnavailableError(
         `The gateway could not open the KV bucket ${name}: ${(error as Error)?.message ?? error}. Check that every nats-server of the cluster is running and routed to the others, that JetStream has room for ${replicas} replica(s), and the nats-server logs; then start the gateway again.`,
         { cause: error },
@@ -125,6 +148,9 @@ export async function openBuckets(
     open(BUCKETS.markers, { maxValueSize: 256 * 1024 }),
     open(BUCKETS.lastSeen, { ttl: LAST_SEEN_TTL_MS, maxValueSize: 64 }),
   ]);
+  await keepCreated(made, exists, async (stream) => {
+    await create(stream.slice('KV_'.length));
+  });
   const sealed = <T, P>(
     kv: KV,
     bucket: string,

@@ -93,3 +93,46 @@ export function asRecovering(error: unknown): unknown {
   if (error instanceof RoomKeyError || !isTransientJetStream(error)) return error;
   return new UnavailableError(RECOVERING_MESSAGE, { cause: error, service: 'jetstream' });
 }
+
+/**
+ * How long after a stream's creation nats-server 2.9 may still delete it: when one replica fails to
+ * make its store ("error creating store for stream", the cause only in that node's log), the meta
+ * leader removes an assignment younger than 5 s, even after the create was answered as a success.
+ */
+export const CREATE_SETTLE_MS = 5500;
+
+/**
+ * Makes sure the streams this start created are still there once 2.9 can no longer take them back
+ * (CREATE_SETTLE_MS): waits for that, checks each, creates a lost one again, up to `rounds` times;
+ * UnavailableError when one keeps vanishing. `created` maps a stream name to when its create was
+ * answered.
+ * @example await keepCreated(created, (n) => exists(jsm, n), (n) => createShard(n), { log });
+ */
+export async function keepCreated(
+  created: Map<string, number>,
+  exists: (name: string) => Promise<boolean>,
+  create: (name: string) => Promise<void>,
+  options: { rounds?: number; log?: (line: string) => void } = {},
+): Promise<void> {
+  const pending = new Map(created);
+  for (let round = 0; pending.size > 0; round++) {
+    const wait = Math.max(...pending.values()) + CREATE_SETTLE_MS - Date.now();
+    if (wait > 0) await sleep(wait);
+    const lost: string[] = [];
+    for (const name of pending.keys()) if (!(await exists(name))) lost.push(name);
+    pending.clear();
+    if (lost.length === 0) return;
+    if (round + 1 >= (options.rounds ?? 3)) {
+      throw new UnavailableError(
+        `JetStream removed ${lost.join(', ')} again and again right after creating it: a replica could not make its store. Check the nats-server logs for "Stream create failed" and the cause (disk, permissions, max_file_store), then start the gateway again.`,
+      );
+    }
+    for (const name of lost) {
+      options.log?.(
+        `${name} was removed by JetStream right after it was created (a replica failed its store): creating it again`,
+      );
+      await create(name);
+      pending.set(name, Date.now());
+    }
+  }
+}

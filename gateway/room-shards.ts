@@ -22,7 +22,7 @@ import {
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConflictError, RoomKeyError, UnavailableError } from '../core/errors.ts';
 import { DEFAULT_ROOM_SHARDS, roomShardStreamName, StreamLayout } from '../core/transport/index.ts';
-import { retryTransient } from './jetstream-retry.ts';
+import { keepCreated, retryTransient } from './jetstream-retry.ts';
 import { MAX_ROOM_MESSAGE_BYTES } from './room-streams.ts';
 
 /**
@@ -68,12 +68,23 @@ export async function ensureRoomShards(
     );
   }
   const layout = new StreamLayout(options.shards ?? existing ?? DEFAULT_ROOM_SHARDS);
+  const created = new Map<string, number>();
+  const wantedOf = (name: string) => shardConfig(layout, layout.streams().indexOf(name), replicas);
   await Promise.all(
-    layout.streams().map(async (_name, k) => {
-      const wanted = shardConfig(layout, k, replicas);
-      const info = k === 0 && first ? first : await createShard(jsm, wanted, options.log);
+    layout.streams().map(async (name) => {
+      const wanted = wantedOf(name);
+      const info = name === name0 && first ? first : await createShard(jsm, wanted, created, options.log);
       checkShard(info, wanted, options.log);
     }),
+  );
+  // A first start at R3 waits ~5 s here: 2.9 may still take a just-created shard back.
+  await keepCreated(
+    created,
+    async (name) => Boolean(await retryTransient(() => streamInfo(jsm, name), RETRY)),
+    async (name) => {
+      await createShard(jsm, wantedOf(name), new Map(), options.log);
+    },
+    { log: options.log },
   );
   return layout;
 }
@@ -140,13 +151,16 @@ function checkShard(
 async function createShard(
   jsm: JetStreamManager,
   wanted: ReturnType<typeof shardConfig>,
+  created: Map<string, number>,
   log?: (line: string) => void,
 ): Promise<StreamInfo> {
+  let tried = false;
   try {
-    return await retryTransient(
+    const info = await retryTransient(
       async () => {
         const existing = await streamInfo(jsm, wanted.name);
         if (existing) return existing;
+        tried = true;
         try {
           return await jsm.streams.add(wanted);
         } catch (error) {
@@ -164,6 +178,10 @@ async function createShard(
           ),
       },
     );
+    // Even one that a failed try left behind may still be taken back (keepCreated).
+    // At R1 the one node that fails its store says so in the create's answer.
+    if (tried && (wanted.num_replicas ?? 1) > 1) created.set(wanted.name, Date.now());
+    return info;
   } catch (error) {
     throw startFailure(`create the room shard stream ${wanted.name}`, wanted.num_replicas ?? 1, error);
   }
