@@ -14,6 +14,7 @@ import { ApprovalPrompts } from './approval-prompts.ts';
 import { ApprovalStore } from './approvals.ts';
 import { DnsGuard } from './dns-guard.ts';
 import { browserDnsProbes } from './dns-probes.ts';
+import { DnsRecheck } from './dns-recheck.ts';
 import { saveDnsStatus } from './dns-status.ts';
 import { type Hub, Hub as HubClass, type PortLike } from './hub.ts';
 import { idleDetectionSeconds, shouldLock } from './idle-lock.ts';
@@ -76,11 +77,29 @@ export function startBackground(): Hub {
       hub?.dnsChanged({ private: status.private, text: status.text });
     },
   });
+  // …and again after each reconnect and each change of the policy or resolver; a refusal under
+  // require has closed the connection already, and locking ends the session (no silent fallback).
+  const dnsRecheck = new DnsRecheck({
+    guard: dnsGuard,
+    onRefused: ({ session }, error) => {
+      log('Private DNS refused the reconnected session', error.message);
+      let running: unknown;
+      try {
+        running = account.session();
+      } catch {
+        return; // locked or signed out meanwhile
+      }
+      if (running === session) void account.lock().catch((e: unknown) => log('DNS lock', e));
+    },
+    onError: (error) => log('DNS re-check', error),
+  });
   const sessions = createSessionFactory({
     area: local,
     deviceName: deviceName(),
     onError: (error) => log('session', error),
     beforeConnect: (gateway, cfg) => dnsGuard.check(gateway, cfg),
+    afterConnect: ({ gateway, cfg, session }) =>
+      void dnsRecheck.follow({ session, gateway, cfg, connection: session.sdk.nc }),
   });
   const approvals = new ApprovalStore(local);
   // getURL('/') minus the slash: new URL(...).origin may be "null" for extension schemes.
@@ -196,7 +215,10 @@ export function startBackground(): Hub {
     settings,
     sdkAvailable: sessions.available,
     ready,
-    settingsChanged: applyIdle,
+    settingsChanged: (changed) => {
+      applyIdle(changed);
+      dnsRecheck.settingsChanged(changed);
+    },
     signInWindow,
   });
   const theHub = hub;
@@ -231,6 +253,7 @@ export function startBackground(): Hub {
         shown,
         osNotifications,
         dnsGuard,
+        dnsRecheck,
         startedAt: Date.now(),
       },
     });

@@ -19,7 +19,17 @@ const CUSTOM = 'custom';
 const isUrl = (choice: string) => choice.includes(':');
 
 /**
- * The last DNS check in words: `#dns-status`, with `data-private` true/false/unknown.
+ * Whether this status kept RoomKey from connecting (or ended its connection): under require,
+ * anything but a private lookup does (core/dns's decideDns).
+ * @example dnsRefused({ policy: 'require', private: false, ... }) // true
+ */
+export function dnsRefused(status: Pick<DnsStatus, 'policy' | 'private'>): boolean {
+  return status.policy === 'require' && status.private !== true;
+}
+
+/**
+ * The last DNS check in words: `#dns-status`, with `data-private` true/false/unknown, and
+ * `#dns-refused` when that check refused the connection (at connect or after a reconnect).
  * @example html`${dnsStatusLine(status)}`
  */
 export function dnsStatusLine(status: DnsStatus | null): TemplateResult | typeof nothing {
@@ -27,6 +37,15 @@ export function dnsStatusLine(status: DnsStatus | null): TemplateResult | typeof
   const state = status.private === null ? 'unknown' : String(status.private);
   return html`<p id="dns-status" class=${status.private === false ? 'error' : 'muted'} data-private=${state}>
     <strong>${status.text}</strong> (${status.host})<br /><span id="dns-detail">${status.detail}</span>
+    ${
+      dnsRefused(status)
+        ? html`<br /><span id="dns-refused"
+            >RoomKey is not connected: Private DNS is required, and this check did not show a private
+            lookup (it is made again at each unlock and each reconnect). Fix the DNS as said above, or
+            choose "Prefer" below to connect with a warning.</span
+          >`
+        : nothing
+    }
   </p>`;
 }
 

@@ -206,6 +206,11 @@ export interface SdkWiringDeps {
    * It throws to refuse the connection.
    */
   beforeConnect?: (gateway: string, cfg: DeploymentConfig) => Promise<unknown>;
+  /**
+   * Runs once a session is connected (after `beforeConnect` let it): the DNS re-check follows its
+   * NATS connection's reconnects from here (lib/dns-recheck.ts).
+   */
+  afterConnect?: (connected: { gateway: string; cfg: DeploymentConfig; session: SdkSession }) => void;
 }
 
 const randomSecret = (): string => toBase64Url(randomBytes(32));
@@ -245,6 +250,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       await loadWindow(input.store),
       backoff,
     );
+    deps.afterConnect?.({ gateway: input.gateway, cfg, session });
     try {
       const secret = randomSecret();
       const sdkStore = await EncryptedStore.open(backend);
@@ -275,6 +281,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       await loadWindow(input.store),
       backoff,
     );
+    deps.afterConnect?.({ gateway: input.gateway, cfg, session });
     try {
       const secret = randomSecret();
       await opened.state.store.changePassphrase(input.password, secret, SECRET_PARAMS);
@@ -311,12 +318,14 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       // What the resumed live readers hand on before the background listens is kept for it
       // (LiveSession), and what reaches the hub before a tab registered again is kept for that
       // tab (lib/kept-messages.ts).
-      return SdkSession.start(
+      const session = await SdkSession.start(
         (onCreated) =>
           RoomKeySession.resume({ ...options(cfg, backoff), password: fromUtf8(secretBytes), onCreated }),
         await loadWindow(store),
         backoff,
       );
+      deps.afterConnect?.({ gateway, cfg, session });
+      return session;
     },
     signOut: async (session) => {
       await (session as SdkSession).sdk.signOut();
