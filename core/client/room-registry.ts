@@ -77,6 +77,7 @@ export class RoomRegistry {
           onChange: () => void this.emit(),
           save: (id, bytes) => state.setRoom(id, bytes),
           onError,
+          // Only a running catch-up: a send while the link is down fails at once, as it always has.
           caughtUp: () => this.#catchUp?.done,
         },
         room,
@@ -148,13 +149,7 @@ export class RoomRegistry {
   readonly resync: () => Promise<void> = coalesce(async () => {
     if (this.#closed) return;
     this.#deps.onCaughtUp?.(false);
-    if (!this.#catchUp) {
-      let end = () => {};
-      const done = new Promise<void>((resolve) => {
-        end = resolve;
-      });
-      this.#catchUp = { done, end };
-    }
+    void this.#catchUpGate();
     const placing = new Map<RoomHandle, Promise<void>>();
     const resume = (handle: RoomHandle) => {
       const placed = handle.resumeLive();
@@ -183,6 +178,18 @@ export class RoomRegistry {
     }
     this.#endCatchUp();
   });
+
+  /** The end of the running catch-up (made when it starts). */
+  #catchUpGate(): Promise<void> {
+    if (!this.#catchUp) {
+      let end = () => {};
+      const done = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      this.#catchUp = { done, end };
+    }
+    return this.#catchUp.done;
+  }
 
   #endCatchUp(): void {
     this.#catchUp?.end();

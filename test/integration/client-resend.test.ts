@@ -7,7 +7,8 @@
 // Bound: 180 s (about 85 s here: the 60 s grace is waited out for real, production settings).
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { StoredMessage } from '../../core/client/types.ts';
 import { REPLAY_GRACE_MS } from '../../core/room/index.ts';
 import { Deliveries, until } from '../helpers/fault-traffic.ts';
@@ -27,20 +28,19 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a message stored past its epoch grace is sent again in the new epoch and received once', {
-  timeout: 180_000,
-}, async (t) => {
+/** Alice (through a relay the test can cut) and Bob in one room, both following it. */
+async function resendRoom(t: TestContext, tag: string) {
   const relay = await tcpRelay(Number(new URL(stack.nats.wsUrl).port));
   t.after(() => relay.close());
   const wsUrl = new URL(stack.nats.wsUrl);
   wsUrl.port = String(relay.port);
   const alice = await stack.signUpSession({
-    username: 'alice-rs',
+    username: `alice-${tag}`,
     config: { ...stack.clientConfig(), servers: wsUrl.toString().replace(/\/$/, '') },
   });
-  const bob = await stack.signUpSession({ username: 'bob-rs' });
+  const bob = await stack.signUpSession({ username: `bob-${tag}` });
   const { roomId } = await alice.createRoom('Resend');
-  await alice.invite(roomId, 'bob-rs');
+  await alice.invite(roomId, `bob-${tag}`);
   let bobKnows = false;
   for (let i = 0; i < 100 && !bobKnows; i++) {
     bobKnows = (await bob.listRooms()).some((r) => r.roomId === roomId);
@@ -53,7 +53,55 @@ test('a message stored past its epoch grace is sent again in the new epoch and r
   t.after(bob.on('message', (m) => m.roomId === roomId && atBob.push(m)));
   const atAlice: StoredMessage[] = [];
   t.after(alice.on('message', (m) => m.roomId === roomId && atAlice.push(m)));
+  return { relay, alice, bob, roomId, deliveries, atBob, atAlice };
+}
 
+test('a send during the catch-up after a reconnect waits for it and goes out in the epoch it found', {
+  timeout: 60_000,
+}, async (t) => {
+  const { relay, alice, bob, roomId, deliveries, atBob } = await resendRoom(t, 'rg');
+  const first = await alice.send(roomId, 'before the rotation');
+  assert.deepEqual(await deliveries.waitFor([first.messageId], 10_000), [], 'the first message arrives');
+  relay.cut();
+  await until(() => alice.connection !== 'online', 10_000, 'alice noticed she is offline');
+  const rotated = await bob.rotate(roomId);
+  // Back without a gateway: her catch-up is running (and failing) when she sends.
+  await gateway.kill();
+  const reconnected = nextStatus(alice.nc, 'reconnect');
+  relay.restore();
+  await reconnected;
+  await sleep(300);
+  const sending = alice.send(roomId, 'typed during the catch-up');
+  await sleep(500);
+  await gateway.restart();
+  const sent = await sending;
+  assert.equal(sent.epoch, rotated.epoch, 'sent in the epoch the catch-up found, not the one it replaced');
+  assert.deepEqual(await deliveries.waitFor([sent.messageId], 10_000), [], 'bob gets it');
+  assert.deepEqual(deliveries.duplicates(), []);
+  const atBobs = atBob.find((m) => m.messageId === sent.messageId);
+  assert.equal(atBobs?.epoch, rotated.epoch, 'encrypted in the epoch the catch-up found');
+});
+
+/** Resolves at the connection's next status event of `type`; rejects after `ms`. */
+async function nextStatus(nc: NatsConnection, type: string, ms = 15_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${type} within ${ms} ms`)), ms);
+  });
+  const seen = (async () => {
+    for await (const s of nc.status()) if (s.type === type) return;
+  })();
+  try {
+    await Promise.race([seen, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a message stored past its epoch grace is sent again in the new epoch and received once', {
+  timeout: 180_000,
+}, async (t) => {
+  const { relay, alice, bob, roomId, deliveries, atBob, atAlice } = await resendRoom(t, 'rs');
   const first = await alice.send(roomId, 'before the rotation');
   assert.deepEqual(await deliveries.waitFor([first.messageId], 10_000), [], 'the first message arrives');
 
