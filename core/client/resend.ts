@@ -24,6 +24,20 @@ export interface OwnSend {
   echoSyncs?: number;
 }
 
+/**
+ * Members of the room now who were not members in `epoch`: a message its author wrote for the room
+ * as it was is not sent again to them without the author's say (they would read what was written
+ * before they joined, which a room shares only when its members choose to).
+ * @example if (joinedSince(room, sent.epoch).length > 0) tellTheAuthor();
+ */
+export function joinedSince(
+  room: { readonly members: readonly string[]; view(epoch: number): { members: readonly string[] } },
+  epoch: number,
+): string[] {
+  const then = new Set(room.view(epoch).members);
+  return room.members.filter((userId) => !then.has(userId));
+}
+
 /** What a judgement needs of the room. */
 export interface PositionRule {
   readonly epoch: number;

@@ -24,6 +24,7 @@ import {
 import {
   type LocalMember,
   messageIdOf,
+  REPLAY_GRACE_MS,
   type ReceivedEnvelope,
   type ReceiveResult,
   Room,
@@ -36,7 +37,7 @@ import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
 import { type Readable, RecentMessages } from './recent-messages.ts';
-import { type OwnSend, OwnSends } from './resend.ts';
+import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
 import type { HeldMessage, MemberSummary, RoomSummary, SentMessage, StoredMessage } from './types.ts';
 
 export interface RoomDeps {
@@ -458,12 +459,21 @@ export class RoomHandle {
    * The same text and message id in the current epoch (receivers refused the first copy, and a
    * receiver that took it refuses this one as already received: shown once either way). Its own
    * Nats-Msg-Id, so JetStream does not drop it as the first copy's duplicate. Announced as `sent`
-   * again with its new sequence once stored; tried again until stored or the room is closed.
+   * again with its new sequence once stored; tried again until stored or the room is closed. Not
+   * when someone joined since its epoch: the author is told instead (resend.ts joinedSince).
    */
   async #sendAgain(entry: OwnSend): Promise<void> {
     if (this.#closed) return;
     try {
       const room = this.#requireRoom();
+      if (joinedSince(room, entry.epoch).length > 0) {
+        this.#deps.onError?.(
+          new ConflictError(
+            `Your message ${entry.messageId} was not delivered: the room's key had changed more than ${REPLAY_GRACE_MS / 1000} s before it was stored, and someone joined the room since you wrote it. It was not sent again on its own, so they do not read it unasked: send it again if everyone in the room now should read it.`,
+          ),
+        );
+        return;
+      }
       const messageId = fromHex(entry.messageId);
       const { envelope, epoch } = await room.encrypt(entry.text, { nowMs: entry.sentAtMs, messageId });
       this.#rememberSent(entry.messageId);

@@ -4,7 +4,7 @@
 // the first refuses the second as already received, so each shows it once (core/client/resend.ts).
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { OwnSends } from '../../../core/client/resend.ts';
+import { joinedSince, OwnSends } from '../../../core/client/resend.ts';
 import { MalformedError, ReplayError, type RoomKeyError } from '../../../core/errors.ts';
 import { type MemoryDirectory, REPLAY_GRACE_MS, type ReceiveResult, Room } from '../../../core/room/index.ts';
 import type { TestUser } from '../../helpers/users.ts';
@@ -86,6 +86,29 @@ describe('a message refused by position, judged by its sender and sent again', (
     await alice.applyCommit(rotation, { storedAtMs: ROTATED, seq: ++seq });
     const again = await alice.encrypt('once', { nowMs: ROTATED, messageId: late.messageId });
     await assert.rejects(bobs.receive(at(again.envelope, lateStored + 1)), bySeenId);
+  });
+
+  it('is not sent again on its own to someone who joined after its epoch', async () => {
+    const epoch = alice.epoch;
+    assert.deepEqual(joinedSince(alice, epoch), []);
+    const rotation = await alice.rotate({ nowMs: ROTATED });
+    await alice.applyCommit(rotation, { storedAtMs: ROTATED, seq: ++seq });
+    assert.deepEqual(joinedSince(alice, epoch), [], 'a rotation adds no one');
+    const withCarol = await roomFixture(['alice', 'bob', 'carol'], T0);
+    const room = withCarol.room;
+    const first = room.epoch;
+    const add = await room.add(['bob'], { nowMs: T0 });
+    await room.applyCommit(add, { storedAtMs: T0, seq: ++seq });
+    const bobsEpoch = room.epoch;
+    const carol = await room.add(['carol'], { nowMs: ROTATED });
+    await room.applyCommit(carol, { storedAtMs: ROTATED, seq: ++seq });
+    assert.equal(joinedSince(room, bobsEpoch).length, 1, 'carol joined since');
+    assert.equal(joinedSince(room, first).length, 2);
+    const remove = await room.remove([room.members.find((u) => !room.view(bobsEpoch).members.includes(u))!], {
+      nowMs: ROTATED,
+    });
+    await room.applyCommit(remove, { storedAtMs: ROTATED, seq: ++seq });
+    assert.deepEqual(joinedSince(room, bobsEpoch), [], 'after her removal, only those who were there');
   });
 
   it('refuses a message id of the wrong size', async () => {
