@@ -158,13 +158,13 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
           `${error.message}; Alice's room shows: ${(await shown(pageA, 'roomkey-room')).replace(/\s+/g, ' ')}`,
         );
       });
-    await pageA.locator('roomkey-room dialog button.danger').click();
+    await pageA.locator('roomkey-room dialog[part="dialog"] button.danger').click();
     // The member list follows the commit at once; the dialog stays (modal, the rest of the page
     // inert) until removeMember resolves. A user types only once it has closed, and so does this test.
     await waitFor('one member left', async () =>
       /Members \(1\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
     );
-    await pageA.locator('roomkey-room dialog').waitFor({ state: 'hidden' });
+    await pageA.locator('roomkey-room dialog[part="dialog"]').waitFor({ state: 'hidden' });
     await waitFor(
       'the removed notice at Bob',
       async () => /You were removed from this room/.test(await shown(pageB, 'roomkey-room')),
