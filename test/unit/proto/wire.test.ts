@@ -68,9 +68,16 @@ describe('wire schema evolution', () => {
       const type = generated[short];
       assert.ok(type, `${short} no longer exists in proto/gen`);
       const decoded = type.decode(bytes);
+      // A field removed since (its number reserved: schemaConflicts checks that) is skipped by
+      // today's decoder, so it drops out of the comparison and out of a re-encoding.
+      const removed = Object.entries(lock.messages[message] ?? {})
+        .filter(([number]) => !current.messages[message]?.[number])
+        .map(([, field]) => field.name);
+      for (const name of removed) delete expected[name];
       // Fields added since the fixture was recorded decode to their defaults; nothing else may change.
       assert.deepEqual(withoutDefaults(toPlain(decoded)), withoutDefaults(expected));
-      assert.deepEqual(encode(type, decoded), bytes, 're-encoding must give the same bytes');
+      if (removed.length === 0)
+        assert.deepEqual(encode(type, decoded), bytes, 're-encoding must give the same bytes');
     });
   }
 });
