@@ -38,7 +38,10 @@ const CONSUMER_IDLE_NS = 3600 * 1e9;
  * Time limit of each try to create a consumer: an R1 consumer answers in milliseconds unless it
  * was placed on a dead node, which never answers. Later tries wait longer (a busy meta leader).
  */
-const CONSUMER_TRY_MS = [1000, 1000, 1500, 2500];
+const CONSUMER_TRY_MS = [1000, 1000, 1000, 1500, 2000];
+/** How long each check that a deleted consumer is gone waits, and how many checks at most. */
+const GONE_TRY_MS = 400;
+const GONE_TRIES = 3;
 /** Time limit of a message get, and how often one is tried (an election takes a few seconds). */
 const GET_TRY_MS = 2000;
 const GET_ATTEMPTS = 3;
@@ -92,14 +95,31 @@ export class RoomStreams {
     return natsCall(what, () =>
       retryTransient(
         async (attempt) => {
-          // The meta leader drops the assignment even when the dead node never answers the delete.
-          if (attempt > 1) await quick.consumers.delete(stream, config.name).catch(() => undefined);
+          if (attempt > 1) {
+            // The meta leader drops the assignment even when the dead node never answers the
+            // delete; until it has, a create of the same name is given the old, dead placement.
+            await quick.consumers.delete(stream, config.name).catch(() => undefined);
+            await this.#untilGone(stream, config.name);
+          }
           const limited = await this.#jsmWithin(CONSUMER_TRY_MS[attempt - 1]!);
           return limited.consumers.add(stream, config);
         },
         { attempts: CONSUMER_TRY_MS.length, firstDelayMs: 50, maxDelayMs: 200 },
       ),
     );
+  }
+
+  /** Waits (≤ ~1.5 s) until the meta leader says consumer `name` is not there. */
+  async #untilGone(stream: string, name: string): Promise<void> {
+    const jsm = await this.#jsmWithin(GONE_TRY_MS);
+    for (let i = 0; i < GONE_TRIES; i++) {
+      const gone = await jsm.consumers.info(stream, name).then(
+        () => false,
+        (error: Error) => /consumer not found/i.test(error.message),
+      );
+      if (gone) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Message `query` of the shard stream, null when there is none (a few quick tries). */
