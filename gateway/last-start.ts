@@ -11,6 +11,16 @@
 /** The first of the room's envelope sequences at or after `seq`, or undefined when there is none. */
 export type NextEnvelope = (seq: number) => Promise<number | undefined>;
 
+/**
+ * The most gets one search makes: LAST_SEARCH_GETS_PER_ITEM·`last` + LAST_SEARCH_SLACK_GETS. A
+ * member chooses `last` (the cursor caps it), so a request costs the stream leader a bounded number
+ * of gets whatever the interleaving; measured worst cases here (a room's history bunched far back)
+ * take about 20·`last` (one narrowing per halving of a million sequences). Past the budget the
+ * search settles for the window it stands in: the reader gets more than `last`, never fewer.
+ */
+export const LAST_SEARCH_GETS_PER_ITEM = 24;
+export const LAST_SEARCH_SLACK_GETS = 256;
+
 /** More than this many times what is still needed in one window: look at its newer half instead. */
 const OVERFLOW_FACTOR = 2;
 const OVERFLOW_SLACK = 16;
@@ -33,6 +43,7 @@ export async function startOfLast(
   let hi = lastSeq + 1; // everything at hi or later is already counted in `newer`
   let newer = 0;
   let width = Math.max(1, last);
+  let budget = LAST_SEARCH_GETS_PER_ITEM * last + LAST_SEARCH_SLACK_GETS;
   while (hi > floor) {
     const lo = Math.max(floor, hi - width);
     const need = last - newer;
@@ -40,6 +51,7 @@ export async function startOfLast(
     const seqs: number[] = [];
     let overflow = false;
     for (let seq = lo; ; ) {
+      if (budget-- <= 0) return lo;
       const found = await next(seq);
       if (found === undefined || found >= hi) break;
       if (found < seq) throw new RangeError(`next(${seq}) went back to ${found}`);

@@ -27,7 +27,8 @@ import type { Endpoint } from '../service.ts';
 
 /** A commits reply stays below the client's reply limit (256 KiB). */
 const MAX_CHAIN_BYTES = 192 * 1024;
-const MAX_LAST = 100_000;
+/** The most a cursor request may ask for as "the last N" (each costs the stream leader gets: last-start.ts). */
+const MAX_LAST = 10_000;
 
 export function roomCommits(ctx: GatewayContext): Endpoint {
   return {

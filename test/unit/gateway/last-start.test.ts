@@ -10,7 +10,14 @@ function room(seqs: number[]) {
   let gets = 0;
   const next = async (from: number) => {
     gets++;
-    return seqs.find((s) => s >= from);
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqs[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return seqs[lo];
   };
   return { next, gets: () => gets };
 }
@@ -60,5 +67,23 @@ describe('startOfLast', () => {
     const { next, gets } = room(seqs);
     assert.equal(await startOfLast(next, 1, 20, 64_999), 64_980);
     assert.ok(gets() < 400, `${gets()} gets`);
+  });
+});
+
+describe('startOfLast budget', () => {
+  it('bounds the gets of one search whatever the interleaving; past it, more than `last` follow, never fewer', async () => {
+    // A room's history bunched far back, a few envelopes near the end: about 20·last gets unbounded.
+    const seqs = [
+      ...Array.from({ length: 100_000 }, (_, i) => i + 1),
+      ...Array.from({ length: 50 }, (_, i) => 900_000 + i * 1000),
+    ];
+    const bunched = room(seqs);
+    assert.equal(await startOfLast(bunched.next, 1, 100, 1_000_000), 99_951);
+    assert.ok(bunched.gets() <= 24 * 100 + 256, `${bunched.gets()} gets`);
+    // Hostile spreads cannot make it walk the stream: every other sequence, last 3000 of 500k.
+    const dense = room(Array.from({ length: 250_000 }, (_, i) => 2 * i + 1));
+    const start = await startOfLast(dense.next, 1, 3000, 500_000);
+    assert.ok(dense.gets() <= 24 * 3000 + 256 + 1, `${dense.gets()} gets`);
+    assert.ok(start <= 500_000 - 2 * 3000 + 1, 'at least the last 3000 follow');
   });
 });
