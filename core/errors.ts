@@ -3,28 +3,32 @@
  * message that says what happened and what to do. Nothing here ever carries plaintext or keys.
  * @example try { openEnvelope(...) } catch (e) { if (e instanceof BadSignatureError) drop(e.message) }
  */
-export type ErrorCodeName =
-  | 'malformed'
-  | 'bad-signature'
-  | 'not-member'
-  | 'unknown-epoch'
-  | 'replay'
-  | 'decrypt-failed'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'rate-limited'
-  | 'bad-credentials'
-  | 'wrong-passphrase'
-  | 'locked'
-  | 'tampered'
-  | 'too-large'
-  | 'revoked'
-  | 'expired'
-  | 'unsupported'
-  | 'unavailable'
-  | 'internal'
-  | 'integrity';
+/** Every error code, in one list (the type below and anything that must check a code at run time). */
+export const ERROR_CODE_NAMES = [
+  'malformed',
+  'bad-signature',
+  'not-member',
+  'unknown-epoch',
+  'replay',
+  'decrypt-failed',
+  'forbidden',
+  'not-found',
+  'conflict',
+  'rate-limited',
+  'bad-credentials',
+  'wrong-passphrase',
+  'locked',
+  'tampered',
+  'too-large',
+  'revoked',
+  'expired',
+  'unsupported',
+  'unavailable',
+  'internal',
+  'integrity',
+] as const;
+
+export type ErrorCodeName = (typeof ERROR_CODE_NAMES)[number];
 
 export class RoomKeyError extends Error {
   readonly code: ErrorCodeName;

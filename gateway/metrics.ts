@@ -6,7 +6,7 @@
  * @example const metrics = new GatewayMetrics(); startGateway({ ..., metrics }); res.end(await metrics.text());
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCodeName } from '../core/errors.ts';
+import { ERROR_CODE_NAMES } from '../core/errors.ts';
 import {
   ADMIN_SUBJECTS,
   DEVICE_SUBJECTS,
@@ -37,29 +37,7 @@ const ENDPOINTS: ReadonlySet<string> = new Set(
     ADMIN_SUBJECTS,
   ].flatMap((table) => Object.values(table) as string[]),
 );
-const ERROR_CODES: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
-  'malformed',
-  'bad-signature',
-  'not-member',
-  'unknown-epoch',
-  'replay',
-  'decrypt-failed',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'rate-limited',
-  'bad-credentials',
-  'wrong-passphrase',
-  'locked',
-  'tampered',
-  'too-large',
-  'revoked',
-  'expired',
-  'unsupported',
-  'unavailable',
-  'internal',
-  'integrity',
-]);
+const ERROR_CODES: ReadonlySet<string> = new Set(ERROR_CODE_NAMES);
 /** How long a rooms count may be reused: a scrape every few seconds costs one STREAM.INFO at most this often. */
 const ROOMS_CACHE_MS = 10_000;
 
@@ -77,7 +55,7 @@ export function endpointLabel(subject: string): string {
  */
 export function outcomeLabel(outcome: string): string {
   if (outcome === 'ok' || outcome === 'busy') return outcome;
-  return ERROR_CODES.has(outcome as ErrorCodeName) ? outcome : 'error';
+  return ERROR_CODES.has(outcome) ? outcome : 'error';
 }
 
 /**
