@@ -2,6 +2,7 @@
 // and a receiver on their own devices, a sender that keeps sending through the fault (a send is
 // acknowledged when JetStream confirmed storing it), and the receiver's live deliveries counted
 // per message id, so "every acknowledged message delivered exactly once" is a plain check.
+import assert from 'node:assert/strict';
 import type { RoomKeySession } from '../../core/client/session.ts';
 import type { ConnectionState } from '../../core/client/types.ts';
 import { LockedError } from '../../core/errors.ts';
@@ -119,4 +120,24 @@ export async function until(pred: () => boolean, ms: number, what: string): Prom
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The end of a fault test: waits (bounded) for every acknowledged message, reports the counts,
+ * and asserts each was delivered exactly once.
+ * @example await assertExactlyOnce(t, sending, deliveries, 20_000);
+ */
+export async function assertExactlyOnce(
+  t: { diagnostic(message: string): void },
+  sending: Sender,
+  deliveries: Deliveries,
+  waitMs: number,
+): Promise<void> {
+  const missing = await deliveries.waitFor(sending.acked.keys(), waitMs);
+  deliveries.stop();
+  t.diagnostic(
+    `${sending.acked.size} acknowledged, ${sending.failures.length} failed, ${deliveries.counts.size} delivered`,
+  );
+  assert.deepEqual(missing, [], 'every acknowledged message delivered');
+  assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
 }

@@ -6,7 +6,14 @@
 // Bound: 90 s (about 20 s here).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectionLog, Deliveries, faultRoom, Sender, until } from '../helpers/fault-traffic.ts';
+import {
+  assertExactlyOnce,
+  connectionLog,
+  Deliveries,
+  faultRoom,
+  Sender,
+  until,
+} from '../helpers/fault-traffic.ts';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -57,11 +64,5 @@ test('gateway and broker kill -9 together: catch-up is retried until it succeeds
   await until(() => sending.acked.size >= ackedNow + 10, 10_000, 'ten sends after both are back');
   await sending.stop();
 
-  const missing = await deliveries.waitFor(sending.acked.keys(), 20_000);
-  deliveries.stop();
-  t.diagnostic(
-    `${sending.acked.size} acknowledged, ${sending.failures.length} failed, ${deliveries.counts.size} delivered`,
-  );
-  assert.deepEqual(missing, [], 'every acknowledged message delivered');
-  assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
+  await assertExactlyOnce(t, sending, deliveries, 20_000);
 });

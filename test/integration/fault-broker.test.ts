@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { UnavailableError } from '../../core/errors.ts';
-import { connectionLog, Deliveries, faultRoom, Sender, until } from '../helpers/fault-traffic.ts';
+import {
+  assertExactlyOnce,
+  connectionLog,
+  Deliveries,
+  faultRoom,
+  Sender,
+  until,
+} from '../helpers/fault-traffic.ts';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -60,13 +67,7 @@ test('broker kill -9 and restart during sends: every acknowledged message arrive
   await until(() => sending.acked.size >= ackedBefore + 10, 20_000, 'ten sends after the restart');
   await sending.stop();
 
-  const missing = await deliveries.waitFor(sending.acked.keys(), 20_000);
-  deliveries.stop();
-  t.diagnostic(
-    `${sending.acked.size} acknowledged, ${sending.failures.length} failed, ${deliveries.counts.size} delivered`,
-  );
-  assert.deepEqual(missing, [], 'every acknowledged message delivered');
-  assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
+  await assertExactlyOnce(t, sending, deliveries, 20_000);
   assert.ok(whileDown instanceof UnavailableError, `room list while down: ${whileDown?.message}`);
   assert.equal(whileDown.service, 'nats', whileDown.message);
   assert.match(whileDown.message, /Not connected to the NATS server/);

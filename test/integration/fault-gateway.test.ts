@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { UnavailableError } from '../../core/errors.ts';
-import { connectionLog, Deliveries, faultRoom, Sender, until } from '../helpers/fault-traffic.ts';
+import {
+  assertExactlyOnce,
+  connectionLog,
+  Deliveries,
+  faultRoom,
+  Sender,
+  until,
+} from '../helpers/fault-traffic.ts';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -58,13 +65,7 @@ test('gateway kill -9 during sends: every acknowledged message arrives exactly o
   await until(() => sending.acked.size >= ackedAtRestart + 5, 10_000, 'five sends after the restart');
   await sending.stop();
 
-  const missing = await deliveries.waitFor(sending.acked.keys(), 15_000);
-  deliveries.stop();
-  t.diagnostic(
-    `${sending.acked.size} acknowledged, ${sending.failures.length} failed, ${deliveries.counts.size} delivered`,
-  );
-  assert.deepEqual(missing, [], 'every acknowledged message delivered');
-  assert.deepEqual(deliveries.duplicates(), [], 'none delivered twice');
+  await assertExactlyOnce(t, sending, deliveries, 15_000);
   assert.deepEqual(
     sending.failures.map((e) => e.message),
     [],
