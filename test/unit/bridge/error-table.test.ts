@@ -18,7 +18,7 @@ import {
   BadSignatureError,
   ConflictError,
   DecryptError,
-  type ErrorCodeName,
+  ERROR_CODE_NAMES,
   ExpiredError,
   ForbiddenError,
   InternalError,
@@ -71,30 +71,6 @@ const ERRORS: RoomKeyError[] = [
   new StoreIntegrityError('missing-record', ['room/abc']),
 ];
 
-const ALL_CODES: ErrorCodeName[] = [
-  'malformed',
-  'bad-signature',
-  'not-member',
-  'unknown-epoch',
-  'replay',
-  'decrypt-failed',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'rate-limited',
-  'bad-credentials',
-  'wrong-passphrase',
-  'locked',
-  'tampered',
-  'too-large',
-  'revoked',
-  'expired',
-  'unsupported',
-  'unavailable',
-  'internal',
-  'integrity',
-];
-
 function assertSame(back: RoomKeyError, error: RoomKeyError, how: string): void {
   assert.equal(back.constructor, error.constructor, `${how}: ${error.constructor.name}`);
   assert.equal(back.code, error.code, how);
@@ -102,8 +78,8 @@ function assertSame(back: RoomKeyError, error: RoomKeyError, how: string): void 
 }
 
 describe('error table', () => {
-  it('has every code of core/errors.ts in the list above', () => {
-    assert.deepEqual(new Set(ERRORS.map((e) => e.code)), new Set(ALL_CODES));
+  it('has an error of every code core/errors.ts lists', () => {
+    assert.deepEqual(new Set(ERRORS.map((e) => e.code)), new Set(ERROR_CODE_NAMES));
   });
 
   it('keeps every class, code, message and field across the bridge', () => {
