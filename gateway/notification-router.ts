@@ -94,6 +94,7 @@ export async function startNotificationRouter(input: {
 
   let routed = 0;
   const onMessage = async (subject: string, data: Uint8Array) => {
+    const seenAtMs = now();
     const roomId = roomIdOfSubject(subject) ?? '';
     const { header } = parseEnvelope(data);
     if (header.roomId !== roomId) return; // not for this room: receivers will reject it too
@@ -108,7 +109,7 @@ export async function startNotificationRouter(input: {
     });
     if (pushes && route.push.length > 0) {
       const seq = await sequenceOf(roomId, data);
-      for (const userId of route.push) pushes.wake(userId, roomId, seq);
+      for (const userId of route.push) pushes.wake(userId, roomId, seq, seenAtMs);
     }
     publishNotice(app, route.app, {
       message: {

@@ -32,6 +32,12 @@ const MAX_WOKEN_ROOMS = 256;
 const MAX_DEVICE_SLOTS = 50_000;
 /** A user found with no subscribed device is not looked up again for this long (busy rooms). */
 const NO_CANDIDATES_MS = 10_000;
+/**
+ * A woken device sends its beacon, then catches up: a message the router saw this long before the
+ * beacon reached the gateway was stored before that catch-up began (network latency is far less).
+ */
+const WAKE_COVER_MARGIN_MS = 250;
+const MAX_WAKES_KEPT = 10_000;
 
 export interface PushTiming {
   /** A pushed device that sends no beacon within this is passed over for the next (default 60 s). */
@@ -66,8 +72,11 @@ export interface PushStats {
 }
 
 export interface PushDispatcher {
-  /** A message in `roomId` (stream sequence `seq`, +Infinity if unknown) awaits `userId`, who has no active device. */
-  wake(userId: string, roomId: string, seq: number): void;
+  /**
+   * A message in `roomId` (stream sequence `seq`, +Infinity if unknown) awaits `userId`, who has no
+   * active device; the router saw it at `seenAtMs` (gateway clock; default now).
+   */
+  wake(userId: string, roomId: string, seq: number, seenAtMs?: number): void;
   /** The user's marker of `roomId` moved to `seq` (set by `fromNkey`). */
   markerAdvanced(userId: string, roomId: string, seq: number, fromNkey: string): void;
   /** A device's subscription was removed or the device revoked: forget its pending push. */
@@ -138,6 +147,8 @@ export function startPushDispatcher(input: {
   const slots = new Map<string, DeviceSlot>();
   const stats: PushStats = { sent: 0, requests: 0, gone: 0, givenUp: 0 };
   const noCandidatesUntil = new Map<string, number>();
+  /** When the device an attempt woke sent its beacon, per user (the attempt has ended). */
+  const lastWake = new Map<string, number>();
   let stopped = false;
 
   const slotOf = (nkey: string): DeviceSlot => {
@@ -315,15 +326,21 @@ export function startPushDispatcher(input: {
   const report = (error: unknown) => log(`web push: ${(error as Error)?.message ?? error}`);
 
   return {
-    wake(userId, roomId, seq) {
+    wake(userId, roomId, seq, seenAtMs = now()) {
       if (stopped || (noCandidatesUntil.get(userId) ?? 0) > now()) return;
       const running = attempts.get(userId);
       if (
         running?.device &&
         running.sentAtMs !== undefined &&
         wokeSince(userId, running.device, running.sentAtMs)
-      )
+      ) {
         finish(userId, running); // that device woke and caught up: newer messages need a new push
+        if (lastWake.size >= MAX_WAKES_KEPT) lastWake.clear();
+        lastWake.set(userId, entryOf(userId, running.device)?.receivedAtMs ?? 0);
+      }
+      // Stored before the woken device's beacon, so in the catch-up that followed it: a message
+      // the router saw early but handed over late (its sequence lookup waits) needs no new push.
+      if (seenAtMs + WAKE_COVER_MARGIN_MS <= (lastWake.get(userId) ?? Number.NEGATIVE_INFINITY)) return;
       const attempt = attempts.get(userId);
       if (attempt) {
         attempt.rooms.set(roomId, Math.max(seq, attempt.rooms.get(roomId) ?? 0));
