@@ -40,9 +40,10 @@ console.log(`${layer}: ${files.length} files: ${files.map((f) => relative(root, 
 // so two cores are not oversubscribed and timings stay meaningful.
 const concurrency = layer === 'unit' ? [] : ['--test-concurrency=1'];
 // Integration files that kill -9 brokers, cluster nodes and gateways wait on nats-server 2.9's
-// leader elections and reconnects, whose timing the test does not control: like end-to-end files,
-// they get a second attempt, printed as such (the fault and its assertions are unchanged).
-const faultFile = (file: string) => /[\\/](cluster|fault)-[^\\/]*\.test\.ts$/.test(file);
+// leader elections and reconnects, and the push files on presence and wake timeouts in wall-clock
+// time; the test does not control that timing on two shared cores. Like end-to-end files, they get
+// a second attempt, printed as such (the faults and the assertions are unchanged).
+const faultFile = (file: string) => /[\\/](cluster|fault|push|markers)-[^\\/]*\.test\.ts$/.test(file);
 const retried = layer === 'e2e' ? files : layer === 'integration' ? files.filter(faultFile) : [];
 const once = files.filter((f) => !retried.includes(f));
 let failedFiles = 0;
