@@ -12,9 +12,9 @@ import {
   type ConnectionState,
   type KeyState,
   KeyStateMachine,
+  passkeyCredentials,
   type Session,
 } from '../../core/client/index.ts';
-import { passkeyCredentials } from '../../core/client/passkey.ts';
 import {
   BadCredentialsError,
   LockedError,

@@ -8,8 +8,12 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { fromBase64Url, toBase64Url } from '../../core/bytes.ts';
-import { createPasskey, NO_PRF_MESSAGE, passkeyUnlockSecret } from '../../core/client/passkey.ts';
-import type { KeyState } from '../../core/client/types.ts';
+import {
+  createPasskey,
+  type KeyState,
+  NO_PRF_MESSAGE,
+  passkeyUnlockSecret,
+} from '../../core/client/index.ts';
 import type { AdminCommands } from './messages.ts';
 
 /** What the section needs of the page's port (PortTransport's `admin`). */
