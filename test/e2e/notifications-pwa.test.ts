@@ -24,7 +24,7 @@ import { startPushService, type TestPushService, type TestSubscription } from '.
 import { startStack, type TestStack } from '../helpers/stack.ts';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt, repoRoot } from './helpers/build.ts';
-import { SLOW, shown, signUp, texts, waitForText } from './helpers/components.ts';
+import { SLOW, shown, signUp, texts, UNLOCK_AFTER_CLOSE, waitForText } from './helpers/components.ts';
 import {
   countShownNotifications,
   deliverPush,
@@ -32,7 +32,7 @@ import {
   waitForShownNotifications,
 } from './helpers/push.ts';
 
-const STEP = { timeout: 90_000 };
+const STEP = { timeout: 240_000 };
 const PASSWORD = 'alice password 1';
 const WAKE = [0x08, 0x01, 0x10, 0x01];
 const SYNC_READ = [0x08, 0x01, 0x10, 0x02];
@@ -131,7 +131,7 @@ describe('notifications across devices: presence, Web Push, shared read markers'
     await page.goto(`${url}${at}`);
     await page.locator('roomkey-sign-in #password').fill(PASSWORD, { timeout: SLOW });
     await page.locator('roomkey-sign-in button[part=submit]').click();
-    await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
+    await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: UNLOCK_AFTER_CLOSE });
     return page;
   }
 
