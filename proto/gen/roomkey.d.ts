@@ -815,6 +815,14 @@ export namespace roomkey {
             type $Shape = roomkey.v1.Envelope.$Properties;
         }
 
+        enum MessageAction {
+            MESSAGE_ACTION_POST = 0,
+            MESSAGE_ACTION_EDIT = 1,
+            MESSAGE_ACTION_DELETE = 2,
+            MESSAGE_ACTION_REACT = 3,
+            MESSAGE_ACTION_UNREACT = 4
+        }
+
         interface IMessageContent extends roomkey.v1.MessageContent.$Properties {
         }
 
@@ -823,6 +831,9 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             text: string;
             replyTo: Uint8Array;
+            action: roomkey.v1.MessageAction;
+            target: Uint8Array;
+            reaction: string;
             padding: Uint8Array;
             static create(properties: roomkey.v1.MessageContent.$Shape): roomkey.v1.MessageContent & roomkey.v1.MessageContent.$Shape;
             static create(properties?: roomkey.v1.MessageContent.$Properties): roomkey.v1.MessageContent;
@@ -834,6 +845,9 @@ export namespace roomkey {
             interface $Properties {
                 text?: (string|null);
                 replyTo?: (Uint8Array|null);
+                action?: (roomkey.v1.MessageAction|null);
+                target?: (Uint8Array|null);
+                reaction?: (string|null);
                 padding?: (Uint8Array|null);
                 $unknowns?: Uint8Array[];
             }

@@ -3462,6 +3462,16 @@ export const roomkey = $root.roomkey = (() => {
             return Envelope;
         })();
 
+        v1.MessageAction = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "MESSAGE_ACTION_POST"] = 0;
+            values[valuesById[1] = "MESSAGE_ACTION_EDIT"] = 1;
+            values[valuesById[2] = "MESSAGE_ACTION_DELETE"] = 2;
+            values[valuesById[3] = "MESSAGE_ACTION_REACT"] = 3;
+            values[valuesById[4] = "MESSAGE_ACTION_UNREACT"] = 4;
+            return values;
+        })();
+
         v1.MessageContent = (function() {
 
             const MessageContent = function (p) {
@@ -3473,6 +3483,9 @@ export const roomkey = $root.roomkey = (() => {
 
             MessageContent.prototype.text = "";
             MessageContent.prototype.replyTo = $util.newBuffer([]);
+            MessageContent.prototype.action = 0;
+            MessageContent.prototype.target = $util.newBuffer([]);
+            MessageContent.prototype.reaction = "";
             MessageContent.prototype.padding = $util.newBuffer([]);
 
             MessageContent.create = function(properties) {
@@ -3490,6 +3503,12 @@ export const roomkey = $root.roomkey = (() => {
                     w.uint32(10).string(m.text);
                 if (m.replyTo != null && $Object.hasOwnProperty.call(m, "replyTo") && m.replyTo.length)
                     w.uint32(18).bytes(m.replyTo);
+                if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== 0)
+                    w.uint32(24).int32(m.action);
+                if (m.target != null && $Object.hasOwnProperty.call(m, "target") && m.target.length)
+                    w.uint32(34).bytes(m.target);
+                if (m.reaction != null && $Object.hasOwnProperty.call(m, "reaction") && m.reaction !== "")
+                    w.uint32(42).string(m.reaction);
                 if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
                     w.uint32(122).bytes(m.padding);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
@@ -3541,6 +3560,33 @@ export const roomkey = $root.roomkey = (() => {
                                 m.replyTo = v;
                             else
                                 delete m.replyTo;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.action = v;
+                            else
+                                delete m.action;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.target = v;
+                            else
+                                delete m.target;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.reaction = v;
+                            else
+                                delete m.reaction;
                             continue;
                         }
                     case 15: {
