@@ -2,7 +2,8 @@
  * rk.v1.gw.device.room.commit: every membership change and key rotation goes through here, so
  * members need no publish permission on `.commit`. The gateway brings the room's verified chain up
  * to date, checks the caller signed the commit with its own device, checks policy (add → invite,
- * remove → remove, leaving yourself always allowed, rotate → rotate), verifies and applies the
+ * remove → remove, leaving yourself always allowed, rotate → rotate; under the default policy
+ * adding and removing belong to the room's owners and admins, the creator being its owner), verifies and applies the
  * commit on its keyless copy (signature, parent hash, committer membership, member list, one key
  * wrap per member), then stores it with Nats-Expected-Last-Subject-Sequence = the sequence of the
  * commit it builds on: a concurrent commit on the same parent gets a ConflictError. Membership
@@ -12,7 +13,7 @@ import { equalBytes } from '../../core/bytes.ts';
 import { decode, encode } from '../../core/codec.ts';
 import { encodeSigned } from '../../core/crypto/index.ts';
 import { ConflictError, ForbiddenError, MalformedError } from '../../core/errors.ts';
-import { type Action, can } from '../../core/policy/index.ts';
+import { type Action, can, effectiveRules, Role, roleOf } from '../../core/policy/index.ts';
 import { COMMIT_KIND, checkRoomId } from '../../core/room/index.ts';
 import { ROOM_SUBJECTS } from '../../core/transport/index.ts';
 import { v1 } from '../../proto/index.ts';
@@ -20,6 +21,7 @@ import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
 import { applyMembership } from '../membership-effects.ts';
 import { readRoomChain } from '../policy-store.ts';
+import type { LoadedRoom } from '../room-chain.ts';
 import { MAX_ROOM_MESSAGE_BYTES } from '../room-streams.ts';
 import type { Endpoint } from '../service.ts';
 
@@ -46,11 +48,26 @@ export function roomCommit(ctx: GatewayContext): Endpoint {
       }
       const { chain } = await readRoomChain(ctx.buckets, roomId);
       const action = actionOf(claimed.kind, claimed.removed, caller.userId);
-      if (action && !can(action, caller.userId, chain)) {
-        throw new ForbiddenError(`Policy does not let you ${describe(action)} in this room.`);
+      if (action && !can(action, caller.userId, chain)) throw refusal(action, effectiveRules(chain)[action]);
+      if (
+        action === 'remove' &&
+        claimed.removed.some((u) => roleOf(u, chain) > roleOf(caller.userId, chain))
+      ) {
+        throw new ForbiddenError(
+          "Nobody may remove someone with a higher role than their own, such as the room's owner.",
+        );
       }
+      const leaving = action === undefined && claimed.kind === COMMIT_KIND.remove;
 
       const result = await ctx.rooms.use(roomId, async (room) => {
+        const stored = storedAlready(room, claimed.epoch, signed);
+        if (stored) {
+          // The same commit sent again after its reply was lost: the same answer, and its effects
+          // once more (the first try may have stopped between storing and applying them).
+          const change = stillTrue(room, claimed);
+          if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
+          return { ...stored, change };
+        }
         const base = room.seqs.at(-1)!;
         if (claimed.epoch !== room.observer.epoch + 1) {
           throw new ConflictError(
@@ -66,13 +83,48 @@ export function roomCommit(ctx: GatewayContext): Endpoint {
         );
         room.seqs.push(seq);
         // The commit is stored: its effects must follow (a removed member must lose access).
-        await retry(() =>
-          applyMembership(ctx, room, { added: claimed.added, removed: claimed.removed }, call.caller.user),
-        );
-        return { epoch: claimed.epoch, seq };
+        const change = { added: claimed.added, removed: claimed.removed };
+        if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
+        return { epoch: claimed.epoch, seq, change };
       });
-      return encode(v1.CommitResponse, result);
+      // Whoever leaves is cut off by the effects: done before the reply, the leaver's own connection
+      // would close first and the answer be lost. The new epoch was never wrapped to them anyway.
+      if (leaving) setTimeout(() => void afterLeave(ctx, roomId, result.change, call.caller.user), 0);
+      return encode(v1.CommitResponse, { epoch: result.epoch, seq: result.seq });
     },
+  };
+}
+
+/**
+ * The answer already given to this exact commit (same body and signature at its epoch), if the
+ * chain holds it. Only the device that signed it can send it (checked above), so a retry is never
+ * someone else's replay.
+ */
+function storedAlready(
+  room: LoadedRoom,
+  epoch: number,
+  signed: { body?: Uint8Array | null; signature?: Uint8Array | null },
+): { epoch: number; seq: number } | undefined {
+  if (epoch < 1 || epoch > room.observer.epoch) return undefined;
+  const held = room.observer.signedAt(epoch);
+  if (!held.body || !held.signature || !signed.body || !signed.signature) return undefined;
+  if (!equalBytes(held.body, signed.body) || !equalBytes(held.signature, signed.signature)) return undefined;
+  return { epoch, seq: room.seqs[epoch]! };
+}
+
+/**
+ * The part of a retried commit's change that later commits did not undo: a user it removed who was
+ * added back since must not be cut off again, nor one it added and a later commit removed be told
+ * to join.
+ */
+function stillTrue(
+  room: LoadedRoom,
+  change: { added: readonly string[]; removed: readonly string[] },
+): { added: string[]; removed: string[] } {
+  const members = room.observer.members;
+  return {
+    added: change.added.filter((userId) => members.includes(userId)),
+    removed: change.removed.filter((userId) => !members.includes(userId)),
   };
 }
 
@@ -95,8 +147,32 @@ function actionOf(kind: number, removed: readonly string[], userId: string): Act
   throw new MalformedError(`commit: unknown kind ${kind}`);
 }
 
-function describe(action: Action): string {
-  return (
-    { invite: 'add members', remove: 'remove members', rotate: 'rotate the keys' }[action as string] ?? action
-  );
+/** The leaver's access ends once they have their answer (see the handler). */
+async function afterLeave(
+  ctx: GatewayContext,
+  roomId: string,
+  change: { added: readonly string[]; removed: readonly string[] },
+  callerNkey: string,
+): Promise<void> {
+  try {
+    await ctx.rooms.use(roomId, (room) => retry(() => applyMembership(ctx, room, change, callerNkey)));
+  } catch (error) {
+    ctx.log(`room.commit: effects of leaving ${roomId}: ${(error as Error)?.stack ?? error}`);
+  }
+}
+
+const ROLE_NAMES: Record<number, string> = {
+  [Role.guest]: 'members and guests',
+  [Role.member]: 'members',
+  [Role.admin]: 'owners and admins',
+  [Role.owner]: 'owners',
+};
+
+/** Says who may do it, so the person knows whom to ask. */
+function refusal(action: Action, needed: number): ForbiddenError {
+  const what =
+    { invite: 'add members', remove: 'remove members', rotate: 'change the room key' }[action as string] ??
+    action;
+  const who = ROLE_NAMES[needed] ?? 'owners';
+  return new ForbiddenError(`Only the room's ${who} may ${what}: ask one of them.`);
 }
