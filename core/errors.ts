@@ -260,3 +260,69 @@ export class StoreIntegrityError extends RoomKeyError {
     this.records = records;
   }
 }
+
+/**
+ * What a person reads for each code when an error's own message was not written for them (an
+ * internal prefix like "add commit:", an id, a stack): each says what happened and what to do.
+ */
+export const ERROR_USER_TEXT: Readonly<Record<ErrorCodeName, string>> = {
+  malformed: 'RoomKey got something it could not use. Reload the page and try again.',
+  'bad-signature':
+    "A signature did not check out, so RoomKey did not trust what it got. Verify this contact's safety number before you go on.",
+  'not-member': "You're not a member of this room (any more). Ask a member to add you again.",
+  'unknown-epoch':
+    "This device has no key for that part of the room yet. It shows once a member's device shares it.",
+  replay: 'This message arrived twice; the second copy was ignored. Nothing to do.',
+  'decrypt-failed': 'A message could not be decrypted on this device. Ask the sender to send it again.',
+  forbidden: "The room's rules don't let you do that. Ask the room's owner or an admin.",
+  'not-found': 'That could not be found. Check the name and try again.',
+  conflict: 'Someone changed this at the same time. Look at what is there now and try again.',
+  'rate-limited': 'Too many attempts. Wait a minute, then try again.',
+  'bad-credentials': 'Wrong username or password.',
+  'wrong-passphrase': 'Wrong password: RoomKey stays locked. Check the password and try again.',
+  locked: 'RoomKey is locked. Unlock it with your password first.',
+  tampered: "Some of this device's RoomKey data was changed outside RoomKey. Sign out and sign in again.",
+  'too-large': 'That is too large to send. Make it shorter and try again.',
+  revoked: 'This device was signed out of your account. Sign in again to use it.',
+  expired: 'Your sign-in has expired. Sign in again.',
+  unsupported:
+    "This browser can't do what RoomKey needs here. Try a current version of Chrome, Edge or Firefox.",
+  unavailable:
+    "RoomKey's server can't be reached right now. Check your connection; RoomKey tries again on its own.",
+  internal: 'Something went wrong on the RoomKey server. Try again in a moment.',
+  integrity: STORE_INTEGRITY_MESSAGE,
+};
+
+/** Field names whose "field: …" messages are written for people (the sign-up form shows them). */
+const PERSON_FIELDS = /^(username|password): /;
+
+/**
+ * Whether a text is fit for a person: no id-like token (a base64 or hex run of 12 or more
+ * characters with a digit or a capital inside, or a cut-off id "RWCm…"), no "Error:" or stack line,
+ * no lowercase "internal prefix: " in front.
+ * @example if (!isPersonText(error.message)) show(ERROR_USER_TEXT[error.code]);
+ */
+export function isPersonText(text: string): boolean {
+  if (!text.trim()) return false;
+  if (/\bError:|\n\s+at\s|\[object |\bundefined\b|\bNaN\b/.test(text)) return false;
+  if (/^[a-z][\w .-]*: /.test(text) && !PERSON_FIELDS.test(text)) return false;
+  for (const token of text.match(/[A-Za-z0-9+/=_-]{12,}/g) ?? []) {
+    if (/\d/.test(token) || /[A-Z]/.test(token.slice(1))) return false;
+  }
+  for (const cut of text.match(/[A-Za-z0-9+/]{3,}…/g) ?? []) if (/[\dA-Z]/.test(cut.slice(1))) return false;
+  return true;
+}
+
+/**
+ * The sentence a person sees for any error: the error's own message when it was written for
+ * them, else its code's sentence (ERROR_USER_TEXT), else a general one. Never an id or a stack.
+ * @example status.textContent = userErrorText(error);
+ */
+export function userErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  if (message && isPersonText(message)) return message;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && Object.hasOwn(ERROR_USER_TEXT, code))
+    return ERROR_USER_TEXT[code as ErrorCodeName];
+  return 'Something went wrong. Try again; if it keeps happening, reload the page.';
+}

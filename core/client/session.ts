@@ -27,7 +27,7 @@ import {
   type UserKeys,
   verifyDeviceCertificate,
 } from '../crypto/index.ts';
-import { LockedError, MalformedError } from '../errors.ts';
+import { ConflictError, LockedError, MalformedError } from '../errors.ts';
 import { TypedEmitter } from '../events.ts';
 import { type LocalMember, newRoomId, Room } from '../room/index.ts';
 import type { StoreBackend } from '../store/backend.ts';
@@ -324,6 +324,8 @@ export class RoomKeySession {
     const open = this.#unlocked();
     const handle = await open.rooms.get(roomId);
     const identity = await open.directory.lookup(username);
+    if (handle.room?.members.includes(identity.userId))
+      throw new ConflictError(`${username} is already a member of this room.`);
     await handle.commit((room) =>
       room.add([identity.userId], { nowMs: Date.now(), shareHistory: options.shareHistory }),
     );
