@@ -5,11 +5,13 @@
  */
 import './devices-define.ts';
 import './passkey-define.ts';
+import { RoomKeyApp } from './app.ts';
 import { RoomKeyNotifications } from './notifications.ts';
 import { RoomKeyRoom } from './room.ts';
 import { RoomKeyRooms } from './rooms.ts';
 import { RoomKeySignIn } from './sign-in.ts';
 
+export { RoomKeyApp } from './app.ts';
 export { ClientController } from './client/client-controller.ts';
 export {
   defaultClientChanges,
@@ -32,3 +34,4 @@ if (!customElements.get('roomkey-rooms')) customElements.define('roomkey-rooms',
 if (!customElements.get('roomkey-room')) customElements.define('roomkey-room', RoomKeyRoom);
 if (!customElements.get('roomkey-notifications'))
   customElements.define('roomkey-notifications', RoomKeyNotifications);
+if (!customElements.get('roomkey-app')) customElements.define('roomkey-app', RoomKeyApp);

@@ -4,7 +4,7 @@ import { ClientController } from './client/client-controller.ts';
 import type { RoomKeyClient, RoomKeyClientEvents, RoomSummary } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { statusLine } from './private-status.ts';
+import { StatusOwner } from './private-status.ts';
 import { base } from './private-styles.ts';
 
 /** Longest room name accepted by the create form. */
@@ -12,13 +12,15 @@ export const ROOM_NAME_MAX = 100;
 
 /**
  * The signed-in user's rooms, with unread counts, and a "New room" dialog. Selecting a room fires
- * `roomkey-room-select`; the page usually sets `room-id` on a `<roomkey-room>` in response.
+ * `roomkey-room-select`; with `for="<id>"` the `<roomkey-room>` of that id opens it, no script needed
+ * (without `for`, the page sets `room-id` on a `<roomkey-room>` in response).
  * Arrow keys, Home and End move between rooms; Escape closes the dialog.
  *
  * @tagname roomkey-rooms
  * @summary The user's rooms; create a room.
  *
  * @attr {string} selected - The selected room's id (reflected; set it to show a selection).
+ * @attr {string} for - The id of a `<roomkey-room>` (in the same document or shadow root) that opens the room picked here.
  *
  * @fires {CustomEvent<RoomSelectDetail>} roomkey-room-select - The user picked a room (`detail.roomId`, `detail.room`).
  * @fires {CustomEvent<RoomCreatedDetail>} roomkey-room-created - A room was created (it is then selected too).
@@ -63,6 +65,7 @@ export class RoomKeyRooms extends LitElement {
   static override properties = {
     client: { attribute: false },
     selected: { reflect: true },
+    htmlFor: { attribute: 'for' },
     _rooms: { state: true },
     _loading: { state: true },
     _error: { state: true },
@@ -140,6 +143,8 @@ export class RoomKeyRooms extends LitElement {
   declare client: RoomKeyClient | undefined;
   /** The selected room's id, or '' for none. */
   declare selected: string;
+  /** The id of the `<roomkey-room>` that shows the picked room (attribute `for`), or ''. */
+  declare htmlFor: string;
   declare private _rooms: readonly RoomSummary[];
   declare private _loading: boolean;
   declare private _error: string;
@@ -147,6 +152,8 @@ export class RoomKeyRooms extends LitElement {
   declare private _createError: string;
   declare private _nameError: string;
 
+  /** Shows connection and key state unless another element of the page does. */
+  readonly #status = new StatusOwner(this);
   readonly #clients = new ClientController(this, {
     events: ['rooms', 'keys'],
     onClient: () => this.#reload(),
@@ -161,6 +168,7 @@ export class RoomKeyRooms extends LitElement {
     super();
     this.client = undefined;
     this.selected = '';
+    this.htmlFor = '';
     this._rooms = [];
     this._loading = false;
     this._error = '';
@@ -213,7 +221,7 @@ export class RoomKeyRooms extends LitElement {
           <h2 id="title" part="title">Rooms</h2>
           <button part="create-button" type="button" ?disabled=${!ready} @click=${this.#openCreate}>New room</button>
         </div>
-        ${statusLine(this.#clients.connection, keys, this.#clients.failure, this.#clients.dns)}
+        ${this.#status.line(this.#clients.connection, keys, this.#clients.failure, this.#clients.dns)}
         <p class="error" part="error" role="alert">${this._error}</p>
         ${this.#renderBody(ready)}
       </section>
@@ -308,6 +316,16 @@ export class RoomKeyRooms extends LitElement {
   #select(room: RoomSummary): void {
     this.selected = room.roomId;
     emit(this, 'roomkey-room-select', { roomId: room.roomId, room });
+    this.#openInTarget(room.roomId);
+  }
+
+  /** `for`: the named `<roomkey-room>` opens the room (after the event, so a page may still react). */
+  #openInTarget(roomId: string): void {
+    if (!this.htmlFor) return;
+    const root = this.getRootNode() as Document | ShadowRoot;
+    const target = root.getElementById?.(this.htmlFor);
+    if (target?.localName === 'roomkey-room') target.setAttribute('room-id', roomId);
+    else console.warn(`RoomKey: <roomkey-rooms for="${this.htmlFor}"> names no <roomkey-room> on this page.`);
   }
 
   #onListKey = (event: KeyboardEvent): void => {

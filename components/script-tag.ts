@@ -15,7 +15,7 @@ import type { RoomKeyClient } from './client/types.ts';
 
 export * from './index.ts';
 
-const ELEMENTS = 'roomkey-sign-in, roomkey-rooms, roomkey-room, roomkey-notifications';
+const ELEMENTS = 'roomkey-app, roomkey-sign-in, roomkey-rooms, roomkey-room, roomkey-notifications';
 
 /** The gateway URL the page asks for, absolute and ending in `/`, or undefined. */
 export function findGatewayUrl(
