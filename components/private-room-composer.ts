@@ -2,12 +2,15 @@
  * The composer of `<roomkey-room>`: a textarea where Enter sends and Shift+Enter starts a new line.
  * A message shows at once as a "Sending…" row in the history (the client may first wait for a
  * reconnect) and becomes the stored message when the client answers; a failed send removes the
- * row, puts the text back and says why. Fires `roomkey-message-sent` and `roomkey-error` on the
+ * row, puts the text back and says why. A message over the size limit (core/client message-size.ts)
+ * is refused before anything is sent, with the limit in words. Fires `roomkey-message-sent` and `roomkey-error` on the
  * host. Its state lives here; the host renders it. Internal.
  * @example readonly #composer = new RoomComposer(this, { client: () => this.#clients.client, … });
  */
 import { css, html, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { sendingMessage } from '../core/client/chat-message.ts';
+import { messageSizeProblem } from '../core/client/message-size.ts';
+import { TooLargeError } from '../core/errors.ts';
 import type { ChatMessage, KeyState, RoomKeyClient, SendingMessage, Session } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
@@ -78,9 +81,11 @@ export class RoomComposer {
     const canWrite = this.#source.canWrite();
     const hint = canWrite
       ? 'Enter sends, Shift+Enter starts a new line.'
-      : this.#source.keys() !== 'ready'
-        ? 'Unlock RoomKey to write.'
-        : "You can't write in this room.";
+      : this.#source.keys() === 'signed-out'
+        ? 'Sign in to RoomKey to write.'
+        : this.#source.keys() !== 'ready'
+          ? 'Unlock RoomKey to write.'
+          : "You can't write in this room.";
     return html`<form class="composer" part="composer" @submit=${this.#onSend}>
       <label for="composer-input" class="visually-hidden">Message</label>
       <textarea
@@ -113,6 +118,17 @@ export class RoomComposer {
     if (!client || !textarea || !this.#source.canWrite()) return;
     const text = textarea.value;
     if (!text.trim()) return;
+    // Refused here, before a "Sending…" row or any network: the text stays to be shortened.
+    const tooLarge = messageSizeProblem(text);
+    if (tooLarge) {
+      this.#setError(tooLarge);
+      emit(this.#host, 'roomkey-error', {
+        action: 'send',
+        message: tooLarge,
+        error: new TooLargeError(tooLarge),
+      });
+      return;
+    }
     const roomId = this.#source.roomId();
     const { rows } = this.#source;
     textarea.value = '';
