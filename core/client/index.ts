@@ -4,6 +4,21 @@
  * the lower layers (auth, directory, room handle) are exported for hosts and tests that need them.
  * @example const session = await RoomKeySession.signIn({ config, backend: new IdbBackend(), username, password });
  */
+
+export { AdminApi, type LevelPolicy, type RuleChanges } from './admin-api.ts';
+export {
+  type PolicyTarget,
+  parseRole,
+  parseTarget,
+  ROLE_BY_NAME,
+  type RoleName,
+  RULE_NAMES,
+  type RuleName,
+  roleNameOf,
+  targetText,
+  withGrant,
+  withRules,
+} from './admin-edits.ts';
 export {
   type DeviceCredential,
   type DeviceSession,
@@ -122,6 +137,17 @@ export {
   settings,
   viewOf,
 } from './runtime/index.ts';
+export { eventToSend, type MessageEventInput } from './message-events-send.ts';
+export {
+  type EventMessage,
+  firstLine,
+  isEventMessage,
+  MAX_WAITING_EVENTS,
+  MessageEvents,
+  type ReactionSummary,
+  type ReplyQuote,
+  type ShownMessage,
+} from './message-events.ts';
 export { type Credentials, RoomKeySession, type SessionOptions } from './session.ts';
 export type {
   ChatMessage,
@@ -131,6 +157,8 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
+  MessageEventAction,
+  MessageEventFields,
   MessageStatus,
   PresenceState,
   ReceivedMessage,

@@ -93,6 +93,7 @@ export const ADMIN_SUBJECTS = {
   project: 'rk.v1.gw.device.admin.project',
   room: 'rk.v1.gw.device.admin.room',
   get: 'rk.v1.gw.device.admin.get',
+  explain: 'rk.v1.gw.device.admin.explain',
 } as const;
 
 /** The org and project every deployment starts with: every signed-in user may create rooms there. */

@@ -7,6 +7,7 @@
  * Requests are the policy messages themselves; replies are what was stored.
  *   admin.org     OrgPolicy        admin.project  ProjectPolicy
  *   admin.room    RoomPolicy       admin.get      PolicyGetRequest → PolicyGetResponse
+ *   admin.explain PolicyExplainRequest → PolicyExplainResponse (admin-explain.ts)
  */
 import { decode, encode } from '../../core/codec.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.ts';
@@ -19,6 +20,7 @@ import { requireDevice } from '../device-caller.ts';
 import { checkGrants, checkRules, requirePolicyId } from '../policy-checks.ts';
 import { type Chain, orgKey, projectKey, readChain, readRoomChain, roomPolicyKey } from '../policy-store.ts';
 import type { Endpoint } from '../service.ts';
+import { explainEndpoint } from './admin-explain.ts';
 
 const MAX_REQUEST = 64 * 1024;
 type Grant = roomkey.v1.RoleGrant.$Properties;
@@ -161,5 +163,5 @@ export function adminEndpoints(
       });
     },
   };
-  return [org, project, room, get];
+  return [org, project, room, get, explainEndpoint(ctx)];
 }

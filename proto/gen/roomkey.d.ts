@@ -1225,6 +1225,99 @@ export namespace roomkey {
             type $Shape = roomkey.v1.PolicyGetResponse.$Properties;
         }
 
+        interface IPolicyExplainRequest extends roomkey.v1.PolicyExplainRequest.$Properties {
+        }
+
+        class PolicyExplainRequest {
+            constructor(properties?: roomkey.v1.PolicyExplainRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            projectId: string;
+            roomId: string;
+            userId: string;
+            static create(properties: roomkey.v1.PolicyExplainRequest.$Shape): roomkey.v1.PolicyExplainRequest & roomkey.v1.PolicyExplainRequest.$Shape;
+            static create(properties?: roomkey.v1.PolicyExplainRequest.$Properties): roomkey.v1.PolicyExplainRequest;
+            static encode(message: roomkey.v1.PolicyExplainRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyExplainRequest & roomkey.v1.PolicyExplainRequest.$Shape;
+        }
+
+        namespace PolicyExplainRequest {
+            interface $Properties {
+                orgId?: (string|null);
+                projectId?: (string|null);
+                roomId?: (string|null);
+                userId?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PolicyExplainRequest.$Properties;
+        }
+
+        interface IRuleExplained extends roomkey.v1.RuleExplained.$Properties {
+        }
+
+        class RuleExplained {
+            constructor(properties?: roomkey.v1.RuleExplained.$Properties);
+            $unknowns?: Uint8Array[];
+            action: string;
+            minRole: roomkey.v1.Role;
+            level: string;
+            allowed: boolean;
+            reason: string;
+            static create(properties: roomkey.v1.RuleExplained.$Shape): roomkey.v1.RuleExplained & roomkey.v1.RuleExplained.$Shape;
+            static create(properties?: roomkey.v1.RuleExplained.$Properties): roomkey.v1.RuleExplained;
+            static encode(message: roomkey.v1.RuleExplained.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RuleExplained & roomkey.v1.RuleExplained.$Shape;
+        }
+
+        namespace RuleExplained {
+            interface $Properties {
+                action?: (string|null);
+                minRole?: (roomkey.v1.Role|null);
+                level?: (string|null);
+                allowed?: (boolean|null);
+                reason?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RuleExplained.$Properties;
+        }
+
+        interface IPolicyExplainResponse extends roomkey.v1.PolicyExplainResponse.$Properties {
+        }
+
+        class PolicyExplainResponse {
+            constructor(properties?: roomkey.v1.PolicyExplainResponse.$Properties);
+            $unknowns?: Uint8Array[];
+            orgId: string;
+            projectId: string;
+            roomId: string;
+            userId: string;
+            role: roomkey.v1.Role;
+            roleLevel: string;
+            rules: roomkey.v1.RuleExplained.$Properties[];
+            rotateEveryS: number;
+            rotateLevel: string;
+            static create(properties: roomkey.v1.PolicyExplainResponse.$Shape): roomkey.v1.PolicyExplainResponse & roomkey.v1.PolicyExplainResponse.$Shape;
+            static create(properties?: roomkey.v1.PolicyExplainResponse.$Properties): roomkey.v1.PolicyExplainResponse;
+            static encode(message: roomkey.v1.PolicyExplainResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.PolicyExplainResponse & roomkey.v1.PolicyExplainResponse.$Shape;
+        }
+
+        namespace PolicyExplainResponse {
+            interface $Properties {
+                orgId?: (string|null);
+                projectId?: (string|null);
+                roomId?: (string|null);
+                userId?: (string|null);
+                role?: (roomkey.v1.Role|null);
+                roleLevel?: (string|null);
+                rules?: (roomkey.v1.RuleExplained.$Properties[]|null);
+                rotateEveryS?: (number|null);
+                rotateLevel?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.PolicyExplainResponse.$Properties;
+        }
+
         interface IRoomMember extends roomkey.v1.RoomMember.$Properties {
         }
 

@@ -5243,6 +5243,446 @@ export const roomkey = $root.roomkey = (() => {
             return PolicyGetResponse;
         })();
 
+        v1.PolicyExplainRequest = (function() {
+
+            const PolicyExplainRequest = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PolicyExplainRequest.prototype.orgId = "";
+            PolicyExplainRequest.prototype.projectId = "";
+            PolicyExplainRequest.prototype.roomId = "";
+            PolicyExplainRequest.prototype.userId = "";
+
+            PolicyExplainRequest.create = function(properties) {
+                return new PolicyExplainRequest(properties);
+            };
+
+            PolicyExplainRequest.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(18).string(m.projectId);
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(26).string(m.roomId);
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(34).string(m.userId);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PolicyExplainRequest.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PolicyExplainRequest();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PolicyExplainRequest;
+        })();
+
+        v1.RuleExplained = (function() {
+
+            const RuleExplained = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            RuleExplained.prototype.action = "";
+            RuleExplained.prototype.minRole = 0;
+            RuleExplained.prototype.level = "";
+            RuleExplained.prototype.allowed = false;
+            RuleExplained.prototype.reason = "";
+
+            RuleExplained.create = function(properties) {
+                return new RuleExplained(properties);
+            };
+
+            RuleExplained.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== "")
+                    w.uint32(10).string(m.action);
+                if (m.minRole != null && $Object.hasOwnProperty.call(m, "minRole") && m.minRole !== 0)
+                    w.uint32(16).int32(m.minRole);
+                if (m.level != null && $Object.hasOwnProperty.call(m, "level") && m.level !== "")
+                    w.uint32(26).string(m.level);
+                if (m.allowed != null && $Object.hasOwnProperty.call(m, "allowed") && m.allowed !== false)
+                    w.uint32(32).bool(m.allowed);
+                if (m.reason != null && $Object.hasOwnProperty.call(m, "reason") && m.reason !== "")
+                    w.uint32(42).string(m.reason);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            RuleExplained.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.RuleExplained();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.action = v;
+                            else
+                                delete m.action;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.minRole = v;
+                            else
+                                delete m.minRole;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.level = v;
+                            else
+                                delete m.level;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.allowed = v;
+                            else
+                                delete m.allowed;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.reason = v;
+                            else
+                                delete m.reason;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RuleExplained;
+        })();
+
+        v1.PolicyExplainResponse = (function() {
+
+            const PolicyExplainResponse = function (p) {
+                this.rules = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            PolicyExplainResponse.prototype.orgId = "";
+            PolicyExplainResponse.prototype.projectId = "";
+            PolicyExplainResponse.prototype.roomId = "";
+            PolicyExplainResponse.prototype.userId = "";
+            PolicyExplainResponse.prototype.role = 0;
+            PolicyExplainResponse.prototype.roleLevel = "";
+            PolicyExplainResponse.prototype.rules = $util.emptyArray;
+            PolicyExplainResponse.prototype.rotateEveryS = 0;
+            PolicyExplainResponse.prototype.rotateLevel = "";
+
+            PolicyExplainResponse.create = function(properties) {
+                return new PolicyExplainResponse(properties);
+            };
+
+            PolicyExplainResponse.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+                    w.uint32(10).string(m.orgId);
+                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+                    w.uint32(18).string(m.projectId);
+                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+                    w.uint32(26).string(m.roomId);
+                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+                    w.uint32(34).string(m.userId);
+                if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
+                    w.uint32(40).int32(m.role);
+                if (m.roleLevel != null && $Object.hasOwnProperty.call(m, "roleLevel") && m.roleLevel !== "")
+                    w.uint32(50).string(m.roleLevel);
+                if (m.rules != null && m.rules.length) {
+                    for (var i = 0; i < m.rules.length; ++i)
+                        $root.roomkey.v1.RuleExplained.encode(m.rules[i], w.uint32(58).fork(), q + 1).ldelim();
+                }
+                if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
+                    w.uint32(64).uint32(m.rotateEveryS);
+                if (m.rotateLevel != null && $Object.hasOwnProperty.call(m, "rotateLevel") && m.rotateLevel !== "")
+                    w.uint32(74).string(m.rotateLevel);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            PolicyExplainResponse.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.roomkey.v1.PolicyExplainResponse();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.orgId = v;
+                            else
+                                delete m.orgId;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.projectId = v;
+                            else
+                                delete m.projectId;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roomId = v;
+                            else
+                                delete m.roomId;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.userId = v;
+                            else
+                                delete m.userId;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.role = v;
+                            else
+                                delete m.role;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.roleLevel = v;
+                            else
+                                delete m.roleLevel;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.rules && m.rules.length))
+                                m.rules = [];
+                            m.rules.push($root.roomkey.v1.RuleExplained.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.rotateEveryS = v;
+                            else
+                                delete m.rotateEveryS;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.rotateLevel = v;
+                            else
+                                delete m.rotateLevel;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return PolicyExplainResponse;
+        })();
+
         v1.RoomMember = (function() {
 
             const RoomMember = function (p) {
