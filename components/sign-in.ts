@@ -358,11 +358,14 @@ export class RoomKeySignIn extends LitElement {
   #onSubmit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
     if (this.busy) return;
-    const view = this.#view;
-    if (view === 'ready') return;
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     const value = (name: Field): string => String(data.get(name) ?? '');
+    // Until a client says what this device holds, the form shown is a guess (sign-in). Judge the
+    // submit by the form it turns out to be: a store held here asks for the password only.
+    if (!(await this.#awaitClientForSubmit())) return;
+    const view = this.#view;
+    if (view === 'ready') return;
     const errors = validate(view, value('username'), value('password'), value('confirm'));
     this._fieldErrors = errors;
     this._error = '';
@@ -389,6 +392,31 @@ export class RoomKeySignIn extends LitElement {
     }
   };
 
+  /**
+   * With no client yet, waits for one (busy meanwhile, as the submit will be). False when none
+   * came, after saying why.
+   */
+  async #awaitClientForSubmit(): Promise<boolean> {
+    if (this.#clients.client) return true;
+    this._error = '';
+    this.busy = true;
+    try {
+      if (await this.#clients.whenClient(CLIENT_WAIT_MS)) return true;
+      this.#fail('sign-in', new Error(this.#noClientText()));
+      return false;
+    } finally {
+      this.busy = false;
+      await this.updateComplete;
+    }
+  }
+
+  #noClientText(): string {
+    const why = this.#clients.failure;
+    return why
+      ? couldNotStart(why)
+      : 'RoomKey did not start on this page: check your connection, then reload the page.';
+  }
+
   #onLock = (): Promise<void> =>
     this.#run('lock', async (client) => {
       await client.lock();
@@ -409,14 +437,7 @@ export class RoomKeySignIn extends LitElement {
     this.busy = true;
     try {
       const client = await this.#clients.whenClient(CLIENT_WAIT_MS);
-      if (!client) {
-        const why = this.#clients.failure;
-        throw new Error(
-          why
-            ? couldNotStart(why)
-            : 'RoomKey did not start on this page: check your connection, then reload the page.',
-        );
-      }
+      if (!client) throw new Error(this.#noClientText());
       await fn(client);
     } catch (error) {
       this.#fail(action, error);

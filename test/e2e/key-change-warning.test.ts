@@ -15,16 +15,7 @@ import { swapUserKeys, userIdByName } from '../helpers/key-change-swap.ts';
 import { axeViolations } from './helpers/a11y.ts';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
-import {
-  openRoom,
-  SLOW,
-  send,
-  shown,
-  signUp,
-  texts,
-  UNLOCK_AFTER_CLOSE,
-  waitForText,
-} from './helpers/components.ts';
+import { openRoom, SLOW, send, shown, signUp, texts, waitForText } from './helpers/components.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
 
 const STEP = { timeout: 120_000 };
@@ -111,7 +102,7 @@ describe('a contact whose key changes is never accepted silently', { timeout: 42
       await pageA.reload();
       await pageA.locator('roomkey-sign-in #password').fill(PASSWORD.alice);
       await pageA.locator('roomkey-sign-in button[part=submit]').click();
-      await pageA.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: UNLOCK_AFTER_CLOSE });
+      await pageA.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
       const warning = pageA.locator('roomkey-room [part=key-warning]');
       await warning.waitFor({ timeout: SLOW });
       assert.match((await warning.textContent()) ?? '', /bob's safety number changed/);

@@ -24,7 +24,7 @@ import { startPushService, type TestPushService, type TestSubscription } from '.
 import { startStack, type TestStack } from '../helpers/stack.ts';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt, repoRoot } from './helpers/build.ts';
-import { SLOW, shown, signUp, texts, UNLOCK_AFTER_CLOSE, waitForText } from './helpers/components.ts';
+import { SLOW, shown, signUp, texts, waitForText } from './helpers/components.ts';
 import {
   countShownNotifications,
   deliverPush,
@@ -131,7 +131,7 @@ describe('notifications across devices: presence, Web Push, shared read markers'
     await page.goto(`${url}${at}`);
     await page.locator('roomkey-sign-in #password').fill(PASSWORD, { timeout: SLOW });
     await page.locator('roomkey-sign-in button[part=submit]').click();
-    await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: UNLOCK_AFTER_CLOSE });
+    await page.locator('roomkey-sign-in button[part=lock]').waitFor({ timeout: SLOW });
     return page;
   }
 

@@ -244,6 +244,45 @@ describe('<roomkey-sign-in>', () => {
     setDefaultClient(undefined);
   });
 
+  it('a password typed before the client came unlocks the store the client turns out to hold', async () => {
+    // Until the client says what this device holds, the form is the sign-in one; a person (or a
+    // password manager) fills the password and submits. The client then reports a locked store:
+    // the submit must unlock it, not fail "enter your username" and vanish as the view changes.
+    setDefaultClient(undefined);
+    const el = await mount('roomkey-sign-in');
+    fill(el, { password: 'correct horse battery' });
+    await submit(el);
+    ok(el.busy, 'waiting for the client, not refused');
+    equal(
+      textOf(el, '[part=field-error]'),
+      '',
+      'no "enter your username" for a form that is not the final one',
+    );
+    const client = new FakeRoomKeyClient();
+    client.signedInAs('alice', 'correct horse battery');
+    client.keys = 'locked';
+    const unlocked = recordEvents(el, 'roomkey-unlocked');
+    setDefaultClient(client);
+    await until(() => unlocked.length === 1, 'unlocked with the password typed early');
+    await settle(el);
+    ok(textOf(el).includes('Signed in as alice'));
+    equal(client.calls.filter((c) => c.method === 'unlock').length, 1);
+    setDefaultClient(undefined);
+  });
+
+  it('a sign-in form submitted early still asks for the username when the device holds no account', async () => {
+    setDefaultClient(undefined);
+    const el = await mount('roomkey-sign-in');
+    fill(el, { password: 'correct horse battery' });
+    await submit(el);
+    setDefaultClient(new FakeRoomKeyClient());
+    await until(() => !el.busy, 'done waiting');
+    await settle(el);
+    equal(textOf(el, '#username-error'), 'Enter your username.');
+    equal(deepActiveElement()?.id, 'username', 'focus on the field to fix');
+    setDefaultClient(undefined);
+  });
+
   it('says so when the page client could not start; a waiting submit stops waiting', async () => {
     setDefaultClient(undefined);
     const el = await mount('roomkey-sign-in');

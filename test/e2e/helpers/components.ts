@@ -6,12 +6,6 @@ import { waitFor } from './browser.ts';
 
 /** Argon2id (64 MiB) in the page, on a shared 2-core machine. */
 export const SLOW = 30_000;
-/**
- * Unlocking an in-page store after a page of the same origin closed: seen to take over 30 s at
- * times at the end of stop 21 (cause not found yet; an open defect in the closing note), so those
- * waits get longer than SLOW until it is found.
- */
-export const UNLOCK_AFTER_CLOSE = 90_000;
 
 /** Opens `web` and signs up through <roomkey-sign-in>; resolves once signed in. */
 export async function signUp(page: Page, web: string, username: string, password: string): Promise<void> {
