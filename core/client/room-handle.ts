@@ -61,6 +61,8 @@ export interface RoomDeps {
 /** Ids of messages sent from here that are remembered (their live echoes are skipped). */
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
+/** Sends of one commit through outages (backoff 0.25, 0.5, 1, 2 s between them). */
+const COMMIT_SENDS = 5;
 const SAVE_DELAY_MS = 250;
 /**
  * How long a send waits for a running catch-up: long enough for the usual one (the message then
@@ -507,8 +509,7 @@ export class RoomHandle {
     for (let attempt = 1; ; attempt++) {
       try {
         const signed = await this.serial(() => build(this.#requireRoom()));
-        await this.#deps.ready();
-        await commitRequest(this.#deps.nc(), this.roomId, signed, { timeoutMs: this.#deps.timeoutMs });
+        await this.#sendCommit(signed);
         await this.serial(() => this.#apply(signed));
         this.#changed();
         // Learns when JetStream stored it (the commit reply does not say).
@@ -517,6 +518,25 @@ export class RoomHandle {
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= COMMIT_ATTEMPTS) throw error;
         await this.sync();
+      }
+    }
+  }
+
+  /**
+   * Sends one commit until the gateway answers, through reconnects: the gateway answers the same
+   * commit sent again as it did the first time, so a reply lost with a node or a link costs a
+   * retry, not a rebuild on top of our own stored change. No gateway at all is said at once.
+   */
+  async #sendCommit(signed: SignedProps): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#deps.ready();
+      try {
+        await commitRequest(this.#deps.nc(), this.roomId, signed, { timeoutMs: this.#deps.timeoutMs });
+        return;
+      } catch (error) {
+        const outage = error instanceof UnavailableError && !error.notRunning;
+        if (!outage || attempt >= COMMIT_SENDS || this.#deps.nc().isClosed()) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
       }
     }
   }
