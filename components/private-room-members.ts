@@ -1,7 +1,8 @@
 /**
- * The members panel of `<roomkey-room>`: who is in the room, an invite form (by username, with
- * "let them read earlier messages"), and a Remove button per member that asks in a modal dialog
- * first (the room moves to a new key). Fires `roomkey-member-invited`, `roomkey-member-removed`
+ * The members panel of `<roomkey-room>`: who is in the room and their role (owner, admin, member),
+ * and — for owners and admins only, as the gateway's policy allows — an invite form (by username,
+ * with "let them read earlier messages") and a Remove button per member of a lower role; everyone
+ * may leave. Remove and Leave ask in a modal dialog first (the room moves to a new key). Fires `roomkey-member-invited`, `roomkey-member-removed`
  * and `roomkey-error` on the host. Each other member shows how far their keys are trusted
  * (verified / not verified / key changed, core/client/contacts.ts) with Verify or Review, which
  * opens the safety-number dialog (verify-contact.ts); a member whose key changed also gets a
@@ -78,14 +79,25 @@ export const membersStyles = [
     color: inherit;
     border-color: currentColor;
   }
+  .role-badge {
+    font-size: 0.8em;
+    padding: 0 0.4em;
+    border-radius: 999px;
+    border: 1px solid currentColor;
+    color: var(--roomkey-muted, #4a5160);
+  }
+  .members .leave {
+    align-self: flex-start;
+  }
 `,
 ];
 
 interface MembersState {
   inviteBusy: boolean;
   inviteError: string;
-  /** The confirmation after an invite. */
+  /** The confirmation after an invite, and whom it names (it goes once they are no longer a member). */
   inviteNote: string;
+  inviteNoteUser: string;
   /** The member the remove dialog asks about. */
   removeTarget: MemberSummary | undefined;
   removeBusy: boolean;
@@ -104,6 +116,7 @@ export class RoomMembers {
     inviteBusy: false,
     inviteError: '',
     inviteNote: '',
+    inviteNoteUser: '',
     removeTarget: undefined,
     removeBusy: false,
     removeError: '',
@@ -187,7 +200,19 @@ export class RoomMembers {
 
   /** Another room: the invite form's message and confirmation go. */
   reset(): void {
-    this.#patch({ inviteError: '', inviteNote: '' });
+    this.#patch({ inviteError: '', inviteNote: '', inviteNoteUser: '' });
+  }
+
+  /** Whether this user manages the room (invite, remove): owners and admins, as policy says. */
+  #manages(members: readonly MemberSummary[], me: string | undefined): boolean {
+    const role = members.find((m) => m.userId === me)?.role;
+    // A client that does not say roles: offer it, the gateway decides.
+    return role === undefined || role === 'owner' || role === 'admin';
+  }
+
+  /** Whether `me` may remove `member`: nobody removes someone of a higher role (the gateway's rule). */
+  #mayRemove(member: MemberSummary, myRole: MemberSummary['role']): boolean {
+    return rank(member.role) <= rank(myRole);
   }
 
   render(): TemplateResult {
@@ -195,6 +220,8 @@ export class RoomMembers {
     const me = this.#source.me();
     const members = room?.members ?? [];
     const canWrite = this.#source.canWrite();
+    const manages = canWrite && this.#manages(members, me);
+    const myRole = members.find((m) => m.userId === me)?.role;
     this.#syncTrust(members, me);
     return html`<section class="members" part="members" aria-labelledby="members-title">
       <h3 id="members-title" tabindex="-1">Members${room ? ` (${members.length})` : ''}</h3>
@@ -206,10 +233,14 @@ export class RoomMembers {
                 (m) => m.userId,
                 (m) => html`<li part="member">
                   <span class="member-name"
-                    >${m.username}${m.userId === me ? ' (you)' : ''} ${m.userId === me ? nothing : this.#renderTrust(m)}</span
+                    >${m.username}${m.userId === me ? ' (you)' : ''} ${
+                      m.role
+                        ? html`<span class="role-badge" part="member-role" data-role=${m.role}>${ROLE_WORDS[m.role]}</span>`
+                        : nothing
+                    } ${m.userId === me ? nothing : this.#renderTrust(m)}</span
                   >
                   ${
-                    canWrite && m.userId !== me
+                    manages && m.userId !== me && this.#mayRemove(m, myRole)
                       ? html`<button part="remove-button" type="button" @click=${() => this.#askRemove(m)}>
                           Remove<span class="visually-hidden"> ${m.username}</span>
                         </button>`
@@ -220,7 +251,14 @@ export class RoomMembers {
             </ul>`
           : nothing
       }
-      ${canWrite ? this.#renderInvite() : nothing}
+      ${manages ? this.#renderInvite(members) : nothing}
+      ${
+        canWrite && me && members.length > 1 && members.some((m) => m.userId === me)
+          ? html`<button part="leave-button" class="leave" type="button" @click=${() => this.#askLeave(members, me)}>
+              Leave room
+            </button>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -232,17 +270,21 @@ export class RoomMembers {
   #renderRemoveDialog(): TemplateResult {
     const { removeTarget, removeBusy, removeError } = this.#state;
     const name = removeTarget?.username ?? '';
+    const leaving = removeTarget !== undefined && removeTarget.userId === this.#source.me();
     return html`<dialog part="dialog" aria-labelledby="remove-title" aria-describedby="remove-text" @close=${this.#onRemoveClosed}>
       <form @submit=${this.#onConfirmRemove}>
-        <h3 id="remove-title">Remove ${name}?</h3>
+        <h3 id="remove-title">${leaving ? 'Leave this room?' : `Remove ${name}?`}</h3>
         <p id="remove-text">
-          ${name} will not be able to read new messages in this room. The room moves to a new key for the members
-          who stay.
+          ${
+            leaving
+              ? 'You will not be able to read new messages in this room or write in it. Messages already on this device stay readable. To come back, an owner or admin of the room has to invite you again.'
+              : `${name} will not be able to read new messages in this room. The room moves to a new key for the members who stay.`
+          }
         </p>
         <p class="error" part="error" role="alert">${removeError}</p>
         <div class="actions">
           <button class="danger" type="submit" aria-disabled=${removeBusy ? 'true' : 'false'}>
-            ${removeBusy ? 'Removing…' : 'Remove'}
+            ${leaving ? (removeBusy ? 'Leaving…' : 'Leave') : removeBusy ? 'Removing…' : 'Remove'}
           </button>
           <button class="secondary" type="button" data-cancel @click=${() => this.#dialog?.close()}>Cancel</button>
         </div>
@@ -250,8 +292,10 @@ export class RoomMembers {
     </dialog>`;
   }
 
-  #renderInvite(): TemplateResult {
-    const { inviteBusy, inviteError, inviteNote } = this.#state;
+  #renderInvite(members: readonly MemberSummary[]): TemplateResult {
+    const { inviteBusy, inviteError, inviteNoteUser } = this.#state;
+    // "bob was added" is no longer true once bob is not in the room.
+    const inviteNote = members.some((m) => m.username === inviteNoteUser) ? this.#state.inviteNote : '';
     return html`<form class="invite" part="invite" novalidate @submit=${this.#onInvite}>
       <div class="field">
         <label for="invite-username">Invite by username</label>
@@ -289,7 +333,7 @@ export class RoomMembers {
     const input = form.querySelector<HTMLInputElement>('#invite-username')!;
     const shareHistory = form.querySelector<HTMLInputElement>('#invite-history')?.checked ?? false;
     const username = input.value.trim();
-    this.#patch({ inviteNote: '' });
+    this.#patch({ inviteNote: '', inviteNoteUser: '' });
     if (!username) {
       this.#patch({ inviteError: 'Enter the username of the person to invite.' });
       input.focus();
@@ -303,6 +347,7 @@ export class RoomMembers {
       input.value = '';
       this.#patch({
         inviteNote: `${username} was added. They can read new messages${shareHistory ? ' and earlier ones' : ''}.`,
+        inviteNoteUser: username,
       });
       emit(this.#host, 'roomkey-member-invited', { room, username });
     } catch (error) {
@@ -327,6 +372,12 @@ export class RoomMembers {
     dialog.querySelector<HTMLButtonElement>('[data-cancel]')?.focus();
   }
 
+  /** Leaving is removing yourself: the same commit and dialog, in its own words. */
+  #askLeave(members: readonly MemberSummary[], me: string): void {
+    const self = members.find((m) => m.userId === me);
+    if (self) void this.#askRemove(self);
+  }
+
   #onRemoveClosed = (): void => {
     if (this.#state.removeBusy) return;
     this.#patch({ removeError: '' });
@@ -345,6 +396,7 @@ export class RoomMembers {
       this.#patch({ removeTarget: undefined });
       emit(this.#host, 'roomkey-member-removed', { room, userId: member.userId, username: member.username });
       await this.#host.updateComplete;
+      // After leaving, the members panel is still there (read-only): its title keeps the focus.
       this.#host.renderRoot.querySelector<HTMLElement>('#members-title')?.focus();
     } catch (error) {
       this.#patch({ removeError: errorText(error) });
@@ -359,4 +411,15 @@ export class RoomMembers {
     this.#state = { ...this.#state, ...patch };
     this.#host.requestUpdate();
   }
+}
+
+const ROLE_WORDS: Record<NonNullable<MemberSummary['role']>, string> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  member: 'Member',
+};
+
+/** Orders roles as policy does; unknown counts as a member. */
+function rank(role: MemberSummary['role']): number {
+  return role === 'owner' ? 3 : role === 'admin' ? 2 : 1;
 }

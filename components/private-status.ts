@@ -1,9 +1,16 @@
 /**
  * Connection and key state in words a person understands, and the status line every element
- * shows. Internal.
- * @example html`${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure)}`
+ * shows — once per view: of the elements on one page, only the first connected one shows it
+ * (`StatusOwner`), so a page with sign-in, rooms and a room says "Online" once. Internal.
+ * @example readonly #status = new StatusOwner(this); … html`${this.#status.line(connection, keys, failure, dns)}`
  */
-import { html, type TemplateResult } from 'lit';
+import {
+  html,
+  nothing,
+  type ReactiveController,
+  type ReactiveControllerHost,
+  type TemplateResult,
+} from 'lit';
 import type { ConnectionState, DnsView, KeyState } from './client/types.ts';
 
 /**
@@ -74,4 +81,51 @@ export function statusLine(
         : ''
     }
   </p>`;
+}
+
+type StatusHost = ReactiveControllerHost & HTMLElement;
+
+/** Elements that show a status line, in the order they were connected (per window: each its own). */
+const owners: StatusHost[] = [];
+
+/**
+ * Decides whether its element shows the status line: only the first connected element of the
+ * page that shows one does, so connection and key state appear once per view. When that element
+ * leaves, the next one shows it.
+ * @example readonly #status = new StatusOwner(this); html`${this.#status.line(c, k)}`
+ */
+export class StatusOwner implements ReactiveController {
+  readonly #host: StatusHost;
+
+  constructor(host: StatusHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    if (!owners.includes(this.#host)) owners.push(this.#host);
+    if (owners[0] === this.#host) for (const other of owners.slice(1)) other.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    const was = owners.indexOf(this.#host);
+    if (was < 0) return;
+    owners.splice(was, 1);
+    if (was === 0) owners[0]?.requestUpdate();
+  }
+
+  /** Whether this element is the one that shows the state. */
+  get shows(): boolean {
+    return owners[0] === this.#host || !owners.includes(this.#host);
+  }
+
+  /** The status line, or nothing when another element of the page shows it. */
+  line(
+    connection: ConnectionState | undefined,
+    keys: KeyState | undefined,
+    failure?: string,
+    dns?: DnsView,
+  ): TemplateResult | typeof nothing {
+    return this.shows ? statusLine(connection, keys, failure, dns) : nothing;
+  }
 }

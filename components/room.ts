@@ -12,7 +12,7 @@ import { emit } from './private-events.ts';
 import { composerStyles, RoomComposer } from './private-room-composer.ts';
 import { count, historyStyles, RoomHistory } from './private-room-history.ts';
 import { membersStyles, RoomMembers } from './private-room-members.ts';
-import { statusLine } from './private-status.ts';
+import { StatusOwner } from './private-status.ts';
 import { base } from './private-styles.ts';
 
 /**
@@ -38,7 +38,7 @@ import { base } from './private-styles.ts';
  * @csspart container - The outer section.
  * @csspart header - Title and status lines.
  * @csspart title - The room name.
- * @csspart key-line - "End-to-end encrypted · key version N · M members".
+ * @csspart key-line - "End-to-end encrypted · M members" (`data-epoch`: the room's key version).
  * @csspart status - The connection/key status line.
  * @csspart connection-status - Connection state in words.
  * @csspart key-status - Key state in words.
@@ -174,6 +174,8 @@ export class RoomKeyRoom extends LitElement {
   /** The newest message from someone else, for screen readers. */
   declare private _announcement: string;
 
+  /** Shows connection and key state unless another element of the page does. */
+  readonly #status = new StatusOwner(this);
   readonly #clients = new ClientController(this, {
     events: ['rooms', 'message'],
     onClient: () => {
@@ -186,6 +188,14 @@ export class RoomKeyRoom extends LitElement {
     onLoadError: (error) => {
       this._error = errorText(error);
       emit(this, 'roomkey-error', { action: 'history', message: this._error, error });
+    },
+    client: () => this.#clients.client,
+    me: () => this.#clients.session?.userId,
+    canWrite: () => this.#canWrite,
+    onReply: (target) => this.#composer.replyTo(target),
+    onActionError: (error) => {
+      this._error = errorText(error);
+      emit(this, 'roomkey-error', { action: 'send', message: this._error, error });
     },
   });
   readonly #members = new RoomMembers(this, {
@@ -375,7 +385,7 @@ export class RoomKeyRoom extends LitElement {
     return html`<section class="room" part="container" aria-labelledby="title">
         <div class="header" part="header">
           <h2 id="title" part="title">${title}</h2>
-          ${this.#renderKeyLine()} ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
+          ${this.#renderKeyLine()} ${this.#status.line(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
         </div>
         ${this.#renderNotice()} ${this.#members.renderWarning()} ${this.#history.renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>
@@ -391,9 +401,10 @@ export class RoomKeyRoom extends LitElement {
   #renderKeyLine(): TemplateResult | typeof nothing {
     const room = this._room;
     if (!room) return nothing;
-    return html`<p class="key-line" part="key-line">
-      End-to-end encrypted · key version ${room.epoch} · ${count(room.members.length, 'member', 'members')}
-    </p>`;
+    // The key version means nothing to most people: it is named where it explains something (a
+    // message waiting for its key), not on every screen. A removed room has no members to count.
+    const who = room.status === 'member' ? ` · ${count(room.members.length, 'member', 'members')}` : '';
+    return html`<p class="key-line" part="key-line" data-epoch=${room.epoch}>End-to-end encrypted${who}</p>`;
   }
 
   #renderNotice(): TemplateResult | typeof nothing {
@@ -405,7 +416,7 @@ export class RoomKeyRoom extends LitElement {
       lines.push('This room is locked. Unlock RoomKey with your password to read and send messages.');
     } else if (this._room?.status === 'removed') {
       lines.push(
-        "You were removed from this room: new messages can't be read here, and you can't send. What is already on screen stays until you leave.",
+        "You are no longer a member of this room. Messages from before stay readable on this device; new ones are not shared with you, and you can't write here.",
       );
     } else if (this._room === null || this._room?.status === 'outside') {
       lines.push('You are not a member of this room. Ask a member to invite you.');

@@ -4,7 +4,7 @@ import { ClientController } from './client/client-controller.ts';
 import type { RoomKeyClient, RoomKeyClientEvents, RoomSummary } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { statusLine } from './private-status.ts';
+import { StatusOwner } from './private-status.ts';
 import { base } from './private-styles.ts';
 
 /** Longest room name accepted by the create form. */
@@ -152,6 +152,8 @@ export class RoomKeyRooms extends LitElement {
   declare private _createError: string;
   declare private _nameError: string;
 
+  /** Shows connection and key state unless another element of the page does. */
+  readonly #status = new StatusOwner(this);
   readonly #clients = new ClientController(this, {
     events: ['rooms', 'keys'],
     onClient: () => this.#reload(),
@@ -219,7 +221,7 @@ export class RoomKeyRooms extends LitElement {
           <h2 id="title" part="title">Rooms</h2>
           <button part="create-button" type="button" ?disabled=${!ready} @click=${this.#openCreate}>New room</button>
         </div>
-        ${statusLine(this.#clients.connection, keys, this.#clients.failure, this.#clients.dns)}
+        ${this.#status.line(this.#clients.connection, keys, this.#clients.failure, this.#clients.dns)}
         <p class="error" part="error" role="alert">${this._error}</p>
         ${this.#renderBody(ready)}
       </section>

@@ -6,7 +6,7 @@ import type { KeyState, RoomKeyClient } from './client/types.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { couldNotStart, statusLine } from './private-status.ts';
+import { couldNotStart, StatusOwner } from './private-status.ts';
 import { base } from './private-styles.ts';
 import './passkey-define.ts';
 
@@ -131,6 +131,8 @@ export class RoomKeySignIn extends LitElement {
   declare private _error: string;
   declare private _fieldErrors: FieldErrors;
 
+  /** Shows connection and key state unless another element of the page does. */
+  readonly #status = new StatusOwner(this);
   readonly #clients = new ClientController(this);
   #lastView: View | undefined;
   #focusHeading = false;
@@ -190,7 +192,7 @@ export class RoomKeySignIn extends LitElement {
     const view = this.#view;
     return html`<section part="container" aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${TITLES[view]}</h2>
-      ${statusLine(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
+      ${this.#status.line(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
       ${
         view === 'ready'
           ? this.#renderReady()

@@ -543,7 +543,11 @@ export class RoomHandle {
 
   async summary(): Promise<RoomSummary> {
     const members: MemberSummary[] = await Promise.all(
-      (this.room?.members ?? []).map(async (userId) => ({ userId, username: await this.#username(userId) })),
+      (this.room?.members ?? []).map(async (userId) => ({
+        userId,
+        username: await this.#username(userId),
+        role: userId === this.room?.genesis.creatorUserId ? ('owner' as const) : ('member' as const),
+      })),
     );
     return {
       roomId: this.roomId,

@@ -11,7 +11,15 @@ export type ConnectionState = 'connecting' | 'online' | 'offline' | 'reconnectin
 export interface MemberSummary {
   userId: string;
   username: string;
+  /**
+   * The member's role as the default policy gives it: the room's creator owns it, everyone else is
+   * a member (grants made with the admin API are not read here). The gateway enforces the real one.
+   */
+  role?: MemberRole;
 }
+
+/** owner and admin manage the room (invite, remove, rename); a member reads, writes and may leave. */
+export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface RoomSummary {
   roomId: string;

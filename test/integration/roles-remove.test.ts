@@ -24,7 +24,9 @@ test('a member cannot remove the owner nor another member, nor add anyone; the o
   const room = await alice.createRoom('Roles');
   await alice.invite(room.roomId, 'bob-roles');
   await alice.invite(room.roomId, 'carol-roles');
-  await bob.listRooms();
+  const seen = (await bob.listRooms()).find((r) => r.roomId === room.roomId);
+  const roles = Object.fromEntries((seen?.members ?? []).map((m) => [m.username, m.role]));
+  assert.deepEqual(roles, { 'alice-roles': 'owner', 'bob-roles': 'member', 'carol-roles': 'member' });
 
   await assert.rejects(bob.removeMember(room.roomId, alice.userId), (error: unknown) => {
     assert.ok(error instanceof ForbiddenError, `a typed refusal, got ${String(error)}`);

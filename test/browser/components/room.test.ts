@@ -41,7 +41,8 @@ describe('<roomkey-room>', () => {
   it('renders the history, members, key line and status', async () => {
     const { el } = await openRoom((client, roomId) => client.seedHistory(roomId, 3));
     equal(textOf(el, 'h2'), 'Project X');
-    equal(textOf(el, '[part=key-line]'), 'End-to-end encrypted · key version 2 · 2 members');
+    equal(textOf(el, '[part=key-line]'), 'End-to-end encrypted · 2 members');
+    equal($(el, '[part=key-line]').dataset['epoch'], '2');
     ok(textOf(el, '[part=status]').includes('Online'));
     equal(rowTexts(el).join('|'), 'Message 1|Message 2|Message 3');
     equal(rows(el)[0]!.getAttribute('aria-posinset'), '1');
@@ -264,7 +265,8 @@ describe('<roomkey-room>', () => {
     await settle(el);
     ok(!dialog.open);
     ok(!textOf(el, '[part=member-list]').includes('bob'));
-    equal(textOf(el, '[part=key-line]'), 'End-to-end encrypted · key version 3 · 1 member');
+    equal(textOf(el, '[part=key-line]'), 'End-to-end encrypted · 1 member');
+    equal($(el, '[part=key-line]').dataset['epoch'], '3');
     equal(deepActiveElement(), $(el, '#members-title'));
   });
 
@@ -272,7 +274,7 @@ describe('<roomkey-room>', () => {
     const { el, client, roomId } = await openRoom((c, id) => c.seedHistory(id, 3));
     client.updateRoom(roomId, { status: 'removed', members: [] });
     await settle(el);
-    ok(textOf(el, '[part=notice]').includes('You were removed from this room'));
+    ok(textOf(el, '[part=notice]').includes('You are no longer a member of this room'));
     equal($<HTMLTextAreaElement>(el, '#composer-input').disabled, true);
     equal($<HTMLButtonElement>(el, '[part=send]').disabled, true);
     equal($$(el, '[part=invite]').length, 0);

@@ -134,7 +134,10 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     extra: Partial<Pick<RoomSummary, 'epoch' | 'status' | 'unread' | 'roomId'>> = {},
   ): RoomSummary {
     const roomId = extra.roomId ?? `room-${this.#nextId++}`;
-    const me = this.session ? [{ userId: this.session.userId, username: this.session.username }] : [];
+    // As core/client says roles: the room's creator (here the session user) owns it.
+    const me = this.session
+      ? [{ userId: this.session.userId, username: this.session.username, role: 'owner' as const }]
+      : [];
     for (const username of others) if (!this.#accounts.has(username)) this.addAccount(username, 'x');
     const room: RoomSummary = {
       roomId,
@@ -142,7 +145,10 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
       epoch: extra.epoch ?? 0,
       status: extra.status ?? 'member',
       unread: extra.unread ?? 0,
-      members: [...me, ...others.map((username) => ({ userId: `user-${username}`, username }))],
+      members: [
+        ...me,
+        ...others.map((username) => ({ userId: `user-${username}`, username, role: 'member' as const })),
+      ],
     };
     this.rooms.set(roomId, room);
     this.histories.set(roomId, this.histories.get(roomId) ?? []);
@@ -275,7 +281,7 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     // As in core/room: every membership change opens a new epoch.
     return this.updateRoom(roomId, {
       epoch: room.epoch + 1,
-      members: [...room.members, { userId: account.userId, username }],
+      members: [...room.members, { userId: account.userId, username, role: 'member' as const }],
     });
   }
 
@@ -286,6 +292,8 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     return this.updateRoom(roomId, {
       epoch: room.epoch + 1,
       members: room.members.filter((m) => m.userId !== userId),
+      // Leaving (removing yourself) leaves the room's list with it marked removed, as core/client does.
+      ...(userId === this.session?.userId ? { status: 'removed' as const } : {}),
     });
   }
 
