@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type StackPublic, stackPaths, writeSecretFile } from './data-dir.ts';
+import { type NatsTlsFiles, natsTlsBlock } from './tls-policy.ts';
 
 export interface NatsConfigInput {
   stack: StackPublic;
@@ -39,6 +40,13 @@ export interface NatsConfigInput {
   appAccountJwt?: string;
   /** This server's place in a cluster; omitted = a single server. Needs `serverName`. */
   cluster?: NatsClusterInput;
+  /** TLS 1.3 on the WebSocket and cluster routes (and the client port if `clientPort`); omitted = plain ws. */
+  tls?: NatsTlsSettings;
+}
+
+export interface NatsTlsSettings extends NatsTlsFiles {
+  /** TLS on the client port too: where it is reached from other machines (a loopback-only port needs none). */
+  clientPort?: boolean;
 }
 
 export interface NatsClusterInput {
@@ -91,12 +99,13 @@ export function resolverDirFor(storeDir: string): string {
  * whichever of them are up. JetStream in a cluster needs `server_name` and a cluster name.
  * @example natsClusterBlock({ name: 'roomkey', port: 6222, routes: ['nats-route://10.0.0.2:6222'] }, '0.0.0.0')
  */
-export function natsClusterBlock(cluster: NatsClusterInput, host: string): string[] {
+export function natsClusterBlock(cluster: NatsClusterInput, host: string, tls?: NatsTlsFiles): string[] {
   return [
     'cluster {',
     `  name: ${JSON.stringify(cluster.name)}`,
     `  host: ${JSON.stringify(cluster.host ?? host)}`,
     `  port: ${cluster.port}`,
+    ...(tls ? natsTlsBlock(tls, '  ') : []),
     '  routes: [',
     ...cluster.routes.map((route) => `    ${JSON.stringify(route)}`),
     '  ]',
@@ -121,11 +130,12 @@ export function natsServerConfig(input: NatsConfigInput): string {
     ...(input.portsFileDir ? [`ports_file_dir: ${q(input.portsFileDir)}`] : []),
     ...(input.monitorPort === undefined ? [] : [`http_port: ${input.monitorPort}`]),
     `max_control_line: ${MAX_CONTROL_LINE}`,
-    ...(input.cluster ? natsClusterBlock(input.cluster, host) : []),
+    ...(input.tls?.clientPort ? natsTlsBlock(input.tls) : []),
+    ...(input.cluster ? natsClusterBlock(input.cluster, host, input.tls) : []),
     `websocket {`,
     `  host: ${q(host)}`,
     `  port: ${input.wsPort}`,
-    '  no_tls: true',
+    ...(input.tls ? natsTlsBlock(input.tls, '  ') : ['  no_tls: true']),
     '}',
     'jetstream {',
     `  store_dir: ${q(input.storeDir)}`,

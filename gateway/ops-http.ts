@@ -5,10 +5,11 @@
  * metrics describe the deployment and are for the operator's scraper, not the public.
  * @example const ops = await startOpsServer({ routes: opsRoutes({ probe, metrics }), port: 9464 });
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readiness } from './health.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { createWebServer, setServerCertificate, type TlsPair } from './tls-http.ts';
 
 /** Answers the request if its path is one of the routes; false to let the caller serve it. */
 export type OpsRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -50,6 +51,8 @@ function send(res: ServerResponse, req: IncomingMessage, status: number, type: s
 
 export interface OpsServer {
   url: string;
+  /** A renewed certificate for new connections (HTTPS only); open ones stay. */
+  setCertificate(tls: TlsPair): void;
   stop(): Promise<void>;
 }
 
@@ -61,8 +64,10 @@ export async function startOpsServer(input: {
   routes: OpsRoutes;
   port: number;
   host?: string;
+  /** HTTPS with TLS 1.3 only; omitted = plain HTTP (loopback). */
+  tls?: TlsPair;
 }): Promise<OpsServer> {
-  const server: Server = createServer((req, res) => {
+  const server = createWebServer((req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     input.routes(req, res).then(
       (handled) => {
@@ -72,7 +77,7 @@ export async function startOpsServer(input: {
         if (!res.headersSent) res.writeHead(500).end();
       },
     );
-  });
+  }, input.tls);
   const host = input.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,7 +86,8 @@ export async function startOpsServer(input: {
   const { port } = server.address() as AddressInfo;
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shown}:${port}`,
+    url: `${input.tls ? 'https' : 'http'}://${shown}:${port}`,
+    setCertificate: (tls) => setServerCertificate(server, tls),
     stop: () =>
       new Promise<void>((done) => {
         server.close(() => done());

@@ -6,10 +6,11 @@
  * @example const web = await startStaticServer({ roots: { '/': 'demo', '/dist/': 'dist' }, config });
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { OpsRoutes } from './ops-http.ts';
+import { createWebServer, setServerCertificate, type TlsPair } from './tls-http.ts';
 
 export interface ClientConfig {
   version: 1;
@@ -21,6 +22,8 @@ export interface ClientConfig {
 
 export interface StaticServer {
   url: string;
+  /** A renewed certificate for new connections (HTTPS only); open ones stay. */
+  setCertificate(tls: TlsPair): void;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export async function startStaticServer(input: {
   port?: number;
   /** The operator's /healthz, /readyz and /metrics (ops-http.ts), answered before any file. */
   ops?: OpsRoutes;
+  /** HTTPS with TLS 1.3 only; omitted = plain HTTP (loopback). */
+  tls?: TlsPair;
 }): Promise<StaticServer> {
   const roots = Object.entries(input.roots)
     .filter(([, dir]) => existsSync(dir))
@@ -53,7 +58,7 @@ export async function startStaticServer(input: {
     .sort((a, b) => b[0].length - a[0].length);
   const configBody = JSON.stringify(input.config, null, 2);
 
-  const server: Server = createServer((req, res) => {
+  const server = createWebServer((req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (!input.ops) serveFiles(req, res);
     else
@@ -61,7 +66,7 @@ export async function startStaticServer(input: {
         (handled) => handled || serveFiles(req, res),
         () => res.headersSent || res.writeHead(500).end(),
       );
-  });
+  }, input.tls);
   const serveFiles = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -105,7 +110,8 @@ export async function startStaticServer(input: {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${input.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    setCertificate: (tls) => setServerCertificate(server, tls),
     stop: () =>
       new Promise<void>((done) => {
         server.close(() => done());

@@ -18,6 +18,11 @@ if [ "$mode" = test ] && [ ! -x "${ROOMKEY_CHROMIUM:-/usr/bin/chromium}" ]; then
 if [ "$mode" = test ] && ! command -v firefox-esr >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   need+=(firefox-esr)
 fi
+# Pebble (Let's Encrypt's ACME test server) and openssl run the TLS/ACME integration tests.
+if [ "$mode" = test ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  command -v pebble >/dev/null 2>&1 || need+=(pebble)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+fi
 
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
