@@ -50,6 +50,9 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
   status [--data DIR] [--nats URL[,URL...]] [--sys-creds FILE] [--json]
          The deployment at a glance: nodes, streams and buckets (sizes, replicas), gateways
          connected, certificate. --nats defaults to the local stack's ports (dev), else its config.
+  admin  COMMAND --gateway URL --user NAME
+         The admin console for orgs, projects, roles and rules, signed in as that user (password
+         asked, or stdin; never an argument). \`admin help\` lists the commands.
   dev and start log JSON lines (pino) at --log-level (fatal, error, warn, info, debug, trace,
   silent; default info, or ROOMKEY_LOG_LEVEL). dev serves /healthz, /readyz, /metrics on its
   demo HTTP port.
@@ -63,6 +66,13 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
          came from, then restores every stream. Refuses streams that exist unless --replace.
          Stop every gateway first.
 `;
+
+// `admin` has options of its own and signs in as a person through the client SDK (admin-cli.ts):
+// loaded only for it, so the gateway itself never loads the client.
+if (process.argv[2] === 'admin') {
+  const { runAdminCli } = await import('./admin-cli.ts');
+  process.exit(await runAdminCli(process.argv.slice(3)));
+}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
