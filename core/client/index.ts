@@ -137,17 +137,6 @@ export {
   settings,
   viewOf,
 } from './runtime/index.ts';
-export { eventToSend, type MessageEventInput } from './message-events-send.ts';
-export {
-  type EventMessage,
-  firstLine,
-  isEventMessage,
-  MAX_WAITING_EVENTS,
-  MessageEvents,
-  type ReactionSummary,
-  type ReplyQuote,
-  type ShownMessage,
-} from './message-events.ts';
 export { type Credentials, RoomKeySession, type SessionOptions } from './session.ts';
 export type {
   ChatMessage,
@@ -157,8 +146,6 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
-  MessageEventAction,
-  MessageEventFields,
   MessageStatus,
   PresenceState,
   ReceivedMessage,
