@@ -3,6 +3,7 @@
  * twice) and exports the classes, the default-client setter and the public types.
  * @example import { setDefaultClient } from './roomkey.js'; setDefaultClient(client);
  */
+import './admin-define.ts';
 import './devices-define.ts';
 import './passkey-define.ts';
 import { RoomKeyApp } from './app.ts';
@@ -11,6 +12,7 @@ import { RoomKeyRoom } from './room.ts';
 import { RoomKeyRooms } from './rooms.ts';
 import { RoomKeySignIn } from './sign-in.ts';
 
+export { RoomKeyAdmin } from './admin.ts';
 export { RoomKeyApp } from './app.ts';
 export { ClientController } from './client/client-controller.ts';
 export {
