@@ -11,14 +11,58 @@ import {
   type ReactiveControllerHost,
   type TemplateResult,
 } from 'lit';
+import { EXTENSION_MARKER } from '../core/bridge/marker.ts';
 import type { ConnectionState, DnsView, KeyState } from './client/types.ts';
+
+/** What the page says while the extension waits for the user to approve this site. */
+export const WAITING_FOR_APPROVAL = 'Waiting for your approval in the RoomKey window.';
+
+/**
+ * Whether the page waits for the extension: it is installed (the content script marked the
+ * document) and no client is there yet — the extension's client arrives once the user answers its
+ * question about this site (an approved site gets it at once).
+ */
+/**
+ * Whether the RoomKey extension serves this page (its content script marked the document): then a
+ * site sees only the rooms the user approved for it.
+ */
+export function extensionPresent(): boolean {
+  return typeof document !== 'undefined' && document.documentElement.hasAttribute(EXTENSION_MARKER);
+}
+
+function waitingForExtension(connection: ConnectionState | undefined, failure?: string): boolean {
+  return connection === undefined && !failure && extensionPresent();
+}
+
+/**
+ * Asks the extension again to let this site use RoomKey: the question already on screen shares its
+ * answer, so this only brings its window forward (approval-prompts.ts); it grants nothing.
+ */
+async function showApprovalWindow(): Promise<void> {
+  const { BridgeClient, WindowTransport } = await import('./client/extension-client.ts');
+  const client = new BridgeClient(new WindowTransport(window));
+  try {
+    await client.request('connect', {});
+  } catch {
+    // Declined or closed: the script tag's own connect reports it.
+  } finally {
+    client.close();
+  }
+}
 
 /**
  * What the connection state means for the user. `undefined`: no client has been given yet, or,
  * with `failure`, none could start.
  */
-export function connectionText(state: ConnectionState | undefined, failure?: string): string {
+export function connectionText(
+  state: ConnectionState | undefined,
+  failure?: string,
+  keys?: KeyState,
+): string {
   if (state === undefined && failure) return couldNotStart(failure);
+  if (waitingForExtension(state, failure)) return WAITING_FOR_APPROVAL;
+  // Locked, RoomKey is not connected on purpose: that is not the network being down.
+  if (state === 'offline' && keys === 'locked') return 'Not connected while RoomKey is locked.';
   switch (state) {
     case 'connecting':
       return 'Connecting…';
@@ -73,14 +117,21 @@ export function statusLine(
     data-keys=${keys ?? 'none'}
   >
     <span class="dot" aria-hidden="true"></span>
-    <span part="connection-status">${connectionText(connection, failure)}</span>
+    <span part="connection-status">${connectionText(connection, failure, keys)}</span>
     ${keyWords ? html`<span aria-hidden="true">·</span><span part="key-status">${keyWords}</span>` : ''}
     ${
       dns
         ? html`<span aria-hidden="true">·</span><span part="dns-status" data-private=${String(dns.private)}>${dns.text}</span>`
         : ''
     }
-  </p>`;
+  </p>
+  ${
+    waitingForExtension(connection, failure)
+      ? html`<button part="show-approval" class="show-approval" type="button" @click=${() => void showApprovalWindow()}>
+          Show the RoomKey window
+        </button>`
+      : nothing
+  }`;
 }
 
 type StatusHost = ReactiveControllerHost & HTMLElement;

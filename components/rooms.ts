@@ -4,7 +4,7 @@ import { ClientController } from './client/client-controller.ts';
 import type { RoomKeyClient, RoomKeyClientEvents, RoomSummary } from './client/types.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
-import { StatusOwner } from './private-status.ts';
+import { extensionPresent, StatusOwner } from './private-status.ts';
 import { base } from './private-styles.ts';
 
 /** Longest room name accepted by the create form. */
@@ -237,16 +237,32 @@ export class RoomKeyRooms extends LitElement {
     if (this._loading && this._rooms.length === 0) {
       return html`<p part="message" class="hint">Loading your rooms…</p>`;
     }
+    // Through the extension a site sees only the rooms approved for it: "No rooms yet" would be untrue.
+    const approvedOnly = extensionPresent();
     if (this._rooms.length === 0) {
-      return html`<p part="message" class="hint">No rooms yet. Create one with “New room”.</p>`;
+      return html`<p part="message" class="hint">
+        ${
+          approvedOnly
+            ? 'No rooms approved for this site yet. Your other RoomKey rooms stay hidden from it until you approve each one in RoomKey when the site asks. Create a room here with “New room”.'
+            : 'No rooms yet. Create one with “New room”.'
+        }
+      </p>`;
     }
     return html`<ul part="list" aria-label="Your rooms" @keydown=${this.#onListKey}>
-      ${repeat(
-        this._rooms,
-        (room) => room.roomId,
-        (room) => this.#renderRoom(room),
-      )}
-    </ul>`;
+        ${repeat(
+          this._rooms,
+          (room) => room.roomId,
+          (room) => this.#renderRoom(room),
+        )}
+      </ul>
+      ${
+        approvedOnly
+          ? html`<p part="approval-note" class="hint">
+              This site may see ${this._rooms.length === 1 ? '1 room' : `${this._rooms.length} rooms`}, the ones you
+              approved for it. Your other rooms stay hidden; approve more in RoomKey when the site asks.
+            </p>`
+          : nothing
+      }`;
   }
 
   #renderRoom(room: RoomSummary): TemplateResult {

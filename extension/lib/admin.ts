@@ -51,6 +51,7 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
         gateway,
         sdk: ctx.sdkAvailable,
         pendingApprovals: ctx.prompts.size,
+        pendingSites: ctx.prompts.origins(),
       };
     }
     case 'sites':
@@ -79,6 +80,8 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
         );
       }
       return null;
+    case 'focusApprovals':
+      return ctx.prompts.focusAll();
     case 'devices': {
       // Signed out or locked: no user, so no devices to list (not an error for the popup).
       if (ctx.account.state.keys !== 'ready') return [];

@@ -3,7 +3,9 @@
  * X wants to add bob to room Y". Each opens the extension's approval window (approve.html?id=…);
  * the user's answer, a closed window or a timeout settles every request waiting on that question.
  * One question per site at a time, so a site cannot flood the screen; requests for the same
- * room question share one window, while each membership change is a question of its own.
+ * room question share one window, while each membership change is a question of its own. Asking
+ * again what is already on screen brings its window forward (a page's "show the RoomKey window"
+ * sends its `connect` again: it shares the one answer and grants nothing).
  * @example const outcome = await prompts.ask(question, { stillNeeded: () => undecided(), apply: remember });
  */
 import type { RoomAccess } from '../../core/bridge/index.ts';
@@ -27,6 +29,8 @@ export interface PromptWindow {
   /** Shows the question `id`; resolves with a handle to close it, if any. */
   open(id: string): Promise<number | undefined>;
   close(handle: number): Promise<void>;
+  /** Brings the window with this handle to the front (optional: tests may have none). */
+  focus?(handle: number): Promise<void>;
 }
 
 interface Pending {
@@ -69,6 +73,19 @@ export class ApprovalPrompts {
     return this.#byId.size;
   }
 
+  /** The sites with a question waiting, each once (the popup counts and names them). */
+  origins(): string[] {
+    return [...new Set([...this.#byId.values()].map((p) => p.view.origin))];
+  }
+
+  /** Brings every waiting question's window forward; false when none waits. */
+  focusAll(): boolean {
+    for (const pending of this.#byId.values()) {
+      if (pending.handle !== undefined) this.#window.focus?.(pending.handle).catch(() => undefined);
+    }
+    return this.#byId.size > 0;
+  }
+
   /**
    * Asks the user, after any earlier question of the same site, and runs `apply` with the answer
    * before the site's next question may open (so that one sees the answer: a blocked site asks
@@ -81,7 +98,11 @@ export class ApprovalPrompts {
     hooks: { stillNeeded: () => boolean; apply: (outcome: Outcome) => Promise<void> },
   ): Promise<Outcome | 'skip'> {
     const key = keyOf(question);
-    for (const pending of this.#byId.values()) if (pending.key === key) return pending.applied;
+    for (const pending of this.#byId.values()) {
+      if (pending.key !== key) continue;
+      if (pending.handle !== undefined) this.#window.focus?.(pending.handle).catch(() => undefined);
+      return pending.applied;
+    }
     const previous = this.#queues.get(question.origin) ?? Promise.resolve();
     const mine = previous.then(async () => {
       if (!hooks.stillNeeded()) return 'skip' as const;

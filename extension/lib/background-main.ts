@@ -121,6 +121,9 @@ export function startBackground(): Hub {
     close: async (windowId) => {
       await browser.windows.remove(windowId);
     },
+    focus: async (windowId) => {
+      await browser.windows.update(windowId, { focused: true, drawAttention: true });
+    },
   });
 
   // Its own window, never a frame of the asking site: nothing can be laid over the password field.

@@ -149,6 +149,8 @@ export interface StatusView {
   /** Whether the client SDK is wired into this build (see lib/sdk-wiring.ts). */
   sdk: boolean;
   pendingApprovals: number;
+  /** The sites whose questions wait (each once): what the popup names, so its count is theirs. */
+  pendingSites?: string[];
 }
 
 /**
@@ -200,6 +202,8 @@ export interface AdminCommands {
   setSettings: { args: Partial<Settings>; result: Settings };
   approval: { args: { id: string }; result: ApprovalView | null };
   answerApproval: { args: { id: string; decision: Decision }; result: null };
+  /** Brings the waiting approval windows forward; false when none waits. */
+  focusApprovals: { args: Record<string, never>; result: boolean };
   devices: { args: Record<string, never>; result: DeviceView[] };
   revokeDevice: { args: { deviceKey: string }; result: null };
   /** Adding a device (lib/pairing-admin.ts): read its code, then confirm or cancel. */
@@ -254,6 +258,7 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
     case 'pairCancel':
     case 'pairNewStatus':
     case 'pairNewCancel':
+    case 'focusApprovals':
     case 'passkeys':
     case 'passkeyRemove':
       return { command, args: {} };

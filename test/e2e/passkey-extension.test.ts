@@ -64,7 +64,7 @@ describe('passkey unlock in the extension', { timeout: 300_000 }, () => {
       assert.equal(await popup.locator('#unlock input[name=password]').inputValue(), '');
       await popup.locator('#unlock-passkey').click();
       await popup.locator('#username').waitFor({ timeout: ACCOUNT_MS });
-      assert.match((await popup.locator('#status').textContent()) ?? '', /Keys: ready/);
+      assert.match((await popup.locator('#status').textContent()) ?? '', /Signed in as .* · Unlocked/);
       await popup.locator('#remove-passkey').click();
       await popup.locator('#add-passkey').waitFor({ timeout: ACCOUNT_MS });
       await popup.locator('#lock').click();

@@ -1,7 +1,7 @@
 // The approval window the background opens for "site X wants to use RoomKey", "site X wants room
 // Y" and "site X wants to add bob to room Y": the question comes from the background by id
 // (approve.html?id=…), never from the site. Each question says in plain words what the site will
-// and will not be able to do. The buttons stay off until the window has been in front for a moment
+// and will not be able to do, and what each answer does (allow, deny, block). The buttons stay off until the window has been in front for a moment
 // (lib/focus-arm.ts), so a page cannot make it appear under a click or a key press already coming.
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { armAfterFocus } from '../../lib/focus-arm.ts';
@@ -29,7 +29,13 @@ interface Wording {
   /** Labels of the allow and deny buttons. */
   allow: string;
   deny: string;
+  /** What each answer does, in the order of the buttons (allow, deny, block). */
+  means: [string, string, string];
 }
+
+const REVOKE = 'You can take it back any time under Sites in the RoomKey toolbar popup.';
+const BLOCK =
+  'The site gets nothing more from RoomKey, for any room, and asks you nothing more (until you remove it under Sites in the toolbar popup).';
 
 function roomLabel(q: ApprovalView): TemplateResult {
   return html`<strong id="room">${q.roomName || `room ${(q.roomId ?? '').slice(0, 12)}…`}</strong>`;
@@ -51,6 +57,11 @@ function siteWording(site: TemplateResult): Wording {
     ],
     allow: 'Allow',
     deny: 'Deny',
+    means: [
+      `The site can do what is listed above, and nothing more. ${REVOKE}`,
+      'The site gets nothing, and RoomKey remembers your answer: it will not ask again until you remove it under Sites in the toolbar popup.',
+      BLOCK,
+    ],
   };
 }
 
@@ -71,6 +82,11 @@ function roomWording(q: ApprovalView, site: TemplateResult): Wording {
       ],
       allow: 'Allow',
       deny: 'Deny',
+      means: [
+        `The frame shows this room; the site still sees none of it. ${REVOKE}`,
+        'The frame stays empty for this room; RoomKey remembers your answer. Other rooms are not affected.',
+        BLOCK,
+      ],
     };
   }
   return {
@@ -84,6 +100,11 @@ function roomWording(q: ApprovalView, site: TemplateResult): Wording {
     cannot: ['Read your other rooms.', 'Add or remove people in this room. It must ask you each time.'],
     allow: 'Allow',
     deny: 'Deny',
+    means: [
+      `The site reads and sends in this room as listed above. ${REVOKE}`,
+      'The site gets nothing of this room; RoomKey remembers your answer. Its other rooms are not affected.',
+      BLOCK,
+    ],
   };
 }
 
@@ -104,6 +125,11 @@ function actWording(q: ApprovalView, act: ManageAct, site: TemplateResult): Word
       cannot: [],
       allow: `Add ${act.username}`,
       deny: 'Do not add',
+      means: [
+        `${act.username} is added now. This answer is for this one change only.`,
+        'Nothing changes. The site may ask again.',
+        `Nothing changes, and: ${BLOCK}`,
+      ],
     };
   }
   const who = html`<strong id="member">${act.username ?? 'a member'}</strong>`;
@@ -117,6 +143,11 @@ function actWording(q: ApprovalView, act: ManageAct, site: TemplateResult): Word
     cannot: [],
     allow: 'Remove',
     deny: 'Do not remove',
+    means: [
+      `${act.username ?? 'They'} are removed now. This answer is for this one change only.`,
+      'Nothing changes. The site may ask again.',
+      `Nothing changes, and: ${BLOCK}`,
+    ],
   };
 }
 
@@ -149,18 +180,25 @@ function questionView(q: ApprovalView): TemplateResult {
         : nothing
     }
     <div class="buttons" role="group" aria-labelledby="question">
-      <button id="allow" ?disabled=${off} @click=${() => answer('allow')}>${w.allow}</button>
-      <button id="deny" ?disabled=${off} @click=${() => answer('deny')}>${w.deny}</button>
-      <button id="block" ?disabled=${off} @click=${() => answer('block')}>Block this site</button>
+      <button id="allow" class="primary" aria-describedby="means-allow" ?disabled=${off} @click=${() => answer('allow')}>
+        ${w.allow}
+      </button>
+      <button id="deny" aria-describedby="means-deny" ?disabled=${off} @click=${() => answer('deny')}>${w.deny}</button>
+      <button id="block" class="danger" aria-describedby="means-block" ?disabled=${off} @click=${() => answer('block')}>
+        Block this site
+      </button>
     </div>
+    <h2 id="h-means">What each answer does</h2>
+    <dl class="means">
+      <dt>${w.allow}</dt>
+      <dd id="means-allow">${w.means[0]}</dd>
+      <dt>${w.deny}</dt>
+      <dd id="means-deny">${w.means[1]}</dd>
+      <dt>Block this site</dt>
+      <dd id="means-block">${w.means[2]}</dd>
+    </dl>
     <p class="muted" role="status" id="wait">${armed ? '' : WAIT}</p>
-    <p class="muted">
-      ${
-        act
-          ? 'This answer is for this one change only.'
-          : 'You can revoke this later in the RoomKey toolbar popup.'
-      }
-    </p>`;
+    <p class="muted">Closing this window answers nothing: the site is told you did not decide, and may ask again.</p>`;
 }
 
 async function answer(decision: Decision): Promise<void> {
@@ -181,7 +219,8 @@ async function answer(decision: Decision): Promise<void> {
 
 function draw(): void {
   render(
-    html`${
+    html`<header class="brand"><span class="logo" aria-hidden="true">🔑</span> RoomKey asks you</header>
+    ${
       question
         ? questionView(question)
         : html`<h1>RoomKey</h1>

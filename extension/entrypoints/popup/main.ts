@@ -6,6 +6,7 @@ import { html, nothing, render, type TemplateResult } from 'lit';
 import { browser } from 'wxt/browser';
 import type { DnsStatus } from '../../../core/dns/index.ts';
 import { accountForm, enterAccount } from '../../lib/account-form.ts';
+import { accountWords, emptySitesWords, pendingWords } from '../../lib/approval-words.ts';
 import { dnsSettingsForm, dnsStatusLine } from '../../lib/dns-popup.ts';
 import { DNS_STATUS_KEY, readDnsStatus } from '../../lib/dns-status.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
@@ -113,7 +114,7 @@ async function act(action: () => Promise<unknown>): Promise<void> {
 
 function account(s: StatusView): TemplateResult {
   if (s.keys === 'ready') {
-    return html`<p>Signed in as <strong id="username">${s.session?.username}</strong> · ${s.connection}</p>
+    return html`<p>Signed in as <strong id="username">${s.session?.username}</strong></p>
       <div class="row">
         <button id="lock" ?disabled=${busy} @click=${() => act(() => client.lock())}>Lock</button>
         <button id="sign-out" ?disabled=${busy} @click=${() => act(() => client.signOut())}>Sign out</button>
@@ -144,7 +145,8 @@ const ROOM_WORDS: Record<SiteView['rooms'][number]['access'], string> = {
 };
 
 function siteList(): TemplateResult {
-  if (sites.length === 0) return html`<p class="muted">No site has asked yet.</p>`;
+  if (sites.length === 0)
+    return html`<p class="muted" id="no-sites">${emptySitesWords(waitingSites().length)}</p>`;
   return html`<ul id="sites">
     ${sites.map(
       (site) => html`<li data-origin=${site.origin}>
@@ -182,6 +184,23 @@ function siteList(): TemplateResult {
       </li>`,
     )}
   </ul>`;
+}
+
+/** The sites with a question waiting (an older background reports only a count). */
+function waitingSites(): string[] {
+  return status?.pendingSites ?? (status?.pendingApprovals ? ['A site'] : []);
+}
+
+/** What waits for the user, with a button that brings its window forward. */
+function pendingNote(): TemplateResult | typeof nothing {
+  const words = pendingWords(waitingSites());
+  if (!words) return nothing;
+  return html`<p id="pending" class="row">
+    <span>${words}</span>
+    <button id="show-approval" ?disabled=${busy} @click=${() => act(() => transport.admin('focusApprovals', {}))}>
+      Show
+    </button>
+  </p>`;
 }
 
 const day = (ms: number): string => new Date(ms).toLocaleDateString();
@@ -283,10 +302,12 @@ function draw(): void {
     html`<h1>RoomKey</h1>
       ${
         s
-          ? html`<p class="muted" id="status">Keys: ${s.keys}${s.gateway ? html` · ${s.gateway}` : nothing}</p>
+          ? html`<p class="muted" id="status" data-keys=${s.keys}>${accountWords({ ...s, username: s.session?.username })}${
+              s.gateway ? html` · ${s.gateway}` : nothing
+            }</p>
             ${dnsStatusLine(dnsStatus)}
             ${s.sdk ? nothing : html`<p class="muted">This build has no client SDK yet: sign-in is not possible.</p>`}
-            ${s.pendingApprovals ? html`<p>${s.pendingApprovals} site request(s) wait for your answer.</p>` : nothing}
+            ${pendingNote()}
             <section aria-labelledby="h-account"><h2 id="h-account">Account</h2>${account(s)}
               ${passkeySection({ keys: s.keys, view: passkeys, username: s.session?.username ?? null, busy, act: (a) => void act(a), transport })}
               ${newDeviceSection({
