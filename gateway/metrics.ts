@@ -202,6 +202,15 @@ export class GatewayMetrics implements RequestObserver {
           if (value !== undefined) this.set(value / 1000);
         },
       });
+      new Gauge({
+        name: 'roomkey_certificate_expiry_seconds',
+        help: 'Seconds until the served TLS certificate expires (negative: expired); alert well before 0',
+        registers: [this.registry],
+        collect() {
+          const value = self.certificateSource?.();
+          if (value !== undefined) this.set(Math.round((value - Date.now()) / 1000));
+        },
+      });
     }
     this.certificateSource = notAfterMs;
   }

@@ -9,9 +9,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
-import { nodePaths, readStack, type StackPublic, stackPaths } from './data-dir.ts';
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { fromHex } from '../core/bytes.ts';
+import { formatCertificateStatus, readCertificateStatus } from './cert-status.ts';
+import { nodePaths, readStack, type Stack, type StackPublic, stackPaths } from './data-dir.ts';
 import { NO_CERTIFICATE } from './health.ts';
+import { deriveServerKeys } from './server-keys.ts';
 
 export interface NodeStatus {
   name: string;
@@ -63,6 +66,8 @@ export async function runStatus(input: {
   servers?: string[];
   sysCreds?: string;
   json?: boolean;
+  /** TLS options for a client port with TLS (default: the system's roots and NODE_EXTRA_CA_CERTS). */
+  natsTls?: NodeConnectionOptions['tls'];
 }): Promise<string> {
   const stack = readStack(input.dir);
   const servers = input.servers ?? natsUrlsOf(input.dir);
@@ -71,13 +76,47 @@ export async function runStatus(input: {
     authenticator: credsAuthenticator(readFileSync(input.sysCreds ?? stackPaths(input.dir).sysCreds)),
     name: 'roomkey-status',
     maxReconnectAttempts: 0,
+    ...(input.natsTls ? { tls: input.natsTls } : {}),
   });
   try {
-    const status = await readStatus(sys, stack.public);
+    const certificate = await certificateLine(stack, servers, input.natsTls);
+    const status = await readStatus(sys, stack.public, certificate ? { certificate: () => certificate } : {});
     const where = `RoomKey deployment ${stackPaths(input.dir).root} via ${servers.join(',')}`;
     return input.json ? JSON.stringify(status, null, 2) : `${where}\n${formatStatus(status)}`;
   } finally {
     await sys.close();
+  }
+}
+
+/**
+ * The certificate's line, read from its KV buckets through the gateway account (the record is
+ * sealed with the server secret, which the data directory holds); undefined without TLS buckets.
+ */
+async function certificateLine(
+  stack: Stack,
+  servers: string[],
+  tls: NodeConnectionOptions['tls'] | undefined,
+): Promise<string | undefined> {
+  const creds = stackPaths(stack.dir).gatewayCreds;
+  if (!existsSync(creds)) return undefined;
+  try {
+    const nc = await connect({
+      servers,
+      authenticator: credsAuthenticator(readFileSync(creds)),
+      name: 'roomkey-status-certificate',
+      maxReconnectAttempts: 0,
+      ...(tls ? { tls } : {}),
+    });
+    try {
+      const cert = await readCertificateStatus(nc, deriveServerKeys(fromHex(stack.secrets.serverSecret)));
+      if (cert === 'none yet')
+        return 'TLS on, no certificate from ACME yet (the placeholder from init is served)';
+      return cert && formatCertificateStatus(cert, Date.now());
+    } finally {
+      await nc.close();
+    }
+  } catch (error) {
+    return `unknown (${(error as Error).message})`;
   }
 }
 
