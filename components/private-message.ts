@@ -6,6 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { messageKey, messageTime } from '../core/client/chat-message.ts';
 import type { ChatMessage } from './client/types.ts';
+import { deliveryState } from './private-delivery-state.ts';
 
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -56,6 +57,7 @@ export function messageRow(message: ChatMessage, index: number, count: number): 
           </p>`
         : html`<p class="text" part="text">${message.status === 'failed' ? '' : message.text}</p>`
     }
+    ${deliveryState(message)}
     ${
       message.status === 'failed'
         ? html`<p class="reason" part="reason">${message.reason || 'The message could not be sent.'}</p>`

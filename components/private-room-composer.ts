@@ -3,17 +3,28 @@
  * A message shows at once as a "Sending…" row in the history (the client may first wait for a
  * reconnect) and becomes the stored message when the client answers; a failed send removes the
  * row, puts the text back and says why. A message over the size limit (core/client message-size.ts)
- * is refused before anything is sent, with the limit in words. Fires `roomkey-message-sent` and `roomkey-error` on the
+ * is refused before anything is sent, with the limit in words. With a client that keeps an outbox,
+ * a send that failed for want of a connection stays as a "Not sent yet" row with Retry and Discard
+ * (private-delivery-state.ts) and goes out once online. Fires `roomkey-message-sent` and `roomkey-error` on the
  * host. Its state lives here; the host renders it. Internal.
  * @example readonly #composer = new RoomComposer(this, { client: () => this.#clients.client, … });
  */
 import { css, html, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { sendingMessage } from '../core/client/chat-message.ts';
-import { messageSizeProblem } from '../core/client/message-size.ts';
+import { messageSizeProblem, sendingMessage } from '../core/client/chat-message.ts';
 import { TooLargeError } from '../core/errors.ts';
 import type { ChatMessage, KeyState, RoomKeyClient, SendingMessage, Session } from './client/types.ts';
+import { deliveryStyles, OutboxRows } from './private-delivery-state.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
+
+/** Said (role="alert") when a send failed for want of a connection and the outbox kept it. */
+export const KEPT_WORDS =
+  "Not sent yet: you're offline. It is kept on this device and sent when you're back online.";
+
+/** A send that failed for want of a connection, on a client that keeps such messages (its outbox). */
+function keptInOutbox(client: RoomKeyClient, error: unknown): boolean {
+  return client.unsent !== undefined && (error as { code?: unknown } | null)?.code === 'unavailable';
+}
 
 export type ComposerHost = ReactiveControllerHost &
   HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
@@ -25,6 +36,8 @@ export interface ComposerRows {
   drop(key: string): void;
   /** Scrolls to the newest message (one's own message is always shown). */
   follow(): void;
+  /** The rows shown, oldest first (the outbox's rows are told apart by status). */
+  readonly messages: readonly ChatMessage[];
 }
 
 /** What the composer reads from its room (always current). */
@@ -41,6 +54,7 @@ export interface RoomComposerSource {
 }
 
 export const composerStyles = css`
+  ${deliveryStyles}
   .composer {
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto;
@@ -70,6 +84,15 @@ export class RoomComposer {
   constructor(host: ComposerHost, source: RoomComposerSource) {
     this.#host = host;
     this.#source = source;
+    new OutboxRows(host, {
+      client: source.client,
+      roomId: source.roomId,
+      rows: source.rows,
+      onError: (error) => {
+        this.#setError(errorText(error));
+        emit(this.#host, 'roomkey-error', { action: 'send', message: this.#error, error });
+      },
+    });
   }
 
   /** Another room: the last send error goes. */
@@ -146,6 +169,11 @@ export class RoomComposer {
       emit(this.#host, 'roomkey-message-sent', { message });
     } catch (error) {
       if (roomId === this.#source.roomId()) rows.drop(draft.draftId);
+      if (keptInOutbox(client, error)) {
+        // Its "Not sent yet" row came with the client's outbox event; it goes out once online.
+        this.#setError(KEPT_WORDS);
+        return;
+      }
       // Nothing is lost: the text goes back into the composer (unless a new one was started).
       if (!textarea.value) textarea.value = text;
       this.#setError(errorText(error));

@@ -56,6 +56,7 @@ import type {
   SentMessage,
   Session,
   StoredMessage,
+  UnsentMessage,
 } from './types.ts';
 
 /** The `roomkey-config.json` a deployment serves (core/client/config.ts). */
@@ -94,7 +95,7 @@ export function presenceOf(doc: Document): PresenceState {
   return presenceFrom({ visible: doc.visibilityState !== 'hidden', focused: doc.hasFocus() });
 }
 
-const EVENTS = ['connection', 'keys', 'session', 'rooms', 'message', 'notification'] as const;
+const EVENTS = ['connection', 'keys', 'session', 'rooms', 'message', 'notification', 'outbox'] as const;
 
 export class InPageClient extends EventTarget implements RoomKeyClient {
   readonly gatewayUrl: string;
@@ -205,7 +206,16 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     return this.runtime.ready().removeMember(roomId, userId);
   }
   send(roomId: string, text: string): Promise<SentMessage> {
-    return this.runtime.ready().send(roomId, text);
+    return this.runtime.send(roomId, text);
+  }
+  unsent(roomId: string): Promise<UnsentMessage[]> {
+    return this.runtime.unsent(roomId);
+  }
+  retrySend(roomId: string, messageId: string): Promise<SentMessage> {
+    return this.runtime.retrySend(roomId, messageId);
+  }
+  discardSend(roomId: string, messageId: string): Promise<void> {
+    return this.runtime.discardSend(roomId, messageId);
   }
   history(
     roomId: string,

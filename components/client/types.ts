@@ -29,4 +29,5 @@ export type {
   SentMessage,
   Session,
   StoredMessage,
+  UnsentMessage,
 } from '../../core/client/index.ts';

@@ -13,7 +13,11 @@ import type {
   ReceivedMessage,
   SendingMessage,
   SentMessage,
+  UnsentMessage,
 } from './types.ts';
+
+/** The size limit, for the composer (which imports this light file, not the client's index). */
+export { MAX_MESSAGE_BYTES, messageSizeProblem } from './message-size.ts';
 
 /**
  * A sender's own time is shown while it is this close to when JetStream stored the message; a
@@ -89,6 +93,14 @@ export function sendingMessage(
  */
 export function failedMessage(input: Omit<FailedMessage, 'status' | 'own'>): FailedMessage {
   return { ...input, status: 'failed', own: false };
+}
+
+/**
+ * A message waiting in this device's outbox, with why it is not sent yet.
+ * @example const row = unsentMessage({ roomId, messageId, senderUserId, senderUsername, sentAtMs, text, reason });
+ */
+export function unsentMessage(input: Omit<UnsentMessage, 'status' | 'own'>): UnsentMessage {
+  return { ...input, status: 'unsent', own: true };
 }
 
 /**

@@ -16,6 +16,7 @@ import type {
   RoomSummary,
   SentMessage,
   StoredMessage,
+  UnsentMessage,
 } from './types.ts';
 
 /** One KeyState for sessions and clients (types.ts): signed-out, locked, ready. */
@@ -59,6 +60,8 @@ export interface RoomKeyClientEvents {
   dns: DnsView;
   /** These contacts' verification state changed (a key change seen, verified, accepted): ask again. */
   contacts: { userIds: string[] };
+  /** The room's messages waiting in this device's outbox changed: the whole list (clients with `unsent`). */
+  outbox: { roomId: string; unsent: readonly UnsentMessage[] };
 }
 
 export interface RoomKeyClient extends EventTarget {
@@ -79,6 +82,15 @@ export interface RoomKeyClient extends EventTarget {
   invite(roomId: string, username: string, options?: { shareHistory?: boolean }): Promise<RoomSummary>;
   removeMember(roomId: string, userId: string): Promise<RoomSummary>;
   send(roomId: string, text: string): Promise<SentMessage>;
+  /**
+   * The outbox (core/client outbox-sender.ts), where the client keeps one: a `send` that failed
+   * with code `unavailable` stays on this device, encrypted, as "not sent yet", and goes out with
+   * the same message id once online (received once). `unsent` lists a room's, `retrySend` tries one
+   * now, `discardSend` drops it; the `outbox` event gives a room's list after every change.
+   */
+  unsent?(roomId: string): Promise<UnsentMessage[]>;
+  retrySend?(roomId: string, messageId: string): Promise<SentMessage>;
+  discardSend?(roomId: string, messageId: string): Promise<void>;
   /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
   history(
     roomId: string,

@@ -43,6 +43,7 @@ export {
   SENT_AT_TOLERANCE_MS,
   sendingMessage,
   sentMessage,
+  unsentMessage,
 } from './chat-message.ts';
 export type { DnsView, PushStatus, RoomKeyClient, RoomKeyClientEvents, Session } from './client-api.ts';
 export {
@@ -78,6 +79,8 @@ export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export { MAX_MESSAGE_BYTES, messageSizeProblem } from './message-size.ts';
+export { keptOnFailure, type OutboxHooks, OutboxSender, type OutboxSession } from './outbox-sender.ts';
 export { approvalFlow, deviceViews, offerFlow, revokeDeviceView, signedInAs } from './pairing-client.ts';
 export { devicesLastSeen } from './pairing-devices.ts';
 export { offerPairing, type PairingHelloSeen, type PairingOffering } from './pairing-new-device.ts';
@@ -155,4 +158,5 @@ export type {
   SentMessage,
   SessionEvents,
   StoredMessage,
+  UnsentMessage,
 } from './types.ts';

@@ -19,6 +19,7 @@ import {
   ConflictError,
   NotMemberError,
   RoomKeyError,
+  TooLargeError,
   UnavailableError,
 } from '../errors.ts';
 import {
@@ -36,6 +37,7 @@ import { heldMessage, readableMessage, sentMessage } from './chat-message.ts';
 import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
+import { messageSizeProblem } from './message-size.ts';
 import { type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
 import type { HeldMessage, MemberSummary, RoomSummary, SentMessage, StoredMessage } from './types.ts';
@@ -366,12 +368,18 @@ export class RoomHandle {
    * message is then followed until receivers are known to take it, and sent again if they refuse
    * it by position (resend.ts).
    */
-  async send(text: string, nowMs = Date.now()): Promise<SentMessage> {
+  async send(
+    text: string,
+    nowMs = Date.now(),
+    options: { messageId?: Uint8Array } = {},
+  ): Promise<SentMessage> {
+    const tooLarge = messageSizeProblem(text);
+    if (tooLarge) throw new TooLargeError(tooLarge);
     this.#requireRoom();
     await this.#afterCatchUp();
     const room = this.#requireRoom();
     // Not queued behind receives: encrypting reads the room's state and changes none of it.
-    const { envelope, messageId, epoch } = await room.encrypt(text, { nowMs });
+    const { envelope, messageId, epoch } = await room.encrypt(text, { nowMs, ...options });
     const id = toHex(messageId);
     this.#rememberSent(id);
     const seq = await this.#publish(envelope, id);

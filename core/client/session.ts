@@ -356,9 +356,18 @@ export class RoomKeySession {
     return handle.summary();
   }
 
-  async send(roomId: string, text: string): Promise<SentMessage> {
+  /**
+   * Sends a text message; resolves once JetStream stored it. `messageId` and `sentAtMs` are an
+   * outbox message's own (outbox-sender.ts): each attempt of it is the same message.
+   */
+  async send(
+    roomId: string,
+    text: string,
+    options: { messageId?: Uint8Array; sentAtMs?: number } = {},
+  ): Promise<SentMessage> {
     const open = this.#unlocked();
-    const sent = await (await open.rooms.get(roomId)).send(text);
+    const { messageId, sentAtMs = Date.now() } = options;
+    const sent = await (await open.rooms.get(roomId)).send(text, sentAtMs, messageId ? { messageId } : {});
     open.reads.shown(roomId, sent.seq);
     return sent;
   }

@@ -107,8 +107,34 @@ export interface FailedMessage extends Stored {
   reason: string;
 }
 
+/**
+ * This user's message kept in the device's outbox (core/client outbox.ts): written, not stored by
+ * JetStream yet (offline, or an attempt failed). It keeps its message id, so the `sent` message it
+ * becomes replaces its row; hosts offer Retry and Discard.
+ */
+export interface UnsentMessage {
+  status: 'unsent';
+  own: true;
+  roomId: string;
+  /** Hex; every attempt to send it uses this id. */
+  messageId: string;
+  senderUserId: string;
+  senderUsername: string;
+  /** When it was written. */
+  sentAtMs: number;
+  text: string;
+  /** Why it is not sent yet, for a person to read. */
+  reason: string;
+}
+
 /** One row of a room, by status: each variant has exactly the fields that are true for it. */
-export type ChatMessage = SentMessage | ReceivedMessage | HeldMessage | SendingMessage | FailedMessage;
+export type ChatMessage =
+  | SentMessage
+  | ReceivedMessage
+  | HeldMessage
+  | SendingMessage
+  | FailedMessage
+  | UnsentMessage;
 
 /**
  * What a session or client hands out (`message` events, `send`, `history`): every variant but the

@@ -9,12 +9,13 @@
  * `offline`); while `ready`, the session's own.
  * @example const runtime = await new ClientRuntime({ gatewayUrl, backend }).init(); runtime.on('message', show);
  */
-import { LockedError } from '../../errors.ts';
+import { LockedError, MalformedError } from '../../errors.ts';
 import { TypedEmitter } from '../../events.ts';
 import type { StoreBackend } from '../../store/backend.ts';
 import type { Argon2Params } from '../../store/params.ts';
 import { type ClientConfig, deploymentConfigUrl } from '../config.ts';
 import { LocalState } from '../local-state.ts';
+import { OutboxSender } from '../outbox-sender.ts';
 import type { PasskeyUnlock } from '../passkey.ts';
 import { type Credentials, RoomKeySession, type SessionOptions } from '../session.ts';
 import type {
@@ -24,6 +25,8 @@ import type {
   PresenceState,
   RoomNotification,
   RoomSummary,
+  SentMessage,
+  UnsentMessage,
 } from '../types.ts';
 import { Backoff } from './backoff.ts';
 import { clientConfigFor, fetchDeploymentConfig } from './config-fetch.ts';
@@ -50,6 +53,8 @@ export interface ClientRuntimeEvents {
   message: ChatMessage;
   /** Only those the user should see as a toast here (not the room on screen). */
   notification: RoomNotification;
+  /** The room's messages waiting in this device's outbox changed (the whole list). */
+  outbox: { roomId: string; unsent: readonly UnsentMessage[] };
 }
 
 export interface ClientRuntimeOptions {
@@ -88,6 +93,8 @@ export class ClientRuntime {
   /** A session being opened (signed in, resumed) that is not adopted yet. */
   #listening: LiveSession | undefined;
   readonly #window = NotifiedWindow.inMemory();
+  /** The outbox of the running session (opened at each unlock; sends wait for it). */
+  #outbox: Promise<OutboxSender | undefined> | undefined;
 
   constructor(options: ClientRuntimeOptions) {
     this.#options = options;
@@ -185,6 +192,7 @@ export class ClientRuntime {
       const sdk = this.#sdk;
       if (!sdk || this.#state.keys !== 'ready') return;
       await this.#live?.window.save();
+      this.#closeOutbox();
       this.presence.detach(sdk);
       await sdk.lock();
       this.#state.set({ keys: 'locked', connection: this.#configLoaded ? 'online' : 'offline' });
@@ -207,6 +215,35 @@ export class ClientRuntime {
         connection: this.#configLoaded ? 'online' : 'offline',
       });
     });
+  }
+
+  /**
+   * Sends through the outbox (../outbox-sender.ts): kept in the encrypted store first, so a send
+   * that fails for want of a connection (UnavailableError) stays "not sent yet" and goes out once
+   * online (an `outbox` event tells the views); any other failure keeps nothing, as before.
+   */
+  async send(roomId: string, text: string): Promise<SentMessage> {
+    const sdk = this.ready();
+    const outbox = await this.#outbox;
+    return outbox ? outbox.send(roomId, text) : sdk.send(roomId, text);
+  }
+
+  /** The room's messages not sent yet (kept in this device's outbox), oldest first. */
+  async unsent(roomId: string): Promise<UnsentMessage[]> {
+    this.ready();
+    return (await this.#outbox)?.unsent(roomId) ?? [];
+  }
+
+  /** Sends a kept message now (Retry); it stays kept when this fails too. */
+  async retrySend(roomId: string, messageId: string): Promise<SentMessage> {
+    this.ready();
+    return (await this.#requireOutbox()).retry(roomId, messageId);
+  }
+
+  /** Drops a kept message unsent (Discard). */
+  async discardSend(roomId: string, messageId: string): Promise<void> {
+    this.ready();
+    await (await this.#requireOutbox()).discard(roomId, messageId);
   }
 
   /** The host's presence (from its page's visibility and focus). */
@@ -272,6 +309,7 @@ export class ClientRuntime {
     });
     live.on('connection', (connection) => {
       if (this.#live === live && this.#state.keys === 'ready') this.#state.set({ connection });
+      if (this.#live === live && connection === 'online') void this.#outbox?.then((o) => o?.flush());
     });
     live.on('rooms', (rooms) => this.#events.emit('rooms', rooms));
     live.on('message', (message) => this.#events.emit('message', message));
@@ -311,7 +349,43 @@ export class ClientRuntime {
 
   #ready(sdk: RoomKeySession): void {
     this.presence.attach(sdk);
+    this.#openOutbox(sdk);
     this.#state.set({ keys: 'ready', connection: sdk.connection });
+  }
+
+  /** Reads the session's outbox and sends what waits in it; a damaged one is reported, not fatal. */
+  #openOutbox(sdk: RoomKeySession): void {
+    this.#closeOutbox();
+    const opening = OutboxSender.open(sdk, {
+      me: { userId: sdk.userId, username: sdk.username },
+      onChange: (roomId) => {
+        if (this.#outbox === opening)
+          void opening.then((o) => o && this.#events.emit('outbox', { roomId, unsent: o.unsent(roomId) }));
+      },
+      onSent: (message) => {
+        if (this.#outbox === opening) void this.#live?.deliver(message);
+      },
+    }).catch((error: Error) => {
+      this.#options.onError?.(error);
+      return undefined;
+    });
+    this.#outbox = opening;
+    void opening.then((o) => o?.flush());
+  }
+
+  #closeOutbox(): void {
+    const closing = this.#outbox;
+    this.#outbox = undefined;
+    void closing?.then((o) => o?.close());
+  }
+
+  async #requireOutbox(): Promise<OutboxSender> {
+    const outbox = await this.#outbox;
+    if (!outbox)
+      throw new MalformedError(
+        "This device's list of messages not sent yet could not be read. Reload the page and try again.",
+      );
+    return outbox;
   }
 
   /** The decision for this host's one view: nothing for the room on screen. */
@@ -333,6 +407,7 @@ export class ClientRuntime {
   async #drop(): Promise<void> {
     const live = this.#live;
     const sdk = this.#sdk;
+    this.#closeOutbox();
     this.#live = undefined;
     this.#sdk = undefined;
     await live?.detach();
