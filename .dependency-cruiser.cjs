@@ -22,6 +22,8 @@ const LIGHT_ENTRIES = [
   '^core/transport/username\\.ts$',
   // The one ChatMessage factory and its keys, which the room element uses (eager bundle).
   '^core/client/chat-message\\.ts$',
+  // How replies, edits, deletes and reactions apply to the rows the room element shows (eager bundle).
+  '^core/client/message-events\\.ts$',
 ];
 const PUBLIC_ENTRIES = [
   '^proto/index\\.ts$',

@@ -38,6 +38,17 @@ export class MessageList {
     return this.#index.has(key);
   }
 
+  /** The row with this key, if any. */
+  get(key: string): ChatMessage | undefined {
+    const at = this.#index.get(key);
+    return at === undefined ? undefined : this.#messages[at];
+  }
+
+  /** Where the row with this key is (-1 when absent). */
+  indexOf(key: string): number {
+    return this.#index.get(key) ?? -1;
+  }
+
   /** Replaces everything with `list` (a later copy of a key wins, in the place of the first). */
   reset(list: readonly ChatMessage[]): void {
     this.#messages = [];

@@ -16,6 +16,7 @@ import type { ChatMessage, KeyState, RoomKeyClient, SendingMessage, Session } fr
 import { deliveryStyles, OutboxRows } from './private-delivery-state.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
+import type { ReplyTarget } from './private-room-history.ts';
 
 /** Said (role="alert") when a send failed for want of a connection and the outbox kept it. */
 export const KEPT_WORDS =
@@ -69,8 +70,15 @@ export const composerStyles = css`
     color: var(--roomkey-muted, #4a4f57);
   }
   .composer .hint,
-  .composer .error {
+  .composer .error,
+  .composer .replying {
     grid-column: 1 / -1;
+  }
+  .composer .replying {
+    font-size: 0.875em;
+    color: var(--roomkey-muted, #4a4f57);
+    border-left: 3px solid var(--roomkey-accent, #0b57d0);
+    padding-left: 0.5em;
   }
 `;
 
@@ -80,6 +88,8 @@ export class RoomComposer {
   #error = '';
   /** Numbers the "Sending…" rows, which have no message id until the client answers. */
   #drafts = 0;
+  /** The message the next one answers ("Replying to …"), chosen in the history. */
+  #reply: ReplyTarget | undefined;
 
   constructor(host: ComposerHost, source: RoomComposerSource) {
     this.#host = host;
@@ -98,6 +108,16 @@ export class RoomComposer {
   /** Another room: the last send error goes. */
   reset(): void {
     this.#setError('');
+    this.#reply = undefined;
+  }
+
+  /** The next message answers `target` (or none): says so above the field and focuses it. */
+  replyTo(target: ReplyTarget | undefined): void {
+    this.#reply = target;
+    this.#host.requestUpdate();
+    void this.#host.updateComplete.then(() =>
+      this.#host.renderRoot.querySelector<HTMLTextAreaElement>('#composer-input')?.focus(),
+    );
   }
 
   render(): TemplateResult {
@@ -109,7 +129,18 @@ export class RoomComposer {
         : this.#source.keys() !== 'ready'
           ? 'Unlock RoomKey to write.'
           : "You can't write in this room.";
+    const reply = this.#reply;
     return html`<form class="composer" part="composer" @submit=${this.#onSend}>
+      ${
+        reply && canWrite
+          ? html`<p class="replying" part="replying-to">
+              Replying to <strong>${reply.senderUsername}</strong>: ${reply.firstLine}
+              <button type="button" class="link" aria-label="Cancel the reply" @click=${() => this.replyTo(undefined)}>
+                Cancel
+              </button>
+            </p>`
+          : ''
+      }
       <label for="composer-input" class="visually-hidden">Message</label>
       <textarea
         part="composer-input"
@@ -155,13 +186,18 @@ export class RoomComposer {
     const roomId = this.#source.roomId();
     const { rows } = this.#source;
     textarea.value = '';
+    const reply = this.#reply;
+    this.#reply = undefined;
     this.#setError('');
     rows.follow();
     // On screen at once as "Sending…": the client may first wait for a reconnect.
     const draft = this.#draft(roomId, text);
     rows.upsert(draft);
     try {
-      const message = await client.send(roomId, text);
+      const message =
+        reply && client.sendEvent
+          ? await client.sendEvent(roomId, { action: 'reply', replyTo: reply.messageId, text })
+          : await client.send(roomId, text);
       if (roomId === this.#source.roomId()) {
         rows.drop(draft.draftId);
         rows.upsert(message);
@@ -169,13 +205,14 @@ export class RoomComposer {
       emit(this.#host, 'roomkey-message-sent', { message });
     } catch (error) {
       if (roomId === this.#source.roomId()) rows.drop(draft.draftId);
-      if (keptInOutbox(client, error)) {
+      if (!(reply && client.sendEvent) && keptInOutbox(client, error)) {
         // Its "Not sent yet" row came with the client's outbox event; it goes out once online.
         this.#setError(KEPT_WORDS);
         return;
       }
       // Nothing is lost: the text goes back into the composer (unless a new one was started).
       if (!textarea.value) textarea.value = text;
+      if (!this.#reply) this.#reply = reply;
       this.#setError(errorText(error));
       emit(this.#host, 'roomkey-error', { action: 'send', message: this.#error, error });
     }

@@ -2,7 +2,10 @@
  * The history of `<roomkey-room>`: loads a room's messages with catch-up progress, keeps live
  * ones that arrive meanwhile, and renders only the rows near the viewport (heights measured as
  * they render), so thousands of messages stay smooth. At the bottom it follows new messages;
- * higher up it keeps what is on screen where it is. A Lit reactive controller. Internal.
+ * higher up it keeps what is on screen where it is and offers "Jump to latest". Replies, edits,
+ * deletes and reactions are applied as they arrive (core/client message-events.ts: a deleted
+ * text is dropped from the rows too) and sent from each row's actions. Marks where the messages
+ * the reader has not seen begin ("New since you left"). A Lit reactive controller. Internal.
  * @example readonly #history = new RoomHistory(this, { onLoadError: (error) => this.#showError(error) });
  */
 import {
@@ -16,9 +19,17 @@ import {
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { messageKey } from '../core/client/chat-message.ts';
-import type { ChatMessage, HistoryProgress, RoomKeyClient, StoredMessage } from './client/types.ts';
+import { firstLine, MessageEvents, type ShownMessage } from '../core/client/message-events.ts';
+import type {
+  ChatMessage,
+  HistoryProgress,
+  MessageEventInput,
+  RoomKeyClient,
+  StoredMessage,
+} from './client/types.ts';
 import { emit } from './private-events.ts';
 import { messageRow } from './private-message.ts';
+import { actionStyles, type RowAction, type RowPanel } from './private-message-actions.ts';
 import { type HeldSummary, MessageList } from './private-message-list.ts';
 import { MeasuredRows, type WindowRange } from './private-window.ts';
 
@@ -36,9 +47,24 @@ export const count = (n: number, one: string, many: string): string =>
 export type HistoryHost = ReactiveControllerHost &
   HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
 
+/** The message a reply answers, as the composer's "Replying to" line shows it. */
+export interface ReplyTarget {
+  messageId: string;
+  senderUsername: string;
+  firstLine: string;
+}
+
 export interface RoomHistoryOptions {
   /** Loading failed (not called for a load that a newer one replaced). */
   onLoadError(error: unknown): void;
+  /** For the rows' actions: the client (they need its `sendEvent`), who "I" am, whether I may write. */
+  client?(): RoomKeyClient | undefined;
+  me?(): string | undefined;
+  canWrite?(): boolean;
+  /** Reply was pressed on a message. */
+  onReply?(target: ReplyTarget): void;
+  /** An edit, delete or reaction could not be sent. */
+  onActionError?(error: unknown): void;
 }
 
 export const historyStyles = css`
@@ -104,12 +130,106 @@ export const historyStyles = css`
   .empty {
     padding: 1em;
   }
+  .history-box {
+    position: relative;
+    min-height: 0;
+    display: flex;
+    flex-direction: column;
+  }
+  .history-box > .history {
+    flex: 1;
+  }
+  .message[data-grouped] {
+    padding-top: 0;
+  }
+  .day,
+  .unread-marker {
+    display: flex;
+    align-items: center;
+    gap: 0.5em;
+    margin: 0.4em 0;
+    font-size: 0.8em;
+    font-weight: 600;
+    color: var(--roomkey-muted, #4a4f57);
+  }
+  .day::before,
+  .day::after,
+  .unread-marker::before,
+  .unread-marker::after {
+    content: '';
+    flex: 1;
+    border-top: 1px solid var(--roomkey-border-color, #6b6f76);
+  }
+  .unread-marker {
+    color: var(--roomkey-danger, #b3261e);
+  }
+  .unread-marker::before,
+  .unread-marker::after {
+    border-color: var(--roomkey-danger, #b3261e);
+  }
+  .text[data-collapsed] {
+    max-height: 16em;
+    overflow: hidden;
+  }
+  .text a {
+    color: var(--roomkey-accent, #0b57d0);
+  }
+  .deleted {
+    font-style: italic;
+    color: var(--roomkey-muted, #4a4f57);
+  }
+  .edited {
+    font-size: 0.8em;
+    color: var(--roomkey-muted, #4a4f57);
+  }
+  .more {
+    font-size: 0.85em;
+  }
+  .quote {
+    display: block;
+    max-width: 100%;
+    margin: 0.15em 0;
+    padding: 0.1em 0.5em;
+    border: none;
+    border-left: 3px solid var(--roomkey-accent, #0b57d0);
+    border-radius: 0;
+    background: transparent;
+    color: var(--roomkey-muted, #4a4f57);
+    font-size: 0.85em;
+    text-align: start;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .quote-sender {
+    font-weight: 600;
+  }
+  .jump {
+    position: absolute;
+    bottom: 0.75em;
+    left: 50%;
+    transform: translateX(-50%);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.3);
+  }
+  ${actionStyles}
 `;
 
 export class RoomHistory implements ReactiveController {
   readonly #host: HistoryHost;
   readonly #options: RoomHistoryOptions;
   readonly #list = new MessageList();
+  /** Edits, deletes and reactions applied to the rows (made again for each room and user). */
+  #events = new MessageEvents();
+  /** The first row the reader had not seen when the history loaded ("New since you left"). */
+  #unreadKey: string | undefined;
+  /** Long messages opened with "Show more". */
+  #expanded = new Set<string>();
+  /** The one row whose picker, edit form or delete question is open. */
+  #panel: { key: string; kind: RowPanel } | undefined;
+  /** What to focus once the row renders (the edit field, the delete question). */
+  #focusNext: string | undefined;
+  /** Messages from others that arrived while the reader was scrolled up. */
+  #newBelow = 0;
   /** Live messages that arrived while the history was loading. */
   #pending = new Map<string, StoredMessage>();
   #loading = false;
@@ -130,9 +250,9 @@ export class RoomHistory implements ReactiveController {
     host.addController(this);
   }
 
-  /** The messages loaded so far, oldest first. */
-  get messages(): readonly ChatMessage[] {
-    return this.#list.messages;
+  /** The messages loaded so far, oldest first, as shown (edits, deletes and reactions applied). */
+  get messages(): readonly ShownMessage[] {
+    return this.#list.messages.map((m) => this.#events.shown(m));
   }
 
   get loading(): boolean {
@@ -150,6 +270,11 @@ export class RoomHistory implements ReactiveController {
     this.#pending = new Map();
     this.#loading = false;
     this.#progress = undefined;
+    this.#events = new MessageEvents(this.#options.me?.() ?? '');
+    this.#unreadKey = undefined;
+    this.#expanded = new Set();
+    this.#panel = undefined;
+    this.#newBelow = 0;
     this.#reset([]);
   }
 
@@ -172,7 +297,8 @@ export class RoomHistory implements ReactiveController {
         },
       });
       if (!current()) return;
-      this.#reset(list);
+      this.#reset(this.#rowsOf(list));
+      this.#unreadKey = firstUnreadKey(this.#list.messages);
       for (const message of this.#pending.values()) this.upsert(message);
       this.#pending.clear();
       this.#stick = true;
@@ -201,17 +327,52 @@ export class RoomHistory implements ReactiveController {
       return '';
     }
     const isNew = this.upsert(message);
+    if (isNew && message.status === 'received' && !this.#stick) this.#newBelow++;
     return isNew && message.status === 'received'
       ? `${message.senderUsername}: ${message.text.slice(0, 200)}`
       : '';
   }
 
-  /** Adds or replaces one message (the composer's "Sending…" rows too); true when it was new. */
+  /**
+   * Adds or replaces one message (the composer's "Sending…" rows too), or applies it when it is an
+   * edit, delete or reaction; true when a new row appeared.
+   */
   upsert(message: ChatMessage): boolean {
-    const isNew = this.#list.upsert(message);
+    const { event, changed } = this.#events.add(message);
+    if (event) {
+      // A held message that turned out to be an event leaves its row.
+      if (this.#list.has(messageKey(message))) this.drop(messageKey(message));
+      this.#dropDeletedTexts(changed);
+      this.#host.requestUpdate();
+      return false;
+    }
+    const isNew = this.#list.upsert(this.#withoutDeletedText(message));
     if (isNew) this.#rows.setKeys(this.#list.keys);
     this.#host.requestUpdate();
     return isNew;
+  }
+
+  /** A loaded history's rows: its events applied (in stream order), deleted texts dropped. */
+  #rowsOf(list: readonly ChatMessage[]): ChatMessage[] {
+    const rows = list.filter((m) => !this.#events.add(m).event);
+    return rows.map((m) => this.#withoutDeletedText(m));
+  }
+
+  /** A deleted message keeps no text in memory: its row is replaced by one without it. */
+  #withoutDeletedText(message: ChatMessage): ChatMessage {
+    return 'text' in message &&
+      message.text &&
+      message.status !== 'sending' &&
+      this.#events.isDeleted(message.messageId)
+      ? { ...message, text: '' }
+      : message;
+  }
+
+  #dropDeletedTexts(ids: readonly string[]): void {
+    for (const id of ids) {
+      const row = this.#list.get(id);
+      if (row && this.#events.isDeleted(id)) this.#list.upsert(this.#withoutDeletedText(row));
+    }
   }
 
   /** Removes the row with this key (see messageKey). */
@@ -224,6 +385,18 @@ export class RoomHistory implements ReactiveController {
   /** Scrolls to the newest message and keeps following new ones. */
   follow(): void {
     this.#stick = true;
+    this.#newBelow = 0;
+    this.#host.requestUpdate();
+  }
+
+  /** Scrolls so the message with this id is at the top (a reply's quote was pressed). */
+  scrollToMessage(messageId: string): void {
+    const index = this.#list.indexOf(messageId);
+    const scroller = this.#scroller;
+    if (index < 0 || !scroller) return;
+    this.#stick = false;
+    scroller.scrollTop = this.#rows.offsetOf(index);
+    this.#focusNext = `li[data-key="${messageId}"]`;
     this.#host.requestUpdate();
   }
 
@@ -255,7 +428,29 @@ export class RoomHistory implements ReactiveController {
     const { start, end, before, after } = this.#range;
     const slice = messages.slice(start, end);
     const empty = total === 0 && !this.#loading && showEmpty;
-    return html`<div
+    const client = this.#options.client?.();
+    const canAct = Boolean(client?.sendEvent) && (this.#options.canWrite?.() ?? true);
+    const row = (message: ChatMessage, i: number) => {
+      const key = messageKey(message);
+      return messageRow(this.#events.shown(message), {
+        index: start + i,
+        count: total,
+        previous: messages[start + i - 1],
+        firstUnread: key === this.#unreadKey,
+        expanded: this.#expanded.has(key),
+        panel: this.#panel?.key === key ? this.#panel.kind : undefined,
+        canAct,
+        onAction: this.#onAction,
+      });
+    };
+    const jump =
+      !this.#stick && total > 0
+        ? html`<button type="button" class="jump" part="jump-to-latest" @click=${() => this.follow()}>
+            ${this.#newBelow > 0 ? `Jump to latest (${count(this.#newBelow, 'new message', 'new messages')})` : 'Jump to latest'}
+          </button>`
+        : nothing;
+    return html`<div class="history-box">
+    <div
       class="history"
       part="history"
       role="region"
@@ -266,11 +461,94 @@ export class RoomHistory implements ReactiveController {
     >
       <div style=${styleMap({ height: `${before}px` })}></div>
       <ol class="messages" part="messages">
-        ${repeat(slice, messageKey, (message, i) => messageRow(message, start + i, total))}
+        ${repeat(slice, messageKey, row)}
       </ol>
       <div style=${styleMap({ height: `${after}px` })}></div>
       ${empty ? html`<p class="empty hint">No messages yet. Say hello!</p>` : nothing}
+    </div>
+    ${jump}
     </div>`;
+  }
+
+  // ---- the rows' actions ----
+
+  #onAction = (message: ShownMessage, action: RowAction): void => {
+    if (message.status !== 'sent' && message.status !== 'received') return;
+    const key = message.messageId;
+    const row = `li[data-key="${key}"]`;
+    switch (action.kind) {
+      case 'reply':
+        this.#open(undefined);
+        this.#options.onReply?.({
+          messageId: key,
+          senderUsername: message.own ? 'You' : message.senderUsername,
+          firstLine: firstLine(message.text),
+        });
+        return;
+      case 'menu':
+        this.#open({ key, kind: 'menu' }, `${row} [part=reply-button]`);
+        return;
+      case 'picker':
+        this.#open({ key, kind: 'picker' }, `${row} [part=reaction-picker] button`);
+        return;
+      case 'react': {
+        const undo = this.#events.reactedWith(key, action.reaction);
+        this.#open(undefined);
+        void this.#send({ action: undo ? 'unreact' : 'react', target: key, reaction: action.reaction });
+        return;
+      }
+      case 'edit':
+        this.#open({ key, kind: 'edit' }, '#edit-input');
+        return;
+      case 'save-edit':
+        this.#open(undefined);
+        if (action.text !== message.text) void this.#send({ action: 'edit', target: key, text: action.text });
+        return;
+      case 'delete':
+        this.#open({ key, kind: 'confirm-delete' }, '[part=confirm-delete]');
+        return;
+      case 'confirm-delete':
+        this.#open(undefined);
+        void this.#send({ action: 'delete', target: key });
+        return;
+      case 'cancel':
+        this.#open(undefined, `${row} [part=actions-button]`);
+        return;
+      case 'expand':
+        if (!this.#expanded.delete(key)) this.#expanded.add(key);
+        this.#host.requestUpdate();
+        return;
+      case 'jump':
+        this.scrollToMessage(action.messageId);
+        return;
+    }
+  };
+
+  #open(panel: { key: string; kind: RowPanel } | undefined, focus?: string): void {
+    this.#panel = panel;
+    this.#focusNext = focus;
+    this.#host.requestUpdate();
+  }
+
+  /** Sends one event and applies what the client stored (its own events are not echoed back). */
+  async #send(event: MessageEventInput): Promise<void> {
+    const client = this.#options.client?.();
+    if (!client?.sendEvent) return;
+    const roomId = this.#roomOf(event);
+    if (!roomId) return;
+    const events = this.#events;
+    try {
+      const stored = await client.sendEvent(roomId, event);
+      if (events === this.#events) this.upsert(stored);
+    } catch (error) {
+      this.#options.onActionError?.(error);
+    }
+  }
+
+  /** The room of the row an event acts on (every row of this history is of one room). */
+  #roomOf(event: MessageEventInput): string {
+    const id = event.action === 'reply' ? event.replyTo : event.target;
+    return this.#list.get(id)?.roomId ?? '';
   }
 
   // ---- windowing (the host's update cycle) ----
@@ -300,6 +578,14 @@ export class RoomHistory implements ReactiveController {
     if (!scroller) return;
     for (const row of scroller.querySelectorAll<HTMLElement>('li[data-key]')) {
       this.#rows.measure(row.dataset['key']!, row.getBoundingClientRect().height);
+    }
+    if (this.#focusNext) {
+      const target = scroller.querySelector<HTMLElement>(this.#focusNext);
+      if (target) {
+        this.#focusNext = undefined;
+        if (target.localName === 'li') target.tabIndex = -1;
+        target.focus({ preventScroll: true });
+      }
     }
     if (this.#stick) {
       scroller.scrollTop = scroller.scrollHeight;
@@ -376,7 +662,26 @@ export class RoomHistory implements ReactiveController {
   #onScroll = (): void => {
     const scroller = this.#scroller;
     if (!scroller) return;
-    this.#stick = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop <= STICK_PX;
+    const stick = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop <= STICK_PX;
+    if (stick !== this.#stick) {
+      this.#stick = stick;
+      if (stick) this.#newBelow = 0;
+      // The "Jump to latest" button comes and goes with it.
+      this.#host.requestUpdate();
+    }
     this.#checkRange();
   };
+}
+
+/**
+ * The first message from someone else the reader had not read when the history loaded, after one
+ * they had (or wrote): where "New since you left" goes. None when everything, or nothing, was read.
+ */
+function firstUnreadKey(rows: readonly ChatMessage[]): string | undefined {
+  let seen = false;
+  for (const m of rows) {
+    if (m.status === 'received' && !m.read) return seen ? m.messageId : undefined;
+    if (m.own || (m.status === 'received' && m.read)) seen = true;
+  }
+  return undefined;
 }

@@ -57,6 +57,28 @@ import { base } from './private-styles.ts';
  * @csspart message-status - "Sending…", "Not sent", "Waiting for key".
  * @csspart text - A message's text.
  * @csspart reason - Why a message failed.
+ * @csspart day-separator - "Today", "Yesterday" or the date, above a day's first message.
+ * @csspart unread-marker - "New since you left", above the first message the reader had not read.
+ * @csspart link - A link in a message (http, https and mailto only; opens in a new tab).
+ * @csspart show-more - "Show more" / "Show less" on a long message.
+ * @csspart quote - The message a reply answers (sender and first line; a button that shows it).
+ * @csspart edited - "(edited)" after an edited message.
+ * @csspart deleted - The text of a deleted message ("This message was deleted.").
+ * @csspart reactions - A message's reactions; each `reaction` toggles this user's.
+ * @csspart reaction - One emoji with its count (`aria-pressed` when this user chose it).
+ * @csspart actions-button - The "…" button that opens a message's actions.
+ * @csspart message-actions - Reply, React, and on one's own messages Edit and Delete.
+ * @csspart reply-button - Reply to a message.
+ * @csspart react-button - Opens the reaction picker.
+ * @csspart reaction-picker - The emoji to react with.
+ * @csspart edit-button - Edit one's own message.
+ * @csspart delete-button - Delete one's own message (asked again first).
+ * @csspart confirm-delete - The Delete button of that question.
+ * @csspart edit-form - The inline edit form (`edit-input`, `save-edit`).
+ * @csspart edit-input - The edit field (Enter saves, Escape cancels).
+ * @csspart save-edit - Saves an edit.
+ * @csspart jump-to-latest - "Jump to latest" while scrolled up (with how many new messages came).
+ * @csspart replying-to - "Replying to …" above the composer, with Cancel.
  * @csspart composer - The composer form.
  * @csspart composer-input - The message textarea.
  * @csspart send - The Send button.

@@ -50,6 +50,7 @@ import type {
   ConnectionState,
   HistoryProgress,
   KeyState,
+  MessageEventInput,
   PushStatus,
   RoomKeyClient,
   RoomSummary,
@@ -216,6 +217,9 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
   discardSend(roomId: string, messageId: string): Promise<void> {
     return this.runtime.discardSend(roomId, messageId);
+  }
+  sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
+    return this.runtime.ready().sendEvent(roomId, event);
   }
   history(
     roomId: string,

@@ -15,6 +15,7 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
+  MessageEventInput,
   MessageStatus,
   PairingApprovalFlow,
   PairingOfferFlow,

@@ -5,6 +5,7 @@
  * @example const client = new BridgeClient(new WindowTransport(window), { gateway }); await client.connect();
  */
 import type { KeyState, RoomKeyClient, Session } from '../client/client-api.ts';
+import type { MessageEventInput } from '../client/message-events-send.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -154,6 +155,9 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   }
   send(roomId: string, text: string): Promise<SentMessage> {
     return this.request('send', { roomId, text });
+  }
+  sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
+    return this.request('sendEvent', { roomId, event });
   }
   history(
     roomId: string,

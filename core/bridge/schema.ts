@@ -9,6 +9,7 @@
  * @example window.postMessage(requestEnvelope({ id: 'r1', method: 'listRooms', params: {} }), location.origin);
  */
 import type { KeyState, RoomKeyClientEvents, Session } from '../client/client-api.ts';
+import type { MessageEventInput } from '../client/message-events-send.ts';
 import type {
   ConnectionState,
   HistoryProgress,
@@ -77,6 +78,8 @@ export interface BridgeMethods {
   invite: { params: { roomId: string; username: string; shareHistory: boolean }; result: RoomSummary };
   removeMember: { params: { roomId: string; userId: string }; result: RoomSummary };
   send: { params: { roomId: string; text: string }; result: SentMessage };
+  /** A reply, edit, delete, reaction or its removal (core/client message-events-send.ts); access as `send`. */
+  sendEvent: { params: { roomId: string; event: MessageEventInput }; result: SentMessage };
   history: { params: { roomId: string; limit: number | null }; result: StoredMessage[] };
   focusRoom: { params: { roomId: string | null }; result: null };
   /** Asks for a room explicitly (the user is asked once); other room requests ask for `read` themselves. */

@@ -7,6 +7,7 @@
  * @example const m = readRequest(event.data, 'window'); if (m.kind === 'request') port.postMessage(requestEnvelope(m.request));
  */
 import { utf8 } from '../bytes.ts';
+import type { MessageEventInput } from '../client/message-events-send.ts';
 import { MalformedError, type RoomKeyError, TooLargeError, UnsupportedError } from '../errors.ts';
 import { ROOM_ID_PATTERN } from '../room/_checks.ts';
 import { ExtensionOnlyError } from './errors.ts';
@@ -223,6 +224,10 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
     onlyKeys(p, ['roomId', 'text'], [], 'params');
     return { roomId: roomId(p), text: text(p, 'text', BRIDGE_LIMITS.textChars, 1) };
   },
+  sendEvent: (p) => {
+    onlyKeys(p, ['roomId', 'event'], [], 'params');
+    return { roomId: roomId(p), event: messageEvent(p['event']) };
+  },
   history: (p) => {
     onlyKeys(p, ['roomId'], ['limit'], 'params');
     const limit = p['limit'] ?? null;
@@ -279,6 +284,49 @@ function text(p: Record<string, unknown>, key: string, max: number, min = 0): st
   if (value.length > max) throw new TooLargeError(`bridge: ${key} is limited to ${max} characters`);
   if (value.length < min) throw new MalformedError(`bridge: ${key} must not be empty`);
   return value;
+}
+
+const MESSAGE_ID = /^[0-9a-f]{32}$/;
+
+function messageId(p: Record<string, unknown>, key: string): string {
+  const value = p[key];
+  if (typeof value !== 'string' || !MESSAGE_ID.test(value)) {
+    throw new MalformedError(`bridge: ${key} must be a message id (32 lowercase hex characters)`);
+  }
+  return value;
+}
+
+/** A sendEvent's event: each action with exactly its fields (the background's encoder checks the emoji). */
+function messageEvent(value: unknown): MessageEventInput {
+  if (!isRecord(value)) throw new MalformedError('bridge: event must be an object');
+  const action = value['action'];
+  switch (action) {
+    case 'reply':
+      onlyKeys(value, ['action', 'replyTo', 'text'], [], 'event');
+      return {
+        action,
+        replyTo: messageId(value, 'replyTo'),
+        text: text(value, 'text', BRIDGE_LIMITS.textChars, 1),
+      };
+    case 'edit':
+      onlyKeys(value, ['action', 'target', 'text'], [], 'event');
+      return {
+        action,
+        target: messageId(value, 'target'),
+        text: text(value, 'text', BRIDGE_LIMITS.textChars, 1),
+      };
+    case 'delete':
+      onlyKeys(value, ['action', 'target'], [], 'event');
+      return { action, target: messageId(value, 'target') };
+    case 'react':
+    case 'unreact':
+      onlyKeys(value, ['action', 'target', 'reaction'], [], 'event');
+      return { action, target: messageId(value, 'target'), reaction: text(value, 'reaction', 32, 1) };
+    default:
+      throw new MalformedError(
+        "bridge: event.action must be 'reply', 'edit', 'delete', 'react' or 'unreact'",
+      );
+  }
 }
 
 function roomId(p: Record<string, unknown>): string {

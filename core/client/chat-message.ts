@@ -10,6 +10,7 @@ import type {
   ChatMessage,
   FailedMessage,
   HeldMessage,
+  MessageEventFields,
   ReceivedMessage,
   SendingMessage,
   SentMessage,
@@ -46,6 +47,7 @@ export function readableMessage(
     storedAtMs: facts.storedAtMs,
     text: message.text,
     epoch: message.epoch,
+    ...eventFields(message),
   };
   return message.senderUserId === who.myUserId
     ? { ...common, status: 'sent', own: true }
@@ -118,6 +120,18 @@ export function messageKey(message: ChatMessage): string {
  */
 export function messageTime(message: ChatMessage): number {
   return message.status === 'held' || message.status === 'failed' ? message.storedAtMs : message.sentAtMs;
+}
+
+/** The reply and action of a message, each only when present (a post without a reply adds none). */
+function eventFields(message: RoomMessage): MessageEventFields {
+  const fields: MessageEventFields = {};
+  if (message.replyTo.length > 0) fields.replyTo = toHex(message.replyTo);
+  if (message.action && message.action !== 'post' && message.target) {
+    fields.action = message.action;
+    fields.target = toHex(message.target);
+    if (message.reaction) fields.reaction = message.reaction;
+  }
+  return fields;
 }
 
 function shownTime(sentAtMs: number, storedAtMs: number): number {

@@ -6,6 +6,7 @@
  * @example const rooms = await client.listRooms(); client.addEventListener('message', show);
  */
 import type { ContactView } from './contacts.ts';
+import type { MessageEventInput } from './message-events-send.ts';
 import type { DeviceView, PairingApprovalFlow, PairingOfferFlow } from './pairing-views.ts';
 import type { PasskeyStatus } from './passkey.ts';
 import type {
@@ -91,6 +92,11 @@ export interface RoomKeyClient extends EventTarget {
   unsent?(roomId: string): Promise<UnsentMessage[]>;
   retrySend?(roomId: string, messageId: string): Promise<SentMessage>;
   discardSend?(roomId: string, messageId: string): Promise<void>;
+  /**
+   * A reply, an edit or delete of one's own message, a reaction or its removal: a signed, encrypted
+   * room message every client applies to its history (message-events.ts). Resolves once stored.
+   */
+  sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
   /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
   history(
     roomId: string,

@@ -79,6 +79,17 @@ export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';
+export {
+  type EventMessage,
+  firstLine,
+  isEventMessage,
+  MAX_WAITING_EVENTS,
+  MessageEvents,
+  type ReactionSummary,
+  type ReplyQuote,
+  type ShownMessage,
+} from './message-events.ts';
+export { eventToSend, type MessageEventInput } from './message-events-send.ts';
 export { MAX_MESSAGE_BYTES, messageSizeProblem } from './message-size.ts';
 export { keptOnFailure, type OutboxHooks, OutboxSender, type OutboxSession } from './outbox-sender.ts';
 export { approvalFlow, deviceViews, offerFlow, revokeDeviceView, signedInAs } from './pairing-client.ts';
@@ -149,6 +160,8 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
+  MessageEventAction,
+  MessageEventFields,
   MessageStatus,
   PresenceState,
   ReceivedMessage,

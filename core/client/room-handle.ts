@@ -13,7 +13,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { roomkey } from '../../proto/index.ts';
 import { fromHex, toHex } from '../bytes.ts';
-import { decodeSigned, type SignedProps } from '../crypto/index.ts';
+import { decodeSigned, type MessageActionName, type SignedProps } from '../crypto/index.ts';
 import {
   BadSignatureError,
   ConflictError,
@@ -40,7 +40,24 @@ import { LiveReader } from './live-reader.ts';
 import { messageSizeProblem } from './message-size.ts';
 import { type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
-import type { HeldMessage, MemberSummary, RoomSummary, SentMessage, StoredMessage } from './types.ts';
+import type {
+  HeldMessage,
+  MemberSummary,
+  MessageEventFields,
+  RoomSummary,
+  SentMessage,
+  StoredMessage,
+} from './types.ts';
+
+/** What a message does besides its text (core/room's encrypt options): a reply or an event. */
+export interface SendOptions {
+  replyTo?: Uint8Array;
+  action?: MessageActionName;
+  target?: Uint8Array;
+  reaction?: string;
+  /** A message kept in the outbox (outbox-sender.ts): every attempt of it uses this one id. */
+  messageId?: Uint8Array;
+}
 
 export interface RoomDeps {
   me: LocalMember;
@@ -91,6 +108,8 @@ export class RoomHandle {
   readonly #deps: RoomDeps;
   readonly #recent = new RecentMessages();
   readonly #sent = new Set<string>();
+  /** The reply or event of own messages that may be sent again (same bounds as #sent). */
+  readonly #sentOptions = new Map<string, SendOptions>();
   readonly #reader: LiveReader;
   /** Everything that changes the room, in order (commits and batches of messages). */
   readonly #queue = new SerialQueue();
@@ -319,7 +338,8 @@ export class RoomHandle {
     const own = this.#sent.has(message.messageId);
     this.#recent.remember(message);
     if (own) return; // send() already returned it
-    if (live && !message.own && !this.focused) this.unread++;
+    // Edits, deletes and reactions change messages already counted; they are not news of their own.
+    if (live && !message.own && !this.focused && !message.action) this.unread++;
     this.#deps.onMessage(message);
   }
 
@@ -368,11 +388,7 @@ export class RoomHandle {
    * message is then followed until receivers are known to take it, and sent again if they refuse
    * it by position (resend.ts).
    */
-  async send(
-    text: string,
-    nowMs = Date.now(),
-    options: { messageId?: Uint8Array } = {},
-  ): Promise<SentMessage> {
+  async send(text: string, nowMs = Date.now(), options: SendOptions = {}): Promise<SentMessage> {
     const tooLarge = messageSizeProblem(text);
     if (tooLarge) throw new TooLargeError(tooLarge);
     this.#requireRoom();
@@ -382,6 +398,7 @@ export class RoomHandle {
     const { envelope, messageId, epoch } = await room.encrypt(text, { nowMs, ...options });
     const id = toHex(messageId);
     this.#rememberSent(id);
+    if (Object.keys(options).length > 0) this.#sentOptions.set(id, options);
     const seq = await this.#publish(envelope, id);
     this.#own.sent({ messageId: id, text, epoch, seq, sentAtMs: nowMs });
     const message = sentMessage({
@@ -393,6 +410,7 @@ export class RoomHandle {
       seq,
       text,
       epoch,
+      ...eventFieldsOf(options),
     });
     this.#recent.remember(message);
     return message;
@@ -401,7 +419,11 @@ export class RoomHandle {
   #rememberSent(id: string): void {
     this.#sent.delete(id);
     this.#sent.add(id);
-    if (this.#sent.size > SENT) this.#sent.delete(this.#sent.values().next().value!);
+    if (this.#sent.size > SENT) {
+      const oldest = this.#sent.values().next().value!;
+      this.#sent.delete(oldest);
+      this.#sentOptions.delete(oldest);
+    }
   }
 
   /** Waits for a running catch-up, at most CATCH_UP_WAIT_MS. */
@@ -485,7 +507,12 @@ export class RoomHandle {
         return;
       }
       const messageId = fromHex(entry.messageId);
-      const { envelope, epoch } = await room.encrypt(entry.text, { nowMs: entry.sentAtMs, messageId });
+      const options = this.#sentOptions.get(entry.messageId) ?? {};
+      const { envelope, epoch } = await room.encrypt(entry.text, {
+        nowMs: entry.sentAtMs,
+        messageId,
+        ...options,
+      });
       this.#rememberSent(entry.messageId);
       const seq = await this.#publish(envelope, `${entry.messageId}.${epoch}`);
       this.#own.sent({ ...entry, epoch, seq, storedAtMs: undefined, echoSyncs: undefined });
@@ -498,6 +525,7 @@ export class RoomHandle {
         seq,
         text: entry.text,
         epoch,
+        ...eventFieldsOf(options),
       });
       this.#recent.remember(message);
       this.#deps.onMessage(message);
@@ -602,4 +630,16 @@ export class RoomHandle {
     await this.stopLive();
     await this.flush();
   }
+}
+
+/** The hex fields a SentMessage carries for its reply or event (as readableMessage gives receivers). */
+function eventFieldsOf(options: SendOptions): MessageEventFields {
+  const fields: MessageEventFields = {};
+  if (options.replyTo?.length) fields.replyTo = toHex(options.replyTo);
+  if (options.action && options.action !== 'post' && options.target) {
+    fields.action = options.action;
+    fields.target = toHex(options.target);
+    if (options.reaction) fields.reaction = options.reaction;
+  }
+  return fields;
 }

@@ -49,6 +49,7 @@ import { createRoomRequest, directoryLookup } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
 import { type HistoryOptions, readHistory } from './history.ts';
 import { LocalState, localMember } from './local-state.ts';
+import { eventToSend, type MessageEventInput } from './message-events-send.ts';
 import { devicesLastSeen } from './pairing-devices.ts';
 import { approvePairing, type PairingApproval } from './pairing-old-device.ts';
 import type { PasskeyUnlock } from './passkey.ts';
@@ -372,15 +373,31 @@ export class RoomKeySession {
     return sent;
   }
 
+  /**
+   * A reply, edit, delete, reaction or its removal: a signed, encrypted room message like any
+   * other, which every client applies to its history (message-events.ts).
+   */
+  async sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
+    const open = this.#unlocked();
+    const { text, options } = eventToSend(event);
+    const sent = await (await open.rooms.get(roomId)).send(text, Date.now(), options);
+    open.reads.shown(roomId, sent.seq);
+    return sent;
+  }
+
   /** Decrypted history, oldest first. */
   async history(roomId: string, options: HistoryOptions = {}): Promise<StoredMessage[]> {
     const open = this.#unlocked();
     const handle = await open.rooms.get(roomId);
     await open.link.ready();
-    const messages = await readHistory(handle, open.link.nc, {
+    const read = await readHistory(handle, open.link.nc, {
       timeoutMs: this.#options.config.requestTimeoutMs,
       ...options,
     });
+    // Marked before this read moves the marker: a view puts "New since you left" after them.
+    const messages = read.map((m) =>
+      m.status === 'received' && open.reads.isRead(roomId, m.seq) ? { ...m, read: true as const } : m,
+    );
     open.reads.shown(roomId, messages.at(-1)?.seq ?? 0);
     return messages;
   }

@@ -41,8 +41,26 @@ interface Stored {
   storedAtMs: number;
 }
 
+/** An action a message takes on an earlier one (core/crypto padding.ts); a post has none. */
+export type MessageEventAction = 'edit' | 'delete' | 'react' | 'unreact';
+
+/**
+ * What a readable message does besides being read, each field only when it applies: a reply names
+ * the message it answers; an edit, delete, react or unreact names its target (message-events.ts
+ * applies them). A message without `action` is an ordinary one.
+ */
+export interface MessageEventFields {
+  /** Hex id of the message this one replies to. */
+  replyTo?: string;
+  action?: MessageEventAction;
+  /** Hex id of the message acted on. */
+  target?: string;
+  /** The emoji of a react or unreact. */
+  reaction?: string;
+}
+
 /** A readable message: who wrote what, verified here. */
-interface Readable extends Stored {
+interface Readable extends Stored, MessageEventFields {
   roomId: string;
   /** Hex of the 16-byte message id. */
   messageId: string;

@@ -78,7 +78,11 @@ export {
   decodeMessageContent,
   encodeMessageContent,
   encodePadded,
+  isReaction,
+  MAX_REACTION_BYTES,
+  type MessageActionName,
   type MessageContent,
+  type MessageContentInput,
   paddedLength,
 } from './padding.ts';
 export {

@@ -24,6 +24,7 @@ import {
   encodeMessageContent,
   encodeSigned,
   MESSAGE_ID_BYTES,
+  type MessageActionName,
   openRoomInfo,
   openSealedToRoom,
   type ParsedEnvelope,
@@ -543,7 +544,16 @@ export class Room {
    */
   async encrypt(
     text: string,
-    options: { nowMs: number; replyTo?: Uint8Array; contentType?: number; messageId?: Uint8Array },
+    options: {
+      nowMs: number;
+      replyTo?: Uint8Array;
+      contentType?: number;
+      messageId?: Uint8Array;
+      /** An edit, delete, react or unreact of `target` (padding.ts checks the fields each needs). */
+      action?: MessageActionName;
+      target?: Uint8Array;
+      reaction?: string;
+    },
   ): Promise<{ envelope: Uint8Array; messageId: Uint8Array; epoch: number }> {
     this.#requireMember('send messages');
     const keys = this.#keys.get(this.epoch);
@@ -558,7 +568,13 @@ export class Room {
       sentAtMs: options.nowMs,
       contentType: options.contentType ?? CONTENT_TYPE_TEXT,
       messageId,
-      plaintext: encodeMessageContent(options.replyTo ? { text, replyTo: options.replyTo } : { text }),
+      plaintext: encodeMessageContent({
+        text,
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+        ...(options.action ? { action: options.action } : {}),
+        ...(options.target ? { target: options.target } : {}),
+        ...(options.reaction ? { reaction: options.reaction } : {}),
+      }),
       messageKey: keys.messageKey,
       deviceSecretKey: this.#me.device.secretKey,
     });
@@ -671,6 +687,9 @@ export class Room {
       contentType: h.contentType,
       text: content.text,
       replyTo: content.replyTo,
+      action: content.action,
+      target: content.target,
+      reaction: content.reaction,
     };
     return { status: 'ok', message };
   }

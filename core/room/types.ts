@@ -1,5 +1,5 @@
 // The shapes core/room works with: who "I" am, and how it learns about other users and devices.
-import type { DeviceCertificate, UserIdentity, UserKeys } from '../crypto/index.ts';
+import type { DeviceCertificate, MessageActionName, UserIdentity, UserKeys } from '../crypto/index.ts';
 
 /** This device's user and device keys: what a member needs to commit, send and read. */
 export interface LocalMember {
@@ -56,6 +56,12 @@ export interface RoomMessage {
   contentType: number;
   text: string;
   replyTo: Uint8Array;
+  /** What it does: `post` (also when absent), or an edit, delete, react or unreact of `target` (padding.ts). */
+  action?: MessageActionName;
+  /** The message acted on (empty or absent for a post). */
+  target?: Uint8Array;
+  /** The emoji of a react or unreact ('' or absent otherwise). */
+  reaction?: string;
 }
 
 /** What receiving one envelope produced. Rejections are thrown as typed errors instead. */

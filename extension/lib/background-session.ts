@@ -9,6 +9,7 @@
 import type {
   ConnectionState,
   HistoryProgress,
+  MessageEventInput,
   PairingApproval,
   RoomSummary,
   SentMessage,
@@ -71,6 +72,8 @@ export interface BackgroundSession {
   invite(roomId: string, username: string, options: { shareHistory: boolean }): Promise<RoomSummary>;
   removeMember(roomId: string, userId: string): Promise<RoomSummary>;
   send(roomId: string, text: string): Promise<SentMessage>;
+  /** A reply, edit, delete or reaction (core/client message-events-send.ts); the other tabs hear of it too. */
+  sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void },

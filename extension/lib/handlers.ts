@@ -9,12 +9,14 @@ import {
   type BridgeRequest,
   ExtensionOnlyError,
   NotApprovedError,
+  type ParamsOf,
 } from '../../core/bridge/index.ts';
-import type { HistoryProgress } from '../../core/client/index.ts';
-import { ForbiddenError } from '../../core/errors.ts';
+import type { HistoryProgress, SentMessage } from '../../core/client/index.ts';
+import { ForbiddenError, UnsupportedError } from '../../core/errors.ts';
 import type { AccessGate } from './access.ts';
 import { type Account, stateSnapshot } from './account.ts';
 import type { ApprovalStore } from './approvals.ts';
+import type { BackgroundSession } from './background-session.ts';
 import { visibleRoom } from './event-filter.ts';
 import type { Frame } from './frames.ts';
 import type { FrameState } from './messages.ts';
@@ -59,6 +61,13 @@ function sealedMay(caller: Caller, what: string): void {
   if (caller.kind === 'site' && caller.frame === 'sealed') {
     throw new ForbiddenError(`RoomKey: a sealed room cannot ${what}; use the RoomKey extension's popup.`);
   }
+}
+
+/** The session's sendEvent, or a clear refusal from one that has none (a test double). */
+function sendEvent(session: BackgroundSession, params: ParamsOf<'sendEvent'>): Promise<SentMessage> {
+  if (!session.sendEvent)
+    throw new UnsupportedError('RoomKey: this extension cannot send replies, edits or reactions yet.');
+  return session.sendEvent(params.roomId, params.event);
 }
 
 /**
@@ -145,6 +154,10 @@ export async function handleRequest(
     case 'send':
       await gate.room(caller, request.params.roomId, readNeed);
       return account.session().send(request.params.roomId, request.params.text);
+    case 'sendEvent':
+      // A reply, edit, delete or reaction is a message: the access that sends one sends it.
+      await gate.room(caller, request.params.roomId, readNeed);
+      return sendEvent(account.session(), request.params);
     case 'history': {
       const { roomId, limit } = request.params;
       await gate.room(caller, roomId, readNeed);

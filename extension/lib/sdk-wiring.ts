@@ -28,6 +28,7 @@ import {
   deploymentConfigUrl,
   fetchDeploymentConfig,
   LiveSession,
+  type MessageEventInput,
   NotifiedWindow,
   offerPairing,
   type PairingApproval,
@@ -136,6 +137,13 @@ export class SdkSession implements BackgroundSession {
   async send(roomId: string, text: string): Promise<SentMessage> {
     const message = await this.sdk.send(roomId, text);
     // The SDK does not echo this device's own sends: the other tabs hear of it here.
+    await this.live.deliver(message);
+    return message;
+  }
+
+  async sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
+    const message = await this.sdk.sendEvent(roomId, event);
+    // Not echoed either: the other tabs apply it from here.
     await this.live.deliver(message);
     return message;
   }
