@@ -109,7 +109,8 @@ export class ReadMarkers {
     const { roomId, seq } = message;
     this.#saw(roomId, seq);
     if (this.isRead(roomId, seq)) return message.status === 'received' ? { ...message, read: true } : message;
-    if (message.status === 'received' && !message.own && this.#view.focusedRoom !== roomId)
+    // An edit, delete or reaction changes a message already counted (or read): it is not one more.
+    if (message.status === 'received' && !message.own && !message.action && this.#view.focusedRoom !== roomId)
       this.#count(roomId, seq);
     this.#readOnScreen(roomId);
     return message;

@@ -41,7 +41,14 @@ export function roomOnScreen(view: ScreenView, roomId: string): boolean {
  * @example if (notifies(message)) notify(message);
  */
 export function notifies(message: ChatMessage): message is ReceivedMessage {
-  return message.status === 'received' && !message.own && message.messageId !== '' && message.read !== true;
+  // An edit, delete or reaction changes a message already there: not news of its own.
+  return (
+    message.status === 'received' &&
+    !message.own &&
+    message.messageId !== '' &&
+    message.read !== true &&
+    message.action === undefined
+  );
 }
 
 /**
