@@ -29,9 +29,9 @@ export interface CertListener {
 export interface NatsCertTarget {
   /** Directory of cert.pem and key.pem, as the nats-server config names them (natsCertFiles). */
   dir: string;
-  /** nats-server's pid, or its `pid_file`; absent = files only (nats-server runs elsewhere). */
+  /** nats-server's pid, or the `pid_file` of each on this machine; absent = files only (it runs elsewhere). */
   pid?: number | (() => number | undefined);
-  pidFile?: string;
+  pidFiles?: string[];
 }
 
 export interface CertServing {
@@ -74,7 +74,7 @@ export function certificateState(record: CertRecord, nowMs: number): Certificate
 
 /**
  * Watches the store and serves each certificate it holds, now and after every renewal.
- * @example const serving = await serveCertificates({ store, listeners: [web], nats: { dir: tlsDir, pidFile } });
+ * @example const serving = await serveCertificates({ store, listeners: [web], nats: { dir: tlsDir, pidFiles } });
  */
 export async function serveCertificates(input: {
   store: CertStore;
@@ -130,11 +130,12 @@ function reloadNats(target: NatsCertTarget, record: CertRecord): void {
   writeSecretFile(`${files.certFile}.new`, record.certPem);
   renameSync(`${files.keyFile}.new`, files.keyFile);
   renameSync(`${files.certFile}.new`, files.certFile);
-  const pid =
-    typeof target.pid === 'function'
-      ? target.pid()
-      : (target.pid ?? (target.pidFile ? Number(readFileSync(target.pidFile, 'utf8').trim()) : undefined));
-  if (pid !== undefined && Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGHUP');
+  const pids = [
+    typeof target.pid === 'function' ? target.pid() : target.pid,
+    ...(target.pidFiles ?? []).map(pidIn),
+  ];
+  for (const pid of pids)
+    if (pid !== undefined && Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGHUP');
 }
 
 function sameFile(path: string, text: string): boolean {
@@ -142,5 +143,14 @@ function sameFile(path: string, text: string): boolean {
     return readFileSync(path, 'utf8') === text;
   } catch {
     return false;
+  }
+}
+
+/** The pid in a pid file; undefined if that nats-server is not running (no file). */
+function pidIn(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
   }
 }

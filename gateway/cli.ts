@@ -18,6 +18,8 @@ import { upgradeNatsConfigFile, upgradeNote } from './nats-config.ts';
 import { opsRoutes, startOpsServer } from './ops-http.ts';
 import { runRestore } from './restore.ts';
 import { runStatus } from './status.ts';
+import { isLoopbackHost } from './tls-policy.ts';
+import { startDeploymentTls } from './tls-start.ts';
 
 const USAGE = `usage: node gateway/cli.ts <command> [options]
 
@@ -31,6 +33,9 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
            with server_name, routes to every node, its own JetStream store and account-JWT dir.
          --nodes: one node per machine, e.g. a=10.0.0.1,b=10.0.0.2,c=10.0.0.3 (every node on
            --port/--ws-port/--route-port of its own host). The node list is kept in DIR/cluster.json.
+         [--tls-names NAME,... [--acme-directory URL] [--acme-email ADDR]]: TLS 1.3 only on the
+           WebSocket (then on 0.0.0.0), cluster routes and exposed client ports, with certificates
+           from ACME (default Let's Encrypt) kept in KV; DIR/tls.json, a placeholder in DIR/tls/.
   dev    [--data DIR] [--http-port N] [--nats-port N] [--ws-port N] [--jwt-lifetime SECONDS]
          [--cluster N] [--shards N]
          The local stack: init if needed, nats-server on free loopback ports (--cluster N: a local
@@ -47,6 +52,10 @@ const USAGE = `usage: node gateway/cli.ts <command> [options]
            pushes without a real one).
          [--http-port N [--http-host ADDR]]: /healthz, /readyz and /metrics over HTTP on
            ADDR:N (default 127.0.0.1: expose it to your scraper, not the public).
+         With DIR/tls.json: obtains and renews the certificate (one gateway at a time), serves it
+           to the nats-servers here (SIGHUP via --nats-pid-file FILE,... or DIR's pid files) and on
+           --http-port when --http-host is not loopback (HTTPS); [--acme-http-port 80] answers
+           the CA's HTTP-01 challenges (and redirects the rest to https).
   status [--data DIR] [--nats URL[,URL...]] [--sys-creds FILE] [--json]
          The deployment at a glance: nodes, streams and buckets (sizes, replicas), gateways
          connected, certificate. --nats defaults to the local stack's ports (dev), else its config.
@@ -96,6 +105,11 @@ const { positionals, values } = parseArgs({
     'vapid-subject': { type: 'string' },
     'log-level': { type: 'string' },
     'http-host': { type: 'string' },
+    'tls-names': { type: 'string' },
+    'acme-directory': { type: 'string' },
+    'acme-email': { type: 'string' },
+    'acme-http-port': { type: 'string' },
+    'nats-pid-file': { type: 'string' },
     json: { type: 'boolean', default: false },
     'include-secrets': { type: 'boolean', default: false },
     replace: { type: 'boolean', default: false },
@@ -212,6 +226,15 @@ switch (command) {
         wsPort: int('ws-port', values['ws-port']),
         cluster,
         shards,
+        ...(values['tls-names'] === undefined
+          ? {}
+          : {
+              tls: {
+                names: values['tls-names'],
+                acmeDirectory: values['acme-directory'],
+                acmeEmail: values['acme-email'],
+              },
+            }),
       });
       console.log(`roomkey: made a new deployment in ${stack.dir} (secrets are mode 600; keep them safe).`);
       for (const node of cluster?.nodes ?? []) {
@@ -286,16 +309,35 @@ switch (command) {
       roomShards: shards,
       ...(subject ? { push: { subject } } : {}),
     });
+    const tls = await startDeploymentTls({
+      dir: values.data,
+      servers: values.nats.split(','),
+      replicas: int('replicas', values.replicas) ?? readClusterPlan(values.data)?.replicas,
+      natsPidFiles: values['nats-pid-file'],
+      acmeHttpPort: int('acme-http-port', values['acme-http-port']),
+      log: (level, message) => logger[level](`roomkey: ${message}`),
+    });
+    if (tls) metrics.watchCertificate(() => tls.service.serving.state()?.notAfterMs);
     const httpPort = int('http-port', values['http-port']);
+    const opsTls = tls && !isLoopbackHost(values['http-host']) ? tls.pair() : undefined;
     const ops =
       httpPort === undefined
         ? undefined
         : await startOpsServer({
-            routes: opsRoutes({ probe: readinessProbe(gateway.context), metrics }),
+            routes: opsRoutes({
+              probe: readinessProbe({
+                ...gateway.context,
+                ...(tls ? { certificate: tls.service.state } : {}),
+              }),
+              metrics,
+            }),
             port: httpPort,
             host: values['http-host'],
+            ...(opsTls ? { tls: opsTls } : {}),
           });
+    if (ops && opsTls) tls?.service.serving.addListener(ops);
     onSignals(async () => {
+      await tls?.service.stop();
       await ops?.stop();
       await gateway.stop();
     });

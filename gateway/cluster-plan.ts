@@ -7,9 +7,11 @@
  * @example const plan = localClusterPlan(3); writeClusterConfigs(stack, plan);
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MalformedError } from '../core/errors.ts';
 import { ensureDir, nodePaths, type Stack, stackPaths, writeSecretFile } from './data-dir.ts';
 import { natsServerConfig } from './nats-config.ts';
+import { isLoopbackHost, type NatsTlsFiles } from './tls-policy.ts';
 
 export interface ClusterNodePlan {
   /** server_name, also the node's directory under nodes/. */
@@ -120,9 +122,21 @@ export function clusterRoutes(plan: ClusterPlan): string[] {
  * The nats-server config of one planned node (fixed ports), with its paths under `dataDir`.
  * @example writeFileSync(file, clusterNodeConfig(stack, plan, plan.nodes[0]!))
  */
-export function clusterNodeConfig(stack: Stack, plan: ClusterPlan, node: ClusterNodePlan): string {
+export function clusterNodeConfig(
+  stack: Stack,
+  plan: ClusterPlan,
+  node: ClusterNodePlan,
+  tls?: NatsTlsFiles,
+): string {
   const paths = nodePaths(stack.dir, node.name);
   return natsServerConfig({
+    // TLS (issue 18): routes and WebSocket always, the client port where other machines reach it.
+    ...(tls
+      ? {
+          tls: { ...tls, clientPort: !isLoopbackHost(node.host) },
+          pidFile: join(paths.root, 'nats-server.pid'),
+        }
+      : {}),
     stack: stack.public,
     serverName: node.name,
     host: node.host,
@@ -139,12 +153,12 @@ export function clusterNodeConfig(stack: Stack, plan: ClusterPlan, node: Cluster
  * config files.
  * @example for (const file of writeClusterConfigs(stack, plan)) console.log(file);
  */
-export function writeClusterConfigs(stack: Stack, plan: ClusterPlan): string[] {
+export function writeClusterConfigs(stack: Stack, plan: ClusterPlan, tls?: NatsTlsFiles): string[] {
   writeFileSync(stackPaths(stack.dir).cluster, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o644 });
   return plan.nodes.map((node) => {
     const paths = nodePaths(stack.dir, node.name);
     ensureDir(paths.root);
-    writeSecretFile(paths.natsConfig, clusterNodeConfig(stack, plan, node));
+    writeSecretFile(paths.natsConfig, clusterNodeConfig(stack, plan, node, tls));
     return paths.natsConfig;
   });
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createAccount, createOperator, createUser, fmtCreds } from '@nats-io/jwt';
 import * as opaque from '@serenity-kit/opaque';
 import { MalformedError } from '../core/errors.ts';
@@ -18,6 +19,8 @@ import {
   encodeSysAccountJwt,
   seedKey,
 } from './accounts.ts';
+import { writeBootstrapCertificate } from './cert-bootstrap.ts';
+import { natsCertFiles } from './cert-serving.ts';
 import { type ClusterPlan, writeClusterConfigs } from './cluster-plan.ts';
 import {
   ensureDir,
@@ -29,6 +32,7 @@ import {
   writeSecretFile,
 } from './data-dir.ts';
 import { natsServerConfig, resolverDirFor } from './nats-config.ts';
+import { type TlsSettings, tlsPaths, tlsSettingsFrom, writeTlsSettings } from './tls-settings.ts';
 
 export interface InitOptions {
   dir: string;
@@ -43,6 +47,11 @@ export interface InitOptions {
   cluster?: ClusterPlan;
   /** How many shard streams hold room history (roomkey.json `roomShards`); fixed from then on. */
   shards?: number;
+  /**
+   * TLS 1.3 with certificates from ACME (issue 18): DIR/tls.json, a placeholder certificate in
+   * DIR/tls/ until the first gateway obtains one, and `tls {}` blocks in the nats-server configs.
+   */
+  tls?: { names: string; acmeDirectory?: string; acmeEmail?: string };
 }
 
 /** Bounds of `shards`: one stream at least, and at most what a room id's first byte can pick. */
@@ -61,6 +70,10 @@ export async function initStack(options: InitOptions): Promise<Stack> {
   if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > MAX_ROOM_SHARDS)) {
     throw new MalformedError(`--shards takes 1 to ${MAX_ROOM_SHARDS} streams (got ${shards}).`);
   }
+  // Checked before anything is written: a typo in a name must not leave half a deployment.
+  const tls: TlsSettings | undefined = options.tls
+    ? tlsSettingsFrom({ ...options.tls, certDir: tlsPaths(options.dir).certDir })
+    : undefined;
   await opaque.ready;
   const text = (seed: Uint8Array) => new TextDecoder().decode(seed);
   const secrets: StackSecrets = {
@@ -101,6 +114,8 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     rmSync(paths.nodes, { recursive: true, force: true });
     rmSync(paths.cluster, { force: true });
     rmSync(paths.natsConfig, { force: true });
+    rmSync(tlsPaths(options.dir).settings, { force: true });
+    rmSync(tlsPaths(options.dir).certDir, { recursive: true, force: true });
   }
   ensureDir(paths.root);
   writeSecretFile(paths.secrets, `${JSON.stringify(secrets, null, 2)}\n`);
@@ -132,8 +147,13 @@ export async function initStack(options: InitOptions): Promise<Stack> {
     fmtCreds(await encodeServiceUserJwt('roomkey-sys', sysUser, secrets.sysAccountSeed), sysUser),
   );
   const stack = { dir: paths.root, public: pub, secrets };
+  if (tls) {
+    writeBootstrapCertificate(tls.certDir, tls.names);
+    writeTlsSettings(options.dir, tls);
+  }
+  const certFiles = tls ? natsCertFiles(tls.certDir) : undefined;
   if (options.cluster) {
-    writeClusterConfigs(stack, options.cluster);
+    writeClusterConfigs(stack, options.cluster, certFiles);
   } else {
     writeSecretFile(
       paths.natsConfig,
@@ -143,6 +163,10 @@ export async function initStack(options: InitOptions): Promise<Stack> {
         wsPort: options.wsPort ?? 4223,
         storeDir: paths.jetstream,
         resolverDir,
+        // The client port stays on loopback (the gateway beside it): TLS on wss, where browsers come.
+        ...(certFiles
+          ? { tls: certFiles, pidFile: join(paths.root, 'nats-server.pid'), wsHost: '0.0.0.0' }
+          : {}),
       }),
     );
   }

@@ -11,6 +11,8 @@
  * preload and forgets it. A preload seeds the directory but never replaces a newer stored JWT
  * (the server keeps the one with the later `iat`; account-publisher.ts pushes only newer ones). In
  * a cluster the servers also sync their account JWTs among themselves (`interval`).
+ * With `tls`, the WebSocket, cluster routes and (when exposed) the client port speak TLS 1.3
+ * only, from cert.pem/key.pem that the gateway keeps current (tls-policy.ts, cert-serving.ts).
  * @example writeFileSync(path, natsServerConfig({ stack, port: -1, wsPort: -1, storeDir, portsFileDir }))
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,6 +44,10 @@ export interface NatsConfigInput {
   cluster?: NatsClusterInput;
   /** TLS 1.3 on the WebSocket and cluster routes (and the client port if `clientPort`); omitted = plain ws. */
   tls?: NatsTlsSettings;
+  /** Where nats-server writes its pid: the gateway sends it SIGHUP after a new certificate. */
+  pidFile?: string;
+  /** The WebSocket's bind address when it differs from `host` (public wss beside a loopback client port). */
+  wsHost?: string;
 }
 
 export interface NatsTlsSettings extends NatsTlsFiles {
@@ -128,12 +134,13 @@ export function natsServerConfig(input: NatsConfigInput): string {
     `host: ${q(host)}`,
     `port: ${input.port}`,
     ...(input.portsFileDir ? [`ports_file_dir: ${q(input.portsFileDir)}`] : []),
+    ...(input.pidFile ? [`pid_file: ${q(input.pidFile)}`] : []),
     ...(input.monitorPort === undefined ? [] : [`http_port: ${input.monitorPort}`]),
     `max_control_line: ${MAX_CONTROL_LINE}`,
     ...(input.tls?.clientPort ? natsTlsBlock(input.tls) : []),
     ...(input.cluster ? natsClusterBlock(input.cluster, host, input.tls) : []),
     `websocket {`,
-    `  host: ${q(host)}`,
+    `  host: ${q(input.wsHost ?? host)}`,
     `  port: ${input.wsPort}`,
     ...(input.tls ? natsTlsBlock(input.tls, '  ') : ['  no_tls: true']),
     '}',

@@ -39,3 +39,11 @@ export function natsTlsBlock(files: NatsTlsFiles, indent = ''): string[] {
     `${indent}}`,
   ];
 }
+
+/**
+ * Whether a listener on `host` is reachable only from this machine (then it needs no TLS).
+ * @example isLoopbackHost('127.0.0.1') // true
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host === undefined || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -3,7 +3,7 @@
  * certificate buckets, the renewer (ACME, one gateway at a time), the serving of each certificate
  * (files + SIGHUP for the local nats-server, setSecureContext for HTTPS listeners), and optionally
  * the HTTP-01 responder on port 80.
- * @example const tls = await startTlsService({ settings, servers, gatewayCreds, keys, natsPidFile });
+ * @example const tls = await startTlsService({ settings, servers, gatewayCreds, keys, natsPidFiles });
  */
 import { hostname } from 'node:os';
 import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
@@ -37,8 +37,8 @@ export async function startTlsService(input: {
   gatewayCreds: Uint8Array;
   keys: ServerKeys;
   replicas?: number;
-  /** nats-server's pid_file on this machine: it gets SIGHUP after each new certificate. */
-  natsPidFile?: string;
+  /** The pid_file of each nats-server on this machine: each gets SIGHUP after a new certificate. */
+  natsPidFiles?: string[];
   /** Or its pid, when this process started it. */
   natsPid?: () => number | undefined;
   listeners?: CertListener[];
@@ -50,8 +50,9 @@ export async function startTlsService(input: {
   renewer?: string;
   /** How long a renewer may hold the lock (the lock bucket's max age, set when it is made). */
   lockTtlMs?: number;
-  /** Tests: a CA that validates nothing needs no pre-check of the challenge URL; a clock to jump. */
+  /** acme-client's pre-check of the challenge URL (default off, see acme-issuer.ts). */
   skipChallengeVerification?: boolean;
+  /** Tests: a clock to jump. */
   now?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
 }): Promise<TlsService> {
@@ -68,7 +69,7 @@ export async function startTlsService(input: {
     listeners: input.listeners,
     nats: {
       dir: input.settings.certDir,
-      ...(input.natsPidFile ? { pidFile: input.natsPidFile } : {}),
+      ...(input.natsPidFiles ? { pidFiles: input.natsPidFiles } : {}),
       ...(input.natsPid ? { pid: input.natsPid } : {}),
     },
     now: input.now,
@@ -81,7 +82,7 @@ export async function startTlsService(input: {
     acme: {
       directoryUrl: input.settings.acmeDirectory,
       ...(input.settings.acmeEmail ? { email: input.settings.acmeEmail } : {}),
-      skipChallengeVerification: input.skipChallengeVerification ?? false,
+      skipChallengeVerification: input.skipChallengeVerification ?? true,
     },
     now: input.now,
     renewer: input.renewer ?? `${hostname()}/${process.pid}`,

@@ -15,6 +15,8 @@ import * as acme from 'acme-client';
 
 export interface TestPebble {
   directoryUrl: string;
+  /** Pebble's own HTTPS certificate as a file (NODE_EXTRA_CA_CERTS for a child process). */
+  tlsCertFile: string;
   /** The certificate Pebble's own HTTPS serves (self-signed), PEM. */
   tlsCertPem: string;
   /** The root of the certificates Pebble issues (changes with every Pebble start), PEM. */
@@ -61,7 +63,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startPebble(): Promise<TestPebble> {
+/**
+ * `validateOnPort`: Pebble really validates HTTP-01, fetching http://<name>:<port>/.well-known/…
+ * (names resolved by the system: use localhost); default: it validates nothing.
+ */
+export async function startPebble(options: { validateOnPort?: number } = {}): Promise<TestPebble> {
   const dir = mkdtempSync(join(tmpdir(), 'roomkey-pebble-'));
   const tls = makeTestCertificate(dir, ['localhost', '127.0.0.1'], 'pebble-https');
   const [acmePort, managementPort] = [await freePort(), await freePort()];
@@ -74,7 +80,7 @@ export async function startPebble(): Promise<TestPebble> {
         managementListenAddress: `127.0.0.1:${managementPort}`,
         certificate: tls.certFile,
         privateKey: tls.keyFile,
-        httpPort: 5002,
+        httpPort: options.validateOnPort ?? 5002,
         tlsPort: 5001,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
@@ -84,7 +90,12 @@ export async function startPebble(): Promise<TestPebble> {
   const log: string[] = [];
   const child = spawn('pebble', ['-config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PEBBLE_VA_ALWAYS_VALID: '1', PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
+    env: {
+      ...process.env,
+      ...(options.validateOnPort === undefined ? { PEBBLE_VA_ALWAYS_VALID: '1' } : {}),
+      PEBBLE_VA_NOSLEEP: '1',
+      PEBBLE_WFE_NONCEREJECT: '0',
+    },
   });
   const keep = (chunk: Buffer) => log.push(...chunk.toString().split('\n').filter(Boolean).slice(-50));
   child.stdout.on('data', keep);
@@ -122,6 +133,7 @@ export async function startPebble(): Promise<TestPebble> {
   }
   return {
     directoryUrl,
+    tlsCertFile: tls.certFile,
     tlsCertPem: tls.certPem,
     issuingRootPem: () => get(`https://127.0.0.1:${managementPort}/roots/0`),
     stop: async () => {
