@@ -11,6 +11,7 @@
  *   rooms-scale.loadavg               the machine's 1-minute load average when the bench started
  *   rooms-scale.create-handler        rooms/s through rk.v1.gw.device.room.create end to end
  *                                     (real signed geneses made beforehand), 16 in flight
+ *   rooms-scale.create-handler-one    ms per room through the same handler, one at a time
  *   rooms-scale.r1.streams-only.10k.create  rooms/s for genesis + first envelope alone (no KV
  *                                     index): what the shard layout itself costs per room
  *   rooms-scale.r1.two-gateways.10k.create  rooms/s with the KV index, split over two workers'
@@ -55,7 +56,10 @@ type Report = (name: string, value: number, unit: string) => void;
 const MAX_ROOMS = Number(process.env['ROOMKEY_BENCH_ROOMS'] ?? 100_000);
 const CURVE = [1000, 10_000, 100_000].filter((n) => n <= MAX_ROOMS);
 const IN_FLIGHT = 256;
-const HANDLER_ROOMS = 200;
+/** `ROOMKEY_BENCH_ROWS=create-handler,r1` runs only those rows (names as in bench() below). */
+const ROWS = process.env['ROOMKEY_BENCH_ROWS']?.split(',');
+const HANDLER_ROOMS = Number(process.env['ROOMKEY_BENCH_HANDLER_ROOMS'] ?? 1000);
+const HANDLER_ONE_BY_ONE = Math.min(100, Math.floor(HANDLER_ROOMS / 2));
 const STREAMS_ONLY_ROOMS = Math.min(10_000, MAX_ROOMS);
 const TWO_GATEWAY_ROOMS = Math.min(10_000, MAX_ROOMS);
 const LEGACY_ROOMS = 1000;
@@ -155,27 +159,33 @@ async function handlerRow(report: Report): Promise<void> {
         return { user, device, me };
       }),
     );
-    // Signed geneses made first: client crypto is not what this row measures.
-    const geneses = await Promise.all(
-      Array.from({ length: HANDLER_ROOMS }, async (_, i) => {
-        const { user, device, me } = users[i % users.length]!;
-        const room = await Room.create({
-          me: { userId: user.userId, userKeys: user.keys, device },
-          directory: new GatewayDirectory(() => me.nc),
-          roomId: newRoomId(),
-          orgId: 'default',
-          projectId: 'default',
-          nowMs: Date.now(),
-        });
-        return { nc: me.nc, genesis: room.genesisSigned };
-      }),
-    );
+    // Signed geneses made first: client crypto is not what this row measures. 16 at a time: each
+    // asks the directory, and a thousand at once would find the gateway busy.
+    const geneses: Array<{ nc: NatsConnection; genesis: Room['genesisSigned'] }> = [];
+    await run(HANDLER_ROOMS, 16, async () => {
+      const { user, device, me } = users[geneses.length % users.length]!;
+      const room = await Room.create({
+        me: { userId: user.userId, userKeys: user.keys, device },
+        directory: new GatewayDirectory(() => me.nc),
+        roomId: newRoomId(),
+        orgId: 'default',
+        projectId: 'default',
+        nowMs: Date.now(),
+      });
+      geneses.push({ nc: me.nc, genesis: room.genesisSigned });
+    });
     let next = 0;
-    const { perSecond } = await run(HANDLER_ROOMS, 16, async () => {
+    const { perSecond } = await run(HANDLER_ROOMS - HANDLER_ONE_BY_ONE, 16, async () => {
       const { nc, genesis } = geneses[next++]!;
       await createRoomRequest(nc, genesis);
     });
     report('rooms-scale.create-handler', perSecond, 'rooms/s');
+    // One at a time: what one person creating a room waits (the handler's round trips in a row).
+    const one = await run(HANDLER_ONE_BY_ONE, 1, async () => {
+      const { nc, genesis } = geneses[next++]!;
+      await createRoomRequest(nc, genesis);
+    });
+    report('rooms-scale.create-handler-one', 1000 / one.perSecond, 'ms per room, one at a time');
   } finally {
     await stack.stop();
   }
@@ -325,6 +335,7 @@ export async function bench(report: Report): Promise<void> {
     ['legacy', legacyRow],
     ['r3', r3Row],
   ] as const) {
+    if (ROWS && !ROWS.includes(name)) continue;
     try {
       await row(report);
     } catch (error) {

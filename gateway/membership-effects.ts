@@ -23,8 +23,13 @@ export async function applyMembership(
   exceptNkey?: string,
 ): Promise<void> {
   const record = deriveRoomRecord(room);
-  await saveRoomRecord(ctx.buckets, record);
-  await addUserRooms(ctx.buckets, change.added, room.roomId);
+  // Who to tell is read beside step (1); they are told only after it (below).
+  const addedDevices = Promise.all(change.added.map((userId) => userDeviceNkeys(ctx.buckets, userId)));
+  addedDevices.catch(() => undefined); // awaited below; step (1) failing first must not leave it unheard
+  await Promise.all([
+    saveRoomRecord(ctx.buckets, record),
+    addUserRooms(ctx.buckets, change.added, room.roomId),
+  ]);
   const epoch = room.observer.epoch;
   const removedDevices = await Promise.all(
     change.removed.map(async (userId) => ({ userId, nkeys: await userDeviceNkeys(ctx.buckets, userId) })),
@@ -41,10 +46,11 @@ export async function applyMembership(
   for (const { nkeys } of removedDevices) {
     publishNotice(ctx.app, others(nkeys), { membership: { roomId: room.roomId, epoch, removed: true } });
   }
-  for (const userId of change.added) {
-    publishNotice(ctx.app, others(await userDeviceNkeys(ctx.buckets, userId)), {
-      membership: { roomId: room.roomId, epoch, removed: false },
-    });
+  let told = removedDevices.some(({ nkeys }) => others(nkeys).length > 0);
+  for (const nkeys of await addedDevices) {
+    publishNotice(ctx.app, others(nkeys), { membership: { roomId: room.roomId, epoch, removed: false } });
+    told ||= others(nkeys).length > 0;
   }
-  await ctx.app.flush();
+  // A round trip only when something was published (a creator with one device: nothing to tell).
+  if (told) await ctx.app.flush();
 }
