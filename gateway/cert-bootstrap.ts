@@ -8,6 +8,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 import { UnavailableError } from '../core/errors.ts';
 import { natsCertFiles } from './cert-serving.ts';
 import { ensureDir } from './data-dir.ts';
@@ -19,8 +21,29 @@ import type { TlsPair } from './tls-http.ts';
  */
 export function writeBootstrapCertificate(dir: string, names: string[]): TlsPair {
   const files = natsCertFiles(dir);
-  ensureDir(dir);
+  return selfSigned(files, names, 7, 'the placeholder certificate');
+}
+
+/**
+ * The routes' own certificate (route-cert.pem, route-key.pem in `dir`): self-signed, for every
+ * node's address, 10 years; every node presents it and trusts only it (tls-policy.ts).
+ * @example const files = writeRouteCertificate('/srv/roomkey/tls', ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+ */
+export function writeRouteCertificate(dir: string, hosts: string[]): { certFile: string; keyFile: string } {
+  const files = { certFile: join(dir, 'route-cert.pem'), keyFile: join(dir, 'route-key.pem') };
+  selfSigned(files, ['roomkey-routes', ...hosts], 3650, 'the routes’ certificate');
+  return files;
+}
+
+function selfSigned(
+  files: { certFile: string; keyFile: string },
+  names: string[],
+  days: number,
+  what: string,
+): TlsPair {
+  ensureDir(dirname(files.certFile));
   if (!existsSync(files.certFile) || !existsSync(files.keyFile)) {
+    const san = names.map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     try {
       execFileSync(
         'openssl',
@@ -33,23 +56,17 @@ export function writeBootstrapCertificate(dir: string, names: string[]): TlsPair
           'ec_paramgen_curve:P-256',
           '-nodes',
           '-days',
-          '7',
-          '-subj',
-          `/CN=${names[0]}`,
-          '-addext',
-          `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
-          '-keyout',
-          files.keyFile,
-          '-out',
-          files.certFile,
-        ],
+          String(days),
+        ]
+          .concat(['-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`])
+          .concat(['-keyout', files.keyFile, '-out', files.certFile]),
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       chmodSync(files.keyFile, 0o600);
     } catch (error) {
       rmSync(files.keyFile, { force: true });
       throw new UnavailableError(
-        `Could not make the placeholder certificate with openssl (${(error as Error).message}): install openssl (Debian: apt-get install openssl) and run init again.`,
+        `Could not make ${what} with openssl (${(error as Error).message}): install openssl (Debian: apt-get install openssl) and run init again.`,
         { cause: error },
       );
     }

@@ -237,11 +237,17 @@ switch (command) {
             }),
       });
       console.log(`roomkey: made a new deployment in ${stack.dir} (secrets are mode 600; keep them safe).`);
+      const tlsOn = values['tls-names'] !== undefined;
       for (const node of cluster?.nodes ?? []) {
+        const client = tlsOn && !isLoopbackHost(node.host) ? 'tls' : 'nats';
         console.log(
-          `  ${node.name}  nats://${node.host}:${node.port}  ws://${node.host}:${node.wsPort}  route ${node.routePort}  ${stack.dir}/nodes/${node.name}/nats-server.conf`,
+          `  ${node.name}  ${client}://${node.host}:${node.port}  ${tlsOn ? 'wss' : 'ws'}://${node.host}:${node.wsPort}  route ${node.routePort}  ${stack.dir}/nodes/${node.name}/nats-server.conf`,
         );
       }
+      if (tlsOn)
+        console.log(
+          `  TLS 1.3: a placeholder certificate in ${stack.dir}/tls/ until the first gateway obtains one from ACME (${stack.dir}/tls.json); start gateways with --acme-http-port 80.`,
+        );
       if (cluster)
         console.log(
           `  gateway: start --nats <every node's nats:// URL, comma-separated> --replicas ${cluster.replicas}`,

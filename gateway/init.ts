@@ -19,7 +19,7 @@ import {
   encodeSysAccountJwt,
   seedKey,
 } from './accounts.ts';
-import { writeBootstrapCertificate } from './cert-bootstrap.ts';
+import { writeBootstrapCertificate, writeRouteCertificate } from './cert-bootstrap.ts';
 import { natsCertFiles } from './cert-serving.ts';
 import { type ClusterPlan, writeClusterConfigs } from './cluster-plan.ts';
 import {
@@ -148,10 +148,17 @@ export async function initStack(options: InitOptions): Promise<Stack> {
   );
   const stack = { dir: paths.root, public: pub, secrets };
   if (tls) {
+    ensureDir(paths.run); // nats-server writes its pid_file there; the gateway signals it
     writeBootstrapCertificate(tls.certDir, tls.names);
     writeTlsSettings(options.dir, tls);
   }
   const certFiles = tls ? natsCertFiles(tls.certDir) : undefined;
+  if (tls && certFiles && options.cluster) {
+    certFiles.route = writeRouteCertificate(
+      tls.certDir,
+      options.cluster.nodes.map((n) => n.host),
+    );
+  }
   if (options.cluster) {
     writeClusterConfigs(stack, options.cluster, certFiles);
   } else {
@@ -165,7 +172,7 @@ export async function initStack(options: InitOptions): Promise<Stack> {
         resolverDir,
         // The client port stays on loopback (the gateway beside it): TLS on wss, where browsers come.
         ...(certFiles
-          ? { tls: certFiles, pidFile: join(paths.root, 'nats-server.pid'), wsHost: '0.0.0.0' }
+          ? { tls: certFiles, pidFile: join(paths.run, 'nats-server.pid'), wsHost: '0.0.0.0' }
           : {}),
       }),
     );

@@ -111,7 +111,7 @@ export function natsClusterBlock(cluster: NatsClusterInput, host: string, tls?: 
     `  name: ${JSON.stringify(cluster.name)}`,
     `  host: ${JSON.stringify(cluster.host ?? host)}`,
     `  port: ${cluster.port}`,
-    ...(tls ? natsTlsBlock(tls, '  ') : []),
+    ...(tls ? natsTlsBlock(tls, '  ', true) : []),
     '  routes: [',
     ...cluster.routes.map((route) => `    ${JSON.stringify(route)}`),
     '  ]',

@@ -21,6 +21,13 @@ export const NATS_TLS13_CIPHER_SUITES = [
 export interface NatsTlsFiles {
   certFile: string;
   keyFile: string;
+  /**
+   * Routes only: a deployment-private certificate (init makes it, for every node's address) that
+   * is also the only CA routes trust, both ways (mutual TLS). Not the ACME one: routes are between
+   * our own servers, must work before the first ACME order (which needs the cluster up) and dial
+   * nodes by address, which a public certificate does not name.
+   */
+  route?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -28,12 +35,16 @@ export interface NatsTlsFiles {
  * `timeout` is the handshake's, in seconds: 2.9's default 0.5 s is short for a browser far away.
  * @example natsTlsBlock({ certFile: '/srv/roomkey/tls/cert.pem', keyFile: '/srv/roomkey/tls/key.pem' }, '  ')
  */
-export function natsTlsBlock(files: NatsTlsFiles, indent = ''): string[] {
+export function natsTlsBlock(files: NatsTlsFiles, indent = '', forRoutes = false): string[] {
   const q = (s: string) => JSON.stringify(s);
+  const own = forRoutes && files.route ? files.route : files;
   return [
     `${indent}tls {`,
-    `${indent}  cert_file: ${q(files.certFile)}`,
-    `${indent}  key_file: ${q(files.keyFile)}`,
+    `${indent}  cert_file: ${q(own.certFile)}`,
+    `${indent}  key_file: ${q(own.keyFile)}`,
+    ...(forRoutes && files.route
+      ? [`${indent}  ca_file: ${q(files.route.certFile)}`, `${indent}  verify: true`]
+      : []),
     `${indent}  cipher_suites: [${NATS_TLS13_CIPHER_SUITES.map(q).join(', ')}]`,
     `${indent}  timeout: 5`,
     `${indent}}`,

@@ -62,9 +62,9 @@ export async function startDeploymentTls(input: {
   };
 }
 
-/** The pid files init's configs name: DIR/nats-server.pid, nodes/<name>/nats-server.pid. */
+/** The pid files init's configs name: DIR/run/nats-server.pid, nodes/<name>/nats-server.pid. */
 function localPidFiles(dir: string): string[] {
-  const files = [join(stackPaths(dir).root, 'nats-server.pid')];
+  const files = [join(stackPaths(dir).run, 'nats-server.pid')];
   const nodes = stackPaths(dir).nodes;
   if (existsSync(nodes))
     for (const node of readdirSync(nodes)) files.push(join(nodePaths(dir, node).root, 'nats-server.pid'));
