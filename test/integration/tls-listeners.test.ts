@@ -19,6 +19,8 @@ import { makeTestCertificate, type TestCertificate } from '../helpers/pebble.ts'
 
 let dir: string;
 let cert: TestCertificate;
+/** The routes' own certificate, as init makes one: presented and trusted by routes only, both ways. */
+let route: TestCertificate;
 let nats: NatsServerProcess;
 let ops: OpsServer;
 let web: StaticServer;
@@ -27,6 +29,7 @@ const ports = { client: 0, ws: 0, cluster: 0 };
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'roomkey-tls-'));
   cert = makeTestCertificate(dir, ['localhost', '127.0.0.1']);
+  route = makeTestCertificate(dir, ['localhost', '127.0.0.1'], 'route');
   const stack = await initStack({ dir: join(dir, 'data') });
   const configFile = join(dir, 'nats-server.conf');
   writeFileSync(
@@ -40,7 +43,12 @@ before(async () => {
       serverName: 'tls-n1',
       // JetStream in a cluster wants a route; this one leads nowhere (port 9, discard), which is fine here.
       cluster: { name: 'tls-test', port: -1, routes: ['nats-route://127.0.0.1:9'] },
-      tls: { certFile: cert.certFile, keyFile: cert.keyFile, clientPort: true },
+      tls: {
+        certFile: cert.certFile,
+        keyFile: cert.keyFile,
+        clientPort: true,
+        route: { certFile: route.certFile, keyFile: route.keyFile },
+      },
     }),
   );
   nats = await launchNatsServer({ configFile, portsDir: dir });
@@ -72,7 +80,14 @@ after(async () => {
 type Version = 'TLSv1.2' | 'TLSv1.3';
 
 /** Handshake on `port` at exactly `version`; after the NATS INFO line when `infoFirst`. */
-async function handshake(port: number, version: Version, infoFirst: boolean): Promise<string> {
+async function handshake(
+  port: number,
+  version: Version,
+  infoFirst: boolean,
+  trust: TestCertificate = cert,
+  /** Present this certificate as the client's (mutual TLS on routes). */
+  identity?: TestCertificate,
+): Promise<string> {
   const socket = tcpConnect(port, '127.0.0.1');
   // Bounded: a listener that says nothing fails the test in seconds instead of hanging it.
   socket.setTimeout(5000, () => socket.destroy(new Error(`no answer on ${port} within 5 s`)));
@@ -94,7 +109,8 @@ async function handshake(port: number, version: Version, infoFirst: boolean): Pr
   const secure: TLSSocket = tlsConnect({
     socket,
     servername: 'localhost',
-    ca: cert.certPem,
+    ca: trust.certPem,
+    ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}),
     minVersion: version,
     maxVersion: version,
   });
@@ -111,7 +127,7 @@ const listeners = () => [
   { name: 'NATS WebSocket (wss)', port: ports.ws, infoFirst: false },
   { name: 'NATS client port', port: ports.client, infoFirst: true },
   // A route's TLS handshake comes first (2.9 greets an accepted route only after it).
-  { name: 'NATS cluster routes', port: ports.cluster, infoFirst: false },
+  { name: 'NATS cluster routes', port: ports.cluster, infoFirst: false, trust: route, identity: route },
   { name: 'gateway HTTPS (ops)', port: Number(new URL(ops.url).port), infoFirst: false },
   { name: 'gateway HTTPS (config, static)', port: Number(new URL(web.url).port), infoFirst: false },
 ];
@@ -120,14 +136,14 @@ test('every listener completes a TLS 1.3 handshake with the configured certifica
   assert.match(ops.url, /^https:/);
   assert.match(web.url, /^https:/);
   for (const l of listeners()) {
-    assert.equal(await handshake(l.port, 'TLSv1.3', l.infoFirst), 'TLSv1.3', l.name);
+    assert.equal(await handshake(l.port, 'TLSv1.3', l.infoFirst, l.trust, l.identity), 'TLSv1.3', l.name);
   }
 });
 
 test('every listener refuses a client that speaks at most TLS 1.2', async () => {
   for (const l of listeners()) {
     await assert.rejects(
-      handshake(l.port, 'TLSv1.2', l.infoFirst),
+      handshake(l.port, 'TLSv1.2', l.infoFirst, l.trust, l.identity),
       (error: Error & { code?: string }) => {
         // The server answers with a handshake_failure / protocol_version alert, or just closes.
         assert.match(`${error.code} ${error.message}`, /alert|ECONNRESET|socket disconnected|EPIPE/i, l.name);
@@ -149,4 +165,31 @@ test('the HTTPS listeners answer over TLS 1.3 (a request, not just a handshake)'
       .end();
   });
   assert.equal(status, 200);
+});
+
+// nats-server asks a route peer for its certificate whenever routes have TLS; `ca_file` (the route
+// certificate itself) decides which one it takes. Fails when routes use the ACME certificate instead.
+test('routes are mutual TLS on the route certificate: a peer without it gets no INFO, one with it does', async () => {
+  const greeting = async (identity?: TestCertificate) => {
+    const secure = tlsConnect({
+      host: '127.0.0.1',
+      port: ports.cluster,
+      servername: 'localhost',
+      ca: route.certPem,
+      ...(identity ? { cert: identity.certPem, key: identity.keyPem } : {}),
+    });
+    secure.setTimeout(5000, () => secure.destroy(new Error('no answer within 5 s')));
+    try {
+      return await new Promise<string>((resolve) => {
+        secure.once('data', (chunk: Buffer) => resolve(chunk.toString().slice(0, 4)));
+        secure.once('error', (error) => resolve(`refused: ${error.message}`));
+        secure.once('close', () => resolve('closed'));
+      });
+    } finally {
+      secure.destroy();
+    }
+  };
+  assert.equal(await greeting(route), 'INFO');
+  assert.notEqual(await greeting(), 'INFO', 'no client certificate');
+  assert.notEqual(await greeting(cert), 'INFO', 'a certificate the routes do not trust');
 });
