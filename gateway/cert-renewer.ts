@@ -58,16 +58,24 @@ export class CertRenewer {
     this.#renewer = options.renewer ?? `${hostname()}/${process.pid}`;
   }
 
-  /** Checks now, then every `checkEveryMs`; after a failure again within 5 minutes. */
+  /**
+   * Checks now, then every `checkEveryMs`; after a failure sooner, 5 minutes doubling up to that
+   * (Let's Encrypt allows 5 failed validations per name and hour: retrying every 5 minutes would
+   * lock the names out).
+   */
   start(): void {
     this.#stopped = false;
     const every = this.#options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS;
+    let failures = 0;
     const loop = () => {
       if (this.#stopped) return;
       let delay = every;
       this.check()
+        .then(() => {
+          failures = 0;
+        })
         .catch((error: Error) => {
-          delay = Math.min(every, RETRY_AFTER_FAILURE_MS);
+          delay = Math.min(every, RETRY_AFTER_FAILURE_MS * 2 ** failures++);
           this.#options.log?.(
             'warn',
             `certificate renewal failed (next try in ${delay / 1000} s): ${error.message}`,
