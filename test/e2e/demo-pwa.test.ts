@@ -16,6 +16,7 @@ import {
   shownNotifications,
   waitForShownNotifications,
 } from './helpers/push.ts';
+import { snap } from './helpers/screenshots.ts';
 
 const ELEMENTS = ['roomkey-sign-in', 'roomkey-rooms', 'roomkey-room', 'roomkey-notifications'];
 const SENTINEL = new Uint8Array([0x08, 0x01]); // roomkey.v1.PushSentinel { version: 1 }
@@ -62,6 +63,7 @@ describe('demo PWA', { timeout: 240_000 }, () => {
     assert.equal(await page.textContent('#network'), '', 'online: no offline notice');
     const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
     assert.equal(await axeViolations(page), '', 'no axe violations on the page');
+    await snap(page, 'demo-sign-in');
     assert.equal(manifest.start_url, '/');
     assert.deepEqual(
       manifest.icons.map((i: { sizes: string }) => i.sizes),

@@ -25,6 +25,7 @@ import {
   startExtensionStack,
   value,
 } from './helpers/extension.ts';
+import { snap } from './helpers/screenshots.ts';
 
 const STEP = { timeout: 60_000 };
 const PASSWORD = 'correct horse battery staple';
@@ -258,6 +259,7 @@ describe('extension bridge', { timeout: 240_000 }, () => {
     const popup = await alice.extensionPage('popup.html');
     await popup.locator(`#sites li[data-origin="${origins.a}"]`).waitFor();
     assert.equal(await popup.locator('#username').textContent(), 'alice');
+    await snap(popup, 'extension-popup');
     await popup.locator(`li[data-origin="${origins.a}"] .revoke-site`).click();
     await popup.locator(`li[data-origin="${origins.a}"]`).waitFor({ state: 'detached' });
     // The blocked origin is listed too, and can be unblocked.
