@@ -3,6 +3,7 @@
 // sending RATE messages a second into its room while the others receive live. Everything this
 // harness counts with is allocated before the first measurement, so growth is the clients' own.
 // Driven over IPC: setup → ready{memory} → run → done{figures} → close.
+import { getHeapSpaceStatistics } from 'node:v8';
 import { RoomKeySession } from '../core/client/session.ts';
 import type { StoredMessage } from '../core/client/types.ts';
 import { MemoryBackend } from '../core/store/memory-backend.ts';
@@ -26,6 +27,8 @@ export interface SoakMemory {
   external: number;
   /** What V8 holds for its heap, used or not. */
   heapTotal: number;
+  /** Of that, the young generation (new space): V8 sizes it by the allocation rate. */
+  youngGen: number;
 }
 
 export interface SoakDone extends SoakMemory {
@@ -46,6 +49,16 @@ function send(message: unknown): void {
   process.send?.(message);
 }
 
+/** V8's heap spaces, used/reserved MiB each (diagnosis: which one the reservation grows in). */
+function spaces(): string {
+  return getHeapSpaceStatistics()
+    .map(
+      (s) =>
+        `${s.space_name.replace('_space', '')} ${(s.space_used_size / 2 ** 20).toFixed(1)}/${(s.space_size / 2 ** 20).toFixed(1)}`,
+    )
+    .join(' ');
+}
+
 async function settle(): Promise<SoakMemory> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
@@ -53,12 +66,14 @@ async function settle(): Promise<SoakMemory> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const { rss, heapUsed, external, heapTotal } = process.memoryUsage();
+  if (process.env.ROOMKEY_SOAK_TRACE) console.error(`soak settle: ${spaces()}`);
   // Diagnosis only: ROOMKEY_SOAK_HEAP=dir writes a heap snapshot at each measurement.
   if (process.env.ROOMKEY_SOAK_HEAP) {
     const { writeHeapSnapshot } = await import('node:v8');
     writeHeapSnapshot(`${process.env.ROOMKEY_SOAK_HEAP}/soak-${Date.now()}.heapsnapshot`);
   }
-  return { rss, heapUsed, external, heapTotal };
+  const youngGen = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  return { rss, heapUsed, external, heapTotal, youngGen };
 }
 
 async function soak(setup: SoakSetup): Promise<void> {
@@ -148,7 +163,7 @@ async function soak(setup: SoakSetup): Promise<void> {
         const m = process.memoryUsage();
         const mib = (n: number) => (n / 2 ** 20).toFixed(1);
         console.error(
-          `soak trace: delivered ${delivered} rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} MiB`,
+          `soak trace: delivered ${delivered} rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} MiB; ${spaces()}`,
         );
       }, 10_000)
     : undefined;
@@ -171,6 +186,8 @@ async function soak(setup: SoakSetup): Promise<void> {
       }
     }
   }
+  // Measured as the start was: 2 s after the traffic stopped, then forced GCs.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   const memory = await settle();
   const sorted = latencies.slice(0, delivered).sort();
   const done: SoakDone = {

@@ -5,8 +5,10 @@
  * (_soak-clients.ts) so each side's memory is its own. The same traffic runs first for
  * ROOMKEY_SOAK_WARM_UP_SECONDS (default 20), uncounted, so caches that are bounded (each room's
  * 256 recent messages, 4,096 sent ids) and compiled code are in place before the first measure.
- * Prints, after a forced GC at both ends:
+ * Prints, 2 s after the traffic and a forced GC at both ends (the clients' young generation held at
+ * one size: YOUNG_GEN_FIXED below):
  *   soak-{client,gateway,nats}-rss-{start,end}  MiB
+ *   soak-client-young-gen-{start,end}          V8's new space, MiB (ROOMKEY_SOAK_V8= lets V8 size it)
  *   soak-client-bytes-per-delivery             RSS growth / messages delivered (target < 100)
  *   soak-client-heap-bytes-per-delivery        the same for the JavaScript heap (less noisy)
  *   soak-client-js-bytes-per-delivery          heap + ArrayBuffers (ids live in ArrayBuffers)
@@ -23,6 +25,14 @@ const CLIENTS = 20;
 const ROOMS = 5;
 const RATE = 5;
 const MIB = 1024 * 1024;
+/**
+ * The clients' young generation is held at one size (16 MiB per semi-space) so that both
+ * measurements see the same one. Left to itself, V8 grows it by the allocation rate (1 → 128 MiB
+ * under this traffic, one-off steps that stop at its ceiling) and RSS grows with it, by no one's
+ * history: with V8's own sizing 75 s runs read 1.7–4.2 KB per delivery while heap and ArrayBuffers
+ * did not grow; held, the same run reads ≤ 0. `ROOMKEY_SOAK_V8=` runs with V8's own sizing.
+ */
+const YOUNG_GEN_FIXED = '--min-semi-space-size=16 --max-semi-space-size=16';
 
 /** Resident memory of another process (Linux /proc), bytes. */
 function rssOf(pid: number): number {
@@ -41,7 +51,7 @@ export async function bench(report: (name: string, value: number, unit: string) 
   const seconds = Number(process.env.ROOMKEY_SOAK_SECONDS ?? 75);
   const stack = await startStack();
   const child = fork(new URL('./_soak-clients.ts', import.meta.url), {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(process.env.ROOMKEY_SOAK_V8 ?? YOUNG_GEN_FIXED).split(' ').filter(Boolean)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const replies: Array<Record<string, unknown>> = [];
@@ -95,6 +105,8 @@ export async function bench(report: (name: string, value: number, unit: string) 
     report('soak-client-rss-end', end.rss / MIB, 'MiB');
     report('soak-client-heap-total-start', start.heapTotal / MIB, 'MiB (what V8 holds for its heap)');
     report('soak-client-heap-total-end', end.heapTotal / MIB, 'MiB');
+    report('soak-client-young-gen-start', start.youngGen / MIB, 'MiB (V8 new space, in heap-total)');
+    report('soak-client-young-gen-end', end.youngGen / MIB, 'MiB');
     report('soak-gateway-rss-start', gatewayStart / MIB, 'MiB (the bench process, gateway in it)');
     report('soak-gateway-rss-end', gatewayEnd / MIB, 'MiB');
     report('soak-nats-rss-start', natsStart / MIB, 'MiB');
