@@ -59,34 +59,46 @@ export function roomCommit(ctx: GatewayContext): Endpoint {
       }
       const leaving = action === undefined && claimed.kind === COMMIT_KIND.remove;
 
-      const result = await ctx.rooms.use(roomId, async (room) => {
-        const stored = storedAlready(room, claimed.epoch, signed);
-        if (stored) {
-          // The same commit sent again after its reply was lost: the same answer, and its effects
-          // once more (the first try may have stopped between storing and applying them).
-          const change = stillTrue(room, claimed);
-          if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
-          return { ...stored, change };
-        }
-        const base = room.seqs.at(-1)!;
-        if (claimed.epoch !== room.observer.epoch + 1) {
-          throw new ConflictError(
-            `This room is at epoch ${room.observer.epoch}; a commit for epoch ${claimed.epoch} does not follow it: fetch the latest commits and rebuild the change.`,
+      const result = await ctx.rooms
+        .use(roomId, async (room) => {
+          const stored = storedAlready(room, claimed.epoch, signed);
+          if (stored) {
+            // The same commit sent again after its reply was lost: the same answer, and its effects
+            // once more (the first try may have stopped between storing and applying them).
+            const change = stillTrue(room, claimed);
+            if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
+            return { ...stored, change };
+          }
+          const base = room.seqs.at(-1)!;
+          if (claimed.epoch !== room.observer.epoch + 1) {
+            throw new ConflictError(
+              `This room is at epoch ${room.observer.epoch}; a commit for epoch ${claimed.epoch} does not follow it: fetch the latest commits and rebuild the change.`,
+            );
+          }
+          for (const userId of claimed.added) await room.directory.identity(userId);
+          await room.observer.applyCommit(signed);
+          const seq = await ctx.streams.appendCommit(
+            roomId,
+            encodeSigned(room.observer.signedAt(claimed.epoch)),
+            base,
           );
-        }
-        for (const userId of claimed.added) await room.directory.identity(userId);
-        await room.observer.applyCommit(signed);
-        const seq = await ctx.streams.appendCommit(
-          roomId,
-          encodeSigned(room.observer.signedAt(claimed.epoch)),
-          base,
-        );
-        room.seqs.push(seq);
-        // The commit is stored: its effects must follow (a removed member must lose access).
-        const change = { added: claimed.added, removed: claimed.removed };
-        if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
-        return { epoch: claimed.epoch, seq, change };
-      });
+          room.seqs.push(seq);
+          // The commit is stored: its effects must follow (a removed member must lose access).
+          const change = { added: claimed.added, removed: claimed.removed };
+          if (!leaving) await retry(() => applyMembership(ctx, room, change, call.caller.user));
+          return { epoch: claimed.epoch, seq, change };
+        })
+        .catch(async (error: unknown) => {
+          if (!(error instanceof ConflictError)) throw error;
+          // A copy of this same commit, sent again while this one was on its way, may have won
+          // through another gateway: then it is the same answer (the winner ran the effects).
+          const won = await ctx.rooms.use(roomId, async (room) => {
+            const stored = storedAlready(room, claimed.epoch, signed);
+            return stored && { ...stored, change: stillTrue(room, claimed) };
+          });
+          if (!won) throw error;
+          return won;
+        });
       // Whoever leaves is cut off by the effects: done before the reply, the leaver's own connection
       // would close first and the answer be lost. The new epoch was never wrapped to them anyway.
       if (leaving) setTimeout(() => void afterLeave(ctx, roomId, result.change, call.caller.user), 0);

@@ -3,7 +3,7 @@
 // N" for the change it stored itself. The lost reply is made on purpose: Alice reaches nats-server
 // through a TCP relay that stops passing the server's bytes, then is cut once the gateway has
 // stored her commit (seen by Carol), so the reply went to a connection that no longer exists.
-// Bound: ~20 s (one request timeout of 2.5 s, one reconnect).
+// Bound: ~25 s (one request timeout of 2.5 s, one reconnect, eight small rooms).
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -45,6 +45,34 @@ test('the same commit sent twice gets the same answer; another commit for that e
     { epoch: first.epoch, seq: Number(first.seq) },
   );
   await assert.rejects(commitRequest(me.nc, room.roomId, rival), ConflictError);
+});
+
+test('the same commit sent twice at once through two gateways: both copies get the one answer', async () => {
+  await stack.startGateway(); // a second gateway: the two copies may each go to another one
+  const { user, device } = await stack.registerUser();
+  const me = await stack.logInDevice(user, device);
+  const answers: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const room = await Room.create({
+      me: { userId: user.userId, userKeys: user.keys, device },
+      directory: new GatewayDirectory(() => me.nc),
+      roomId: newRoomId(),
+      orgId: 'default',
+      projectId: 'default',
+      nowMs: Date.now(),
+    });
+    await createRoomRequest(me.nc, room.genesisSigned);
+    const rotate = await room.rotate({ nowMs: Date.now() });
+    const both = await Promise.allSettled([
+      commitRequest(me.nc, room.roomId, rotate),
+      commitRequest(me.nc, room.roomId, rotate),
+    ]);
+    const [a, b] = both.map((r) =>
+      r.status === 'fulfilled' ? `epoch ${r.value.epoch} seq ${r.value.seq}` : String(r.reason),
+    );
+    answers.push(a === b ? 'same' : `${a} / ${b}`);
+  }
+  assert.deepEqual(answers, Array(8).fill('same'));
 });
 
 test('a removal whose reply was lost is sent again through the reconnect and stored once', async () => {
