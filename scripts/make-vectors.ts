@@ -245,7 +245,29 @@ async function envelopeVectors() {
       padded: c.paddedLength(n),
     })),
     vectors,
+    messageContents: messageContentVectors(),
   };
+}
+
+/** The padded MessageContent of each action (issue 17's message events): a reply, edit, delete, react, unreact. */
+function messageContentVectors() {
+  const cases: Array<{ name: string } & c.MessageContentInput> = [
+    { name: 'post', text: 'Hello, room!' },
+    { name: 'reply', text: 'yes', replyTo: messageIds[0]! },
+    { name: 'edit', action: 'edit', target: messageIds[0]!, text: 'Hello, everyone!' },
+    { name: 'delete', action: 'delete', target: messageIds[1]! },
+    { name: 'react', action: 'react', target: messageIds[0]!, reaction: '👍🏽' },
+    { name: 'unreact', action: 'unreact', target: messageIds[0]!, reaction: '🇫🇷' },
+  ];
+  return cases.map(({ name, ...content }) => ({
+    name,
+    action: content.action ?? 'post',
+    text: content.text ?? '',
+    replyTo: hex(content.replyTo ?? new Uint8Array()),
+    target: hex(content.target ?? new Uint8Array()),
+    reaction: content.reaction ?? '',
+    plaintext: hex(c.encodeMessageContent(content)),
+  }));
 }
 
 async function keyWrapVectors() {

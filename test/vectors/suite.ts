@@ -336,6 +336,23 @@ async function epochSuite(): Promise<void> {
 
 async function envelopeSuite(): Promise<void> {
   ok(envelope.vectors.length > 0);
+  ok(envelope.messageContents.length >= 6, 'a content vector for each message action');
+  for (const v of envelope.messageContents) {
+    const content = {
+      text: v.text,
+      replyTo: h(v.replyTo),
+      action: v.action as c.MessageActionName,
+      target: h(v.target),
+      reaction: v.reaction,
+    };
+    bytesEqual(c.encodeMessageContent(content), v.plaintext, `${v.name}: padded content`);
+    const back = c.decodeMessageContent(h(v.plaintext));
+    equal(back.action, v.action, `${v.name}: action`);
+    equal(back.text, v.text, `${v.name}: text`);
+    equal(back.reaction, v.reaction, `${v.name}: reaction`);
+    bytesEqual(back.target, v.target, `${v.name}: target`);
+    bytesEqual(back.replyTo, v.replyTo, `${v.name}: reply to`);
+  }
   for (const p of envelope.paddedLengths)
     equal(c.paddedLength(p.length), p.padded, `paddedLength(${p.length})`);
   for (const v of envelope.vectors) {
