@@ -1,6 +1,7 @@
 // The page side of crypto-chromium.bench.ts: bundled by esbuild and run in Chromium, it runs the
 // same figure modules as the Node benches and hands the rows back to Node.
 import { hpkeFigures } from './_hpke-figures.ts';
+import { rotationFigures } from './_rotation-figures.ts';
 import { unlockFigures } from './_unlock-figures.ts';
 
 type Row = [name: string, value: number, unit: string];
@@ -16,6 +17,7 @@ async function roomkeyBench(): Promise<Row[]> {
   };
   await hpkeFigures(report);
   await unlockFigures(report, 3);
+  await rotationFigures(report);
   return rows;
 }
 
