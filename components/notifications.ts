@@ -250,7 +250,8 @@ export class RoomKeyNotifications extends LitElement {
     const connection = this.#clients.connection;
     const keys = this.#clients.keys;
     let text = '';
-    if (connection === 'offline' || connection === 'reconnecting') {
+    // Locked or signed out, RoomKey is not connected on purpose: "offline" would not be true.
+    if (keys === 'ready' && (connection === 'offline' || connection === 'reconnecting')) {
       text = `${connectionText(connection)} New-message notifications will resume when RoomKey is back online.`;
     } else if (keys === 'locked') {
       text = `${keyText(keys)} Notifications show once RoomKey is unlocked.`;

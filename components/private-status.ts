@@ -61,8 +61,9 @@ export function connectionText(
 ): string {
   if (state === undefined && failure) return couldNotStart(failure);
   if (waitingForExtension(state, failure)) return WAITING_FOR_APPROVAL;
-  // Locked, RoomKey is not connected on purpose: that is not the network being down.
+  // Locked or signed out, RoomKey is not connected on purpose: that is not the network being down.
   if (state === 'offline' && keys === 'locked') return 'Not connected while RoomKey is locked.';
+  if (state === 'offline' && keys === 'signed-out') return 'Not connected until you sign in.';
   switch (state) {
     case 'connecting':
       return 'Connecting…';

@@ -42,14 +42,17 @@ showRoom();
 let client;
 let connectFailure = '';
 function showNetwork() {
-  const offline = !navigator.onLine || client?.connection === 'offline';
+  // Signed out or locked, the client is not connected on purpose: that is not being offline.
+  const offline = !navigator.onLine || (client?.connection === 'offline' && client?.keys === 'ready');
   network.textContent = offline ? 'You are offline' : '';
   connectError.textContent = offline || !connectFailure ? '' : `Not connected: ${connectFailure}`;
 }
 function followClient() {
   client?.removeEventListener('connection', showNetwork);
+  client?.removeEventListener('keys', showNetwork);
   client = getDefaultClient();
   client?.addEventListener('connection', showNetwork);
+  client?.addEventListener('keys', showNetwork);
   showNetwork();
 }
 window.addEventListener('online', showNetwork);

@@ -197,6 +197,8 @@ describe('<roomkey-sign-in>', () => {
 
   it('shows every connection state in words', async () => {
     const client = new FakeRoomKeyClient();
+    // Signed in: signed out (or locked), RoomKey is not connected on purpose and says so instead.
+    client.signedInAs('alice');
     const el = await mount('roomkey-sign-in', { client });
     const words: Record<string, string> = {
       connecting: 'Connecting',

@@ -55,6 +55,12 @@ describe('states with the extension', () => {
       equal(textOf(el, '[part=connection-status]'), 'Not connected while RoomKey is locked.');
       ok(!textOf(el, '[part=status]').includes('Offline'));
       equal($$(el, '[part=show-approval]').length, 0, 'nothing to approve once a client is there');
+      client.setKeys('signed-out');
+      await until(
+        () => textOf(el, '[part=connection-status]') === 'Not connected until you sign in.',
+        'signed out',
+      );
+      ok(!textOf(el, '[part=status]').includes('Offline'), 'signed out is not "offline" either');
       await expectNoAxeViolations(fixture(), 'locked');
     }),
   );
