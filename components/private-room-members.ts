@@ -112,6 +112,8 @@ export class RoomMembers {
   #trustFor = '';
   #trustClient: RoomKeyClient | undefined;
   readonly #verify: VerifyContact;
+  /** Rooms this user left from here (the room's notice says "You left", not "You were removed"). */
+  readonly #left = new Set<string>();
   #state: MembersState = {
     inviteBusy: false,
     inviteError: '',
@@ -196,6 +198,11 @@ export class RoomMembers {
       <button part="verify-button" class="verify-button" type="button" @click=${() => void this.#verify.open(view)}>
         ${action}<span class="visually-hidden"> ${member.username}</span>
       </button>`;
+  }
+
+  /** Whether this user left `roomId` from this panel (a removal by someone else reads otherwise). */
+  left(roomId: string): boolean {
+    return this.#left.has(roomId);
   }
 
   /** Another room: the invite form's message and confirmation go. */
@@ -391,6 +398,7 @@ export class RoomMembers {
     this.#patch({ removeBusy: true, removeError: '' });
     try {
       const room = await client.removeMember(this.#source.roomId(), member.userId);
+      if (member.userId === this.#source.me()) this.#left.add(room.roomId);
       this.#source.roomChanged(room);
       this.#dialog?.close();
       this.#patch({ removeTarget: undefined });

@@ -438,7 +438,7 @@ export class RoomKeyRoom extends LitElement {
       lines.push('This room is locked. Unlock RoomKey with your password to read and send messages.');
     } else if (this._room?.status === 'removed') {
       lines.push(
-        "You are no longer a member of this room. Messages from before stay readable on this device; new ones are not shared with you, and you can't write here.",
+        `${this.#members.left(this.roomId) ? 'You left this room.' : 'You were removed from this room.'} Messages from before stay readable on this device; new ones are not shared with you, and you can't write here.`,
       );
     } else if (this._room === null || this._room?.status === 'outside') {
       lines.push('You are not a member of this room. Ask a member to invite you.');

@@ -274,7 +274,7 @@ describe('<roomkey-room>', () => {
     const { el, client, roomId } = await openRoom((c, id) => c.seedHistory(id, 3));
     client.updateRoom(roomId, { status: 'removed', members: [] });
     await settle(el);
-    ok(textOf(el, '[part=notice]').includes('You are no longer a member of this room'));
+    ok(textOf(el, '[part=notice]').includes('You were removed from this room'));
     equal($<HTMLTextAreaElement>(el, '#composer-input').disabled, true);
     equal($<HTMLButtonElement>(el, '[part=send]').disabled, true);
     equal($$(el, '[part=invite]').length, 0);

@@ -73,7 +73,7 @@ describe('<roomkey-room> states', () => {
     await settle(el);
     const call = client.calls.filter((c) => c.method === 'removeMember').at(-1)!;
     equal(call.args[1], client.session!.userId, 'the commit removes the user themself');
-    ok(textOf(el, '[part=notice]').includes('You are no longer a member of this room'));
+    ok(textOf(el, '[part=notice]').startsWith('You left this room.'), 'left, not "removed"');
     equal(textOf(el, '[part=key-line]'), 'End-to-end encrypted', 'no member count that contradicts it');
     equal($$(el, '[part=leave-button]').length, 0);
     equal($$(el, '[part=invite]').length, 0);
