@@ -144,6 +144,9 @@ export class Account {
 
   /** The passkeys that unlock the store (its header; readable while locked): lib/passkey-section.ts. */
   passkeys(): Promise<{ credentialId: Uint8Array; prfSalt: Uint8Array }[]> {
+    // Signed out there is no store to read, and a pairing holds the one-operation lock until the
+    // other device confirms: waiting behind it hung the popup's reload (issue 15).
+    if (this.#state.keys === 'signed-out') return Promise.resolve([]);
     return this.#serial(async () => {
       if (this.#state.keys === 'signed-out') return [];
       this.#store ??= await EncryptedStore.open(this.#deps.backend);

@@ -117,4 +117,66 @@ describe('pairing from the extension popup', { timeout: 420_000 }, () => {
     assert.match((await popup.locator('#devices').textContent()) ?? '', /active now|seen|not seen lately/);
     await popup.close();
   });
+
+  // The popup as the NEW device once hung before its code showed: the popup's reload asked the
+  // background for the store's passkeys, which queued behind the pairing's own account operation
+  // (held while the person walks to the other device). A signed-out account has no passkeys.
+  it('the extension as the NEW device: its popup shows the code; the paired page adds it', STEP, async () => {
+    const second = await launchWithExtension('ines-2');
+    try {
+      const popup = await second.extensionPage('popup.html');
+      await popup.locator('#pair-new-form input[name=gateway]').fill(`${stack.origins.a}/`);
+      await popup.locator('#pair-new-form input[name=password]').fill(PASSWORD);
+      await popup.locator('#pair-new-start').click();
+      const text = await waitFor(
+        'the popup shows its pairing code',
+        async () =>
+          (
+            (await popup
+              .locator('#pair-new-text')
+              .textContent()
+              .catch(() => null)) ?? ''
+          ).trim() || undefined,
+      );
+      assert.equal(await popup.locator('#pair-new-qr').count(), 1, 'and its QR');
+      // The page signed in by pairing above is now the old device: it reads the popup's code.
+      await page.locator('roomkey-devices button[part=add-device]').click();
+      await page.locator('roomkey-devices textarea[part=paste]').fill(text);
+      await page.locator('roomkey-devices button[part=read-code]').click();
+      const pageCode = await waitFor(
+        'the page shows the code',
+        async () =>
+          (
+            (await page
+              .locator('roomkey-devices [part=code]')
+              .textContent()
+              .catch(() => null)) ?? ''
+          ).trim() || undefined,
+      );
+      const popupCode = await waitFor(
+        'the popup shows the code',
+        async () =>
+          (
+            (await popup
+              .locator('#pair-new-code')
+              .textContent()
+              .catch(() => null)) ?? ''
+          ).trim() || undefined,
+      );
+      assert.equal(popupCode, pageCode, 'both screens show the same code');
+      await page.locator('roomkey-devices button[part=confirm]').click();
+      await waitFor(
+        'the second extension is signed in as ines',
+        async () =>
+          ((await popup
+            .locator('#username')
+            .textContent()
+            .catch(() => null)) ?? '') === 'ines',
+        SLOW * 2,
+      );
+      await popup.close();
+    } finally {
+      await second.close();
+    }
+  });
 });
