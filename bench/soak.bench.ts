@@ -29,8 +29,8 @@ const MIB = 1024 * 1024;
  * The clients' young generation is held at one size (16 MiB per semi-space) so that both
  * measurements see the same one. Left to itself, V8 grows it by the allocation rate (1 → 128 MiB
  * under this traffic, one-off steps that stop at its ceiling) and RSS grows with it, by no one's
- * history: with V8's own sizing 75 s runs read 1.7–4.2 KB per delivery while heap and ArrayBuffers
- * did not grow; held, the same run reads ≤ 0. `ROOMKEY_SOAK_V8=` runs with V8's own sizing.
+ * history: with V8's own sizing 300 s read 1.37 KB per delivery (heap + ArrayBuffers 101 B); held,
+ * 155 B (89 B). `ROOMKEY_SOAK_V8=` runs with V8's own sizing.
  */
 const YOUNG_GEN_FIXED = '--min-semi-space-size=16 --max-semi-space-size=16';
 
