@@ -1,5 +1,6 @@
 // The page side of crypto-chromium.bench.ts: bundled by esbuild and run in Chromium, it runs the
 // same figure modules as the Node benches and hands the rows back to Node.
+import { ceilingFigures } from './_ceiling-figures.ts';
 import { hpkeFigures } from './_hpke-figures.ts';
 import { rotationFigures } from './_rotation-figures.ts';
 import { unlockFigures } from './_unlock-figures.ts';
@@ -18,6 +19,7 @@ async function roomkeyBench(): Promise<Row[]> {
   await hpkeFigures(report);
   await unlockFigures(report, 3);
   await rotationFigures(report);
+  await ceilingFigures(report);
   return rows;
 }
 

@@ -2,6 +2,7 @@
 // (directory lookup, membership, signature, replay, AEAD, padding) on top of the raw primitives.
 import { MemoryDirectory, newRoomId, Room } from '../core/room/index.ts';
 import { makeUser } from '../test/helpers/users.ts';
+import { ceilingFigures } from './_ceiling-figures.ts';
 import { rotationFigures } from './_rotation-figures.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
@@ -43,5 +44,6 @@ export async function bench(report: Report): Promise<void> {
   for (let i = 0; i < rotations; i++) await room.applyCommit(await room.rotate({ nowMs: Date.now() }));
   report('room.rotate.2-members', rotations / ((performance.now() - started) / 1000), 'commits/s');
 
+  await ceilingFigures(report);
   await rotationFigures(report);
 }
