@@ -328,6 +328,13 @@ export class RoomHistory implements ReactiveController {
     }
     const isNew = this.upsert(message);
     if (isNew && message.status === 'received' && !this.#stick) this.#newBelow++;
+    // A delete also replaces the last announcement, which may still hold the deleted text.
+    if (
+      message.status === 'received' &&
+      message.action === 'delete' &&
+      this.#events.isDeleted(message.target!)
+    )
+      return `${message.senderUsername} deleted a message.`;
     return isNew && message.status === 'received'
       ? `${message.senderUsername}: ${message.text.slice(0, 200)}`
       : '';

@@ -275,6 +275,15 @@ describe('<roomkey-room> chat basics', () => {
       "bob cannot edit or delete alice's",
     );
     equal($$(el, 'li[data-key]').length, 2, 'events are not rows');
+    // A message announced to screen readers and then deleted leaves the announcement too.
+    const secret = client.makeMessage(roomId, 'soon deleted: 4321');
+    client.deliver(secret);
+    await until(() => $(el, '[aria-live]').textContent?.includes('4321'), 'announced');
+    client.deliver(event('', { action: 'delete', target: secret.messageId }));
+    await until(() => $$(el, '[part~=deleted]').length === 1, 'deleted');
+    await settle(el);
+    ok(!el.shadowRoot!.textContent!.includes('4321'), 'the deleted text is nowhere in the room');
+    equal($(el, '[aria-live]').textContent?.trim(), 'bob deleted a message.');
     equal(rowOf(el, 'mine').querySelector('[part=reaction]')?.getAttribute('aria-label'), '🎉 1: carol');
     await expectNoAxeViolations(fixture(), 'others’ events');
   });
