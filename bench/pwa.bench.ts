@@ -2,6 +2,9 @@
 // Node (the SDK, memory store) and Bob in the demo page (the one script tag, IndexedDB):
 //   pwa-catch-up-10k        Bob's history() of 10,000 messages in the page: fetch + verify + decrypt
 //   pwa-send-rendered-p50/p99   Alice's send() in Node → the text rendered in Bob's <roomkey-room>
+//   pwa-raw-rendered-p50/p99    the anchor: a raw NATS publish from Node → a subscriber in Bob's page
+//                               over WebSocket → rendered by a minimal handler (_raw-render.ts)
+//   pwa-send-rendered-p50/p99.vs-raw   the client's figure over the anchor's (issue 19: ≤ 2× / ≤ 3×)
 //   pwa-raw-request-p50/p99     a raw NATS request round trip over WebSocket, same server, same run
 // Starts and stops its own stack and browser.
 import { readFileSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { MemoryBackend } from '../core/store/memory-backend.ts';
 import { launchUser } from '../test/e2e/helpers/browser.ts';
 import { ensureBuilt } from '../test/e2e/helpers/build.ts';
 import { startDevStack } from '../test/e2e/helpers/dev-stack.ts';
+import { percentile, rawRenderedLatencies } from './_raw-render.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
@@ -18,11 +22,6 @@ const CATCH_UP = 10_000;
 const LATENCY_SAMPLES = 200;
 const RAW_SAMPLES = 300;
 const IN_FLIGHT = 64;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -103,6 +102,32 @@ export async function bench(report: Report): Promise<void> {
     }
     report('pwa-send-rendered-p50', percentile(latencies, 50), 'ms');
     report('pwa-send-rendered-p99', percentile(latencies, 99), 'ms');
+    const raw = await rawRenderedLatencies(
+      page,
+      stack.urls.natsWebSocket,
+      stack.paths.gatewayAppCreds,
+      LATENCY_SAMPLES,
+    );
+    report(
+      'pwa-raw-rendered-p50',
+      percentile(raw, 50),
+      'ms (anchor: raw publish → rendered in the same page)',
+    );
+    report(
+      'pwa-raw-rendered-p99',
+      percentile(raw, 99),
+      'ms (anchor: raw publish → rendered in the same page)',
+    );
+    report(
+      'pwa-send-rendered-p50.vs-raw',
+      percentile(latencies, 50) / percentile(raw, 50),
+      'ratio (target ≤ 2)',
+    );
+    report(
+      'pwa-send-rendered-p99.vs-raw',
+      percentile(latencies, 99) / percentile(raw, 99),
+      'ratio (target ≤ 3)',
+    );
 
     // Raw NATS request round trip over WebSocket on the same server.
     const creds = readFileSync(stack.paths.gatewayAppCreds);
