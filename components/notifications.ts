@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues, type TemplateResul
 import { repeat } from 'lit/directives/repeat.js';
 import { ClientController } from './client/client-controller.ts';
 import type { PushStatus, RoomKeyClient, RoomNotification } from './client/types.ts';
+import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
 import { connectionText, keyText } from './private-status.ts';
 import { base } from './private-styles.ts';
@@ -284,7 +285,7 @@ export class RoomKeyNotifications extends LitElement {
     }
     this._push = await client
       .pushStatus()
-      .catch((e: Error) => ({ state: 'unavailable' as const, message: e.message }));
+      .catch((e: Error) => ({ state: 'unavailable' as const, message: errorText(e) }));
   }
 
   /** The user's click: the browser's permission is asked only from here. */

@@ -336,8 +336,7 @@ export class RoomKeyRoom extends LitElement {
         if (generation === this.#generation) this._sealedUrl = url;
       },
       (error: Error) => {
-        if (generation === this.#generation)
-          this._error = error?.message || 'The sealed room could not open.';
+        if (generation === this.#generation) this._error = errorText(error);
       },
     );
   }

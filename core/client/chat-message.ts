@@ -5,6 +5,7 @@
  * @example const row = readableMessage(roomId, message, { senderUsername: 'bob', myUserId });
  */
 import { toHex } from '../bytes.ts';
+import { isPersonText } from '../errors.ts';
 import type { RoomMessage, StoredFacts } from '../room/index.ts';
 import type {
   ChatMessage,
@@ -76,7 +77,7 @@ export function sentMessage(input: Omit<SentMessage, 'status' | 'own' | 'storedA
  * @example const m = heldMessage({ roomId, messageId, epoch, reason, seq, storedAtMs });
  */
 export function heldMessage(input: Omit<HeldMessage, 'status' | 'own'>): HeldMessage {
-  return { ...input, status: 'held', own: false };
+  return { ...input, reason: forPeople(input.reason, HELD_REASON), status: 'held', own: false };
 }
 
 /**
@@ -94,7 +95,18 @@ export function sendingMessage(
  * @example const m = failedMessage({ roomId, messageId, epoch, reason: error.message, seq, storedAtMs });
  */
 export function failedMessage(input: Omit<FailedMessage, 'status' | 'own'>): FailedMessage {
-  return { ...input, status: 'failed', own: false };
+  return { ...input, reason: forPeople(input.reason, FAILED_REASON), status: 'failed', own: false };
+}
+
+/** Said for a held message whose reason was not written for people (it named a room or an id). */
+const HELD_REASON = "Waiting for this message's key: it shows once a member's device shares it.";
+/** Said for an unreadable message whose reason was not written for people. */
+const FAILED_REASON =
+  "This device can't read this message: it was written before you could read the room, or after you left it.";
+
+/** A row's reason is read by people: an internal one (an id, a prefix) gives way to `fallback`. */
+function forPeople(reason: string, fallback: string): string {
+  return reason && isPersonText(reason) ? reason : fallback;
 }
 
 /**

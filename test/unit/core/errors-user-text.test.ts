@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorText } from '../../../components/private-errors.ts';
+import { failedMessage, heldMessage } from '../../../core/client/chat-message.ts';
 import {
   BadCredentialsError,
   ConflictError,
@@ -85,5 +86,19 @@ describe('error texts for people', () => {
   it('anything else thrown gets a general sentence', () => {
     for (const thrown of [undefined, null, 42, '', {}, new Error('')])
       assert.deepEqual(problems(errorText(thrown)), []);
+  });
+
+  it("a held or unreadable row's reason names no room or id", () => {
+    const facts = { roomId: 'r', messageId: hex, epoch: 3, seq: 1, storedAtMs: 1 };
+    for (const reason of [
+      new UnknownEpochError(roomId, 3).message,
+      `not a member at epoch 3: ${userId}`,
+      '',
+    ]) {
+      for (const row of [failedMessage({ ...facts, reason }), heldMessage({ ...facts, reason })])
+        assert.deepEqual(problems(row.reason), [], `${row.status}: ${row.reason}`);
+    }
+    const written = 'No key for epoch 3 yet: waiting for a member.';
+    assert.equal(heldMessage({ ...facts, reason: written }).reason, written, 'a reason for people stays');
   });
 });
