@@ -169,7 +169,8 @@ async function afterLeave(
   try {
     await ctx.rooms.use(roomId, (room) => retry(() => applyMembership(ctx, room, change, callerNkey)));
   } catch (error) {
-    ctx.log(`room.commit: effects of leaving ${roomId}: ${(error as Error)?.stack ?? error}`);
+    // No room id in logs (trust rule 4): the error says what failed.
+    ctx.log(`room.commit: the effects of a member leaving failed: ${(error as Error)?.message ?? error}`);
   }
 }
 
