@@ -2,6 +2,7 @@
 // /dist/roomkey.js module the script tag loaded (one instance) and uses only its public API.
 //  - deep links: `#room=<roomId>` selects a room; picking a room or a toast updates the link;
 //  - a notice that says "You are offline" (the browser's network state and the client's);
+//  - the extension offered to those who do not have it;
 //  - the service worker that precaches this page, so it loads offline, and shows notifications.
 import { autoConnected, defaultClientChanges, getDefaultClient } from '/dist/roomkey.js';
 
@@ -69,6 +70,18 @@ autoConnected.then(
     showNetwork();
   },
 );
+
+// The extension is offered only to those who do not have it: its content script marks the page at
+// once, and its client opens the extension's own sign-in window.
+const extensionOffer = document.getElementById('get-extension');
+function showExtensionOffer() {
+  const present =
+    document.documentElement.hasAttribute('data-roomkey-extension') ||
+    typeof getDefaultClient()?.openSignIn === 'function';
+  extensionOffer.hidden = present;
+}
+defaultClientChanges.addEventListener('change', showExtensionOffer);
+autoConnected.finally(showExtensionOffer).catch(() => undefined);
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/sw.js').catch((error) => {

@@ -42,6 +42,17 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The browser bundle's URL prefix: the one script tag loads it from any site. */
+const BUNDLE_PREFIX = '/dist/';
+/**
+ * The bundle holds no secrets and is fetched without credentials (a module script is a CORS
+ * request), so any origin may load it; without this, a page on another site gets no module at all.
+ */
+const BUNDLE_CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+} as const;
+
 export async function startStaticServer(input: {
   /** URL prefix → directory; missing directories are skipped. */
   roots: Record<string, string>;
@@ -100,6 +111,7 @@ export async function startStaticServer(input: {
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-cache',
+      ...(path.startsWith(BUNDLE_PREFIX) ? BUNDLE_CORS : {}),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

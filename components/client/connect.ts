@@ -6,7 +6,9 @@
  * The in-page client (core, NATS) is a dynamic import, so pages with the extension never load it.
  * @example setDefaultClient(await connectInPage('https://rooms.example.com/'));
  */
-import { UnsupportedError } from '../../core/errors.ts';
+import { MalformedError, UnsupportedError } from '../../core/errors.ts';
+// Type only: the in-page client itself stays a lazy chunk.
+import type { InPageClient } from './in-page.ts';
 import type { RoomKeyClient } from './types.ts';
 
 /**
@@ -17,7 +19,7 @@ import type { RoomKeyClient } from './types.ts';
 export class InPageClientUnavailableError extends UnsupportedError {
   constructor(options?: { cause?: unknown }) {
     super(
-      'RoomKey: the in-page client could not be loaded (components/client/in-page.ts): reload the page, or use the RoomKey extension.',
+      'part of RoomKey did not load (the network dropped, or the site was just updated): reload the page, or use the RoomKey browser extension.',
     );
     // UnsupportedError takes no options: the failed import stays reachable for debugging.
     if (options) this.cause = options.cause;
@@ -35,5 +37,26 @@ export async function connectInPage(gatewayUrl: string): Promise<RoomKeyClient> 
   } catch (cause) {
     throw new InPageClientUnavailableError({ cause });
   }
-  return module.connectInPageClient(gatewayUrl);
+  const client = await module.connectInPageClient(gatewayUrl);
+  await refuseBrokenDeployment(client);
+  return client;
+}
+
+/**
+ * The page names a server whose `roomkey-config.json` is not a RoomKey configuration (a wrong
+ * `data-gateway`, a misconfigured host): no retry will help, so the elements say so instead of
+ * waiting as if offline. An unreachable server stays "offline" (the client retries when back).
+ */
+async function refuseBrokenDeployment(client: InPageClient): Promise<void> {
+  if (client.connection !== 'offline') return;
+  const error = await client.runtime.loadConfig().then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  if (!(error instanceof MalformedError)) return;
+  await client.close().catch(() => undefined);
+  throw new MalformedError(
+    `the address this page gives for its RoomKey server does not answer with RoomKey's settings (${client.configUrl}). If you run this site, check the script's data-gateway; if not, tell the site's owner.`,
+    { cause: error },
+  );
 }
