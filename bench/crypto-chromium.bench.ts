@@ -1,7 +1,8 @@
 // The crypto figures in Chromium (Debian's, headless), where issue 19's targets are set: HPKE seal and
 // open of 1 KB on WebCrypto X25519 and on noble, and store unlock with the production Argon2id costs
-// in WebAssembly, the 1,000-member rotation, each next to its anchor measured in the same page
-// (_hpke-figures.ts, _unlock-figures.ts, _rotation-figures.ts). The page is bundled with esbuild and served from 127.0.0.1 (a secure context,
+// in WebAssembly, the 1,000-member rotation and the primitive ceiling per core beside a room's
+// receiveMany, each next to its anchor measured in the same page (_hpke-figures.ts,
+// _unlock-figures.ts, _rotation-figures.ts, _ceiling-figures.ts). The page is bundled with esbuild and served from 127.0.0.1 (a secure context,
 // so WebCrypto is there). Rows are prefixed `chromium.`. Starts and stops its own server and browser.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
