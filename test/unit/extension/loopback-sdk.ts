@@ -7,6 +7,7 @@
  * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
 import type {
+  MessageEventInput,
   ReceivedMessage,
   RoomSummary,
   SentMessage,
@@ -140,6 +141,21 @@ class LoopbackSession implements BackgroundSession {
   async send(roomId: string, text: string): Promise<SentMessage> {
     const room = this.#room(roomId);
     const message = this.#message(room, text, this.session.username, true) as SentMessage;
+    await this.#append(message);
+    this.#emit('message', message);
+    return message;
+  }
+
+  /** As send, with the event's fields on the stored message (no crypto here: core/client's test it). */
+  async sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
+    const room = this.#room(roomId);
+    const text = event.action === 'reply' || event.action === 'edit' ? event.text : '';
+    const { action: _, ...fields } = event;
+    const base = this.#message(room, text, this.session.username, true) as SentMessage;
+    const message: SentMessage =
+      event.action === 'reply'
+        ? { ...base, replyTo: event.replyTo }
+        : { ...base, action: event.action, ...fields };
     await this.#append(message);
     this.#emit('message', message);
     return message;
