@@ -43,7 +43,7 @@ export interface ExtensionIdentity {
 }
 
 /** Pages allowed to manage approvals and settings (sign-in.html: the sign-in window reads and keeps the server). */
-const ADMIN_PAGES = new Set(['/popup.html', '/approve.html', '/sign-in.html']);
+const ADMIN_PAGES = new Set(['/popup.html', '/approve.html', '/sign-in.html', '/pair.html']);
 /** The web-accessible page (wxt.config.ts): only ever a site's sealed frame. */
 const SEALED_PAGE = '/sealed-room.html';
 

@@ -2,8 +2,9 @@
  * The popup's "Add a device" (issue 15): paste the text of the code the new device shows (every
  * pairing code can be copied as text), compare the six digits with the new device's screen, then
  * add it or cancel. The approval waits in the background (lib/pairing-admin.ts), so the popup may
- * close and open again before the answer. The popup does not use the camera: Chrome cannot show a
- * camera permission prompt from an extension popup; a page's <roomkey-devices> scans with it.
+ * close and open again before the answer. The popup does not use the camera (Chrome cannot show a
+ * camera permission prompt from an extension popup): "Scan with the camera" opens the extension's
+ * own tab, pair.html, which can.
  * @example html`${addDeviceSection({ signedIn, waiting, busy, act, admin, draw })}`
  */
 import { encodeQR } from '@paulmillr/qr';
@@ -21,6 +22,8 @@ export interface AddDeviceInput {
   approve(text: string): Promise<unknown>;
   confirm(): Promise<unknown>;
   cancel(): Promise<unknown>;
+  /** Opens the extension's tab that scans the code with the camera (entrypoints/pair/). */
+  scan?(): void;
 }
 
 /**
@@ -58,7 +61,10 @@ export function addDeviceSection(input: AddDeviceInput): TemplateResult | typeof
       Add a device: on the new device choose “Pair with a signed-in device”, copy its code’s text and paste it here
       <textarea id="pairing-text" name="pairing-text" rows="3" spellcheck="false" required></textarea>
     </label>
-    <div class="row"><button id="pairing-read" type="submit" ?disabled=${input.busy}>Read code</button></div>
+    <div class="row">
+      <button id="pairing-read" type="submit" ?disabled=${input.busy}>Read code</button>
+      ${input.scan ? html`<button id="pairing-scan" type="button" @click=${() => input.scan?.()}>Scan with the camera</button>` : nothing}
+    </div>
   </form>`;
 }
 

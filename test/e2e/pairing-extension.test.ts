@@ -4,6 +4,9 @@
 // and only "It matches" sends the identity: the new device signs in as the same user. "It doesn't
 // match" first sends nothing. The popup lists the new device with when it was last seen.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
@@ -17,6 +20,7 @@ import {
   launchWithExtension,
   startExtensionStack,
 } from './helpers/extension.ts';
+import { fakeCameraArgs, writeQrVideo } from './helpers/pairing-camera.ts';
 
 const STEP = { timeout: 120_000 };
 
@@ -27,12 +31,21 @@ describe('pairing from the extension popup', { timeout: 420_000 }, () => {
   let ines: ExtensionUser;
   let tablet: BrowserUser;
   let page: Page;
+  /** Ines's camera (a fake one playing this file: blank until a new device shows its code). */
+  let dir: string;
+  let video: string;
 
   before(async () => {
     ensureBuilt();
     ensureExtensionBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'roomkey-pairing-ext-'));
+    video = join(dir, 'camera.y4m');
+    writeQrVideo(video, null);
     stack = await startExtensionStack();
-    [ines, tablet] = await Promise.all([launchWithExtension('ines'), launchUser('ines-tablet')]);
+    [ines, tablet] = await Promise.all([
+      launchWithExtension('ines', { args: fakeCameraArgs(video) }),
+      launchUser('ines-tablet'),
+    ]);
     page = await tablet.page();
   });
 
@@ -40,6 +53,7 @@ describe('pairing from the extension popup', { timeout: 420_000 }, () => {
     await ines?.close();
     await tablet?.close();
     await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function newDeviceCode(): Promise<string> {
@@ -179,4 +193,66 @@ describe('pairing from the extension popup', { timeout: 420_000 }, () => {
       await second.close();
     }
   });
+
+  it(
+    '"Scan with the camera" opens the extension’s own tab, which reads the new device’s QR',
+    STEP,
+    async () => {
+      const phone = await launchUser('ines-phone');
+      try {
+        const phonePage = await phone.page();
+        await phonePage.goto(stack.stack.urls.web);
+        await phonePage.locator('roomkey-devices input[part=password]').fill(PASSWORD);
+        await phonePage.locator('roomkey-devices button[part=show-code]').click();
+        const qrText = await waitFor('the phone shows its code', async () => {
+          const text = (
+            await phonePage
+              .locator('roomkey-devices [part=qr-text]')
+              .textContent()
+              .catch(() => null)
+          )?.trim();
+          return text?.startsWith('roomkey-pair:v1:') ? text : undefined;
+        });
+        writeQrVideo(video, qrText);
+        const popup = await ines.extensionPage('popup.html');
+        const [scanner] = await Promise.all([
+          ines.context.waitForEvent('page'),
+          popup.locator('#pairing-scan').click(),
+        ]);
+        assert.match(scanner.url(), /^chrome-extension:\/\/[a-z]+\/pair\.html$/);
+        const code = await waitFor(
+          'the extension’s tab read the code with the camera',
+          async () =>
+            (
+              (await scanner
+                .locator('#pair-code')
+                .textContent()
+                .catch(() => null)) ?? ''
+            ).trim() || undefined,
+          30_000,
+        );
+        const phoneCode = await waitFor(
+          'the phone shows the confirmation code',
+          async () =>
+            (
+              (await phonePage
+                .locator('roomkey-devices [part=code]')
+                .textContent()
+                .catch(() => null)) ?? ''
+            ).trim() || undefined,
+        );
+        assert.equal(code, phoneCode, 'both screens show the same code');
+        await scanner.locator('#pair-confirm').click();
+        await waitFor(
+          'the phone is signed in',
+          async () => /Signed in as\s*ines/.test(await shown(phonePage, 'roomkey-sign-in')),
+          SLOW * 2,
+        );
+        await scanner.locator('#pair-done').waitFor();
+        await popup.close();
+      } finally {
+        await phone.close();
+      }
+    },
+  );
 });

@@ -344,6 +344,7 @@ function draw(): void {
           approve: (text) => transport.admin('pairApprove', { text }),
           confirm: () => transport.admin('pairConfirm', {}),
           cancel: () => transport.admin('pairCancel', {}),
+          scan: () => void browser.tabs.create({ url: browser.runtime.getURL('/pair.html') }),
         })}
       </section>`,
     root,
