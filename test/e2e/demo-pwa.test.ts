@@ -90,6 +90,7 @@ describe('demo PWA', { timeout: 240_000 }, () => {
     assert.deepEqual(
       cached.filter((p) => !p.startsWith('/dist/chunks/')),
       [
+        '/admin.html',
         '/app.js',
         '/dist/roomkey.js',
         '/icons/icon-192.png',
