@@ -24,6 +24,8 @@ const LIGHT_ENTRIES = [
   '^core/client/chat-message\\.ts$',
   // How replies, edits, deletes and reactions apply to the rows the room element shows (eager bundle).
   '^core/client/message-events\\.ts$',
+  // The camera QR reader (jsQR on demand) of the devices elements and the extension's pair page.
+  '^core/client/qr-camera\\.ts$',
 ];
 const PUBLIC_ENTRIES = [
   '^proto/index\\.ts$',

@@ -1,7 +1,7 @@
 /**
  * QR codes for pairing, both ways: showing one (@paulmillr/qr, drawn as SVG rectangles, no markup
- * from strings) and reading one from the camera (getUserMedia frames drawn to a canvas and read by
- * jsQR, loaded only when a scan starts; BarcodeDetector does not exist in Chromium on Linux).
+ * from strings) and reading one from the camera (core/client/qr-camera.ts, shared with the
+ * extension's pair page).
  * Internal to `<roomkey-devices>`.
  * @example const stop = await scanQr(video, (text) => use(text));
  */
@@ -22,59 +22,4 @@ export function qrSvg(text: string, label: string, part = 'qr'): TemplateResult 
   return html`<svg part=${part} role="img" aria-label=${label} viewBox="0 0 ${size + 8} ${size + 8}" shape-rendering="crispEdges">${svg`<rect width="100%" height="100%" fill="#fff"></rect><path d=${path} fill="#000"></path>`}</svg>`;
 }
 
-type JsQr = typeof import('jsqr').default;
-
-/** jsQR is CommonJS (exports.default under __esModule): its function is one `default` deep or two. */
-async function loadJsQr(): Promise<JsQr> {
-  const mod = (await import('jsqr')) as unknown as { default: JsQr | { default: JsQr } };
-  return typeof mod.default === 'function' ? mod.default : mod.default.default;
-}
-
-/** How often a camera frame is read (reading one takes a few ms). */
-const SCAN_INTERVAL_MS = 150;
-
-/**
- * Shows the camera in `video` and calls `onText` once with the first QR text that `accept` takes;
- * resolves with a function that stops the camera. Rejects when there is no camera or no consent.
- * @example const stop = await scanQr(video, (t) => t.startsWith('roomkey-pair:'), onText);
- */
-export async function scanQr(
-  video: HTMLVideoElement,
-  accept: (text: string) => boolean,
-  onText: (text: string) => void,
-): Promise<() => void> {
-  if (!navigator.mediaDevices?.getUserMedia) {
-    throw new Error('This browser cannot use a camera here: paste the code’s text instead.');
-  }
-  const [jsQR, stream] = await Promise.all([
-    loadJsQr(),
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false }),
-  ]);
-  video.srcObject = stream;
-  video.muted = true;
-  video.setAttribute('playsinline', '');
-  await video.play().catch(() => undefined);
-  const canvas = document.createElement('canvas');
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(timer);
-    for (const track of stream.getTracks()) track.stop();
-    video.srcObject = null;
-  };
-  const timer = setInterval(() => {
-    if (stopped || !context || video.readyState < 2 || !video.videoWidth) return;
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    context.drawImage(video, 0, 0);
-    const frame = context.getImageData(0, 0, canvas.width, canvas.height);
-    const found = jsQR(frame.data, frame.width, frame.height, { inversionAttempts: 'dontInvert' });
-    if (found?.data && accept(found.data)) {
-      stop();
-      onText(found.data);
-    }
-  }, SCAN_INTERVAL_MS);
-  return stop;
-}
+export { scanQr } from '../core/client/qr-camera.ts';
