@@ -14,10 +14,9 @@ import {
   sealEnvelope,
   signingKeyPair,
 } from '../core/crypto/index.ts';
-import { MemoryDirectory, newRoomId, Room } from '../core/room/index.ts';
 import { v1 } from '../proto/index.ts';
-import { makeUser } from '../test/helpers/users.ts';
 import type { Report } from './_rate.ts';
+import { twoMemberRoom } from './_two-member-room.ts';
 
 const MESSAGES = 2000;
 const TEXT = 'x'.repeat(1000);
@@ -98,20 +97,7 @@ export async function ceilingFigures(report: Report): Promise<void> {
   report('ceiling.open', rate(MESSAGES, costs.openMs), 'msgs/s (XChaCha20-Poly1305, noble, 1 KB)');
   report('ceiling.per-core', ceiling, 'msgs/s (anchor: decode + verify + open, one core, this run)');
 
-  const directory = new MemoryDirectory();
-  const alice = await makeUser('alice', directory);
-  const bob = await makeUser('bob', directory);
-  const room = await Room.create({
-    me: alice.me,
-    directory,
-    roomId: newRoomId(),
-    orgId: 'o',
-    projectId: 'p',
-    nowMs: Date.now(),
-  });
-  await room.applyCommit(await room.add(['bob'], { nowMs: Date.now() }));
-  const bobs = await Room.fromGenesis(room.genesisSigned, bob.me, directory);
-  await bobs.applyCommit(room.signedAt(1));
+  const { room, bobs } = await twoMemberRoom();
   const sent: Uint8Array[] = [];
   for (let i = 0; i < MESSAGES + 200; i++)
     sent.push((await room.encrypt(TEXT, { nowMs: Date.now() })).envelope);

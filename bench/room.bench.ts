@@ -1,27 +1,13 @@
 // The room state machine end to end, without a network: what one client spends per message
 // (directory lookup, membership, signature, replay, AEAD, padding) on top of the raw primitives.
-import { MemoryDirectory, newRoomId, Room } from '../core/room/index.ts';
-import { makeUser } from '../test/helpers/users.ts';
 import { ceilingFigures } from './_ceiling-figures.ts';
 import { rotationFigures } from './_rotation-figures.ts';
+import { twoMemberRoom } from './_two-member-room.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
 export async function bench(report: Report): Promise<void> {
-  const directory = new MemoryDirectory();
-  const alice = await makeUser('alice', directory);
-  const bob = await makeUser('bob', directory);
-  const room = await Room.create({
-    me: alice.me,
-    directory,
-    roomId: newRoomId(),
-    orgId: 'o',
-    projectId: 'p',
-    nowMs: Date.now(),
-  });
-  await room.applyCommit(await room.add(['bob'], { nowMs: Date.now() }));
-  const bobs = await Room.fromGenesis(room.genesisSigned, bob.me, directory);
-  await bobs.applyCommit(room.signedAt(1));
+  const { room, bobs } = await twoMemberRoom();
   const text = 'x'.repeat(1000);
 
   const count = 2000;
