@@ -4,6 +4,7 @@
 // granted); the approval window says which site asks and what each answer does (axe-clean); the
 // popup says the account state in words and names the waiting site instead of "No site has asked
 // yet"; after Allow the page shows the true state ("Signed out"), not "offline" or "still starting".
+// Screenshots: extension-approval, extension-popup-waiting-site, extension-page-after-allow.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +18,7 @@ import {
   launchWithExtension,
   startExtensionStack,
 } from './helpers/extension.ts';
+import { snap } from './helpers/screenshots.ts';
 
 const STEP = { timeout: 45_000 };
 
@@ -105,6 +107,7 @@ describe('extension approval words', { timeout: 240_000 }, () => {
     assert.match(main, /Block this site The site gets nothing more from RoomKey/);
     assert.equal(await approval.locator('#allow').getAttribute('aria-describedby'), 'means-allow');
     assert.equal(await axeViolations(approval), '');
+    await snap(approval, 'extension-approval');
   });
 
   it('the popup says the state in words and names the waiting site', STEP, async () => {
@@ -122,6 +125,7 @@ describe('extension approval words', { timeout: 240_000 }, () => {
     assert.match((await popup.locator('#pending').textContent()) ?? '', new RegExp(`${origin} is waiting`));
     assert.doesNotMatch((await popup.locator('main').textContent()) ?? '', /No site has asked yet/);
     assert.equal(await axeViolations(popup), '');
+    await snap(popup, 'extension-popup-waiting-site');
     await popup.close();
   });
 
@@ -130,5 +134,6 @@ describe('extension approval words', { timeout: 240_000 }, () => {
     const signedOut = site.getByText('Signed out', { exact: true });
     await waitFor('the true state', async () => (await signedOut.count()) > 0, 15_000);
     assert.doesNotMatch(await shownText(site), /Waiting for your approval|still starting|Offline/);
+    await snap(site, 'extension-page-after-allow');
   });
 });
