@@ -6,7 +6,6 @@
 // of the copy that counts. Alice reaches nats-server through a TCP relay the test can cut.
 // Bound: 180 s (about 85 s here: the 60 s grace is waited out for real, production settings).
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, type TestContext, test } from 'node:test';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { StoredMessage } from '../../core/client/types.ts';
@@ -14,6 +13,7 @@ import { REPLAY_GRACE_MS } from '../../core/room/index.ts';
 import { Deliveries, until } from '../helpers/fault-traffic.ts';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
+import { relayedNats } from './helpers/tcp-relay.ts';
 
 let stack: TestStack;
 let gateway: GatewayProcess;
@@ -30,13 +30,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Alice (through a relay the test can cut) and Bob in one room, both following it. */
 async function resendRoom(t: TestContext, tag: string) {
-  const relay = await tcpRelay(Number(new URL(stack.nats.wsUrl).port));
-  t.after(() => relay.close());
-  const wsUrl = new URL(stack.nats.wsUrl);
-  wsUrl.port = String(relay.port);
+  const { relay, servers } = await relayedNats(stack.nats.wsUrl, t);
   const alice = await stack.signUpSession({
     username: `alice-${tag}`,
-    config: { ...stack.clientConfig(), servers: wsUrl.toString().replace(/\/$/, '') },
+    config: { ...stack.clientConfig(), servers },
   });
   const bob = await stack.signUpSession({ username: `bob-${tag}` });
   const { roomId } = await alice.createRoom('Resend');
@@ -146,43 +143,3 @@ test('a message stored past its epoch grace is sent again in the new epoch and r
   }
   t.diagnostic(`refused copy seq ${late.seq} (epoch ${late.epoch}), sent again as seq ${resent.seq}`);
 });
-
-/** A TCP relay to 127.0.0.1:`target` that can drop every connection and refuse new ones. */
-async function tcpRelay(
-  target: number,
-): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) return void client.destroy();
-    const upstream = tcpConnect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-      s.on('error', () => {});
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    cut() {
-      open = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      open = true;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}

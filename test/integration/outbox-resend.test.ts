@@ -5,7 +5,6 @@
 // message id, so an attempt whose answer was lost and a second attempt store and show it once.
 // Alice reaches nats-server through a TCP relay the test can cut. Bound: 60 s.
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fromHex } from '../../core/bytes.ts';
 import { OutboxSender } from '../../core/client/outbox-sender.ts';
@@ -16,6 +15,7 @@ import { MemoryBackend } from '../../core/store/memory-backend.ts';
 import { Deliveries, until } from '../helpers/fault-traffic.ts';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
+import { relayedNats } from './helpers/tcp-relay.ts';
 
 let stack: TestStack;
 let gateway: GatewayProcess;
@@ -41,15 +41,12 @@ async function bobFollows(bob: RoomKeySession, roomId: string): Promise<void> {
 test('written offline, kept encrypted, read back after a reload, sent once online: received once', {
   timeout: 60_000,
 }, async (t) => {
-  const relay = await tcpRelay(Number(new URL(stack.nats.wsUrl).port));
-  t.after(() => relay.close());
-  const wsUrl = new URL(stack.nats.wsUrl);
-  wsUrl.port = String(relay.port);
+  const { relay, servers } = await relayedNats(stack.nats.wsUrl, t);
   const backend = new MemoryBackend();
   const alice = await stack.signUpSession({
     username: 'alice-ob',
     backend,
-    config: { ...stack.clientConfig(), servers: wsUrl.toString().replace(/\/$/, '') },
+    config: { ...stack.clientConfig(), servers },
   });
   const bob = await stack.signUpSession({ username: 'bob-ob' });
   const { roomId } = await alice.createRoom('Outbox');
@@ -129,42 +126,3 @@ test('a second attempt of one message (its first answer lost) is stored and rece
   await sleep(1500);
   assert.deepEqual(deliveries.duplicates(), [], 'received once');
 });
-
-async function tcpRelay(
-  target: number,
-): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) return void client.destroy();
-    const upstream = tcpConnect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-      s.on('error', () => {});
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    cut() {
-      open = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      open = true;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
