@@ -12,6 +12,7 @@ import type {
   RoomSummary,
   SentMessage,
   StoredMessage,
+  UnsentMessage,
 } from '../client/types.ts';
 import { MalformedError, UnavailableError } from '../errors.ts';
 import {
@@ -158,6 +159,16 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   }
   sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
     return this.request('sendEvent', { roomId, event });
+  }
+  /** The room's messages not sent yet, kept by the extension's background (its outbox). */
+  unsent(roomId: string): Promise<UnsentMessage[]> {
+    return this.request('unsent', { roomId });
+  }
+  retrySend(roomId: string, messageId: string): Promise<SentMessage> {
+    return this.request('retrySend', { roomId, messageId });
+  }
+  async discardSend(roomId: string, messageId: string): Promise<void> {
+    await this.request('discardSend', { roomId, messageId });
   }
   history(
     roomId: string,

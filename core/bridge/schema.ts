@@ -16,6 +16,7 @@ import type {
   RoomSummary,
   SentMessage,
   StoredMessage,
+  UnsentMessage,
 } from '../client/types.ts';
 import type { ErrorFields } from './error-table.ts';
 
@@ -86,6 +87,13 @@ export interface BridgeMethods {
   requestRoom: { params: { roomId: string; access: RoomAccess }; result: { access: RoomAccess } };
   /** The extension page that shows the room inside an iframe (sealed mode); asks for `sealed` access. */
   sealedRoomUrl: { params: { roomId: string }; result: { url: string } };
+  // The outbox the background keeps (core/client outbox-sender.ts); access as `send`.
+  /** The room's messages not sent yet from this device, oldest first. */
+  unsent: { params: { roomId: string }; result: UnsentMessage[] };
+  /** Sends a kept message now, with its own message id (Retry); it stays kept when this fails too. */
+  retrySend: { params: { roomId: string; messageId: string }; result: SentMessage };
+  /** Drops a kept message unsent (Discard). */
+  discardSend: { params: { roomId: string; messageId: string }; result: null };
 }
 
 export type BridgeMethod = keyof BridgeMethods;
@@ -107,6 +115,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMetho
   'requestRoom',
   'sealedRoomUrl',
   'lock',
+  'unsent',
 ]);
 
 /**
@@ -134,6 +143,7 @@ export const BRIDGE_EVENT_TYPES: ReadonlySet<string> = new Set<keyof RoomKeyClie
   'message',
   'notification',
   'dns',
+  'outbox',
 ]);
 
 /** An error as it crosses the bridge: a core error code, its message, and the fields its class carries. */

@@ -256,7 +256,20 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
     onlyKeys(p, ['roomId'], [], 'params');
     return { roomId: roomId(p) };
   },
+  // The outbox
+  unsent: (p) => {
+    onlyKeys(p, ['roomId'], [], 'params');
+    return { roomId: roomId(p) };
+  },
+  retrySend: keptMessage,
+  discardSend: keptMessage,
 };
+
+/** A kept message of the outbox: its room and its id. */
+function keptMessage(p: Record<string, unknown>): { roomId: string; messageId: string } {
+  onlyKeys(p, ['roomId', 'messageId'], [], 'params');
+  return { roomId: roomId(p), messageId: messageId(p, 'messageId') };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

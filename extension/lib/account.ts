@@ -275,6 +275,7 @@ export class Account {
       session.on('message', (message) => this.#deps.onEvent('message', message)),
       session.on('notification', (note) => this.#deps.onEvent('notification', note)),
       session.on('read', (read) => this.#deps.onEvent('read', read)),
+      session.on('outbox', (outbox) => this.#deps.onEvent('outbox', outbox)),
     ];
     this.#set({ keys: 'ready', session: session.session, connection: session.connection, gateway });
   }

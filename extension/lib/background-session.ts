@@ -15,6 +15,7 @@ import type {
   SentMessage,
   Session,
   StoredMessage,
+  UnsentMessage,
 } from '../../core/client/index.ts';
 import type { EncryptedStore } from '../../core/store/index.ts';
 
@@ -58,6 +59,8 @@ export interface SessionEvents {
   notification: IncomingNotification;
   /** A room's shared read marker advanced (here or on another device): close what it covers. */
   read: { roomId: string; seq: number };
+  /** The room's messages waiting in the background's outbox changed (the whole list). */
+  outbox: { roomId: string; unsent: readonly UnsentMessage[] };
 }
 
 /**
@@ -71,7 +74,16 @@ export interface BackgroundSession {
   createRoom(name: string): Promise<RoomSummary>;
   invite(roomId: string, username: string, options: { shareHistory: boolean }): Promise<RoomSummary>;
   removeMember(roomId: string, userId: string): Promise<RoomSummary>;
+  /**
+   * Sends through the outbox (core/client outbox-sender.ts) where the session keeps one: a send
+   * that fails for want of a connection stays, encrypted in the SDK's store, as "not sent yet" and
+   * goes out with the same message id once online, also after the worker or browser restarted.
+   */
   send(roomId: string, text: string): Promise<SentMessage>;
+  /** The outbox: a room's waiting messages, Retry (the same message id), Discard. */
+  unsent?(roomId: string): Promise<UnsentMessage[]>;
+  retrySend?(roomId: string, messageId: string): Promise<SentMessage>;
+  discardSend?(roomId: string, messageId: string): Promise<void>;
   /** A reply, edit, delete or reaction (core/client message-events-send.ts); the other tabs hear of it too. */
   sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
   history(

@@ -57,6 +57,7 @@ export function eventForFrame(
       return { type: 'rooms', detail: rooms };
     }
     case 'message':
+    case 'outbox':
       return canRead(frame.kind, accessOf(event.detail.roomId)) ? event : undefined;
     case 'notification':
       return undefined;

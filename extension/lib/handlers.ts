@@ -70,6 +70,20 @@ function sendEvent(session: BackgroundSession, params: ParamsOf<'sendEvent'>): P
   return session.sendEvent(params.roomId, params.event);
 }
 
+/** The session's outbox methods, or a clear refusal from one that keeps none (a test double). */
+function outboxOf(
+  session: BackgroundSession,
+): Required<Pick<BackgroundSession, 'unsent' | 'retrySend' | 'discardSend'>> {
+  const { unsent, retrySend, discardSend } = session;
+  if (!unsent || !retrySend || !discardSend)
+    throw new UnsupportedError('RoomKey: this extension keeps no messages to send later.');
+  return {
+    unsent: unsent.bind(session),
+    retrySend: retrySend.bind(session),
+    discardSend: discardSend.bind(session),
+  };
+}
+
 /**
  * Runs one request for `frame` and returns its result (or throws a typed error).
  * @example await handleRequest(ctx, frame, { id: 'r1', method: 'listRooms', params: {} }, () => undefined);
@@ -158,6 +172,16 @@ export async function handleRequest(
       // A reply, edit, delete or reaction is a message: the access that sends one sends it.
       await gate.room(caller, request.params.roomId, readNeed);
       return sendEvent(account.session(), request.params);
+    case 'unsent':
+      await gate.room(caller, request.params.roomId, readNeed);
+      return (await account.session().unsent?.(request.params.roomId)) ?? [];
+    case 'retrySend':
+      await gate.room(caller, request.params.roomId, readNeed);
+      return outboxOf(account.session()).retrySend(request.params.roomId, request.params.messageId);
+    case 'discardSend':
+      await gate.room(caller, request.params.roomId, readNeed);
+      await outboxOf(account.session()).discardSend(request.params.roomId, request.params.messageId);
+      return null;
     case 'history': {
       const { roomId, limit } = request.params;
       await gate.room(caller, roomId, readNeed);

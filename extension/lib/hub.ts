@@ -189,6 +189,8 @@ export class Hub {
     if (type === 'rooms') this.#broadcast({ type: 'rooms', detail: detail as SessionEvents['rooms'] });
     else if (type === 'message') this.#message(detail as SessionEvents['message']);
     else if (type === 'notification') void this.#notify(detail as SessionEvents['notification']);
+    else if (type === 'outbox')
+      this.#broadcast({ type: 'outbox', detail: detail as SessionEvents['outbox'] });
   }
 
   /** A site or a room of it was revoked: its frames stop receiving and lose the room's focus. */

@@ -30,6 +30,7 @@ import {
   LiveSession,
   type MessageEventInput,
   NotifiedWindow,
+  OutboxSender,
   offerPairing,
   type PairingApproval,
   RoomKeySession,
@@ -37,8 +38,10 @@ import {
   type RoomSummary,
   type SentMessage,
   type StoredMessage,
+  type UnsentMessage,
 } from '../../core/client/index.ts';
 import { randomBytes } from '../../core/crypto/index.ts';
+import { MalformedError } from '../../core/errors.ts';
 import {
   type Argon2Params,
   EncryptedStore,
@@ -78,16 +81,48 @@ const incoming = (note: RoomNotification): IncomingNotification => ({
   own: false,
 });
 
-/** RoomKeySession and its LiveSession as the background's BackgroundSession (lib/background-session.ts). */
+type OutboxListener = (detail: SessionEvents['outbox']) => void;
+
+/**
+ * RoomKeySession and its LiveSession as the background's BackgroundSession (lib/background-session.ts).
+ * Sends go through core/client's OutboxSender over the SDK's encrypted store, as in a page's
+ * client: a page's message written while the background is offline is kept (also across a worker
+ * or browser restart: the store is in storage.local) and goes out with its one message id when the
+ * session is online again.
+ */
 export class SdkSession implements BackgroundSession {
   readonly sdk: RoomKeySession;
   readonly live: LiveSession;
   readonly session: { userId: string; username: string };
+  /** Undefined when the stored outbox could not be read (reported; sends then go out directly). */
+  readonly #outbox: Promise<OutboxSender | undefined>;
+  readonly #outboxListeners = new Set<OutboxListener>();
+  readonly #offOnline: () => void;
 
-  private constructor(sdk: RoomKeySession, live: LiveSession) {
+  private constructor(sdk: RoomKeySession, live: LiveSession, onError?: (error: Error) => void) {
     this.sdk = sdk;
     this.live = live;
     this.session = { userId: sdk.userId, username: sdk.username };
+    const opening: Promise<OutboxSender | undefined> = OutboxSender.open(sdk, {
+      me: this.session,
+      onChange: (roomId) => {
+        void opening.then((outbox) => {
+          if (!outbox) return;
+          const detail = { roomId, unsent: outbox.unsent(roomId) };
+          for (const listener of this.#outboxListeners) listener(detail);
+        });
+      },
+      // A kept message stored at last: every tab hears of it as of any own send.
+      onSent: (message) => void this.live.deliver(message),
+    }).catch((error: Error) => {
+      onError?.(error);
+      return undefined;
+    });
+    this.#outbox = opening;
+    this.#offOnline = live.on('connection', (connection) => {
+      if (connection === 'online') void opening.then((outbox) => outbox?.flush());
+    });
+    void opening.then((outbox) => outbox?.flush());
   }
 
   /**
@@ -98,6 +133,7 @@ export class SdkSession implements BackgroundSession {
     open: (onCreated: (sdk: RoomKeySession) => void) => Promise<RoomKeySession>,
     window: NotifiedWindow,
     backoff: Backoff,
+    onError?: (error: Error) => void,
   ): Promise<SdkSession> {
     let live: LiveSession | undefined;
     const listen = (sdk: RoomKeySession) => {
@@ -111,7 +147,7 @@ export class SdkSession implements BackgroundSession {
       throw error;
     }
     if (live?.sdk !== sdk) listen(sdk);
-    return new SdkSession(sdk, live!);
+    return new SdkSession(sdk, live!, onError);
   }
 
   get connection() {
@@ -135,10 +171,23 @@ export class SdkSession implements BackgroundSession {
   }
 
   async send(roomId: string, text: string): Promise<SentMessage> {
-    const message = await this.sdk.send(roomId, text);
+    const outbox = await this.#outbox;
+    const message = await (outbox ? outbox.send(roomId, text) : this.sdk.send(roomId, text));
     // The SDK does not echo this device's own sends: the other tabs hear of it here.
     await this.live.deliver(message);
     return message;
+  }
+
+  async unsent(roomId: string): Promise<UnsentMessage[]> {
+    return (await this.#outbox)?.unsent(roomId) ?? [];
+  }
+
+  async retrySend(roomId: string, messageId: string): Promise<SentMessage> {
+    return (await this.#requireOutbox()).retry(roomId, messageId);
+  }
+
+  async discardSend(roomId: string, messageId: string): Promise<void> {
+    await (await this.#requireOutbox()).discard(roomId, messageId);
   }
 
   async sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
@@ -171,6 +220,15 @@ export class SdkSession implements BackgroundSession {
     return this.sdk.approvePairing(offerText);
   }
 
+  async #requireOutbox(): Promise<OutboxSender> {
+    const outbox = await this.#outbox;
+    if (!outbox)
+      throw new MalformedError(
+        "RoomKey's list of messages not sent yet could not be read. Lock and unlock RoomKey, then try again.",
+      );
+    return outbox;
+  }
+
   setPresence(presence: Presence): void {
     if (this.sdk.keys === 'ready') this.live.setPresence(presence);
   }
@@ -189,12 +247,20 @@ export class SdkSession implements BackgroundSession {
         for (const off of offs) off();
       };
     }
+    if (type === 'outbox') {
+      const listen = listener as OutboxListener;
+      this.#outboxListeners.add(listen);
+      return () => this.#outboxListeners.delete(listen);
+    }
     // The read marker is the session's own (core/client read-markers.ts): the OS notifications it covers close.
     if (type === 'read') return this.sdk.on('read', listener as (detail: SessionEvents['read']) => void);
     return this.live.on(type as 'rooms' | 'message', listener as never);
   }
 
   async close(): Promise<void> {
+    this.#offOnline();
+    // What is kept stays in the store: the next unlock or resume sends it.
+    void this.#outbox.then((outbox) => outbox?.close());
     await this.live.detach();
     await this.sdk.close();
   }
@@ -257,6 +323,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
         }),
       await loadWindow(input.store),
       backoff,
+      deps.onError,
     );
     deps.afterConnect?.({ gateway: input.gateway, cfg, session });
     try {
@@ -288,6 +355,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       (onCreated) => RoomKeySession.startPaired({ ...options(cfg, backoff), onCreated }, opened),
       await loadWindow(input.store),
       backoff,
+      deps.onError,
     );
     deps.afterConnect?.({ gateway: input.gateway, cfg, session });
     try {
@@ -331,6 +399,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
           RoomKeySession.resume({ ...options(cfg, backoff), password: fromUtf8(secretBytes), onCreated }),
         await loadWindow(store),
         backoff,
+        deps.onError,
       );
       deps.afterConnect?.({ gateway, cfg, session });
       return session;
