@@ -1,9 +1,11 @@
-// Regenerates proto/gen from proto/roomkey/v1/*.proto with protobufjs (static module + types).
+// Regenerates proto/gen from proto/roomkey/v1/*.proto with protobufjs (static module + types),
+// flattened to one exported constant per message so bundles keep only what they use (proto-flat.ts).
 // `--check` regenerates into a temp dir and fails when the committed code differs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flatTypes, flattenStaticModule } from './proto-flat.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const protoDir = join(root, 'proto');
@@ -42,7 +44,7 @@ function generate(outDir: string): void {
     ],
     { cwd: protoDir, stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  writeFileSync(js, header + readFileSync(js, 'utf8'));
+  writeFileSync(js, header + flattenStaticModule(readFileSync(js, 'utf8')));
   // Types come from a commented build: pbts reads JSDoc, which the shipped module leaves out.
   const documented = join(outDir, 'documented.js');
   execFileSync(
@@ -71,7 +73,7 @@ function generate(outDir: string): void {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   rmSync(documented);
-  writeFileSync(dts, header + readFileSync(dts, 'utf8'));
+  writeFileSync(dts, header + flatTypes(readFileSync(dts, 'utf8')));
 }
 
 if (process.argv.includes('--check')) {

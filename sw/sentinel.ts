@@ -10,7 +10,7 @@
 
 import { equalBytes } from '../core/bytes.ts';
 import { decode, encode } from '../core/codec.ts';
-import { v1 } from '../proto/index.ts';
+import * as v1 from '../proto/index.ts';
 
 export const SENTINEL_VERSION = 1;
 /** The canonical sentinel is 4 bytes (2 without a kind); this bound keeps the decoder away from large inputs. */

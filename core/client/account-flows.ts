@@ -11,7 +11,8 @@
  * @example const { state, credential } = await createAccount({ config, backend, username, password });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { toBase64Url } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import {

@@ -8,7 +8,8 @@
  * @example const admin = new AdminApi(() => session.nc); await admin.grant({ level: 'org', orgId: 'acme' }, 'bob', Role.admin);
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { gatewayRequest } from '../transport/request.ts';

@@ -9,7 +9,8 @@
  *   const nc = await connectAsDevice({ servers, jwt: () => session.userJwt, deviceSecretKey });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { type UserIdentity, type UserKeys, verifyUserIdentity } from '../crypto/index.ts';

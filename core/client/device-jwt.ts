@@ -6,7 +6,8 @@
  * @example const next = await refreshDeviceJwt(nc, deviceSecretKey);
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { u64be } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { labeledMessage, sign, signingPublicKey } from '../crypto/index.ts';

@@ -7,7 +7,8 @@
  * @example const stop = followDeviceNotices(nc, deviceNkey, { onMembership, onMessage });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { toHex } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import { notifySubject } from '../transport/subjects.ts';

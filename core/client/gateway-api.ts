@@ -5,7 +5,8 @@
  * @example const { chain } = await roomCommits(nc, { roomId, fromEpoch: 0 });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { UnavailableError } from '../errors.ts';
 import { gatewayRequest } from '../transport/request.ts';

@@ -11,7 +11,8 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes, equalBytes, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import {

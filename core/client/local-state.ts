@@ -9,7 +9,8 @@
  * every key would be trusted on first use again) a StoreIntegrityError at open, never a silent reset.
  * @example const state = await LocalState.open(backend, password); const me = await state.identity();
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { fromUtf8, utf8 } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import { hpkePublicKey, signingPublicKey, type UserKeys } from '../crypto/index.ts';

@@ -4,7 +4,7 @@
  * @example const seen = await devicesLastSeen(session.nc); seen.get(toHex(deviceKey));
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { toHex } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { gatewayRequest } from '../transport/request.ts';

@@ -10,7 +10,8 @@
  * @example const offering = await offerPairing(options); showQr(offering.qrText); const { code } = await offering.hello; const opened = await offering.done;
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes, u64be } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import {

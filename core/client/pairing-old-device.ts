@@ -8,7 +8,8 @@
  * @example const approval = await approvePairing(deps, qrText); show(approval.code); await approval.confirm();
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { encode } from '../codec.ts';
 import {
   encodePairingHello,

@@ -8,7 +8,7 @@
  * @example const beacon = new PresenceBeacon({ nc, deviceKey, userId }); beacon.start(); beacon.set({ state: 'hidden' });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { encode } from '../codec.ts';
 import { userNkey } from '../transport/nkey.ts';
 import { presenceSubject } from '../transport/subjects.ts';

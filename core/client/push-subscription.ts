@@ -9,7 +9,7 @@
  * @example const r = await subscribePush(registration, { vapidPublicKey, register: (s) => savePushSubscription(nc, deviceKey, s) });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { fromBase64Url } from '../bytes.ts';
 import { encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';

@@ -6,7 +6,8 @@
  * @example const markers = await listReadMarkers(nc); markers.get(roomId) // → 42
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { gatewayRequest } from '../transport/request.ts';
 import { MARKER_SUBJECTS } from '../transport/subjects.ts';

@@ -10,7 +10,8 @@
  * 16,384 when there are enough, so an epoch at the 1M-id cap is ~125 records, not 4,096.
  * @example const snapshots = new RoomSnapshots(store); await snapshots.save(room);
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError, StoreIntegrityError } from '../errors.ts';

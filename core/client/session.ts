@@ -18,7 +18,7 @@
  * @example const session = await RoomKeySession.signIn({ config, backend, username, password });
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import {

@@ -3,7 +3,8 @@
  * user's signing key certifies it with a DeviceCertificateBody (label "roomkey/v1/device-certificate").
  * @example const cert = await signDeviceCertificate(userKeys, { userId, deviceKey: device.publicKey, deviceName: 'laptop', issuedAtMs: now });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { BadSignatureError, ExpiredError, MalformedError } from '../errors.ts';
 import { copyBytes, requireId, requireText, requireTime } from './_checks.ts';

@@ -6,7 +6,8 @@
  * parseEnvelope (shape) -> verifyEnvelopeSignature (sender device) -> decryptEnvelope (message key).
  * @example const parsed = parseEnvelope(bytes); await verifyEnvelopeSignature(parsed); const pt = decryptEnvelope(parsed, key);
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes, u32be } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { BadSignatureError, MalformedError, TooLargeError, UnsupportedError } from '../errors.ts';

@@ -3,7 +3,8 @@
  * signed by the signing key itself (self-certifying; label "roomkey/v1/user-identity").
  * @example const keys = await createUserKeys(); const signed = await signUserIdentity(keys, { userId, username, createdAtMs: Date.now() });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { BadSignatureError } from '../errors.ts';

@@ -5,7 +5,8 @@
  * EpochSecrets: the wrap's own epoch, plus earlier ones when the room shares history.
  * @example const wrap = await wrapEpochSecrets({ roomId, epoch, recipientUserId, recipientHpkeKey, secrets: [{ epoch, secret }] });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';

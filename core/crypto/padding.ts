@@ -4,7 +4,8 @@
  * the next multiple of 256 bytes up to 4 KiB, then the next power of two (at most 2x).
  * @example const plaintext = encodeMessageContent({ text: 'hello' }); // 256 bytes
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';

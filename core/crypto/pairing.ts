@@ -16,7 +16,8 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes, fromBase64Url, toBase64Url, u32be, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { ExpiredError, MalformedError } from '../errors.ts';

@@ -4,7 +4,8 @@
  * the plaintext is a padded RoomInfo.
  * @example const sealed = sealRoomInfo({ roomId, epoch, roomInfoKey, info: { name: 'Ops' } });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { u32be, utf8 } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import { copyBytes, requireBytes, requireEpoch, requireId, requireText } from './_checks.ts';

@@ -4,7 +4,8 @@
  *   info = utf8("roomkey/v1/seal-to-room"), aad = utf8(room id) || u32be(epoch)   (epoch fixed width, last)
  * @example const sealed = await sealToRoom({ roomId, epoch, roomPublicKey, plaintext });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes, u32be, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';

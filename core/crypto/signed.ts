@@ -4,7 +4,8 @@
  * verifier checks the bytes it received without re-encoding anything.
  * @example const body = await verifySigned(LABEL_USER_IDENTITY, signed);
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { BadSignatureError, MalformedError } from '../errors.ts';

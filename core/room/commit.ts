@@ -4,7 +4,8 @@
  * to its parent by hash. Membership is therefore constant within an epoch.
  * @example const signed = await buildCommit({ ...state, kind: 'add', added: ['bob'] });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import {
   deriveEpochKeys,

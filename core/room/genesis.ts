@@ -3,7 +3,8 @@
  * epoch-0 room public key, and the epoch-0 secret wrapped to the creator.
  * @example const { signed, secret } = await createGenesis({ me, roomId, orgId, projectId, nowMs });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import {
   deriveEpochKeys,

@@ -11,7 +11,8 @@
  * never trusted. Without stored facts the device must be valid now.
  * @example const room = await Room.create({ me, directory, roomId, orgId, projectId, nowMs: Date.now() });
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { equalBytes, toHex } from '../bytes.ts';
 import { encode } from '../codec.ts';
 import {

@@ -3,7 +3,8 @@
  * is missing a field or has the wrong sizes is a MalformedError that says how to recover.
  * @example const header = parseHeader(await backend.get(HEADER_KEY));
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError, UnsupportedError } from '../errors.ts';
 import { type Argon2Params, checkArgon2Params } from './params.ts';

@@ -7,7 +7,8 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes, utf8 } from '../bytes.ts';
 import { decode, encode, MAX_DECODE_BYTES } from '../codec.ts';
 import { StoreIntegrityError, TooLargeError } from '../errors.ts';

@@ -5,7 +5,8 @@
  * enum lacks (client-side only: wrong-passphrase, locked, tampered, integrity…) go out as internal.
  * @example throw errorFromReply(reply.error) // e.g. a RateLimitedError with retryAfterMs
  */
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { reviveError } from '../bridge/error-table.ts';
 import { type ErrorCodeName, RateLimitedError, type RoomKeyError } from '../errors.ts';
 

@@ -8,7 +8,8 @@
  * @example const ok = await gatewayRequest(nc, DEVICE_SUBJECTS.refresh, bytes);
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type roomkey, v1 } from '../../proto/index.ts';
+import type { roomkey } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { decode } from '../codec.ts';
 import { MalformedError, UnavailableError } from '../errors.ts';
 import { wasDown } from './connection-watch.ts';

@@ -5,12528 +5,12395 @@ import $protobuf from "protobufjs/minimal.js";
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
 const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
 
-const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
-
-export const roomkey = $root.roomkey = (() => {
-
-    const roomkey = {};
-
-    roomkey.v1 = (function() {
-
-        const v1 = {};
-
-        v1.RegisterStartRequest = (function() {
-
-            const RegisterStartRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RegisterStartRequest.prototype.username = "";
-            RegisterStartRequest.prototype.registrationRequest = $util.newBuffer([]);
-            RegisterStartRequest.prototype.replyKey = $util.newBuffer([]);
-
-            RegisterStartRequest.create = function(properties) {
-                return new RegisterStartRequest(properties);
-            };
-
-            RegisterStartRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(10).string(m.username);
-                if (m.registrationRequest != null && $Object.hasOwnProperty.call(m, "registrationRequest") && m.registrationRequest.length)
-                    w.uint32(18).bytes(m.registrationRequest);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(26).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RegisterStartRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RegisterStartRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.registrationRequest = v;
-                            else
-                                delete m.registrationRequest;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RegisterStartRequest;
-        })();
-
-        v1.RegisterStartResponse = (function() {
-
-            const RegisterStartResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RegisterStartResponse.prototype.registrationResponse = $util.newBuffer([]);
-
-            RegisterStartResponse.create = function(properties) {
-                return new RegisterStartResponse(properties);
-            };
-
-            RegisterStartResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.registrationResponse != null && $Object.hasOwnProperty.call(m, "registrationResponse") && m.registrationResponse.length)
-                    w.uint32(10).bytes(m.registrationResponse);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RegisterStartResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RegisterStartResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.registrationResponse = v;
-                            else
-                                delete m.registrationResponse;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RegisterStartResponse;
-        })();
-
-        v1.RegisterFinishRequest = (function() {
-
-            const RegisterFinishRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RegisterFinishRequest.prototype.username = "";
-            RegisterFinishRequest.prototype.registrationRecord = $util.newBuffer([]);
-            RegisterFinishRequest.prototype.identity = null;
-            RegisterFinishRequest.prototype.deviceCertificate = null;
-            RegisterFinishRequest.prototype.replyKey = $util.newBuffer([]);
-            RegisterFinishRequest.prototype.identityBackup = null;
-
-            RegisterFinishRequest.create = function(properties) {
-                return new RegisterFinishRequest(properties);
-            };
-
-            RegisterFinishRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(10).string(m.username);
-                if (m.registrationRecord != null && $Object.hasOwnProperty.call(m, "registrationRecord") && m.registrationRecord.length)
-                    w.uint32(18).bytes(m.registrationRecord);
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(42).bytes(m.replyKey);
-                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
-                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(50).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RegisterFinishRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RegisterFinishRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.registrationRecord = v;
-                            else
-                                delete m.registrationRecord;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RegisterFinishRequest;
-        })();
-
-        v1.RegisterFinishResponse = (function() {
-
-            const RegisterFinishResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RegisterFinishResponse.prototype.userId = "";
-
-            RegisterFinishResponse.create = function(properties) {
-                return new RegisterFinishResponse(properties);
-            };
-
-            RegisterFinishResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RegisterFinishResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RegisterFinishResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RegisterFinishResponse;
-        })();
-
-        v1.LoginStartRequest = (function() {
-
-            const LoginStartRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LoginStartRequest.prototype.username = "";
-            LoginStartRequest.prototype.credentialRequest = $util.newBuffer([]);
-            LoginStartRequest.prototype.replyKey = $util.newBuffer([]);
-
-            LoginStartRequest.create = function(properties) {
-                return new LoginStartRequest(properties);
-            };
-
-            LoginStartRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(10).string(m.username);
-                if (m.credentialRequest != null && $Object.hasOwnProperty.call(m, "credentialRequest") && m.credentialRequest.length)
-                    w.uint32(18).bytes(m.credentialRequest);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(26).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LoginStartRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LoginStartRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.credentialRequest = v;
-                            else
-                                delete m.credentialRequest;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LoginStartRequest;
-        })();
-
-        v1.LoginStartResponse = (function() {
-
-            const LoginStartResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LoginStartResponse.prototype.credentialResponse = $util.newBuffer([]);
-            LoginStartResponse.prototype.loginHandle = $util.newBuffer([]);
-
-            LoginStartResponse.create = function(properties) {
-                return new LoginStartResponse(properties);
-            };
-
-            LoginStartResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.credentialResponse != null && $Object.hasOwnProperty.call(m, "credentialResponse") && m.credentialResponse.length)
-                    w.uint32(10).bytes(m.credentialResponse);
-                if (m.loginHandle != null && $Object.hasOwnProperty.call(m, "loginHandle") && m.loginHandle.length)
-                    w.uint32(18).bytes(m.loginHandle);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LoginStartResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LoginStartResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.credentialResponse = v;
-                            else
-                                delete m.credentialResponse;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.loginHandle = v;
-                            else
-                                delete m.loginHandle;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LoginStartResponse;
-        })();
-
-        v1.LoginFinishRequest = (function() {
-
-            const LoginFinishRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LoginFinishRequest.prototype.loginHandle = $util.newBuffer([]);
-            LoginFinishRequest.prototype.credentialFinalization = $util.newBuffer([]);
-            LoginFinishRequest.prototype.deviceCertificate = null;
-            LoginFinishRequest.prototype.replyKey = $util.newBuffer([]);
-
-            LoginFinishRequest.create = function(properties) {
-                return new LoginFinishRequest(properties);
-            };
-
-            LoginFinishRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.loginHandle != null && $Object.hasOwnProperty.call(m, "loginHandle") && m.loginHandle.length)
-                    w.uint32(10).bytes(m.loginHandle);
-                if (m.credentialFinalization != null && $Object.hasOwnProperty.call(m, "credentialFinalization") && m.credentialFinalization.length)
-                    w.uint32(18).bytes(m.credentialFinalization);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(34).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LoginFinishRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LoginFinishRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.loginHandle = v;
-                            else
-                                delete m.loginHandle;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.credentialFinalization = v;
-                            else
-                                delete m.credentialFinalization;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LoginFinishRequest;
-        })();
-
-        v1.DeviceSession = (function() {
-
-            const DeviceSession = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceSession.prototype.userJwt = "";
-            DeviceSession.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            DeviceSession.prototype.identity = null;
-            DeviceSession.prototype.identityBackup = null;
-            DeviceSession.prototype.enrollToken = $util.newBuffer([]);
-
-            DeviceSession.create = function(properties) {
-                return new DeviceSession(properties);
-            };
-
-            DeviceSession.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userJwt != null && $Object.hasOwnProperty.call(m, "userJwt") && m.userJwt !== "")
-                    w.uint32(10).string(m.userJwt);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(16).uint64(m.expiresAtMs);
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
-                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
-                    w.uint32(42).bytes(m.enrollToken);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceSession.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceSession();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userJwt = v;
-                            else
-                                delete m.userJwt;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.enrollToken = v;
-                            else
-                                delete m.enrollToken;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceSession;
-        })();
-
-        v1.EnrollDeviceRequest = (function() {
-
-            const EnrollDeviceRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EnrollDeviceRequest.prototype.enrollToken = $util.newBuffer([]);
-            EnrollDeviceRequest.prototype.deviceCertificate = null;
-            EnrollDeviceRequest.prototype.replyKey = $util.newBuffer([]);
-
-            EnrollDeviceRequest.create = function(properties) {
-                return new EnrollDeviceRequest(properties);
-            };
-
-            EnrollDeviceRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
-                    w.uint32(10).bytes(m.enrollToken);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(26).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EnrollDeviceRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EnrollDeviceRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.enrollToken = v;
-                            else
-                                delete m.enrollToken;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EnrollDeviceRequest;
-        })();
-
-        v1.EnrollToken = (function() {
-
-            const EnrollToken = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EnrollToken.prototype.tokenId = $util.newBuffer([]);
-            EnrollToken.prototype.userId = "";
-            EnrollToken.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            EnrollToken.create = function(properties) {
-                return new EnrollToken(properties);
-            };
-
-            EnrollToken.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.tokenId != null && $Object.hasOwnProperty.call(m, "tokenId") && m.tokenId.length)
-                    w.uint32(10).bytes(m.tokenId);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(18).string(m.userId);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(24).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EnrollToken.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EnrollToken();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.tokenId = v;
-                            else
-                                delete m.tokenId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EnrollToken;
-        })();
-
-        v1.LoginFinishResponse = (function() {
-
-            const LoginFinishResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LoginFinishResponse.prototype.nonce = $util.newBuffer([]);
-            LoginFinishResponse.prototype.sealedSession = $util.newBuffer([]);
-
-            LoginFinishResponse.create = function(properties) {
-                return new LoginFinishResponse(properties);
-            };
-
-            LoginFinishResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(10).bytes(m.nonce);
-                if (m.sealedSession != null && $Object.hasOwnProperty.call(m, "sealedSession") && m.sealedSession.length)
-                    w.uint32(18).bytes(m.sealedSession);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LoginFinishResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LoginFinishResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.sealedSession = v;
-                            else
-                                delete m.sealedSession;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LoginFinishResponse;
-        })();
-
-        v1.RefreshRequest = (function() {
-
-            const RefreshRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RefreshRequest.prototype.deviceKey = $util.newBuffer([]);
-            RefreshRequest.prototype.requestedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RefreshRequest.prototype.proof = $util.newBuffer([]);
-            RefreshRequest.prototype.replyKey = $util.newBuffer([]);
-
-            RefreshRequest.create = function(properties) {
-                return new RefreshRequest(properties);
-            };
-
-            RefreshRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(10).bytes(m.deviceKey);
-                if (m.requestedAtMs != null && $Object.hasOwnProperty.call(m, "requestedAtMs") && (typeof m.requestedAtMs === "object" ? m.requestedAtMs.low || m.requestedAtMs.high : m.requestedAtMs !== 0))
-                    w.uint32(16).uint64(m.requestedAtMs);
-                if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
-                    w.uint32(26).bytes(m.proof);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(34).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RefreshRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RefreshRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.requestedAtMs = v;
-                            else
-                                delete m.requestedAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.proof = v;
-                            else
-                                delete m.proof;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RefreshRequest;
-        })();
-
-        v1.RefreshResponse = (function() {
-
-            const RefreshResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RefreshResponse.prototype.userJwt = "";
-            RefreshResponse.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            RefreshResponse.create = function(properties) {
-                return new RefreshResponse(properties);
-            };
-
-            RefreshResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userJwt != null && $Object.hasOwnProperty.call(m, "userJwt") && m.userJwt !== "")
-                    w.uint32(10).string(m.userJwt);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(16).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RefreshResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RefreshResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userJwt = v;
-                            else
-                                delete m.userJwt;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RefreshResponse;
-        })();
-
-        v1.RevokeDeviceRequest = (function() {
-
-            const RevokeDeviceRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RevokeDeviceRequest.prototype.deviceKey = $util.newBuffer([]);
-            RevokeDeviceRequest.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RevokeDeviceRequest.prototype.userSignature = $util.newBuffer([]);
-
-            RevokeDeviceRequest.create = function(properties) {
-                return new RevokeDeviceRequest(properties);
-            };
-
-            RevokeDeviceRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(10).bytes(m.deviceKey);
-                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
-                    w.uint32(16).uint64(m.revokedAtMs);
-                if (m.userSignature != null && $Object.hasOwnProperty.call(m, "userSignature") && m.userSignature.length)
-                    w.uint32(26).bytes(m.userSignature);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RevokeDeviceRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RevokeDeviceRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.revokedAtMs = v;
-                            else
-                                delete m.revokedAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.userSignature = v;
-                            else
-                                delete m.userSignature;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RevokeDeviceRequest;
-        })();
-
-        v1.Reply = (function() {
-
-            const Reply = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            Reply.prototype.ok = null;
-            Reply.prototype.error = null;
-            Reply.prototype.sealed = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(Reply.prototype, "result", {
-                get: $util.oneOfGetter($oneOfFields = ["ok", "error", "sealed"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Reply.create = function(properties) {
-                return new Reply(properties);
-            };
-
-            Reply.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.ok != null && $Object.hasOwnProperty.call(m, "ok"))
-                    w.uint32(10).bytes(m.ok);
-                if (m.error != null && $Object.hasOwnProperty.call(m, "error"))
-                    $root.roomkey.v1.ErrorReply.encode(m.error, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.sealed != null && $Object.hasOwnProperty.call(m, "sealed"))
-                    $root.roomkey.v1.SealedReply.encode(m.sealed, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            Reply.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.Reply();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.ok = r.bytes();
-                            m.result = "ok";
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.error = $root.roomkey.v1.ErrorReply.decode(r, r.size(), $undefined, q + 1, m.error);
-                            m.result = "error";
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.sealed = $root.roomkey.v1.SealedReply.decode(r, r.size(), $undefined, q + 1, m.sealed);
-                            m.result = "sealed";
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Reply;
-        })();
-
-        v1.SealedReply = (function() {
-
-            const SealedReply = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            SealedReply.prototype.nonce = $util.newBuffer([]);
-            SealedReply.prototype.ciphertext = $util.newBuffer([]);
-
-            SealedReply.create = function(properties) {
-                return new SealedReply(properties);
-            };
-
-            SealedReply.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(10).bytes(m.nonce);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(18).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            SealedReply.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.SealedReply();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return SealedReply;
-        })();
-
-        v1.LoginHandle = (function() {
-
-            const LoginHandle = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LoginHandle.prototype.handleId = $util.newBuffer([]);
-            LoginHandle.prototype.username = "";
-            LoginHandle.prototype.serverLoginState = "";
-            LoginHandle.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            LoginHandle.create = function(properties) {
-                return new LoginHandle(properties);
-            };
-
-            LoginHandle.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.handleId != null && $Object.hasOwnProperty.call(m, "handleId") && m.handleId.length)
-                    w.uint32(10).bytes(m.handleId);
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(18).string(m.username);
-                if (m.serverLoginState != null && $Object.hasOwnProperty.call(m, "serverLoginState") && m.serverLoginState !== "")
-                    w.uint32(26).string(m.serverLoginState);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(32).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LoginHandle.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LoginHandle();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.handleId = v;
-                            else
-                                delete m.handleId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.serverLoginState = v;
-                            else
-                                delete m.serverLoginState;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LoginHandle;
-        })();
-
-        v1.CredentialRecord = (function() {
-
-            const CredentialRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CredentialRecord.prototype.username = "";
-            CredentialRecord.prototype.userId = "";
-            CredentialRecord.prototype.registrationRecord = "";
-            CredentialRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CredentialRecord.prototype.identityBackup = null;
-
-            CredentialRecord.create = function(properties) {
-                return new CredentialRecord(properties);
-            };
-
-            CredentialRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(10).string(m.username);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(18).string(m.userId);
-                if (m.registrationRecord != null && $Object.hasOwnProperty.call(m, "registrationRecord") && m.registrationRecord !== "")
-                    w.uint32(26).string(m.registrationRecord);
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(32).uint64(m.createdAtMs);
-                if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
-                    $root.roomkey.v1.SealedIdentityBackup.encode(m.identityBackup, w.uint32(42).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CredentialRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CredentialRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.registrationRecord = v;
-                            else
-                                delete m.registrationRecord;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            m.identityBackup = $root.roomkey.v1.SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CredentialRecord;
-        })();
-
-        v1.UserRecord = (function() {
-
-            const UserRecord = function (p) {
-                this.deviceKeys = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            UserRecord.prototype.identity = null;
-            UserRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            UserRecord.prototype.deviceKeys = $util.emptyArray;
-
-            UserRecord.create = function(properties) {
-                return new UserRecord(properties);
-            };
-
-            UserRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(16).uint64(m.createdAtMs);
-                if (m.deviceKeys != null && m.deviceKeys.length) {
-                    for (var i = 0; i < m.deviceKeys.length; ++i)
-                        w.uint32(26).bytes(m.deviceKeys[i]);
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            UserRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.UserRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.deviceKeys && m.deviceKeys.length))
-                                m.deviceKeys = [];
-                            m.deviceKeys.push(r.bytes());
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return UserRecord;
-        })();
-
-        v1.DeviceRecord = (function() {
-
-            const DeviceRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceRecord.prototype.userId = "";
-            DeviceRecord.prototype.deviceCertificate = null;
-            DeviceRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            DeviceRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            DeviceRecord.create = function(properties) {
-                return new DeviceRecord(properties);
-            };
-
-            DeviceRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(24).uint64(m.createdAtMs);
-                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
-                    w.uint32(32).uint64(m.revokedAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.revokedAtMs = v;
-                            else
-                                delete m.revokedAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceRecord;
-        })();
-
-        v1.RateLimitRecord = (function() {
-
-            const RateLimitRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RateLimitRecord.prototype.failures = 0;
-            RateLimitRecord.prototype.windowStartMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RateLimitRecord.prototype.lockedUntilMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            RateLimitRecord.create = function(properties) {
-                return new RateLimitRecord(properties);
-            };
-
-            RateLimitRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.failures != null && $Object.hasOwnProperty.call(m, "failures") && m.failures !== 0)
-                    w.uint32(8).uint32(m.failures);
-                if (m.windowStartMs != null && $Object.hasOwnProperty.call(m, "windowStartMs") && (typeof m.windowStartMs === "object" ? m.windowStartMs.low || m.windowStartMs.high : m.windowStartMs !== 0))
-                    w.uint32(16).uint64(m.windowStartMs);
-                if (m.lockedUntilMs != null && $Object.hasOwnProperty.call(m, "lockedUntilMs") && (typeof m.lockedUntilMs === "object" ? m.lockedUntilMs.low || m.lockedUntilMs.high : m.lockedUntilMs !== 0))
-                    w.uint32(24).uint64(m.lockedUntilMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RateLimitRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RateLimitRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.failures = v;
-                            else
-                                delete m.failures;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.windowStartMs = v;
-                            else
-                                delete m.windowStartMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.lockedUntilMs = v;
-                            else
-                                delete m.lockedUntilMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RateLimitRecord;
-        })();
-
-        v1.RevocationRecord = (function() {
-
-            const RevocationRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RevocationRecord.prototype.userId = "";
-            RevocationRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            RevocationRecord.create = function(properties) {
-                return new RevocationRecord(properties);
-            };
-
-            RevocationRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
-                    w.uint32(16).uint64(m.revokedAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RevocationRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RevocationRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.revokedAtMs = v;
-                            else
-                                delete m.revokedAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RevocationRecord;
-        })();
-
-        v1.Signed = (function() {
-
-            const Signed = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            Signed.prototype.body = $util.newBuffer([]);
-            Signed.prototype.signature = $util.newBuffer([]);
-            Signed.prototype.signer = $util.newBuffer([]);
-
-            Signed.create = function(properties) {
-                return new Signed(properties);
-            };
-
-            Signed.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.body != null && $Object.hasOwnProperty.call(m, "body") && m.body.length)
-                    w.uint32(10).bytes(m.body);
-                if (m.signature != null && $Object.hasOwnProperty.call(m, "signature") && m.signature.length)
-                    w.uint32(18).bytes(m.signature);
-                if (m.signer != null && $Object.hasOwnProperty.call(m, "signer") && m.signer.length)
-                    w.uint32(26).bytes(m.signer);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            Signed.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.Signed();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.body = v;
-                            else
-                                delete m.body;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signature = v;
-                            else
-                                delete m.signature;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signer = v;
-                            else
-                                delete m.signer;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Signed;
-        })();
-
-        v1.ErrorCode = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "ERROR_CODE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "ERROR_CODE_MALFORMED"] = 1;
-            values[valuesById[2] = "ERROR_CODE_BAD_SIGNATURE"] = 2;
-            values[valuesById[3] = "ERROR_CODE_NOT_MEMBER"] = 3;
-            values[valuesById[4] = "ERROR_CODE_FORBIDDEN"] = 4;
-            values[valuesById[5] = "ERROR_CODE_NOT_FOUND"] = 5;
-            values[valuesById[6] = "ERROR_CODE_CONFLICT"] = 6;
-            values[valuesById[7] = "ERROR_CODE_RATE_LIMITED"] = 7;
-            values[valuesById[8] = "ERROR_CODE_BAD_CREDENTIALS"] = 8;
-            values[valuesById[9] = "ERROR_CODE_TOO_LARGE"] = 9;
-            values[valuesById[10] = "ERROR_CODE_REVOKED"] = 10;
-            values[valuesById[11] = "ERROR_CODE_EXPIRED"] = 11;
-            values[valuesById[12] = "ERROR_CODE_INTERNAL"] = 12;
-            values[valuesById[13] = "ERROR_CODE_REPLAY"] = 13;
-            values[valuesById[14] = "ERROR_CODE_UNKNOWN_EPOCH"] = 14;
-            values[valuesById[15] = "ERROR_CODE_UNAVAILABLE"] = 15;
-            return values;
-        })();
-
-        v1.ErrorReply = (function() {
-
-            const ErrorReply = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ErrorReply.prototype.code = 0;
-            ErrorReply.prototype.message = "";
-            ErrorReply.prototype.retryAfterMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            ErrorReply.create = function(properties) {
-                return new ErrorReply(properties);
-            };
-
-            ErrorReply.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.code != null && $Object.hasOwnProperty.call(m, "code") && m.code !== 0)
-                    w.uint32(8).int32(m.code);
-                if (m.message != null && $Object.hasOwnProperty.call(m, "message") && m.message !== "")
-                    w.uint32(18).string(m.message);
-                if (m.retryAfterMs != null && $Object.hasOwnProperty.call(m, "retryAfterMs") && (typeof m.retryAfterMs === "object" ? m.retryAfterMs.low || m.retryAfterMs.high : m.retryAfterMs !== 0))
-                    w.uint32(24).uint64(m.retryAfterMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ErrorReply.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ErrorReply();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.code = v;
-                            else
-                                delete m.code;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.message = v;
-                            else
-                                delete m.message;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.retryAfterMs = v;
-                            else
-                                delete m.retryAfterMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ErrorReply;
-        })();
-
-        v1.UserIdentityBody = (function() {
-
-            const UserIdentityBody = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            UserIdentityBody.prototype.userId = "";
-            UserIdentityBody.prototype.username = "";
-            UserIdentityBody.prototype.signingKey = $util.newBuffer([]);
-            UserIdentityBody.prototype.hpkeKey = $util.newBuffer([]);
-            UserIdentityBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            UserIdentityBody.create = function(properties) {
-                return new UserIdentityBody(properties);
-            };
-
-            UserIdentityBody.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(18).string(m.username);
-                if (m.signingKey != null && $Object.hasOwnProperty.call(m, "signingKey") && m.signingKey.length)
-                    w.uint32(26).bytes(m.signingKey);
-                if (m.hpkeKey != null && $Object.hasOwnProperty.call(m, "hpkeKey") && m.hpkeKey.length)
-                    w.uint32(34).bytes(m.hpkeKey);
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(40).uint64(m.createdAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            UserIdentityBody.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.UserIdentityBody();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signingKey = v;
-                            else
-                                delete m.signingKey;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hpkeKey = v;
-                            else
-                                delete m.hpkeKey;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return UserIdentityBody;
-        })();
-
-        v1.DeviceCertificateBody = (function() {
-
-            const DeviceCertificateBody = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceCertificateBody.prototype.userId = "";
-            DeviceCertificateBody.prototype.deviceKey = $util.newBuffer([]);
-            DeviceCertificateBody.prototype.deviceName = "";
-            DeviceCertificateBody.prototype.issuedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            DeviceCertificateBody.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            DeviceCertificateBody.create = function(properties) {
-                return new DeviceCertificateBody(properties);
-            };
-
-            DeviceCertificateBody.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(18).bytes(m.deviceKey);
-                if (m.deviceName != null && $Object.hasOwnProperty.call(m, "deviceName") && m.deviceName !== "")
-                    w.uint32(26).string(m.deviceName);
-                if (m.issuedAtMs != null && $Object.hasOwnProperty.call(m, "issuedAtMs") && (typeof m.issuedAtMs === "object" ? m.issuedAtMs.low || m.issuedAtMs.high : m.issuedAtMs !== 0))
-                    w.uint32(32).uint64(m.issuedAtMs);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(40).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceCertificateBody.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceCertificateBody();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.deviceName = v;
-                            else
-                                delete m.deviceName;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.issuedAtMs = v;
-                            else
-                                delete m.issuedAtMs;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceCertificateBody;
-        })();
-
-        v1.IdentityBackup = (function() {
-
-            const IdentityBackup = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            IdentityBackup.prototype.version = 0;
-            IdentityBackup.prototype.signingSecret = $util.newBuffer([]);
-            IdentityBackup.prototype.hpkeSecret = $util.newBuffer([]);
-
-            IdentityBackup.create = function(properties) {
-                return new IdentityBackup(properties);
-            };
-
-            IdentityBackup.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
-                    w.uint32(8).uint32(m.version);
-                if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
-                    w.uint32(18).bytes(m.signingSecret);
-                if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
-                    w.uint32(26).bytes(m.hpkeSecret);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            IdentityBackup.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.IdentityBackup();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.version = v;
-                            else
-                                delete m.version;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signingSecret = v;
-                            else
-                                delete m.signingSecret;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hpkeSecret = v;
-                            else
-                                delete m.hpkeSecret;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return IdentityBackup;
-        })();
-
-        v1.SealedIdentityBackup = (function() {
-
-            const SealedIdentityBackup = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            SealedIdentityBackup.prototype.version = 0;
-            SealedIdentityBackup.prototype.nonce = $util.newBuffer([]);
-            SealedIdentityBackup.prototype.ciphertext = $util.newBuffer([]);
-
-            SealedIdentityBackup.create = function(properties) {
-                return new SealedIdentityBackup(properties);
-            };
-
-            SealedIdentityBackup.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
-                    w.uint32(8).uint32(m.version);
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(18).bytes(m.nonce);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(26).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            SealedIdentityBackup.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.SealedIdentityBackup();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.version = v;
-                            else
-                                delete m.version;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return SealedIdentityBackup;
-        })();
-
-        v1.ContentType = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "CONTENT_TYPE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "CONTENT_TYPE_TEXT"] = 1;
-            values[valuesById[2] = "CONTENT_TYPE_RECEIPT"] = 2;
-            values[valuesById[3] = "CONTENT_TYPE_SYSTEM"] = 3;
-            return values;
-        })();
-
-        v1.EnvelopeHeader = (function() {
-
-            const EnvelopeHeader = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EnvelopeHeader.prototype.version = 0;
-            EnvelopeHeader.prototype.roomId = "";
-            EnvelopeHeader.prototype.epoch = 0;
-            EnvelopeHeader.prototype.senderDeviceKey = $util.newBuffer([]);
-            EnvelopeHeader.prototype.senderUserId = "";
-            EnvelopeHeader.prototype.messageId = $util.newBuffer([]);
-            EnvelopeHeader.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            EnvelopeHeader.prototype.contentType = 0;
-            EnvelopeHeader.prototype.nonce = $util.newBuffer([]);
-
-            EnvelopeHeader.create = function(properties) {
-                return new EnvelopeHeader(properties);
-            };
-
-            EnvelopeHeader.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
-                    w.uint32(8).uint32(m.version);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(18).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(24).uint32(m.epoch);
-                if (m.senderDeviceKey != null && $Object.hasOwnProperty.call(m, "senderDeviceKey") && m.senderDeviceKey.length)
-                    w.uint32(34).bytes(m.senderDeviceKey);
-                if (m.senderUserId != null && $Object.hasOwnProperty.call(m, "senderUserId") && m.senderUserId !== "")
-                    w.uint32(42).string(m.senderUserId);
-                if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
-                    w.uint32(50).bytes(m.messageId);
-                if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
-                    w.uint32(56).uint64(m.sentAtMs);
-                if (m.contentType != null && $Object.hasOwnProperty.call(m, "contentType") && m.contentType !== 0)
-                    w.uint32(64).int32(m.contentType);
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(74).bytes(m.nonce);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EnvelopeHeader.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EnvelopeHeader();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.version = v;
-                            else
-                                delete m.version;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.senderDeviceKey = v;
-                            else
-                                delete m.senderDeviceKey;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.senderUserId = v;
-                            else
-                                delete m.senderUserId;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.messageId = v;
-                            else
-                                delete m.messageId;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.sentAtMs = v;
-                            else
-                                delete m.sentAtMs;
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.contentType = v;
-                            else
-                                delete m.contentType;
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EnvelopeHeader;
-        })();
-
-        v1.Envelope = (function() {
-
-            const Envelope = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            Envelope.prototype.header = $util.newBuffer([]);
-            Envelope.prototype.ciphertext = $util.newBuffer([]);
-            Envelope.prototype.signature = $util.newBuffer([]);
-
-            Envelope.create = function(properties) {
-                return new Envelope(properties);
-            };
-
-            Envelope.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.header != null && $Object.hasOwnProperty.call(m, "header") && m.header.length)
-                    w.uint32(10).bytes(m.header);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(18).bytes(m.ciphertext);
-                if (m.signature != null && $Object.hasOwnProperty.call(m, "signature") && m.signature.length)
-                    w.uint32(26).bytes(m.signature);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            Envelope.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.Envelope();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.header = v;
-                            else
-                                delete m.header;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signature = v;
-                            else
-                                delete m.signature;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Envelope;
-        })();
-
-        v1.MessageAction = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "MESSAGE_ACTION_POST"] = 0;
-            values[valuesById[1] = "MESSAGE_ACTION_EDIT"] = 1;
-            values[valuesById[2] = "MESSAGE_ACTION_DELETE"] = 2;
-            values[valuesById[3] = "MESSAGE_ACTION_REACT"] = 3;
-            values[valuesById[4] = "MESSAGE_ACTION_UNREACT"] = 4;
-            return values;
-        })();
-
-        v1.MessageContent = (function() {
-
-            const MessageContent = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            MessageContent.prototype.text = "";
-            MessageContent.prototype.replyTo = $util.newBuffer([]);
-            MessageContent.prototype.action = 0;
-            MessageContent.prototype.target = $util.newBuffer([]);
-            MessageContent.prototype.reaction = "";
-            MessageContent.prototype.padding = $util.newBuffer([]);
-
-            MessageContent.create = function(properties) {
-                return new MessageContent(properties);
-            };
-
-            MessageContent.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.text != null && $Object.hasOwnProperty.call(m, "text") && m.text !== "")
-                    w.uint32(10).string(m.text);
-                if (m.replyTo != null && $Object.hasOwnProperty.call(m, "replyTo") && m.replyTo.length)
-                    w.uint32(18).bytes(m.replyTo);
-                if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== 0)
-                    w.uint32(24).int32(m.action);
-                if (m.target != null && $Object.hasOwnProperty.call(m, "target") && m.target.length)
-                    w.uint32(34).bytes(m.target);
-                if (m.reaction != null && $Object.hasOwnProperty.call(m, "reaction") && m.reaction !== "")
-                    w.uint32(42).string(m.reaction);
-                if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
-                    w.uint32(122).bytes(m.padding);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            MessageContent.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.MessageContent();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.text = v;
-                            else
-                                delete m.text;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyTo = v;
-                            else
-                                delete m.replyTo;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.action = v;
-                            else
-                                delete m.action;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.target = v;
-                            else
-                                delete m.target;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.reaction = v;
-                            else
-                                delete m.reaction;
-                            continue;
-                        }
-                    case 15: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.padding = v;
-                            else
-                                delete m.padding;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return MessageContent;
-        })();
-
-        v1.DirectoryRequest = (function() {
-
-            const DirectoryRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DirectoryRequest.prototype.username = "";
-            DirectoryRequest.prototype.userId = "";
-            DirectoryRequest.prototype.deviceKey = $util.newBuffer([]);
-
-            DirectoryRequest.create = function(properties) {
-                return new DirectoryRequest(properties);
-            };
-
-            DirectoryRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
-                    w.uint32(10).string(m.username);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(18).string(m.userId);
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(26).bytes(m.deviceKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DirectoryRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DirectoryRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.username = v;
-                            else
-                                delete m.username;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DirectoryRequest;
-        })();
-
-        v1.DirectoryDevice = (function() {
-
-            const DirectoryDevice = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DirectoryDevice.prototype.userId = "";
-            DirectoryDevice.prototype.deviceCertificate = null;
-            DirectoryDevice.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            DirectoryDevice.create = function(properties) {
-                return new DirectoryDevice(properties);
-            };
-
-            DirectoryDevice.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
-                    w.uint32(24).uint64(m.revokedAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DirectoryDevice.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DirectoryDevice();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.revokedAtMs = v;
-                            else
-                                delete m.revokedAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DirectoryDevice;
-        })();
-
-        v1.DirectoryResponse = (function() {
-
-            const DirectoryResponse = function (p) {
-                this.devices = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DirectoryResponse.prototype.identity = null;
-            DirectoryResponse.prototype.devices = $util.emptyArray;
-
-            DirectoryResponse.create = function(properties) {
-                return new DirectoryResponse(properties);
-            };
-
-            DirectoryResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.devices != null && m.devices.length) {
-                    for (var i = 0; i < m.devices.length; ++i)
-                        $root.roomkey.v1.DirectoryDevice.encode(m.devices[i], w.uint32(18).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DirectoryResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DirectoryResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.devices && m.devices.length))
-                                m.devices = [];
-                            m.devices.push($root.roomkey.v1.DirectoryDevice.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DirectoryResponse;
-        })();
-
-        v1.CreateRoomRequest = (function() {
-
-            const CreateRoomRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CreateRoomRequest.prototype.genesis = null;
-
-            CreateRoomRequest.create = function(properties) {
-                return new CreateRoomRequest(properties);
-            };
-
-            CreateRoomRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.genesis != null && $Object.hasOwnProperty.call(m, "genesis"))
-                    $root.roomkey.v1.Signed.encode(m.genesis, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CreateRoomRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CreateRoomRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.genesis = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.genesis);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CreateRoomRequest;
-        })();
-
-        v1.CreateRoomResponse = (function() {
-
-            const CreateRoomResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CreateRoomResponse.prototype.roomId = "";
-            CreateRoomResponse.prototype.genesisSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            CreateRoomResponse.create = function(properties) {
-                return new CreateRoomResponse(properties);
-            };
-
-            CreateRoomResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.genesisSeq != null && $Object.hasOwnProperty.call(m, "genesisSeq") && (typeof m.genesisSeq === "object" ? m.genesisSeq.low || m.genesisSeq.high : m.genesisSeq !== 0))
-                    w.uint32(16).uint64(m.genesisSeq);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CreateRoomResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CreateRoomResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.genesisSeq = v;
-                            else
-                                delete m.genesisSeq;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CreateRoomResponse;
-        })();
-
-        v1.CommitRequest = (function() {
-
-            const CommitRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CommitRequest.prototype.roomId = "";
-            CommitRequest.prototype.commit = null;
-
-            CommitRequest.create = function(properties) {
-                return new CommitRequest(properties);
-            };
-
-            CommitRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.commit != null && $Object.hasOwnProperty.call(m, "commit"))
-                    $root.roomkey.v1.Signed.encode(m.commit, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CommitRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CommitRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.commit = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.commit);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CommitRequest;
-        })();
-
-        v1.CommitResponse = (function() {
-
-            const CommitResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CommitResponse.prototype.epoch = 0;
-            CommitResponse.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            CommitResponse.create = function(properties) {
-                return new CommitResponse(properties);
-            };
-
-            CommitResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(8).uint32(m.epoch);
-                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
-                    w.uint32(16).uint64(m.seq);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CommitResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CommitResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.seq = v;
-                            else
-                                delete m.seq;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CommitResponse;
-        })();
-
-        v1.CommitsRequest = (function() {
-
-            const CommitsRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CommitsRequest.prototype.roomId = "";
-            CommitsRequest.prototype.fromEpoch = 0;
-
-            CommitsRequest.create = function(properties) {
-                return new CommitsRequest(properties);
-            };
-
-            CommitsRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.fromEpoch != null && $Object.hasOwnProperty.call(m, "fromEpoch") && m.fromEpoch !== 0)
-                    w.uint32(16).uint32(m.fromEpoch);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CommitsRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CommitsRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.fromEpoch = v;
-                            else
-                                delete m.fromEpoch;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CommitsRequest;
-        })();
-
-        v1.CommitsResponse = (function() {
-
-            const CommitsResponse = function (p) {
-                this.chain = [];
-                this.seqs = [];
-                this.storedAtMs = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CommitsResponse.prototype.chain = $util.emptyArray;
-            CommitsResponse.prototype.seqs = $util.emptyArray;
-            CommitsResponse.prototype.latestEpoch = 0;
-            CommitsResponse.prototype.storedAtMs = $util.emptyArray;
-
-            CommitsResponse.create = function(properties) {
-                return new CommitsResponse(properties);
-            };
-
-            CommitsResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.chain != null && m.chain.length) {
-                    for (var i = 0; i < m.chain.length; ++i)
-                        $root.roomkey.v1.Signed.encode(m.chain[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                if (m.seqs != null && m.seqs.length) {
-                    w.uint32(18).uint64s(m.seqs);
-                }
-                if (m.latestEpoch != null && $Object.hasOwnProperty.call(m, "latestEpoch") && m.latestEpoch !== 0)
-                    w.uint32(24).uint32(m.latestEpoch);
-                if (m.storedAtMs != null && m.storedAtMs.length) {
-                    w.uint32(34).uint64s(m.storedAtMs);
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CommitsResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CommitsResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.chain && m.chain.length))
-                                m.chain = [];
-                            m.chain.push($root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 2: {
-                            if (u === 2) {
-                                if (!(m.seqs && m.seqs.length))
-                                    m.seqs = [];
-                                r.uint64s(m.seqs);
-                                continue;
-                            }
-                            if (u !== 0)
-                                break;
-                            if (!(m.seqs && m.seqs.length))
-                                m.seqs = [];
-                            m.seqs.push(r.uint64());
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.latestEpoch = v;
-                            else
-                                delete m.latestEpoch;
-                            continue;
-                        }
-                    case 4: {
-                            if (u === 2) {
-                                if (!(m.storedAtMs && m.storedAtMs.length))
-                                    m.storedAtMs = [];
-                                r.uint64s(m.storedAtMs);
-                                continue;
-                            }
-                            if (u !== 0)
-                                break;
-                            if (!(m.storedAtMs && m.storedAtMs.length))
-                                m.storedAtMs = [];
-                            m.storedAtMs.push(r.uint64());
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CommitsResponse;
-        })();
-
-        v1.RoomListEntry = (function() {
-
-            const RoomListEntry = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomListEntry.prototype.roomId = "";
-            RoomListEntry.prototype.epoch = 0;
-            RoomListEntry.prototype.member = false;
-
-            RoomListEntry.create = function(properties) {
-                return new RoomListEntry(properties);
-            };
-
-            RoomListEntry.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(16).uint32(m.epoch);
-                if (m.member != null && $Object.hasOwnProperty.call(m, "member") && m.member !== false)
-                    w.uint32(24).bool(m.member);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomListEntry.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomListEntry();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.bool())
-                                m.member = v;
-                            else
-                                delete m.member;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomListEntry;
-        })();
-
-        v1.RoomListResponse = (function() {
-
-            const RoomListResponse = function (p) {
-                this.rooms = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomListResponse.prototype.rooms = $util.emptyArray;
-
-            RoomListResponse.create = function(properties) {
-                return new RoomListResponse(properties);
-            };
-
-            RoomListResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.rooms != null && m.rooms.length) {
-                    for (var i = 0; i < m.rooms.length; ++i)
-                        $root.roomkey.v1.RoomListEntry.encode(m.rooms[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomListResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomListResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.rooms && m.rooms.length))
-                                m.rooms = [];
-                            m.rooms.push($root.roomkey.v1.RoomListEntry.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomListResponse;
-        })();
-
-        v1.CursorRequest = (function() {
-
-            const CursorRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CursorRequest.prototype.roomId = "";
-            CursorRequest.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CursorRequest.prototype.last = 0;
-            CursorRequest.prototype.fromEnd = false;
-            CursorRequest.prototype.startSeqLegacy = false;
-
-            CursorRequest.create = function(properties) {
-                return new CursorRequest(properties);
-            };
-
-            CursorRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
-                    w.uint32(16).uint64(m.startSeq);
-                if (m.last != null && $Object.hasOwnProperty.call(m, "last") && m.last !== 0)
-                    w.uint32(24).uint32(m.last);
-                if (m.fromEnd != null && $Object.hasOwnProperty.call(m, "fromEnd") && m.fromEnd !== false)
-                    w.uint32(32).bool(m.fromEnd);
-                if (m.startSeqLegacy != null && $Object.hasOwnProperty.call(m, "startSeqLegacy") && m.startSeqLegacy !== false)
-                    w.uint32(40).bool(m.startSeqLegacy);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CursorRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CursorRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.startSeq = v;
-                            else
-                                delete m.startSeq;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.last = v;
-                            else
-                                delete m.last;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.bool())
-                                m.fromEnd = v;
-                            else
-                                delete m.fromEnd;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.bool())
-                                m.startSeqLegacy = v;
-                            else
-                                delete m.startSeqLegacy;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CursorRequest;
-        })();
-
-        v1.CursorResponse = (function() {
-
-            const CursorResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            CursorResponse.prototype.stream = "";
-            CursorResponse.prototype.consumer = "";
-            CursorResponse.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CursorResponse.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CursorResponse.prototype.pending = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CursorResponse.prototype.floorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            CursorResponse.prototype.legacyUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            CursorResponse.create = function(properties) {
-                return new CursorResponse(properties);
-            };
-
-            CursorResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.stream != null && $Object.hasOwnProperty.call(m, "stream") && m.stream !== "")
-                    w.uint32(10).string(m.stream);
-                if (m.consumer != null && $Object.hasOwnProperty.call(m, "consumer") && m.consumer !== "")
-                    w.uint32(18).string(m.consumer);
-                if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
-                    w.uint32(24).uint64(m.startSeq);
-                if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
-                    w.uint32(32).uint64(m.lastSeq);
-                if (m.pending != null && $Object.hasOwnProperty.call(m, "pending") && (typeof m.pending === "object" ? m.pending.low || m.pending.high : m.pending !== 0))
-                    w.uint32(40).uint64(m.pending);
-                if (m.floorSeq != null && $Object.hasOwnProperty.call(m, "floorSeq") && (typeof m.floorSeq === "object" ? m.floorSeq.low || m.floorSeq.high : m.floorSeq !== 0))
-                    w.uint32(48).uint64(m.floorSeq);
-                if (m.legacyUntilSeq != null && $Object.hasOwnProperty.call(m, "legacyUntilSeq") && (typeof m.legacyUntilSeq === "object" ? m.legacyUntilSeq.low || m.legacyUntilSeq.high : m.legacyUntilSeq !== 0))
-                    w.uint32(56).uint64(m.legacyUntilSeq);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            CursorResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.CursorResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.stream = v;
-                            else
-                                delete m.stream;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.consumer = v;
-                            else
-                                delete m.consumer;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.startSeq = v;
-                            else
-                                delete m.startSeq;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.lastSeq = v;
-                            else
-                                delete m.lastSeq;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.pending = v;
-                            else
-                                delete m.pending;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.floorSeq = v;
-                            else
-                                delete m.floorSeq;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.legacyUntilSeq = v;
-                            else
-                                delete m.legacyUntilSeq;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return CursorResponse;
-        })();
-
-        v1.PolicyGetRequest = (function() {
-
-            const PolicyGetRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyGetRequest.prototype.orgId = "";
-            PolicyGetRequest.prototype.projectId = "";
-            PolicyGetRequest.prototype.roomId = "";
-
-            PolicyGetRequest.create = function(properties) {
-                return new PolicyGetRequest(properties);
-            };
-
-            PolicyGetRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(26).string(m.roomId);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyGetRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyGetRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyGetRequest;
-        })();
-
-        v1.PolicyGetResponse = (function() {
-
-            const PolicyGetResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyGetResponse.prototype.org = null;
-            PolicyGetResponse.prototype.project = null;
-            PolicyGetResponse.prototype.room = null;
-
-            PolicyGetResponse.create = function(properties) {
-                return new PolicyGetResponse(properties);
-            };
-
-            PolicyGetResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.org != null && $Object.hasOwnProperty.call(m, "org"))
-                    $root.roomkey.v1.OrgPolicy.encode(m.org, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.project != null && $Object.hasOwnProperty.call(m, "project"))
-                    $root.roomkey.v1.ProjectPolicy.encode(m.project, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.room != null && $Object.hasOwnProperty.call(m, "room"))
-                    $root.roomkey.v1.RoomPolicy.encode(m.room, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyGetResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyGetResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.org = $root.roomkey.v1.OrgPolicy.decode(r, r.size(), $undefined, q + 1, m.org);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.project = $root.roomkey.v1.ProjectPolicy.decode(r, r.size(), $undefined, q + 1, m.project);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.room = $root.roomkey.v1.RoomPolicy.decode(r, r.size(), $undefined, q + 1, m.room);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyGetResponse;
-        })();
-
-        v1.PolicyExplainRequest = (function() {
-
-            const PolicyExplainRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyExplainRequest.prototype.orgId = "";
-            PolicyExplainRequest.prototype.projectId = "";
-            PolicyExplainRequest.prototype.roomId = "";
-            PolicyExplainRequest.prototype.userId = "";
-
-            PolicyExplainRequest.create = function(properties) {
-                return new PolicyExplainRequest(properties);
-            };
-
-            PolicyExplainRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(26).string(m.roomId);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(34).string(m.userId);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyExplainRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyExplainRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyExplainRequest;
-        })();
-
-        v1.RuleExplained = (function() {
-
-            const RuleExplained = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RuleExplained.prototype.action = "";
-            RuleExplained.prototype.minRole = 0;
-            RuleExplained.prototype.level = "";
-            RuleExplained.prototype.allowed = false;
-            RuleExplained.prototype.reason = "";
-
-            RuleExplained.create = function(properties) {
-                return new RuleExplained(properties);
-            };
-
-            RuleExplained.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== "")
-                    w.uint32(10).string(m.action);
-                if (m.minRole != null && $Object.hasOwnProperty.call(m, "minRole") && m.minRole !== 0)
-                    w.uint32(16).int32(m.minRole);
-                if (m.level != null && $Object.hasOwnProperty.call(m, "level") && m.level !== "")
-                    w.uint32(26).string(m.level);
-                if (m.allowed != null && $Object.hasOwnProperty.call(m, "allowed") && m.allowed !== false)
-                    w.uint32(32).bool(m.allowed);
-                if (m.reason != null && $Object.hasOwnProperty.call(m, "reason") && m.reason !== "")
-                    w.uint32(42).string(m.reason);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RuleExplained.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RuleExplained();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.action = v;
-                            else
-                                delete m.action;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.minRole = v;
-                            else
-                                delete m.minRole;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.level = v;
-                            else
-                                delete m.level;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.bool())
-                                m.allowed = v;
-                            else
-                                delete m.allowed;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.reason = v;
-                            else
-                                delete m.reason;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RuleExplained;
-        })();
-
-        v1.PolicyExplainResponse = (function() {
-
-            const PolicyExplainResponse = function (p) {
-                this.rules = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyExplainResponse.prototype.orgId = "";
-            PolicyExplainResponse.prototype.projectId = "";
-            PolicyExplainResponse.prototype.roomId = "";
-            PolicyExplainResponse.prototype.userId = "";
-            PolicyExplainResponse.prototype.role = 0;
-            PolicyExplainResponse.prototype.roleLevel = "";
-            PolicyExplainResponse.prototype.rules = $util.emptyArray;
-            PolicyExplainResponse.prototype.rotateEveryS = 0;
-            PolicyExplainResponse.prototype.rotateLevel = "";
-
-            PolicyExplainResponse.create = function(properties) {
-                return new PolicyExplainResponse(properties);
-            };
-
-            PolicyExplainResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(26).string(m.roomId);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(34).string(m.userId);
-                if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
-                    w.uint32(40).int32(m.role);
-                if (m.roleLevel != null && $Object.hasOwnProperty.call(m, "roleLevel") && m.roleLevel !== "")
-                    w.uint32(50).string(m.roleLevel);
-                if (m.rules != null && m.rules.length) {
-                    for (var i = 0; i < m.rules.length; ++i)
-                        $root.roomkey.v1.RuleExplained.encode(m.rules[i], w.uint32(58).fork(), q + 1).ldelim();
-                }
-                if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
-                    w.uint32(64).uint32(m.rotateEveryS);
-                if (m.rotateLevel != null && $Object.hasOwnProperty.call(m, "rotateLevel") && m.rotateLevel !== "")
-                    w.uint32(74).string(m.rotateLevel);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyExplainResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyExplainResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.role = v;
-                            else
-                                delete m.role;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roleLevel = v;
-                            else
-                                delete m.roleLevel;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.rules && m.rules.length))
-                                m.rules = [];
-                            m.rules.push($root.roomkey.v1.RuleExplained.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.rotateEveryS = v;
-                            else
-                                delete m.rotateEveryS;
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.rotateLevel = v;
-                            else
-                                delete m.rotateLevel;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyExplainResponse;
-        })();
-
-        v1.RoomMember = (function() {
-
-            const RoomMember = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomMember.prototype.userId = "";
-            RoomMember.prototype.joinSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RoomMember.prototype.joinEpoch = 0;
-            RoomMember.prototype.removedEpoch = 0;
-
-            RoomMember.create = function(properties) {
-                return new RoomMember(properties);
-            };
-
-            RoomMember.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.joinSeq != null && $Object.hasOwnProperty.call(m, "joinSeq") && (typeof m.joinSeq === "object" ? m.joinSeq.low || m.joinSeq.high : m.joinSeq !== 0))
-                    w.uint32(16).uint64(m.joinSeq);
-                if (m.joinEpoch != null && $Object.hasOwnProperty.call(m, "joinEpoch") && m.joinEpoch !== 0)
-                    w.uint32(24).uint32(m.joinEpoch);
-                if (m.removedEpoch != null && $Object.hasOwnProperty.call(m, "removedEpoch") && m.removedEpoch !== 0)
-                    w.uint32(32).uint32(m.removedEpoch);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomMember.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomMember();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.joinSeq = v;
-                            else
-                                delete m.joinSeq;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.joinEpoch = v;
-                            else
-                                delete m.joinEpoch;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.removedEpoch = v;
-                            else
-                                delete m.removedEpoch;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomMember;
-        })();
-
-        v1.RoomEpochKey = (function() {
-
-            const RoomEpochKey = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomEpochKey.prototype.epoch = 0;
-            RoomEpochKey.prototype.roomPublicKey = $util.newBuffer([]);
-            RoomEpochKey.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            RoomEpochKey.create = function(properties) {
-                return new RoomEpochKey(properties);
-            };
-
-            RoomEpochKey.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(8).uint32(m.epoch);
-                if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
-                    w.uint32(18).bytes(m.roomPublicKey);
-                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
-                    w.uint32(24).uint64(m.seq);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomEpochKey.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomEpochKey();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.roomPublicKey = v;
-                            else
-                                delete m.roomPublicKey;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.seq = v;
-                            else
-                                delete m.seq;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomEpochKey;
-        })();
-
-        v1.RoomRecord = (function() {
-
-            const RoomRecord = function (p) {
-                this.members = [];
-                this.epochs = [];
-                this.former = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomRecord.prototype.roomId = "";
-            RoomRecord.prototype.orgId = "";
-            RoomRecord.prototype.projectId = "";
-            RoomRecord.prototype.members = $util.emptyArray;
-            RoomRecord.prototype.epochs = $util.emptyArray;
-            RoomRecord.prototype.lastCommitSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RoomRecord.prototype.former = $util.emptyArray;
-            RoomRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            RoomRecord.create = function(properties) {
-                return new RoomRecord(properties);
-            };
-
-            RoomRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(18).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(26).string(m.projectId);
-                if (m.members != null && m.members.length) {
-                    for (var i = 0; i < m.members.length; ++i)
-                        $root.roomkey.v1.RoomMember.encode(m.members[i], w.uint32(34).fork(), q + 1).ldelim();
-                }
-                if (m.epochs != null && m.epochs.length) {
-                    for (var i = 0; i < m.epochs.length; ++i)
-                        $root.roomkey.v1.RoomEpochKey.encode(m.epochs[i], w.uint32(42).fork(), q + 1).ldelim();
-                }
-                if (m.lastCommitSeq != null && $Object.hasOwnProperty.call(m, "lastCommitSeq") && (typeof m.lastCommitSeq === "object" ? m.lastCommitSeq.low || m.lastCommitSeq.high : m.lastCommitSeq !== 0))
-                    w.uint32(48).uint64(m.lastCommitSeq);
-                if (m.former != null && m.former.length) {
-                    for (var i = 0; i < m.former.length; ++i)
-                        $root.roomkey.v1.RoomMember.encode(m.former[i], w.uint32(58).fork(), q + 1).ldelim();
-                }
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(64).uint64(m.createdAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.members && m.members.length))
-                                m.members = [];
-                            m.members.push($root.roomkey.v1.RoomMember.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.epochs && m.epochs.length))
-                                m.epochs = [];
-                            m.epochs.push($root.roomkey.v1.RoomEpochKey.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.lastCommitSeq = v;
-                            else
-                                delete m.lastCommitSeq;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.former && m.former.length))
-                                m.former = [];
-                            m.former.push($root.roomkey.v1.RoomMember.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomRecord;
-        })();
-
-        v1.UserRooms = (function() {
-
-            const UserRooms = function (p) {
-                this.roomIds = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            UserRooms.prototype.roomIds = $util.emptyArray;
-
-            UserRooms.create = function(properties) {
-                return new UserRooms(properties);
-            };
-
-            UserRooms.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomIds != null && m.roomIds.length) {
-                    for (var i = 0; i < m.roomIds.length; ++i)
-                        w.uint32(10).string(m.roomIds[i]);
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            UserRooms.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.UserRooms();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.roomIds && m.roomIds.length))
-                                m.roomIds = [];
-                            m.roomIds.push(r.stringVerify());
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return UserRooms;
-        })();
-
-        v1.LegacyRoomMigration = (function() {
-
-            const LegacyRoomMigration = function (p) {
-                this.runs = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LegacyRoomMigration.prototype.legacyStream = "";
-            LegacyRoomMigration.prototype.legacyLastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            LegacyRoomMigration.prototype.copiedUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            LegacyRoomMigration.prototype.runs = $util.emptyArray;
-            LegacyRoomMigration.prototype.state = 0;
-            LegacyRoomMigration.prototype.roomRecordRevision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            LegacyRoomMigration.prototype.shardStream = "";
-
-            LegacyRoomMigration.create = function(properties) {
-                return new LegacyRoomMigration(properties);
-            };
-
-            LegacyRoomMigration.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.legacyStream != null && $Object.hasOwnProperty.call(m, "legacyStream") && m.legacyStream !== "")
-                    w.uint32(10).string(m.legacyStream);
-                if (m.legacyLastSeq != null && $Object.hasOwnProperty.call(m, "legacyLastSeq") && (typeof m.legacyLastSeq === "object" ? m.legacyLastSeq.low || m.legacyLastSeq.high : m.legacyLastSeq !== 0))
-                    w.uint32(16).uint64(m.legacyLastSeq);
-                if (m.copiedUntilSeq != null && $Object.hasOwnProperty.call(m, "copiedUntilSeq") && (typeof m.copiedUntilSeq === "object" ? m.copiedUntilSeq.low || m.copiedUntilSeq.high : m.copiedUntilSeq !== 0))
-                    w.uint32(24).uint64(m.copiedUntilSeq);
-                if (m.runs != null && m.runs.length) {
-                    for (var i = 0; i < m.runs.length; ++i)
-                        $root.roomkey.v1.LegacySeqRun.encode(m.runs[i], w.uint32(34).fork(), q + 1).ldelim();
-                }
-                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
-                    w.uint32(40).uint32(m.state);
-                if (m.roomRecordRevision != null && $Object.hasOwnProperty.call(m, "roomRecordRevision") && (typeof m.roomRecordRevision === "object" ? m.roomRecordRevision.low || m.roomRecordRevision.high : m.roomRecordRevision !== 0))
-                    w.uint32(48).uint64(m.roomRecordRevision);
-                if (m.shardStream != null && $Object.hasOwnProperty.call(m, "shardStream") && m.shardStream !== "")
-                    w.uint32(58).string(m.shardStream);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LegacyRoomMigration.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LegacyRoomMigration();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.legacyStream = v;
-                            else
-                                delete m.legacyStream;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.legacyLastSeq = v;
-                            else
-                                delete m.legacyLastSeq;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.copiedUntilSeq = v;
-                            else
-                                delete m.copiedUntilSeq;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.runs && m.runs.length))
-                                m.runs = [];
-                            m.runs.push($root.roomkey.v1.LegacySeqRun.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.state = v;
-                            else
-                                delete m.state;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.roomRecordRevision = v;
-                            else
-                                delete m.roomRecordRevision;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.shardStream = v;
-                            else
-                                delete m.shardStream;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LegacyRoomMigration;
-        })();
-
-        v1.LegacySeqRun = (function() {
-
-            const LegacySeqRun = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LegacySeqRun.prototype.legacyFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            LegacySeqRun.prototype.newFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            LegacySeqRun.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            LegacySeqRun.create = function(properties) {
-                return new LegacySeqRun(properties);
-            };
-
-            LegacySeqRun.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.legacyFrom != null && $Object.hasOwnProperty.call(m, "legacyFrom") && (typeof m.legacyFrom === "object" ? m.legacyFrom.low || m.legacyFrom.high : m.legacyFrom !== 0))
-                    w.uint32(8).uint64(m.legacyFrom);
-                if (m.newFrom != null && $Object.hasOwnProperty.call(m, "newFrom") && (typeof m.newFrom === "object" ? m.newFrom.low || m.newFrom.high : m.newFrom !== 0))
-                    w.uint32(16).uint64(m.newFrom);
-                if (m.count != null && $Object.hasOwnProperty.call(m, "count") && (typeof m.count === "object" ? m.count.low || m.count.high : m.count !== 0))
-                    w.uint32(24).uint64(m.count);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LegacySeqRun.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LegacySeqRun();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.legacyFrom = v;
-                            else
-                                delete m.legacyFrom;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.newFrom = v;
-                            else
-                                delete m.newFrom;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.count = v;
-                            else
-                                delete m.count;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LegacySeqRun;
-        })();
-
-        v1.Role = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "ROLE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "ROLE_GUEST"] = 1;
-            values[valuesById[2] = "ROLE_MEMBER"] = 2;
-            values[valuesById[3] = "ROLE_ADMIN"] = 3;
-            values[valuesById[4] = "ROLE_OWNER"] = 4;
-            return values;
-        })();
-
-        v1.PolicyRules = (function() {
-
-            const PolicyRules = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PolicyRules.prototype.createRoom = 0;
-            PolicyRules.prototype.invite = 0;
-            PolicyRules.prototype.remove = 0;
-            PolicyRules.prototype.rotate = 0;
-            PolicyRules.prototype.readPreJoinHistory = 0;
-            PolicyRules.prototype.rotateEveryS = 0;
-
-            PolicyRules.create = function(properties) {
-                return new PolicyRules(properties);
-            };
-
-            PolicyRules.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.createRoom != null && $Object.hasOwnProperty.call(m, "createRoom") && m.createRoom !== 0)
-                    w.uint32(8).int32(m.createRoom);
-                if (m.invite != null && $Object.hasOwnProperty.call(m, "invite") && m.invite !== 0)
-                    w.uint32(16).int32(m.invite);
-                if (m.remove != null && $Object.hasOwnProperty.call(m, "remove") && m.remove !== 0)
-                    w.uint32(24).int32(m.remove);
-                if (m.rotate != null && $Object.hasOwnProperty.call(m, "rotate") && m.rotate !== 0)
-                    w.uint32(32).int32(m.rotate);
-                if (m.readPreJoinHistory != null && $Object.hasOwnProperty.call(m, "readPreJoinHistory") && m.readPreJoinHistory !== 0)
-                    w.uint32(40).int32(m.readPreJoinHistory);
-                if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
-                    w.uint32(48).uint32(m.rotateEveryS);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PolicyRules.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PolicyRules();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.createRoom = v;
-                            else
-                                delete m.createRoom;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.invite = v;
-                            else
-                                delete m.invite;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.remove = v;
-                            else
-                                delete m.remove;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.rotate = v;
-                            else
-                                delete m.rotate;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.readPreJoinHistory = v;
-                            else
-                                delete m.readPreJoinHistory;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.rotateEveryS = v;
-                            else
-                                delete m.rotateEveryS;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PolicyRules;
-        })();
-
-        v1.RoleGrant = (function() {
-
-            const RoleGrant = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoleGrant.prototype.userId = "";
-            RoleGrant.prototype.role = 0;
-
-            RoleGrant.create = function(properties) {
-                return new RoleGrant(properties);
-            };
-
-            RoleGrant.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(10).string(m.userId);
-                if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
-                    w.uint32(16).int32(m.role);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoleGrant.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoleGrant();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.role = v;
-                            else
-                                delete m.role;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoleGrant;
-        })();
-
-        v1.OrgPolicy = (function() {
-
-            const OrgPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            OrgPolicy.prototype.orgId = "";
-            OrgPolicy.prototype.rules = null;
-            OrgPolicy.prototype.grants = $util.emptyArray;
-
-            OrgPolicy.create = function(properties) {
-                return new OrgPolicy(properties);
-            };
-
-            OrgPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(26).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            OrgPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.OrgPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return OrgPolicy;
-        })();
-
-        v1.ProjectPolicy = (function() {
-
-            const ProjectPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ProjectPolicy.prototype.orgId = "";
-            ProjectPolicy.prototype.projectId = "";
-            ProjectPolicy.prototype.rules = null;
-            ProjectPolicy.prototype.grants = $util.emptyArray;
-
-            ProjectPolicy.create = function(properties) {
-                return new ProjectPolicy(properties);
-            };
-
-            ProjectPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(34).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ProjectPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ProjectPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ProjectPolicy;
-        })();
-
-        v1.RoomPolicy = (function() {
-
-            const RoomPolicy = function (p) {
-                this.grants = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomPolicy.prototype.orgId = "";
-            RoomPolicy.prototype.projectId = "";
-            RoomPolicy.prototype.roomId = "";
-            RoomPolicy.prototype.rules = null;
-            RoomPolicy.prototype.grants = $util.emptyArray;
-
-            RoomPolicy.create = function(properties) {
-                return new RoomPolicy(properties);
-            };
-
-            RoomPolicy.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(10).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(18).string(m.projectId);
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(26).string(m.roomId);
-                if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
-                    $root.roomkey.v1.PolicyRules.encode(m.rules, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.grants != null && m.grants.length) {
-                    for (var i = 0; i < m.grants.length; ++i)
-                        $root.roomkey.v1.RoleGrant.encode(m.grants[i], w.uint32(42).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomPolicy.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomPolicy();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.rules = $root.roomkey.v1.PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.grants && m.grants.length))
-                                m.grants = [];
-                            m.grants.push($root.roomkey.v1.RoleGrant.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomPolicy;
-        })();
-
-        v1.PairingOffer = (function() {
-
-            const PairingOffer = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingOffer.prototype.channelId = $util.newBuffer([]);
-            PairingOffer.prototype.ephemeralKey = $util.newBuffer([]);
-            PairingOffer.prototype.deviceKey = $util.newBuffer([]);
-            PairingOffer.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            PairingOffer.create = function(properties) {
-                return new PairingOffer(properties);
-            };
-
-            PairingOffer.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.ephemeralKey != null && $Object.hasOwnProperty.call(m, "ephemeralKey") && m.ephemeralKey.length)
-                    w.uint32(18).bytes(m.ephemeralKey);
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(26).bytes(m.deviceKey);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(32).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingOffer.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingOffer();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ephemeralKey = v;
-                            else
-                                delete m.ephemeralKey;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingOffer;
-        })();
-
-        v1.PairingHello = (function() {
-
-            const PairingHello = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingHello.prototype.channelId = $util.newBuffer([]);
-            PairingHello.prototype.nonce = $util.newBuffer([]);
-            PairingHello.prototype.identity = null;
-
-            PairingHello.create = function(properties) {
-                return new PairingHello(properties);
-            };
-
-            PairingHello.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(18).bytes(m.nonce);
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingHello.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingHello();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingHello;
-        })();
-
-        v1.PairingTransfer = (function() {
-
-            const PairingTransfer = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingTransfer.prototype.enc = $util.newBuffer([]);
-            PairingTransfer.prototype.ciphertext = $util.newBuffer([]);
-
-            PairingTransfer.create = function(properties) {
-                return new PairingTransfer(properties);
-            };
-
-            PairingTransfer.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
-                    w.uint32(10).bytes(m.enc);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(18).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingTransfer.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingTransfer();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.enc = v;
-                            else
-                                delete m.enc;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingTransfer;
-        })();
-
-        v1.RoomKeys = (function() {
-
-            const RoomKeys = function (p) {
-                this.secrets = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomKeys.prototype.roomId = "";
-            RoomKeys.prototype.secrets = $util.emptyArray;
-
-            RoomKeys.create = function(properties) {
-                return new RoomKeys(properties);
-            };
-
-            RoomKeys.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.secrets != null && m.secrets.length) {
-                    for (var i = 0; i < m.secrets.length; ++i)
-                        $root.roomkey.v1.EpochSecret.encode(m.secrets[i], w.uint32(18).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomKeys.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomKeys();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.secrets && m.secrets.length))
-                                m.secrets = [];
-                            m.secrets.push($root.roomkey.v1.EpochSecret.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomKeys;
-        })();
-
-        v1.PairingPayload = (function() {
-
-            const PairingPayload = function (p) {
-                this.rooms = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingPayload.prototype.identity = null;
-            PairingPayload.prototype.signingSecret = $util.newBuffer([]);
-            PairingPayload.prototype.hpkeSecret = $util.newBuffer([]);
-            PairingPayload.prototype.deviceCertificate = null;
-            PairingPayload.prototype.rooms = $util.emptyArray;
-
-            PairingPayload.create = function(properties) {
-                return new PairingPayload(properties);
-            };
-
-            PairingPayload.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
-                    w.uint32(18).bytes(m.signingSecret);
-                if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
-                    w.uint32(26).bytes(m.hpkeSecret);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.rooms != null && m.rooms.length) {
-                    for (var i = 0; i < m.rooms.length; ++i)
-                        $root.roomkey.v1.RoomKeys.encode(m.rooms[i], w.uint32(42).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingPayload.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingPayload();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signingSecret = v;
-                            else
-                                delete m.signingSecret;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hpkeSecret = v;
-                            else
-                                delete m.hpkeSecret;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.rooms && m.rooms.length))
-                                m.rooms = [];
-                            m.rooms.push($root.roomkey.v1.RoomKeys.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingPayload;
-        })();
-
-        v1.PairingOpenRequest = (function() {
-
-            const PairingOpenRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingOpenRequest.prototype.offer = $util.newBuffer([]);
-            PairingOpenRequest.prototype.proof = $util.newBuffer([]);
-            PairingOpenRequest.prototype.replyKey = $util.newBuffer([]);
-
-            PairingOpenRequest.create = function(properties) {
-                return new PairingOpenRequest(properties);
-            };
-
-            PairingOpenRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.offer != null && $Object.hasOwnProperty.call(m, "offer") && m.offer.length)
-                    w.uint32(10).bytes(m.offer);
-                if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
-                    w.uint32(18).bytes(m.proof);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(26).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingOpenRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingOpenRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.offer = v;
-                            else
-                                delete m.offer;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.proof = v;
-                            else
-                                delete m.proof;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingOpenRequest;
-        })();
-
-        v1.PairingPollRequest = (function() {
-
-            const PairingPollRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingPollRequest.prototype.channelId = $util.newBuffer([]);
-            PairingPollRequest.prototype.requestedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            PairingPollRequest.prototype.proof = $util.newBuffer([]);
-            PairingPollRequest.prototype.replyKey = $util.newBuffer([]);
-
-            PairingPollRequest.create = function(properties) {
-                return new PairingPollRequest(properties);
-            };
-
-            PairingPollRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.requestedAtMs != null && $Object.hasOwnProperty.call(m, "requestedAtMs") && (typeof m.requestedAtMs === "object" ? m.requestedAtMs.low || m.requestedAtMs.high : m.requestedAtMs !== 0))
-                    w.uint32(16).uint64(m.requestedAtMs);
-                if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
-                    w.uint32(26).bytes(m.proof);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(34).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingPollRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingPollRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.requestedAtMs = v;
-                            else
-                                delete m.requestedAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.proof = v;
-                            else
-                                delete m.proof;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingPollRequest;
-        })();
-
-        v1.PairingState = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "PAIRING_STATE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "PAIRING_STATE_OPEN"] = 1;
-            values[valuesById[2] = "PAIRING_STATE_HELLO"] = 2;
-            values[valuesById[3] = "PAIRING_STATE_SENT"] = 3;
-            values[valuesById[4] = "PAIRING_STATE_DONE"] = 4;
-            values[valuesById[5] = "PAIRING_STATE_CANCELLED"] = 5;
-            return values;
-        })();
-
-        v1.PairingPollResponse = (function() {
-
-            const PairingPollResponse = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingPollResponse.prototype.state = 0;
-            PairingPollResponse.prototype.hello = $util.newBuffer([]);
-            PairingPollResponse.prototype.transfer = null;
-
-            PairingPollResponse.create = function(properties) {
-                return new PairingPollResponse(properties);
-            };
-
-            PairingPollResponse.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
-                    w.uint32(8).int32(m.state);
-                if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
-                    w.uint32(18).bytes(m.hello);
-                if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
-                    $root.roomkey.v1.PairingTransfer.encode(m.transfer, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingPollResponse.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingPollResponse();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.state = v;
-                            else
-                                delete m.state;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hello = v;
-                            else
-                                delete m.hello;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.transfer = $root.roomkey.v1.PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingPollResponse;
-        })();
-
-        v1.PairingHelloRequest = (function() {
-
-            const PairingHelloRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingHelloRequest.prototype.channelId = $util.newBuffer([]);
-            PairingHelloRequest.prototype.hello = $util.newBuffer([]);
-
-            PairingHelloRequest.create = function(properties) {
-                return new PairingHelloRequest(properties);
-            };
-
-            PairingHelloRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
-                    w.uint32(18).bytes(m.hello);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingHelloRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingHelloRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hello = v;
-                            else
-                                delete m.hello;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingHelloRequest;
-        })();
-
-        v1.PairingSendRequest = (function() {
-
-            const PairingSendRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingSendRequest.prototype.channelId = $util.newBuffer([]);
-            PairingSendRequest.prototype.transfer = null;
-
-            PairingSendRequest.create = function(properties) {
-                return new PairingSendRequest(properties);
-            };
-
-            PairingSendRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
-                    $root.roomkey.v1.PairingTransfer.encode(m.transfer, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingSendRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingSendRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.transfer = $root.roomkey.v1.PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingSendRequest;
-        })();
-
-        v1.PairingCancelRequest = (function() {
-
-            const PairingCancelRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingCancelRequest.prototype.channelId = $util.newBuffer([]);
-            PairingCancelRequest.prototype.proof = $util.newBuffer([]);
-            PairingCancelRequest.prototype.replyKey = $util.newBuffer([]);
-
-            PairingCancelRequest.create = function(properties) {
-                return new PairingCancelRequest(properties);
-            };
-
-            PairingCancelRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
-                    w.uint32(18).bytes(m.proof);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(26).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingCancelRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingCancelRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.proof = v;
-                            else
-                                delete m.proof;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingCancelRequest;
-        })();
-
-        v1.PairingFinishRequest = (function() {
-
-            const PairingFinishRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingFinishRequest.prototype.channelId = $util.newBuffer([]);
-            PairingFinishRequest.prototype.deviceCertificate = null;
-            PairingFinishRequest.prototype.proof = $util.newBuffer([]);
-            PairingFinishRequest.prototype.replyKey = $util.newBuffer([]);
-
-            PairingFinishRequest.create = function(properties) {
-                return new PairingFinishRequest(properties);
-            };
-
-            PairingFinishRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
-                    w.uint32(10).bytes(m.channelId);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
-                    w.uint32(26).bytes(m.proof);
-                if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
-                    w.uint32(34).bytes(m.replyKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingFinishRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingFinishRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.channelId = v;
-                            else
-                                delete m.channelId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.proof = v;
-                            else
-                                delete m.proof;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.replyKey = v;
-                            else
-                                delete m.replyKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingFinishRequest;
-        })();
-
-        v1.PairingEmpty = (function() {
-
-            const PairingEmpty = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingEmpty.create = function(properties) {
-                return new PairingEmpty(properties);
-            };
-
-            PairingEmpty.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingEmpty.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingEmpty();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    r.skipType(t & 7, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingEmpty;
-        })();
-
-        v1.PairingChannel = (function() {
-
-            const PairingChannel = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PairingChannel.prototype.offer = $util.newBuffer([]);
-            PairingChannel.prototype.state = 0;
-            PairingChannel.prototype.hello = $util.newBuffer([]);
-            PairingChannel.prototype.transfer = null;
-            PairingChannel.prototype.helperNkey = "";
-            PairingChannel.prototype.userId = "";
-            PairingChannel.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            PairingChannel.create = function(properties) {
-                return new PairingChannel(properties);
-            };
-
-            PairingChannel.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.offer != null && $Object.hasOwnProperty.call(m, "offer") && m.offer.length)
-                    w.uint32(10).bytes(m.offer);
-                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
-                    w.uint32(16).int32(m.state);
-                if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
-                    w.uint32(26).bytes(m.hello);
-                if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
-                    $root.roomkey.v1.PairingTransfer.encode(m.transfer, w.uint32(34).fork(), q + 1).ldelim();
-                if (m.helperNkey != null && $Object.hasOwnProperty.call(m, "helperNkey") && m.helperNkey !== "")
-                    w.uint32(42).string(m.helperNkey);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(50).string(m.userId);
-                if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
-                    w.uint32(56).uint64(m.expiresAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PairingChannel.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PairingChannel();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.offer = v;
-                            else
-                                delete m.offer;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.state = v;
-                            else
-                                delete m.state;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hello = v;
-                            else
-                                delete m.hello;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            m.transfer = $root.roomkey.v1.PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.helperNkey = v;
-                            else
-                                delete m.helperNkey;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.expiresAtMs = v;
-                            else
-                                delete m.expiresAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PairingChannel;
-        })();
-
-        v1.DeviceSeenRequest = (function() {
-
-            const DeviceSeenRequest = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceSeenRequest.create = function(properties) {
-                return new DeviceSeenRequest(properties);
-            };
-
-            DeviceSeenRequest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceSeenRequest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceSeenRequest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    r.skipType(t & 7, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceSeenRequest;
-        })();
-
-        v1.DeviceSeen = (function() {
-
-            const DeviceSeen = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceSeen.prototype.deviceKey = $util.newBuffer([]);
-            DeviceSeen.prototype.lastSeenMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            DeviceSeen.create = function(properties) {
-                return new DeviceSeen(properties);
-            };
-
-            DeviceSeen.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(10).bytes(m.deviceKey);
-                if (m.lastSeenMs != null && $Object.hasOwnProperty.call(m, "lastSeenMs") && (typeof m.lastSeenMs === "object" ? m.lastSeenMs.low || m.lastSeenMs.high : m.lastSeenMs !== 0))
-                    w.uint32(16).uint64(m.lastSeenMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceSeen.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceSeen();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.lastSeenMs = v;
-                            else
-                                delete m.lastSeenMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceSeen;
-        })();
-
-        v1.DeviceSeenList = (function() {
-
-            const DeviceSeenList = function (p) {
-                this.devices = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceSeenList.prototype.devices = $util.emptyArray;
-
-            DeviceSeenList.create = function(properties) {
-                return new DeviceSeenList(properties);
-            };
-
-            DeviceSeenList.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.devices != null && m.devices.length) {
-                    for (var i = 0; i < m.devices.length; ++i)
-                        $root.roomkey.v1.DeviceSeen.encode(m.devices[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceSeenList.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceSeenList();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.devices && m.devices.length))
-                                m.devices = [];
-                            m.devices.push($root.roomkey.v1.DeviceSeen.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceSeenList;
-        })();
-
-        v1.RoomGenesisBody = (function() {
-
-            const RoomGenesisBody = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomGenesisBody.prototype.roomId = "";
-            RoomGenesisBody.prototype.orgId = "";
-            RoomGenesisBody.prototype.projectId = "";
-            RoomGenesisBody.prototype.creatorUserId = "";
-            RoomGenesisBody.prototype.roomPublicKey = $util.newBuffer([]);
-            RoomGenesisBody.prototype.policy = null;
-            RoomGenesisBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RoomGenesisBody.prototype.creatorKeyWrap = null;
-            RoomGenesisBody.prototype.info = null;
-
-            RoomGenesisBody.create = function(properties) {
-                return new RoomGenesisBody(properties);
-            };
-
-            RoomGenesisBody.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
-                    w.uint32(18).string(m.orgId);
-                if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
-                    w.uint32(26).string(m.projectId);
-                if (m.creatorUserId != null && $Object.hasOwnProperty.call(m, "creatorUserId") && m.creatorUserId !== "")
-                    w.uint32(34).string(m.creatorUserId);
-                if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
-                    w.uint32(42).bytes(m.roomPublicKey);
-                if (m.policy != null && $Object.hasOwnProperty.call(m, "policy"))
-                    $root.roomkey.v1.RoomPolicy.encode(m.policy, w.uint32(50).fork(), q + 1).ldelim();
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(56).uint64(m.createdAtMs);
-                if (m.creatorKeyWrap != null && $Object.hasOwnProperty.call(m, "creatorKeyWrap"))
-                    $root.roomkey.v1.KeyWrap.encode(m.creatorKeyWrap, w.uint32(66).fork(), q + 1).ldelim();
-                if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
-                    $root.roomkey.v1.SealedRoomInfo.encode(m.info, w.uint32(74).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomGenesisBody.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomGenesisBody();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.orgId = v;
-                            else
-                                delete m.orgId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.projectId = v;
-                            else
-                                delete m.projectId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.creatorUserId = v;
-                            else
-                                delete m.creatorUserId;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.roomPublicKey = v;
-                            else
-                                delete m.roomPublicKey;
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            m.policy = $root.roomkey.v1.RoomPolicy.decode(r, r.size(), $undefined, q + 1, m.policy);
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 2)
-                                break;
-                            m.creatorKeyWrap = $root.roomkey.v1.KeyWrap.decode(r, r.size(), $undefined, q + 1, m.creatorKeyWrap);
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 2)
-                                break;
-                            m.info = $root.roomkey.v1.SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomGenesisBody;
-        })();
-
-        v1.SealedRoomInfo = (function() {
-
-            const SealedRoomInfo = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            SealedRoomInfo.prototype.nonce = $util.newBuffer([]);
-            SealedRoomInfo.prototype.ciphertext = $util.newBuffer([]);
-
-            SealedRoomInfo.create = function(properties) {
-                return new SealedRoomInfo(properties);
-            };
-
-            SealedRoomInfo.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(10).bytes(m.nonce);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(18).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            SealedRoomInfo.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.SealedRoomInfo();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return SealedRoomInfo;
-        })();
-
-        v1.RoomInfo = (function() {
-
-            const RoomInfo = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomInfo.prototype.name = "";
-            RoomInfo.prototype.topic = "";
-            RoomInfo.prototype.padding = $util.newBuffer([]);
-
-            RoomInfo.create = function(properties) {
-                return new RoomInfo(properties);
-            };
-
-            RoomInfo.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
-                    w.uint32(10).string(m.name);
-                if (m.topic != null && $Object.hasOwnProperty.call(m, "topic") && m.topic !== "")
-                    w.uint32(18).string(m.topic);
-                if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
-                    w.uint32(122).bytes(m.padding);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomInfo.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomInfo();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.name = v;
-                            else
-                                delete m.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.topic = v;
-                            else
-                                delete m.topic;
-                            continue;
-                        }
-                    case 15: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.padding = v;
-                            else
-                                delete m.padding;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomInfo;
-        })();
-
-        v1.CommitKind = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "COMMIT_KIND_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "COMMIT_KIND_ADD"] = 1;
-            values[valuesById[2] = "COMMIT_KIND_REMOVE"] = 2;
-            values[valuesById[3] = "COMMIT_KIND_ROTATE"] = 3;
-            return values;
-        })();
-
-        v1.EpochCommitBody = (function() {
-
-            const EpochCommitBody = function (p) {
-                this.members = [];
-                this.added = [];
-                this.removed = [];
-                this.keyWraps = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EpochCommitBody.prototype.roomId = "";
-            EpochCommitBody.prototype.epoch = 0;
-            EpochCommitBody.prototype.kind = 0;
-            EpochCommitBody.prototype.parentHash = $util.newBuffer([]);
-            EpochCommitBody.prototype.members = $util.emptyArray;
-            EpochCommitBody.prototype.added = $util.emptyArray;
-            EpochCommitBody.prototype.removed = $util.emptyArray;
-            EpochCommitBody.prototype.roomPublicKey = $util.newBuffer([]);
-            EpochCommitBody.prototype.keyWraps = $util.emptyArray;
-            EpochCommitBody.prototype.committerUserId = "";
-            EpochCommitBody.prototype.committedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            EpochCommitBody.prototype.info = null;
-
-            EpochCommitBody.create = function(properties) {
-                return new EpochCommitBody(properties);
-            };
-
-            EpochCommitBody.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(16).uint32(m.epoch);
-                if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== 0)
-                    w.uint32(24).int32(m.kind);
-                if (m.parentHash != null && $Object.hasOwnProperty.call(m, "parentHash") && m.parentHash.length)
-                    w.uint32(34).bytes(m.parentHash);
-                if (m.members != null && m.members.length) {
-                    for (var i = 0; i < m.members.length; ++i)
-                        w.uint32(42).string(m.members[i]);
-                }
-                if (m.added != null && m.added.length) {
-                    for (var i = 0; i < m.added.length; ++i)
-                        w.uint32(50).string(m.added[i]);
-                }
-                if (m.removed != null && m.removed.length) {
-                    for (var i = 0; i < m.removed.length; ++i)
-                        w.uint32(58).string(m.removed[i]);
-                }
-                if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
-                    w.uint32(66).bytes(m.roomPublicKey);
-                if (m.keyWraps != null && m.keyWraps.length) {
-                    for (var i = 0; i < m.keyWraps.length; ++i)
-                        $root.roomkey.v1.KeyWrap.encode(m.keyWraps[i], w.uint32(74).fork(), q + 1).ldelim();
-                }
-                if (m.committerUserId != null && $Object.hasOwnProperty.call(m, "committerUserId") && m.committerUserId !== "")
-                    w.uint32(82).string(m.committerUserId);
-                if (m.committedAtMs != null && $Object.hasOwnProperty.call(m, "committedAtMs") && (typeof m.committedAtMs === "object" ? m.committedAtMs.low || m.committedAtMs.high : m.committedAtMs !== 0))
-                    w.uint32(88).uint64(m.committedAtMs);
-                if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
-                    $root.roomkey.v1.SealedRoomInfo.encode(m.info, w.uint32(98).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EpochCommitBody.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EpochCommitBody();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.kind = v;
-                            else
-                                delete m.kind;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.parentHash = v;
-                            else
-                                delete m.parentHash;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.members && m.members.length))
-                                m.members = [];
-                            m.members.push(r.stringVerify());
-                            continue;
-                        }
-                    case 6: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.added && m.added.length))
-                                m.added = [];
-                            m.added.push(r.stringVerify());
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.removed && m.removed.length))
-                                m.removed = [];
-                            m.removed.push(r.stringVerify());
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.roomPublicKey = v;
-                            else
-                                delete m.roomPublicKey;
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.keyWraps && m.keyWraps.length))
-                                m.keyWraps = [];
-                            m.keyWraps.push($root.roomkey.v1.KeyWrap.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 10: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.committerUserId = v;
-                            else
-                                delete m.committerUserId;
-                            continue;
-                        }
-                    case 11: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.committedAtMs = v;
-                            else
-                                delete m.committedAtMs;
-                            continue;
-                        }
-                    case 12: {
-                            if (u !== 2)
-                                break;
-                            m.info = $root.roomkey.v1.SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EpochCommitBody;
-        })();
-
-        v1.KeyWrap = (function() {
-
-            const KeyWrap = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            KeyWrap.prototype.recipientUserId = "";
-            KeyWrap.prototype.enc = $util.newBuffer([]);
-            KeyWrap.prototype.ciphertext = $util.newBuffer([]);
-
-            KeyWrap.create = function(properties) {
-                return new KeyWrap(properties);
-            };
-
-            KeyWrap.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.recipientUserId != null && $Object.hasOwnProperty.call(m, "recipientUserId") && m.recipientUserId !== "")
-                    w.uint32(10).string(m.recipientUserId);
-                if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
-                    w.uint32(18).bytes(m.enc);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(26).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            KeyWrap.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.KeyWrap();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.recipientUserId = v;
-                            else
-                                delete m.recipientUserId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.enc = v;
-                            else
-                                delete m.enc;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return KeyWrap;
-        })();
-
-        v1.KeyWrapContext = (function() {
-
-            const KeyWrapContext = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            KeyWrapContext.prototype.roomId = "";
-            KeyWrapContext.prototype.epoch = 0;
-            KeyWrapContext.prototype.recipientUserId = "";
-
-            KeyWrapContext.create = function(properties) {
-                return new KeyWrapContext(properties);
-            };
-
-            KeyWrapContext.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(16).uint32(m.epoch);
-                if (m.recipientUserId != null && $Object.hasOwnProperty.call(m, "recipientUserId") && m.recipientUserId !== "")
-                    w.uint32(26).string(m.recipientUserId);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            KeyWrapContext.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.KeyWrapContext();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.recipientUserId = v;
-                            else
-                                delete m.recipientUserId;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return KeyWrapContext;
-        })();
-
-        v1.EpochSecret = (function() {
-
-            const EpochSecret = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EpochSecret.prototype.epoch = 0;
-            EpochSecret.prototype.secret = $util.newBuffer([]);
-
-            EpochSecret.create = function(properties) {
-                return new EpochSecret(properties);
-            };
-
-            EpochSecret.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(8).uint32(m.epoch);
-                if (m.secret != null && $Object.hasOwnProperty.call(m, "secret") && m.secret.length)
-                    w.uint32(18).bytes(m.secret);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EpochSecret.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EpochSecret();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.secret = v;
-                            else
-                                delete m.secret;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EpochSecret;
-        })();
-
-        v1.EpochSecrets = (function() {
-
-            const EpochSecrets = function (p) {
-                this.secrets = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            EpochSecrets.prototype.secrets = $util.emptyArray;
-
-            EpochSecrets.create = function(properties) {
-                return new EpochSecrets(properties);
-            };
-
-            EpochSecrets.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.secrets != null && m.secrets.length) {
-                    for (var i = 0; i < m.secrets.length; ++i)
-                        $root.roomkey.v1.EpochSecret.encode(m.secrets[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            EpochSecrets.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.EpochSecrets();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.secrets && m.secrets.length))
-                                m.secrets = [];
-                            m.secrets.push($root.roomkey.v1.EpochSecret.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return EpochSecrets;
-        })();
-
-        v1.SealedToRoom = (function() {
-
-            const SealedToRoom = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            SealedToRoom.prototype.roomId = "";
-            SealedToRoom.prototype.epoch = 0;
-            SealedToRoom.prototype.enc = $util.newBuffer([]);
-            SealedToRoom.prototype.ciphertext = $util.newBuffer([]);
-
-            SealedToRoom.create = function(properties) {
-                return new SealedToRoom(properties);
-            };
-
-            SealedToRoom.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(16).uint32(m.epoch);
-                if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
-                    w.uint32(26).bytes(m.enc);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(34).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            SealedToRoom.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.SealedToRoom();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.enc = v;
-                            else
-                                delete m.enc;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return SealedToRoom;
-        })();
-
-        v1.PresenceState = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "PRESENCE_STATE_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "PRESENCE_STATE_ACTIVE"] = 1;
-            values[valuesById[2] = "PRESENCE_STATE_IDLE"] = 2;
-            values[valuesById[3] = "PRESENCE_STATE_HIDDEN"] = 3;
-            values[valuesById[4] = "PRESENCE_STATE_OFFLINE"] = 4;
-            return values;
-        })();
-
-        v1.PresenceBeacon = (function() {
-
-            const PresenceBeacon = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PresenceBeacon.prototype.deviceKey = $util.newBuffer([]);
-            PresenceBeacon.prototype.userId = "";
-            PresenceBeacon.prototype.state = 0;
-            PresenceBeacon.prototype.focusedRoomId = "";
-            PresenceBeacon.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            PresenceBeacon.create = function(properties) {
-                return new PresenceBeacon(properties);
-            };
-
-            PresenceBeacon.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(10).bytes(m.deviceKey);
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(18).string(m.userId);
-                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
-                    w.uint32(24).int32(m.state);
-                if (m.focusedRoomId != null && $Object.hasOwnProperty.call(m, "focusedRoomId") && m.focusedRoomId !== "")
-                    w.uint32(34).string(m.focusedRoomId);
-                if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
-                    w.uint32(40).uint64(m.sentAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PresenceBeacon.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PresenceBeacon();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.state = v;
-                            else
-                                delete m.state;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.focusedRoomId = v;
-                            else
-                                delete m.focusedRoomId;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.sentAtMs = v;
-                            else
-                                delete m.sentAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PresenceBeacon;
-        })();
-
-        v1.AppNotification = (function() {
-
-            const AppNotification = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            AppNotification.prototype.roomId = "";
-            AppNotification.prototype.messageId = $util.newBuffer([]);
-            AppNotification.prototype.senderUserId = "";
-            AppNotification.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            AppNotification.prototype.streamSequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            AppNotification.create = function(properties) {
-                return new AppNotification(properties);
-            };
-
-            AppNotification.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
-                    w.uint32(18).bytes(m.messageId);
-                if (m.senderUserId != null && $Object.hasOwnProperty.call(m, "senderUserId") && m.senderUserId !== "")
-                    w.uint32(26).string(m.senderUserId);
-                if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
-                    w.uint32(32).uint64(m.sentAtMs);
-                if (m.streamSequence != null && $Object.hasOwnProperty.call(m, "streamSequence") && (typeof m.streamSequence === "object" ? m.streamSequence.low || m.streamSequence.high : m.streamSequence !== 0))
-                    w.uint32(40).uint64(m.streamSequence);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            AppNotification.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.AppNotification();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.messageId = v;
-                            else
-                                delete m.messageId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.senderUserId = v;
-                            else
-                                delete m.senderUserId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.sentAtMs = v;
-                            else
-                                delete m.sentAtMs;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.streamSequence = v;
-                            else
-                                delete m.streamSequence;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return AppNotification;
-        })();
-
-        v1.MembershipNotice = (function() {
-
-            const MembershipNotice = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            MembershipNotice.prototype.roomId = "";
-            MembershipNotice.prototype.epoch = 0;
-            MembershipNotice.prototype.removed = false;
-
-            MembershipNotice.create = function(properties) {
-                return new MembershipNotice(properties);
-            };
-
-            MembershipNotice.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(16).uint32(m.epoch);
-                if (m.removed != null && $Object.hasOwnProperty.call(m, "removed") && m.removed !== false)
-                    w.uint32(24).bool(m.removed);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            MembershipNotice.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.MembershipNotice();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.bool())
-                                m.removed = v;
-                            else
-                                delete m.removed;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return MembershipNotice;
-        })();
-
-        v1.DeviceNotice = (function() {
-
-            const DeviceNotice = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            DeviceNotice.prototype.message = null;
-            DeviceNotice.prototype.membership = null;
-            DeviceNotice.prototype.read = null;
-
-            let $oneOfFields;
-
-            $Object.defineProperty(DeviceNotice.prototype, "kind", {
-                get: $util.oneOfGetter($oneOfFields = ["message", "membership", "read"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            DeviceNotice.create = function(properties) {
-                return new DeviceNotice(properties);
-            };
-
-            DeviceNotice.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.message != null && $Object.hasOwnProperty.call(m, "message"))
-                    $root.roomkey.v1.AppNotification.encode(m.message, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.membership != null && $Object.hasOwnProperty.call(m, "membership"))
-                    $root.roomkey.v1.MembershipNotice.encode(m.membership, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.read != null && $Object.hasOwnProperty.call(m, "read"))
-                    $root.roomkey.v1.ReadMarker.encode(m.read, w.uint32(26).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            DeviceNotice.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.DeviceNotice();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.message = $root.roomkey.v1.AppNotification.decode(r, r.size(), $undefined, q + 1, m.message);
-                            m.kind = "message";
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.membership = $root.roomkey.v1.MembershipNotice.decode(r, r.size(), $undefined, q + 1, m.membership);
-                            m.kind = "membership";
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            m.read = $root.roomkey.v1.ReadMarker.decode(r, r.size(), $undefined, q + 1, m.read);
-                            m.kind = "read";
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return DeviceNotice;
-        })();
-
-        v1.PresenceRecord = (function() {
-
-            const PresenceRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PresenceRecord.prototype.beacon = null;
-            PresenceRecord.prototype.userId = "";
-            PresenceRecord.prototype.receivedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            PresenceRecord.create = function(properties) {
-                return new PresenceRecord(properties);
-            };
-
-            PresenceRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.beacon != null && $Object.hasOwnProperty.call(m, "beacon"))
-                    $root.roomkey.v1.PresenceBeacon.encode(m.beacon, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
-                    w.uint32(18).string(m.userId);
-                if (m.receivedAtMs != null && $Object.hasOwnProperty.call(m, "receivedAtMs") && (typeof m.receivedAtMs === "object" ? m.receivedAtMs.low || m.receivedAtMs.high : m.receivedAtMs !== 0))
-                    w.uint32(24).uint64(m.receivedAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PresenceRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PresenceRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.beacon = $root.roomkey.v1.PresenceBeacon.decode(r, r.size(), $undefined, q + 1, m.beacon);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.userId = v;
-                            else
-                                delete m.userId;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.receivedAtMs = v;
-                            else
-                                delete m.receivedAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PresenceRecord;
-        })();
-
-        v1.PushSentinel = (function() {
-
-            const PushSentinel = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PushSentinel.prototype.version = 0;
-            PushSentinel.prototype.kind = 0;
-
-            PushSentinel.create = function(properties) {
-                return new PushSentinel(properties);
-            };
-
-            PushSentinel.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
-                    w.uint32(8).uint32(m.version);
-                if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== 0)
-                    w.uint32(16).int32(m.kind);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PushSentinel.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PushSentinel();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.version = v;
-                            else
-                                delete m.version;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.int32())
-                                m.kind = v;
-                            else
-                                delete m.kind;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PushSentinel;
-        })();
-
-        v1.PushSentinelKind = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "PUSH_SENTINEL_KIND_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "PUSH_SENTINEL_KIND_WAKE"] = 1;
-            values[valuesById[2] = "PUSH_SENTINEL_KIND_SYNC_READ"] = 2;
-            return values;
-        })();
-
-        v1.PushSubscription = (function() {
-
-            const PushSubscription = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PushSubscription.prototype.deviceKey = $util.newBuffer([]);
-            PushSubscription.prototype.endpoint = "";
-            PushSubscription.prototype.p256dh = $util.newBuffer([]);
-            PushSubscription.prototype.auth = $util.newBuffer([]);
-            PushSubscription.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            PushSubscription.create = function(properties) {
-                return new PushSubscription(properties);
-            };
-
-            PushSubscription.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
-                    w.uint32(10).bytes(m.deviceKey);
-                if (m.endpoint != null && $Object.hasOwnProperty.call(m, "endpoint") && m.endpoint !== "")
-                    w.uint32(18).string(m.endpoint);
-                if (m.p256dh != null && $Object.hasOwnProperty.call(m, "p256dh") && m.p256dh.length)
-                    w.uint32(26).bytes(m.p256dh);
-                if (m.auth != null && $Object.hasOwnProperty.call(m, "auth") && m.auth.length)
-                    w.uint32(34).bytes(m.auth);
-                if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
-                    w.uint32(40).uint64(m.createdAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PushSubscription.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PushSubscription();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceKey = v;
-                            else
-                                delete m.deviceKey;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.endpoint = v;
-                            else
-                                delete m.endpoint;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.p256dh = v;
-                            else
-                                delete m.p256dh;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.auth = v;
-                            else
-                                delete m.auth;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.createdAtMs = v;
-                            else
-                                delete m.createdAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PushSubscription;
-        })();
-
-        v1.ReadMarker = (function() {
-
-            const ReadMarker = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ReadMarker.prototype.roomId = "";
-            ReadMarker.prototype.streamSequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            ReadMarker.prototype.messageId = $util.newBuffer([]);
-            ReadMarker.prototype.readAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            ReadMarker.create = function(properties) {
-                return new ReadMarker(properties);
-            };
-
-            ReadMarker.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
-                    w.uint32(10).string(m.roomId);
-                if (m.streamSequence != null && $Object.hasOwnProperty.call(m, "streamSequence") && (typeof m.streamSequence === "object" ? m.streamSequence.low || m.streamSequence.high : m.streamSequence !== 0))
-                    w.uint32(16).uint64(m.streamSequence);
-                if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
-                    w.uint32(26).bytes(m.messageId);
-                if (m.readAtMs != null && $Object.hasOwnProperty.call(m, "readAtMs") && (typeof m.readAtMs === "object" ? m.readAtMs.low || m.readAtMs.high : m.readAtMs !== 0))
-                    w.uint32(32).uint64(m.readAtMs);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ReadMarker.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ReadMarker();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.roomId = v;
-                            else
-                                delete m.roomId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.streamSequence = v;
-                            else
-                                delete m.streamSequence;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.messageId = v;
-                            else
-                                delete m.messageId;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.readAtMs = v;
-                            else
-                                delete m.readAtMs;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ReadMarker;
-        })();
-
-        v1.ReadMarkerList = (function() {
-
-            const ReadMarkerList = function (p) {
-                this.markers = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ReadMarkerList.prototype.markers = $util.emptyArray;
-
-            ReadMarkerList.create = function(properties) {
-                return new ReadMarkerList(properties);
-            };
-
-            ReadMarkerList.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.markers != null && m.markers.length) {
-                    for (var i = 0; i < m.markers.length; ++i)
-                        $root.roomkey.v1.ReadMarker.encode(m.markers[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ReadMarkerList.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ReadMarkerList();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.markers && m.markers.length))
-                                m.markers = [];
-                            m.markers.push($root.roomkey.v1.ReadMarker.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ReadMarkerList;
-        })();
-
-        v1.Argon2idParams = (function() {
-
-            const Argon2idParams = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            Argon2idParams.prototype.t = 0;
-            Argon2idParams.prototype.mKib = 0;
-            Argon2idParams.prototype.p = 0;
-
-            Argon2idParams.create = function(properties) {
-                return new Argon2idParams(properties);
-            };
-
-            Argon2idParams.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.t != null && $Object.hasOwnProperty.call(m, "t") && m.t !== 0)
-                    w.uint32(8).uint32(m.t);
-                if (m.mKib != null && $Object.hasOwnProperty.call(m, "mKib") && m.mKib !== 0)
-                    w.uint32(16).uint32(m.mKib);
-                if (m.p != null && $Object.hasOwnProperty.call(m, "p") && m.p !== 0)
-                    w.uint32(24).uint32(m.p);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            Argon2idParams.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.Argon2idParams();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.t = v;
-                            else
-                                delete m.t;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.mKib = v;
-                            else
-                                delete m.mKib;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.p = v;
-                            else
-                                delete m.p;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Argon2idParams;
-        })();
-
-        v1.PassphraseWrap = (function() {
-
-            const PassphraseWrap = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PassphraseWrap.prototype.params = null;
-            PassphraseWrap.prototype.salt = $util.newBuffer([]);
-            PassphraseWrap.prototype.nonce = $util.newBuffer([]);
-            PassphraseWrap.prototype.wrappedKey = $util.newBuffer([]);
-
-            PassphraseWrap.create = function(properties) {
-                return new PassphraseWrap(properties);
-            };
-
-            PassphraseWrap.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.params != null && $Object.hasOwnProperty.call(m, "params"))
-                    $root.roomkey.v1.Argon2idParams.encode(m.params, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.salt != null && $Object.hasOwnProperty.call(m, "salt") && m.salt.length)
-                    w.uint32(18).bytes(m.salt);
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(26).bytes(m.nonce);
-                if (m.wrappedKey != null && $Object.hasOwnProperty.call(m, "wrappedKey") && m.wrappedKey.length)
-                    w.uint32(34).bytes(m.wrappedKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PassphraseWrap.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PassphraseWrap();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.params = $root.roomkey.v1.Argon2idParams.decode(r, r.size(), $undefined, q + 1, m.params);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.salt = v;
-                            else
-                                delete m.salt;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.wrappedKey = v;
-                            else
-                                delete m.wrappedKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PassphraseWrap;
-        })();
-
-        v1.PrfWrap = (function() {
-
-            const PrfWrap = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            PrfWrap.prototype.credentialId = $util.newBuffer([]);
-            PrfWrap.prototype.prfSalt = $util.newBuffer([]);
-            PrfWrap.prototype.nonce = $util.newBuffer([]);
-            PrfWrap.prototype.wrappedKey = $util.newBuffer([]);
-
-            PrfWrap.create = function(properties) {
-                return new PrfWrap(properties);
-            };
-
-            PrfWrap.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.credentialId != null && $Object.hasOwnProperty.call(m, "credentialId") && m.credentialId.length)
-                    w.uint32(10).bytes(m.credentialId);
-                if (m.prfSalt != null && $Object.hasOwnProperty.call(m, "prfSalt") && m.prfSalt.length)
-                    w.uint32(18).bytes(m.prfSalt);
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(26).bytes(m.nonce);
-                if (m.wrappedKey != null && $Object.hasOwnProperty.call(m, "wrappedKey") && m.wrappedKey.length)
-                    w.uint32(34).bytes(m.wrappedKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            PrfWrap.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.PrfWrap();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.credentialId = v;
-                            else
-                                delete m.credentialId;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.prfSalt = v;
-                            else
-                                delete m.prfSalt;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.wrappedKey = v;
-                            else
-                                delete m.wrappedKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return PrfWrap;
-        })();
-
-        v1.StoreHeader = (function() {
-
-            const StoreHeader = function (p) {
-                this.prf = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            StoreHeader.prototype.version = 0;
-            StoreHeader.prototype.passphrase = null;
-            StoreHeader.prototype.prf = $util.emptyArray;
-            StoreHeader.prototype.storeId = $util.newBuffer([]);
-
-            StoreHeader.create = function(properties) {
-                return new StoreHeader(properties);
-            };
-
-            StoreHeader.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
-                    w.uint32(8).uint32(m.version);
-                if (m.passphrase != null && $Object.hasOwnProperty.call(m, "passphrase"))
-                    $root.roomkey.v1.PassphraseWrap.encode(m.passphrase, w.uint32(18).fork(), q + 1).ldelim();
-                if (m.prf != null && m.prf.length) {
-                    for (var i = 0; i < m.prf.length; ++i)
-                        $root.roomkey.v1.PrfWrap.encode(m.prf[i], w.uint32(26).fork(), q + 1).ldelim();
-                }
-                if (m.storeId != null && $Object.hasOwnProperty.call(m, "storeId") && m.storeId.length)
-                    w.uint32(34).bytes(m.storeId);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            StoreHeader.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.StoreHeader();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.version = v;
-                            else
-                                delete m.version;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            m.passphrase = $root.roomkey.v1.PassphraseWrap.decode(r, r.size(), $undefined, q + 1, m.passphrase);
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.prf && m.prf.length))
-                                m.prf = [];
-                            m.prf.push($root.roomkey.v1.PrfWrap.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.storeId = v;
-                            else
-                                delete m.storeId;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return StoreHeader;
-        })();
-
-        v1.StoreRecord = (function() {
-
-            const StoreRecord = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            StoreRecord.prototype.nonce = $util.newBuffer([]);
-            StoreRecord.prototype.ciphertext = $util.newBuffer([]);
-
-            StoreRecord.create = function(properties) {
-                return new StoreRecord(properties);
-            };
-
-            StoreRecord.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
-                    w.uint32(10).bytes(m.nonce);
-                if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
-                    w.uint32(18).bytes(m.ciphertext);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            StoreRecord.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.StoreRecord();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.nonce = v;
-                            else
-                                delete m.nonce;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ciphertext = v;
-                            else
-                                delete m.ciphertext;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return StoreRecord;
-        })();
-
-        v1.StoreEntry = (function() {
-
-            const StoreEntry = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            StoreEntry.prototype.key = "";
-            StoreEntry.prototype.value = $util.newBuffer([]);
-
-            StoreEntry.create = function(properties) {
-                return new StoreEntry(properties);
-            };
-
-            StoreEntry.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.key != null && $Object.hasOwnProperty.call(m, "key") && m.key !== "")
-                    w.uint32(10).string(m.key);
-                if (m.value != null && $Object.hasOwnProperty.call(m, "value") && m.value.length)
-                    w.uint32(18).bytes(m.value);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            StoreEntry.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.StoreEntry();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.key = v;
-                            else
-                                delete m.key;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.value = v;
-                            else
-                                delete m.value;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return StoreEntry;
-        })();
-
-        v1.StoreManifest = (function() {
-
-            const StoreManifest = function (p) {
-                this.entries = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            StoreManifest.prototype.generation = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            StoreManifest.prototype.entries = $util.emptyArray;
-
-            StoreManifest.create = function(properties) {
-                return new StoreManifest(properties);
-            };
-
-            StoreManifest.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.generation != null && $Object.hasOwnProperty.call(m, "generation") && (typeof m.generation === "object" ? m.generation.low || m.generation.high : m.generation !== 0))
-                    w.uint32(8).uint64(m.generation);
-                if (m.entries != null && m.entries.length) {
-                    for (var i = 0; i < m.entries.length; ++i)
-                        $root.roomkey.v1.StoreManifestEntry.encode(m.entries[i], w.uint32(18).fork(), q + 1).ldelim();
-                }
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            StoreManifest.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.StoreManifest();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.generation = v;
-                            else
-                                delete m.generation;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.entries && m.entries.length))
-                                m.entries = [];
-                            m.entries.push($root.roomkey.v1.StoreManifestEntry.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return StoreManifest;
-        })();
-
-        v1.StoreManifestEntry = (function() {
-
-            const StoreManifestEntry = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            StoreManifestEntry.prototype.name = "";
-            StoreManifestEntry.prototype.recordKey = $util.newBuffer([]);
-
-            StoreManifestEntry.create = function(properties) {
-                return new StoreManifestEntry(properties);
-            };
-
-            StoreManifestEntry.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
-                    w.uint32(10).string(m.name);
-                if (m.recordKey != null && $Object.hasOwnProperty.call(m, "recordKey") && m.recordKey.length)
-                    w.uint32(18).bytes(m.recordKey);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            StoreManifestEntry.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.StoreManifestEntry();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.stringVerify()).length)
-                                m.name = v;
-                            else
-                                delete m.name;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.recordKey = v;
-                            else
-                                delete m.recordKey;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return StoreManifestEntry;
-        })();
-
-        v1.LocalIdentity = (function() {
-
-            const LocalIdentity = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            LocalIdentity.prototype.identity = null;
-            LocalIdentity.prototype.signingSecret = $util.newBuffer([]);
-            LocalIdentity.prototype.hpkeSecret = $util.newBuffer([]);
-            LocalIdentity.prototype.deviceSecret = $util.newBuffer([]);
-            LocalIdentity.prototype.deviceCertificate = null;
-
-            LocalIdentity.create = function(properties) {
-                return new LocalIdentity(properties);
-            };
-
-            LocalIdentity.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
-                    $root.roomkey.v1.Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
-                    w.uint32(18).bytes(m.signingSecret);
-                if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
-                    w.uint32(26).bytes(m.hpkeSecret);
-                if (m.deviceSecret != null && $Object.hasOwnProperty.call(m, "deviceSecret") && m.deviceSecret.length)
-                    w.uint32(34).bytes(m.deviceSecret);
-                if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
-                    $root.roomkey.v1.Signed.encode(m.deviceCertificate, w.uint32(42).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            LocalIdentity.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.LocalIdentity();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.identity = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.signingSecret = v;
-                            else
-                                delete m.signingSecret;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.hpkeSecret = v;
-                            else
-                                delete m.hpkeSecret;
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.deviceSecret = v;
-                            else
-                                delete m.deviceSecret;
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            m.deviceCertificate = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return LocalIdentity;
-        })();
-
-        v1.RoomSnapshot = (function() {
-
-            const RoomSnapshot = function (p) {
-                this.commits = [];
-                this.secrets = [];
-                this.seenMessageIds = [];
-                this.heldEnvelopes = [];
-                this.epochStoredAtMs = [];
-                this.held = [];
-                this.replayEpochs = [];
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            RoomSnapshot.prototype.genesis = null;
-            RoomSnapshot.prototype.commits = $util.emptyArray;
-            RoomSnapshot.prototype.secrets = $util.emptyArray;
-            RoomSnapshot.prototype.seenMessageIds = $util.emptyArray;
-            RoomSnapshot.prototype.heldEnvelopes = $util.emptyArray;
-            RoomSnapshot.prototype.epochStoredAtMs = $util.emptyArray;
-            RoomSnapshot.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RoomSnapshot.prototype.held = $util.emptyArray;
-            RoomSnapshot.prototype.replayFloor = 0;
-            RoomSnapshot.prototype.replayNewestStoredAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            RoomSnapshot.prototype.replayEpochs = $util.emptyArray;
-            RoomSnapshot.prototype.seqLayout = 0;
-
-            RoomSnapshot.create = function(properties) {
-                return new RoomSnapshot(properties);
-            };
-
-            RoomSnapshot.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.genesis != null && $Object.hasOwnProperty.call(m, "genesis"))
-                    $root.roomkey.v1.Signed.encode(m.genesis, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.commits != null && m.commits.length) {
-                    for (var i = 0; i < m.commits.length; ++i)
-                        $root.roomkey.v1.Signed.encode(m.commits[i], w.uint32(18).fork(), q + 1).ldelim();
-                }
-                if (m.secrets != null && m.secrets.length) {
-                    for (var i = 0; i < m.secrets.length; ++i)
-                        $root.roomkey.v1.EpochSecret.encode(m.secrets[i], w.uint32(26).fork(), q + 1).ldelim();
-                }
-                if (m.seenMessageIds != null && m.seenMessageIds.length) {
-                    for (var i = 0; i < m.seenMessageIds.length; ++i)
-                        w.uint32(34).bytes(m.seenMessageIds[i]);
-                }
-                if (m.heldEnvelopes != null && m.heldEnvelopes.length) {
-                    for (var i = 0; i < m.heldEnvelopes.length; ++i)
-                        w.uint32(42).bytes(m.heldEnvelopes[i]);
-                }
-                if (m.epochStoredAtMs != null && m.epochStoredAtMs.length) {
-                    w.uint32(50).uint64s(m.epochStoredAtMs);
-                }
-                if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
-                    w.uint32(56).uint64(m.lastSeq);
-                if (m.held != null && m.held.length) {
-                    for (var i = 0; i < m.held.length; ++i)
-                        $root.roomkey.v1.HeldEnvelope.encode(m.held[i], w.uint32(66).fork(), q + 1).ldelim();
-                }
-                if (m.replayFloor != null && $Object.hasOwnProperty.call(m, "replayFloor") && m.replayFloor !== 0)
-                    w.uint32(72).uint32(m.replayFloor);
-                if (m.replayNewestStoredAtMs != null && $Object.hasOwnProperty.call(m, "replayNewestStoredAtMs") && (typeof m.replayNewestStoredAtMs === "object" ? m.replayNewestStoredAtMs.low || m.replayNewestStoredAtMs.high : m.replayNewestStoredAtMs !== 0))
-                    w.uint32(80).uint64(m.replayNewestStoredAtMs);
-                if (m.replayEpochs != null && m.replayEpochs.length) {
-                    for (var i = 0; i < m.replayEpochs.length; ++i)
-                        $root.roomkey.v1.ReplayEpochIds.encode(m.replayEpochs[i], w.uint32(90).fork(), q + 1).ldelim();
-                }
-                if (m.seqLayout != null && $Object.hasOwnProperty.call(m, "seqLayout") && m.seqLayout !== 0)
-                    w.uint32(128).uint32(m.seqLayout);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            RoomSnapshot.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.RoomSnapshot();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.genesis = $root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1, m.genesis);
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.commits && m.commits.length))
-                                m.commits = [];
-                            m.commits.push($root.roomkey.v1.Signed.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.secrets && m.secrets.length))
-                                m.secrets = [];
-                            m.secrets.push($root.roomkey.v1.EpochSecret.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 4: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.seenMessageIds && m.seenMessageIds.length))
-                                m.seenMessageIds = [];
-                            m.seenMessageIds.push(r.bytes());
-                            continue;
-                        }
-                    case 5: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.heldEnvelopes && m.heldEnvelopes.length))
-                                m.heldEnvelopes = [];
-                            m.heldEnvelopes.push(r.bytes());
-                            continue;
-                        }
-                    case 6: {
-                            if (u === 2) {
-                                if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
-                                    m.epochStoredAtMs = [];
-                                r.uint64s(m.epochStoredAtMs);
-                                continue;
-                            }
-                            if (u !== 0)
-                                break;
-                            if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
-                                m.epochStoredAtMs = [];
-                            m.epochStoredAtMs.push(r.uint64());
-                            continue;
-                        }
-                    case 7: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.lastSeq = v;
-                            else
-                                delete m.lastSeq;
-                            continue;
-                        }
-                    case 8: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.held && m.held.length))
-                                m.held = [];
-                            m.held.push($root.roomkey.v1.HeldEnvelope.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 9: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.replayFloor = v;
-                            else
-                                delete m.replayFloor;
-                            continue;
-                        }
-                    case 10: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.replayNewestStoredAtMs = v;
-                            else
-                                delete m.replayNewestStoredAtMs;
-                            continue;
-                        }
-                    case 11: {
-                            if (u !== 2)
-                                break;
-                            if (!(m.replayEpochs && m.replayEpochs.length))
-                                m.replayEpochs = [];
-                            m.replayEpochs.push($root.roomkey.v1.ReplayEpochIds.decode(r, r.size(), $undefined, q + 1));
-                            continue;
-                        }
-                    case 16: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.seqLayout = v;
-                            else
-                                delete m.seqLayout;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return RoomSnapshot;
-        })();
-
-        v1.ReplayEpochIds = (function() {
-
-            const ReplayEpochIds = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            ReplayEpochIds.prototype.epoch = 0;
-            ReplayEpochIds.prototype.ids = $util.newBuffer([]);
-            ReplayEpochIds.prototype.count = 0;
-
-            ReplayEpochIds.create = function(properties) {
-                return new ReplayEpochIds(properties);
-            };
-
-            ReplayEpochIds.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
-                    w.uint32(8).uint32(m.epoch);
-                if (m.ids != null && $Object.hasOwnProperty.call(m, "ids") && m.ids.length)
-                    w.uint32(18).bytes(m.ids);
-                if (m.count != null && $Object.hasOwnProperty.call(m, "count") && m.count !== 0)
-                    w.uint32(24).uint32(m.count);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            ReplayEpochIds.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.ReplayEpochIds();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.epoch = v;
-                            else
-                                delete m.epoch;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.ids = v;
-                            else
-                                delete m.ids;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (v = r.uint32())
-                                m.count = v;
-                            else
-                                delete m.count;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return ReplayEpochIds;
-        })();
-
-        v1.HeldEnvelope = (function() {
-
-            const HeldEnvelope = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            HeldEnvelope.prototype.envelope = $util.newBuffer([]);
-            HeldEnvelope.prototype.storedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-            HeldEnvelope.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            HeldEnvelope.create = function(properties) {
-                return new HeldEnvelope(properties);
-            };
-
-            HeldEnvelope.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.envelope != null && $Object.hasOwnProperty.call(m, "envelope") && m.envelope.length)
-                    w.uint32(10).bytes(m.envelope);
-                if (m.storedAtMs != null && $Object.hasOwnProperty.call(m, "storedAtMs") && (typeof m.storedAtMs === "object" ? m.storedAtMs.low || m.storedAtMs.high : m.storedAtMs !== 0))
-                    w.uint32(16).uint64(m.storedAtMs);
-                if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
-                    w.uint32(24).uint64(m.seq);
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            HeldEnvelope.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.roomkey.v1.HeldEnvelope();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            if ((v = r.bytes()).length)
-                                m.envelope = v;
-                            else
-                                delete m.envelope;
-                            continue;
-                        }
-                    case 2: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.storedAtMs = v;
-                            else
-                                delete m.storedAtMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (u !== 0)
-                                break;
-                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
-                                m.seq = v;
-                            else
-                                delete m.seq;
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return HeldEnvelope;
-        })();
-
-        return v1;
-    })();
-
-    return roomkey;
+const $v1_RegisterStartRequest = /* @__PURE__ */ (function() {
+
+    const RegisterStartRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RegisterStartRequest.prototype.username = "";
+    RegisterStartRequest.prototype.registrationRequest = $util.newBuffer([]);
+    RegisterStartRequest.prototype.replyKey = $util.newBuffer([]);
+
+    RegisterStartRequest.create = function(properties) {
+        return new RegisterStartRequest(properties);
+    };
+
+    RegisterStartRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(10).string(m.username);
+        if (m.registrationRequest != null && $Object.hasOwnProperty.call(m, "registrationRequest") && m.registrationRequest.length)
+            w.uint32(18).bytes(m.registrationRequest);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(26).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RegisterStartRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RegisterStartRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.registrationRequest = v;
+                    else
+                        delete m.registrationRequest;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RegisterStartRequest;
 })();
+const $v1_RegisterStartResponse = /* @__PURE__ */ (function() {
 
-export {
-  $root as default
-};
+    const RegisterStartResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RegisterStartResponse.prototype.registrationResponse = $util.newBuffer([]);
+
+    RegisterStartResponse.create = function(properties) {
+        return new RegisterStartResponse(properties);
+    };
+
+    RegisterStartResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.registrationResponse != null && $Object.hasOwnProperty.call(m, "registrationResponse") && m.registrationResponse.length)
+            w.uint32(10).bytes(m.registrationResponse);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RegisterStartResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RegisterStartResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.registrationResponse = v;
+                    else
+                        delete m.registrationResponse;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RegisterStartResponse;
+})();
+const $v1_RegisterFinishRequest = /* @__PURE__ */ (function() {
+
+    const RegisterFinishRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RegisterFinishRequest.prototype.username = "";
+    RegisterFinishRequest.prototype.registrationRecord = $util.newBuffer([]);
+    RegisterFinishRequest.prototype.identity = null;
+    RegisterFinishRequest.prototype.deviceCertificate = null;
+    RegisterFinishRequest.prototype.replyKey = $util.newBuffer([]);
+    RegisterFinishRequest.prototype.identityBackup = null;
+
+    RegisterFinishRequest.create = function(properties) {
+        return new RegisterFinishRequest(properties);
+    };
+
+    RegisterFinishRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(10).string(m.username);
+        if (m.registrationRecord != null && $Object.hasOwnProperty.call(m, "registrationRecord") && m.registrationRecord.length)
+            w.uint32(18).bytes(m.registrationRecord);
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(42).bytes(m.replyKey);
+        if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+            $v1_SealedIdentityBackup.encode(m.identityBackup, w.uint32(50).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RegisterFinishRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RegisterFinishRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.registrationRecord = v;
+                    else
+                        delete m.registrationRecord;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    m.identityBackup = $v1_SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RegisterFinishRequest;
+})();
+const $v1_RegisterFinishResponse = /* @__PURE__ */ (function() {
+
+    const RegisterFinishResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RegisterFinishResponse.prototype.userId = "";
+
+    RegisterFinishResponse.create = function(properties) {
+        return new RegisterFinishResponse(properties);
+    };
+
+    RegisterFinishResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RegisterFinishResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RegisterFinishResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RegisterFinishResponse;
+})();
+const $v1_LoginStartRequest = /* @__PURE__ */ (function() {
+
+    const LoginStartRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LoginStartRequest.prototype.username = "";
+    LoginStartRequest.prototype.credentialRequest = $util.newBuffer([]);
+    LoginStartRequest.prototype.replyKey = $util.newBuffer([]);
+
+    LoginStartRequest.create = function(properties) {
+        return new LoginStartRequest(properties);
+    };
+
+    LoginStartRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(10).string(m.username);
+        if (m.credentialRequest != null && $Object.hasOwnProperty.call(m, "credentialRequest") && m.credentialRequest.length)
+            w.uint32(18).bytes(m.credentialRequest);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(26).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LoginStartRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LoginStartRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.credentialRequest = v;
+                    else
+                        delete m.credentialRequest;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LoginStartRequest;
+})();
+const $v1_LoginStartResponse = /* @__PURE__ */ (function() {
+
+    const LoginStartResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LoginStartResponse.prototype.credentialResponse = $util.newBuffer([]);
+    LoginStartResponse.prototype.loginHandle = $util.newBuffer([]);
+
+    LoginStartResponse.create = function(properties) {
+        return new LoginStartResponse(properties);
+    };
+
+    LoginStartResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.credentialResponse != null && $Object.hasOwnProperty.call(m, "credentialResponse") && m.credentialResponse.length)
+            w.uint32(10).bytes(m.credentialResponse);
+        if (m.loginHandle != null && $Object.hasOwnProperty.call(m, "loginHandle") && m.loginHandle.length)
+            w.uint32(18).bytes(m.loginHandle);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LoginStartResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LoginStartResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.credentialResponse = v;
+                    else
+                        delete m.credentialResponse;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.loginHandle = v;
+                    else
+                        delete m.loginHandle;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LoginStartResponse;
+})();
+const $v1_LoginFinishRequest = /* @__PURE__ */ (function() {
+
+    const LoginFinishRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LoginFinishRequest.prototype.loginHandle = $util.newBuffer([]);
+    LoginFinishRequest.prototype.credentialFinalization = $util.newBuffer([]);
+    LoginFinishRequest.prototype.deviceCertificate = null;
+    LoginFinishRequest.prototype.replyKey = $util.newBuffer([]);
+
+    LoginFinishRequest.create = function(properties) {
+        return new LoginFinishRequest(properties);
+    };
+
+    LoginFinishRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.loginHandle != null && $Object.hasOwnProperty.call(m, "loginHandle") && m.loginHandle.length)
+            w.uint32(10).bytes(m.loginHandle);
+        if (m.credentialFinalization != null && $Object.hasOwnProperty.call(m, "credentialFinalization") && m.credentialFinalization.length)
+            w.uint32(18).bytes(m.credentialFinalization);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(34).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LoginFinishRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LoginFinishRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.loginHandle = v;
+                    else
+                        delete m.loginHandle;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.credentialFinalization = v;
+                    else
+                        delete m.credentialFinalization;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LoginFinishRequest;
+})();
+const $v1_DeviceSession = /* @__PURE__ */ (function() {
+
+    const DeviceSession = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceSession.prototype.userJwt = "";
+    DeviceSession.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    DeviceSession.prototype.identity = null;
+    DeviceSession.prototype.identityBackup = null;
+    DeviceSession.prototype.enrollToken = $util.newBuffer([]);
+
+    DeviceSession.create = function(properties) {
+        return new DeviceSession(properties);
+    };
+
+    DeviceSession.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userJwt != null && $Object.hasOwnProperty.call(m, "userJwt") && m.userJwt !== "")
+            w.uint32(10).string(m.userJwt);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(16).uint64(m.expiresAtMs);
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+            $v1_SealedIdentityBackup.encode(m.identityBackup, w.uint32(34).fork(), q + 1).ldelim();
+        if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
+            w.uint32(42).bytes(m.enrollToken);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceSession.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceSession();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userJwt = v;
+                    else
+                        delete m.userJwt;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    m.identityBackup = $v1_SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enrollToken = v;
+                    else
+                        delete m.enrollToken;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceSession;
+})();
+const $v1_EnrollDeviceRequest = /* @__PURE__ */ (function() {
+
+    const EnrollDeviceRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EnrollDeviceRequest.prototype.enrollToken = $util.newBuffer([]);
+    EnrollDeviceRequest.prototype.deviceCertificate = null;
+    EnrollDeviceRequest.prototype.replyKey = $util.newBuffer([]);
+
+    EnrollDeviceRequest.create = function(properties) {
+        return new EnrollDeviceRequest(properties);
+    };
+
+    EnrollDeviceRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.enrollToken != null && $Object.hasOwnProperty.call(m, "enrollToken") && m.enrollToken.length)
+            w.uint32(10).bytes(m.enrollToken);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(26).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EnrollDeviceRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EnrollDeviceRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enrollToken = v;
+                    else
+                        delete m.enrollToken;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EnrollDeviceRequest;
+})();
+const $v1_EnrollToken = /* @__PURE__ */ (function() {
+
+    const EnrollToken = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EnrollToken.prototype.tokenId = $util.newBuffer([]);
+    EnrollToken.prototype.userId = "";
+    EnrollToken.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    EnrollToken.create = function(properties) {
+        return new EnrollToken(properties);
+    };
+
+    EnrollToken.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.tokenId != null && $Object.hasOwnProperty.call(m, "tokenId") && m.tokenId.length)
+            w.uint32(10).bytes(m.tokenId);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(18).string(m.userId);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(24).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EnrollToken.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EnrollToken();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.tokenId = v;
+                    else
+                        delete m.tokenId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EnrollToken;
+})();
+const $v1_LoginFinishResponse = /* @__PURE__ */ (function() {
+
+    const LoginFinishResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LoginFinishResponse.prototype.nonce = $util.newBuffer([]);
+    LoginFinishResponse.prototype.sealedSession = $util.newBuffer([]);
+
+    LoginFinishResponse.create = function(properties) {
+        return new LoginFinishResponse(properties);
+    };
+
+    LoginFinishResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(10).bytes(m.nonce);
+        if (m.sealedSession != null && $Object.hasOwnProperty.call(m, "sealedSession") && m.sealedSession.length)
+            w.uint32(18).bytes(m.sealedSession);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LoginFinishResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LoginFinishResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.sealedSession = v;
+                    else
+                        delete m.sealedSession;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LoginFinishResponse;
+})();
+const $v1_RefreshRequest = /* @__PURE__ */ (function() {
+
+    const RefreshRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RefreshRequest.prototype.deviceKey = $util.newBuffer([]);
+    RefreshRequest.prototype.requestedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RefreshRequest.prototype.proof = $util.newBuffer([]);
+    RefreshRequest.prototype.replyKey = $util.newBuffer([]);
+
+    RefreshRequest.create = function(properties) {
+        return new RefreshRequest(properties);
+    };
+
+    RefreshRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.requestedAtMs != null && $Object.hasOwnProperty.call(m, "requestedAtMs") && (typeof m.requestedAtMs === "object" ? m.requestedAtMs.low || m.requestedAtMs.high : m.requestedAtMs !== 0))
+            w.uint32(16).uint64(m.requestedAtMs);
+        if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
+            w.uint32(26).bytes(m.proof);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(34).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RefreshRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RefreshRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.requestedAtMs = v;
+                    else
+                        delete m.requestedAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.proof = v;
+                    else
+                        delete m.proof;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RefreshRequest;
+})();
+const $v1_RefreshResponse = /* @__PURE__ */ (function() {
+
+    const RefreshResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RefreshResponse.prototype.userJwt = "";
+    RefreshResponse.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    RefreshResponse.create = function(properties) {
+        return new RefreshResponse(properties);
+    };
+
+    RefreshResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userJwt != null && $Object.hasOwnProperty.call(m, "userJwt") && m.userJwt !== "")
+            w.uint32(10).string(m.userJwt);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(16).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RefreshResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RefreshResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userJwt = v;
+                    else
+                        delete m.userJwt;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RefreshResponse;
+})();
+const $v1_RevokeDeviceRequest = /* @__PURE__ */ (function() {
+
+    const RevokeDeviceRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RevokeDeviceRequest.prototype.deviceKey = $util.newBuffer([]);
+    RevokeDeviceRequest.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RevokeDeviceRequest.prototype.userSignature = $util.newBuffer([]);
+
+    RevokeDeviceRequest.create = function(properties) {
+        return new RevokeDeviceRequest(properties);
+    };
+
+    RevokeDeviceRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+            w.uint32(16).uint64(m.revokedAtMs);
+        if (m.userSignature != null && $Object.hasOwnProperty.call(m, "userSignature") && m.userSignature.length)
+            w.uint32(26).bytes(m.userSignature);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RevokeDeviceRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RevokeDeviceRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.revokedAtMs = v;
+                    else
+                        delete m.revokedAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.userSignature = v;
+                    else
+                        delete m.userSignature;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RevokeDeviceRequest;
+})();
+const $v1_Reply = /* @__PURE__ */ (function() {
+
+    const Reply = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    Reply.prototype.ok = null;
+    Reply.prototype.error = null;
+    Reply.prototype.sealed = null;
+
+    let $oneOfFields;
+
+    $Object.defineProperty(Reply.prototype, "result", {
+        get: $util.oneOfGetter($oneOfFields = ["ok", "error", "sealed"]),
+        set: $util.oneOfSetter($oneOfFields)
+    });
+
+    Reply.create = function(properties) {
+        return new Reply(properties);
+    };
+
+    Reply.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.ok != null && $Object.hasOwnProperty.call(m, "ok"))
+            w.uint32(10).bytes(m.ok);
+        if (m.error != null && $Object.hasOwnProperty.call(m, "error"))
+            $v1_ErrorReply.encode(m.error, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.sealed != null && $Object.hasOwnProperty.call(m, "sealed"))
+            $v1_SealedReply.encode(m.sealed, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    Reply.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_Reply();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.ok = r.bytes();
+                    m.result = "ok";
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.error = $v1_ErrorReply.decode(r, r.size(), $undefined, q + 1, m.error);
+                    m.result = "error";
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.sealed = $v1_SealedReply.decode(r, r.size(), $undefined, q + 1, m.sealed);
+                    m.result = "sealed";
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return Reply;
+})();
+const $v1_SealedReply = /* @__PURE__ */ (function() {
+
+    const SealedReply = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    SealedReply.prototype.nonce = $util.newBuffer([]);
+    SealedReply.prototype.ciphertext = $util.newBuffer([]);
+
+    SealedReply.create = function(properties) {
+        return new SealedReply(properties);
+    };
+
+    SealedReply.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(10).bytes(m.nonce);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    SealedReply.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_SealedReply();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return SealedReply;
+})();
+const $v1_LoginHandle = /* @__PURE__ */ (function() {
+
+    const LoginHandle = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LoginHandle.prototype.handleId = $util.newBuffer([]);
+    LoginHandle.prototype.username = "";
+    LoginHandle.prototype.serverLoginState = "";
+    LoginHandle.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    LoginHandle.create = function(properties) {
+        return new LoginHandle(properties);
+    };
+
+    LoginHandle.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.handleId != null && $Object.hasOwnProperty.call(m, "handleId") && m.handleId.length)
+            w.uint32(10).bytes(m.handleId);
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(18).string(m.username);
+        if (m.serverLoginState != null && $Object.hasOwnProperty.call(m, "serverLoginState") && m.serverLoginState !== "")
+            w.uint32(26).string(m.serverLoginState);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(32).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LoginHandle.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LoginHandle();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.handleId = v;
+                    else
+                        delete m.handleId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.serverLoginState = v;
+                    else
+                        delete m.serverLoginState;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LoginHandle;
+})();
+const $v1_CredentialRecord = /* @__PURE__ */ (function() {
+
+    const CredentialRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CredentialRecord.prototype.username = "";
+    CredentialRecord.prototype.userId = "";
+    CredentialRecord.prototype.registrationRecord = "";
+    CredentialRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CredentialRecord.prototype.identityBackup = null;
+
+    CredentialRecord.create = function(properties) {
+        return new CredentialRecord(properties);
+    };
+
+    CredentialRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(10).string(m.username);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(18).string(m.userId);
+        if (m.registrationRecord != null && $Object.hasOwnProperty.call(m, "registrationRecord") && m.registrationRecord !== "")
+            w.uint32(26).string(m.registrationRecord);
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(32).uint64(m.createdAtMs);
+        if (m.identityBackup != null && $Object.hasOwnProperty.call(m, "identityBackup"))
+            $v1_SealedIdentityBackup.encode(m.identityBackup, w.uint32(42).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CredentialRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CredentialRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.registrationRecord = v;
+                    else
+                        delete m.registrationRecord;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    m.identityBackup = $v1_SealedIdentityBackup.decode(r, r.size(), $undefined, q + 1, m.identityBackup);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CredentialRecord;
+})();
+const $v1_UserRecord = /* @__PURE__ */ (function() {
+
+    const UserRecord = function (p) {
+        this.deviceKeys = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    UserRecord.prototype.identity = null;
+    UserRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    UserRecord.prototype.deviceKeys = $util.emptyArray;
+
+    UserRecord.create = function(properties) {
+        return new UserRecord(properties);
+    };
+
+    UserRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(16).uint64(m.createdAtMs);
+        if (m.deviceKeys != null && m.deviceKeys.length) {
+            for (var i = 0; i < m.deviceKeys.length; ++i)
+                w.uint32(26).bytes(m.deviceKeys[i]);
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    UserRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_UserRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.deviceKeys && m.deviceKeys.length))
+                        m.deviceKeys = [];
+                    m.deviceKeys.push(r.bytes());
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return UserRecord;
+})();
+const $v1_DeviceRecord = /* @__PURE__ */ (function() {
+
+    const DeviceRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceRecord.prototype.userId = "";
+    DeviceRecord.prototype.deviceCertificate = null;
+    DeviceRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    DeviceRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    DeviceRecord.create = function(properties) {
+        return new DeviceRecord(properties);
+    };
+
+    DeviceRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(24).uint64(m.createdAtMs);
+        if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+            w.uint32(32).uint64(m.revokedAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.revokedAtMs = v;
+                    else
+                        delete m.revokedAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceRecord;
+})();
+const $v1_RateLimitRecord = /* @__PURE__ */ (function() {
+
+    const RateLimitRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RateLimitRecord.prototype.failures = 0;
+    RateLimitRecord.prototype.windowStartMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RateLimitRecord.prototype.lockedUntilMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    RateLimitRecord.create = function(properties) {
+        return new RateLimitRecord(properties);
+    };
+
+    RateLimitRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.failures != null && $Object.hasOwnProperty.call(m, "failures") && m.failures !== 0)
+            w.uint32(8).uint32(m.failures);
+        if (m.windowStartMs != null && $Object.hasOwnProperty.call(m, "windowStartMs") && (typeof m.windowStartMs === "object" ? m.windowStartMs.low || m.windowStartMs.high : m.windowStartMs !== 0))
+            w.uint32(16).uint64(m.windowStartMs);
+        if (m.lockedUntilMs != null && $Object.hasOwnProperty.call(m, "lockedUntilMs") && (typeof m.lockedUntilMs === "object" ? m.lockedUntilMs.low || m.lockedUntilMs.high : m.lockedUntilMs !== 0))
+            w.uint32(24).uint64(m.lockedUntilMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RateLimitRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RateLimitRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.failures = v;
+                    else
+                        delete m.failures;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.windowStartMs = v;
+                    else
+                        delete m.windowStartMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.lockedUntilMs = v;
+                    else
+                        delete m.lockedUntilMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RateLimitRecord;
+})();
+const $v1_RevocationRecord = /* @__PURE__ */ (function() {
+
+    const RevocationRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RevocationRecord.prototype.userId = "";
+    RevocationRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    RevocationRecord.create = function(properties) {
+        return new RevocationRecord(properties);
+    };
+
+    RevocationRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+            w.uint32(16).uint64(m.revokedAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RevocationRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RevocationRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.revokedAtMs = v;
+                    else
+                        delete m.revokedAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RevocationRecord;
+})();
+const $v1_Signed = /* @__PURE__ */ (function() {
+
+    const Signed = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    Signed.prototype.body = $util.newBuffer([]);
+    Signed.prototype.signature = $util.newBuffer([]);
+    Signed.prototype.signer = $util.newBuffer([]);
+
+    Signed.create = function(properties) {
+        return new Signed(properties);
+    };
+
+    Signed.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.body != null && $Object.hasOwnProperty.call(m, "body") && m.body.length)
+            w.uint32(10).bytes(m.body);
+        if (m.signature != null && $Object.hasOwnProperty.call(m, "signature") && m.signature.length)
+            w.uint32(18).bytes(m.signature);
+        if (m.signer != null && $Object.hasOwnProperty.call(m, "signer") && m.signer.length)
+            w.uint32(26).bytes(m.signer);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    Signed.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_Signed();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.body = v;
+                    else
+                        delete m.body;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signature = v;
+                    else
+                        delete m.signature;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signer = v;
+                    else
+                        delete m.signer;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return Signed;
+})();
+const $v1_ErrorCode = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "ERROR_CODE_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "ERROR_CODE_MALFORMED"] = 1;
+    values[valuesById[2] = "ERROR_CODE_BAD_SIGNATURE"] = 2;
+    values[valuesById[3] = "ERROR_CODE_NOT_MEMBER"] = 3;
+    values[valuesById[4] = "ERROR_CODE_FORBIDDEN"] = 4;
+    values[valuesById[5] = "ERROR_CODE_NOT_FOUND"] = 5;
+    values[valuesById[6] = "ERROR_CODE_CONFLICT"] = 6;
+    values[valuesById[7] = "ERROR_CODE_RATE_LIMITED"] = 7;
+    values[valuesById[8] = "ERROR_CODE_BAD_CREDENTIALS"] = 8;
+    values[valuesById[9] = "ERROR_CODE_TOO_LARGE"] = 9;
+    values[valuesById[10] = "ERROR_CODE_REVOKED"] = 10;
+    values[valuesById[11] = "ERROR_CODE_EXPIRED"] = 11;
+    values[valuesById[12] = "ERROR_CODE_INTERNAL"] = 12;
+    values[valuesById[13] = "ERROR_CODE_REPLAY"] = 13;
+    values[valuesById[14] = "ERROR_CODE_UNKNOWN_EPOCH"] = 14;
+    values[valuesById[15] = "ERROR_CODE_UNAVAILABLE"] = 15;
+    return values;
+})();
+const $v1_ErrorReply = /* @__PURE__ */ (function() {
+
+    const ErrorReply = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    ErrorReply.prototype.code = 0;
+    ErrorReply.prototype.message = "";
+    ErrorReply.prototype.retryAfterMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    ErrorReply.create = function(properties) {
+        return new ErrorReply(properties);
+    };
+
+    ErrorReply.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.code != null && $Object.hasOwnProperty.call(m, "code") && m.code !== 0)
+            w.uint32(8).int32(m.code);
+        if (m.message != null && $Object.hasOwnProperty.call(m, "message") && m.message !== "")
+            w.uint32(18).string(m.message);
+        if (m.retryAfterMs != null && $Object.hasOwnProperty.call(m, "retryAfterMs") && (typeof m.retryAfterMs === "object" ? m.retryAfterMs.low || m.retryAfterMs.high : m.retryAfterMs !== 0))
+            w.uint32(24).uint64(m.retryAfterMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    ErrorReply.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_ErrorReply();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.code = v;
+                    else
+                        delete m.code;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.message = v;
+                    else
+                        delete m.message;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.retryAfterMs = v;
+                    else
+                        delete m.retryAfterMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return ErrorReply;
+})();
+const $v1_UserIdentityBody = /* @__PURE__ */ (function() {
+
+    const UserIdentityBody = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    UserIdentityBody.prototype.userId = "";
+    UserIdentityBody.prototype.username = "";
+    UserIdentityBody.prototype.signingKey = $util.newBuffer([]);
+    UserIdentityBody.prototype.hpkeKey = $util.newBuffer([]);
+    UserIdentityBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    UserIdentityBody.create = function(properties) {
+        return new UserIdentityBody(properties);
+    };
+
+    UserIdentityBody.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(18).string(m.username);
+        if (m.signingKey != null && $Object.hasOwnProperty.call(m, "signingKey") && m.signingKey.length)
+            w.uint32(26).bytes(m.signingKey);
+        if (m.hpkeKey != null && $Object.hasOwnProperty.call(m, "hpkeKey") && m.hpkeKey.length)
+            w.uint32(34).bytes(m.hpkeKey);
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(40).uint64(m.createdAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    UserIdentityBody.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_UserIdentityBody();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signingKey = v;
+                    else
+                        delete m.signingKey;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hpkeKey = v;
+                    else
+                        delete m.hpkeKey;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return UserIdentityBody;
+})();
+const $v1_DeviceCertificateBody = /* @__PURE__ */ (function() {
+
+    const DeviceCertificateBody = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceCertificateBody.prototype.userId = "";
+    DeviceCertificateBody.prototype.deviceKey = $util.newBuffer([]);
+    DeviceCertificateBody.prototype.deviceName = "";
+    DeviceCertificateBody.prototype.issuedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    DeviceCertificateBody.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    DeviceCertificateBody.create = function(properties) {
+        return new DeviceCertificateBody(properties);
+    };
+
+    DeviceCertificateBody.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(18).bytes(m.deviceKey);
+        if (m.deviceName != null && $Object.hasOwnProperty.call(m, "deviceName") && m.deviceName !== "")
+            w.uint32(26).string(m.deviceName);
+        if (m.issuedAtMs != null && $Object.hasOwnProperty.call(m, "issuedAtMs") && (typeof m.issuedAtMs === "object" ? m.issuedAtMs.low || m.issuedAtMs.high : m.issuedAtMs !== 0))
+            w.uint32(32).uint64(m.issuedAtMs);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(40).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceCertificateBody.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceCertificateBody();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.deviceName = v;
+                    else
+                        delete m.deviceName;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.issuedAtMs = v;
+                    else
+                        delete m.issuedAtMs;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceCertificateBody;
+})();
+const $v1_IdentityBackup = /* @__PURE__ */ (function() {
+
+    const IdentityBackup = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    IdentityBackup.prototype.version = 0;
+    IdentityBackup.prototype.signingSecret = $util.newBuffer([]);
+    IdentityBackup.prototype.hpkeSecret = $util.newBuffer([]);
+
+    IdentityBackup.create = function(properties) {
+        return new IdentityBackup(properties);
+    };
+
+    IdentityBackup.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+            w.uint32(8).uint32(m.version);
+        if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
+            w.uint32(18).bytes(m.signingSecret);
+        if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
+            w.uint32(26).bytes(m.hpkeSecret);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    IdentityBackup.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_IdentityBackup();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.version = v;
+                    else
+                        delete m.version;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signingSecret = v;
+                    else
+                        delete m.signingSecret;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hpkeSecret = v;
+                    else
+                        delete m.hpkeSecret;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return IdentityBackup;
+})();
+const $v1_SealedIdentityBackup = /* @__PURE__ */ (function() {
+
+    const SealedIdentityBackup = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    SealedIdentityBackup.prototype.version = 0;
+    SealedIdentityBackup.prototype.nonce = $util.newBuffer([]);
+    SealedIdentityBackup.prototype.ciphertext = $util.newBuffer([]);
+
+    SealedIdentityBackup.create = function(properties) {
+        return new SealedIdentityBackup(properties);
+    };
+
+    SealedIdentityBackup.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+            w.uint32(8).uint32(m.version);
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(18).bytes(m.nonce);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(26).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    SealedIdentityBackup.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_SealedIdentityBackup();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.version = v;
+                    else
+                        delete m.version;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return SealedIdentityBackup;
+})();
+const $v1_ContentType = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "CONTENT_TYPE_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "CONTENT_TYPE_TEXT"] = 1;
+    values[valuesById[2] = "CONTENT_TYPE_RECEIPT"] = 2;
+    values[valuesById[3] = "CONTENT_TYPE_SYSTEM"] = 3;
+    return values;
+})();
+const $v1_EnvelopeHeader = /* @__PURE__ */ (function() {
+
+    const EnvelopeHeader = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EnvelopeHeader.prototype.version = 0;
+    EnvelopeHeader.prototype.roomId = "";
+    EnvelopeHeader.prototype.epoch = 0;
+    EnvelopeHeader.prototype.senderDeviceKey = $util.newBuffer([]);
+    EnvelopeHeader.prototype.senderUserId = "";
+    EnvelopeHeader.prototype.messageId = $util.newBuffer([]);
+    EnvelopeHeader.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    EnvelopeHeader.prototype.contentType = 0;
+    EnvelopeHeader.prototype.nonce = $util.newBuffer([]);
+
+    EnvelopeHeader.create = function(properties) {
+        return new EnvelopeHeader(properties);
+    };
+
+    EnvelopeHeader.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+            w.uint32(8).uint32(m.version);
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(18).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(24).uint32(m.epoch);
+        if (m.senderDeviceKey != null && $Object.hasOwnProperty.call(m, "senderDeviceKey") && m.senderDeviceKey.length)
+            w.uint32(34).bytes(m.senderDeviceKey);
+        if (m.senderUserId != null && $Object.hasOwnProperty.call(m, "senderUserId") && m.senderUserId !== "")
+            w.uint32(42).string(m.senderUserId);
+        if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
+            w.uint32(50).bytes(m.messageId);
+        if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
+            w.uint32(56).uint64(m.sentAtMs);
+        if (m.contentType != null && $Object.hasOwnProperty.call(m, "contentType") && m.contentType !== 0)
+            w.uint32(64).int32(m.contentType);
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(74).bytes(m.nonce);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EnvelopeHeader.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EnvelopeHeader();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.version = v;
+                    else
+                        delete m.version;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.senderDeviceKey = v;
+                    else
+                        delete m.senderDeviceKey;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.senderUserId = v;
+                    else
+                        delete m.senderUserId;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.messageId = v;
+                    else
+                        delete m.messageId;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.sentAtMs = v;
+                    else
+                        delete m.sentAtMs;
+                    continue;
+                }
+            case 8: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.contentType = v;
+                    else
+                        delete m.contentType;
+                    continue;
+                }
+            case 9: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EnvelopeHeader;
+})();
+const $v1_Envelope = /* @__PURE__ */ (function() {
+
+    const Envelope = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    Envelope.prototype.header = $util.newBuffer([]);
+    Envelope.prototype.ciphertext = $util.newBuffer([]);
+    Envelope.prototype.signature = $util.newBuffer([]);
+
+    Envelope.create = function(properties) {
+        return new Envelope(properties);
+    };
+
+    Envelope.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.header != null && $Object.hasOwnProperty.call(m, "header") && m.header.length)
+            w.uint32(10).bytes(m.header);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.signature != null && $Object.hasOwnProperty.call(m, "signature") && m.signature.length)
+            w.uint32(26).bytes(m.signature);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    Envelope.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_Envelope();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.header = v;
+                    else
+                        delete m.header;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signature = v;
+                    else
+                        delete m.signature;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return Envelope;
+})();
+const $v1_MessageAction = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "MESSAGE_ACTION_POST"] = 0;
+    values[valuesById[1] = "MESSAGE_ACTION_EDIT"] = 1;
+    values[valuesById[2] = "MESSAGE_ACTION_DELETE"] = 2;
+    values[valuesById[3] = "MESSAGE_ACTION_REACT"] = 3;
+    values[valuesById[4] = "MESSAGE_ACTION_UNREACT"] = 4;
+    return values;
+})();
+const $v1_MessageContent = /* @__PURE__ */ (function() {
+
+    const MessageContent = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    MessageContent.prototype.text = "";
+    MessageContent.prototype.replyTo = $util.newBuffer([]);
+    MessageContent.prototype.action = 0;
+    MessageContent.prototype.target = $util.newBuffer([]);
+    MessageContent.prototype.reaction = "";
+    MessageContent.prototype.padding = $util.newBuffer([]);
+
+    MessageContent.create = function(properties) {
+        return new MessageContent(properties);
+    };
+
+    MessageContent.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.text != null && $Object.hasOwnProperty.call(m, "text") && m.text !== "")
+            w.uint32(10).string(m.text);
+        if (m.replyTo != null && $Object.hasOwnProperty.call(m, "replyTo") && m.replyTo.length)
+            w.uint32(18).bytes(m.replyTo);
+        if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== 0)
+            w.uint32(24).int32(m.action);
+        if (m.target != null && $Object.hasOwnProperty.call(m, "target") && m.target.length)
+            w.uint32(34).bytes(m.target);
+        if (m.reaction != null && $Object.hasOwnProperty.call(m, "reaction") && m.reaction !== "")
+            w.uint32(42).string(m.reaction);
+        if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
+            w.uint32(122).bytes(m.padding);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    MessageContent.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_MessageContent();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.text = v;
+                    else
+                        delete m.text;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyTo = v;
+                    else
+                        delete m.replyTo;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.action = v;
+                    else
+                        delete m.action;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.target = v;
+                    else
+                        delete m.target;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.reaction = v;
+                    else
+                        delete m.reaction;
+                    continue;
+                }
+            case 15: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.padding = v;
+                    else
+                        delete m.padding;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return MessageContent;
+})();
+const $v1_DirectoryRequest = /* @__PURE__ */ (function() {
+
+    const DirectoryRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DirectoryRequest.prototype.username = "";
+    DirectoryRequest.prototype.userId = "";
+    DirectoryRequest.prototype.deviceKey = $util.newBuffer([]);
+
+    DirectoryRequest.create = function(properties) {
+        return new DirectoryRequest(properties);
+    };
+
+    DirectoryRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.username != null && $Object.hasOwnProperty.call(m, "username") && m.username !== "")
+            w.uint32(10).string(m.username);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(18).string(m.userId);
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(26).bytes(m.deviceKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DirectoryRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DirectoryRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.username = v;
+                    else
+                        delete m.username;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DirectoryRequest;
+})();
+const $v1_DirectoryDevice = /* @__PURE__ */ (function() {
+
+    const DirectoryDevice = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DirectoryDevice.prototype.userId = "";
+    DirectoryDevice.prototype.deviceCertificate = null;
+    DirectoryDevice.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    DirectoryDevice.create = function(properties) {
+        return new DirectoryDevice(properties);
+    };
+
+    DirectoryDevice.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
+            w.uint32(24).uint64(m.revokedAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DirectoryDevice.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DirectoryDevice();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.revokedAtMs = v;
+                    else
+                        delete m.revokedAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DirectoryDevice;
+})();
+const $v1_DirectoryResponse = /* @__PURE__ */ (function() {
+
+    const DirectoryResponse = function (p) {
+        this.devices = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DirectoryResponse.prototype.identity = null;
+    DirectoryResponse.prototype.devices = $util.emptyArray;
+
+    DirectoryResponse.create = function(properties) {
+        return new DirectoryResponse(properties);
+    };
+
+    DirectoryResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.devices != null && m.devices.length) {
+            for (var i = 0; i < m.devices.length; ++i)
+                $v1_DirectoryDevice.encode(m.devices[i], w.uint32(18).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DirectoryResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DirectoryResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.devices && m.devices.length))
+                        m.devices = [];
+                    m.devices.push($v1_DirectoryDevice.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DirectoryResponse;
+})();
+const $v1_CreateRoomRequest = /* @__PURE__ */ (function() {
+
+    const CreateRoomRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CreateRoomRequest.prototype.genesis = null;
+
+    CreateRoomRequest.create = function(properties) {
+        return new CreateRoomRequest(properties);
+    };
+
+    CreateRoomRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.genesis != null && $Object.hasOwnProperty.call(m, "genesis"))
+            $v1_Signed.encode(m.genesis, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CreateRoomRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CreateRoomRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.genesis = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.genesis);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CreateRoomRequest;
+})();
+const $v1_CreateRoomResponse = /* @__PURE__ */ (function() {
+
+    const CreateRoomResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CreateRoomResponse.prototype.roomId = "";
+    CreateRoomResponse.prototype.genesisSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    CreateRoomResponse.create = function(properties) {
+        return new CreateRoomResponse(properties);
+    };
+
+    CreateRoomResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.genesisSeq != null && $Object.hasOwnProperty.call(m, "genesisSeq") && (typeof m.genesisSeq === "object" ? m.genesisSeq.low || m.genesisSeq.high : m.genesisSeq !== 0))
+            w.uint32(16).uint64(m.genesisSeq);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CreateRoomResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CreateRoomResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.genesisSeq = v;
+                    else
+                        delete m.genesisSeq;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CreateRoomResponse;
+})();
+const $v1_CommitRequest = /* @__PURE__ */ (function() {
+
+    const CommitRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CommitRequest.prototype.roomId = "";
+    CommitRequest.prototype.commit = null;
+
+    CommitRequest.create = function(properties) {
+        return new CommitRequest(properties);
+    };
+
+    CommitRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.commit != null && $Object.hasOwnProperty.call(m, "commit"))
+            $v1_Signed.encode(m.commit, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CommitRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CommitRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.commit = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.commit);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CommitRequest;
+})();
+const $v1_CommitResponse = /* @__PURE__ */ (function() {
+
+    const CommitResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CommitResponse.prototype.epoch = 0;
+    CommitResponse.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    CommitResponse.create = function(properties) {
+        return new CommitResponse(properties);
+    };
+
+    CommitResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(8).uint32(m.epoch);
+        if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+            w.uint32(16).uint64(m.seq);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CommitResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CommitResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.seq = v;
+                    else
+                        delete m.seq;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CommitResponse;
+})();
+const $v1_CommitsRequest = /* @__PURE__ */ (function() {
+
+    const CommitsRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CommitsRequest.prototype.roomId = "";
+    CommitsRequest.prototype.fromEpoch = 0;
+
+    CommitsRequest.create = function(properties) {
+        return new CommitsRequest(properties);
+    };
+
+    CommitsRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.fromEpoch != null && $Object.hasOwnProperty.call(m, "fromEpoch") && m.fromEpoch !== 0)
+            w.uint32(16).uint32(m.fromEpoch);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CommitsRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CommitsRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.fromEpoch = v;
+                    else
+                        delete m.fromEpoch;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CommitsRequest;
+})();
+const $v1_CommitsResponse = /* @__PURE__ */ (function() {
+
+    const CommitsResponse = function (p) {
+        this.chain = [];
+        this.seqs = [];
+        this.storedAtMs = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CommitsResponse.prototype.chain = $util.emptyArray;
+    CommitsResponse.prototype.seqs = $util.emptyArray;
+    CommitsResponse.prototype.latestEpoch = 0;
+    CommitsResponse.prototype.storedAtMs = $util.emptyArray;
+
+    CommitsResponse.create = function(properties) {
+        return new CommitsResponse(properties);
+    };
+
+    CommitsResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.chain != null && m.chain.length) {
+            for (var i = 0; i < m.chain.length; ++i)
+                $v1_Signed.encode(m.chain[i], w.uint32(10).fork(), q + 1).ldelim();
+        }
+        if (m.seqs != null && m.seqs.length) {
+            w.uint32(18).uint64s(m.seqs);
+        }
+        if (m.latestEpoch != null && $Object.hasOwnProperty.call(m, "latestEpoch") && m.latestEpoch !== 0)
+            w.uint32(24).uint32(m.latestEpoch);
+        if (m.storedAtMs != null && m.storedAtMs.length) {
+            w.uint32(34).uint64s(m.storedAtMs);
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CommitsResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CommitsResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.chain && m.chain.length))
+                        m.chain = [];
+                    m.chain.push($v1_Signed.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 2: {
+                    if (u === 2) {
+                        if (!(m.seqs && m.seqs.length))
+                            m.seqs = [];
+                        r.uint64s(m.seqs);
+                        continue;
+                    }
+                    if (u !== 0)
+                        break;
+                    if (!(m.seqs && m.seqs.length))
+                        m.seqs = [];
+                    m.seqs.push(r.uint64());
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.latestEpoch = v;
+                    else
+                        delete m.latestEpoch;
+                    continue;
+                }
+            case 4: {
+                    if (u === 2) {
+                        if (!(m.storedAtMs && m.storedAtMs.length))
+                            m.storedAtMs = [];
+                        r.uint64s(m.storedAtMs);
+                        continue;
+                    }
+                    if (u !== 0)
+                        break;
+                    if (!(m.storedAtMs && m.storedAtMs.length))
+                        m.storedAtMs = [];
+                    m.storedAtMs.push(r.uint64());
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CommitsResponse;
+})();
+const $v1_RoomListEntry = /* @__PURE__ */ (function() {
+
+    const RoomListEntry = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomListEntry.prototype.roomId = "";
+    RoomListEntry.prototype.epoch = 0;
+    RoomListEntry.prototype.member = false;
+
+    RoomListEntry.create = function(properties) {
+        return new RoomListEntry(properties);
+    };
+
+    RoomListEntry.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(16).uint32(m.epoch);
+        if (m.member != null && $Object.hasOwnProperty.call(m, "member") && m.member !== false)
+            w.uint32(24).bool(m.member);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomListEntry.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomListEntry();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.member = v;
+                    else
+                        delete m.member;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomListEntry;
+})();
+const $v1_RoomListResponse = /* @__PURE__ */ (function() {
+
+    const RoomListResponse = function (p) {
+        this.rooms = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomListResponse.prototype.rooms = $util.emptyArray;
+
+    RoomListResponse.create = function(properties) {
+        return new RoomListResponse(properties);
+    };
+
+    RoomListResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.rooms != null && m.rooms.length) {
+            for (var i = 0; i < m.rooms.length; ++i)
+                $v1_RoomListEntry.encode(m.rooms[i], w.uint32(10).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomListResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomListResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.rooms && m.rooms.length))
+                        m.rooms = [];
+                    m.rooms.push($v1_RoomListEntry.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomListResponse;
+})();
+const $v1_CursorRequest = /* @__PURE__ */ (function() {
+
+    const CursorRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CursorRequest.prototype.roomId = "";
+    CursorRequest.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CursorRequest.prototype.last = 0;
+    CursorRequest.prototype.fromEnd = false;
+    CursorRequest.prototype.startSeqLegacy = false;
+
+    CursorRequest.create = function(properties) {
+        return new CursorRequest(properties);
+    };
+
+    CursorRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
+            w.uint32(16).uint64(m.startSeq);
+        if (m.last != null && $Object.hasOwnProperty.call(m, "last") && m.last !== 0)
+            w.uint32(24).uint32(m.last);
+        if (m.fromEnd != null && $Object.hasOwnProperty.call(m, "fromEnd") && m.fromEnd !== false)
+            w.uint32(32).bool(m.fromEnd);
+        if (m.startSeqLegacy != null && $Object.hasOwnProperty.call(m, "startSeqLegacy") && m.startSeqLegacy !== false)
+            w.uint32(40).bool(m.startSeqLegacy);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CursorRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CursorRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.startSeq = v;
+                    else
+                        delete m.startSeq;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.last = v;
+                    else
+                        delete m.last;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.fromEnd = v;
+                    else
+                        delete m.fromEnd;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.startSeqLegacy = v;
+                    else
+                        delete m.startSeqLegacy;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CursorRequest;
+})();
+const $v1_CursorResponse = /* @__PURE__ */ (function() {
+
+    const CursorResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    CursorResponse.prototype.stream = "";
+    CursorResponse.prototype.consumer = "";
+    CursorResponse.prototype.startSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CursorResponse.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CursorResponse.prototype.pending = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CursorResponse.prototype.floorSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    CursorResponse.prototype.legacyUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    CursorResponse.create = function(properties) {
+        return new CursorResponse(properties);
+    };
+
+    CursorResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.stream != null && $Object.hasOwnProperty.call(m, "stream") && m.stream !== "")
+            w.uint32(10).string(m.stream);
+        if (m.consumer != null && $Object.hasOwnProperty.call(m, "consumer") && m.consumer !== "")
+            w.uint32(18).string(m.consumer);
+        if (m.startSeq != null && $Object.hasOwnProperty.call(m, "startSeq") && (typeof m.startSeq === "object" ? m.startSeq.low || m.startSeq.high : m.startSeq !== 0))
+            w.uint32(24).uint64(m.startSeq);
+        if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
+            w.uint32(32).uint64(m.lastSeq);
+        if (m.pending != null && $Object.hasOwnProperty.call(m, "pending") && (typeof m.pending === "object" ? m.pending.low || m.pending.high : m.pending !== 0))
+            w.uint32(40).uint64(m.pending);
+        if (m.floorSeq != null && $Object.hasOwnProperty.call(m, "floorSeq") && (typeof m.floorSeq === "object" ? m.floorSeq.low || m.floorSeq.high : m.floorSeq !== 0))
+            w.uint32(48).uint64(m.floorSeq);
+        if (m.legacyUntilSeq != null && $Object.hasOwnProperty.call(m, "legacyUntilSeq") && (typeof m.legacyUntilSeq === "object" ? m.legacyUntilSeq.low || m.legacyUntilSeq.high : m.legacyUntilSeq !== 0))
+            w.uint32(56).uint64(m.legacyUntilSeq);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    CursorResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_CursorResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.stream = v;
+                    else
+                        delete m.stream;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.consumer = v;
+                    else
+                        delete m.consumer;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.startSeq = v;
+                    else
+                        delete m.startSeq;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.lastSeq = v;
+                    else
+                        delete m.lastSeq;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.pending = v;
+                    else
+                        delete m.pending;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.floorSeq = v;
+                    else
+                        delete m.floorSeq;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.legacyUntilSeq = v;
+                    else
+                        delete m.legacyUntilSeq;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return CursorResponse;
+})();
+const $v1_PolicyGetRequest = /* @__PURE__ */ (function() {
+
+    const PolicyGetRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PolicyGetRequest.prototype.orgId = "";
+    PolicyGetRequest.prototype.projectId = "";
+    PolicyGetRequest.prototype.roomId = "";
+
+    PolicyGetRequest.create = function(properties) {
+        return new PolicyGetRequest(properties);
+    };
+
+    PolicyGetRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(18).string(m.projectId);
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(26).string(m.roomId);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PolicyGetRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PolicyGetRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PolicyGetRequest;
+})();
+const $v1_PolicyGetResponse = /* @__PURE__ */ (function() {
+
+    const PolicyGetResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PolicyGetResponse.prototype.org = null;
+    PolicyGetResponse.prototype.project = null;
+    PolicyGetResponse.prototype.room = null;
+
+    PolicyGetResponse.create = function(properties) {
+        return new PolicyGetResponse(properties);
+    };
+
+    PolicyGetResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.org != null && $Object.hasOwnProperty.call(m, "org"))
+            $v1_OrgPolicy.encode(m.org, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.project != null && $Object.hasOwnProperty.call(m, "project"))
+            $v1_ProjectPolicy.encode(m.project, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.room != null && $Object.hasOwnProperty.call(m, "room"))
+            $v1_RoomPolicy.encode(m.room, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PolicyGetResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PolicyGetResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.org = $v1_OrgPolicy.decode(r, r.size(), $undefined, q + 1, m.org);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.project = $v1_ProjectPolicy.decode(r, r.size(), $undefined, q + 1, m.project);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.room = $v1_RoomPolicy.decode(r, r.size(), $undefined, q + 1, m.room);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PolicyGetResponse;
+})();
+const $v1_PolicyExplainRequest = /* @__PURE__ */ (function() {
+
+    const PolicyExplainRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PolicyExplainRequest.prototype.orgId = "";
+    PolicyExplainRequest.prototype.projectId = "";
+    PolicyExplainRequest.prototype.roomId = "";
+    PolicyExplainRequest.prototype.userId = "";
+
+    PolicyExplainRequest.create = function(properties) {
+        return new PolicyExplainRequest(properties);
+    };
+
+    PolicyExplainRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(18).string(m.projectId);
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(26).string(m.roomId);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(34).string(m.userId);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PolicyExplainRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PolicyExplainRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PolicyExplainRequest;
+})();
+const $v1_RuleExplained = /* @__PURE__ */ (function() {
+
+    const RuleExplained = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RuleExplained.prototype.action = "";
+    RuleExplained.prototype.minRole = 0;
+    RuleExplained.prototype.level = "";
+    RuleExplained.prototype.allowed = false;
+    RuleExplained.prototype.reason = "";
+
+    RuleExplained.create = function(properties) {
+        return new RuleExplained(properties);
+    };
+
+    RuleExplained.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.action != null && $Object.hasOwnProperty.call(m, "action") && m.action !== "")
+            w.uint32(10).string(m.action);
+        if (m.minRole != null && $Object.hasOwnProperty.call(m, "minRole") && m.minRole !== 0)
+            w.uint32(16).int32(m.minRole);
+        if (m.level != null && $Object.hasOwnProperty.call(m, "level") && m.level !== "")
+            w.uint32(26).string(m.level);
+        if (m.allowed != null && $Object.hasOwnProperty.call(m, "allowed") && m.allowed !== false)
+            w.uint32(32).bool(m.allowed);
+        if (m.reason != null && $Object.hasOwnProperty.call(m, "reason") && m.reason !== "")
+            w.uint32(42).string(m.reason);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RuleExplained.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RuleExplained();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.action = v;
+                    else
+                        delete m.action;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.minRole = v;
+                    else
+                        delete m.minRole;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.level = v;
+                    else
+                        delete m.level;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.allowed = v;
+                    else
+                        delete m.allowed;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.reason = v;
+                    else
+                        delete m.reason;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RuleExplained;
+})();
+const $v1_PolicyExplainResponse = /* @__PURE__ */ (function() {
+
+    const PolicyExplainResponse = function (p) {
+        this.rules = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PolicyExplainResponse.prototype.orgId = "";
+    PolicyExplainResponse.prototype.projectId = "";
+    PolicyExplainResponse.prototype.roomId = "";
+    PolicyExplainResponse.prototype.userId = "";
+    PolicyExplainResponse.prototype.role = 0;
+    PolicyExplainResponse.prototype.roleLevel = "";
+    PolicyExplainResponse.prototype.rules = $util.emptyArray;
+    PolicyExplainResponse.prototype.rotateEveryS = 0;
+    PolicyExplainResponse.prototype.rotateLevel = "";
+
+    PolicyExplainResponse.create = function(properties) {
+        return new PolicyExplainResponse(properties);
+    };
+
+    PolicyExplainResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(18).string(m.projectId);
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(26).string(m.roomId);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(34).string(m.userId);
+        if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
+            w.uint32(40).int32(m.role);
+        if (m.roleLevel != null && $Object.hasOwnProperty.call(m, "roleLevel") && m.roleLevel !== "")
+            w.uint32(50).string(m.roleLevel);
+        if (m.rules != null && m.rules.length) {
+            for (var i = 0; i < m.rules.length; ++i)
+                $v1_RuleExplained.encode(m.rules[i], w.uint32(58).fork(), q + 1).ldelim();
+        }
+        if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
+            w.uint32(64).uint32(m.rotateEveryS);
+        if (m.rotateLevel != null && $Object.hasOwnProperty.call(m, "rotateLevel") && m.rotateLevel !== "")
+            w.uint32(74).string(m.rotateLevel);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PolicyExplainResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PolicyExplainResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.role = v;
+                    else
+                        delete m.role;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roleLevel = v;
+                    else
+                        delete m.roleLevel;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.rules && m.rules.length))
+                        m.rules = [];
+                    m.rules.push($v1_RuleExplained.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 8: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.rotateEveryS = v;
+                    else
+                        delete m.rotateEveryS;
+                    continue;
+                }
+            case 9: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.rotateLevel = v;
+                    else
+                        delete m.rotateLevel;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PolicyExplainResponse;
+})();
+const $v1_RoomMember = /* @__PURE__ */ (function() {
+
+    const RoomMember = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomMember.prototype.userId = "";
+    RoomMember.prototype.joinSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RoomMember.prototype.joinEpoch = 0;
+    RoomMember.prototype.removedEpoch = 0;
+
+    RoomMember.create = function(properties) {
+        return new RoomMember(properties);
+    };
+
+    RoomMember.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.joinSeq != null && $Object.hasOwnProperty.call(m, "joinSeq") && (typeof m.joinSeq === "object" ? m.joinSeq.low || m.joinSeq.high : m.joinSeq !== 0))
+            w.uint32(16).uint64(m.joinSeq);
+        if (m.joinEpoch != null && $Object.hasOwnProperty.call(m, "joinEpoch") && m.joinEpoch !== 0)
+            w.uint32(24).uint32(m.joinEpoch);
+        if (m.removedEpoch != null && $Object.hasOwnProperty.call(m, "removedEpoch") && m.removedEpoch !== 0)
+            w.uint32(32).uint32(m.removedEpoch);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomMember.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomMember();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.joinSeq = v;
+                    else
+                        delete m.joinSeq;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.joinEpoch = v;
+                    else
+                        delete m.joinEpoch;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.removedEpoch = v;
+                    else
+                        delete m.removedEpoch;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomMember;
+})();
+const $v1_RoomEpochKey = /* @__PURE__ */ (function() {
+
+    const RoomEpochKey = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomEpochKey.prototype.epoch = 0;
+    RoomEpochKey.prototype.roomPublicKey = $util.newBuffer([]);
+    RoomEpochKey.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    RoomEpochKey.create = function(properties) {
+        return new RoomEpochKey(properties);
+    };
+
+    RoomEpochKey.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(8).uint32(m.epoch);
+        if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
+            w.uint32(18).bytes(m.roomPublicKey);
+        if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+            w.uint32(24).uint64(m.seq);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomEpochKey.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomEpochKey();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.roomPublicKey = v;
+                    else
+                        delete m.roomPublicKey;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.seq = v;
+                    else
+                        delete m.seq;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomEpochKey;
+})();
+const $v1_RoomRecord = /* @__PURE__ */ (function() {
+
+    const RoomRecord = function (p) {
+        this.members = [];
+        this.epochs = [];
+        this.former = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomRecord.prototype.roomId = "";
+    RoomRecord.prototype.orgId = "";
+    RoomRecord.prototype.projectId = "";
+    RoomRecord.prototype.members = $util.emptyArray;
+    RoomRecord.prototype.epochs = $util.emptyArray;
+    RoomRecord.prototype.lastCommitSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RoomRecord.prototype.former = $util.emptyArray;
+    RoomRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    RoomRecord.create = function(properties) {
+        return new RoomRecord(properties);
+    };
+
+    RoomRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(18).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(26).string(m.projectId);
+        if (m.members != null && m.members.length) {
+            for (var i = 0; i < m.members.length; ++i)
+                $v1_RoomMember.encode(m.members[i], w.uint32(34).fork(), q + 1).ldelim();
+        }
+        if (m.epochs != null && m.epochs.length) {
+            for (var i = 0; i < m.epochs.length; ++i)
+                $v1_RoomEpochKey.encode(m.epochs[i], w.uint32(42).fork(), q + 1).ldelim();
+        }
+        if (m.lastCommitSeq != null && $Object.hasOwnProperty.call(m, "lastCommitSeq") && (typeof m.lastCommitSeq === "object" ? m.lastCommitSeq.low || m.lastCommitSeq.high : m.lastCommitSeq !== 0))
+            w.uint32(48).uint64(m.lastCommitSeq);
+        if (m.former != null && m.former.length) {
+            for (var i = 0; i < m.former.length; ++i)
+                $v1_RoomMember.encode(m.former[i], w.uint32(58).fork(), q + 1).ldelim();
+        }
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(64).uint64(m.createdAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.members && m.members.length))
+                        m.members = [];
+                    m.members.push($v1_RoomMember.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.epochs && m.epochs.length))
+                        m.epochs = [];
+                    m.epochs.push($v1_RoomEpochKey.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 6: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.lastCommitSeq = v;
+                    else
+                        delete m.lastCommitSeq;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.former && m.former.length))
+                        m.former = [];
+                    m.former.push($v1_RoomMember.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 8: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomRecord;
+})();
+const $v1_UserRooms = /* @__PURE__ */ (function() {
+
+    const UserRooms = function (p) {
+        this.roomIds = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    UserRooms.prototype.roomIds = $util.emptyArray;
+
+    UserRooms.create = function(properties) {
+        return new UserRooms(properties);
+    };
+
+    UserRooms.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomIds != null && m.roomIds.length) {
+            for (var i = 0; i < m.roomIds.length; ++i)
+                w.uint32(10).string(m.roomIds[i]);
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    UserRooms.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_UserRooms();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.roomIds && m.roomIds.length))
+                        m.roomIds = [];
+                    m.roomIds.push(r.stringVerify());
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return UserRooms;
+})();
+const $v1_LegacyRoomMigration = /* @__PURE__ */ (function() {
+
+    const LegacyRoomMigration = function (p) {
+        this.runs = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LegacyRoomMigration.prototype.legacyStream = "";
+    LegacyRoomMigration.prototype.legacyLastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    LegacyRoomMigration.prototype.copiedUntilSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    LegacyRoomMigration.prototype.runs = $util.emptyArray;
+    LegacyRoomMigration.prototype.state = 0;
+    LegacyRoomMigration.prototype.roomRecordRevision = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    LegacyRoomMigration.prototype.shardStream = "";
+
+    LegacyRoomMigration.create = function(properties) {
+        return new LegacyRoomMigration(properties);
+    };
+
+    LegacyRoomMigration.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.legacyStream != null && $Object.hasOwnProperty.call(m, "legacyStream") && m.legacyStream !== "")
+            w.uint32(10).string(m.legacyStream);
+        if (m.legacyLastSeq != null && $Object.hasOwnProperty.call(m, "legacyLastSeq") && (typeof m.legacyLastSeq === "object" ? m.legacyLastSeq.low || m.legacyLastSeq.high : m.legacyLastSeq !== 0))
+            w.uint32(16).uint64(m.legacyLastSeq);
+        if (m.copiedUntilSeq != null && $Object.hasOwnProperty.call(m, "copiedUntilSeq") && (typeof m.copiedUntilSeq === "object" ? m.copiedUntilSeq.low || m.copiedUntilSeq.high : m.copiedUntilSeq !== 0))
+            w.uint32(24).uint64(m.copiedUntilSeq);
+        if (m.runs != null && m.runs.length) {
+            for (var i = 0; i < m.runs.length; ++i)
+                $v1_LegacySeqRun.encode(m.runs[i], w.uint32(34).fork(), q + 1).ldelim();
+        }
+        if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+            w.uint32(40).uint32(m.state);
+        if (m.roomRecordRevision != null && $Object.hasOwnProperty.call(m, "roomRecordRevision") && (typeof m.roomRecordRevision === "object" ? m.roomRecordRevision.low || m.roomRecordRevision.high : m.roomRecordRevision !== 0))
+            w.uint32(48).uint64(m.roomRecordRevision);
+        if (m.shardStream != null && $Object.hasOwnProperty.call(m, "shardStream") && m.shardStream !== "")
+            w.uint32(58).string(m.shardStream);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LegacyRoomMigration.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LegacyRoomMigration();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.legacyStream = v;
+                    else
+                        delete m.legacyStream;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.legacyLastSeq = v;
+                    else
+                        delete m.legacyLastSeq;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.copiedUntilSeq = v;
+                    else
+                        delete m.copiedUntilSeq;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.runs && m.runs.length))
+                        m.runs = [];
+                    m.runs.push($v1_LegacySeqRun.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.state = v;
+                    else
+                        delete m.state;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.roomRecordRevision = v;
+                    else
+                        delete m.roomRecordRevision;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.shardStream = v;
+                    else
+                        delete m.shardStream;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LegacyRoomMigration;
+})();
+const $v1_LegacySeqRun = /* @__PURE__ */ (function() {
+
+    const LegacySeqRun = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LegacySeqRun.prototype.legacyFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    LegacySeqRun.prototype.newFrom = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    LegacySeqRun.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    LegacySeqRun.create = function(properties) {
+        return new LegacySeqRun(properties);
+    };
+
+    LegacySeqRun.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.legacyFrom != null && $Object.hasOwnProperty.call(m, "legacyFrom") && (typeof m.legacyFrom === "object" ? m.legacyFrom.low || m.legacyFrom.high : m.legacyFrom !== 0))
+            w.uint32(8).uint64(m.legacyFrom);
+        if (m.newFrom != null && $Object.hasOwnProperty.call(m, "newFrom") && (typeof m.newFrom === "object" ? m.newFrom.low || m.newFrom.high : m.newFrom !== 0))
+            w.uint32(16).uint64(m.newFrom);
+        if (m.count != null && $Object.hasOwnProperty.call(m, "count") && (typeof m.count === "object" ? m.count.low || m.count.high : m.count !== 0))
+            w.uint32(24).uint64(m.count);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LegacySeqRun.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LegacySeqRun();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.legacyFrom = v;
+                    else
+                        delete m.legacyFrom;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.newFrom = v;
+                    else
+                        delete m.newFrom;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.count = v;
+                    else
+                        delete m.count;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LegacySeqRun;
+})();
+const $v1_Role = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "ROLE_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "ROLE_GUEST"] = 1;
+    values[valuesById[2] = "ROLE_MEMBER"] = 2;
+    values[valuesById[3] = "ROLE_ADMIN"] = 3;
+    values[valuesById[4] = "ROLE_OWNER"] = 4;
+    return values;
+})();
+const $v1_PolicyRules = /* @__PURE__ */ (function() {
+
+    const PolicyRules = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PolicyRules.prototype.createRoom = 0;
+    PolicyRules.prototype.invite = 0;
+    PolicyRules.prototype.remove = 0;
+    PolicyRules.prototype.rotate = 0;
+    PolicyRules.prototype.readPreJoinHistory = 0;
+    PolicyRules.prototype.rotateEveryS = 0;
+
+    PolicyRules.create = function(properties) {
+        return new PolicyRules(properties);
+    };
+
+    PolicyRules.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.createRoom != null && $Object.hasOwnProperty.call(m, "createRoom") && m.createRoom !== 0)
+            w.uint32(8).int32(m.createRoom);
+        if (m.invite != null && $Object.hasOwnProperty.call(m, "invite") && m.invite !== 0)
+            w.uint32(16).int32(m.invite);
+        if (m.remove != null && $Object.hasOwnProperty.call(m, "remove") && m.remove !== 0)
+            w.uint32(24).int32(m.remove);
+        if (m.rotate != null && $Object.hasOwnProperty.call(m, "rotate") && m.rotate !== 0)
+            w.uint32(32).int32(m.rotate);
+        if (m.readPreJoinHistory != null && $Object.hasOwnProperty.call(m, "readPreJoinHistory") && m.readPreJoinHistory !== 0)
+            w.uint32(40).int32(m.readPreJoinHistory);
+        if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
+            w.uint32(48).uint32(m.rotateEveryS);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PolicyRules.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PolicyRules();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.createRoom = v;
+                    else
+                        delete m.createRoom;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.invite = v;
+                    else
+                        delete m.invite;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.remove = v;
+                    else
+                        delete m.remove;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.rotate = v;
+                    else
+                        delete m.rotate;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.readPreJoinHistory = v;
+                    else
+                        delete m.readPreJoinHistory;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.rotateEveryS = v;
+                    else
+                        delete m.rotateEveryS;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PolicyRules;
+})();
+const $v1_RoleGrant = /* @__PURE__ */ (function() {
+
+    const RoleGrant = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoleGrant.prototype.userId = "";
+    RoleGrant.prototype.role = 0;
+
+    RoleGrant.create = function(properties) {
+        return new RoleGrant(properties);
+    };
+
+    RoleGrant.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(10).string(m.userId);
+        if (m.role != null && $Object.hasOwnProperty.call(m, "role") && m.role !== 0)
+            w.uint32(16).int32(m.role);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoleGrant.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoleGrant();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.role = v;
+                    else
+                        delete m.role;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoleGrant;
+})();
+const $v1_OrgPolicy = /* @__PURE__ */ (function() {
+
+    const OrgPolicy = function (p) {
+        this.grants = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    OrgPolicy.prototype.orgId = "";
+    OrgPolicy.prototype.rules = null;
+    OrgPolicy.prototype.grants = $util.emptyArray;
+
+    OrgPolicy.create = function(properties) {
+        return new OrgPolicy(properties);
+    };
+
+    OrgPolicy.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+            $v1_PolicyRules.encode(m.rules, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.grants != null && m.grants.length) {
+            for (var i = 0; i < m.grants.length; ++i)
+                $v1_RoleGrant.encode(m.grants[i], w.uint32(26).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    OrgPolicy.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_OrgPolicy();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.rules = $v1_PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.grants && m.grants.length))
+                        m.grants = [];
+                    m.grants.push($v1_RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return OrgPolicy;
+})();
+const $v1_ProjectPolicy = /* @__PURE__ */ (function() {
+
+    const ProjectPolicy = function (p) {
+        this.grants = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    ProjectPolicy.prototype.orgId = "";
+    ProjectPolicy.prototype.projectId = "";
+    ProjectPolicy.prototype.rules = null;
+    ProjectPolicy.prototype.grants = $util.emptyArray;
+
+    ProjectPolicy.create = function(properties) {
+        return new ProjectPolicy(properties);
+    };
+
+    ProjectPolicy.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(18).string(m.projectId);
+        if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+            $v1_PolicyRules.encode(m.rules, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.grants != null && m.grants.length) {
+            for (var i = 0; i < m.grants.length; ++i)
+                $v1_RoleGrant.encode(m.grants[i], w.uint32(34).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    ProjectPolicy.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_ProjectPolicy();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.rules = $v1_PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.grants && m.grants.length))
+                        m.grants = [];
+                    m.grants.push($v1_RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return ProjectPolicy;
+})();
+const $v1_RoomPolicy = /* @__PURE__ */ (function() {
+
+    const RoomPolicy = function (p) {
+        this.grants = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomPolicy.prototype.orgId = "";
+    RoomPolicy.prototype.projectId = "";
+    RoomPolicy.prototype.roomId = "";
+    RoomPolicy.prototype.rules = null;
+    RoomPolicy.prototype.grants = $util.emptyArray;
+
+    RoomPolicy.create = function(properties) {
+        return new RoomPolicy(properties);
+    };
+
+    RoomPolicy.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(10).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(18).string(m.projectId);
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(26).string(m.roomId);
+        if (m.rules != null && $Object.hasOwnProperty.call(m, "rules"))
+            $v1_PolicyRules.encode(m.rules, w.uint32(34).fork(), q + 1).ldelim();
+        if (m.grants != null && m.grants.length) {
+            for (var i = 0; i < m.grants.length; ++i)
+                $v1_RoleGrant.encode(m.grants[i], w.uint32(42).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomPolicy.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomPolicy();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    m.rules = $v1_PolicyRules.decode(r, r.size(), $undefined, q + 1, m.rules);
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.grants && m.grants.length))
+                        m.grants = [];
+                    m.grants.push($v1_RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomPolicy;
+})();
+const $v1_PairingOffer = /* @__PURE__ */ (function() {
+
+    const PairingOffer = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingOffer.prototype.channelId = $util.newBuffer([]);
+    PairingOffer.prototype.ephemeralKey = $util.newBuffer([]);
+    PairingOffer.prototype.deviceKey = $util.newBuffer([]);
+    PairingOffer.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    PairingOffer.create = function(properties) {
+        return new PairingOffer(properties);
+    };
+
+    PairingOffer.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.ephemeralKey != null && $Object.hasOwnProperty.call(m, "ephemeralKey") && m.ephemeralKey.length)
+            w.uint32(18).bytes(m.ephemeralKey);
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(26).bytes(m.deviceKey);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(32).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingOffer.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingOffer();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ephemeralKey = v;
+                    else
+                        delete m.ephemeralKey;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingOffer;
+})();
+const $v1_PairingHello = /* @__PURE__ */ (function() {
+
+    const PairingHello = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingHello.prototype.channelId = $util.newBuffer([]);
+    PairingHello.prototype.nonce = $util.newBuffer([]);
+    PairingHello.prototype.identity = null;
+
+    PairingHello.create = function(properties) {
+        return new PairingHello(properties);
+    };
+
+    PairingHello.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(18).bytes(m.nonce);
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingHello.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingHello();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingHello;
+})();
+const $v1_PairingTransfer = /* @__PURE__ */ (function() {
+
+    const PairingTransfer = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingTransfer.prototype.enc = $util.newBuffer([]);
+    PairingTransfer.prototype.ciphertext = $util.newBuffer([]);
+
+    PairingTransfer.create = function(properties) {
+        return new PairingTransfer(properties);
+    };
+
+    PairingTransfer.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
+            w.uint32(10).bytes(m.enc);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingTransfer.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingTransfer();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enc = v;
+                    else
+                        delete m.enc;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingTransfer;
+})();
+const $v1_RoomKeys = /* @__PURE__ */ (function() {
+
+    const RoomKeys = function (p) {
+        this.secrets = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomKeys.prototype.roomId = "";
+    RoomKeys.prototype.secrets = $util.emptyArray;
+
+    RoomKeys.create = function(properties) {
+        return new RoomKeys(properties);
+    };
+
+    RoomKeys.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.secrets != null && m.secrets.length) {
+            for (var i = 0; i < m.secrets.length; ++i)
+                $v1_EpochSecret.encode(m.secrets[i], w.uint32(18).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomKeys.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomKeys();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.secrets && m.secrets.length))
+                        m.secrets = [];
+                    m.secrets.push($v1_EpochSecret.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomKeys;
+})();
+const $v1_PairingPayload = /* @__PURE__ */ (function() {
+
+    const PairingPayload = function (p) {
+        this.rooms = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingPayload.prototype.identity = null;
+    PairingPayload.prototype.signingSecret = $util.newBuffer([]);
+    PairingPayload.prototype.hpkeSecret = $util.newBuffer([]);
+    PairingPayload.prototype.deviceCertificate = null;
+    PairingPayload.prototype.rooms = $util.emptyArray;
+
+    PairingPayload.create = function(properties) {
+        return new PairingPayload(properties);
+    };
+
+    PairingPayload.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
+            w.uint32(18).bytes(m.signingSecret);
+        if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
+            w.uint32(26).bytes(m.hpkeSecret);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(34).fork(), q + 1).ldelim();
+        if (m.rooms != null && m.rooms.length) {
+            for (var i = 0; i < m.rooms.length; ++i)
+                $v1_RoomKeys.encode(m.rooms[i], w.uint32(42).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingPayload.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingPayload();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signingSecret = v;
+                    else
+                        delete m.signingSecret;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hpkeSecret = v;
+                    else
+                        delete m.hpkeSecret;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.rooms && m.rooms.length))
+                        m.rooms = [];
+                    m.rooms.push($v1_RoomKeys.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingPayload;
+})();
+const $v1_PairingOpenRequest = /* @__PURE__ */ (function() {
+
+    const PairingOpenRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingOpenRequest.prototype.offer = $util.newBuffer([]);
+    PairingOpenRequest.prototype.proof = $util.newBuffer([]);
+    PairingOpenRequest.prototype.replyKey = $util.newBuffer([]);
+
+    PairingOpenRequest.create = function(properties) {
+        return new PairingOpenRequest(properties);
+    };
+
+    PairingOpenRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.offer != null && $Object.hasOwnProperty.call(m, "offer") && m.offer.length)
+            w.uint32(10).bytes(m.offer);
+        if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
+            w.uint32(18).bytes(m.proof);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(26).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingOpenRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingOpenRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.offer = v;
+                    else
+                        delete m.offer;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.proof = v;
+                    else
+                        delete m.proof;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingOpenRequest;
+})();
+const $v1_PairingPollRequest = /* @__PURE__ */ (function() {
+
+    const PairingPollRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingPollRequest.prototype.channelId = $util.newBuffer([]);
+    PairingPollRequest.prototype.requestedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    PairingPollRequest.prototype.proof = $util.newBuffer([]);
+    PairingPollRequest.prototype.replyKey = $util.newBuffer([]);
+
+    PairingPollRequest.create = function(properties) {
+        return new PairingPollRequest(properties);
+    };
+
+    PairingPollRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.requestedAtMs != null && $Object.hasOwnProperty.call(m, "requestedAtMs") && (typeof m.requestedAtMs === "object" ? m.requestedAtMs.low || m.requestedAtMs.high : m.requestedAtMs !== 0))
+            w.uint32(16).uint64(m.requestedAtMs);
+        if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
+            w.uint32(26).bytes(m.proof);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(34).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingPollRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingPollRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.requestedAtMs = v;
+                    else
+                        delete m.requestedAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.proof = v;
+                    else
+                        delete m.proof;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingPollRequest;
+})();
+const $v1_PairingState = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "PAIRING_STATE_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "PAIRING_STATE_OPEN"] = 1;
+    values[valuesById[2] = "PAIRING_STATE_HELLO"] = 2;
+    values[valuesById[3] = "PAIRING_STATE_SENT"] = 3;
+    values[valuesById[4] = "PAIRING_STATE_DONE"] = 4;
+    values[valuesById[5] = "PAIRING_STATE_CANCELLED"] = 5;
+    return values;
+})();
+const $v1_PairingPollResponse = /* @__PURE__ */ (function() {
+
+    const PairingPollResponse = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingPollResponse.prototype.state = 0;
+    PairingPollResponse.prototype.hello = $util.newBuffer([]);
+    PairingPollResponse.prototype.transfer = null;
+
+    PairingPollResponse.create = function(properties) {
+        return new PairingPollResponse(properties);
+    };
+
+    PairingPollResponse.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+            w.uint32(8).int32(m.state);
+        if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
+            w.uint32(18).bytes(m.hello);
+        if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
+            $v1_PairingTransfer.encode(m.transfer, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingPollResponse.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingPollResponse();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.state = v;
+                    else
+                        delete m.state;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hello = v;
+                    else
+                        delete m.hello;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.transfer = $v1_PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingPollResponse;
+})();
+const $v1_PairingHelloRequest = /* @__PURE__ */ (function() {
+
+    const PairingHelloRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingHelloRequest.prototype.channelId = $util.newBuffer([]);
+    PairingHelloRequest.prototype.hello = $util.newBuffer([]);
+
+    PairingHelloRequest.create = function(properties) {
+        return new PairingHelloRequest(properties);
+    };
+
+    PairingHelloRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
+            w.uint32(18).bytes(m.hello);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingHelloRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingHelloRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hello = v;
+                    else
+                        delete m.hello;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingHelloRequest;
+})();
+const $v1_PairingSendRequest = /* @__PURE__ */ (function() {
+
+    const PairingSendRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingSendRequest.prototype.channelId = $util.newBuffer([]);
+    PairingSendRequest.prototype.transfer = null;
+
+    PairingSendRequest.create = function(properties) {
+        return new PairingSendRequest(properties);
+    };
+
+    PairingSendRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
+            $v1_PairingTransfer.encode(m.transfer, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingSendRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingSendRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.transfer = $v1_PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingSendRequest;
+})();
+const $v1_PairingCancelRequest = /* @__PURE__ */ (function() {
+
+    const PairingCancelRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingCancelRequest.prototype.channelId = $util.newBuffer([]);
+    PairingCancelRequest.prototype.proof = $util.newBuffer([]);
+    PairingCancelRequest.prototype.replyKey = $util.newBuffer([]);
+
+    PairingCancelRequest.create = function(properties) {
+        return new PairingCancelRequest(properties);
+    };
+
+    PairingCancelRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
+            w.uint32(18).bytes(m.proof);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(26).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingCancelRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingCancelRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.proof = v;
+                    else
+                        delete m.proof;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingCancelRequest;
+})();
+const $v1_PairingFinishRequest = /* @__PURE__ */ (function() {
+
+    const PairingFinishRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingFinishRequest.prototype.channelId = $util.newBuffer([]);
+    PairingFinishRequest.prototype.deviceCertificate = null;
+    PairingFinishRequest.prototype.proof = $util.newBuffer([]);
+    PairingFinishRequest.prototype.replyKey = $util.newBuffer([]);
+
+    PairingFinishRequest.create = function(properties) {
+        return new PairingFinishRequest(properties);
+    };
+
+    PairingFinishRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.channelId != null && $Object.hasOwnProperty.call(m, "channelId") && m.channelId.length)
+            w.uint32(10).bytes(m.channelId);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.proof != null && $Object.hasOwnProperty.call(m, "proof") && m.proof.length)
+            w.uint32(26).bytes(m.proof);
+        if (m.replyKey != null && $Object.hasOwnProperty.call(m, "replyKey") && m.replyKey.length)
+            w.uint32(34).bytes(m.replyKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingFinishRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingFinishRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.channelId = v;
+                    else
+                        delete m.channelId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.proof = v;
+                    else
+                        delete m.proof;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.replyKey = v;
+                    else
+                        delete m.replyKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingFinishRequest;
+})();
+const $v1_PairingEmpty = /* @__PURE__ */ (function() {
+
+    const PairingEmpty = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingEmpty.create = function(properties) {
+        return new PairingEmpty(properties);
+    };
+
+    PairingEmpty.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingEmpty.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingEmpty();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            r.skipType(t & 7, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingEmpty;
+})();
+const $v1_PairingChannel = /* @__PURE__ */ (function() {
+
+    const PairingChannel = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PairingChannel.prototype.offer = $util.newBuffer([]);
+    PairingChannel.prototype.state = 0;
+    PairingChannel.prototype.hello = $util.newBuffer([]);
+    PairingChannel.prototype.transfer = null;
+    PairingChannel.prototype.helperNkey = "";
+    PairingChannel.prototype.userId = "";
+    PairingChannel.prototype.expiresAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    PairingChannel.create = function(properties) {
+        return new PairingChannel(properties);
+    };
+
+    PairingChannel.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.offer != null && $Object.hasOwnProperty.call(m, "offer") && m.offer.length)
+            w.uint32(10).bytes(m.offer);
+        if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+            w.uint32(16).int32(m.state);
+        if (m.hello != null && $Object.hasOwnProperty.call(m, "hello") && m.hello.length)
+            w.uint32(26).bytes(m.hello);
+        if (m.transfer != null && $Object.hasOwnProperty.call(m, "transfer"))
+            $v1_PairingTransfer.encode(m.transfer, w.uint32(34).fork(), q + 1).ldelim();
+        if (m.helperNkey != null && $Object.hasOwnProperty.call(m, "helperNkey") && m.helperNkey !== "")
+            w.uint32(42).string(m.helperNkey);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(50).string(m.userId);
+        if (m.expiresAtMs != null && $Object.hasOwnProperty.call(m, "expiresAtMs") && (typeof m.expiresAtMs === "object" ? m.expiresAtMs.low || m.expiresAtMs.high : m.expiresAtMs !== 0))
+            w.uint32(56).uint64(m.expiresAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PairingChannel.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PairingChannel();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.offer = v;
+                    else
+                        delete m.offer;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.state = v;
+                    else
+                        delete m.state;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hello = v;
+                    else
+                        delete m.hello;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    m.transfer = $v1_PairingTransfer.decode(r, r.size(), $undefined, q + 1, m.transfer);
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.helperNkey = v;
+                    else
+                        delete m.helperNkey;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.expiresAtMs = v;
+                    else
+                        delete m.expiresAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PairingChannel;
+})();
+const $v1_DeviceSeenRequest = /* @__PURE__ */ (function() {
+
+    const DeviceSeenRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceSeenRequest.create = function(properties) {
+        return new DeviceSeenRequest(properties);
+    };
+
+    DeviceSeenRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceSeenRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceSeenRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            r.skipType(t & 7, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceSeenRequest;
+})();
+const $v1_DeviceSeen = /* @__PURE__ */ (function() {
+
+    const DeviceSeen = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceSeen.prototype.deviceKey = $util.newBuffer([]);
+    DeviceSeen.prototype.lastSeenMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    DeviceSeen.create = function(properties) {
+        return new DeviceSeen(properties);
+    };
+
+    DeviceSeen.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.lastSeenMs != null && $Object.hasOwnProperty.call(m, "lastSeenMs") && (typeof m.lastSeenMs === "object" ? m.lastSeenMs.low || m.lastSeenMs.high : m.lastSeenMs !== 0))
+            w.uint32(16).uint64(m.lastSeenMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceSeen.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceSeen();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.lastSeenMs = v;
+                    else
+                        delete m.lastSeenMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceSeen;
+})();
+const $v1_DeviceSeenList = /* @__PURE__ */ (function() {
+
+    const DeviceSeenList = function (p) {
+        this.devices = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceSeenList.prototype.devices = $util.emptyArray;
+
+    DeviceSeenList.create = function(properties) {
+        return new DeviceSeenList(properties);
+    };
+
+    DeviceSeenList.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.devices != null && m.devices.length) {
+            for (var i = 0; i < m.devices.length; ++i)
+                $v1_DeviceSeen.encode(m.devices[i], w.uint32(10).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceSeenList.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceSeenList();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.devices && m.devices.length))
+                        m.devices = [];
+                    m.devices.push($v1_DeviceSeen.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceSeenList;
+})();
+const $v1_RoomGenesisBody = /* @__PURE__ */ (function() {
+
+    const RoomGenesisBody = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomGenesisBody.prototype.roomId = "";
+    RoomGenesisBody.prototype.orgId = "";
+    RoomGenesisBody.prototype.projectId = "";
+    RoomGenesisBody.prototype.creatorUserId = "";
+    RoomGenesisBody.prototype.roomPublicKey = $util.newBuffer([]);
+    RoomGenesisBody.prototype.policy = null;
+    RoomGenesisBody.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RoomGenesisBody.prototype.creatorKeyWrap = null;
+    RoomGenesisBody.prototype.info = null;
+
+    RoomGenesisBody.create = function(properties) {
+        return new RoomGenesisBody(properties);
+    };
+
+    RoomGenesisBody.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.orgId != null && $Object.hasOwnProperty.call(m, "orgId") && m.orgId !== "")
+            w.uint32(18).string(m.orgId);
+        if (m.projectId != null && $Object.hasOwnProperty.call(m, "projectId") && m.projectId !== "")
+            w.uint32(26).string(m.projectId);
+        if (m.creatorUserId != null && $Object.hasOwnProperty.call(m, "creatorUserId") && m.creatorUserId !== "")
+            w.uint32(34).string(m.creatorUserId);
+        if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
+            w.uint32(42).bytes(m.roomPublicKey);
+        if (m.policy != null && $Object.hasOwnProperty.call(m, "policy"))
+            $v1_RoomPolicy.encode(m.policy, w.uint32(50).fork(), q + 1).ldelim();
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(56).uint64(m.createdAtMs);
+        if (m.creatorKeyWrap != null && $Object.hasOwnProperty.call(m, "creatorKeyWrap"))
+            $v1_KeyWrap.encode(m.creatorKeyWrap, w.uint32(66).fork(), q + 1).ldelim();
+        if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
+            $v1_SealedRoomInfo.encode(m.info, w.uint32(74).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomGenesisBody.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomGenesisBody();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.orgId = v;
+                    else
+                        delete m.orgId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.projectId = v;
+                    else
+                        delete m.projectId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.creatorUserId = v;
+                    else
+                        delete m.creatorUserId;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.roomPublicKey = v;
+                    else
+                        delete m.roomPublicKey;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    m.policy = $v1_RoomPolicy.decode(r, r.size(), $undefined, q + 1, m.policy);
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            case 8: {
+                    if (u !== 2)
+                        break;
+                    m.creatorKeyWrap = $v1_KeyWrap.decode(r, r.size(), $undefined, q + 1, m.creatorKeyWrap);
+                    continue;
+                }
+            case 9: {
+                    if (u !== 2)
+                        break;
+                    m.info = $v1_SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomGenesisBody;
+})();
+const $v1_SealedRoomInfo = /* @__PURE__ */ (function() {
+
+    const SealedRoomInfo = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    SealedRoomInfo.prototype.nonce = $util.newBuffer([]);
+    SealedRoomInfo.prototype.ciphertext = $util.newBuffer([]);
+
+    SealedRoomInfo.create = function(properties) {
+        return new SealedRoomInfo(properties);
+    };
+
+    SealedRoomInfo.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(10).bytes(m.nonce);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    SealedRoomInfo.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_SealedRoomInfo();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return SealedRoomInfo;
+})();
+const $v1_RoomInfo = /* @__PURE__ */ (function() {
+
+    const RoomInfo = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomInfo.prototype.name = "";
+    RoomInfo.prototype.topic = "";
+    RoomInfo.prototype.padding = $util.newBuffer([]);
+
+    RoomInfo.create = function(properties) {
+        return new RoomInfo(properties);
+    };
+
+    RoomInfo.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+            w.uint32(10).string(m.name);
+        if (m.topic != null && $Object.hasOwnProperty.call(m, "topic") && m.topic !== "")
+            w.uint32(18).string(m.topic);
+        if (m.padding != null && $Object.hasOwnProperty.call(m, "padding") && m.padding.length)
+            w.uint32(122).bytes(m.padding);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomInfo.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomInfo();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.name = v;
+                    else
+                        delete m.name;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.topic = v;
+                    else
+                        delete m.topic;
+                    continue;
+                }
+            case 15: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.padding = v;
+                    else
+                        delete m.padding;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomInfo;
+})();
+const $v1_CommitKind = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "COMMIT_KIND_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "COMMIT_KIND_ADD"] = 1;
+    values[valuesById[2] = "COMMIT_KIND_REMOVE"] = 2;
+    values[valuesById[3] = "COMMIT_KIND_ROTATE"] = 3;
+    return values;
+})();
+const $v1_EpochCommitBody = /* @__PURE__ */ (function() {
+
+    const EpochCommitBody = function (p) {
+        this.members = [];
+        this.added = [];
+        this.removed = [];
+        this.keyWraps = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EpochCommitBody.prototype.roomId = "";
+    EpochCommitBody.prototype.epoch = 0;
+    EpochCommitBody.prototype.kind = 0;
+    EpochCommitBody.prototype.parentHash = $util.newBuffer([]);
+    EpochCommitBody.prototype.members = $util.emptyArray;
+    EpochCommitBody.prototype.added = $util.emptyArray;
+    EpochCommitBody.prototype.removed = $util.emptyArray;
+    EpochCommitBody.prototype.roomPublicKey = $util.newBuffer([]);
+    EpochCommitBody.prototype.keyWraps = $util.emptyArray;
+    EpochCommitBody.prototype.committerUserId = "";
+    EpochCommitBody.prototype.committedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    EpochCommitBody.prototype.info = null;
+
+    EpochCommitBody.create = function(properties) {
+        return new EpochCommitBody(properties);
+    };
+
+    EpochCommitBody.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(16).uint32(m.epoch);
+        if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== 0)
+            w.uint32(24).int32(m.kind);
+        if (m.parentHash != null && $Object.hasOwnProperty.call(m, "parentHash") && m.parentHash.length)
+            w.uint32(34).bytes(m.parentHash);
+        if (m.members != null && m.members.length) {
+            for (var i = 0; i < m.members.length; ++i)
+                w.uint32(42).string(m.members[i]);
+        }
+        if (m.added != null && m.added.length) {
+            for (var i = 0; i < m.added.length; ++i)
+                w.uint32(50).string(m.added[i]);
+        }
+        if (m.removed != null && m.removed.length) {
+            for (var i = 0; i < m.removed.length; ++i)
+                w.uint32(58).string(m.removed[i]);
+        }
+        if (m.roomPublicKey != null && $Object.hasOwnProperty.call(m, "roomPublicKey") && m.roomPublicKey.length)
+            w.uint32(66).bytes(m.roomPublicKey);
+        if (m.keyWraps != null && m.keyWraps.length) {
+            for (var i = 0; i < m.keyWraps.length; ++i)
+                $v1_KeyWrap.encode(m.keyWraps[i], w.uint32(74).fork(), q + 1).ldelim();
+        }
+        if (m.committerUserId != null && $Object.hasOwnProperty.call(m, "committerUserId") && m.committerUserId !== "")
+            w.uint32(82).string(m.committerUserId);
+        if (m.committedAtMs != null && $Object.hasOwnProperty.call(m, "committedAtMs") && (typeof m.committedAtMs === "object" ? m.committedAtMs.low || m.committedAtMs.high : m.committedAtMs !== 0))
+            w.uint32(88).uint64(m.committedAtMs);
+        if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
+            $v1_SealedRoomInfo.encode(m.info, w.uint32(98).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EpochCommitBody.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EpochCommitBody();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.kind = v;
+                    else
+                        delete m.kind;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.parentHash = v;
+                    else
+                        delete m.parentHash;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.members && m.members.length))
+                        m.members = [];
+                    m.members.push(r.stringVerify());
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.added && m.added.length))
+                        m.added = [];
+                    m.added.push(r.stringVerify());
+                    continue;
+                }
+            case 7: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.removed && m.removed.length))
+                        m.removed = [];
+                    m.removed.push(r.stringVerify());
+                    continue;
+                }
+            case 8: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.roomPublicKey = v;
+                    else
+                        delete m.roomPublicKey;
+                    continue;
+                }
+            case 9: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.keyWraps && m.keyWraps.length))
+                        m.keyWraps = [];
+                    m.keyWraps.push($v1_KeyWrap.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 10: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.committerUserId = v;
+                    else
+                        delete m.committerUserId;
+                    continue;
+                }
+            case 11: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.committedAtMs = v;
+                    else
+                        delete m.committedAtMs;
+                    continue;
+                }
+            case 12: {
+                    if (u !== 2)
+                        break;
+                    m.info = $v1_SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EpochCommitBody;
+})();
+const $v1_KeyWrap = /* @__PURE__ */ (function() {
+
+    const KeyWrap = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    KeyWrap.prototype.recipientUserId = "";
+    KeyWrap.prototype.enc = $util.newBuffer([]);
+    KeyWrap.prototype.ciphertext = $util.newBuffer([]);
+
+    KeyWrap.create = function(properties) {
+        return new KeyWrap(properties);
+    };
+
+    KeyWrap.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.recipientUserId != null && $Object.hasOwnProperty.call(m, "recipientUserId") && m.recipientUserId !== "")
+            w.uint32(10).string(m.recipientUserId);
+        if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
+            w.uint32(18).bytes(m.enc);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(26).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    KeyWrap.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_KeyWrap();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.recipientUserId = v;
+                    else
+                        delete m.recipientUserId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enc = v;
+                    else
+                        delete m.enc;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return KeyWrap;
+})();
+const $v1_KeyWrapContext = /* @__PURE__ */ (function() {
+
+    const KeyWrapContext = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    KeyWrapContext.prototype.roomId = "";
+    KeyWrapContext.prototype.epoch = 0;
+    KeyWrapContext.prototype.recipientUserId = "";
+
+    KeyWrapContext.create = function(properties) {
+        return new KeyWrapContext(properties);
+    };
+
+    KeyWrapContext.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(16).uint32(m.epoch);
+        if (m.recipientUserId != null && $Object.hasOwnProperty.call(m, "recipientUserId") && m.recipientUserId !== "")
+            w.uint32(26).string(m.recipientUserId);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    KeyWrapContext.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_KeyWrapContext();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.recipientUserId = v;
+                    else
+                        delete m.recipientUserId;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return KeyWrapContext;
+})();
+const $v1_EpochSecret = /* @__PURE__ */ (function() {
+
+    const EpochSecret = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EpochSecret.prototype.epoch = 0;
+    EpochSecret.prototype.secret = $util.newBuffer([]);
+
+    EpochSecret.create = function(properties) {
+        return new EpochSecret(properties);
+    };
+
+    EpochSecret.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(8).uint32(m.epoch);
+        if (m.secret != null && $Object.hasOwnProperty.call(m, "secret") && m.secret.length)
+            w.uint32(18).bytes(m.secret);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EpochSecret.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EpochSecret();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.secret = v;
+                    else
+                        delete m.secret;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EpochSecret;
+})();
+const $v1_EpochSecrets = /* @__PURE__ */ (function() {
+
+    const EpochSecrets = function (p) {
+        this.secrets = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    EpochSecrets.prototype.secrets = $util.emptyArray;
+
+    EpochSecrets.create = function(properties) {
+        return new EpochSecrets(properties);
+    };
+
+    EpochSecrets.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.secrets != null && m.secrets.length) {
+            for (var i = 0; i < m.secrets.length; ++i)
+                $v1_EpochSecret.encode(m.secrets[i], w.uint32(10).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    EpochSecrets.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_EpochSecrets();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.secrets && m.secrets.length))
+                        m.secrets = [];
+                    m.secrets.push($v1_EpochSecret.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return EpochSecrets;
+})();
+const $v1_SealedToRoom = /* @__PURE__ */ (function() {
+
+    const SealedToRoom = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    SealedToRoom.prototype.roomId = "";
+    SealedToRoom.prototype.epoch = 0;
+    SealedToRoom.prototype.enc = $util.newBuffer([]);
+    SealedToRoom.prototype.ciphertext = $util.newBuffer([]);
+
+    SealedToRoom.create = function(properties) {
+        return new SealedToRoom(properties);
+    };
+
+    SealedToRoom.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(16).uint32(m.epoch);
+        if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
+            w.uint32(26).bytes(m.enc);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(34).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    SealedToRoom.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_SealedToRoom();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enc = v;
+                    else
+                        delete m.enc;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return SealedToRoom;
+})();
+const $v1_PresenceState = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "PRESENCE_STATE_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "PRESENCE_STATE_ACTIVE"] = 1;
+    values[valuesById[2] = "PRESENCE_STATE_IDLE"] = 2;
+    values[valuesById[3] = "PRESENCE_STATE_HIDDEN"] = 3;
+    values[valuesById[4] = "PRESENCE_STATE_OFFLINE"] = 4;
+    return values;
+})();
+const $v1_PresenceBeacon = /* @__PURE__ */ (function() {
+
+    const PresenceBeacon = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PresenceBeacon.prototype.deviceKey = $util.newBuffer([]);
+    PresenceBeacon.prototype.userId = "";
+    PresenceBeacon.prototype.state = 0;
+    PresenceBeacon.prototype.focusedRoomId = "";
+    PresenceBeacon.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    PresenceBeacon.create = function(properties) {
+        return new PresenceBeacon(properties);
+    };
+
+    PresenceBeacon.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(18).string(m.userId);
+        if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+            w.uint32(24).int32(m.state);
+        if (m.focusedRoomId != null && $Object.hasOwnProperty.call(m, "focusedRoomId") && m.focusedRoomId !== "")
+            w.uint32(34).string(m.focusedRoomId);
+        if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
+            w.uint32(40).uint64(m.sentAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PresenceBeacon.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PresenceBeacon();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.state = v;
+                    else
+                        delete m.state;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.focusedRoomId = v;
+                    else
+                        delete m.focusedRoomId;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.sentAtMs = v;
+                    else
+                        delete m.sentAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PresenceBeacon;
+})();
+const $v1_AppNotification = /* @__PURE__ */ (function() {
+
+    const AppNotification = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    AppNotification.prototype.roomId = "";
+    AppNotification.prototype.messageId = $util.newBuffer([]);
+    AppNotification.prototype.senderUserId = "";
+    AppNotification.prototype.sentAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    AppNotification.prototype.streamSequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    AppNotification.create = function(properties) {
+        return new AppNotification(properties);
+    };
+
+    AppNotification.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
+            w.uint32(18).bytes(m.messageId);
+        if (m.senderUserId != null && $Object.hasOwnProperty.call(m, "senderUserId") && m.senderUserId !== "")
+            w.uint32(26).string(m.senderUserId);
+        if (m.sentAtMs != null && $Object.hasOwnProperty.call(m, "sentAtMs") && (typeof m.sentAtMs === "object" ? m.sentAtMs.low || m.sentAtMs.high : m.sentAtMs !== 0))
+            w.uint32(32).uint64(m.sentAtMs);
+        if (m.streamSequence != null && $Object.hasOwnProperty.call(m, "streamSequence") && (typeof m.streamSequence === "object" ? m.streamSequence.low || m.streamSequence.high : m.streamSequence !== 0))
+            w.uint32(40).uint64(m.streamSequence);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    AppNotification.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_AppNotification();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.messageId = v;
+                    else
+                        delete m.messageId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.senderUserId = v;
+                    else
+                        delete m.senderUserId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.sentAtMs = v;
+                    else
+                        delete m.sentAtMs;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.streamSequence = v;
+                    else
+                        delete m.streamSequence;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return AppNotification;
+})();
+const $v1_MembershipNotice = /* @__PURE__ */ (function() {
+
+    const MembershipNotice = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    MembershipNotice.prototype.roomId = "";
+    MembershipNotice.prototype.epoch = 0;
+    MembershipNotice.prototype.removed = false;
+
+    MembershipNotice.create = function(properties) {
+        return new MembershipNotice(properties);
+    };
+
+    MembershipNotice.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(16).uint32(m.epoch);
+        if (m.removed != null && $Object.hasOwnProperty.call(m, "removed") && m.removed !== false)
+            w.uint32(24).bool(m.removed);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    MembershipNotice.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_MembershipNotice();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.removed = v;
+                    else
+                        delete m.removed;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return MembershipNotice;
+})();
+const $v1_DeviceNotice = /* @__PURE__ */ (function() {
+
+    const DeviceNotice = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    DeviceNotice.prototype.message = null;
+    DeviceNotice.prototype.membership = null;
+    DeviceNotice.prototype.read = null;
+
+    let $oneOfFields;
+
+    $Object.defineProperty(DeviceNotice.prototype, "kind", {
+        get: $util.oneOfGetter($oneOfFields = ["message", "membership", "read"]),
+        set: $util.oneOfSetter($oneOfFields)
+    });
+
+    DeviceNotice.create = function(properties) {
+        return new DeviceNotice(properties);
+    };
+
+    DeviceNotice.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.message != null && $Object.hasOwnProperty.call(m, "message"))
+            $v1_AppNotification.encode(m.message, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.membership != null && $Object.hasOwnProperty.call(m, "membership"))
+            $v1_MembershipNotice.encode(m.membership, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.read != null && $Object.hasOwnProperty.call(m, "read"))
+            $v1_ReadMarker.encode(m.read, w.uint32(26).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    DeviceNotice.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_DeviceNotice();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.message = $v1_AppNotification.decode(r, r.size(), $undefined, q + 1, m.message);
+                    m.kind = "message";
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.membership = $v1_MembershipNotice.decode(r, r.size(), $undefined, q + 1, m.membership);
+                    m.kind = "membership";
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    m.read = $v1_ReadMarker.decode(r, r.size(), $undefined, q + 1, m.read);
+                    m.kind = "read";
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return DeviceNotice;
+})();
+const $v1_PresenceRecord = /* @__PURE__ */ (function() {
+
+    const PresenceRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PresenceRecord.prototype.beacon = null;
+    PresenceRecord.prototype.userId = "";
+    PresenceRecord.prototype.receivedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    PresenceRecord.create = function(properties) {
+        return new PresenceRecord(properties);
+    };
+
+    PresenceRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.beacon != null && $Object.hasOwnProperty.call(m, "beacon"))
+            $v1_PresenceBeacon.encode(m.beacon, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.userId != null && $Object.hasOwnProperty.call(m, "userId") && m.userId !== "")
+            w.uint32(18).string(m.userId);
+        if (m.receivedAtMs != null && $Object.hasOwnProperty.call(m, "receivedAtMs") && (typeof m.receivedAtMs === "object" ? m.receivedAtMs.low || m.receivedAtMs.high : m.receivedAtMs !== 0))
+            w.uint32(24).uint64(m.receivedAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PresenceRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PresenceRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.beacon = $v1_PresenceBeacon.decode(r, r.size(), $undefined, q + 1, m.beacon);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.userId = v;
+                    else
+                        delete m.userId;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.receivedAtMs = v;
+                    else
+                        delete m.receivedAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PresenceRecord;
+})();
+const $v1_PushSentinel = /* @__PURE__ */ (function() {
+
+    const PushSentinel = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PushSentinel.prototype.version = 0;
+    PushSentinel.prototype.kind = 0;
+
+    PushSentinel.create = function(properties) {
+        return new PushSentinel(properties);
+    };
+
+    PushSentinel.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+            w.uint32(8).uint32(m.version);
+        if (m.kind != null && $Object.hasOwnProperty.call(m, "kind") && m.kind !== 0)
+            w.uint32(16).int32(m.kind);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PushSentinel.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PushSentinel();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.version = v;
+                    else
+                        delete m.version;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.kind = v;
+                    else
+                        delete m.kind;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PushSentinel;
+})();
+const $v1_PushSentinelKind = /* @__PURE__ */ (function() {
+    const valuesById = $Object.create(null), values = $Object.create(valuesById);
+    values[valuesById[0] = "PUSH_SENTINEL_KIND_UNSPECIFIED"] = 0;
+    values[valuesById[1] = "PUSH_SENTINEL_KIND_WAKE"] = 1;
+    values[valuesById[2] = "PUSH_SENTINEL_KIND_SYNC_READ"] = 2;
+    return values;
+})();
+const $v1_PushSubscription = /* @__PURE__ */ (function() {
+
+    const PushSubscription = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PushSubscription.prototype.deviceKey = $util.newBuffer([]);
+    PushSubscription.prototype.endpoint = "";
+    PushSubscription.prototype.p256dh = $util.newBuffer([]);
+    PushSubscription.prototype.auth = $util.newBuffer([]);
+    PushSubscription.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    PushSubscription.create = function(properties) {
+        return new PushSubscription(properties);
+    };
+
+    PushSubscription.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.endpoint != null && $Object.hasOwnProperty.call(m, "endpoint") && m.endpoint !== "")
+            w.uint32(18).string(m.endpoint);
+        if (m.p256dh != null && $Object.hasOwnProperty.call(m, "p256dh") && m.p256dh.length)
+            w.uint32(26).bytes(m.p256dh);
+        if (m.auth != null && $Object.hasOwnProperty.call(m, "auth") && m.auth.length)
+            w.uint32(34).bytes(m.auth);
+        if (m.createdAtMs != null && $Object.hasOwnProperty.call(m, "createdAtMs") && (typeof m.createdAtMs === "object" ? m.createdAtMs.low || m.createdAtMs.high : m.createdAtMs !== 0))
+            w.uint32(40).uint64(m.createdAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PushSubscription.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PushSubscription();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.endpoint = v;
+                    else
+                        delete m.endpoint;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.p256dh = v;
+                    else
+                        delete m.p256dh;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.auth = v;
+                    else
+                        delete m.auth;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.createdAtMs = v;
+                    else
+                        delete m.createdAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PushSubscription;
+})();
+const $v1_ReadMarker = /* @__PURE__ */ (function() {
+
+    const ReadMarker = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    ReadMarker.prototype.roomId = "";
+    ReadMarker.prototype.streamSequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    ReadMarker.prototype.messageId = $util.newBuffer([]);
+    ReadMarker.prototype.readAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    ReadMarker.create = function(properties) {
+        return new ReadMarker(properties);
+    };
+
+    ReadMarker.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.roomId != null && $Object.hasOwnProperty.call(m, "roomId") && m.roomId !== "")
+            w.uint32(10).string(m.roomId);
+        if (m.streamSequence != null && $Object.hasOwnProperty.call(m, "streamSequence") && (typeof m.streamSequence === "object" ? m.streamSequence.low || m.streamSequence.high : m.streamSequence !== 0))
+            w.uint32(16).uint64(m.streamSequence);
+        if (m.messageId != null && $Object.hasOwnProperty.call(m, "messageId") && m.messageId.length)
+            w.uint32(26).bytes(m.messageId);
+        if (m.readAtMs != null && $Object.hasOwnProperty.call(m, "readAtMs") && (typeof m.readAtMs === "object" ? m.readAtMs.low || m.readAtMs.high : m.readAtMs !== 0))
+            w.uint32(32).uint64(m.readAtMs);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    ReadMarker.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_ReadMarker();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.roomId = v;
+                    else
+                        delete m.roomId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.streamSequence = v;
+                    else
+                        delete m.streamSequence;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.messageId = v;
+                    else
+                        delete m.messageId;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.readAtMs = v;
+                    else
+                        delete m.readAtMs;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return ReadMarker;
+})();
+const $v1_ReadMarkerList = /* @__PURE__ */ (function() {
+
+    const ReadMarkerList = function (p) {
+        this.markers = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    ReadMarkerList.prototype.markers = $util.emptyArray;
+
+    ReadMarkerList.create = function(properties) {
+        return new ReadMarkerList(properties);
+    };
+
+    ReadMarkerList.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.markers != null && m.markers.length) {
+            for (var i = 0; i < m.markers.length; ++i)
+                $v1_ReadMarker.encode(m.markers[i], w.uint32(10).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    ReadMarkerList.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_ReadMarkerList();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.markers && m.markers.length))
+                        m.markers = [];
+                    m.markers.push($v1_ReadMarker.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return ReadMarkerList;
+})();
+const $v1_Argon2idParams = /* @__PURE__ */ (function() {
+
+    const Argon2idParams = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    Argon2idParams.prototype.t = 0;
+    Argon2idParams.prototype.mKib = 0;
+    Argon2idParams.prototype.p = 0;
+
+    Argon2idParams.create = function(properties) {
+        return new Argon2idParams(properties);
+    };
+
+    Argon2idParams.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.t != null && $Object.hasOwnProperty.call(m, "t") && m.t !== 0)
+            w.uint32(8).uint32(m.t);
+        if (m.mKib != null && $Object.hasOwnProperty.call(m, "mKib") && m.mKib !== 0)
+            w.uint32(16).uint32(m.mKib);
+        if (m.p != null && $Object.hasOwnProperty.call(m, "p") && m.p !== 0)
+            w.uint32(24).uint32(m.p);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    Argon2idParams.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_Argon2idParams();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.t = v;
+                    else
+                        delete m.t;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.mKib = v;
+                    else
+                        delete m.mKib;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.p = v;
+                    else
+                        delete m.p;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return Argon2idParams;
+})();
+const $v1_PassphraseWrap = /* @__PURE__ */ (function() {
+
+    const PassphraseWrap = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PassphraseWrap.prototype.params = null;
+    PassphraseWrap.prototype.salt = $util.newBuffer([]);
+    PassphraseWrap.prototype.nonce = $util.newBuffer([]);
+    PassphraseWrap.prototype.wrappedKey = $util.newBuffer([]);
+
+    PassphraseWrap.create = function(properties) {
+        return new PassphraseWrap(properties);
+    };
+
+    PassphraseWrap.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.params != null && $Object.hasOwnProperty.call(m, "params"))
+            $v1_Argon2idParams.encode(m.params, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.salt != null && $Object.hasOwnProperty.call(m, "salt") && m.salt.length)
+            w.uint32(18).bytes(m.salt);
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(26).bytes(m.nonce);
+        if (m.wrappedKey != null && $Object.hasOwnProperty.call(m, "wrappedKey") && m.wrappedKey.length)
+            w.uint32(34).bytes(m.wrappedKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PassphraseWrap.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PassphraseWrap();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.params = $v1_Argon2idParams.decode(r, r.size(), $undefined, q + 1, m.params);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.salt = v;
+                    else
+                        delete m.salt;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.wrappedKey = v;
+                    else
+                        delete m.wrappedKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PassphraseWrap;
+})();
+const $v1_PrfWrap = /* @__PURE__ */ (function() {
+
+    const PrfWrap = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    PrfWrap.prototype.credentialId = $util.newBuffer([]);
+    PrfWrap.prototype.prfSalt = $util.newBuffer([]);
+    PrfWrap.prototype.nonce = $util.newBuffer([]);
+    PrfWrap.prototype.wrappedKey = $util.newBuffer([]);
+
+    PrfWrap.create = function(properties) {
+        return new PrfWrap(properties);
+    };
+
+    PrfWrap.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.credentialId != null && $Object.hasOwnProperty.call(m, "credentialId") && m.credentialId.length)
+            w.uint32(10).bytes(m.credentialId);
+        if (m.prfSalt != null && $Object.hasOwnProperty.call(m, "prfSalt") && m.prfSalt.length)
+            w.uint32(18).bytes(m.prfSalt);
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(26).bytes(m.nonce);
+        if (m.wrappedKey != null && $Object.hasOwnProperty.call(m, "wrappedKey") && m.wrappedKey.length)
+            w.uint32(34).bytes(m.wrappedKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    PrfWrap.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_PrfWrap();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.credentialId = v;
+                    else
+                        delete m.credentialId;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.prfSalt = v;
+                    else
+                        delete m.prfSalt;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.wrappedKey = v;
+                    else
+                        delete m.wrappedKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return PrfWrap;
+})();
+const $v1_StoreHeader = /* @__PURE__ */ (function() {
+
+    const StoreHeader = function (p) {
+        this.prf = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    StoreHeader.prototype.version = 0;
+    StoreHeader.prototype.passphrase = null;
+    StoreHeader.prototype.prf = $util.emptyArray;
+    StoreHeader.prototype.storeId = $util.newBuffer([]);
+
+    StoreHeader.create = function(properties) {
+        return new StoreHeader(properties);
+    };
+
+    StoreHeader.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.version != null && $Object.hasOwnProperty.call(m, "version") && m.version !== 0)
+            w.uint32(8).uint32(m.version);
+        if (m.passphrase != null && $Object.hasOwnProperty.call(m, "passphrase"))
+            $v1_PassphraseWrap.encode(m.passphrase, w.uint32(18).fork(), q + 1).ldelim();
+        if (m.prf != null && m.prf.length) {
+            for (var i = 0; i < m.prf.length; ++i)
+                $v1_PrfWrap.encode(m.prf[i], w.uint32(26).fork(), q + 1).ldelim();
+        }
+        if (m.storeId != null && $Object.hasOwnProperty.call(m, "storeId") && m.storeId.length)
+            w.uint32(34).bytes(m.storeId);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    StoreHeader.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_StoreHeader();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.version = v;
+                    else
+                        delete m.version;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    m.passphrase = $v1_PassphraseWrap.decode(r, r.size(), $undefined, q + 1, m.passphrase);
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.prf && m.prf.length))
+                        m.prf = [];
+                    m.prf.push($v1_PrfWrap.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.storeId = v;
+                    else
+                        delete m.storeId;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return StoreHeader;
+})();
+const $v1_StoreRecord = /* @__PURE__ */ (function() {
+
+    const StoreRecord = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    StoreRecord.prototype.nonce = $util.newBuffer([]);
+    StoreRecord.prototype.ciphertext = $util.newBuffer([]);
+
+    StoreRecord.create = function(properties) {
+        return new StoreRecord(properties);
+    };
+
+    StoreRecord.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.nonce != null && $Object.hasOwnProperty.call(m, "nonce") && m.nonce.length)
+            w.uint32(10).bytes(m.nonce);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    StoreRecord.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_StoreRecord();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.nonce = v;
+                    else
+                        delete m.nonce;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return StoreRecord;
+})();
+const $v1_StoreEntry = /* @__PURE__ */ (function() {
+
+    const StoreEntry = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    StoreEntry.prototype.key = "";
+    StoreEntry.prototype.value = $util.newBuffer([]);
+
+    StoreEntry.create = function(properties) {
+        return new StoreEntry(properties);
+    };
+
+    StoreEntry.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.key != null && $Object.hasOwnProperty.call(m, "key") && m.key !== "")
+            w.uint32(10).string(m.key);
+        if (m.value != null && $Object.hasOwnProperty.call(m, "value") && m.value.length)
+            w.uint32(18).bytes(m.value);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    StoreEntry.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_StoreEntry();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.key = v;
+                    else
+                        delete m.key;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.value = v;
+                    else
+                        delete m.value;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return StoreEntry;
+})();
+const $v1_StoreManifest = /* @__PURE__ */ (function() {
+
+    const StoreManifest = function (p) {
+        this.entries = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    StoreManifest.prototype.generation = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    StoreManifest.prototype.entries = $util.emptyArray;
+
+    StoreManifest.create = function(properties) {
+        return new StoreManifest(properties);
+    };
+
+    StoreManifest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.generation != null && $Object.hasOwnProperty.call(m, "generation") && (typeof m.generation === "object" ? m.generation.low || m.generation.high : m.generation !== 0))
+            w.uint32(8).uint64(m.generation);
+        if (m.entries != null && m.entries.length) {
+            for (var i = 0; i < m.entries.length; ++i)
+                $v1_StoreManifestEntry.encode(m.entries[i], w.uint32(18).fork(), q + 1).ldelim();
+        }
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    StoreManifest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_StoreManifest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.generation = v;
+                    else
+                        delete m.generation;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.entries && m.entries.length))
+                        m.entries = [];
+                    m.entries.push($v1_StoreManifestEntry.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return StoreManifest;
+})();
+const $v1_StoreManifestEntry = /* @__PURE__ */ (function() {
+
+    const StoreManifestEntry = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    StoreManifestEntry.prototype.name = "";
+    StoreManifestEntry.prototype.recordKey = $util.newBuffer([]);
+
+    StoreManifestEntry.create = function(properties) {
+        return new StoreManifestEntry(properties);
+    };
+
+    StoreManifestEntry.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+            w.uint32(10).string(m.name);
+        if (m.recordKey != null && $Object.hasOwnProperty.call(m, "recordKey") && m.recordKey.length)
+            w.uint32(18).bytes(m.recordKey);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    StoreManifestEntry.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_StoreManifestEntry();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.stringVerify()).length)
+                        m.name = v;
+                    else
+                        delete m.name;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.recordKey = v;
+                    else
+                        delete m.recordKey;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return StoreManifestEntry;
+})();
+const $v1_LocalIdentity = /* @__PURE__ */ (function() {
+
+    const LocalIdentity = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    LocalIdentity.prototype.identity = null;
+    LocalIdentity.prototype.signingSecret = $util.newBuffer([]);
+    LocalIdentity.prototype.hpkeSecret = $util.newBuffer([]);
+    LocalIdentity.prototype.deviceSecret = $util.newBuffer([]);
+    LocalIdentity.prototype.deviceCertificate = null;
+
+    LocalIdentity.create = function(properties) {
+        return new LocalIdentity(properties);
+    };
+
+    LocalIdentity.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.identity != null && $Object.hasOwnProperty.call(m, "identity"))
+            $v1_Signed.encode(m.identity, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.signingSecret != null && $Object.hasOwnProperty.call(m, "signingSecret") && m.signingSecret.length)
+            w.uint32(18).bytes(m.signingSecret);
+        if (m.hpkeSecret != null && $Object.hasOwnProperty.call(m, "hpkeSecret") && m.hpkeSecret.length)
+            w.uint32(26).bytes(m.hpkeSecret);
+        if (m.deviceSecret != null && $Object.hasOwnProperty.call(m, "deviceSecret") && m.deviceSecret.length)
+            w.uint32(34).bytes(m.deviceSecret);
+        if (m.deviceCertificate != null && $Object.hasOwnProperty.call(m, "deviceCertificate"))
+            $v1_Signed.encode(m.deviceCertificate, w.uint32(42).fork(), q + 1).ldelim();
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    LocalIdentity.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_LocalIdentity();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.identity = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.identity);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.signingSecret = v;
+                    else
+                        delete m.signingSecret;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.hpkeSecret = v;
+                    else
+                        delete m.hpkeSecret;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceSecret = v;
+                    else
+                        delete m.deviceSecret;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    m.deviceCertificate = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.deviceCertificate);
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return LocalIdentity;
+})();
+const $v1_RoomSnapshot = /* @__PURE__ */ (function() {
+
+    const RoomSnapshot = function (p) {
+        this.commits = [];
+        this.secrets = [];
+        this.seenMessageIds = [];
+        this.heldEnvelopes = [];
+        this.epochStoredAtMs = [];
+        this.held = [];
+        this.replayEpochs = [];
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RoomSnapshot.prototype.genesis = null;
+    RoomSnapshot.prototype.commits = $util.emptyArray;
+    RoomSnapshot.prototype.secrets = $util.emptyArray;
+    RoomSnapshot.prototype.seenMessageIds = $util.emptyArray;
+    RoomSnapshot.prototype.heldEnvelopes = $util.emptyArray;
+    RoomSnapshot.prototype.epochStoredAtMs = $util.emptyArray;
+    RoomSnapshot.prototype.lastSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RoomSnapshot.prototype.held = $util.emptyArray;
+    RoomSnapshot.prototype.replayFloor = 0;
+    RoomSnapshot.prototype.replayNewestStoredAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    RoomSnapshot.prototype.replayEpochs = $util.emptyArray;
+    RoomSnapshot.prototype.seqLayout = 0;
+
+    RoomSnapshot.create = function(properties) {
+        return new RoomSnapshot(properties);
+    };
+
+    RoomSnapshot.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.genesis != null && $Object.hasOwnProperty.call(m, "genesis"))
+            $v1_Signed.encode(m.genesis, w.uint32(10).fork(), q + 1).ldelim();
+        if (m.commits != null && m.commits.length) {
+            for (var i = 0; i < m.commits.length; ++i)
+                $v1_Signed.encode(m.commits[i], w.uint32(18).fork(), q + 1).ldelim();
+        }
+        if (m.secrets != null && m.secrets.length) {
+            for (var i = 0; i < m.secrets.length; ++i)
+                $v1_EpochSecret.encode(m.secrets[i], w.uint32(26).fork(), q + 1).ldelim();
+        }
+        if (m.seenMessageIds != null && m.seenMessageIds.length) {
+            for (var i = 0; i < m.seenMessageIds.length; ++i)
+                w.uint32(34).bytes(m.seenMessageIds[i]);
+        }
+        if (m.heldEnvelopes != null && m.heldEnvelopes.length) {
+            for (var i = 0; i < m.heldEnvelopes.length; ++i)
+                w.uint32(42).bytes(m.heldEnvelopes[i]);
+        }
+        if (m.epochStoredAtMs != null && m.epochStoredAtMs.length) {
+            w.uint32(50).uint64s(m.epochStoredAtMs);
+        }
+        if (m.lastSeq != null && $Object.hasOwnProperty.call(m, "lastSeq") && (typeof m.lastSeq === "object" ? m.lastSeq.low || m.lastSeq.high : m.lastSeq !== 0))
+            w.uint32(56).uint64(m.lastSeq);
+        if (m.held != null && m.held.length) {
+            for (var i = 0; i < m.held.length; ++i)
+                $v1_HeldEnvelope.encode(m.held[i], w.uint32(66).fork(), q + 1).ldelim();
+        }
+        if (m.replayFloor != null && $Object.hasOwnProperty.call(m, "replayFloor") && m.replayFloor !== 0)
+            w.uint32(72).uint32(m.replayFloor);
+        if (m.replayNewestStoredAtMs != null && $Object.hasOwnProperty.call(m, "replayNewestStoredAtMs") && (typeof m.replayNewestStoredAtMs === "object" ? m.replayNewestStoredAtMs.low || m.replayNewestStoredAtMs.high : m.replayNewestStoredAtMs !== 0))
+            w.uint32(80).uint64(m.replayNewestStoredAtMs);
+        if (m.replayEpochs != null && m.replayEpochs.length) {
+            for (var i = 0; i < m.replayEpochs.length; ++i)
+                $v1_ReplayEpochIds.encode(m.replayEpochs[i], w.uint32(90).fork(), q + 1).ldelim();
+        }
+        if (m.seqLayout != null && $Object.hasOwnProperty.call(m, "seqLayout") && m.seqLayout !== 0)
+            w.uint32(128).uint32(m.seqLayout);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RoomSnapshot.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RoomSnapshot();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    m.genesis = $v1_Signed.decode(r, r.size(), $undefined, q + 1, m.genesis);
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.commits && m.commits.length))
+                        m.commits = [];
+                    m.commits.push($v1_Signed.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.secrets && m.secrets.length))
+                        m.secrets = [];
+                    m.secrets.push($v1_EpochSecret.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 4: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.seenMessageIds && m.seenMessageIds.length))
+                        m.seenMessageIds = [];
+                    m.seenMessageIds.push(r.bytes());
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.heldEnvelopes && m.heldEnvelopes.length))
+                        m.heldEnvelopes = [];
+                    m.heldEnvelopes.push(r.bytes());
+                    continue;
+                }
+            case 6: {
+                    if (u === 2) {
+                        if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
+                            m.epochStoredAtMs = [];
+                        r.uint64s(m.epochStoredAtMs);
+                        continue;
+                    }
+                    if (u !== 0)
+                        break;
+                    if (!(m.epochStoredAtMs && m.epochStoredAtMs.length))
+                        m.epochStoredAtMs = [];
+                    m.epochStoredAtMs.push(r.uint64());
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.lastSeq = v;
+                    else
+                        delete m.lastSeq;
+                    continue;
+                }
+            case 8: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.held && m.held.length))
+                        m.held = [];
+                    m.held.push($v1_HeldEnvelope.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 9: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.replayFloor = v;
+                    else
+                        delete m.replayFloor;
+                    continue;
+                }
+            case 10: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.replayNewestStoredAtMs = v;
+                    else
+                        delete m.replayNewestStoredAtMs;
+                    continue;
+                }
+            case 11: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.replayEpochs && m.replayEpochs.length))
+                        m.replayEpochs = [];
+                    m.replayEpochs.push($v1_ReplayEpochIds.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 16: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.seqLayout = v;
+                    else
+                        delete m.seqLayout;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RoomSnapshot;
+})();
+const $v1_ReplayEpochIds = /* @__PURE__ */ (function() {
+
+    const ReplayEpochIds = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    ReplayEpochIds.prototype.epoch = 0;
+    ReplayEpochIds.prototype.ids = $util.newBuffer([]);
+    ReplayEpochIds.prototype.count = 0;
+
+    ReplayEpochIds.create = function(properties) {
+        return new ReplayEpochIds(properties);
+    };
+
+    ReplayEpochIds.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.epoch != null && $Object.hasOwnProperty.call(m, "epoch") && m.epoch !== 0)
+            w.uint32(8).uint32(m.epoch);
+        if (m.ids != null && $Object.hasOwnProperty.call(m, "ids") && m.ids.length)
+            w.uint32(18).bytes(m.ids);
+        if (m.count != null && $Object.hasOwnProperty.call(m, "count") && m.count !== 0)
+            w.uint32(24).uint32(m.count);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    ReplayEpochIds.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_ReplayEpochIds();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.epoch = v;
+                    else
+                        delete m.epoch;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ids = v;
+                    else
+                        delete m.ids;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.count = v;
+                    else
+                        delete m.count;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return ReplayEpochIds;
+})();
+const $v1_HeldEnvelope = /* @__PURE__ */ (function() {
+
+    const HeldEnvelope = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    HeldEnvelope.prototype.envelope = $util.newBuffer([]);
+    HeldEnvelope.prototype.storedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    HeldEnvelope.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+    HeldEnvelope.create = function(properties) {
+        return new HeldEnvelope(properties);
+    };
+
+    HeldEnvelope.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.envelope != null && $Object.hasOwnProperty.call(m, "envelope") && m.envelope.length)
+            w.uint32(10).bytes(m.envelope);
+        if (m.storedAtMs != null && $Object.hasOwnProperty.call(m, "storedAtMs") && (typeof m.storedAtMs === "object" ? m.storedAtMs.low || m.storedAtMs.high : m.storedAtMs !== 0))
+            w.uint32(16).uint64(m.storedAtMs);
+        if (m.seq != null && $Object.hasOwnProperty.call(m, "seq") && (typeof m.seq === "object" ? m.seq.low || m.seq.high : m.seq !== 0))
+            w.uint32(24).uint64(m.seq);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    HeldEnvelope.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_HeldEnvelope();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.envelope = v;
+                    else
+                        delete m.envelope;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.storedAtMs = v;
+                    else
+                        delete m.storedAtMs;
+                    continue;
+                }
+            case 3: {
+                    if (u !== 0)
+                        break;
+                    if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                        m.seq = v;
+                    else
+                        delete m.seq;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return HeldEnvelope;
+})();
+export { $v1_RegisterStartRequest as RegisterStartRequest, $v1_RegisterStartResponse as RegisterStartResponse, $v1_RegisterFinishRequest as RegisterFinishRequest, $v1_RegisterFinishResponse as RegisterFinishResponse, $v1_LoginStartRequest as LoginStartRequest, $v1_LoginStartResponse as LoginStartResponse, $v1_LoginFinishRequest as LoginFinishRequest, $v1_DeviceSession as DeviceSession, $v1_EnrollDeviceRequest as EnrollDeviceRequest, $v1_EnrollToken as EnrollToken, $v1_LoginFinishResponse as LoginFinishResponse, $v1_RefreshRequest as RefreshRequest, $v1_RefreshResponse as RefreshResponse, $v1_RevokeDeviceRequest as RevokeDeviceRequest, $v1_Reply as Reply, $v1_SealedReply as SealedReply, $v1_LoginHandle as LoginHandle, $v1_CredentialRecord as CredentialRecord, $v1_UserRecord as UserRecord, $v1_DeviceRecord as DeviceRecord, $v1_RateLimitRecord as RateLimitRecord, $v1_RevocationRecord as RevocationRecord, $v1_Signed as Signed, $v1_ErrorCode as ErrorCode, $v1_ErrorReply as ErrorReply, $v1_UserIdentityBody as UserIdentityBody, $v1_DeviceCertificateBody as DeviceCertificateBody, $v1_IdentityBackup as IdentityBackup, $v1_SealedIdentityBackup as SealedIdentityBackup, $v1_ContentType as ContentType, $v1_EnvelopeHeader as EnvelopeHeader, $v1_Envelope as Envelope, $v1_MessageAction as MessageAction, $v1_MessageContent as MessageContent, $v1_DirectoryRequest as DirectoryRequest, $v1_DirectoryDevice as DirectoryDevice, $v1_DirectoryResponse as DirectoryResponse, $v1_CreateRoomRequest as CreateRoomRequest, $v1_CreateRoomResponse as CreateRoomResponse, $v1_CommitRequest as CommitRequest, $v1_CommitResponse as CommitResponse, $v1_CommitsRequest as CommitsRequest, $v1_CommitsResponse as CommitsResponse, $v1_RoomListEntry as RoomListEntry, $v1_RoomListResponse as RoomListResponse, $v1_CursorRequest as CursorRequest, $v1_CursorResponse as CursorResponse, $v1_PolicyGetRequest as PolicyGetRequest, $v1_PolicyGetResponse as PolicyGetResponse, $v1_PolicyExplainRequest as PolicyExplainRequest, $v1_RuleExplained as RuleExplained, $v1_PolicyExplainResponse as PolicyExplainResponse, $v1_RoomMember as RoomMember, $v1_RoomEpochKey as RoomEpochKey, $v1_RoomRecord as RoomRecord, $v1_UserRooms as UserRooms, $v1_LegacyRoomMigration as LegacyRoomMigration, $v1_LegacySeqRun as LegacySeqRun, $v1_Role as Role, $v1_PolicyRules as PolicyRules, $v1_RoleGrant as RoleGrant, $v1_OrgPolicy as OrgPolicy, $v1_ProjectPolicy as ProjectPolicy, $v1_RoomPolicy as RoomPolicy, $v1_PairingOffer as PairingOffer, $v1_PairingHello as PairingHello, $v1_PairingTransfer as PairingTransfer, $v1_RoomKeys as RoomKeys, $v1_PairingPayload as PairingPayload, $v1_PairingOpenRequest as PairingOpenRequest, $v1_PairingPollRequest as PairingPollRequest, $v1_PairingState as PairingState, $v1_PairingPollResponse as PairingPollResponse, $v1_PairingHelloRequest as PairingHelloRequest, $v1_PairingSendRequest as PairingSendRequest, $v1_PairingCancelRequest as PairingCancelRequest, $v1_PairingFinishRequest as PairingFinishRequest, $v1_PairingEmpty as PairingEmpty, $v1_PairingChannel as PairingChannel, $v1_DeviceSeenRequest as DeviceSeenRequest, $v1_DeviceSeen as DeviceSeen, $v1_DeviceSeenList as DeviceSeenList, $v1_RoomGenesisBody as RoomGenesisBody, $v1_SealedRoomInfo as SealedRoomInfo, $v1_RoomInfo as RoomInfo, $v1_CommitKind as CommitKind, $v1_EpochCommitBody as EpochCommitBody, $v1_KeyWrap as KeyWrap, $v1_KeyWrapContext as KeyWrapContext, $v1_EpochSecret as EpochSecret, $v1_EpochSecrets as EpochSecrets, $v1_SealedToRoom as SealedToRoom, $v1_PresenceState as PresenceState, $v1_PresenceBeacon as PresenceBeacon, $v1_AppNotification as AppNotification, $v1_MembershipNotice as MembershipNotice, $v1_DeviceNotice as DeviceNotice, $v1_PresenceRecord as PresenceRecord, $v1_PushSentinel as PushSentinel, $v1_PushSentinelKind as PushSentinelKind, $v1_PushSubscription as PushSubscription, $v1_ReadMarker as ReadMarker, $v1_ReadMarkerList as ReadMarkerList, $v1_Argon2idParams as Argon2idParams, $v1_PassphraseWrap as PassphraseWrap, $v1_PrfWrap as PrfWrap, $v1_StoreHeader as StoreHeader, $v1_StoreRecord as StoreRecord, $v1_StoreEntry as StoreEntry, $v1_StoreManifest as StoreManifest, $v1_StoreManifestEntry as StoreManifestEntry, $v1_LocalIdentity as LocalIdentity, $v1_RoomSnapshot as RoomSnapshot, $v1_ReplayEpochIds as ReplayEpochIds, $v1_HeldEnvelope as HeldEnvelope };
