@@ -47,7 +47,7 @@ import { type Stack, stackPaths } from '../gateway/data-dir.ts';
 import { legacyRoomStreamName, legacyRoomSubject } from '../gateway/legacy-layout.ts';
 import { startTestCluster } from '../test/helpers/cluster.ts';
 import { startTestNats } from '../test/helpers/nats-server.ts';
-import { startStack } from '../test/helpers/stack.ts';
+import { startStack, type TestStack } from '../test/helpers/stack.ts';
 import { type CreateJob, type CreateResult, ENVELOPE_BYTES, GENESIS_BYTES } from './_rooms-scale-job.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
@@ -148,10 +148,32 @@ async function firstPublishAndRead(
   }
 }
 
+/**
+ * A gateway in its own thread over TCP (_gateway-worker.ts), as deployed: its own event loop and
+ * transport, not sharing one with the bench's WebSocket clients. Resolves once it serves.
+ */
+async function gatewayInWorker(stack: TestStack): Promise<{ stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./_gateway-worker.ts', import.meta.url), {
+    workerData: { dir: stack.nats.stack.dir, servers: [stack.nats.clientUrl] },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  return {
+    stop: async () => {
+      const stopped = new Promise((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}
+
 async function handlerRow(report: Report): Promise<void> {
   const stack = await startStack();
+  const gateway = await gatewayInWorker(stack);
   try {
-    await stack.startGateway();
     const users = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const { user, device } = await stack.registerUser();
@@ -187,6 +209,7 @@ async function handlerRow(report: Report): Promise<void> {
     });
     report('rooms-scale.create-handler-one', 1000 / one.perSecond, 'ms per room, one at a time');
   } finally {
+    await gateway.stop();
     await stack.stop();
   }
 }

@@ -6,10 +6,13 @@ import { toHex } from '../core/bytes.ts';
 import { ForbiddenError, MalformedError, RevokedError } from '../core/errors.ts';
 import { publicKeyOfUserNkey } from '../core/transport/index.ts';
 import type { GatewayContext } from './context.ts';
+import type { UserDeviceReads } from './request-reads.ts';
 
 export async function requireDevice(
   ctx: GatewayContext,
   nkey: string,
+  /** Where device records are read; a request that reads them again elsewhere shares one read. */
+  reads: Pick<UserDeviceReads, 'devices'> = ctx.buckets,
 ): Promise<{ userId: string; deviceKey: Uint8Array }> {
   let deviceKey: Uint8Array;
   try {
@@ -18,7 +21,7 @@ export async function requireDevice(
     if (error instanceof MalformedError) throw new ForbiddenError('Only devices may use this subject.');
     throw error;
   }
-  const record = await ctx.buckets.devices.get(toHex(deviceKey));
+  const record = await reads.devices.get(toHex(deviceKey));
   if (!record) throw new ForbiddenError('This device is not registered.');
   if (Number(record.value.revokedAtMs) > 0) throw new RevokedError('This device was revoked.');
   return { userId: record.value.userId, deviceKey };

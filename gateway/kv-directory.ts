@@ -10,6 +10,7 @@
  * @example const observer = await Room.observe(genesis, new KvDirectory(ctx.buckets, ctx.now));
  */
 import { toHex } from '../core/bytes.ts';
+import { encode } from '../core/codec.ts';
 import {
   type DeviceCertificate,
   type UserIdentity,
@@ -18,14 +19,16 @@ import {
 } from '../core/crypto/index.ts';
 import { NotFoundError, RoomKeyError } from '../core/errors.ts';
 import type { Directory } from '../core/room/index.ts';
-import type { Buckets } from './buckets.ts';
+import { v1 } from '../proto/index.ts';
+import type { UserDeviceReads } from './request-reads.ts';
+import { verifiedOnce } from './verified-memo.ts';
 
 /**
  * Directory over the gateway's KV (see the top of this file).
  * @example const directory = new KvDirectory(ctx.buckets, ctx.now);
  */
 export class KvDirectory implements Directory {
-  readonly #buckets: Pick<Buckets, 'users' | 'devices'>;
+  readonly #buckets: UserDeviceReads;
   readonly #now: () => number;
   readonly #identities = new Map<string, Promise<UserIdentity>>();
   readonly #devices = new Map<
@@ -33,7 +36,7 @@ export class KvDirectory implements Directory {
     Promise<{ certificate: DeviceCertificate; revokedAtMs: number } | undefined>
   >();
 
-  constructor(buckets: Pick<Buckets, 'users' | 'devices'>, now: () => number) {
+  constructor(buckets: UserDeviceReads, now: () => number) {
     this.#buckets = buckets;
     this.#now = now;
   }
@@ -44,7 +47,10 @@ export class KvDirectory implements Directory {
       hit = (async () => {
         const record = await this.#buckets.users.get(userId);
         if (!record?.value.identity) throw new NotFoundError(`No user ${userId} is registered.`);
-        return verifyUserIdentity(record.value.identity, { expectedUserId: userId });
+        const signed = record.value.identity;
+        return verifiedOnce(`identity:${userId}`, encode(v1.Signed, signed), () =>
+          verifyUserIdentity(signed, { expectedUserId: userId }),
+        );
       })();
       // Only successes are remembered: a user who registers later must be found then.
       hit.catch(() => this.#identities.delete(userId));
@@ -75,7 +81,11 @@ export class KvDirectory implements Directory {
         try {
           const identity = await this.identity(record.value.userId);
           // Expiry is judged by device(); verify with the issue time so an expired one still parses.
-          const certificate = await verifyDeviceCertificate(record.value.deviceCertificate, identity, 0);
+          const signed = record.value.deviceCertificate!;
+          const under = `certificate:${identity.userId}:${toHex(identity.signingKey)}`;
+          const certificate = await verifiedOnce(under, encode(v1.Signed, signed), () =>
+            verifyDeviceCertificate(signed, identity, 0),
+          );
           return { certificate, revokedAtMs: Number(record.value.revokedAtMs ?? 0) };
         } catch (error) {
           if (error instanceof RoomKeyError) return undefined;

@@ -8,6 +8,7 @@
 import type { GatewayContext } from './context.ts';
 import { cutOffDevices } from './jwt-cutoffs.ts';
 import { publishNotice, userDeviceNkeys } from './notifier.ts';
+import type { UserDeviceReads } from './request-reads.ts';
 import { deriveRoomRecord, type LoadedRoom } from './room-chain.ts';
 import { addUserRooms, saveRoomRecord } from './room-records.ts';
 
@@ -21,10 +22,12 @@ export async function applyMembership(
   change: { added: readonly string[]; removed: readonly string[] },
   /** The device that made the change: it refreshes by itself, no notice needed. */
   exceptNkey?: string,
+  /** Where whom to tell is read (a room creation shares the reads its checks made). */
+  reads: UserDeviceReads = ctx.buckets,
 ): Promise<void> {
   const record = deriveRoomRecord(room);
   // Who to tell is read beside step (1); they are told only after it (below).
-  const addedDevices = Promise.all(change.added.map((userId) => userDeviceNkeys(ctx.buckets, userId)));
+  const addedDevices = Promise.all(change.added.map((userId) => userDeviceNkeys(reads, userId)));
   addedDevices.catch(() => undefined); // awaited below; step (1) failing first must not leave it unheard
   await Promise.all([
     saveRoomRecord(ctx.buckets, record),
@@ -32,7 +35,7 @@ export async function applyMembership(
   ]);
   const epoch = room.observer.epoch;
   const removedDevices = await Promise.all(
-    change.removed.map(async (userId) => ({ userId, nkeys: await userDeviceNkeys(ctx.buckets, userId) })),
+    change.removed.map(async (userId) => ({ userId, nkeys: await userDeviceNkeys(reads, userId) })),
   );
   for (const { userId, nkeys } of removedDevices) {
     await cutOffDevices({ cutoffs: ctx.buckets.cutoffs, publisher: ctx.publisher }, userId, nkeys);

@@ -10,7 +10,7 @@ import { toHex } from '../core/bytes.ts';
 import { encode } from '../core/codec.ts';
 import { notifySubject, userNkey } from '../core/transport/index.ts';
 import { type roomkey, v1 } from '../proto/index.ts';
-import type { Buckets } from './buckets.ts';
+import type { UserDeviceReads } from './request-reads.ts';
 
 /**
  * Publishes one notice to each device nkey.
@@ -27,10 +27,7 @@ export function publishNotice(
 }
 
 /** The nkeys of a user's devices that are not revoked. */
-export async function userDeviceNkeys(
-  buckets: Pick<Buckets, 'users' | 'devices'>,
-  userId: string,
-): Promise<string[]> {
+export async function userDeviceNkeys(buckets: UserDeviceReads, userId: string): Promise<string[]> {
   const user = await buckets.users.get(userId);
   const keys = user?.value.deviceKeys ?? [];
   const records = await Promise.all(keys.map((key) => buckets.devices.get(toHex(key))));

@@ -8,6 +8,7 @@
 import { ConflictError } from '../core/errors.ts';
 import type { roomkey } from '../proto/index.ts';
 import type { Buckets } from './buckets.ts';
+import { appendUserRooms } from './user-room-lists.ts';
 
 const MAX_CAS_RETRIES = 16;
 
@@ -39,31 +40,17 @@ export async function saveRoomRecord(
   }
 }
 
-/** Adds `roomId` to each user's room list (idempotent). */
-export async function addUserRooms(
+/**
+ * Adds `roomId` to each user's room list (idempotent): batched per user and compare-and-set
+ * (user-room-lists.ts).
+ * @example await addUserRooms(ctx.buckets, ['u1'], roomId);
+ */
+export function addUserRooms(
   buckets: Pick<Buckets, 'userRooms'>,
   userIds: readonly string[],
   roomId: string,
 ): Promise<void> {
-  await Promise.all(
-    userIds.map(async (userId) => {
-      for (let attempt = 0; ; attempt++) {
-        const current = await buckets.userRooms.get(userId);
-        const ids = current?.value.roomIds ?? [];
-        if (ids.includes(roomId)) return;
-        try {
-          if (current) {
-            await buckets.userRooms.update(userId, { roomIds: [...ids, roomId] }, current.revision, 'raced');
-          } else {
-            await buckets.userRooms.create(userId, { roomIds: [roomId] }, 'raced');
-          }
-          return;
-        } catch (error) {
-          if (!(error instanceof ConflictError) || attempt >= MAX_CAS_RETRIES) throw error;
-        }
-      }
-    }),
-  );
+  return appendUserRooms(buckets, userIds, roomId);
 }
 
 /** The member entry of `userId`, or undefined when the user is not (or no longer) a member. */

@@ -20,6 +20,7 @@ import { KvDirectory } from '../kv-directory.ts';
 import { applyMembership } from '../membership-effects.ts';
 import { checkRules, requirePolicyId } from '../policy-checks.ts';
 import { readChain, roomPolicyKey } from '../policy-store.ts';
+import { readsOnce } from '../request-reads.ts';
 import type { Endpoint } from '../service.ts';
 
 export const MAX_GENESIS_REQUEST = 16 * 1024;
@@ -36,9 +37,12 @@ export function roomCreate(ctx: GatewayContext): Endpoint {
       // is judged in the order the checks are written below, so the errors are the same as when
       // they ran one after another. The policy chain is read at the org and project the genesis
       // claims; it is used only once the genesis verified (and says the same).
-      const directory = new KvDirectory(ctx.buckets, ctx.now);
+      // The caller's device record is also the genesis signer's, and the creator's records say
+      // whom to notify: one read each serves the checks and the effects (request-reads.ts).
+      const reads = readsOnce(ctx.buckets);
+      const directory = new KvDirectory(reads, ctx.now);
       const [callerRead, observerRead, chainRead] = await Promise.allSettled([
-        requireDevice(ctx, call.caller.user),
+        requireDevice(ctx, call.caller.user, reads),
         Room.observe(genesis, directory),
         (async () => {
           const claimed = decode(v1.RoomGenesisBody, genesis.body ?? new Uint8Array(), 'room genesis');
@@ -82,7 +86,7 @@ export function roomCreate(ctx: GatewayContext): Endpoint {
           rules,
           grants: [{ userId: caller.userId, role: Role.owner }],
         }),
-        applyMembership(ctx, room, { added: [caller.userId], removed: [] }, call.caller.user),
+        applyMembership(ctx, room, { added: [caller.userId], removed: [] }, call.caller.user, reads),
       ]);
       return encode(v1.CreateRoomResponse, { roomId, genesisSeq: seq });
     },
