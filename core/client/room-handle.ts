@@ -196,7 +196,8 @@ export class RoomHandle {
   }
 
   #firstUntimedEpoch(room: Room): number {
-    for (let epoch = 0; epoch <= room.epoch; epoch++) if (room.openedAtMs(epoch) === undefined) return epoch;
+    for (let epoch = 0; epoch <= room.epoch; epoch++)
+      if (room.openedAtMs(epoch) === undefined || room.seqOf(epoch) === undefined) return epoch;
     return room.epoch + 1;
   }
 

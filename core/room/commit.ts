@@ -49,6 +49,8 @@ export interface CommitInput {
   history?: readonly EpochSecretEntry[];
   /** The room's name and topic for the new epoch (unchanged, or new for a rename). */
   info: RoomInfo;
+  /** A rename: the gateway checks the committer's role for it; clients keep the old name without it. */
+  renames?: boolean;
   nowMs: number;
 }
 
@@ -65,6 +67,7 @@ export interface VerifiedCommitBody {
   committerUserId: string;
   committedAtMs: number;
   info: roomkey.v1.SealedRoomInfo.$Properties | null;
+  renames: boolean;
 }
 
 /** The new member list a change produces, with the rules of each kind checked. */
@@ -131,6 +134,7 @@ export async function buildCommit(input: CommitInput): Promise<{ signed: SignedP
     committerUserId: input.me.userId,
     committedAtMs: input.nowMs,
     info: sealRoomInfo({ roomId: input.roomId, epoch, roomInfoKey: keys.roomInfoKey, info: input.info }),
+    renames: input.renames === true,
   });
   return { signed: await signBody(LABEL_EPOCH_COMMIT, body, input.me.device.secretKey), secret };
 }
@@ -160,5 +164,6 @@ export async function verifyCommitSignature(signed: roomkey.v1.ISigned): Promise
     committerUserId: body.committerUserId,
     committedAtMs: body.committedAtMs,
     info: body.info ?? null,
+    renames: body.renames === true,
   };
 }

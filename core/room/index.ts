@@ -19,6 +19,7 @@ export { CONTENT_TYPE_TEXT, type CommitFacts, type IncomingEnvelope, MAX_HELD, R
 export { newRoomId } from './room-id.ts';
 export type {
   Directory,
+  EpochChange,
   EpochView,
   LocalMember,
   ReceiveResult,

@@ -56,6 +56,7 @@ import { asReceived, asRoomKeyError, parseReceived, type ReceivedEnvelope } from
 import { ReplayGuard, type ReplayState, storedPastGrace } from './replay-guard.ts';
 import type {
   Directory,
+  EpochChange,
   EpochView,
   LocalMember,
   ReceiveResult,
@@ -92,6 +93,12 @@ interface EpochState {
   sealedInfo: roomkey.v1.SealedRoomInfo.$Properties | null;
   /** When JetStream stored the Signed that opened this epoch (undefined: not known). */
   openedAtMs: number | undefined;
+  /** Its stream sequence (undefined: not known): where the change sits among messages. */
+  seq: number | undefined;
+  /** Who opened it and how (the genesis: the creator, kind undefined). */
+  change: Omit<EpochChange, 'epoch' | 'seq' | 'storedAtMs' | 'renamedTo'> | undefined;
+  /** Name and topic accepted for this epoch (undefined: not readable here). */
+  info: RoomInfo | undefined;
 }
 
 interface HeldEnvelope {
@@ -138,6 +145,9 @@ export class Room {
         roomPublicKey: genesis.roomPublicKey,
         sealedInfo: genesis.info,
         openedAtMs,
+        seq: undefined,
+        change: undefined,
+        info: undefined,
       },
     ];
     this.#replay = new ReplayGuard(this.#closedAt, () => this.epoch);
@@ -207,9 +217,12 @@ export class Room {
     if (!snapshot.genesis) throw new MalformedError('room snapshot: no genesis');
     const opened = (epoch: number): CommitFacts | undefined => {
       const storedAtMs = Number(snapshot.epochStoredAtMs?.[epoch] ?? 0);
-      return storedAtMs > 0 ? { storedAtMs } : undefined;
+      const seq = Number(snapshot.epochSeqs?.[epoch] ?? 0);
+      if (storedAtMs <= 0) return undefined;
+      return seq > 0 && Number.isSafeInteger(seq) ? { storedAtMs, seq } : { storedAtMs };
     };
     const room = await Room.fromGenesis(snapshot.genesis, me, directory, opened(0));
+    room.#epochs[0]!.seq = opened(0)?.seq;
     for (const [i, commit] of (snapshot.commits ?? []).entries())
       await room.applyCommit(commit, opened(i + 1));
     await room.#learnSecrets(
@@ -299,6 +312,33 @@ export class Room {
     return this.#epochs[epoch]?.openedAtMs;
   }
 
+  /** The stream sequence of the Signed that opened `epoch` (undefined: not known here). */
+  seqOf(epoch: number): number | undefined {
+    return this.#epochs[epoch]?.seq;
+  }
+
+  /**
+   * What each commit from `fromEpoch` on changed, by whom (from the signed commits this room
+   * verified): the membership rows of a history. `renamedTo` only for an accepted rename this
+   * device can read.
+   * @example for (const c of room.changes(1)) console.log(c.committerUserId, c.kind, c.added);
+   */
+  changes(fromEpoch = 1): EpochChange[] {
+    const out: EpochChange[] = [];
+    for (const state of this.#epochs.slice(Math.max(1, fromEpoch))) {
+      if (!state.change) continue;
+      const renamed = state.change.renames && state.info ? { renamedTo: state.info.name } : {};
+      out.push({
+        epoch: state.epoch,
+        ...state.change,
+        ...renamed,
+        ...(state.seq !== undefined ? { seq: state.seq } : {}),
+        ...(state.openedAtMs !== undefined ? { storedAtMs: state.openedAtMs } : {}),
+      });
+    }
+    return out;
+  }
+
   view(epoch = this.epoch): EpochView {
     const state = this.#epochs[epoch];
     if (!state) throw new UnknownEpochError(this.roomId, epoch);
@@ -337,7 +377,7 @@ export class Room {
 
   /** Builds a rotation that also changes the room's name and topic. */
   rename(info: Partial<RoomInfo>, options: { nowMs: number }): Promise<SignedProps> {
-    return this.#commit('rotate', { nowMs: options.nowMs, info: { ...this.info, ...info } });
+    return this.#commit('rotate', { nowMs: options.nowMs, info: { ...this.info, ...info }, renames: true });
   }
 
   async #commit(
@@ -347,6 +387,7 @@ export class Room {
       removed?: readonly string[];
       history?: EpochSecretEntry[];
       info?: RoomInfo;
+      renames?: boolean;
       nowMs: number;
     },
   ): Promise<SignedProps> {
@@ -392,6 +433,7 @@ export class Room {
       if (equalBytes(applied.body, signed.body!) && equalBytes(applied.signature, signed.signature!)) {
         const state = this.#epochs[body.epoch]!;
         if (state.openedAtMs === undefined && facts) await this.#learnOpenedAt(state, signed, body, facts);
+        if (state.seq === undefined && facts?.seq) state.seq = facts.seq;
         return { epoch: body.epoch, released: [] };
       }
       throw new ConflictError(
@@ -451,6 +493,15 @@ export class Room {
       roomPublicKey: body.roomPublicKey,
       sealedInfo: body.info,
       openedAtMs: facts?.storedAtMs,
+      seq: facts?.seq || undefined,
+      change: {
+        kind: body.kind,
+        committerUserId: body.committerUserId,
+        added: body.added,
+        removed: body.removed,
+        renames: body.renames,
+      },
+      info: undefined,
     });
     this.#chain.push({ body: signed.body!, signature: signed.signature!, signer: signed.signer! });
     if (parent.members.includes(this.#me.userId) && !expected.includes(this.#me.userId)) {
@@ -473,6 +524,7 @@ export class Room {
       throw new ConflictError('The chain read for this room starts with another genesis.');
     }
     const state = this.#epochs[0]!;
+    if (state.seq === undefined && facts.seq) state.seq = facts.seq;
     if (state.openedAtMs !== undefined) return;
     const creator = this.genesis.creatorUserId;
     await requireDeviceOf(
@@ -525,18 +577,41 @@ export class Room {
       this.#secrets.set(entry.epoch, entry.secret);
       this.#keys.set(entry.epoch, derived[i]!);
     });
-    for (const keys of derived) this.#readInfo(keys);
+    // In epoch order: whether an epoch renamed the room is judged against the one before it.
+    for (const keys of derived.sort((a, b) => a.epoch - b.epoch)) this.#readInfo(keys);
   }
 
   /** Keeps the name and topic of the newest readable epoch; an unreadable info is left out, not fatal. */
   #readInfo(keys: EpochKeys): void {
-    const sealed = this.#epochs[keys.epoch]?.sealedInfo;
-    if (!sealed || (this.#info && this.#info.epoch > keys.epoch)) return;
+    const state = this.#epochs[keys.epoch];
+    if (!state?.sealedInfo) return;
+    let opened: RoomInfo;
     try {
-      this.#info = { epoch: keys.epoch, info: openRoomInfo(sealed, keys) };
+      opened = openRoomInfo(state.sealedInfo, keys);
     } catch {
       // A committer who sealed garbage cannot stop the room; the previous name stays shown.
+      return;
     }
+    state.info = this.#acceptedInfo(keys.epoch, opened);
+    if (!this.#info || this.#info.epoch <= keys.epoch) this.#info = { epoch: keys.epoch, info: state.info };
+  }
+
+  /**
+   * The gateway sees no name, only the commit's `renames` flag (which it checks against the
+   * committer's role): a name that changed without the flag since the last epoch readable here is
+   * refused, and the previous one kept. Refusing the whole commit instead would let any member
+   * freeze the room's chain. With no earlier readable epoch (history not shared), it is taken.
+   */
+  #acceptedInfo(epoch: number, opened: RoomInfo): RoomInfo {
+    let flagged = false;
+    for (let e = epoch; e > 0; e--) {
+      flagged ||= this.#epochs[e]!.change?.renames === true;
+      const before = this.#epochs[e - 1]!.info;
+      if (before === undefined) continue;
+      const same = before.name === opened.name && before.topic === opened.topic;
+      return same || flagged ? opened : before;
+    }
+    return opened;
   }
 
   /**
@@ -749,6 +824,7 @@ export class Room {
       secrets: [...this.#secrets].map(([epoch, secret]) => ({ epoch, secret })),
       ...this.#snapshotReplay(options.withIds !== false),
       epochStoredAtMs: this.#epochs.map((e) => e.openedAtMs ?? 0),
+      epochSeqs: this.#epochs.map((e) => e.seq ?? 0),
       lastSeq: this.#lastSeq,
       seqLayout: this.#lastSeqLegacy ? 0 : 1,
       held: [...this.#held.values()].map(({ received }) => ({

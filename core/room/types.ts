@@ -87,3 +87,21 @@ export interface EpochView {
   /** True when this device holds the epoch secret. */
   readable: boolean;
 }
+
+/**
+ * What one commit changed, from the signed commit the room verified (Room.changes): a membership
+ * row of the history. `renamedTo`: the new name of an accepted rename this device can read.
+ */
+export interface EpochChange {
+  epoch: number;
+  kind: 'add' | 'remove' | 'rotate';
+  committerUserId: string;
+  added: string[];
+  removed: string[];
+  /** The commit carried the rename flag. */
+  renames: boolean;
+  renamedTo?: string;
+  /** Where and when JetStream stored the commit (absent until this device learned it). */
+  seq?: number;
+  storedAtMs?: number;
+}

@@ -1050,6 +1050,11 @@ export namespace roomkey {
             seqs: number[];
             latestEpoch: number;
             storedAtMs: number[];
+            callerRole: roomkey.v1.Role;
+            memberRoles: roomkey.v1.RoleGrant.$Properties[];
+            mayInvite: boolean;
+            mayRemove: boolean;
+            mayRename: boolean;
             static create(properties: roomkey.v1.CommitsResponse.$Shape): roomkey.v1.CommitsResponse & roomkey.v1.CommitsResponse.$Shape;
             static create(properties?: roomkey.v1.CommitsResponse.$Properties): roomkey.v1.CommitsResponse;
             static encode(message: roomkey.v1.CommitsResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1062,6 +1067,11 @@ export namespace roomkey {
                 seqs?: (number[]|null);
                 latestEpoch?: (number|null);
                 storedAtMs?: (number[]|null);
+                callerRole?: (roomkey.v1.Role|null);
+                memberRoles?: (roomkey.v1.RoleGrant.$Properties[]|null);
+                mayInvite?: (boolean|null);
+                mayRemove?: (boolean|null);
+                mayRename?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.CommitsResponse.$Properties;
@@ -2163,6 +2173,7 @@ export namespace roomkey {
             committerUserId: string;
             committedAtMs: number;
             info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
+            renames: boolean;
             static create(properties: roomkey.v1.EpochCommitBody.$Shape): roomkey.v1.EpochCommitBody & roomkey.v1.EpochCommitBody.$Shape;
             static create(properties?: roomkey.v1.EpochCommitBody.$Properties): roomkey.v1.EpochCommitBody;
             static encode(message: roomkey.v1.EpochCommitBody.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2183,6 +2194,7 @@ export namespace roomkey {
                 committerUserId?: (string|null);
                 committedAtMs?: (number|null);
                 info?: (roomkey.v1.SealedRoomInfo.$Properties|null);
+                renames?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.EpochCommitBody.$Properties;
@@ -2810,6 +2822,7 @@ export namespace roomkey {
             replayNewestStoredAtMs: number;
             replayEpochs: roomkey.v1.ReplayEpochIds.$Properties[];
             seqLayout: number;
+            epochSeqs: number[];
             static create(properties: roomkey.v1.RoomSnapshot.$Shape): roomkey.v1.RoomSnapshot & roomkey.v1.RoomSnapshot.$Shape;
             static create(properties?: roomkey.v1.RoomSnapshot.$Properties): roomkey.v1.RoomSnapshot;
             static encode(message: roomkey.v1.RoomSnapshot.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2830,6 +2843,7 @@ export namespace roomkey {
                 replayNewestStoredAtMs?: (number|null);
                 replayEpochs?: (roomkey.v1.ReplayEpochIds.$Properties[]|null);
                 seqLayout?: (number|null);
+                epochSeqs?: (number[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.RoomSnapshot.$Properties;

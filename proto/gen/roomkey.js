@@ -4358,6 +4358,7 @@ const $v1_CommitsResponse = /* @__PURE__ */ (function() {
         this.chain = [];
         this.seqs = [];
         this.storedAtMs = [];
+        this.memberRoles = [];
         if (p)
             for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                 if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -4368,6 +4369,11 @@ const $v1_CommitsResponse = /* @__PURE__ */ (function() {
     CommitsResponse.prototype.seqs = $util.emptyArray;
     CommitsResponse.prototype.latestEpoch = 0;
     CommitsResponse.prototype.storedAtMs = $util.emptyArray;
+    CommitsResponse.prototype.callerRole = 0;
+    CommitsResponse.prototype.memberRoles = $util.emptyArray;
+    CommitsResponse.prototype.mayInvite = false;
+    CommitsResponse.prototype.mayRemove = false;
+    CommitsResponse.prototype.mayRename = false;
 
     CommitsResponse.create = function(properties) {
         return new CommitsResponse(properties);
@@ -4392,6 +4398,18 @@ const $v1_CommitsResponse = /* @__PURE__ */ (function() {
         if (m.storedAtMs != null && m.storedAtMs.length) {
             w.uint32(34).uint64s(m.storedAtMs);
         }
+        if (m.callerRole != null && $Object.hasOwnProperty.call(m, "callerRole") && m.callerRole !== 0)
+            w.uint32(40).int32(m.callerRole);
+        if (m.memberRoles != null && m.memberRoles.length) {
+            for (var i = 0; i < m.memberRoles.length; ++i)
+                $v1_RoleGrant.encode(m.memberRoles[i], w.uint32(50).fork(), q + 1).ldelim();
+        }
+        if (m.mayInvite != null && $Object.hasOwnProperty.call(m, "mayInvite") && m.mayInvite !== false)
+            w.uint32(56).bool(m.mayInvite);
+        if (m.mayRemove != null && $Object.hasOwnProperty.call(m, "mayRemove") && m.mayRemove !== false)
+            w.uint32(64).bool(m.mayRemove);
+        if (m.mayRename != null && $Object.hasOwnProperty.call(m, "mayRename") && m.mayRename !== false)
+            w.uint32(72).bool(m.mayRename);
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -4468,6 +4486,50 @@ const $v1_CommitsResponse = /* @__PURE__ */ (function() {
                     if (!(m.storedAtMs && m.storedAtMs.length))
                         m.storedAtMs = [];
                     m.storedAtMs.push(r.uint64());
+                    continue;
+                }
+            case 5: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.int32())
+                        m.callerRole = v;
+                    else
+                        delete m.callerRole;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 2)
+                        break;
+                    if (!(m.memberRoles && m.memberRoles.length))
+                        m.memberRoles = [];
+                    m.memberRoles.push($v1_RoleGrant.decode(r, r.size(), $undefined, q + 1));
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.mayInvite = v;
+                    else
+                        delete m.mayInvite;
+                    continue;
+                }
+            case 8: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.mayRemove = v;
+                    else
+                        delete m.mayRemove;
+                    continue;
+                }
+            case 9: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.mayRename = v;
+                    else
+                        delete m.mayRename;
                     continue;
                 }
             }
@@ -9195,6 +9257,7 @@ const $v1_EpochCommitBody = /* @__PURE__ */ (function() {
     EpochCommitBody.prototype.committerUserId = "";
     EpochCommitBody.prototype.committedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
     EpochCommitBody.prototype.info = null;
+    EpochCommitBody.prototype.renames = false;
 
     EpochCommitBody.create = function(properties) {
         return new EpochCommitBody(properties);
@@ -9239,6 +9302,8 @@ const $v1_EpochCommitBody = /* @__PURE__ */ (function() {
             w.uint32(88).uint64(m.committedAtMs);
         if (m.info != null && $Object.hasOwnProperty.call(m, "info"))
             $v1_SealedRoomInfo.encode(m.info, w.uint32(98).fork(), q + 1).ldelim();
+        if (m.renames != null && $Object.hasOwnProperty.call(m, "renames") && m.renames !== false)
+            w.uint32(104).bool(m.renames);
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -9371,6 +9436,15 @@ const $v1_EpochCommitBody = /* @__PURE__ */ (function() {
                     if (u !== 2)
                         break;
                     m.info = $v1_SealedRoomInfo.decode(r, r.size(), $undefined, q + 1, m.info);
+                    continue;
+                }
+            case 13: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.bool())
+                        m.renames = v;
+                    else
+                        delete m.renames;
                     continue;
                 }
             }
@@ -11955,6 +12029,7 @@ const $v1_RoomSnapshot = /* @__PURE__ */ (function() {
         this.epochStoredAtMs = [];
         this.held = [];
         this.replayEpochs = [];
+        this.epochSeqs = [];
         if (p)
             for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                 if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -11973,6 +12048,7 @@ const $v1_RoomSnapshot = /* @__PURE__ */ (function() {
     RoomSnapshot.prototype.replayNewestStoredAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
     RoomSnapshot.prototype.replayEpochs = $util.emptyArray;
     RoomSnapshot.prototype.seqLayout = 0;
+    RoomSnapshot.prototype.epochSeqs = $util.emptyArray;
 
     RoomSnapshot.create = function(properties) {
         return new RoomSnapshot(properties);
@@ -12022,6 +12098,9 @@ const $v1_RoomSnapshot = /* @__PURE__ */ (function() {
         }
         if (m.seqLayout != null && $Object.hasOwnProperty.call(m, "seqLayout") && m.seqLayout !== 0)
             w.uint32(128).uint32(m.seqLayout);
+        if (m.epochSeqs != null && m.epochSeqs.length) {
+            w.uint32(138).uint64s(m.epochSeqs);
+        }
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -12157,6 +12236,20 @@ const $v1_RoomSnapshot = /* @__PURE__ */ (function() {
                         m.seqLayout = v;
                     else
                         delete m.seqLayout;
+                    continue;
+                }
+            case 17: {
+                    if (u === 2) {
+                        if (!(m.epochSeqs && m.epochSeqs.length))
+                            m.epochSeqs = [];
+                        r.uint64s(m.epochSeqs);
+                        continue;
+                    }
+                    if (u !== 0)
+                        break;
+                    if (!(m.epochSeqs && m.epochSeqs.length))
+                        m.epochSeqs = [];
+                    m.epochSeqs.push(r.uint64());
                     continue;
                 }
             }
