@@ -8,7 +8,7 @@
  */
 import { roomDeepLinkPath } from './deep-link.ts';
 import { type SentinelKind, sentinelKind } from './sentinel.ts';
-import { type WakeResult, wakeFromPush } from './wake.ts';
+import { type DeletedMessage, type WakeResult, wakeFromPush } from './wake.ts';
 
 /** What every RoomKey notification carries in `data`: read back by `notificationclick`. */
 export interface NotificationData {
@@ -17,6 +17,9 @@ export interface NotificationData {
   url: string;
   /** The stream sequence of the newest message it tells of (a room's only): closed once read up to it. */
   seq?: number;
+  /** The message it shows and its author: closed when the author deletes it. */
+  messageId?: string;
+  senderUserId?: string;
 }
 
 /** A notification on screen, as `getNotifications()` returns it. */
@@ -49,14 +52,19 @@ export async function handlePush(
 ): Promise<number> {
   const kind = sentinelKind(payload);
   if (!kind) return 0;
-  const { notifications, read } = await (options.wake ?? wakeFromPush)(kind);
+  const woken = await (options.wake ?? wakeFromPush)(kind);
+  const { notifications, read } = woken;
   await closeRead(registration, read);
+  await closeDeleted(registration, woken.deleted ?? []);
   const icon = options.icon ? new URL(options.icon, registration.scope).href : undefined;
   for (const result of notifications) {
     const data: NotificationData = {
       roomId: result.roomId,
       url: roomDeepLinkPath(result.roomId, registration.scope),
       ...(result.seq > 0 && { seq: result.seq }),
+      ...(result.messageId && result.senderUserId
+        ? { messageId: result.messageId, senderUserId: result.senderUserId }
+        : {}),
     };
     await registration.showNotification(result.title, { body: result.body, tag: result.tag, icon, data });
   }
@@ -78,6 +86,29 @@ export async function closeRead(
     const seq = Number((shown.data as Partial<NotificationData> | null)?.seq ?? 0);
     const upTo = read.get(roomId) ?? 0;
     if (roomId && upTo > 0 && seq <= upTo) {
+      shown.close();
+      closed++;
+    }
+  }
+  return closed;
+}
+
+/**
+ * Closes the notifications that show a message its author deleted; returns how many.
+ * @example await closeDeleted(self.registration, [{ roomId, messageId, author }]);
+ */
+export async function closeDeleted(
+  registration: Pick<NotifyingRegistration, 'getNotifications'>,
+  deleted: readonly DeletedMessage[],
+): Promise<number> {
+  if (deleted.length === 0) return 0;
+  let closed = 0;
+  for (const shown of await registration.getNotifications()) {
+    const data = shown.data as Partial<NotificationData> | null;
+    const hit = deleted.some(
+      (d) => d.roomId === data?.roomId && d.messageId === data?.messageId && d.author === data?.senderUserId,
+    );
+    if (hit) {
       shown.close();
       closed++;
     }

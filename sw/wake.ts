@@ -24,6 +24,7 @@ import {
   type ClientConfig,
   clientConfigFor,
   type DeviceRecord,
+  deletedBy,
   deviceReadMarkers,
   deviceRecords,
   fetchDeploymentConfig,
@@ -31,6 +32,7 @@ import {
   NotifiedWindow,
   openWithDeviceUnlock,
   readRecent,
+  type StoredMessage,
   settings,
 } from '../core/client/index.ts';
 import type { EncryptedStore } from '../core/store/index.ts';
@@ -45,6 +47,16 @@ export interface WakeNotification {
   tag: string;
   /** The stream sequence of the newest message it tells of (0: none); closed once read up to it. */
   seq: number;
+  /** The message it shows and its author: closed when the author deletes it. */
+  messageId?: string;
+  senderUserId?: string;
+}
+
+/** A message its author deleted: a notification showing it closes (its text must not stay). */
+export interface DeletedMessage {
+  roomId: string;
+  messageId: string;
+  author: string;
 }
 
 /** What a push led to: notifications to show, and every room's shared read marker. */
@@ -52,6 +64,8 @@ export interface WakeResult {
   notifications: WakeNotification[];
   /** Room → the sequence the user read up to on any device: notifications at or below it close. */
   read: Map<string, number>;
+  /** Messages deleted by their authors among those read: their notifications close. */
+  deleted?: DeletedMessage[];
 }
 
 /** The content-free notification: all a locked device can say. */
@@ -73,6 +87,7 @@ const WINDOW = 'sw/last-notified';
 export async function wakeFromPush(kind: SentinelKind = 'wake'): Promise<WakeResult> {
   const out: WakeNotification[] = [];
   const read = new Map<string, number>();
+  const deleted: DeletedMessage[] = [];
   const records = await deviceRecords().catch(() => []);
   // Nothing this worker can open: still one notification (Chrome requires one per push), content-free.
   let locked = records.length === 0;
@@ -87,7 +102,7 @@ export async function wakeFromPush(kind: SentinelKind = 'wake'): Promise<WakeRes
       if (kind === 'sync-read') {
         for (const [roomId, seq] of await deviceReadMarkers(store, config)) read.set(roomId, seq);
       } else {
-        out.push(...(await catchUpDevice(record, store, config, read)));
+        out.push(...(await catchUpDevice(record, store, config, read, deleted)));
       }
     } catch (error) {
       console.warn(`RoomKey: wake-up catch-up failed: ${(error as Error).message}`);
@@ -98,7 +113,7 @@ export async function wakeFromPush(kind: SentinelKind = 'wake'): Promise<WakeRes
   }
   // A read-state change shows nothing; a wake-up it could not read says only that something came.
   const generic = kind === 'wake' && out.length === 0 && locked;
-  return { notifications: generic ? [GENERIC] : out, read };
+  return { notifications: generic ? [GENERIC] : out, read, deleted };
 }
 
 /** The window in `store`, with the last notified sequences of the older marks taken over. */
@@ -123,6 +138,7 @@ async function catchUpDevice(
   store: EncryptedStore,
   config: ClientConfig,
   read: Map<string, number>,
+  deleted: DeletedMessage[],
 ): Promise<WakeNotification[]> {
   const window = await loadWindow(store);
   // Only what was stored after the last message this worker read in each room, and after what
@@ -144,7 +160,13 @@ async function catchUpDevice(
   const out: WakeNotification[] = [];
   for (const { roomId, name, messages } of rooms) {
     // Nothing stored before the opt-in is ever notified (by the server's stored time).
-    const fresh = window.catchUp(roomId, messages, { notBeforeMs: record.enabledAtMs ?? Date.now() });
+    const caughtUp = window.catchUp(roomId, messages, { notBeforeMs: record.enabledAtMs ?? Date.now() });
+    const gone = deletesIn(roomId, messages);
+    deleted.push(...gone);
+    // A message deleted by its author in the same batch is not shown at all.
+    const fresh = caughtUp.filter(
+      (m) => !gone.some((d) => d.messageId === m.messageId && d.author === m.senderUserId),
+    );
     const last = fresh.at(-1);
     if (!last) continue;
     const more = fresh.length > 1 ? ` (+${fresh.length - 1} more)` : '';
@@ -154,8 +176,22 @@ async function catchUpDevice(
       body: record.previews ? `${last.senderUsername}: ${last.text}${more}` : `New message${more}`,
       tag: `room-${roomId}`,
       seq: last.seq,
+      messageId: last.messageId,
+      senderUserId: last.senderUserId,
     });
   }
   await window.save();
   return out;
+}
+
+/**
+ * The deletes among `messages` (a delete names its target and is signed by its sender, who must be
+ * the target's author for any client to apply it; the notification checks that).
+ * @example deletesIn(roomId, messages) // [{ roomId, messageId: target, author }]
+ */
+export function deletesIn(roomId: string, messages: readonly StoredMessage[]): DeletedMessage[] {
+  return messages.flatMap((m) => {
+    const target = 'senderUserId' in m ? deletedBy(m) : undefined;
+    return target && 'senderUserId' in m ? [{ roomId, messageId: target, author: m.senderUserId }] : [];
+  });
 }

@@ -125,6 +125,7 @@ export { ReadMarkers, type ReadMarkersDeps } from './read-markers.ts';
 export { listReadMarkers, readMarkerOf, setReadMarker } from './read-markers-api.ts';
 export { announceAwake, deviceReadMarkers } from './read-markers-device.ts';
 export { type RecentOptions, type RecentRoom, readRecent } from './recent.ts';
+export { deletedBy, textOfDeleted } from './recent-messages.ts';
 export {
   type AccountFlows,
   Backoff,

@@ -91,6 +91,14 @@ export class OwnSends {
     return again;
   }
 
+  /**
+   * The author deleted these messages (a message and its edits): they are never sent again, and
+   * their text is no longer kept here.
+   */
+  forget(messageIds: ReadonlySet<string>): void {
+    for (const [seq, entry] of this.#bySeq) if (messageIds.has(entry.messageId)) this.#bySeq.delete(seq);
+  }
+
   /** Messages whose echo arrived and that still wait for a verdict. */
   get echoedWaiting(): number {
     let n = 0;

@@ -38,7 +38,7 @@ import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
 import { messageSizeProblem } from './message-size.ts';
-import { type Readable, RecentMessages } from './recent-messages.ts';
+import { deletedBy, type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
 import type {
   HeldMessage,
@@ -337,7 +337,7 @@ export class RoomHandle {
       return;
     }
     const own = this.#sent.has(message.messageId);
-    this.#recent.remember(message);
+    this.#remember(message);
     if (own) return; // send() already returned it
     // Edits, deletes and reactions change messages already counted; they are not news of their own.
     if (live && !message.own && !this.focused && !message.action) this.unread++;
@@ -413,8 +413,22 @@ export class RoomHandle {
       epoch,
       ...eventFieldsOf(options),
     });
-    this.#recent.remember(message);
+    this.#remember(message);
     return message;
+  }
+
+  /**
+   * A readable message of this room, kept a while (recent-messages.ts). A delete by this user also
+   * stops its target and the target's edits from being sent again (resend.ts): their text goes.
+   */
+  #remember(message: Readable): void {
+    this.#recent.remember(message);
+    const target = deletedBy(message);
+    if (!target || message.senderUserId !== this.#deps.me.userId) return;
+    const gone = new Set([target]);
+    for (const [id, options] of this.#sentOptions)
+      if (options.action === 'edit' && options.target && toHex(options.target) === target) gone.add(id);
+    this.#own.forget(gone);
   }
 
   #rememberSent(id: string): void {
@@ -528,7 +542,7 @@ export class RoomHandle {
         epoch,
         ...eventFieldsOf(options),
       });
-      this.#recent.remember(message);
+      this.#remember(message);
       this.#deps.onMessage(message);
     } catch (error) {
       if (error instanceof NotMemberError) return; // removed meanwhile: no longer ours to send

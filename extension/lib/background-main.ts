@@ -7,7 +7,7 @@
  * @example defineBackground(() => startBackground());
  */
 import { browser } from 'wxt/browser';
-import type { StoredMessage } from '../../core/client/index.ts';
+import { deletedBy, type StoredMessage } from '../../core/client/index.ts';
 import { ExtensionStorageBackend } from '../../core/store/index.ts';
 import { Account } from './account.ts';
 import { ApprovalPrompts } from './approval-prompts.ts';
@@ -150,6 +150,14 @@ export function startBackground(): Hub {
     for (const id of osNotifications.read(roomId, seq))
       void browser.notifications.clear(id).catch((error: unknown) => log('notification close', error));
   };
+  // …and when their message is deleted by its author: its text must not stay on screen.
+  const closeDeleted = (message: StoredMessage) => {
+    osNotifications.seen(message);
+    if (!('senderUserId' in message)) return;
+    const target = deletedBy(message);
+    const id = target && osNotifications.deleted(message.roomId, target, message.senderUserId);
+    if (id) void browser.notifications.clear(id).catch((error: unknown) => log('notification close', error));
+  };
   let hub: Hub | undefined;
   const account = new Account({
     backend: new ExtensionStorageBackend(local),
@@ -157,7 +165,7 @@ export function startBackground(): Hub {
     unlockCache,
     onState: (state) => hub?.accountChanged(state),
     onEvent: (type, detail) => {
-      if (type === 'message') osNotifications.seen(detail as StoredMessage);
+      if (type === 'message') closeDeleted(detail as StoredMessage);
       if (type === 'read') closeRead(detail as { roomId: string; seq: number });
       else hub?.sessionEvent(type, detail);
     },

@@ -5,10 +5,11 @@
  * messages here and sends a frame the ones it missed when it registers again — no fixed delay to
  * guess. Bounded (a number per room, an age), and de-duplicated by message id per frame
  * (`tabId:frameId`, so a tab that reconnects gets nothing twice). Pure: the hub decides who may
- * read what.
+ * read what. A delete by the author takes the text out here at once: the kept message stays
+ * without its text (a returning tab still shows it as deleted), its kept edits go.
  * @example kept.keep(message, sentTo); for (const m of kept.missedBy(frameKey, mayRead)) post(m);
  */
-import { type StoredMessage, settings } from '../../core/client/index.ts';
+import { deletedBy, type StoredMessage, settings, textOfDeleted } from '../../core/client/index.ts';
 
 /** Messages kept per room: as many as a resumed live reader hands on at once. */
 export const KEPT_PER_ROOM = settings.CATCH_UP_MESSAGES;
@@ -41,6 +42,8 @@ export class KeptMessages {
   keep(message: StoredMessage, sentTo: Iterable<string> = []): void {
     const room = this.#rooms.get(message.roomId) ?? new Map<string, Kept>();
     this.#rooms.set(message.roomId, room);
+    const target = 'senderUserId' in message ? deletedBy(message) : undefined;
+    if (target && 'senderUserId' in message) this.#deleted(room, target, message.senderUserId);
     const entry = room.get(message.messageId) ?? { message, atMs: this.#now(), sentTo: new Set<string>() };
     entry.message = message;
     for (const key of sentTo) entry.sentTo.add(key);
@@ -72,6 +75,15 @@ export class KeptMessages {
     let n = 0;
     for (const room of this.#rooms.values()) n += room.size;
     return n;
+  }
+
+  #deleted(room: Map<string, Kept>, target: string, author: string): void {
+    for (const [id, entry] of room) {
+      const kept = entry.message;
+      if (!('senderUserId' in kept) || !textOfDeleted(kept, target, author)) continue;
+      if (id === target) entry.message = { ...kept, text: '' };
+      else room.delete(id);
+    }
   }
 
   #prune(roomId: string): void {
