@@ -1,6 +1,6 @@
 /**
  * The members panel of `<roomkey-room>`: who is in the room and their role (owner, admin, member),
- * and — for owners and admins only, as the gateway's policy allows — an invite form (by username,
+ * and — for those the gateway allows (its `may`: owners and admins by default, admin-API grants and rules included) — an invite form (by username,
  * with "let them read earlier messages") and a Remove button per member of a lower role; everyone
  * may leave. Remove and Leave ask in a modal dialog first (the room moves to a new key). Fires `roomkey-member-invited`, `roomkey-member-removed`
  * and `roomkey-error` on the host. Each other member shows how far their keys are trusted
@@ -210,9 +210,13 @@ export class RoomMembers {
     this.#patch({ inviteError: '', inviteNote: '', inviteNoteUser: '' });
   }
 
-  /** Whether this user manages the room (invite, remove): owners and admins, as policy says. */
-  #manages(members: readonly MemberSummary[], me: string | undefined): boolean {
-    const role = members.find((m) => m.userId === me)?.role;
+  /**
+   * Whether this user may `act` here: as the gateway says (`may`, its rules and grants), else by
+   * the default policy (owners and admins manage the room).
+   */
+  #allows(room: RoomSummary | null | undefined, act: 'invite' | 'remove', me: string | undefined): boolean {
+    if (room?.may) return room.may[act];
+    const role = room?.members.find((m) => m.userId === me)?.role;
     // A client that does not say roles: offer it, the gateway decides.
     return role === undefined || role === 'owner' || role === 'admin';
   }
@@ -227,7 +231,8 @@ export class RoomMembers {
     const me = this.#source.me();
     const members = room?.members ?? [];
     const canWrite = this.#source.canWrite();
-    const manages = canWrite && this.#manages(members, me);
+    const invites = canWrite && this.#allows(room, 'invite', me);
+    const removes = canWrite && this.#allows(room, 'remove', me);
     const myRole = members.find((m) => m.userId === me)?.role;
     this.#syncTrust(members, me);
     return html`<section class="members" part="members" aria-labelledby="members-title">
@@ -247,7 +252,7 @@ export class RoomMembers {
                     } ${m.userId === me ? nothing : this.#renderTrust(m)}</span
                   >
                   ${
-                    manages && m.userId !== me && this.#mayRemove(m, myRole)
+                    removes && m.userId !== me && this.#mayRemove(m, myRole)
                       ? html`<button part="remove-button" type="button" @click=${() => this.#askRemove(m)}>
                           Remove<span class="visually-hidden"> ${m.username}</span>
                         </button>`
@@ -258,7 +263,7 @@ export class RoomMembers {
             </ul>`
           : nothing
       }
-      ${manages ? this.#renderInvite(members) : nothing}
+      ${invites ? this.#renderInvite(members) : nothing}
       ${
         canWrite && me && members.length > 1 && members.some((m) => m.userId === me)
           ? html`<button part="leave-button" class="leave" type="button" @click=${() => this.#askLeave(members, me)}>

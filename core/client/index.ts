@@ -167,6 +167,7 @@ export type {
   PresenceState,
   ReceivedMessage,
   RoomNotification,
+  RoomPermissions,
   RoomSummary,
   SendingMessage,
   SentMessage,

@@ -42,8 +42,10 @@ import { deletedBy, type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
 import type {
   HeldMessage,
+  MemberRole,
   MemberSummary,
   MessageEventFields,
+  RoomPermissions,
   RoomSummary,
   SentMessage,
   StoredMessage,
@@ -123,6 +125,8 @@ export class RoomHandle {
   #syncsStarted = 0;
   #vouchTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** The roles the gateway enforces here, from its last answer (undefined: not asked yet). */
+  #roles: GatewayRoles | undefined;
 
   constructor(roomId: string, deps: RoomDeps, room?: Room) {
     this.roomId = roomId;
@@ -170,6 +174,7 @@ export class RoomHandle {
         { roomId: this.roomId, fromEpoch: from },
         { timeoutMs: this.#deps.timeoutMs },
       );
+      this.#roles = gatewayRoles(res);
       const facts = (i: number) => {
         const storedAtMs = Number(res.storedAtMs[i] ?? 0);
         return storedAtMs > 0 ? { storedAtMs, seq: Number(res.seqs[i] ?? 0) } : undefined;
@@ -597,7 +602,7 @@ export class RoomHandle {
       (this.room?.members ?? []).map(async (userId) => ({
         userId,
         username: await this.#username(userId),
-        role: userId === this.room?.genesis.creatorUserId ? ('owner' as const) : ('member' as const),
+        role: this.#roles?.members.get(userId) ?? defaultRole(userId, this.room),
       })),
     );
     return {
@@ -607,6 +612,7 @@ export class RoomHandle {
       members,
       status: this.status,
       unread: this.unread,
+      ...(this.#roles ? { may: this.#roles.may } : {}),
     };
   }
 
@@ -657,4 +663,32 @@ function eventFieldsOf(options: SendOptions): MessageEventFields {
     if (options.reaction) fields.reaction = options.reaction;
   }
   return fields;
+}
+
+interface GatewayRoles {
+  members: Map<string, MemberRole>;
+  may: RoomPermissions;
+}
+
+/** The roles of a commits answer (the gateway's, grants of every level included). */
+function gatewayRoles(res: roomkey.v1.CommitsResponse): GatewayRoles {
+  const members = new Map<string, MemberRole>();
+  for (const grant of res.memberRoles ?? []) {
+    const role = memberRoleOf(grant.role ?? 0);
+    if (grant.userId && role) members.set(grant.userId, role);
+  }
+  return {
+    members,
+    may: { invite: res.mayInvite === true, remove: res.mayRemove === true, rename: res.mayRename === true },
+  };
+}
+
+/** owner 4, admin 3, member 2 (guest 1 shows as a member: it reads and writes); no role: unknown. */
+function memberRoleOf(role: number): MemberRole | undefined {
+  return role >= 4 ? 'owner' : role === 3 ? 'admin' : role >= 1 ? 'member' : undefined;
+}
+
+/** Before the gateway said: the default policy's (the creator owns the room). */
+function defaultRole(userId: string, room: Room | undefined): MemberRole {
+  return userId === room?.genesis.creatorUserId ? 'owner' : 'member';
 }

@@ -12,8 +12,9 @@ export interface MemberSummary {
   userId: string;
   username: string;
   /**
-   * The member's role as the default policy gives it: the room's creator owns it, everyone else is
-   * a member (grants made with the admin API are not read here). The gateway enforces the real one.
+   * The member's role as the gateway enforces it (grants at org, project and room, made with the
+   * admin API too), from the room's last chain read; before that, the default policy's (the room's
+   * creator owns it, everyone else is a member).
    */
   role?: MemberRole;
 }
@@ -31,6 +32,15 @@ export interface RoomSummary {
   status: 'member' | 'removed' | 'outside';
   /** Messages from others received live while the room was not focused. */
   unread: number;
+  /** What this user's role allows here, as the gateway says (absent until it said). */
+  may?: RoomPermissions;
+}
+
+/** Room management the gateway allows this user (each under the room's effective rules). */
+export interface RoomPermissions {
+  invite: boolean;
+  remove: boolean;
+  rename: boolean;
 }
 
 export type MessageStatus = ChatMessage['status'];

@@ -2,7 +2,8 @@
  * rk.v1.gw.device.room.commit: every membership change and key rotation goes through here, so
  * members need no publish permission on `.commit`. The gateway brings the room's verified chain up
  * to date, checks the caller signed the commit with its own device, checks policy (add → invite,
- * remove → remove, leaving yourself always allowed, rotate → rotate; under the default policy
+ * remove → remove, leaving yourself always allowed, rotate → rotate, a commit flagged `renames` →
+ * the invite rule's role too, since the sealed name is out of its sight; under the default policy
  * adding and removing belong to the room's owners and admins, the creator being its owner), verifies and applies the
  * commit on its keyless copy (signature, parent hash, committer membership, member list, one key
  * wrap per member), then stores it with Nats-Expected-Last-Subject-Sequence = the sequence of the
@@ -56,6 +57,10 @@ export function roomCommit(ctx: GatewayContext): Endpoint {
         throw new ForbiddenError(
           "Nobody may remove someone with a higher role than their own, such as the room's owner.",
         );
+      }
+      // The name is sealed: the gateway judges the plaintext flag every client requires of a rename.
+      if (claimed.renames && !can(RENAME_RULE, caller.userId, chain)) {
+        throw refusal('rename', effectiveRules(chain)[RENAME_RULE]);
       }
       const leaving = action === undefined && claimed.kind === COMMIT_KIND.remove;
 
@@ -151,6 +156,12 @@ async function retry(step: () => Promise<void>): Promise<void> {
   }
 }
 
+/**
+ * Renaming is managing the room: it takes the role the invite rule asks (owners and admins by
+ * default), so no new rule is needed in the policy levels.
+ */
+export const RENAME_RULE: Action = 'invite';
+
 function actionOf(kind: number, removed: readonly string[], userId: string): Action | undefined {
   if (kind === COMMIT_KIND.add) return 'invite';
   if (kind === COMMIT_KIND.remove)
@@ -182,10 +193,14 @@ const ROLE_NAMES: Record<number, string> = {
 };
 
 /** Says who may do it, so the person knows whom to ask. */
-function refusal(action: Action, needed: number): ForbiddenError {
+function refusal(action: Action | 'rename', needed: number): ForbiddenError {
   const what =
-    { invite: 'add members', remove: 'remove members', rotate: 'change the room key' }[action as string] ??
-    action;
+    {
+      invite: 'add members',
+      remove: 'remove members',
+      rotate: 'change the room key',
+      rename: 'rename the room',
+    }[action as string] ?? action;
   const who = ROLE_NAMES[needed] ?? 'owners';
   return new ForbiddenError(`Only the room's ${who} may ${what}: ask one of them.`);
 }

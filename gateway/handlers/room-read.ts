@@ -5,6 +5,8 @@
  *   removed member up to the commit that removed them. Paged to fit a reply. Each entry comes with
  *   its stream sequence and the time JetStream stored it: clients judge the committer's device,
  *   and which devices may send in the epoch, by that time.
+ *   With it, the caller's role and each member's as this gateway enforces them (admin-API grants
+ *   included) and what the caller may do (invite, remove, rename): clients show and offer that.
  * - room.list: the rooms the caller is or was in, with their latest epoch.
  * - room.cursor: places the caller device's consumer on the room's envelopes, never before the
  *   floor policy sets (its join sequence when pre-join history is not allowed), so NATS itself
@@ -15,15 +17,16 @@
 import { decode, encode } from '../../core/codec.ts';
 import type { SignedProps } from '../../core/crypto/index.ts';
 import { NotMemberError } from '../../core/errors.ts';
-import { can } from '../../core/policy/index.ts';
+import { can, type PolicyChain, roleOf } from '../../core/policy/index.ts';
 import { checkRoomId } from '../../core/room/index.ts';
 import { deviceConsumerName, ROOM_SUBJECTS } from '../../core/transport/index.ts';
-import { v1 } from '../../proto/index.ts';
+import { type roomkey, v1 } from '../../proto/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
 import { readChain, readRoomRecord } from '../policy-store.ts';
 import { formerMemberOf, memberOf } from '../room-records.ts';
 import type { Endpoint } from '../service.ts';
+import { RENAME_RULE } from './room-commit.ts';
 
 /** A commits reply stays below the client's reply limit (256 KiB). */
 const MAX_CHAIN_BYTES = 192 * 1024;
@@ -44,6 +47,8 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
       if (!member && !former) {
         throw new NotMemberError('You are not a member of this room.');
       }
+      const roles = readChain(ctx.buckets, { orgId: record.orgId, projectId: record.projectId, roomId });
+      roles.catch(() => undefined); // awaited below, after the chain
       return ctx.rooms.use(roomId, async (room) => {
         const latest = room.observer.epoch;
         // A removed member sees the chain up to its removal (it was there), nothing after.
@@ -65,9 +70,37 @@ export function roomCommits(ctx: GatewayContext): Endpoint {
           );
           size += bytes;
         }
-        return encode(v1.CommitsResponse, { chain, seqs, latestEpoch: until, storedAtMs });
+        const { chain: policy } = await roles;
+        return encode(v1.CommitsResponse, {
+          chain,
+          seqs,
+          latestEpoch: until,
+          storedAtMs,
+          ...rolesIn(policy, caller.userId, room.observer.members),
+        });
       });
     },
+  };
+}
+
+/**
+ * The roles the gateway enforces in the room (grants at org, project and room), so a client shows
+ * and offers what policy really allows, not a default. Authorization facts, no content.
+ */
+function rolesIn(
+  policy: PolicyChain,
+  userId: string,
+  members: readonly string[],
+): Pick<
+  roomkey.v1.CommitsResponse.$Properties,
+  'callerRole' | 'memberRoles' | 'mayInvite' | 'mayRemove' | 'mayRename'
+> {
+  return {
+    callerRole: roleOf(userId, policy),
+    memberRoles: members.map((member) => ({ userId: member, role: roleOf(member, policy) })),
+    mayInvite: can('invite', userId, policy),
+    mayRemove: can('remove', userId, policy),
+    mayRename: can(RENAME_RULE, userId, policy),
   };
 }
 

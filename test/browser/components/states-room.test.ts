@@ -60,6 +60,24 @@ describe('<roomkey-room> states', () => {
     equal($$(el, '[part=invite]').length, 1);
   });
 
+  it("what the gateway says this user may do decides, over the role's default", async () => {
+    const { el, client, roomId } = await openRoom(['bob', 'carol'], { bob: 'owner' });
+    // Rules set with the admin API let members invite here, but not remove.
+    client.updateRoom(roomId, { may: { invite: true, remove: false, rename: false } });
+    await until(() => $$(el, '[part=invite]').length === 1, 'the invite form for a member allowed to invite');
+    equal(removable(el).length, 0, 'no Remove: the gateway would refuse it');
+    await expectNoAxeViolations(fixture(), 'member allowed to invite');
+    client.updateRoom(roomId, {
+      members: client.rooms.get(roomId)!.members.map((m) => ({ ...m, role: 'admin' as const })),
+      may: { invite: false, remove: false, rename: false },
+    });
+    await until(
+      () => $$(el, '[part=invite]').length === 0,
+      'an admin whose rules allow nothing is offered nothing',
+    );
+    equal(removable(el).length, 0);
+  });
+
   it('leaving asks first, removes oneself, and the view says so once', async () => {
     const { el, client } = await openRoom(['bob'], { bob: 'owner' });
     const removed = recordEvents(el, 'roomkey-member-removed');
