@@ -21,6 +21,8 @@ export interface ErrorDetail {
     | 'sign-out'
     | 'list-rooms'
     | 'create-room'
+    | 'hide-room'
+    | 'show-room'
     | 'history'
     | 'send'
     | 'invite'

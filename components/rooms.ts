@@ -11,7 +11,10 @@ import { base } from './private-styles.ts';
 export const ROOM_NAME_MAX = 100;
 
 /**
- * The signed-in user's rooms, with unread counts, and a "New room" dialog. Selecting a room fires
+ * The signed-in user's rooms, with unread counts, and a "New room" dialog. With a client that keeps
+ * hidden rooms (`setRoomHidden`: a preference on this device, never sent to the server), each room
+ * has a Hide button (with Undo right after) and hidden rooms are listed apart under "Hidden rooms
+ * (N)", with their unread counts and a Show button. Selecting a room fires
  * `roomkey-room-select`; with `for="<id>"` the `<roomkey-room>` of that id opens it, no script needed
  * (without `for`, the page sets `room-id` on a `<roomkey-room>` in response).
  * Arrow keys, Home and End move between rooms; Escape closes the dialog.
@@ -42,6 +45,12 @@ export const ROOM_NAME_MAX = 100;
  * @csspart room-name - A room's name.
  * @csspart unread - A room's unread count badge.
  * @csspart room-note - "Removed" / "Not a member" note on a room.
+ * @csspart hide-button - A room's Hide button (clients with hidden rooms).
+ * @csspart hidden-note - "… is hidden." with Undo, right after hiding (role="status").
+ * @csspart undo-hide - The Undo button of that note.
+ * @csspart hidden-rooms - The "Hidden rooms (N)" disclosure (a details element).
+ * @csspart hidden-list - The list of hidden rooms.
+ * @csspart unhide-button - A hidden room's Show button.
  * @csspart dialog - The New room dialog.
  * @csspart input - The room name input.
  * @csspart field-error - The room name validation message.
@@ -72,6 +81,8 @@ export class RoomKeyRooms extends LitElement {
     _creating: { state: true },
     _createError: { state: true },
     _nameError: { state: true },
+    _hidden: { state: true },
+    _justHidden: { state: true },
   };
 
   static override styles = [
@@ -131,6 +142,25 @@ export class RoomKeyRooms extends LitElement {
         text-align: center;
         font-weight: 600;
       }
+      .row {
+        display: flex;
+        align-items: center;
+        gap: 0.25em;
+      }
+      .row > .room {
+        flex: 1;
+        min-width: 0;
+      }
+      .hide,
+      .unhide {
+        font-size: 0.8em;
+        padding: 0.2em 0.6em;
+      }
+      details summary {
+        cursor: pointer;
+        color: var(--roomkey-muted, #4a4f57);
+        padding: 0.25em 0;
+      }
       .room-note {
         color: var(--roomkey-muted, #4a4f57);
         font-size: 0.8em;
@@ -151,14 +181,19 @@ export class RoomKeyRooms extends LitElement {
   declare private _creating: boolean;
   declare private _createError: string;
   declare private _nameError: string;
+  /** Rooms hidden on this device (the client's `hidden` event keeps it current). */
+  declare private _hidden: ReadonlySet<string>;
+  /** The room just hidden, for Undo. */
+  declare private _justHidden: RoomSummary | null;
 
   /** Shows connection and key state unless another element of the page does. */
   readonly #status = new StatusOwner(this);
   readonly #clients = new ClientController(this, {
-    events: ['rooms', 'keys'],
+    events: ['rooms', 'keys', 'hidden'],
     onClient: () => this.#reload(),
     onEvent: (type, detail) => {
       if (type === 'rooms') this._rooms = detail as RoomKeyClientEvents['rooms'];
+      else if (type === 'hidden') this._hidden = new Set((detail as RoomKeyClientEvents['hidden']).roomIds);
       else if (type === 'keys' || type === 'session') this.#reload();
     },
   });
@@ -175,6 +210,8 @@ export class RoomKeyRooms extends LitElement {
     this._creating = false;
     this._createError = '';
     this._nameError = '';
+    this._hidden = new Set();
+    this._justHidden = null;
   }
 
   /** The rooms as last listed. */
@@ -194,8 +231,15 @@ export class RoomKeyRooms extends LitElement {
     this._loading = true;
     this._error = '';
     try {
-      const rooms = await client.listRooms();
-      if (generation === this.#generation) this._rooms = rooms;
+      const [rooms, hidden] = await Promise.all([
+        client.listRooms(),
+        // A damaged list of hidden rooms shows every room (the client reported it).
+        client.hiddenRooms?.().catch(() => []) ?? [],
+      ]);
+      if (generation === this.#generation) {
+        this._rooms = rooms;
+        this._hidden = new Set(hidden);
+      }
     } catch (error) {
       if (generation !== this.#generation) return;
       this._error = errorText(error);
@@ -248,13 +292,20 @@ export class RoomKeyRooms extends LitElement {
         }
       </p>`;
     }
-    return html`<ul part="list" aria-label="Your rooms" @keydown=${this.#onListKey}>
-        ${repeat(
-          this._rooms,
-          (room) => room.roomId,
-          (room) => this.#renderRoom(room),
-        )}
-      </ul>
+    const shown = this._rooms.filter((room) => !this._hidden.has(room.roomId));
+    const hidden = this._rooms.filter((room) => this._hidden.has(room.roomId));
+    return html`${
+      shown.length === 0
+        ? html`<p part="message" class="hint">All your rooms are hidden. They are listed under “Hidden rooms”.</p>`
+        : html`<ul part="list" aria-label="Your rooms" @keydown=${this.#onListKey}>
+            ${repeat(
+              shown,
+              (room) => room.roomId,
+              (room) => this.#renderRoom(room),
+            )}
+          </ul>`
+    }
+      ${this.#renderJustHidden()} ${this.#renderHidden(hidden)}
       ${
         approvedOnly
           ? html`<p part="approval-note" class="hint">
@@ -265,10 +316,39 @@ export class RoomKeyRooms extends LitElement {
       }`;
   }
 
-  #renderRoom(room: RoomSummary): TemplateResult {
+  #renderJustHidden(): TemplateResult | typeof nothing {
+    const room = this._justHidden;
+    if (!room || !this._hidden.has(room.roomId)) return nothing;
+    return html`<p part="hidden-note" class="hint" role="status">
+      “${room.name || 'Unnamed room'}” is hidden.
+      <button part="undo-hide" class="secondary" type="button" @click=${() => this.#setHidden(room, false)}>
+        Undo
+      </button>
+    </p>`;
+  }
+
+  /** Hidden rooms apart, with their unread counts (a hidden room still receives messages). */
+  #renderHidden(hidden: readonly RoomSummary[]): TemplateResult | typeof nothing {
+    if (hidden.length === 0) return nothing;
+    const unread = hidden.reduce((sum, room) => sum + room.unread, 0);
+    return html`<details part="hidden-rooms">
+      <summary>Hidden rooms (${hidden.length})${unread > 0 ? `, ${unread} unread` : ''}</summary>
+      <ul part="hidden-list" aria-label="Hidden rooms" @keydown=${this.#onListKey}>
+        ${repeat(
+          hidden,
+          (room) => room.roomId,
+          (room) => this.#renderRoom(room, true),
+        )}
+      </ul>
+    </details>`;
+  }
+
+  #renderRoom(room: RoomSummary, hidden = false): TemplateResult {
     const selected = room.roomId === this.selected;
     const note = room.status === 'removed' ? 'Removed' : room.status === 'outside' ? 'Not a member' : '';
-    return html`<li>
+    const name = room.name || 'Unnamed room';
+    const canHide = !!this.#clients.client?.setRoomHidden;
+    return html`<li class="row">
       <button
         class="room"
         part=${selected ? 'room room-selected' : 'room'}
@@ -288,7 +368,41 @@ export class RoomKeyRooms extends LitElement {
             : nothing
         }
       </button>
+      ${
+        !canHide
+          ? nothing
+          : hidden
+            ? html`<button part="unhide-button" class="unhide secondary" type="button" aria-label=${`Show ${name} in your rooms again`}
+                @click=${() => this.#setHidden(room, false)}>Show</button>`
+            : html`<button part="hide-button" class="hide secondary" type="button" aria-label=${`Hide ${name}`}
+                @click=${() => this.#setHidden(room, true)}>Hide</button>`
+      }
     </li>`;
+  }
+
+  /** Hides a room or shows it again (this device only); focus goes where the person acts next. */
+  async #setHidden(room: RoomSummary, hidden: boolean): Promise<void> {
+    const client = this.#clients.client;
+    if (!client?.setRoomHidden) return;
+    this._error = '';
+    try {
+      this._hidden = new Set(await client.setRoomHidden(room.roomId, hidden));
+      this._justHidden = hidden ? room : null;
+      await this.updateComplete;
+      const next = hidden
+        ? this.renderRoot.querySelector<HTMLButtonElement>('[part~=undo-hide]')
+        : this.renderRoot.querySelector<HTMLButtonElement>(
+            `button.room[data-room-id="${CSS.escape(room.roomId)}"]`,
+          );
+      next?.focus();
+    } catch (error) {
+      this._error = errorText(error);
+      emit(this, 'roomkey-error', {
+        action: hidden ? 'hide-room' : 'show-room',
+        message: this._error,
+        error,
+      });
+    }
   }
 
   #renderDialog(): TemplateResult {
@@ -345,7 +459,9 @@ export class RoomKeyRooms extends LitElement {
   }
 
   #onListKey = (event: KeyboardEvent): void => {
-    const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button.room')];
+    // Within one list: the rooms, or the hidden ones.
+    const list = event.currentTarget as HTMLElement;
+    const buttons = [...list.querySelectorAll<HTMLButtonElement>(':scope > li > button.room')];
     const at = buttons.indexOf(event.target as HTMLButtonElement);
     if (at < 0) return;
     const next =

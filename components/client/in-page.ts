@@ -96,7 +96,16 @@ export function presenceOf(doc: Document): PresenceState {
   return presenceFrom({ visible: doc.visibilityState !== 'hidden', focused: doc.hasFocus() });
 }
 
-const EVENTS = ['connection', 'keys', 'session', 'rooms', 'message', 'notification', 'outbox'] as const;
+const EVENTS = [
+  'connection',
+  'keys',
+  'session',
+  'rooms',
+  'message',
+  'notification',
+  'outbox',
+  'hidden',
+] as const;
 
 export class InPageClient extends EventTarget implements RoomKeyClient {
   readonly gatewayUrl: string;
@@ -220,6 +229,12 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
   sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
     return this.runtime.ready().sendEvent(roomId, event);
+  }
+  hiddenRooms(): Promise<string[]> {
+    return this.runtime.hiddenRooms();
+  }
+  setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    return this.runtime.setRoomHidden(roomId, hidden);
   }
   history(
     roomId: string,

@@ -170,6 +170,13 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   async discardSend(roomId: string, messageId: string): Promise<void> {
     await this.request('discardSend', { roomId, messageId });
   }
+  /** The rooms hidden on this device, of those this site may reach (the background keeps them). */
+  hiddenRooms(): Promise<string[]> {
+    return this.request('hiddenRooms', {});
+  }
+  setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    return this.request('setRoomHidden', { roomId, hidden });
+  }
   history(
     roomId: string,
     options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},

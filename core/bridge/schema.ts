@@ -94,6 +94,10 @@ export interface BridgeMethods {
   retrySend: { params: { roomId: string; messageId: string }; result: SentMessage };
   /** Drops a kept message unsent (Discard). */
   discardSend: { params: { roomId: string; messageId: string }; result: null };
+  // Hidden rooms (core/client hidden-rooms.ts), a preference the background keeps: a site sees and
+  // changes only those of the rooms it may reach.
+  hiddenRooms: { params: Record<string, never>; result: string[] };
+  setRoomHidden: { params: { roomId: string; hidden: boolean }; result: string[] };
 }
 
 export type BridgeMethod = keyof BridgeMethods;
@@ -116,6 +120,8 @@ export const IDEMPOTENT_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMetho
   'sealedRoomUrl',
   'lock',
   'unsent',
+  'hiddenRooms',
+  'setRoomHidden',
 ]);
 
 /**
@@ -144,6 +150,7 @@ export const BRIDGE_EVENT_TYPES: ReadonlySet<string> = new Set<keyof RoomKeyClie
   'notification',
   'dns',
   'outbox',
+  'hidden',
 ]);
 
 /** An error as it crosses the bridge: a core error code, its message, and the fields its class carries. */

@@ -263,6 +263,13 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
   },
   retrySend: keptMessage,
   discardSend: keptMessage,
+  // Hidden rooms
+  hiddenRooms: none,
+  setRoomHidden: (p) => {
+    onlyKeys(p, ['roomId', 'hidden'], [], 'params');
+    if (typeof p['hidden'] !== 'boolean') throw new MalformedError('bridge: hidden must be a boolean');
+    return { roomId: roomId(p), hidden: p['hidden'] };
+  },
 };
 
 /** A kept message of the outbox: its room and its id. */

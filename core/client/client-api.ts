@@ -63,6 +63,8 @@ export interface RoomKeyClientEvents {
   contacts: { userIds: string[] };
   /** The room's messages waiting in this device's outbox changed: the whole list (clients with `unsent`). */
   outbox: { roomId: string; unsent: readonly UnsentMessage[] };
+  /** The rooms hidden on this device changed (hidden-rooms.ts): all of them (as far as this page may see). */
+  hidden: { roomIds: readonly string[] };
 }
 
 export interface RoomKeyClient extends EventTarget {
@@ -92,6 +94,13 @@ export interface RoomKeyClient extends EventTarget {
   unsent?(roomId: string): Promise<UnsentMessage[]>;
   retrySend?(roomId: string, messageId: string): Promise<SentMessage>;
   discardSend?(roomId: string, messageId: string): Promise<void>;
+  /**
+   * Hidden rooms (hidden-rooms.ts): a local preference in this device's encrypted store, never
+   * sent to the gateway. A hidden room still receives and counts messages; lists show it apart.
+   * Both resolve with the hidden room ids; the `hidden` event follows every change.
+   */
+  hiddenRooms?(): Promise<string[]>;
+  setRoomHidden?(roomId: string, hidden: boolean): Promise<string[]>;
   /**
    * A reply, an edit or delete of one's own message, a reaction or its removal: a signed, encrypted
    * room message every client applies to its history (message-events.ts). Resolves once stored.

@@ -76,6 +76,7 @@ export {
   setPolicy,
 } from './gateway-api.ts';
 export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-directory.ts';
+export { HIDDEN_ROOMS_RECORD, HiddenRooms, parseHiddenRooms } from './hidden-rooms.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
 export { LocalState } from './local-state.ts';

@@ -276,6 +276,7 @@ export class Account {
       session.on('notification', (note) => this.#deps.onEvent('notification', note)),
       session.on('read', (read) => this.#deps.onEvent('read', read)),
       session.on('outbox', (outbox) => this.#deps.onEvent('outbox', outbox)),
+      session.on('hidden', (hidden) => this.#deps.onEvent('hidden', hidden)),
     ];
     this.#set({ keys: 'ready', session: session.session, connection: session.connection, gateway });
   }

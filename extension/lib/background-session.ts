@@ -61,6 +61,8 @@ export interface SessionEvents {
   read: { roomId: string; seq: number };
   /** The room's messages waiting in the background's outbox changed (the whole list). */
   outbox: { roomId: string; unsent: readonly UnsentMessage[] };
+  /** The rooms hidden on this device changed (all of them; the hub filters per site). */
+  hidden: { roomIds: readonly string[] };
 }
 
 /**
@@ -84,6 +86,9 @@ export interface BackgroundSession {
   unsent?(roomId: string): Promise<UnsentMessage[]>;
   retrySend?(roomId: string, messageId: string): Promise<SentMessage>;
   discardSend?(roomId: string, messageId: string): Promise<void>;
+  /** Hidden rooms (core/client hidden-rooms.ts, in the SDK's store): all of them, and a change. */
+  hiddenRooms?(): Promise<string[]>;
+  setRoomHidden?(roomId: string, hidden: boolean): Promise<string[]>;
   /** A reply, edit, delete or reaction (core/client message-events-send.ts); the other tabs hear of it too. */
   sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
   history(

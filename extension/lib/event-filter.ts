@@ -59,6 +59,11 @@ export function eventForFrame(
     case 'message':
     case 'outbox':
       return canRead(frame.kind, accessOf(event.detail.roomId)) ? event : undefined;
+    case 'hidden':
+      return {
+        type: 'hidden',
+        detail: { roomIds: event.detail.roomIds.filter((roomId) => accessOf(roomId) !== undefined) },
+      };
     case 'notification':
       return undefined;
   }

@@ -182,6 +182,20 @@ export async function handleRequest(
       await gate.room(caller, request.params.roomId, readNeed);
       await outboxOf(account.session()).discardSend(request.params.roomId, request.params.messageId);
       return null;
+    case 'hiddenRooms':
+    case 'setRoomHidden': {
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      const session = account.session();
+      if (!session.hiddenRooms || !session.setRoomHidden)
+        throw new UnsupportedError('RoomKey: this extension cannot hide rooms yet.');
+      if (request.method === 'setRoomHidden') await gate.room(caller, request.params.roomId, readNeed);
+      const all =
+        request.method === 'setRoomHidden'
+          ? await session.setRoomHidden(request.params.roomId, request.params.hidden)
+          : await session.hiddenRooms();
+      // A site learns nothing of rooms it may not reach, hidden or not.
+      return all.filter((roomId) => gate.accessOf(caller, roomId) !== undefined);
+    }
     case 'history': {
       const { roomId, limit } = request.params;
       await gate.room(caller, roomId, readNeed);

@@ -191,6 +191,9 @@ export class Hub {
     else if (type === 'notification') void this.#notify(detail as SessionEvents['notification']);
     else if (type === 'outbox')
       this.#broadcast({ type: 'outbox', detail: detail as SessionEvents['outbox'] });
+    // Each frame hears only of the rooms its site may reach (event-filter.ts).
+    else if (type === 'hidden')
+      this.#broadcast({ type: 'hidden', detail: detail as SessionEvents['hidden'] });
   }
 
   /** A site or a room of it was revoked: its frames stop receiving and lose the room's focus. */

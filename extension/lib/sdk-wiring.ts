@@ -27,6 +27,7 @@ import {
   type DeploymentConfig,
   deploymentConfigUrl,
   fetchDeploymentConfig,
+  HiddenRooms,
   LiveSession,
   type MessageEventInput,
   NotifiedWindow,
@@ -82,6 +83,7 @@ const incoming = (note: RoomNotification): IncomingNotification => ({
 });
 
 type OutboxListener = (detail: SessionEvents['outbox']) => void;
+type HiddenListener = (detail: SessionEvents['hidden']) => void;
 
 /**
  * RoomKeySession and its LiveSession as the background's BackgroundSession (lib/background-session.ts).
@@ -97,6 +99,8 @@ export class SdkSession implements BackgroundSession {
   /** Undefined when the stored outbox could not be read (reported; sends then go out directly). */
   readonly #outbox: Promise<OutboxSender | undefined>;
   readonly #outboxListeners = new Set<OutboxListener>();
+  readonly #hiddenListeners = new Set<HiddenListener>();
+  #hidden: Promise<HiddenRooms> | undefined;
   readonly #offOnline: () => void;
 
   private constructor(sdk: RoomKeySession, live: LiveSession, onError?: (error: Error) => void) {
@@ -220,6 +224,26 @@ export class SdkSession implements BackgroundSession {
     return this.sdk.approvePairing(offerText);
   }
 
+  async hiddenRooms(): Promise<string[]> {
+    return (await this.#hiddenRooms()).list();
+  }
+
+  async setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    const roomIds = await (await this.#hiddenRooms()).set(roomId, hidden);
+    for (const listener of this.#hiddenListeners) listener({ roomIds });
+    return roomIds;
+  }
+
+  /** The SDK store's hidden rooms (core/client hidden-rooms.ts), read on first use. */
+  #hiddenRooms(): Promise<HiddenRooms> {
+    this.#hidden ??= HiddenRooms.open(this.sdk.store);
+    const reading = this.#hidden;
+    reading.catch(() => {
+      if (this.#hidden === reading) this.#hidden = undefined;
+    });
+    return reading;
+  }
+
   async #requireOutbox(): Promise<OutboxSender> {
     const outbox = await this.#outbox;
     if (!outbox)
@@ -246,6 +270,11 @@ export class SdkSession implements BackgroundSession {
       return () => {
         for (const off of offs) off();
       };
+    }
+    if (type === 'hidden') {
+      const listen = listener as HiddenListener;
+      this.#hiddenListeners.add(listen);
+      return () => this.#hiddenListeners.delete(listen);
     }
     if (type === 'outbox') {
       const listen = listener as OutboxListener;

@@ -14,6 +14,7 @@ import { TypedEmitter } from '../../events.ts';
 import type { StoreBackend } from '../../store/backend.ts';
 import type { Argon2Params } from '../../store/params.ts';
 import { type ClientConfig, deploymentConfigUrl } from '../config.ts';
+import { HiddenRooms } from '../hidden-rooms.ts';
 import { LocalState } from '../local-state.ts';
 import { OutboxSender } from '../outbox-sender.ts';
 import type { PasskeyUnlock } from '../passkey.ts';
@@ -55,6 +56,8 @@ export interface ClientRuntimeEvents {
   notification: RoomNotification;
   /** The room's messages waiting in this device's outbox changed (the whole list). */
   outbox: { roomId: string; unsent: readonly UnsentMessage[] };
+  /** The rooms hidden on this device changed (all of them). */
+  hidden: { roomIds: readonly string[] };
 }
 
 export interface ClientRuntimeOptions {
@@ -93,6 +96,8 @@ export class ClientRuntime {
   /** A session being opened (signed in, resumed) that is not adopted yet. */
   #listening: LiveSession | undefined;
   readonly #window = NotifiedWindow.inMemory();
+  /** The hidden rooms of the running session's store (read on first use). */
+  #hidden: { sdk: RoomKeySession; rooms: Promise<HiddenRooms> } | undefined;
   /** The outbox of the running session (opened at each unlock; sends wait for it). */
   #outbox: Promise<OutboxSender | undefined> | undefined;
 
@@ -244,6 +249,30 @@ export class ClientRuntime {
   async discardSend(roomId: string, messageId: string): Promise<void> {
     this.ready();
     await (await this.#requireOutbox()).discard(roomId, messageId);
+  }
+
+  /** The rooms hidden on this device (../hidden-rooms.ts), in the order they were hidden. */
+  async hiddenRooms(): Promise<string[]> {
+    return (await this.#hiddenOf(this.ready())).list();
+  }
+
+  /** Hides a room on this device, or shows it again; a `hidden` event follows. */
+  async setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    const roomIds = await (await this.#hiddenOf(this.ready())).set(roomId, hidden);
+    this.#events.emit('hidden', { roomIds });
+    return roomIds;
+  }
+
+  #hiddenOf(sdk: RoomKeySession): Promise<HiddenRooms> {
+    if (this.#hidden?.sdk !== sdk) {
+      const rooms = HiddenRooms.open(sdk.store);
+      this.#hidden = { sdk, rooms };
+      // A damaged record is reported once; the next call reads it again.
+      rooms.catch(() => {
+        if (this.#hidden?.rooms === rooms) this.#hidden = undefined;
+      });
+    }
+    return this.#hidden.rooms;
   }
 
   /** The host's presence (from its page's visibility and focus). */

@@ -265,6 +265,24 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     return [...this.rooms.values()];
   }
 
+  /** Rooms hidden on this "device" (core/client hidden-rooms.ts keeps them in the store). */
+  readonly hidden = new Set<string>();
+
+  async hiddenRooms(): Promise<string[]> {
+    await this.#enter('hiddenRooms', []);
+    this.needReady();
+    return [...this.hidden];
+  }
+
+  async setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    await this.#enter('setRoomHidden', [roomId, hidden]);
+    this.needReady();
+    if (hidden) this.hidden.add(roomId);
+    else this.hidden.delete(roomId);
+    this.#emit('hidden', { roomIds: [...this.hidden] });
+    return [...this.hidden];
+  }
+
   async createRoom(name: string): Promise<RoomSummary> {
     await this.#enter('createRoom', [name]);
     this.needReady();

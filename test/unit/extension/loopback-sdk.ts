@@ -146,6 +146,20 @@ class LoopbackSession implements BackgroundSession {
     return message;
   }
 
+  /** Hidden rooms in memory (core/client hidden-rooms.ts keeps them in the store: its own tests). */
+  readonly #hidden = new Set<string>();
+
+  async hiddenRooms(): Promise<string[]> {
+    return [...this.#hidden];
+  }
+
+  async setRoomHidden(roomId: string, hidden: boolean): Promise<string[]> {
+    if (hidden) this.#hidden.add(roomId);
+    else this.#hidden.delete(roomId);
+    this.#emit('hidden', { roomIds: [...this.#hidden] });
+    return [...this.#hidden];
+  }
+
   /** As send, with the event's fields on the stored message (no crypto here: core/client's test it). */
   async sendEvent(roomId: string, event: MessageEventInput): Promise<SentMessage> {
     const room = this.#room(roomId);
