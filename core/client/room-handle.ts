@@ -40,6 +40,7 @@ import { LiveReader } from './live-reader.ts';
 import { messageSizeProblem } from './message-size.ts';
 import { deletedBy, type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
+import { SentIds } from './sent-ids.ts';
 import type {
   HeldMessage,
   MemberRole,
@@ -79,7 +80,7 @@ export interface RoomDeps {
   caughtUp?: () => Promise<void> | undefined;
 }
 
-/** Ids of messages sent from here that are remembered (their live echoes are skipped). */
+/** Ids of messages sent from here that are remembered, 4,096 to twice that (live echoes are skipped). */
 const SENT = 4096;
 const COMMIT_ATTEMPTS = 4;
 /** Sends of one commit through outages (backoff 0.25, 0.5, 1, 2 s between them). */
@@ -109,7 +110,7 @@ export class RoomHandle {
   focused = false;
   readonly #deps: RoomDeps;
   readonly #recent = new RecentMessages();
-  readonly #sent = new Set<string>();
+  readonly #sent = new SentIds(SENT);
   /** The reply or event of own messages that may be sent again (same bounds as #sent). */
   readonly #sentOptions = new Map<string, SendOptions>();
   readonly #reader: LiveReader;
@@ -305,7 +306,7 @@ export class RoomHandle {
     // not an envelope show nothing either (parsed once, where the reader received them).
     const fresh = batch.filter((received) => {
       const id = messageIdOf(received);
-      if (id !== undefined && this.#sent.has(toHex(id))) {
+      if (id !== undefined && this.#sent.has(id)) {
         // The echo tells when JetStream stored it: the fact receivers judge it by.
         if (received.facts)
           this.#own.echoed(received.facts.seq, received.facts.storedAtMs, this.#syncsStarted);
@@ -437,13 +438,8 @@ export class RoomHandle {
   }
 
   #rememberSent(id: string): void {
-    this.#sent.delete(id);
-    this.#sent.add(id);
-    if (this.#sent.size > SENT) {
-      const oldest = this.#sent.values().next().value!;
-      this.#sent.delete(oldest);
-      this.#sentOptions.delete(oldest);
-    }
+    if (!this.#sent.remember(id)) return;
+    for (const kept of this.#sentOptions.keys()) if (!this.#sent.has(kept)) this.#sentOptions.delete(kept);
   }
 
   /** Waits for a running catch-up, at most CATCH_UP_WAIT_MS. */
