@@ -155,7 +155,10 @@ export class RoomMembers {
   async #loadTrust(client: RoomKeyClient, ids: string[]): Promise<void> {
     if (!client.contacts || ids.length === 0) return;
     const views = await client.contacts(ids).catch(() => [] as ContactView[]);
-    for (const view of views) this.#trust.set(view.userId, view);
+    for (const view of views) {
+      this.#trust.set(view.userId, view);
+      this.#verify.update(view);
+    }
     this.#host.requestUpdate();
   }
 

@@ -2,7 +2,10 @@
  * The "verify a contact" dialog of `<roomkey-room>`'s members panel: the safety number of this
  * user and the contact as 12 groups of digits and as a QR code, the contact's code scanned with
  * the camera (devices-qr.ts: getUserMedia + jsQR) or pasted (the QR's text, or the digits typed), "The numbers match" for comparing in person, and
- * for a contact whose key changed, the review: what changed and "Accept the new key". Internal.
+ * for a contact whose key changed, the review: what changed and "Accept the new key". A client that
+ * may not change trust itself (a page under the extension: no `verifyContact`, but
+ * `openVerifyContact`) shows the number and "Verify in RoomKey" instead, which opens the
+ * extension's own window where the user confirms; the new state arrives as a `contacts` event. Internal.
  * @example readonly #verify = new VerifyContact(host, { client: () => this.#source.client(), changed });
  */
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
@@ -87,8 +90,15 @@ export class VerifyContact {
     dialog.querySelector<HTMLElement>('[data-first]')?.focus();
   }
 
+  /** A newer view of a contact (a `contacts` event): the open dialog shows it. */
+  update(view: ContactView): void {
+    if (this.#state.contact?.userId === view.userId) this.#patch({ contact: view });
+  }
+
   render(): TemplateResult {
     const { contact, busy, error, note } = this.#state;
+    const client = this.#source.client();
+    const asks = !client?.verifyContact && Boolean(client?.openVerifyContact);
     const name = contact?.username ?? '';
     const number = contact?.safetyNumber;
     const changed = contact?.trust === 'key-changed';
@@ -115,7 +125,28 @@ export class VerifyContact {
               ${qrSvg(number.qrText, `QR code of your safety number with ${name}`, 'safety-qr')}`
           : html`<p>The safety number can't be computed now: try again when online.</p>`
       }
-      <form class="verify-form" novalidate @submit=${this.#onCheck}>
+      ${asks ? this.#renderAsk(changed, busy, error, note) : this.#renderForm(changed, name, busy, error, note)}
+    </dialog>`;
+  }
+
+  /** Under the extension: the decision is made in its own window. */
+  #renderAsk(changed: boolean, busy: boolean, error: string, note: string): TemplateResult {
+    return html`<p part="verify-elsewhere">
+        With the RoomKey extension, you ${changed ? 'review key changes' : 'verify contacts'} in its own window, where you
+        can compare this number or scan their code and confirm.
+      </p>
+      <div class="actions">
+        <button part="verify-in-extension" type="button" data-first aria-disabled=${busy ? 'true' : 'false'}
+          @click=${this.#onAsk}>${changed ? 'Review in RoomKey' : 'Verify in RoomKey'}</button>
+        <button type="button" class="secondary" @click=${() => this.#dialog?.close()}>Close</button>
+      </div>
+      <p class="error" part="error" id="verify-error" role="alert">${error}</p>
+      <p class="hint" part="verify-status" role="status">${note}</p>`;
+  }
+
+  #renderForm(changed: boolean, name: string, busy: boolean, error: string, note: string): TemplateResult {
+    const { contact } = this.#state;
+    return html`<form class="verify-form" novalidate @submit=${this.#onCheck}>
         <div class="field">
           <label for="verify-code">${name}'s code (the text of their QR code, or the 60 digits)</label>
           <input part="verify-input" id="verify-code" name="code" autocomplete="off" spellcheck="false"
@@ -148,13 +179,28 @@ export class VerifyContact {
         }
         <p class="error" part="error" id="verify-error" role="alert">${error}</p>
         <p class="hint" part="verify-status" role="status">${note}</p>
-      </form>
-    </dialog>`;
+      </form>`;
   }
 
   get #dialog(): HTMLDialogElement | null {
     return this.#host.renderRoot.querySelector('dialog.verify');
   }
+
+  #onAsk = async (): Promise<void> => {
+    const client = this.#source.client();
+    const contact = this.#state.contact;
+    if (this.#state.busy || !client?.openVerifyContact || !contact) return;
+    this.#patch({ busy: true, error: '', note: '' });
+    try {
+      await client.openVerifyContact(contact.userId);
+      this.#patch({ note: `Confirm in the RoomKey window; ${contact.username}'s state here follows.` });
+    } catch (error) {
+      this.#patch({ error: errorText(error) });
+      emit(this.#host, 'roomkey-error', { action: 'verify-contact', message: this.#state.error, error });
+    } finally {
+      this.#patch({ busy: false });
+    }
+  };
 
   #onClosed = (): void => {
     this.#endScan();

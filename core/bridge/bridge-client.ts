@@ -5,6 +5,7 @@
  * @example const client = new BridgeClient(new WindowTransport(window), { gateway }); await client.connect();
  */
 import type { KeyState, RoomKeyClient, Session } from '../client/client-api.ts';
+import type { ContactView } from '../client/contacts.ts';
 import type { MessageEventInput } from '../client/message-events-send.ts';
 import type {
   ConnectionState,
@@ -214,6 +215,24 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
    */
   async sealedRoomUrl(roomId: string): Promise<string> {
     return (await this.request('sealedRoomUrl', { roomId })).url;
+  }
+
+  /**
+   * Contacts' trust and safety numbers (core/client/contacts.ts), for members of rooms this site
+   * may read only (NotApprovedError otherwise).
+   * @example const [bob] = await client.contacts([bobId]);
+   */
+  contacts(userIds: readonly string[]): Promise<ContactView[]> {
+    return this.request('contacts', { userIds: [...userIds] });
+  }
+
+  /**
+   * Asks the extension to show its own verify window for a contact (the page cannot verify or
+   * accept a key change itself); the outcome arrives as a `contacts` event.
+   * @example button.onclick = () => client.openVerifyContact(bobId);
+   */
+  async openVerifyContact(userId: string): Promise<void> {
+    await this.request('openVerifyContact', { userId });
   }
 
   #receive(reply: BridgeReply): void {

@@ -10,6 +10,7 @@ export { ROOM_ID_PATTERN } from '../room/_checks.ts';
 export { BridgeClient, type BridgeTransport } from './bridge-client.ts';
 export { type ErrorFields, errorFields, isErrorCode, reviveError } from './error-table.ts';
 export { ExtensionOnlyError, NotApprovedError } from './errors.ts';
+export { ExtensionPageClient } from './extension-page-client.ts';
 export { EXTENSION_MARKER } from './marker.ts';
 export { type BridgePort, PortLink, type PortLinkOptions, RECONNECT_DELAYS_MS } from './port-link.ts';
 export {
@@ -24,6 +25,7 @@ export {
   type BridgeReply,
   type BridgeRequest,
   type ClientStateSnapshot,
+  CONTACT_TRUST_METHODS,
   type FrameState,
   type HelloResult,
   IDEMPOTENT_METHODS,
@@ -40,6 +42,7 @@ export {
 } from './schema.ts';
 export {
   type Boundary,
+  CONTACT_TRUST_REFUSAL,
   checkRequest,
   type RequestVerdict,
   readFrameState,

@@ -9,6 +9,7 @@
  * @example window.postMessage(requestEnvelope({ id: 'r1', method: 'listRooms', params: {} }), location.origin);
  */
 import type { KeyState, RoomKeyClientEvents, Session } from '../client/client-api.ts';
+import type { ContactView } from '../client/contacts.ts';
 import type { MessageEventInput } from '../client/message-events-send.ts';
 import type {
   ConnectionState,
@@ -40,6 +41,10 @@ export const BRIDGE_LIMITS = {
   textChars: 60_000,
   roomNameBytes: 256,
   historyLimit: 100_000,
+  /** User ids in one `contacts` request. */
+  contactIds: 1000,
+  /** A scanned safety-number QR's text or the typed digits (with spaces). */
+  scannedChars: 256,
 } as const;
 
 /** How far a site may see into a room: `read` (the page gets plaintext) or `sealed` (only the extension's iframe does). */
@@ -98,6 +103,18 @@ export interface BridgeMethods {
   // changes only those of the rooms it may reach.
   hiddenRooms: { params: Record<string, never>; result: string[] };
   setRoomHidden: { params: { roomId: string; hidden: boolean }; result: string[] };
+  // ---- contacts (core/client/contacts.ts): a site reads, only the extension's own UI decides ----
+  /**
+   * The trust and safety number of each contact, for members of rooms the caller may read only
+   * (NotApprovedError for anyone else, with no data).
+   */
+  contacts: { params: { userIds: string[] }; result: ContactView[] };
+  /** Asks the extension to show its own verify window for that contact (same rule as `contacts`). */
+  openVerifyContact: { params: { userId: string }; result: null };
+  /** Management acts on trust: the extension's own pages only (CONTACT_TRUST_METHODS). */
+  verifyContact: { params: { userId: string; scanned: string | null }; result: ContactView };
+  unverifyContact: { params: { userId: string }; result: ContactView };
+  acceptKeyChange: { params: { userId: string }; result: ContactView };
 }
 
 export type BridgeMethod = keyof BridgeMethods;
@@ -122,6 +139,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMetho
   'unsent',
   'hiddenRooms',
   'setRoomHidden',
+  'contacts',
 ]);
 
 /**
@@ -133,6 +151,17 @@ export const PASSWORD_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMethod>
   'signUp',
   'signIn',
   'unlock',
+]);
+
+/**
+ * Methods that change how far the user trusts a contact's keys: only the extension's own UI does
+ * them (the user confirms there), so a page's window never gets to send them (refused like the
+ * password methods) and the background refuses them from any site's frame.
+ */
+export const CONTACT_TRUST_METHODS: ReadonlySet<BridgeMethod> = new Set<BridgeMethod>([
+  'verifyContact',
+  'unverifyContact',
+  'acceptKeyChange',
 ]);
 
 /** A client event as it crosses the bridge. */
@@ -151,6 +180,7 @@ export const BRIDGE_EVENT_TYPES: ReadonlySet<string> = new Set<keyof RoomKeyClie
   'dns',
   'outbox',
   'hidden',
+  'contacts',
 ]);
 
 /** An error as it crosses the bridge: a core error code, its message, and the fields its class carries. */

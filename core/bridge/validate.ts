@@ -20,6 +20,7 @@ import {
   type BridgeMethod,
   type BridgeReply,
   type BridgeRequest,
+  CONTACT_TRUST_METHODS,
   type FrameState,
   PASSWORD_METHODS,
   type ParamsOf,
@@ -75,11 +76,18 @@ export function readRequest(data: unknown, boundary: Boundary): RequestVerdict {
     if (boundary === 'window' && PASSWORD_METHODS.has(copy['method'] as BridgeMethod)) {
       throw new ExtensionOnlyError();
     }
+    if (boundary === 'window' && CONTACT_TRUST_METHODS.has(copy['method'] as BridgeMethod)) {
+      throw new ExtensionOnlyError(CONTACT_TRUST_REFUSAL);
+    }
     return { kind: 'request', request: checkRequest(id, copy['method'], copy['params']) };
   } catch (error) {
     return { kind: 'bad', id, error: asRoomKeyError(error) };
   }
 }
+
+/** What a site hears when it tries to change a contact's trust itself. */
+export const CONTACT_TRUST_REFUSAL =
+  'RoomKey: with the RoomKey extension installed, contacts are verified and key changes accepted only in its own window. Use "Verify in RoomKey" on this page (client.openVerifyContact), then confirm there.';
 
 /**
  * Checks a method name and its params (exact keys, types, sizes) and returns the typed request.
@@ -214,11 +222,7 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
   },
   removeMember: (p) => {
     onlyKeys(p, ['roomId', 'userId'], [], 'params');
-    const userId = p['userId'];
-    if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-      throw new MalformedError('bridge: userId must be 1-64 of A-Z a-z 0-9 _ -');
-    }
-    return { roomId: roomId(p), userId };
+    return { roomId: roomId(p), userId: userIdOf(p['userId']) };
   },
   send: (p) => {
     onlyKeys(p, ['roomId', 'text'], [], 'params');
@@ -256,6 +260,26 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
     onlyKeys(p, ['roomId'], [], 'params');
     return { roomId: roomId(p) };
   },
+  contacts: (p) => {
+    onlyKeys(p, ['userIds'], [], 'params');
+    const ids = p['userIds'];
+    if (!Array.isArray(ids)) throw new MalformedError('bridge: userIds must be a list of user ids');
+    if (ids.length > BRIDGE_LIMITS.contactIds) {
+      throw new TooLargeError(`bridge: at most ${BRIDGE_LIMITS.contactIds} userIds per request`);
+    }
+    return { userIds: ids.map((id) => userIdOf(id)) };
+  },
+  openVerifyContact: oneUser,
+  verifyContact: (p) => {
+    onlyKeys(p, ['userId'], ['scanned'], 'params');
+    const scanned = p['scanned'] ?? null;
+    return {
+      userId: userIdOf(p['userId']),
+      scanned: scanned === null ? null : text(p, 'scanned', BRIDGE_LIMITS.scannedChars, 1),
+    };
+  },
+  unverifyContact: oneUser,
+  acceptKeyChange: oneUser,
   // The outbox
   unsent: (p) => {
     onlyKeys(p, ['roomId'], [], 'params');
@@ -276,6 +300,18 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
 function keptMessage(p: Record<string, unknown>): { roomId: string; messageId: string } {
   onlyKeys(p, ['roomId', 'messageId'], [], 'params');
   return { roomId: roomId(p), messageId: messageId(p, 'messageId') };
+}
+
+function userIdOf(value: unknown): string {
+  if (typeof value !== 'string' || !USER_ID.test(value)) {
+    throw new MalformedError('bridge: userId must be 1-64 of A-Z a-z 0-9 _ -');
+  }
+  return value;
+}
+
+function oneUser(p: Record<string, unknown>): { userId: string } {
+  onlyKeys(p, ['userId'], [], 'params');
+  return { userId: userIdOf(p['userId']) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

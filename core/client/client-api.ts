@@ -144,6 +144,13 @@ export interface RoomKeyClient extends EventTarget {
   unverifyContact?(userId: string): Promise<ContactView>;
   acceptKeyChange?(userId: string): Promise<ContactView>;
   /**
+   * With the extension: a page may not change trust itself (verify, accept a key change), so it
+   * asks the extension to show its own verify window for the contact, where the user compares or
+   * scans and confirms. The page hears the outcome as a `contacts` event. Clients that have
+   * `verifyContact` do not need it.
+   */
+  openVerifyContact?(userId: string): Promise<void>;
+  /**
    * Unlocking with a passkey (WebAuthn PRF, core/client/passkey.ts), where this client can show
    * the browser's passkey prompt itself (the in-page client, the extension's own pages).
    */

@@ -277,6 +277,7 @@ export class Account {
       session.on('read', (read) => this.#deps.onEvent('read', read)),
       session.on('outbox', (outbox) => this.#deps.onEvent('outbox', outbox)),
       session.on('hidden', (hidden) => this.#deps.onEvent('hidden', hidden)),
+      session.on('contacts', (changed) => this.#deps.onEvent('contacts', changed)),
     ];
     this.#set({ keys: 'ready', session: session.session, connection: session.connection, gateway });
   }

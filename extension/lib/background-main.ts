@@ -23,6 +23,7 @@ import { createSessionFactory } from './sdk-wiring.ts';
 import { type Settings, SettingsStore } from './settings.ts';
 import { SignInWindow } from './sign-in-window.ts';
 import { MemoryUnlockCache, SessionUnlockCache, type UnlockCache } from './unlock-cache.ts';
+import { VerifyWindow } from './verify-window.ts';
 
 /** A service worker can be stopped at any moment; a background page cannot. */
 function isServiceWorker(): boolean {
@@ -143,6 +144,26 @@ export function startBackground(): Hub {
     },
   });
 
+  // Verifying a contact is the user's act in extension UI: its own window, like sign-in's.
+  const verifyWindow = new VerifyWindow({
+    open: async (path) =>
+      (
+        await browser.windows.create({
+          url: browser.runtime.getURL(path as '/verify.html'),
+          type: 'popup',
+          width: 460,
+          height: 720,
+          focused: true,
+        })
+      )?.id,
+    focus: async (windowId) => {
+      await browser.windows.update(windowId, { focused: true });
+    },
+    close: async (windowId) => {
+      await browser.windows.remove(windowId);
+    },
+  });
+
   const shown: { id: string; title: string; message: string }[] = [];
   // OS notifications close when their room is read on another device (or in a tab here).
   const osNotifications = new ShownNotifications();
@@ -231,6 +252,7 @@ export function startBackground(): Hub {
       dnsRecheck.settingsChanged(changed);
     },
     signInWindow,
+    verifyWindow,
   });
   const theHub = hub;
 
@@ -245,6 +267,7 @@ export function startBackground(): Hub {
   });
   browser.windows.onRemoved.addListener((windowId: number) => prompts.windowClosed(windowId));
   browser.windows.onRemoved.addListener((windowId: number) => signInWindow.closed(windowId));
+  browser.windows.onRemoved.addListener((windowId: number) => verifyWindow.closed(windowId));
   browser.idle?.onStateChanged.addListener((state: string) => {
     void ready
       .then(() => settings.get())

@@ -8,6 +8,7 @@
  */
 import type {
   ConnectionState,
+  ContactView,
   HistoryProgress,
   MessageEventInput,
   PairingApproval,
@@ -63,6 +64,8 @@ export interface SessionEvents {
   outbox: { roomId: string; unsent: readonly UnsentMessage[] };
   /** The rooms hidden on this device changed (all of them; the hub filters per site). */
   hidden: { roomIds: readonly string[] };
+  /** These contacts' trust changed (a key change seen, verified, accepted): frames that see them ask again. */
+  contacts: { userIds: string[] };
 }
 
 /**
@@ -103,6 +106,14 @@ export interface BackgroundSession {
   devicesLastSeen?(): Promise<Map<string, number>>;
   /** Reads a new device's pairing code and says hello; nothing is sent before `confirm`. */
   approvePairing?(offerText: string): Promise<PairingApproval>;
+  /**
+   * Contacts' trust and safety numbers (core/client/contacts.ts). Verifying, taking it back and
+   * accepting a key change are the extension's own UI's to do (lib/contact-trust.ts).
+   */
+  contacts?(userIds: readonly string[]): Promise<ContactView[]>;
+  verifyContact?(userId: string, scanned?: string): Promise<ContactView>;
+  unverifyContact?(userId: string): Promise<ContactView>;
+  acceptKeyChange?(userId: string): Promise<ContactView>;
   /** Called whenever the tabs change what is visible; the SDK sends presence beacons from it. */
   setPresence(presence: Presence): void;
   /** Subscribes to an event; returns the unsubscribe function. */

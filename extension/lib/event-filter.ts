@@ -37,13 +37,33 @@ export function visibleRoom(
 }
 
 /**
- * The event as `frame` may receive it, or undefined.
+ * The users a frame may ask about (contacts' trust): the members of the rooms it may read. A
+ * sealed frame reads the rooms granted to its site; a page only those approved for `read`.
+ * @example const ids = visibleUsers(rooms, 'page', (roomId) => gate.accessOf(caller, roomId));
+ */
+export function visibleUsers(
+  rooms: readonly RoomSummary[],
+  kind: FilterFrame['kind'],
+  accessOf: (roomId: string) => Access,
+): Set<string> {
+  const users = new Set<string>();
+  for (const room of rooms) {
+    if (!canRead(kind, accessOf(room.roomId))) continue;
+    for (const member of room.members) users.add(member.userId);
+  }
+  return users;
+}
+
+/**
+ * The event as `frame` may receive it, or undefined. A `contacts` event goes only with
+ * `visible` (the users the frame may see, visibleUsers) and carries those of them only.
  * @example port.postMessage({ kind: 'event', event: eventForFrame(event, frame, accessOf) });
  */
 export function eventForFrame(
   event: BridgeEvent,
   frame: FilterFrame,
   accessOf: (roomId: string) => Access,
+  visible?: ReadonlySet<string>,
 ): BridgeEvent | undefined {
   if (!frame.connected || !frame.siteGranted) return undefined;
   switch (event.type) {
@@ -65,6 +85,12 @@ export function eventForFrame(
         detail: { roomIds: event.detail.roomIds.filter((roomId) => accessOf(roomId) !== undefined) },
       };
     case 'notification':
+      return undefined;
+    case 'contacts': {
+      const userIds = visible ? event.detail.userIds.filter((id) => visible.has(id)) : [];
+      return userIds.length > 0 ? { type: 'contacts', detail: { userIds } } : undefined;
+    }
+    default:
       return undefined;
   }
 }

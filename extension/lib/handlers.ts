@@ -7,6 +7,7 @@
 import {
   BRIDGE_VERSION,
   type BridgeRequest,
+  CONTACT_TRUST_REFUSAL,
   ExtensionOnlyError,
   NotApprovedError,
   type ParamsOf,
@@ -17,6 +18,7 @@ import type { AccessGate } from './access.ts';
 import { type Account, stateSnapshot } from './account.ts';
 import type { ApprovalStore } from './approvals.ts';
 import type { BackgroundSession } from './background-session.ts';
+import { mayAskAbout, trustOf } from './contact-trust.ts';
 import { visibleRoom } from './event-filter.ts';
 import type { Frame } from './frames.ts';
 import type { FrameState } from './messages.ts';
@@ -36,6 +38,8 @@ export interface HandlerContext {
   roomsChanged(): Promise<void>;
   /** Shows the extension's sign-in window (lib/sign-in-window.ts): `site` asked, suggesting `gateway`. */
   openSignIn(request: { site: string | null; gateway: string | null }): Promise<void>;
+  /** Shows the extension's verify window for a contact (lib/verify-window.ts): `site` asked. */
+  openVerify(request: { site: string | null; userId: string }): Promise<void>;
 }
 
 /** The member's name as the room lists it, for the question the user confirms. */
@@ -51,10 +55,10 @@ async function memberName(account: Account, roomId: string, userId: string): Pro
  * `unlock` would be a password oracle); sign-out wipes the keys; sign-in picks the account and
  * gateway (login CSRF). An unapproved page hears NotApprovedError, as for everything else.
  */
-function extensionUiOnly(caller: Caller, gate: AccessGate): void {
+function extensionUiOnly(caller: Caller, gate: AccessGate, message?: string): void {
   if (caller.kind === 'extension') return;
   if (caller.frame === 'page') gate.requireSite(caller);
-  throw new ExtensionOnlyError();
+  throw new ExtensionOnlyError(message);
 }
 
 function sealedMay(caller: Caller, what: string): void {
@@ -221,5 +225,32 @@ export async function handleRequest(
     case 'sealedRoomUrl':
       await gate.room(caller, request.params.roomId, 'sealed');
       return { url: ctx.sealedRoomUrl(request.params.roomId) };
+    // Contacts (lib/contact-trust.ts): a site reads its rooms' members' trust and may ask for the
+    // verify window; only the extension's own UI changes trust (the user confirms there).
+    case 'contacts': {
+      const { userIds } = request.params;
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      mayAskAbout(gate, caller, await account.session().listRooms(), userIds);
+      return trustOf(account.session()).contacts(userIds);
+    }
+    case 'openVerifyContact': {
+      const { userId } = request.params;
+      if (caller.kind === 'site' && caller.frame === 'page') gate.requireSite(caller);
+      mayAskAbout(gate, caller, await account.session().listRooms(), [userId]);
+      await ctx.openVerify({ site: caller.kind === 'site' ? caller.origin : null, userId });
+      return null;
+    }
+    case 'verifyContact':
+      extensionUiOnly(caller, gate, CONTACT_TRUST_REFUSAL);
+      return trustOf(account.session()).verifyContact(
+        request.params.userId,
+        request.params.scanned ?? undefined,
+      );
+    case 'unverifyContact':
+      extensionUiOnly(caller, gate, CONTACT_TRUST_REFUSAL);
+      return trustOf(account.session()).unverifyContact(request.params.userId);
+    case 'acceptKeyChange':
+      extensionUiOnly(caller, gate, CONTACT_TRUST_REFUSAL);
+      return trustOf(account.session()).acceptKeyChange(request.params.userId);
   }
 }

@@ -15,7 +15,7 @@ import { type AdminContext, handleAdmin } from './admin.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
 import type { IncomingNotification, SessionEvents } from './background-session.ts';
-import { canRead, eventForFrame } from './event-filter.ts';
+import { canRead, eventForFrame, visibleUsers } from './event-filter.ts';
 import { type Frame, FrameRegistry, presenceOf } from './frames.ts';
 import { handleRequest } from './handlers.ts';
 import { KeptMessages } from './kept-messages.ts';
@@ -29,6 +29,7 @@ import {
 import { callerOf, type ExtensionIdentity, frameKind, type SenderLike } from './origin.ts';
 import type { Settings, SettingsStore } from './settings.ts';
 import type { SignInWindow } from './sign-in-window.ts';
+import type { VerifyWindow } from './verify-window.ts';
 
 /** The part of `runtime.Port` the hub uses. */
 export interface PortLike {
@@ -78,6 +79,8 @@ export interface HubDeps {
   kept?: KeptMessages;
   /** The extension's sign-in window, which sites may ask to see (absent: they are told it is missing). */
   signInWindow?: SignInWindow;
+  /** The extension's verify window, which sites may ask to see for a contact (lib/verify-window.ts). */
+  verifyWindow?: VerifyWindow;
 }
 
 /** A frame across reconnects of its port: its tab and frame (extension pages: the frame itself). */
@@ -194,6 +197,22 @@ export class Hub {
     // Each frame hears only of the rooms its site may reach (event-filter.ts).
     else if (type === 'hidden')
       this.#broadcast({ type: 'hidden', detail: detail as SessionEvents['hidden'] });
+    else if (type === 'contacts')
+      void this.#contacts(detail as SessionEvents['contacts']).catch(() => undefined);
+  }
+
+  /** A change of contacts' trust, to each frame as far as it sees them (members of rooms it reads). */
+  async #contacts(detail: SessionEvents['contacts']): Promise<void> {
+    if (this.#deps.account.state.keys !== 'ready') return;
+    const rooms = await this.#deps.account.session().listRooms();
+    for (const [port, frame] of this.#registry.entries()) {
+      const kind = frameKind(frame.caller);
+      const visible =
+        kind === 'extension'
+          ? new Set(detail.userIds)
+          : visibleUsers(rooms, kind, (roomId) => this.gate.accessOf(frame.caller, roomId));
+      this.#send(port, { type: 'contacts', detail }, visible);
+    }
   }
 
   /** A site or a room of it was revoked: its frames stop receiving and lose the room's focus. */
@@ -328,6 +347,12 @@ export class Hub {
         }
         await this.#deps.signInWindow.show(request);
       },
+      openVerify: async (request) => {
+        if (!this.#deps.verifyWindow) {
+          throw new UnsupportedError('RoomKey: this extension build has no verify window.');
+        }
+        await this.#deps.verifyWindow.show(request);
+      },
     };
   }
 
@@ -345,7 +370,7 @@ export class Hub {
   }
 
   /** Sends `event` to one frame, as far as that frame may see it; whether it went out. */
-  #send(port: PortLike, event: BridgeEvent): boolean {
+  #send(port: PortLike, event: BridgeEvent, visible?: ReadonlySet<string>): boolean {
     const frame = this.#registry.get(port);
     if (!frame) return false;
     const filtered = eventForFrame(
@@ -356,6 +381,7 @@ export class Hub {
         siteGranted: this.gate.siteGranted(frame.caller),
       },
       (roomId) => this.gate.accessOf(frame.caller, roomId),
+      visible,
     );
     if (!filtered) return false;
     this.#post(port, { kind: 'event', event: filtered });

@@ -23,6 +23,7 @@
 import { equalBytes, fromUtf8, toBase64Url, utf8 } from '../../core/bytes.ts';
 import {
   Backoff,
+  type ContactView,
   clientConfigFor,
   type DeploymentConfig,
   deploymentConfigUrl,
@@ -253,6 +254,22 @@ export class SdkSession implements BackgroundSession {
     return outbox;
   }
 
+  contacts(userIds: readonly string[]): Promise<ContactView[]> {
+    return this.sdk.contacts.views(userIds);
+  }
+
+  verifyContact(userId: string, scanned?: string): Promise<ContactView> {
+    return this.sdk.contacts.verify(userId, scanned);
+  }
+
+  unverifyContact(userId: string): Promise<ContactView> {
+    return this.sdk.contacts.unverify(userId);
+  }
+
+  acceptKeyChange(userId: string): Promise<ContactView> {
+    return this.sdk.contacts.acceptKeyChange(userId);
+  }
+
   setPresence(presence: Presence): void {
     if (this.sdk.keys === 'ready') this.live.setPresence(presence);
   }
@@ -283,6 +300,8 @@ export class SdkSession implements BackgroundSession {
     }
     // The read marker is the session's own (core/client read-markers.ts): the OS notifications it covers close.
     if (type === 'read') return this.sdk.on('read', listener as (detail: SessionEvents['read']) => void);
+    if (type === 'contacts')
+      return this.sdk.on('contacts', listener as (detail: SessionEvents['contacts']) => void);
     return this.live.on(type as 'rooms' | 'message', listener as never);
   }
 

@@ -161,13 +161,15 @@ export async function createHub({ platform, deps, patience }: HubSetup = {}) {
 }
 
 /** A hub with a signed-in account (through the popup); `opened` lists the extension tabs it opened. */
-export async function startHub() {
+export async function startHub(setup: HubSetup = {}) {
   const opened: string[] = [];
   const h = await createHub({
+    ...setup,
     platform: {
       openTab: async (url) => {
         opened.push(url);
       },
+      ...setup.platform,
     },
   });
   const { window, popup } = h;

@@ -7,6 +7,7 @@
  * @example await probe.deliver({ roomId, text: 'hi', senderUsername: 'bob' });
  */
 import type {
+  ContactView,
   MessageEventInput,
   ReceivedMessage,
   RoomSummary,
@@ -60,6 +61,8 @@ export interface LoopbackProbe {
   deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<StoredMessage>;
   /** Adds another device of the current user; resolves with its key. */
   addDevice(name: string): Promise<Uint8Array>;
+  /** The directory serves `userId` under new keys: the contact's trust becomes key-changed. */
+  keyChange(userId: string): Promise<void>;
 }
 
 const noSession = async (): Promise<never> => {
@@ -73,6 +76,7 @@ export const probe: LoopbackProbe = {
   presence: undefined,
   deliver: noSession,
   addDevice: noSession,
+  keyChange: noSession,
 };
 
 class LoopbackSession implements BackgroundSession {
@@ -81,12 +85,18 @@ class LoopbackSession implements BackgroundSession {
   readonly #store: EncryptedStore;
   readonly #saved: Saved;
   readonly #listeners = new Map<string, Set<(detail: unknown) => void>>();
+  /** Contacts' trust (the real SDK keeps it in the encrypted store: core/client/contacts.ts). */
+  readonly #trust = new Map<string, ContactView['trust']>();
 
   constructor(store: EncryptedStore, saved: Saved) {
     this.#store = store;
     this.#saved = saved;
     this.session = { userId: saved.userId, username: saved.username };
     probe.deliver = (input) => this.#deliver(input);
+    probe.keyChange = async (userId) => {
+      this.#trust.set(userId, 'key-changed');
+      this.#emit('contacts', { userIds: [userId] });
+    };
     probe.addDevice = async (name) => {
       const deviceKey = crypto.getRandomValues(new Uint8Array(32));
       this.#saved.devices = [
@@ -186,6 +196,48 @@ class LoopbackSession implements BackgroundSession {
     return list;
   }
 
+  async contacts(userIds: readonly string[]): Promise<ContactView[]> {
+    return userIds.map((userId) => this.#contact(userId));
+  }
+
+  async verifyContact(userId: string): Promise<ContactView> {
+    return this.#setTrust(userId, 'verified');
+  }
+
+  async unverifyContact(userId: string): Promise<ContactView> {
+    return this.#setTrust(userId, 'unverified');
+  }
+
+  async acceptKeyChange(userId: string): Promise<ContactView> {
+    return this.#setTrust(userId, 'unverified');
+  }
+
+  #setTrust(userId: string, trust: ContactView['trust']): ContactView {
+    this.#trust.set(userId, trust);
+    this.#emit('contacts', { userIds: [userId] });
+    return this.#contact(userId);
+  }
+
+  /** A contact as the loopback knows it: a member of one of this user's rooms. */
+  #contact(userId: string): ContactView {
+    const member = this.#saved.rooms.flatMap((r) => r.members).find((m) => m.userId === userId);
+    if (!member) throw new NotFoundError(`No identity for user ${userId}.`);
+    const digits = toHex(sha256(utf8(`${this.session.userId}:${userId}`)))
+      .replace(/[a-f]/g, '7')
+      .repeat(2)
+      .slice(0, 60);
+    return {
+      userId,
+      username: member.username,
+      trust: this.#trust.get(userId) ?? 'unverified',
+      safetyNumber: {
+        digits,
+        groups: digits.match(/\d{5}/g) as string[],
+        qrText: `roomkey-safety:v1:${digits}`,
+      },
+    };
+  }
+
   async devices(): Promise<DeviceInfo[]> {
     return [
       { deviceKey: LOOPBACK_DEVICE_KEY, name: 'This browser', revokedAtMs: 0, current: true },
@@ -220,6 +272,7 @@ class LoopbackSession implements BackgroundSession {
     this.#listeners.clear();
     probe.deliver = noSession;
     probe.addDevice = noSession;
+    probe.keyChange = noSession;
   }
 
   async #deliver(input: { roomId: string; text: string; senderUsername?: string }): Promise<StoredMessage> {
