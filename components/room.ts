@@ -10,6 +10,7 @@ import type {
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
 import { composerStyles, RoomComposer } from './private-room-composer.ts';
+import { RoomHide } from './private-room-hide.ts';
 import { count, historyStyles, RoomHistory } from './private-room-history.ts';
 import { membersStyles, RoomMembers } from './private-room-members.ts';
 import { StatusOwner } from './private-status.ts';
@@ -37,6 +38,7 @@ import { base } from './private-styles.ts';
  *
  * @csspart container - The outer section.
  * @csspart header - Title and status lines.
+ * @csspart hide-room - "Hide from my rooms" / "Show in my rooms" (clients with hidden rooms: this device only).
  * @csspart title - The room name.
  * @csspart key-line - "End-to-end encrypted · M members" (`data-epoch`: the room's key version).
  * @csspart status - The connection/key status line.
@@ -151,6 +153,11 @@ export class RoomKeyRoom extends LitElement {
         flex-direction: column;
         gap: 0.15em;
       }
+      .hide-room {
+        align-self: flex-start;
+        font-size: 0.8em;
+        padding: 0.2em 0.6em;
+      }
       .key-line {
         font-size: 0.875em;
         color: var(--roomkey-muted, #4a4f57);
@@ -218,6 +225,16 @@ export class RoomKeyRoom extends LitElement {
     onActionError: (error) => {
       this._error = errorText(error);
       emit(this, 'roomkey-error', { action: 'send', message: this._error, error });
+    },
+  });
+  /** "Hide from my rooms": this device's preference (private-room-hide.ts). */
+  readonly #hide = new RoomHide(this, {
+    client: () => this.#clients.client,
+    roomId: () => this.roomId,
+    ready: () => this.#clients.keys === 'ready' && !!this._room,
+    onError: (error) => {
+      this._error = errorText(error);
+      emit(this, 'roomkey-error', { action: 'hide-room', message: this._error, error });
     },
   });
   readonly #members = new RoomMembers(this, {
@@ -406,7 +423,7 @@ export class RoomKeyRoom extends LitElement {
     return html`<section class="room" part="container" aria-labelledby="title">
         <div class="header" part="header">
           <h2 id="title" part="title">${title}</h2>
-          ${this.#renderKeyLine()} ${this.#status.line(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
+          ${this.#hide.render()} ${this.#renderKeyLine()} ${this.#status.line(this.#clients.connection, this.#clients.keys, this.#clients.failure, this.#clients.dns)}
         </div>
         ${this.#renderNotice()} ${this.#members.renderWarning()} ${this.#history.renderProgress()}
         <p class="error" part="error" role="alert">${this._error}</p>

@@ -90,3 +90,30 @@ describe('<roomkey-rooms> hidden rooms', () => {
     equal($$(el, '[part~=hide-button]').length, 0);
   });
 });
+
+describe('<roomkey-room> Hide from my rooms', () => {
+  it('hides the open room and shows it again; the list follows; axe clean', async () => {
+    const client = new FakeRoomKeyClient();
+    client.signedInAs('alice');
+    const a = client.addRoom('Alpha', ['bob']);
+    const room = await mount('roomkey-room', { client, roomId: a.roomId });
+    const list = document.createElement('roomkey-rooms');
+    list.client = client;
+    fixture().append(list);
+    await until(() => !!room.shadowRoot!.querySelector('[part~=hide-room]'), 'the Hide button');
+    const button = () => $<HTMLButtonElement>(room, '[part~=hide-room]');
+    equal(button().textContent?.trim(), 'Hide from my rooms');
+    button().focus();
+    await press('Enter');
+    await until(() => client.hidden.has(a.roomId), 'hidden');
+    await settle(room);
+    equal(button().textContent?.trim(), 'Show in my rooms', 'undo at once');
+    await settle(list);
+    equal($(list, '[part~=hidden-rooms] summary').textContent?.trim(), 'Hidden rooms (1)');
+    await expectNoAxeViolations(fixture(), 'room hidden');
+    button().click();
+    await until(() => !client.hidden.has(a.roomId), 'shown again');
+    await settle(room);
+    equal(button().textContent?.trim(), 'Hide from my rooms');
+  });
+});
