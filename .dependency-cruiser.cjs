@@ -88,6 +88,14 @@ module.exports = {
       to: { path: '^(components|extension|sw)/|^core/(client|store|bridge)/' },
     },
     {
+      name: 'browser-code-has-one-ed25519',
+      comment:
+        "Client code (core, components, extension, sw) never imports @nats-io/nkeys or tweetnacl, a second Ed25519 of 33 KiB (issue 19): nkey text is core/transport/nkey-codec.ts, and browser bundles alias nats-core's own require('@nats-io/nkeys') to core/transport/nkeys-noble.ts (scripts/browser-aliases.ts). Node code (gateway, tests, scripts) may use nkeys.js.",
+      severity: 'error',
+      from: { path: '^(core|components|extension|sw)/' },
+      to: { path: 'node_modules/(@nats-io/nkeys|tweetnacl)/' },
+    },
+    {
       name: 'shipped-code-imports-no-tests',
       comment: 'Shipped code never imports tests, benches, scripts or the demo.',
       severity: 'error',

@@ -5,6 +5,7 @@
 // `--mode e2e` builds the test variant (the production build plus the inert `roomkeyE2E` probe)
 // into .output/chrome-mv3-e2e.
 import { defineConfig } from 'wxt';
+import { BROWSER_ALIASES } from './scripts/browser-aliases.ts';
 
 /** Pages the bridge runs on: every http(s) site can embed RoomKey with one script tag. */
 const WEB = ['http://*/*', 'https://*/*'];
@@ -68,5 +69,12 @@ export default defineConfig({
   }),
   vite: (env) => ({
     define: { __ROOMKEY_E2E__: JSON.stringify(env.mode === 'e2e') },
+    // The same stand-ins as the page bundles (tweetnacl and Long.js stay out), exact names only.
+    resolve: {
+      alias: Object.entries(BROWSER_ALIASES).map(([name, path]) => ({
+        find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
+        replacement: path,
+      })),
+    },
   }),
 });

@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 import { writeCustomElementsManifest } from '../components/manifest.ts';
+import { BROWSER_ALIASES } from './browser-aliases.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -20,6 +21,7 @@ mkdirSync(scratch, { recursive: true });
 
 const common: BuildOptions = {
   bundle: true,
+  alias: BROWSER_ALIASES,
   platform: 'browser',
   target: 'es2022',
   minify: true,

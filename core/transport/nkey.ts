@@ -1,13 +1,12 @@
 /**
  * NATS nkey text form of an Ed25519 public key: the device key IS the device's NATS user nkey, so
  * the gateway names it in a user JWT and the server checks the connection signs with it.
- * Format (nkeys.js): base32(prefix byte || 32-byte key || crc16-xmodem little-endian), no padding.
+ * Format (nkeys.js, reimplemented in nkey-codec.ts): base32(prefix byte || 32-byte key ||
+ * crc16-xmodem little-endian), no padding.
  * @example userNkey(devicePublicKey) // 'UAB…' (56 characters)
  */
-import { NKeysError, NKeysErrorCode, Prefix } from '@nats-io/nkeys';
-import { Codec } from '@nats-io/nkeys/lib/codec.js';
-import { fromUtf8, utf8 } from '../bytes.ts';
 import { MalformedError } from '../errors.ts';
+import { decodeNkey, encodeNkey, NKEY_PREFIX } from './nkey-codec.ts';
 
 /** Length of a user nkey: 35 bytes (prefix, key, checksum) in unpadded base32. */
 const USER_NKEY_LENGTH = 56;
@@ -16,7 +15,7 @@ export function userNkey(publicKey: Uint8Array): string {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new MalformedError('device key: expected 32 bytes');
   }
-  return fromUtf8(Codec.encode(Prefix.User, publicKey));
+  return encodeNkey(NKEY_PREFIX.user, publicKey);
 }
 
 /** The 32-byte public key inside a user nkey; MalformedError if the prefix or checksum is wrong. */
@@ -27,9 +26,9 @@ export function publicKeyOfUserNkey(nkey: string): Uint8Array {
     throw new MalformedError('not a NATS user nkey');
   let key: Uint8Array;
   try {
-    key = Codec.decode(Prefix.User, utf8(nkey));
+    key = decodeNkey(NKEY_PREFIX.user, nkey);
   } catch (error) {
-    if (error instanceof NKeysError && error.code === NKeysErrorCode.InvalidChecksum)
+    if (error instanceof MalformedError && error.message === 'nkey checksum is wrong')
       throw new MalformedError('nkey checksum is wrong');
     throw new MalformedError('not a NATS user nkey');
   }
