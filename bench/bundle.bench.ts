@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BROWSER_ALIASES } from '../scripts/browser-aliases.ts';
+import { BROWSER_ALIASES, SW_STAND_INS, standInPlugin } from '../scripts/browser-aliases.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
@@ -130,6 +130,7 @@ export async function bench(report: Report): Promise<void> {
   const worker = await build({
     entryPoints: [`${root}sw/sw.ts`],
     outfile: `${root}.cache/bench-bundle/sw.js`,
+    plugins: [standInPlugin(SW_STAND_INS)],
     bundle: true,
     alias: BROWSER_ALIASES,
     platform: 'browser',

@@ -5,7 +5,8 @@
 //    has the two functions nats-core calls, on @noble/curves, with the same bytes (test/vectors/nkey.json).
 //  - long: protobufjs ships Long.js when a bundler resolves its `require('long')`; proto/numbers.ts
 //    pins 64-bit fields to numbers anyway (proto/long-absent.ts).
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -14,3 +15,30 @@ export const BROWSER_ALIASES: Record<string, string> = {
   '@nats-io/nkeys': join(root, 'core', 'transport', 'nkeys-noble.ts'),
   long: join(root, 'proto', 'long-absent.ts'),
 };
+
+/**
+ * Files of the repository that dist/sw.js takes from elsewhere (absolute path → stand-in).
+ *  - core/store/_argon2.ts: the worker never derives a passphrase key, and cannot `import()` the
+ *    WebAssembly Argon2id on demand, so esbuild inlined hash-wasm and noble's Argon2id (sw/argon2-absent.ts).
+ */
+export const SW_STAND_INS: Record<string, string> = {
+  [join(root, 'core', 'store', '_argon2.ts')]: join(root, 'sw', 'argon2-absent.ts'),
+};
+
+/**
+ * An esbuild plugin that resolves each file of `standIns` to its stand-in.
+ * @example build({ entryPoints: ['sw/sw.ts'], plugins: [standInPlugin(SW_STAND_INS)] })
+ */
+export function standInPlugin(standIns: Record<string, string>): Plugin {
+  const names = [...new Set(Object.keys(standIns).map((path) => basename(path)))];
+  const filter = new RegExp(`(^|/)(${names.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`);
+  return {
+    name: 'roomkey-stand-ins',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        const target = standIns[resolve(args.resolveDir, args.path)];
+        return target ? { path: target } : undefined;
+      });
+    },
+  };
+}

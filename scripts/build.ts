@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 import { writeCustomElementsManifest } from '../components/manifest.ts';
-import { BROWSER_ALIASES } from './browser-aliases.ts';
+import { BROWSER_ALIASES, SW_STAND_INS, standInPlugin } from './browser-aliases.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -53,6 +53,7 @@ await build({
   ...common,
   entryPoints: [join(root, 'sw/sw.ts')],
   outfile: swSource,
+  plugins: [standInPlugin(SW_STAND_INS)],
   format: 'iife',
   legalComments: 'eof', // the worker is served alone (at /sw.js), so its notices travel inside it
   // Workbox keeps its debug logging behind this; production drops it.
