@@ -4,7 +4,6 @@
  * ~4x slower: where WebAssembly is missing or a Content-Security-Policy refuses to compile it).
  * @example const kek = await deriveArgon2id(password, salt, DEFAULT_ARGON2_PARAMS, 32);
  */
-import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { equalBytes, fromHex, utf8 } from '../bytes.ts';
 import { UnsupportedError } from '../errors.ts';
 import type { Argon2Params } from './params.ts';
@@ -49,14 +48,28 @@ function loadWasm(): Promise<Derive | undefined> {
   return wasm;
 }
 
-const noble: Derive = (password, salt, params, length) =>
-  argon2idAsync(password, salt, {
-    t: params.t,
-    m: params.mKib,
-    p: params.p,
-    dkLen: length,
-    maxmem: params.mKib * 1024 + 1024 * 1024,
-  });
+/**
+ * The pure-JS implementation, loaded on first use: only where WebAssembly cannot run, so bundles
+ * keep it (and BLAKE2b) in an on-demand chunk (issue 19). A chunk that does not load says so.
+ */
+async function loadNoble(): Promise<Derive> {
+  let argon2idAsync: typeof import('@noble/hashes/argon2.js').argon2idAsync;
+  try {
+    ({ argon2idAsync } = await import('@noble/hashes/argon2.js'));
+  } catch {
+    throw new UnsupportedError(
+      'Argon2id could not be loaded (the network dropped, or the site was just updated): reload the page and try again.',
+    );
+  }
+  return (password, salt, params, length) =>
+    argon2idAsync(password, salt, {
+      t: params.t,
+      m: params.mKib,
+      p: params.p,
+      dkLen: length,
+      maxmem: params.mKib * 1024 + 1024 * 1024,
+    });
+}
 
 /**
  * The backend used when none is forced: 'wasm' if it loads and passes its self-test here, else 'noble'.
@@ -94,6 +107,7 @@ export async function deriveArgon2id(
       if (wanted === 'wasm') throw outOfMemory(params, cause);
     }
   }
+  const noble = await loadNoble();
   try {
     return await noble(password, salt, params, length);
   } catch (cause) {
