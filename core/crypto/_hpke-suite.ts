@@ -1,11 +1,11 @@
 // The one HPKE suite of protocol v1 (RFC 9180 base mode): DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
 // ChaCha20-Poly1305, on two X25519 backends that give the same bytes: WebCrypto where it passes its
 // known-answer test (_x25519-webcrypto.ts), @noble/curves elsewhere. @hpke/core runs the key schedule
-// and the contexts; HKDF is noble's on both (_hpke-kdf.ts), the AEAD is @hpke/chacha20poly1305.
+// and the contexts; HKDF (_hpke-kdf.ts) and ChaCha20-Poly1305 (_hpke-aead.ts) are noble's on both.
 // Keys cross this boundary as raw 32-byte strings; library key objects never leave it.
-import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { CipherSuite } from '@hpke/core';
 import { RoomKeyError, UnsupportedError } from '../errors.ts';
+import { NobleChacha20Poly1305 } from './_hpke-aead.ts';
 import { NobleHkdfSha256 } from './_hpke-kdf.ts';
 import { nobleX25519, webCryptoX25519Functions, X25519Kem } from './_hpke-x25519.ts';
 import { webCryptoX25519Available } from './_x25519-webcrypto.ts';
@@ -33,7 +33,7 @@ interface Suite {
 function makeSuite(mode: Mode): Suite {
   const x = mode === 'noble' ? nobleX25519 : webCryptoX25519Functions(mode === 'webcrypto-strict');
   const kem = new X25519Kem(x);
-  const suite = new CipherSuite({ kem, kdf: new NobleHkdfSha256(), aead: new Chacha20Poly1305() });
+  const suite = new CipherSuite({ kem, kdf: new NobleHkdfSha256(), aead: new NobleChacha20Poly1305() });
   return { suite, kem, backend: mode === 'noble' ? 'noble' : 'webcrypto', mode };
 }
 
