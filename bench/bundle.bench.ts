@@ -9,7 +9,12 @@
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BROWSER_ALIASES, SW_STAND_INS, standInPlugin } from '../scripts/browser-aliases.ts';
+import {
+  BROWSER_ALIASES,
+  BROWSER_STAND_INS,
+  SW_STAND_INS,
+  standInPlugin,
+} from '../scripts/browser-aliases.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
@@ -74,6 +79,7 @@ export async function bench(report: Report): Promise<void> {
     outdir: `${root}.cache/bench-bundle`,
     bundle: true,
     alias: BROWSER_ALIASES,
+    plugins: [standInPlugin(BROWSER_STAND_INS)],
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     platform: 'browser',

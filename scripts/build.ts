@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 import { writeCustomElementsManifest } from '../components/manifest.ts';
-import { BROWSER_ALIASES, SW_STAND_INS, standInPlugin } from './browser-aliases.ts';
+import { BROWSER_ALIASES, BROWSER_STAND_INS, SW_STAND_INS, standInPlugin } from './browser-aliases.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -22,6 +22,7 @@ mkdirSync(scratch, { recursive: true });
 const common: BuildOptions = {
   bundle: true,
   alias: BROWSER_ALIASES,
+  plugins: [standInPlugin(BROWSER_STAND_INS)],
   platform: 'browser',
   target: 'es2022',
   minify: true,
