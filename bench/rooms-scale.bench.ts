@@ -10,8 +10,10 @@
  *
  *   rooms-scale.loadavg               the machine's 1-minute load average when the bench started
  *   rooms-scale.create-handler        rooms/s through rk.v1.gw.device.room.create end to end
- *                                     (real signed geneses made beforehand), 16 in flight
+ *                                     (real signed geneses made beforehand) from 16 devices over
+ *                                     WebSocket, 64 in flight, one gateway in its own thread over TCP
  *   rooms-scale.create-handler-one    ms per room through the same handler, one at a time
+ *   rooms-scale.create-handler-2-gateways  the same burst served by two gateways (row create-handler-two)
  *   rooms-scale.r1.streams-only.10k.create  rooms/s for genesis + first envelope alone (no KV
  *                                     index): what the shard layout itself costs per room
  *   rooms-scale.r1.two-gateways.10k.create  rooms/s with the KV index, split over two workers'
@@ -60,6 +62,9 @@ const IN_FLIGHT = 256;
 const ROWS = process.env['ROOMKEY_BENCH_ROWS']?.split(',');
 const HANDLER_ROOMS = Number(process.env['ROOMKEY_BENCH_HANDLER_ROOMS'] ?? 1000);
 const HANDLER_ONE_BY_ONE = Math.min(100, Math.floor(HANDLER_ROOMS / 2));
+/** Signed-in devices creating rooms in the handler rows, and creations in flight over all of them. */
+const HANDLER_USERS = Number(process.env['ROOMKEY_BENCH_HANDLER_USERS'] ?? 16);
+const HANDLER_IN_FLIGHT = Number(process.env['ROOMKEY_BENCH_HANDLER_IN_FLIGHT'] ?? 64);
 const STREAMS_ONLY_ROOMS = Math.min(10_000, MAX_ROOMS);
 const TWO_GATEWAY_ROOMS = Math.min(10_000, MAX_ROOMS);
 const LEGACY_ROOMS = 1000;
@@ -170,17 +175,21 @@ async function gatewayInWorker(stack: TestStack): Promise<{ stop(): Promise<void
   };
 }
 
-async function handlerRow(report: Report): Promise<void> {
+/**
+ * Room creations through the real handler from HANDLER_USERS signed-in devices over WebSocket,
+ * HANDLER_IN_FLIGHT at once, served by `gateways` gateways in threads of their own (stateless, one
+ * queue group: how an operator adds capacity). With one gateway, also one creation at a time.
+ */
+async function handlerRow(report: Report, gateways: number): Promise<void> {
   const stack = await startStack();
-  const gateway = await gatewayInWorker(stack);
+  const served = await Promise.all(Array.from({ length: gateways }, () => gatewayInWorker(stack)));
   try {
-    const users = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const { user, device } = await stack.registerUser();
-        const me = await stack.logInDevice(user, device);
-        return { user, device, me };
-      }),
-    );
+    // Signed up a few at a time: sign-up and log-in are meant to be slow (OPAQUE, Argon2id).
+    const users: Array<Awaited<ReturnType<TestStack['registerUser']>> & { me: { nc: NatsConnection } }> = [];
+    await run(HANDLER_USERS, 4, async () => {
+      const { user, device } = await stack.registerUser();
+      users.push({ user, device, me: await stack.logInDevice(user, device) });
+    });
     // Signed geneses made first: client crypto is not what this row measures. 16 at a time: each
     // asks the directory, and a thousand at once would find the gateway busy.
     const geneses: Array<{ nc: NatsConnection; genesis: Room['genesisSigned'] }> = [];
@@ -197,11 +206,14 @@ async function handlerRow(report: Report): Promise<void> {
       geneses.push({ nc: me.nc, genesis: room.genesisSigned });
     });
     let next = 0;
-    const { perSecond } = await run(HANDLER_ROOMS - HANDLER_ONE_BY_ONE, 16, async () => {
+    const burst = gateways === 1 ? HANDLER_ROOMS - HANDLER_ONE_BY_ONE : HANDLER_ROOMS;
+    const { perSecond } = await run(burst, HANDLER_IN_FLIGHT, async () => {
       const { nc, genesis } = geneses[next++]!;
       await createRoomRequest(nc, genesis);
     });
-    report('rooms-scale.create-handler', perSecond, 'rooms/s');
+    const row = gateways === 1 ? 'create-handler' : `create-handler-${gateways}-gateways`;
+    report(`rooms-scale.${row}`, perSecond, 'rooms/s');
+    if (gateways > 1) return;
     // One at a time: what one person creating a room waits (the handler's round trips in a row).
     const one = await run(HANDLER_ONE_BY_ONE, 1, async () => {
       const { nc, genesis } = geneses[next++]!;
@@ -209,7 +221,7 @@ async function handlerRow(report: Report): Promise<void> {
     });
     report('rooms-scale.create-handler-one', 1000 / one.perSecond, 'ms per room, one at a time');
   } finally {
-    await gateway.stop();
+    await Promise.all(served.map((g) => g.stop()));
     await stack.stop();
   }
 }
@@ -351,7 +363,8 @@ export async function bench(report: Report): Promise<void> {
   // Rows are independent deployments: one that breaks is reported, the others still run.
   const failed: string[] = [];
   for (const [name, row] of [
-    ['create-handler', handlerRow],
+    ['create-handler', (r: Report) => handlerRow(r, 1)],
+    ['create-handler-two', (r: Report) => handlerRow(r, 2)],
     ['streams-only', streamsOnlyRow],
     ['two-gateways', twoGatewaysRow],
     ['r1', r1Curve],
