@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { axeViolations } from './helpers/a11y.ts';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
-import { openRoom, SLOW, shown, signUp, waitForText } from './helpers/components.ts';
+import { openRoom, roomWith, SLOW, shown, signUpPair, waitForText } from './helpers/components.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
 import { snap } from './helpers/screenshots.ts';
 
@@ -60,19 +60,8 @@ describe('chat events: reply, react, edit, delete between two users, and after a
   });
 
   it('Alice and Bob sign up; Alice makes a room with Bob; two messages', { timeout: 120_000 }, async () => {
-    await Promise.all([
-      signUp(pageA, stack.urls.web, 'alice', PASSWORD.alice),
-      signUp(pageB, stack.urls.web, 'bob', PASSWORD.bob),
-    ]);
-    await pageA.locator('roomkey-rooms button[part=create-button]').click();
-    await pageA.locator('roomkey-rooms #room-name').fill('Lunch');
-    await pageA.locator('roomkey-rooms button[part=submit]').click();
-    roomId = await waitFor(
-      'the room opened',
-      async () => new URLSearchParams(new URL(pageA.url()).hash.slice(1)).get('room') ?? undefined,
-    );
-    await pageA.locator('roomkey-room #invite-username').fill('bob');
-    await pageA.locator('roomkey-room button[part=invite-button]').click();
+    await signUpPair([pageA, pageB], stack.urls.web, PASSWORD);
+    roomId = await roomWith(pageA, 'Lunch', 'bob');
     await openRoom(pageB, roomId);
     await say(pageA, 'lunch at noon?\nthe usual place');
     await say(pageA, 'my card PIN is 4321');

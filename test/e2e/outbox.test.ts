@@ -8,7 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
-import { openRoom, SLOW, send, shown, signUp, texts, waitForText } from './helpers/components.ts';
+import {
+  openRoom,
+  roomWith,
+  SLOW,
+  send,
+  shown,
+  signUpPair,
+  texts,
+  waitForText,
+} from './helpers/components.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
 
 const STEP = { timeout: 60_000 };
@@ -74,19 +83,8 @@ describe('offline outbox: written offline, kept across a reload, sent once onlin
   });
 
   it('Alice and Bob share a room', { timeout: 120_000 }, async () => {
-    await Promise.all([
-      signUp(pageA, stack.urls.web, 'alice', PASSWORD.alice),
-      signUp(pageB, stack.urls.web, 'bob', PASSWORD.bob),
-    ]);
-    await pageA.locator('roomkey-rooms button[part=create-button]').click();
-    await pageA.locator('roomkey-rooms #room-name').fill('Outbox');
-    await pageA.locator('roomkey-rooms button[part=submit]').click();
-    roomId = await waitFor(
-      'the room opened',
-      async () => new URLSearchParams(new URL(pageA.url()).hash.slice(1)).get('room') ?? undefined,
-    );
-    await pageA.locator('roomkey-room #invite-username').fill('bob');
-    await pageA.locator('roomkey-room button[part=invite-button]').click();
+    await signUpPair([pageA, pageB], stack.urls.web, PASSWORD);
+    roomId = await roomWith(pageA, 'Outbox', 'bob');
     await openRoom(pageB, roomId);
     await send(pageA, 'online first');
     await waitForText(pageB, 'online first');

@@ -2,7 +2,8 @@
 // profiles, Alice and Bob, use only the components' UI (sign up, create a room, invite, send,
 // remove). Bob reloads and his history decrypts from JetStream; the raw room stream, read with the
 // gateway's app credential, holds none of the texts; after Alice removes Bob he sees that he was
-// removed and cannot read what follows. Then the service worker: with the "keep this device
+// removed and cannot read what follows. Bob hides the room before his reload: it is still hidden
+// after it (his encrypted store), and Show brings it back. Then the service worker: with the "keep this device
 // unlocked" opt-in, a push sentinel becomes a notification about the room, and a click opens it.
 // Steps build on each other, in order.
 import assert from 'node:assert/strict';
@@ -13,7 +14,16 @@ import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
 import type { Page, Worker } from 'playwright-core';
 import { type BrowserUser, launchUser, waitFor } from './helpers/browser.ts';
 import { ensureBuilt } from './helpers/build.ts';
-import { openRoom, SLOW, send, shown, signUp, texts, waitForText } from './helpers/components.ts';
+import {
+  openRoom,
+  roomWith,
+  SLOW,
+  send,
+  shown,
+  signUpPair,
+  texts,
+  waitForText,
+} from './helpers/components.ts';
 import { type RunningDevStack, startDevStack } from './helpers/dev-stack.ts';
 import {
   countShownNotifications,
@@ -21,6 +31,7 @@ import {
   shownNotifications,
   waitForShownNotifications,
 } from './helpers/push.ts';
+import { snap } from './helpers/screenshots.ts';
 
 const SENTINEL = new Uint8Array([0x08, 0x01]); // roomkey.v1.PushSentinel { version: 1 }
 const STEP = { timeout: 90_000 };
@@ -61,26 +72,12 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
   });
 
   it('both sign up through <roomkey-sign-in>', { timeout: 120_000 }, async () => {
-    await Promise.all([
-      signUp(pageA, stack.urls.web, 'alice', PASSWORD.alice),
-      signUp(pageB, stack.urls.web, 'bob', PASSWORD.bob),
-    ]);
+    await signUpPair([pageA, pageB], stack.urls.web, PASSWORD);
     assert.match(await shown(pageA, 'roomkey-sign-in'), /Signed in as\s*alice/);
   });
 
   it('Alice creates a room and invites Bob, who sees it in his list', STEP, async () => {
-    await pageA.locator('roomkey-rooms button[part=create-button]').click();
-    await pageA.locator('roomkey-rooms #room-name').fill('Tea club');
-    await pageA.locator('roomkey-rooms button[part=submit]').click();
-    roomId = await waitFor(
-      'the room opened',
-      async () => new URLSearchParams(new URL(pageA.url()).hash.slice(1)).get('room') ?? undefined,
-    );
-    await pageA.locator('roomkey-room #invite-username').fill('bob');
-    await pageA.locator('roomkey-room button[part=invite-button]').click();
-    await waitFor('two members', async () =>
-      /Members \(2\)/.test((await pageA.locator('roomkey-room #members-title').textContent()) ?? ''),
-    );
+    roomId = await roomWith(pageA, 'Tea club', 'bob');
     assert.match(await openRoom(pageB, roomId), /Tea club/);
   });
 
@@ -98,6 +95,9 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
       const fetched: string[] = [];
       const onRequest = (request: { url(): string }) => fetched.push(request.url());
       pageB.on('request', onRequest);
+      // Hiding is this device's own preference, kept in its encrypted store: still hidden after it.
+      await pageB.locator('roomkey-rooms button[part~=hide-button]').click();
+      await pageB.locator('roomkey-rooms [part~=hidden-rooms]').waitFor();
       await pageB.reload();
       const unlock = pageB.locator('roomkey-sign-in #password');
       await unlock.waitFor();
@@ -116,6 +116,14 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
         !fetched.some((url) => /\/dist\/chunks\/opaque-/.test(url)),
         'unlocking a returning device never loads OPAQUE',
       );
+      await waitFor('the room still hidden after the reload', async () =>
+        /Hidden rooms \(1\)/.test(await shown(pageB, 'roomkey-rooms')),
+      );
+      assert.equal(await pageB.locator('roomkey-rooms [part=list] button.room').count(), 0);
+      await snap(pageB, 'pwa-rooms-hidden');
+      await pageB.locator('roomkey-rooms [part~=hidden-rooms] summary').click();
+      await pageB.locator('roomkey-rooms button[part~=unhide-button]').click();
+      await pageB.locator('roomkey-rooms [part=list] button.room').waitFor();
       await send(pageB, TEXTS[2]!);
       await waitForText(pageA, TEXTS[2]!);
     },

@@ -25,6 +25,39 @@ export async function signUp(page: Page, web: string, username: string, password
     });
 }
 
+/**
+ * Alice and Bob sign up side by side, each in their own page (chat-events, outbox, pwa-rooms).
+ * @example await signUpPair([pageA, pageB], stack.urls.web, PASSWORD);
+ */
+export async function signUpPair(
+  [pageA, pageB]: [Page, Page],
+  web: string,
+  password: { alice: string; bob: string },
+): Promise<void> {
+  await Promise.all([signUp(pageA, web, 'alice', password.alice), signUp(pageB, web, 'bob', password.bob)]);
+}
+
+/**
+ * Creates a room named `name` from `page`'s <roomkey-rooms>, invites `username` from the room's
+ * member panel and waits until they are a member; resolves with the room id (from the URL).
+ * @example const roomId = await roomWith(pageA, 'Lunch', 'bob');
+ */
+export async function roomWith(page: Page, name: string, username: string): Promise<string> {
+  await page.locator('roomkey-rooms button[part=create-button]').click();
+  await page.locator('roomkey-rooms #room-name').fill(name);
+  await page.locator('roomkey-rooms button[part=submit]').click();
+  const roomId = await waitFor(
+    'the room opened',
+    async () => new URLSearchParams(new URL(page.url()).hash.slice(1)).get('room') ?? undefined,
+  );
+  await page.locator('roomkey-room #invite-username').fill(username);
+  await page.locator('roomkey-room button[part=invite-button]').click();
+  await waitFor(`${username} a member`, async () =>
+    /Members \(2\)/.test((await page.locator('roomkey-room #members-title').textContent()) ?? ''),
+  );
+  return roomId;
+}
+
 /** The text an element renders (its shadow root's). */
 export function shown(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (e) => e.shadowRoot?.textContent ?? '');
