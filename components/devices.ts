@@ -3,6 +3,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { ClientController } from './client/client-controller.ts';
 import type { DeviceView, PairingApprovalFlow, PairingOfferFlow, RoomKeyClient } from './client/types.ts';
 import { qrSvg, scanQr } from './devices-qr.ts';
+import { type DeviceRowHandlers, deviceRow } from './devices-row.ts';
 import type { ErrorDetail } from './events.ts';
 import { errorText } from './private-errors.ts';
 import { emit } from './private-events.ts';
@@ -16,7 +17,8 @@ type View = 'list' | 'scan' | 'confirm' | 'offer-form' | 'offer';
 
 /**
  * The user's devices and adding one by QR code. Signed in: this device, the others with when each
- * was last seen and a revoke action, and "Add a device", which reads the new device's code with the
+ * was last seen (in whole days), a rename action (names are sealed to the user's key: only the
+ * user's devices read them) and a revoke action, and "Add a device", which reads the new device's code with the
  * camera (or from pasted text), shows the confirmation code, and sends the identity only after the
  * user confirmed that both screens show the same code. Signed out: "Pair with a signed-in device"
  * shows this device's one-shot code (valid 2 minutes), then the confirmation code to compare, then
@@ -26,7 +28,7 @@ type View = 'list' | 'scan' | 'confirm' | 'offer-form' | 'offer';
  * @tagname roomkey-devices
  * @summary This user's devices; add one by QR code, revoke one.
  *
- * @fires {CustomEvent<ErrorDetail>} roomkey-error - Listing, revoking or pairing failed; `detail.message` says why.
+ * @fires {CustomEvent<ErrorDetail>} roomkey-error - Listing, renaming, revoking or pairing failed; `detail.message` says why.
  * @fires {CustomEvent<{ deviceName: string }>} roomkey-device-added - This device sent its identity to a new device.
  * @fires {CustomEvent<{ username: string }>} roomkey-paired - This (new) device received the identity and signed in.
  *
@@ -35,6 +37,11 @@ type View = 'list' | 'scan' | 'confirm' | 'offer-form' | 'offer';
  * @csspart device-name - Its name.
  * @csspart device-seen - When it was last seen, in words.
  * @csspart revoke - The revoke button of a device (asks again before it revokes).
+ * @csspart rename - The rename button of a device (when the client offers renaming).
+ * @csspart rename-form - The inline form that renames a device.
+ * @csspart rename-input - Its name field.
+ * @csspart save-name - Its Save button.
+ * @csspart cancel-rename - Its Cancel button.
  * @csspart add-device - The "Add a device" button.
  * @csspart video - The camera view while scanning.
  * @csspart paste - The field for a pasted pairing code.
@@ -63,6 +70,7 @@ export class RoomKeyDevices extends LitElement {
     _code: { state: true },
     _offer: { state: true },
     _revoking: { state: true },
+    _renaming: { state: true },
   };
 
   static override styles = [
@@ -121,6 +129,12 @@ export class RoomKeyDevices extends LitElement {
         word-break: break-all;
         font-size: 0.8em;
       }
+      .rename {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: end;
+        gap: 0.5em;
+      }
       .actions {
         display: flex;
         flex-wrap: wrap;
@@ -138,6 +152,7 @@ export class RoomKeyDevices extends LitElement {
   declare _code: string;
   declare _offer: PairingOfferFlow | undefined;
   declare _revoking: string;
+  declare _renaming: string;
 
   #approval: PairingApprovalFlow | undefined;
   #stopCamera: (() => void) | undefined;
@@ -156,6 +171,7 @@ export class RoomKeyDevices extends LitElement {
     this._busy = false;
     this._code = '';
     this._revoking = '';
+    this._renaming = '';
   }
 
   override disconnectedCallback(): void {
@@ -227,19 +243,31 @@ export class RoomKeyDevices extends LitElement {
   }
 
   #device(d: DeviceView): TemplateResult {
-    const asking = this._revoking === d.deviceKey;
-    return html`<li part="device" data-current=${d.current ? 'true' : nothing}>
-      <span part="device-name" class="name">${d.name || 'Unnamed device'}</span>
-      <span part="device-seen" class="seen">${d.current ? 'This device' : seenText(d.lastSeenMs)}</span>
-      ${
-        d.current
-          ? nothing
-          : html`<button part="revoke" class="secondary" type="button" @click=${() => this.#onRevoke(d)}>
-              ${asking ? `Revoke “${d.name}” for good?` : 'Revoke'}
-            </button>`
-      }
-    </li>`;
+    return deviceRow(
+      d,
+      { revoking: this._revoking, renaming: this._renaming, canRename: !!this.#clients.client?.renameDevice },
+      this.#rowHandlers,
+    );
   }
+
+  readonly #rowHandlers: DeviceRowHandlers = {
+    revoke: (d) => this.#onRevoke(d),
+    startRename: async (d) => {
+      this._revoking = '';
+      this._renaming = d.deviceKey;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('[part="rename-input"]')?.select();
+    },
+    cancelRename: () => {
+      this._renaming = '';
+    },
+    saveName: (d, name) =>
+      void this.#run('rename-device', async (c) => {
+        this._devices = await c.renameDevice!(d.deviceKey, name);
+        this._renaming = '';
+        this._status = `Renamed to “${this._devices.find((x) => x.deviceKey === d.deviceKey)?.name ?? name.trim()}”.`;
+      }),
+  };
 
   #signedOut(client: RoomKeyClient): TemplateResult {
     if (!client.offerPairing) {
@@ -305,6 +333,7 @@ export class RoomKeyDevices extends LitElement {
   }
 
   #onRevoke(d: DeviceView): void {
+    this._renaming = '';
     if (this._revoking !== d.deviceKey) {
       this._revoking = d.deviceKey;
       return;
@@ -449,16 +478,6 @@ export class RoomKeyDevices extends LitElement {
 /** "123456" → "123 456", easier to compare aloud. */
 function groupCode(code: string): string {
   return `${code.slice(0, 3)} ${code.slice(3)}`;
-}
-
-/** When a device was last seen, in words. */
-function seenText(ms: number): string {
-  if (!ms) return 'Not seen lately';
-  const ago = Date.now() - ms;
-  if (ago < 2 * 60_000) return 'Active now';
-  if (ago < 60 * 60_000) return `Seen ${Math.round(ago / 60_000)} min ago`;
-  if (ago < 24 * 3600_000) return `Seen ${Math.round(ago / 3600_000)} h ago`;
-  return `Seen ${new Date(ms).toLocaleDateString()}`;
 }
 
 declare global {

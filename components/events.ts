@@ -34,6 +34,7 @@ export interface ErrorDetail {
     | 'accept-key-change'
     | 'list-devices'
     | 'revoke-device'
+    | 'rename-device'
     | 'pair-device';
   message: string;
   error: unknown;

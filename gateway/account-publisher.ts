@@ -72,12 +72,13 @@ const LIST_ATTEMPTS = 5;
  * consumer, and nats-server 2.9 keeps placing those on a cluster node that was killed until it
  * declares the node gone (minutes; about one in three here), where the listing never answers.
  * A KV that is not JetStream's own (none in the gateway) is listed with keys(), in short retried
- * tries: each new consumer is placed afresh.
+ * tries: each new consumer is placed afresh. `filter`: a key filter such as `org.*` (default all).
+ * @example const orgKeys = await listKeys(buckets.orgPolicies.kv, 'org.*');
  */
-async function listKeys(kv: KV): Promise<string[]> {
+export async function listKeys(kv: KV, filter = '>'): Promise<string[]> {
   if (kv instanceof Bucket) {
     const prefix = `${kv.prefix}.`; // $KV.<bucket>.
-    const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${prefix}>` });
+    const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${prefix}${filter}` });
     return Object.keys(info.state.subjects ?? {}).map((subject) =>
       kv.decodeKey(subject.slice(prefix.length)),
     );
@@ -85,7 +86,7 @@ async function listKeys(kv: KV): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const listing = (async () => {
       const keys: string[] = [];
-      for await (const key of await kv.keys()) keys.push(key);
+      for await (const key of await kv.keys(filter)) keys.push(key);
       return keys;
     })();
     const keys = await Promise.race([listing, sleep(LIST_ATTEMPT_MS, undefined, { ref: false })]);

@@ -8,14 +8,19 @@ import type { roomkey } from '../proto/index.ts';
 
 const RULES = Object.entries(RULE_NAMES) as [RuleName, (typeof RULE_NAMES)[RuleName]][];
 
-/** "invite=admin create-room=inherit … rotate-every=3600s" (0 = inherit: no rule at this level). */
+/** "invite=admin create-room=inherit … rotate-every=3600s [idle-days=30]" (0 = inherit / no rule). */
 function rulesText(rules: LevelPolicy['rules']): string {
   const roles = RULES.map(([name, field]) => {
     const role = rules[field] ?? 0;
     return `${name}=${role === 0 ? 'inherit' : roleNameOf(role)}`;
   });
   const every = Number(rules.rotateEveryS ?? 0);
-  return [...roles, `rotate-every=${every === 0 ? 'inherit' : `${every}s`}`].join(' ');
+  const idle = Number(rules.deviceIdleDays ?? 0);
+  return [
+    ...roles,
+    `rotate-every=${every === 0 ? 'inherit' : `${every}s`}`,
+    ...(idle ? [`idle-days=${idle}`] : []),
+  ].join(' ');
 }
 
 /**

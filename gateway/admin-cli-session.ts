@@ -49,6 +49,9 @@ export async function withAdminSession<T>(
     password: signIn.password,
   });
   try {
+    // Named at once (sealed: the gateway stores no name), so the person's device list says what
+    // each of these short-lived devices was.
+    await session.renameDevice(session.deviceKey, ADMIN_DEVICE_NAME);
     return await act(new AdminApi(() => session.nc), session);
   } finally {
     await session.signOut();

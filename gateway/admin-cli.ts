@@ -15,6 +15,7 @@ import {
   targetText,
 } from '../core/client/index.ts';
 import { MalformedError, RoomKeyError } from '../core/errors.ts';
+import { isDeviceIdleDays } from '../core/policy/index.ts';
 import { readPassword } from './admin-cli-password.ts';
 import { explainText, levelText } from './admin-cli-print.ts';
 import { withAdminSession } from './admin-cli-session.ts';
@@ -25,7 +26,8 @@ export const ADMIN_USAGE = `usage: roomkey-gateway admin COMMAND --gateway URL -
   create-project ORG/PROJECT     a new project (you must be admin of the org)
   grant PLACE USER ROLE          ROLE: owner, admin, member, guest, or none to take it away
   rules PLACE RULE=ROLE ...      RULE: ${Object.keys(RULE_NAMES).join(', ')}; ROLE as above or
-                                 inherit (no rule at this level); and rotate-every=SECONDS (0 = inherit)
+                                 inherit (no rule at this level); and rotate-every=SECONDS (0 = inherit);
+                                 on an org, idle-days=DAYS (1-90: sign out devices unused that long; 0 = never)
   show PLACE                     the rules and grants set at that level
   explain PLACE [--for USER]     the rules in force at a project or room, where each was set and why
                                  (--for: another user's, if you are admin there)
@@ -51,7 +53,7 @@ function needs(args: readonly string[], count: number, what: string): void {
   if (args.length < count) throw new UsageError(`${what}\n\n${ADMIN_USAGE}`);
 }
 
-/** `invite=admin`, `read-history=inherit`, `rotate-every=86400` → changes. */
+/** `invite=admin`, `read-history=inherit`, `rotate-every=86400`, `idle-days=30` → changes. */
 function ruleChanges(pairs: readonly string[]): RuleChanges {
   const changes: RuleChanges = {};
   for (const pair of pairs) {
@@ -61,11 +63,16 @@ function ruleChanges(pairs: readonly string[]): RuleChanges {
       if (!Number.isInteger(seconds) || seconds < 0)
         throw new MalformedError(`rotate-every: whole seconds, 0 or more (got "${value}").`);
       changes.rotateEverySeconds = seconds;
+    } else if (name === 'idle-days') {
+      const days = Number(value);
+      if (!isDeviceIdleDays(days))
+        throw new MalformedError(`idle-days: 1 to 90 whole days, or 0 for never (got "${value}").`);
+      changes.deviceIdleDays = days;
     } else if (Object.hasOwn(RULE_NAMES, name)) {
       changes[name as RuleName] = value === 'inherit' ? 0 : parseRole(value);
     } else {
       throw new MalformedError(
-        `"${pair}" is not a rule: use ${Object.keys(RULE_NAMES).join(', ')} or rotate-every, as NAME=ROLE.`,
+        `"${pair}" is not a rule: use ${Object.keys(RULE_NAMES).join(', ')}, rotate-every or idle-days, as NAME=VALUE.`,
       );
     }
   }

@@ -10,6 +10,7 @@ import { ConflictError, InternalError, RevokedError } from '../core/errors.ts';
 import type { roomkey } from '../proto/index.ts';
 import { signedOf } from './checks.ts';
 import type { GatewayContext } from './context.ts';
+import { dayOf } from './device-last-seen.ts';
 
 const MAX_CAS_RETRIES = 8;
 
@@ -30,7 +31,7 @@ export async function registerDevice(
   } else {
     await ctx.buckets.devices.create(
       key,
-      { userId, deviceCertificate: signedOf(signed), createdAtMs: ctx.now() },
+      { userId, deviceCertificate: signedOf(signed), createdAtMs: ctx.now(), lastSeenDay: dayOf(ctx.now()) },
       'This device key was registered at the same moment by another login.',
     );
   }

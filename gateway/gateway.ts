@@ -21,8 +21,10 @@ import {
 } from './buckets.ts';
 import type { GatewayContext } from './context.ts';
 import type { Stack } from './data-dir.ts';
+import { startIdleSweep } from './device-idle-sweep.ts';
 import { fastKeyPair } from './fast-key-pair.ts';
 import { adminEndpoints } from './handlers/admin.ts';
+import { deviceName } from './handlers/device-name.ts';
 import { directoryEndpoints } from './handlers/directory.ts';
 import { enrollDevice } from './handlers/enroll.ts';
 import { loginFinish, loginStart } from './handlers/login.ts';
@@ -113,6 +115,8 @@ export interface GatewayOptions {
   /** Prometheus metrics (metrics.ts) this gateway feeds; none by default. */
   metrics?: GatewayMetrics;
   now?: () => number;
+  /** How often the idle sign-out sweep runs (device-idle-sweep.ts); default 1 h. It also runs at start. */
+  idleSweepIntervalMs?: number;
 }
 
 export interface PushOptions {
@@ -165,7 +169,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let router: NotificationRouter | undefined;
   let pushes: ReturnType<typeof startPushDispatcher> | undefined;
   let fanout: MarkerFanout | undefined;
+  let idleSweep: { stop(): Promise<void> } | undefined;
   const closeAll = async () => {
+    await idleSweep?.stop();
     await service?.stop();
     await router?.stop();
     fanout?.stop();
@@ -278,8 +284,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...[registerStart, registerFinish, loginStart, loginFinish, refreshOffline, enrollDevice].map((make) =>
         make(context),
       ),
-      ...[refresh, revoke, roomCreate, roomCommit, roomCommits, roomList, roomCursor].map((make) =>
-        make(context),
+      ...[refresh, revoke, deviceName, roomCreate, roomCommit, roomCommits, roomList, roomCursor].map(
+        (make) => make(context),
       ),
       pushSave(context, { allowHttp: pushOptions.allowHttpEndpoints ?? false }, (userId) =>
         dispatcher.subscribed(userId),
@@ -314,6 +320,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     service = serve(nc, endpoints, { appAccount: stack.public.appAccount.publicKey, log, observe: hooks });
     await Promise.all([nc.flush(), app.flush()]); // subscriptions are live before we say we are up
+    idleSweep = startIdleSweep(context, options.idleSweepIntervalMs);
     const running = service;
     const routing = router;
     return {

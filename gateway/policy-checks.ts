@@ -4,7 +4,12 @@
  * @example const rules = checkRules(req.rules); const grants = checkGrants(req.grants);
  */
 import { MalformedError } from '../core/errors.ts';
-import { EVERYONE } from '../core/policy/index.ts';
+import {
+  DEVICE_IDLE_DAYS_MAX,
+  DEVICE_IDLE_DAYS_MIN,
+  EVERYONE,
+  isDeviceIdleDays,
+} from '../core/policy/index.ts';
 import type { roomkey } from '../proto/index.ts';
 import { USER_ID_PATTERN } from './checks.ts';
 import { POLICY_ID_PATTERN } from './policy-store.ts';
@@ -33,11 +38,12 @@ function role(value: unknown, what: string, min: number): number {
 }
 
 /**
- * Rules with every role in range (0 = no rule here).
- * @example const rules = checkRules(req.rules);
+ * Rules with every role in range (0 = no rule here); `device_idle_days` only at the org level.
+ * @example const rules = checkRules(req.rules, 'org');
  */
 export function checkRules(
   rules: roomkey.v1.PolicyRules.$Properties | null | undefined,
+  level: 'org' | 'project' | 'room' = 'room',
 ): roomkey.v1.PolicyRules.$Properties {
   const out: roomkey.v1.PolicyRules.$Properties = {};
   for (const field of RULE_FIELDS) out[field] = role(rules?.[field], `rules.${field}`, 0);
@@ -46,6 +52,16 @@ export function checkRules(
     throw new MalformedError('rules.rotate_every_s: 0 to ten years in seconds');
   }
   out.rotateEveryS = every;
+  const idle = rules?.deviceIdleDays ?? 0;
+  if (!isDeviceIdleDays(idle)) {
+    throw new MalformedError(
+      `rules.device_idle_days: ${DEVICE_IDLE_DAYS_MIN} to ${DEVICE_IDLE_DAYS_MAX} days, or 0 for never`,
+    );
+  }
+  if (idle !== 0 && level !== 'org') {
+    throw new MalformedError('rules.device_idle_days: an org rule; set it on the org, not a project or room');
+  }
+  if (idle !== 0) out.deviceIdleDays = idle;
   return out;
 }
 

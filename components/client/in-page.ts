@@ -38,6 +38,7 @@ import {
   presenceFrom,
   type RoomKeySession,
   removePasskeys,
+  renameDeviceView,
   revokeDeviceView,
   saveDeviceRecord,
   signedInAs,
@@ -328,6 +329,10 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
   revokeDevice(deviceKey: string): Promise<DeviceView[]> {
     return revokeDeviceView(this.runtime.ready(), deviceKey);
+  }
+
+  renameDevice(deviceKey: string, name: string): Promise<DeviceView[]> {
+    return renameDeviceView(this.runtime.ready(), deviceKey, name);
   }
   /** On a signed-out device: a pairing code to show; it signs in with `password` when done. */
   async offerPairing(password: string): Promise<PairingOfferFlow> {

@@ -18,6 +18,7 @@ import { decode } from '../codec.ts';
 import {
   createDeviceKey,
   createUserKeys,
+  GENERIC_DEVICE_NAME,
   randomBytes,
   type SignedProps,
   signDeviceCertificate,
@@ -50,7 +51,10 @@ export interface SessionOptions {
   backend: StoreBackend;
   /** Argon2id costs for a NEW store; default DEFAULT_ARGON2_PARAMS (tests pass cheap ones). */
   storeParams?: Argon2Params;
-  /** This device's name in its certificate (default "web"). */
+  /**
+   * This device's name, sealed to the user's key (device-names.ts; default: browser and OS from
+   * the user agent). Certificates carry the generic "device": the gateway stores them.
+   */
   deviceName?: string;
   /** Decrypted previews in notifications (default true). */
   previews?: boolean;
@@ -93,7 +97,7 @@ export async function createAccount(options: SessionOptions & Credentials): Prom
   const certificate = await signDeviceCertificate(userKeys, {
     userId,
     deviceKey: device.publicKey,
-    deviceName: options.deviceName ?? 'web',
+    deviceName: GENERIC_DEVICE_NAME,
     issuedAtMs: now,
   });
   const timeout = { timeoutMs: options.config.requestTimeoutMs };
@@ -193,7 +197,7 @@ async function enrollNewDevice(
     const certificate = await signDeviceCertificate(userKeys, {
       userId: first.identity.userId,
       deviceKey: device.publicKey,
-      deviceName: options.deviceName ?? 'web',
+      deviceName: GENERIC_DEVICE_NAME,
       issuedAtMs: Date.now(),
     });
     const credential = await enrollDevice(

@@ -27,8 +27,14 @@ export interface LevelPolicy {
   grants: Grant[];
 }
 
-/** Changes to a level's rules: a role per rule (0 = inherit) and/or the rotation interval. */
-export type RuleChanges = Partial<Record<RuleName, number>> & { rotateEverySeconds?: number };
+/**
+ * Changes to a level's rules: a role per rule (0 = inherit), the rotation interval, and (orgs only)
+ * the days after which an unused device is signed out (1 to 90; 0 = never).
+ */
+export type RuleChanges = Partial<Record<RuleName, number>> & {
+  rotateEverySeconds?: number;
+  deviceIdleDays?: number;
+};
 
 export class AdminApi {
   readonly #nc: () => NatsConnection;
@@ -118,10 +124,11 @@ export class AdminApi {
   /** Changes some rules at the target; the others and the grants stay. */
   async setRules(target: PolicyTarget, changes: RuleChanges): Promise<LevelPolicy> {
     const level = await this.#levelOrEmpty(target);
-    const { rotateEverySeconds, ...roles } = changes;
+    const { rotateEverySeconds, deviceIdleDays, ...roles } = changes;
     const fields: Parameters<typeof withRules>[1] = {};
     for (const [name, role] of Object.entries(roles) as [RuleName, number][]) fields[RULE_NAMES[name]] = role;
     if (rotateEverySeconds !== undefined) fields.rotateEveryS = rotateEverySeconds;
+    if (deviceIdleDays !== undefined) fields.deviceIdleDays = deviceIdleDays;
     return this.write(target, { rules: withRules(level.rules, fields), grants: level.grants });
   }
 
@@ -196,6 +203,7 @@ function plain(level: { rules?: Rules | null; grants?: Grant[] | null }): LevelP
       rotate: r.rotate ?? 0,
       readPreJoinHistory: r.readPreJoinHistory ?? 0,
       rotateEveryS: Number(r.rotateEveryS ?? 0),
+      deviceIdleDays: Number(r.deviceIdleDays ?? 0),
     },
     grants: (level.grants ?? []).map((g) => ({ userId: g.userId ?? '', role: g.role ?? 0 })),
   };

@@ -103,7 +103,10 @@ export function withGrant(
  */
 export function withRules(
   rules: Rules | null | undefined,
-  changes: Partial<Record<(typeof RULE_NAMES)[RuleName], number>> & { rotateEveryS?: number },
+  changes: Partial<Record<(typeof RULE_NAMES)[RuleName], number>> & {
+    rotateEveryS?: number;
+    deviceIdleDays?: number;
+  },
 ): Rules {
   return {
     createRoom: rules?.createRoom ?? 0,
@@ -112,6 +115,7 @@ export function withRules(
     rotate: rules?.rotate ?? 0,
     readPreJoinHistory: rules?.readPreJoinHistory ?? 0,
     rotateEveryS: rules?.rotateEveryS ?? 0,
+    deviceIdleDays: rules?.deviceIdleDays ?? 0,
     ...changes,
   };
 }

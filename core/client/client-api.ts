@@ -160,10 +160,12 @@ export interface RoomKeyClient extends EventTarget {
   unlockWithPasskey?(): Promise<void>;
   /**
    * This user's devices (core/client/pairing-*.ts): this one, the others with when each was last
-   * seen, and revoking one for good (signed with the user key).
+   * seen, and revoking one for good (signed with the user key); renaming one (the name is sealed to
+   * the user's key, so only the user's devices read it).
    */
   listDevices?(): Promise<DeviceView[]>;
   revokeDevice?(deviceKey: string): Promise<DeviceView[]>;
+  renameDevice?(deviceKey: string, name: string): Promise<DeviceView[]>;
   /**
    * Adding a device by QR code. On the new device (signed out), `offerPairing` shows a one-shot
    * code; `password` will lock this device's keys. On a signed-in device, `approvePairing` reads

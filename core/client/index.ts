@@ -55,6 +55,13 @@ export {
 export { Contacts, type ContactTrust, type ContactView } from './contacts.ts';
 export { DeviceLink, type DeviceLinkOptions } from './device-link.ts';
 export {
+  type DeviceDetails,
+  defaultDeviceName,
+  deviceDetails,
+  renameOwnDevice,
+  shownDeviceName,
+} from './device-names.ts';
+export {
   DEVICE_UNLOCK_CREDENTIAL,
   type DeviceRecord,
   deleteDeviceRecord,
@@ -79,6 +86,7 @@ export { type DirectoryPins, GatewayDirectory, type KeyChange } from './gateway-
 export { HIDDEN_ROOMS_RECORD, HiddenRooms, parseHiddenRooms } from './hidden-rooms.ts';
 export type { HistoryOptions } from './history.ts';
 export { LABEL_IDENTITY_BACKUP, openIdentityBackup, sealIdentityBackup } from './identity-backup.ts';
+export { lastSeenWords } from './last-seen.ts';
 export { LocalState } from './local-state.ts';
 export {
   type EventMessage,
@@ -93,7 +101,14 @@ export {
 export { eventToSend, type MessageEventInput } from './message-events-send.ts';
 export { MAX_MESSAGE_BYTES, messageSizeProblem } from './message-size.ts';
 export { keptOnFailure, type OutboxHooks, OutboxSender, type OutboxSession } from './outbox-sender.ts';
-export { approvalFlow, deviceViews, offerFlow, revokeDeviceView, signedInAs } from './pairing-client.ts';
+export {
+  approvalFlow,
+  deviceViews,
+  offerFlow,
+  renameDeviceView,
+  revokeDeviceView,
+  signedInAs,
+} from './pairing-client.ts';
 export { devicesLastSeen } from './pairing-devices.ts';
 export { offerPairing, type PairingHelloSeen, type PairingOffering } from './pairing-new-device.ts';
 export { type ApprovePairingDeps, approvePairing, type PairingApproval } from './pairing-old-device.ts';

@@ -6,6 +6,7 @@
 import { fromBase64Url, toBase64Url, toHex } from '../bytes.ts';
 import { LockedError } from '../errors.ts';
 import type { SessionOptions } from './account-flows.ts';
+import { shownDeviceName } from './device-names.ts';
 import { offerPairing } from './pairing-new-device.ts';
 import type { DeviceView, PairingApprovalFlow, PairingOfferFlow } from './pairing-views.ts';
 import type { RoomKeySession } from './session.ts';
@@ -15,17 +16,38 @@ import type { RoomKeySession } from './session.ts';
  * @example const devices = await deviceViews(session);
  */
 export async function deviceViews(session: RoomKeySession): Promise<DeviceView[]> {
-  const [devices, seen] = await Promise.all([session.devices(), session.devicesLastSeen()]);
+  const [devices, details] = await Promise.all([session.devices(), session.deviceDetails()]);
   return devices
-    .map((d) => ({
-      deviceKey: toBase64Url(d.deviceKey),
-      name: d.name,
-      issuedAtMs: d.issuedAtMs,
-      lastSeenMs: seen.get(toHex(d.deviceKey)) ?? 0,
-      current: d.current,
-      revokedAtMs: d.revokedAtMs,
-    }))
-    .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenMs - a.lastSeenMs);
+    .map((d) => {
+      const seen = details.get(toHex(d.deviceKey));
+      return {
+        deviceKey: toBase64Url(d.deviceKey),
+        name: shownDeviceName(seen?.name, d.name),
+        issuedAtMs: d.issuedAtMs,
+        lastSeenMs: seen?.lastSeenMs ?? 0,
+        lastSeenDay: seen?.lastSeenDay ?? 0,
+        current: d.current,
+        revokedAtMs: d.revokedAtMs,
+      };
+    })
+    .sort(
+      (a, b) =>
+        Number(b.current) - Number(a.current) || b.lastSeenDay - a.lastSeenDay || b.lastSeenMs - a.lastSeenMs,
+    );
+}
+
+/**
+ * Renames one of this user's devices (sealed: the gateway stores ciphertext) and returns the list
+ * after it; a name people cannot use is a MalformedError that says why.
+ * @example await renameDeviceView(session, view.deviceKey, 'Work laptop');
+ */
+export async function renameDeviceView(
+  session: RoomKeySession,
+  deviceKey: string,
+  name: string,
+): Promise<DeviceView[]> {
+  await session.renameDevice(fromBase64Url(deviceKey), name);
+  return deviceViews(session);
 }
 
 /**

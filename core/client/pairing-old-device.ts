@@ -13,6 +13,7 @@ import * as v1 from '../../proto/index.ts';
 import { encode } from '../codec.ts';
 import {
   encodePairingHello,
+  GENERIC_DEVICE_NAME,
   PAIRING_NONCE_BYTES,
   type ParsedPairingOffer,
   pairingCode,
@@ -47,8 +48,12 @@ export interface PairingApproval {
   /** The new device's key (shown shortened, for the curious). */
   readonly deviceKey: Uint8Array;
   readonly expiresAtMs: number;
-  /** The codes match: certify the new device and send it the identity (once). */
-  confirm(options?: { deviceName?: string }): Promise<void>;
+  /**
+   * The codes match: certify the new device and send it the identity (once). The certificate
+   * carries the generic name (the gateway stores it); the new device names itself, sealed
+   * (device-names.ts), so `deviceName` is no longer used.
+   */
+  confirm(options?: { /** @deprecated unused: names are sealed now */ deviceName?: string }): Promise<void>;
   /** The codes differ, or the user changed their mind: nothing is sent, the channel closes. */
   cancel(): Promise<void>;
 }
@@ -83,10 +88,10 @@ export async function approvePairing(deps: ApprovePairingDeps, offerText: string
     code: pairingCode(transcript),
     deviceKey: offer.deviceKey,
     expiresAtMs: offer.expiresAtMs,
-    confirm: async (options = {}) => {
+    confirm: async () => {
       once();
       requireFreshOffer(offer, now());
-      const payload = await pairingPayload(deps, offer, options.deviceName ?? 'paired device', now());
+      const payload = await pairingPayload(deps, offer, GENERIC_DEVICE_NAME, now());
       const transfer = await sealPairingTransfer(offer.ephemeralKey, transcript, payload);
       payload.fill(0);
       await request(

@@ -8,11 +8,17 @@
 export interface DeviceView {
   /** The device key, base64url (what `revokeDevice` takes). */
   deviceKey: string;
+  /** Its name, opened on this device (sealed on the gateway), or "Unnamed device". */
   name: string;
   /** When its certificate was issued (roughly when it was added). */
   issuedAtMs: number;
   /** When the gateway last heard from it (ms); 0 = not in the last 90 days, or never. */
   lastSeenMs: number;
+  /**
+   * UTC day (days since 1970-01-01) of its last log-in, refresh or beacon; 0 = unknown. Coarse on
+   * purpose: show it with lastSeenWords ("Last seen 3 days ago").
+   */
+  lastSeenDay?: number;
   /** The device this client runs on. */
   current: boolean;
   /** When it was revoked; 0 while it is not. */

@@ -22,6 +22,7 @@ import * as v1 from '../../proto/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { decode } from '../codec.ts';
 import {
+  GENERIC_DEVICE_NAME,
   type SignedProps,
   signingPublicKey,
   type UserKeys,
@@ -44,6 +45,14 @@ import {
 import { revokeDevice } from './auth.ts';
 import { Contacts } from './contacts.ts';
 import { DeviceLink } from './device-link.ts';
+import {
+  type DeviceDetails,
+  type DeviceNameDeps,
+  defaultDeviceName,
+  deviceDetails,
+  nameThisDeviceOnce,
+  renameOwnDevice,
+} from './device-names.ts';
 import { followDeviceNotices, notificationFor } from './device-notices.ts';
 import { createRoomRequest, directoryLookup } from './gateway-api.ts';
 import { GatewayDirectory } from './gateway-directory.ts';
@@ -250,6 +259,26 @@ export class RoomKeySession {
       throw error;
     }
     this.#setKeys('ready');
+    // Not awaited: a first session names its device in the background. A failure (offline, closed
+    // meanwhile) is left for the next start, which tries again; it is no error for the user.
+    void nameThisDeviceOnce(this.#nameDeps(open), this.deviceKey, this.#chosenName()).catch(() => undefined);
+  }
+
+  #nameDeps(open: Unlocked): DeviceNameDeps {
+    return {
+      nc: open.link.nc,
+      userId: this.userId,
+      userKeys: open.userKeys,
+      timeoutMs: this.#options.config.requestTimeoutMs,
+    };
+  }
+
+  /** The host's name for this device, else browser and OS from the user agent. */
+  #chosenName(): string {
+    const given = this.#options.deviceName?.trim();
+    return given && given !== GENERIC_DEVICE_NAME
+      ? given
+      : defaultDeviceName(globalThis.navigator?.userAgent ?? '');
   }
 
   /** Safety numbers, verification and key changes of this user's contacts (contacts.ts). */
@@ -475,6 +504,20 @@ export class RoomKeySession {
     const open = this.#unlocked();
     await open.link.ready();
     await revokeDevice(open.link.nc, { deviceKey, userSigningSecretKey: open.userKeys.signingSecretKey });
+  }
+
+  /** This user's devices' names (opened here: the gateway holds them sealed) and last seen, by key hex. */
+  async deviceDetails(): Promise<Map<string, DeviceDetails>> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    return deviceDetails(this.#nameDeps(open));
+  }
+
+  /** Names one of this user's devices, sealed to the user's key (device-names.ts). */
+  async renameDevice(deviceKey: Uint8Array, name: string): Promise<void> {
+    const open = this.#unlocked();
+    await open.link.ready();
+    await renameOwnDevice(this.#nameDeps(open), deviceKey, name);
   }
 
   /** When each of this user's devices was last seen (ms, 0 = not lately), by device key hex. */

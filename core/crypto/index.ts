@@ -11,6 +11,15 @@ export {
   verifyDeviceCertificate,
 } from './device-certificate.ts';
 export {
+  cleanDeviceName,
+  type DeviceNameContext,
+  deviceNameAad,
+  MAX_DEVICE_NAME_CHARS,
+  MAX_SEALED_DEVICE_NAME_BYTES,
+  openDeviceName,
+  sealDeviceName,
+} from './device-name.ts';
+export {
   decryptEnvelope,
   ENVELOPE_VERSION,
   type EnvelopeHeader,

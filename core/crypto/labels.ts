@@ -52,3 +52,8 @@ export const LABEL_PAIRING_OPEN = 'roomkey/v1/pairing-open';
 export const LABEL_PAIRING_POLL = 'roomkey/v1/pairing-poll';
 export const LABEL_PAIRING_CANCEL = 'roomkey/v1/pairing-cancel';
 export const LABEL_PAIRING_FINISH = 'roomkey/v1/pairing-finish';
+
+/** HPKE info of a SealedDeviceName (a device's name sealed to its user's X25519 key). */
+export const HPKE_INFO_DEVICE_NAME = 'roomkey/v1/device-name';
+/** The name new device certificates carry: the real name is sealed (SealedDeviceName). */
+export const GENERIC_DEVICE_NAME = 'device';

@@ -82,3 +82,29 @@ export function can(action: Action, userId: string, chain: PolicyChain): boolean
   const role = roleOf(userId, chain);
   return role !== Role.none && role >= effectiveRules(chain)[action];
 }
+
+/** Bounds of the org rule `device_idle_days`; 0 (absent) means devices are never signed out for idleness. */
+export const DEVICE_IDLE_DAYS_MIN = 1;
+export const DEVICE_IDLE_DAYS_MAX = 90;
+
+/**
+ * Whether `days` is a valid `device_idle_days` value: 0 (no rule) or 1 to 90 whole days.
+ * @example isDeviceIdleDays(30) // true
+ */
+export function isDeviceIdleDays(days: unknown): days is number {
+  return (
+    typeof days === 'number' &&
+    Number.isInteger(days) &&
+    (days === 0 || (days >= DEVICE_IDLE_DAYS_MIN && days <= DEVICE_IDLE_DAYS_MAX))
+  );
+}
+
+/**
+ * The idle sign-out rule of an org: days without a log-in or refresh after which a member's device
+ * is revoked; 0 when there is none (or the stored value is out of bounds, which is never enforced).
+ * @example orgDeviceIdleDays(org.rules) // 30
+ */
+export function orgDeviceIdleDays(rules: Rules | null | undefined): number {
+  const days = rules?.deviceIdleDays ?? 0;
+  return isDeviceIdleDays(days) ? days : 0;
+}

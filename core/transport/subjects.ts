@@ -27,6 +27,8 @@ export const LOGIN_SUBJECTS_WILDCARD = 'rk.v1.gw.anon.>';
 export const DEVICE_SUBJECTS = {
   refresh: 'rk.v1.gw.device.auth.refresh',
   revoke: 'rk.v1.gw.device.auth.revoke',
+  /** Names one of the caller's user's devices (RenameDeviceRequest: a SealedDeviceName). */
+  name: 'rk.v1.gw.device.auth.name',
 } as const;
 
 /** The key directory: signed identities and certificates, which clients verify themselves. */

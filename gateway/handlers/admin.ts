@@ -77,7 +77,7 @@ export function adminEndpoints(
       const req = decode(v1.OrgPolicy, data, 'org policy');
       const caller = await requireDevice(ctx, call.caller.user);
       const orgId = requirePolicyId(req.orgId, 'org_id');
-      const rules = checkRules(req.rules);
+      const rules = checkRules(req.rules, 'org');
       let grants = checkGrants(req.grants);
       const current = await ctx.buckets.orgPolicies.get(orgKey(orgId));
       if (current) {
@@ -104,7 +104,7 @@ export function adminEndpoints(
       const caller = await requireDevice(ctx, call.caller.user);
       const orgId = requirePolicyId(req.orgId, 'org_id');
       const projectId = requirePolicyId(req.projectId, 'project_id');
-      const rules = checkRules(req.rules);
+      const rules = checkRules(req.rules, 'project');
       const grants = checkGrants(req.grants);
       const chain = await readChain(ctx.buckets, { orgId, projectId });
       if (!chain.org) throw new NotFoundError(`No org ${orgId}.`);

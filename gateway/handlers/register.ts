@@ -23,6 +23,7 @@ import {
   takeReplyKey,
 } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
+import { dayOf } from '../device-last-seen.ts';
 import { throttleSubjects } from '../rate-limit.ts';
 import { usernameKey } from '../server-keys.ts';
 import type { Endpoint } from '../service.ts';
@@ -106,7 +107,12 @@ export function registerFinish(ctx: GatewayContext): Endpoint {
       try {
         await devices.create(
           deviceKeyHex,
-          { userId, deviceCertificate: signedOf(req.deviceCertificate!), createdAtMs: now },
+          {
+            userId,
+            deviceCertificate: signedOf(req.deviceCertificate!),
+            createdAtMs: now,
+            lastSeenDay: dayOf(now),
+          },
           'This device key is already registered.',
         );
       } catch (error) {

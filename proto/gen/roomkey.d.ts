@@ -504,6 +504,8 @@ export namespace roomkey {
             deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
             createdAtMs: number;
             revokedAtMs: number;
+            sealedName: Uint8Array;
+            lastSeenDay: number;
             static create(properties: roomkey.v1.DeviceRecord.$Shape): roomkey.v1.DeviceRecord & roomkey.v1.DeviceRecord.$Shape;
             static create(properties?: roomkey.v1.DeviceRecord.$Properties): roomkey.v1.DeviceRecord;
             static encode(message: roomkey.v1.DeviceRecord.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -516,6 +518,8 @@ export namespace roomkey {
                 deviceCertificate?: (roomkey.v1.Signed.$Properties|null);
                 createdAtMs?: (number|null);
                 revokedAtMs?: (number|null);
+                sealedName?: (Uint8Array|null);
+                lastSeenDay?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.DeviceRecord.$Properties;
@@ -744,6 +748,29 @@ export namespace roomkey {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.SealedIdentityBackup.$Properties;
+        }
+
+        interface ISealedDeviceName extends roomkey.v1.SealedDeviceName.$Properties {
+        }
+
+        class SealedDeviceName {
+            constructor(properties?: roomkey.v1.SealedDeviceName.$Properties);
+            $unknowns?: Uint8Array[];
+            enc: Uint8Array;
+            ciphertext: Uint8Array;
+            static create(properties: roomkey.v1.SealedDeviceName.$Shape): roomkey.v1.SealedDeviceName & roomkey.v1.SealedDeviceName.$Shape;
+            static create(properties?: roomkey.v1.SealedDeviceName.$Properties): roomkey.v1.SealedDeviceName;
+            static encode(message: roomkey.v1.SealedDeviceName.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.SealedDeviceName & roomkey.v1.SealedDeviceName.$Shape;
+        }
+
+        namespace SealedDeviceName {
+            interface $Properties {
+                enc?: (Uint8Array|null);
+                ciphertext?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.SealedDeviceName.$Properties;
         }
 
         enum ContentType {
@@ -1514,6 +1541,7 @@ export namespace roomkey {
             rotate: roomkey.v1.Role;
             readPreJoinHistory: roomkey.v1.Role;
             rotateEveryS: number;
+            deviceIdleDays: number;
             static create(properties: roomkey.v1.PolicyRules.$Shape): roomkey.v1.PolicyRules & roomkey.v1.PolicyRules.$Shape;
             static create(properties?: roomkey.v1.PolicyRules.$Properties): roomkey.v1.PolicyRules;
             static encode(message: roomkey.v1.PolicyRules.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -1528,6 +1556,7 @@ export namespace roomkey {
                 rotate?: (roomkey.v1.Role|null);
                 readPreJoinHistory?: (roomkey.v1.Role|null);
                 rotateEveryS?: (number|null);
+                deviceIdleDays?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.PolicyRules.$Properties;
@@ -2027,6 +2056,8 @@ export namespace roomkey {
             $unknowns?: Uint8Array[];
             deviceKey: Uint8Array;
             lastSeenMs: number;
+            sealedName: Uint8Array;
+            lastSeenDay: number;
             static create(properties: roomkey.v1.DeviceSeen.$Shape): roomkey.v1.DeviceSeen & roomkey.v1.DeviceSeen.$Shape;
             static create(properties?: roomkey.v1.DeviceSeen.$Properties): roomkey.v1.DeviceSeen;
             static encode(message: roomkey.v1.DeviceSeen.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -2037,9 +2068,34 @@ export namespace roomkey {
             interface $Properties {
                 deviceKey?: (Uint8Array|null);
                 lastSeenMs?: (number|null);
+                sealedName?: (Uint8Array|null);
+                lastSeenDay?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = roomkey.v1.DeviceSeen.$Properties;
+        }
+
+        interface IRenameDeviceRequest extends roomkey.v1.RenameDeviceRequest.$Properties {
+        }
+
+        class RenameDeviceRequest {
+            constructor(properties?: roomkey.v1.RenameDeviceRequest.$Properties);
+            $unknowns?: Uint8Array[];
+            deviceKey: Uint8Array;
+            sealedName: Uint8Array;
+            static create(properties: roomkey.v1.RenameDeviceRequest.$Shape): roomkey.v1.RenameDeviceRequest & roomkey.v1.RenameDeviceRequest.$Shape;
+            static create(properties?: roomkey.v1.RenameDeviceRequest.$Properties): roomkey.v1.RenameDeviceRequest;
+            static encode(message: roomkey.v1.RenameDeviceRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): roomkey.v1.RenameDeviceRequest & roomkey.v1.RenameDeviceRequest.$Shape;
+        }
+
+        namespace RenameDeviceRequest {
+            interface $Properties {
+                deviceKey?: (Uint8Array|null);
+                sealedName?: (Uint8Array|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = roomkey.v1.RenameDeviceRequest.$Properties;
         }
 
         interface IDeviceSeenList extends roomkey.v1.DeviceSeenList.$Properties {
@@ -2958,6 +3014,8 @@ export import IIdentityBackup = roomkey.v1.IIdentityBackup;
 export import IdentityBackup = roomkey.v1.IdentityBackup;
 export import ISealedIdentityBackup = roomkey.v1.ISealedIdentityBackup;
 export import SealedIdentityBackup = roomkey.v1.SealedIdentityBackup;
+export import ISealedDeviceName = roomkey.v1.ISealedDeviceName;
+export import SealedDeviceName = roomkey.v1.SealedDeviceName;
 export import ContentType = roomkey.v1.ContentType;
 export import IEnvelopeHeader = roomkey.v1.IEnvelopeHeader;
 export import EnvelopeHeader = roomkey.v1.EnvelopeHeader;
@@ -3058,6 +3116,8 @@ export import IDeviceSeenRequest = roomkey.v1.IDeviceSeenRequest;
 export import DeviceSeenRequest = roomkey.v1.DeviceSeenRequest;
 export import IDeviceSeen = roomkey.v1.IDeviceSeen;
 export import DeviceSeen = roomkey.v1.DeviceSeen;
+export import IRenameDeviceRequest = roomkey.v1.IRenameDeviceRequest;
+export import RenameDeviceRequest = roomkey.v1.RenameDeviceRequest;
 export import IDeviceSeenList = roomkey.v1.IDeviceSeenList;
 export import DeviceSeenList = roomkey.v1.DeviceSeenList;
 export import IRoomGenesisBody = roomkey.v1.IRoomGenesisBody;

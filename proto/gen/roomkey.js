@@ -2089,6 +2089,8 @@ const $v1_DeviceRecord = /* @__PURE__ */ (function() {
     DeviceRecord.prototype.deviceCertificate = null;
     DeviceRecord.prototype.createdAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
     DeviceRecord.prototype.revokedAtMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    DeviceRecord.prototype.sealedName = $util.newBuffer([]);
+    DeviceRecord.prototype.lastSeenDay = 0;
 
     DeviceRecord.create = function(properties) {
         return new DeviceRecord(properties);
@@ -2109,6 +2111,10 @@ const $v1_DeviceRecord = /* @__PURE__ */ (function() {
             w.uint32(24).uint64(m.createdAtMs);
         if (m.revokedAtMs != null && $Object.hasOwnProperty.call(m, "revokedAtMs") && (typeof m.revokedAtMs === "object" ? m.revokedAtMs.low || m.revokedAtMs.high : m.revokedAtMs !== 0))
             w.uint32(32).uint64(m.revokedAtMs);
+        if (m.sealedName != null && $Object.hasOwnProperty.call(m, "sealedName") && m.sealedName.length)
+            w.uint32(42).bytes(m.sealedName);
+        if (m.lastSeenDay != null && $Object.hasOwnProperty.call(m, "lastSeenDay") && m.lastSeenDay !== 0)
+            w.uint32(48).uint32(m.lastSeenDay);
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -2173,6 +2179,24 @@ const $v1_DeviceRecord = /* @__PURE__ */ (function() {
                         m.revokedAtMs = v;
                     else
                         delete m.revokedAtMs;
+                    continue;
+                }
+            case 5: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.sealedName = v;
+                    else
+                        delete m.sealedName;
+                    continue;
+                }
+            case 6: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.lastSeenDay = v;
+                    else
+                        delete m.lastSeenDay;
                     continue;
                 }
             }
@@ -3121,6 +3145,103 @@ const $v1_SealedIdentityBackup = /* @__PURE__ */ (function() {
     };
 
     return SealedIdentityBackup;
+})();
+const $v1_SealedDeviceName = /* @__PURE__ */ (function() {
+
+    const SealedDeviceName = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    SealedDeviceName.prototype.enc = $util.newBuffer([]);
+    SealedDeviceName.prototype.ciphertext = $util.newBuffer([]);
+
+    SealedDeviceName.create = function(properties) {
+        return new SealedDeviceName(properties);
+    };
+
+    SealedDeviceName.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.enc != null && $Object.hasOwnProperty.call(m, "enc") && m.enc.length)
+            w.uint32(10).bytes(m.enc);
+        if (m.ciphertext != null && $Object.hasOwnProperty.call(m, "ciphertext") && m.ciphertext.length)
+            w.uint32(18).bytes(m.ciphertext);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    SealedDeviceName.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_SealedDeviceName();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.enc = v;
+                    else
+                        delete m.enc;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.ciphertext = v;
+                    else
+                        delete m.ciphertext;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return SealedDeviceName;
 })();
 const $v1_ContentType = /* @__PURE__ */ (function() {
     const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -6467,6 +6588,7 @@ const $v1_PolicyRules = /* @__PURE__ */ (function() {
     PolicyRules.prototype.rotate = 0;
     PolicyRules.prototype.readPreJoinHistory = 0;
     PolicyRules.prototype.rotateEveryS = 0;
+    PolicyRules.prototype.deviceIdleDays = 0;
 
     PolicyRules.create = function(properties) {
         return new PolicyRules(properties);
@@ -6491,6 +6613,8 @@ const $v1_PolicyRules = /* @__PURE__ */ (function() {
             w.uint32(40).int32(m.readPreJoinHistory);
         if (m.rotateEveryS != null && $Object.hasOwnProperty.call(m, "rotateEveryS") && m.rotateEveryS !== 0)
             w.uint32(48).uint32(m.rotateEveryS);
+        if (m.deviceIdleDays != null && $Object.hasOwnProperty.call(m, "deviceIdleDays") && m.deviceIdleDays !== 0)
+            w.uint32(56).uint32(m.deviceIdleDays);
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -6576,6 +6700,15 @@ const $v1_PolicyRules = /* @__PURE__ */ (function() {
                         m.rotateEveryS = v;
                     else
                         delete m.rotateEveryS;
+                    continue;
+                }
+            case 7: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.deviceIdleDays = v;
+                    else
+                        delete m.deviceIdleDays;
                     continue;
                 }
             }
@@ -8673,6 +8806,8 @@ const $v1_DeviceSeen = /* @__PURE__ */ (function() {
 
     DeviceSeen.prototype.deviceKey = $util.newBuffer([]);
     DeviceSeen.prototype.lastSeenMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+    DeviceSeen.prototype.sealedName = $util.newBuffer([]);
+    DeviceSeen.prototype.lastSeenDay = 0;
 
     DeviceSeen.create = function(properties) {
         return new DeviceSeen(properties);
@@ -8689,6 +8824,10 @@ const $v1_DeviceSeen = /* @__PURE__ */ (function() {
             w.uint32(10).bytes(m.deviceKey);
         if (m.lastSeenMs != null && $Object.hasOwnProperty.call(m, "lastSeenMs") && (typeof m.lastSeenMs === "object" ? m.lastSeenMs.low || m.lastSeenMs.high : m.lastSeenMs !== 0))
             w.uint32(16).uint64(m.lastSeenMs);
+        if (m.sealedName != null && $Object.hasOwnProperty.call(m, "sealedName") && m.sealedName.length)
+            w.uint32(26).bytes(m.sealedName);
+        if (m.lastSeenDay != null && $Object.hasOwnProperty.call(m, "lastSeenDay") && m.lastSeenDay !== 0)
+            w.uint32(32).uint32(m.lastSeenDay);
         if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
             for (var i = 0; i < m.$unknowns.length; ++i)
                 w.raw(m.$unknowns[i]);
@@ -8740,6 +8879,24 @@ const $v1_DeviceSeen = /* @__PURE__ */ (function() {
                         delete m.lastSeenMs;
                     continue;
                 }
+            case 3: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.sealedName = v;
+                    else
+                        delete m.sealedName;
+                    continue;
+                }
+            case 4: {
+                    if (u !== 0)
+                        break;
+                    if (v = r.uint32())
+                        m.lastSeenDay = v;
+                    else
+                        delete m.lastSeenDay;
+                    continue;
+                }
             }
             r.skipType(u, q, t);
             if (!r.discardUnknown) {
@@ -8758,6 +8915,103 @@ const $v1_DeviceSeen = /* @__PURE__ */ (function() {
     };
 
     return DeviceSeen;
+})();
+const $v1_RenameDeviceRequest = /* @__PURE__ */ (function() {
+
+    const RenameDeviceRequest = function (p) {
+        if (p)
+            for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                if (p[ks[i]] != null && ks[i] !== "__proto__")
+                    this[ks[i]] = p[ks[i]];
+    };
+
+    RenameDeviceRequest.prototype.deviceKey = $util.newBuffer([]);
+    RenameDeviceRequest.prototype.sealedName = $util.newBuffer([]);
+
+    RenameDeviceRequest.create = function(properties) {
+        return new RenameDeviceRequest(properties);
+    };
+
+    RenameDeviceRequest.encode = function (m, w, q) {
+        if (!w)
+            w = $Writer.create();
+        if (q === $undefined)
+            q = 0;
+        if (q > $util.recursionLimit)
+            throw $Error("max depth exceeded");
+        if (m.deviceKey != null && $Object.hasOwnProperty.call(m, "deviceKey") && m.deviceKey.length)
+            w.uint32(10).bytes(m.deviceKey);
+        if (m.sealedName != null && $Object.hasOwnProperty.call(m, "sealedName") && m.sealedName.length)
+            w.uint32(18).bytes(m.sealedName);
+        if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+            for (var i = 0; i < m.$unknowns.length; ++i)
+                w.raw(m.$unknowns[i]);
+        return w;
+    };
+
+    RenameDeviceRequest.decode = function (r, l, z, q, g) {
+        if (!(r instanceof $Reader))
+            r = $Reader.create(r);
+        if (q === $undefined)
+            q = 0;
+        if (q > $Reader.recursionLimit)
+            throw $Error("max depth exceeded");
+        var c, m, v;
+        if (l === $undefined)
+            c = r.len;
+        else {
+            c = r.pos + l;
+            if (c > r.len)
+                throw $RangeError("index out of range");
+            l = r.len;
+            r.len = c;
+        }
+        m = g || new $v1_RenameDeviceRequest();
+        while (r.pos < c) {
+            var s = r.pos;
+            var t = r.tag();
+            if (t === z) {
+                z = $undefined;
+                break;
+            }
+            var u = t & 7;
+            switch (t >>>= 3) {
+            case 1: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.deviceKey = v;
+                    else
+                        delete m.deviceKey;
+                    continue;
+                }
+            case 2: {
+                    if (u !== 2)
+                        break;
+                    if ((v = r.bytes()).length)
+                        m.sealedName = v;
+                    else
+                        delete m.sealedName;
+                    continue;
+                }
+            }
+            r.skipType(u, q, t);
+            if (!r.discardUnknown) {
+                $util.makeProp(m, "$unknowns", false);
+                (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+            }
+        }
+        if (l !== $undefined) {
+            if (r.pos !== c)
+                throw $RangeError("index out of range");
+            r.len = l;
+        }
+        if (z !== $undefined)
+            throw $Error("missing end group");
+        return m;
+    };
+
+    return RenameDeviceRequest;
 })();
 const $v1_DeviceSeenList = /* @__PURE__ */ (function() {
 
@@ -12489,4 +12743,4 @@ const $v1_HeldEnvelope = /* @__PURE__ */ (function() {
 
     return HeldEnvelope;
 })();
-export { $v1_RegisterStartRequest as RegisterStartRequest, $v1_RegisterStartResponse as RegisterStartResponse, $v1_RegisterFinishRequest as RegisterFinishRequest, $v1_RegisterFinishResponse as RegisterFinishResponse, $v1_LoginStartRequest as LoginStartRequest, $v1_LoginStartResponse as LoginStartResponse, $v1_LoginFinishRequest as LoginFinishRequest, $v1_DeviceSession as DeviceSession, $v1_EnrollDeviceRequest as EnrollDeviceRequest, $v1_EnrollToken as EnrollToken, $v1_LoginFinishResponse as LoginFinishResponse, $v1_RefreshRequest as RefreshRequest, $v1_RefreshResponse as RefreshResponse, $v1_RevokeDeviceRequest as RevokeDeviceRequest, $v1_Reply as Reply, $v1_SealedReply as SealedReply, $v1_LoginHandle as LoginHandle, $v1_CredentialRecord as CredentialRecord, $v1_UserRecord as UserRecord, $v1_DeviceRecord as DeviceRecord, $v1_RateLimitRecord as RateLimitRecord, $v1_RevocationRecord as RevocationRecord, $v1_Signed as Signed, $v1_ErrorCode as ErrorCode, $v1_ErrorReply as ErrorReply, $v1_UserIdentityBody as UserIdentityBody, $v1_DeviceCertificateBody as DeviceCertificateBody, $v1_IdentityBackup as IdentityBackup, $v1_SealedIdentityBackup as SealedIdentityBackup, $v1_ContentType as ContentType, $v1_EnvelopeHeader as EnvelopeHeader, $v1_Envelope as Envelope, $v1_MessageAction as MessageAction, $v1_MessageContent as MessageContent, $v1_DirectoryRequest as DirectoryRequest, $v1_DirectoryDevice as DirectoryDevice, $v1_DirectoryResponse as DirectoryResponse, $v1_CreateRoomRequest as CreateRoomRequest, $v1_CreateRoomResponse as CreateRoomResponse, $v1_CommitRequest as CommitRequest, $v1_CommitResponse as CommitResponse, $v1_CommitsRequest as CommitsRequest, $v1_CommitsResponse as CommitsResponse, $v1_RoomListEntry as RoomListEntry, $v1_RoomListResponse as RoomListResponse, $v1_CursorRequest as CursorRequest, $v1_CursorResponse as CursorResponse, $v1_PolicyGetRequest as PolicyGetRequest, $v1_PolicyGetResponse as PolicyGetResponse, $v1_PolicyExplainRequest as PolicyExplainRequest, $v1_RuleExplained as RuleExplained, $v1_PolicyExplainResponse as PolicyExplainResponse, $v1_RoomMember as RoomMember, $v1_RoomEpochKey as RoomEpochKey, $v1_RoomRecord as RoomRecord, $v1_UserRooms as UserRooms, $v1_LegacyRoomMigration as LegacyRoomMigration, $v1_LegacySeqRun as LegacySeqRun, $v1_Role as Role, $v1_PolicyRules as PolicyRules, $v1_RoleGrant as RoleGrant, $v1_OrgPolicy as OrgPolicy, $v1_ProjectPolicy as ProjectPolicy, $v1_RoomPolicy as RoomPolicy, $v1_PairingOffer as PairingOffer, $v1_PairingHello as PairingHello, $v1_PairingTransfer as PairingTransfer, $v1_RoomKeys as RoomKeys, $v1_PairingPayload as PairingPayload, $v1_PairingOpenRequest as PairingOpenRequest, $v1_PairingPollRequest as PairingPollRequest, $v1_PairingState as PairingState, $v1_PairingPollResponse as PairingPollResponse, $v1_PairingHelloRequest as PairingHelloRequest, $v1_PairingSendRequest as PairingSendRequest, $v1_PairingCancelRequest as PairingCancelRequest, $v1_PairingFinishRequest as PairingFinishRequest, $v1_PairingEmpty as PairingEmpty, $v1_PairingChannel as PairingChannel, $v1_DeviceSeenRequest as DeviceSeenRequest, $v1_DeviceSeen as DeviceSeen, $v1_DeviceSeenList as DeviceSeenList, $v1_RoomGenesisBody as RoomGenesisBody, $v1_SealedRoomInfo as SealedRoomInfo, $v1_RoomInfo as RoomInfo, $v1_CommitKind as CommitKind, $v1_EpochCommitBody as EpochCommitBody, $v1_KeyWrap as KeyWrap, $v1_KeyWrapContext as KeyWrapContext, $v1_EpochSecret as EpochSecret, $v1_EpochSecrets as EpochSecrets, $v1_SealedToRoom as SealedToRoom, $v1_PresenceState as PresenceState, $v1_PresenceBeacon as PresenceBeacon, $v1_AppNotification as AppNotification, $v1_MembershipNotice as MembershipNotice, $v1_DeviceNotice as DeviceNotice, $v1_PresenceRecord as PresenceRecord, $v1_PushSentinel as PushSentinel, $v1_PushSentinelKind as PushSentinelKind, $v1_PushSubscription as PushSubscription, $v1_ReadMarker as ReadMarker, $v1_ReadMarkerList as ReadMarkerList, $v1_Argon2idParams as Argon2idParams, $v1_PassphraseWrap as PassphraseWrap, $v1_PrfWrap as PrfWrap, $v1_StoreHeader as StoreHeader, $v1_StoreRecord as StoreRecord, $v1_StoreEntry as StoreEntry, $v1_StoreManifest as StoreManifest, $v1_StoreManifestEntry as StoreManifestEntry, $v1_LocalIdentity as LocalIdentity, $v1_RoomSnapshot as RoomSnapshot, $v1_ReplayEpochIds as ReplayEpochIds, $v1_HeldEnvelope as HeldEnvelope };
+export { $v1_RegisterStartRequest as RegisterStartRequest, $v1_RegisterStartResponse as RegisterStartResponse, $v1_RegisterFinishRequest as RegisterFinishRequest, $v1_RegisterFinishResponse as RegisterFinishResponse, $v1_LoginStartRequest as LoginStartRequest, $v1_LoginStartResponse as LoginStartResponse, $v1_LoginFinishRequest as LoginFinishRequest, $v1_DeviceSession as DeviceSession, $v1_EnrollDeviceRequest as EnrollDeviceRequest, $v1_EnrollToken as EnrollToken, $v1_LoginFinishResponse as LoginFinishResponse, $v1_RefreshRequest as RefreshRequest, $v1_RefreshResponse as RefreshResponse, $v1_RevokeDeviceRequest as RevokeDeviceRequest, $v1_Reply as Reply, $v1_SealedReply as SealedReply, $v1_LoginHandle as LoginHandle, $v1_CredentialRecord as CredentialRecord, $v1_UserRecord as UserRecord, $v1_DeviceRecord as DeviceRecord, $v1_RateLimitRecord as RateLimitRecord, $v1_RevocationRecord as RevocationRecord, $v1_Signed as Signed, $v1_ErrorCode as ErrorCode, $v1_ErrorReply as ErrorReply, $v1_UserIdentityBody as UserIdentityBody, $v1_DeviceCertificateBody as DeviceCertificateBody, $v1_IdentityBackup as IdentityBackup, $v1_SealedIdentityBackup as SealedIdentityBackup, $v1_SealedDeviceName as SealedDeviceName, $v1_ContentType as ContentType, $v1_EnvelopeHeader as EnvelopeHeader, $v1_Envelope as Envelope, $v1_MessageAction as MessageAction, $v1_MessageContent as MessageContent, $v1_DirectoryRequest as DirectoryRequest, $v1_DirectoryDevice as DirectoryDevice, $v1_DirectoryResponse as DirectoryResponse, $v1_CreateRoomRequest as CreateRoomRequest, $v1_CreateRoomResponse as CreateRoomResponse, $v1_CommitRequest as CommitRequest, $v1_CommitResponse as CommitResponse, $v1_CommitsRequest as CommitsRequest, $v1_CommitsResponse as CommitsResponse, $v1_RoomListEntry as RoomListEntry, $v1_RoomListResponse as RoomListResponse, $v1_CursorRequest as CursorRequest, $v1_CursorResponse as CursorResponse, $v1_PolicyGetRequest as PolicyGetRequest, $v1_PolicyGetResponse as PolicyGetResponse, $v1_PolicyExplainRequest as PolicyExplainRequest, $v1_RuleExplained as RuleExplained, $v1_PolicyExplainResponse as PolicyExplainResponse, $v1_RoomMember as RoomMember, $v1_RoomEpochKey as RoomEpochKey, $v1_RoomRecord as RoomRecord, $v1_UserRooms as UserRooms, $v1_LegacyRoomMigration as LegacyRoomMigration, $v1_LegacySeqRun as LegacySeqRun, $v1_Role as Role, $v1_PolicyRules as PolicyRules, $v1_RoleGrant as RoleGrant, $v1_OrgPolicy as OrgPolicy, $v1_ProjectPolicy as ProjectPolicy, $v1_RoomPolicy as RoomPolicy, $v1_PairingOffer as PairingOffer, $v1_PairingHello as PairingHello, $v1_PairingTransfer as PairingTransfer, $v1_RoomKeys as RoomKeys, $v1_PairingPayload as PairingPayload, $v1_PairingOpenRequest as PairingOpenRequest, $v1_PairingPollRequest as PairingPollRequest, $v1_PairingState as PairingState, $v1_PairingPollResponse as PairingPollResponse, $v1_PairingHelloRequest as PairingHelloRequest, $v1_PairingSendRequest as PairingSendRequest, $v1_PairingCancelRequest as PairingCancelRequest, $v1_PairingFinishRequest as PairingFinishRequest, $v1_PairingEmpty as PairingEmpty, $v1_PairingChannel as PairingChannel, $v1_DeviceSeenRequest as DeviceSeenRequest, $v1_DeviceSeen as DeviceSeen, $v1_RenameDeviceRequest as RenameDeviceRequest, $v1_DeviceSeenList as DeviceSeenList, $v1_RoomGenesisBody as RoomGenesisBody, $v1_SealedRoomInfo as SealedRoomInfo, $v1_RoomInfo as RoomInfo, $v1_CommitKind as CommitKind, $v1_EpochCommitBody as EpochCommitBody, $v1_KeyWrap as KeyWrap, $v1_KeyWrapContext as KeyWrapContext, $v1_EpochSecret as EpochSecret, $v1_EpochSecrets as EpochSecrets, $v1_SealedToRoom as SealedToRoom, $v1_PresenceState as PresenceState, $v1_PresenceBeacon as PresenceBeacon, $v1_AppNotification as AppNotification, $v1_MembershipNotice as MembershipNotice, $v1_DeviceNotice as DeviceNotice, $v1_PresenceRecord as PresenceRecord, $v1_PushSentinel as PushSentinel, $v1_PushSentinelKind as PushSentinelKind, $v1_PushSubscription as PushSubscription, $v1_ReadMarker as ReadMarker, $v1_ReadMarkerList as ReadMarkerList, $v1_Argon2idParams as Argon2idParams, $v1_PassphraseWrap as PassphraseWrap, $v1_PrfWrap as PrfWrap, $v1_StoreHeader as StoreHeader, $v1_StoreRecord as StoreRecord, $v1_StoreEntry as StoreEntry, $v1_StoreManifest as StoreManifest, $v1_StoreManifestEntry as StoreManifestEntry, $v1_LocalIdentity as LocalIdentity, $v1_RoomSnapshot as RoomSnapshot, $v1_ReplayEpochIds as ReplayEpochIds, $v1_HeldEnvelope as HeldEnvelope };

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { toHex } from '../../core/bytes.ts';
 import { ADMIN_DEVICE_NAME } from '../../gateway/admin-cli-session.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -76,6 +77,12 @@ test('an owner runs the console from the command line; a member is refused', asy
   assert.match(run.stdout, /invite=admin/);
   assert.match(run.stdout, /rotate-every=3600s/);
   assert.match(run.stdout, /bob-cli {2}member/, 'grants are shown with names');
+  run = await asAlice('rules', org, 'idle-days=30');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /idle-days=30/, 'the org rule that signs out unused devices');
+  run = await asAlice('rules', org, 'idle-days=91');
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /idle-days: 1 to 90 whole days/);
 
   run = await asAlice('explain', `${org}/web`, '--for', 'bob-cli');
   assert.equal(run.code, 0, run.stderr);
@@ -113,7 +120,11 @@ test('an owner runs the console from the command line; a member is refused', asy
   assert.match(run.stderr, /"boss" is not a role/);
 
   // Every run signed in as a device of its own and revoked it at the end.
-  const cliDevices = (await alice.devices()).filter((d) => d.name === ADMIN_DEVICE_NAME);
+  // Their names are sealed to alice's key: her session opens them.
+  const names = await alice.deviceDetails();
+  const cliDevices = (await alice.devices()).filter(
+    (d) => names.get(toHex(d.deviceKey))?.name === ADMIN_DEVICE_NAME,
+  );
   assert.ok(cliDevices.length >= 5, `one device per run (${cliDevices.length})`);
   assert.ok(
     cliDevices.every((d) => d.revokedAtMs > 0),

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { toHex } from '../../core/bytes.ts';
 import { LocalState } from '../../core/client/local-state.ts';
 import { offerPairing } from '../../core/client/pairing-new-device.ts';
 import { approvePairing } from '../../core/client/pairing-old-device.ts';
@@ -94,7 +95,17 @@ test('pairing: same code on both screens, then the new device reads the history 
     assert.deepEqual((await a.history(room.roomId)).map(textOf), ['before pairing', 'from the new device']);
     const devices = await a.devices();
     assert.equal(devices.filter((d) => d.revokedAtMs === 0).length, 2);
-    assert.ok(devices.some((d) => d.name === 'tablet'));
+    // Certificates (which the gateway stores) carry only the generic name; the new device names
+    // itself, sealed to the user's key, and the old device reads that name.
+    assert.ok(devices.every((d) => d.name === 'device'));
+    const named = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const name = (await a.deviceDetails()).get(toHex(b.deviceKey))?.name;
+        if (name) return name;
+        await sleep(100);
+      }
+    })();
+    assert.equal(named, 'Node.js', 'named by its user agent (Node.js here)');
     const lastSeen = await a.devicesLastSeen();
     assert.equal(lastSeen.size, 2, 'a last-seen time (or 0) for each device');
 

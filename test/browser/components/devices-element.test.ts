@@ -10,15 +10,18 @@ import { $, $$, mount, settle, textOf, until } from '../helpers/dom.ts';
 import { FakeExtensionClient, FakeRoomKeyClient } from '../helpers/fake-client.ts';
 
 const OTHER = 'B'.repeat(43);
+const TABLET = 'C'.repeat(43);
+const TODAY = Math.floor(Date.now() / 86_400_000);
 const QR_TEXT = `roomkey-pair:v1:${'A'.repeat(120)}`;
 
 class DevicesClient extends FakeRoomKeyClient {
   devices: DeviceView[] = [
     {
       deviceKey: 'A'.repeat(43),
-      name: 'laptop',
+      name: 'Chromium on Linux',
       issuedAtMs: 1,
       lastSeenMs: Date.now(),
+      lastSeenDay: TODAY,
       current: true,
       revokedAtMs: 0,
     },
@@ -27,6 +30,16 @@ class DevicesClient extends FakeRoomKeyClient {
       name: 'phone',
       issuedAtMs: 1,
       lastSeenMs: Date.now() - 5 * 60_000,
+      lastSeenDay: TODAY,
+      current: false,
+      revokedAtMs: 0,
+    },
+    {
+      deviceKey: TABLET,
+      name: 'Firefox on Linux',
+      issuedAtMs: 1,
+      lastSeenMs: 0,
+      lastSeenDay: TODAY - 3,
       current: false,
       revokedAtMs: 0,
     },
@@ -36,6 +49,11 @@ class DevicesClient extends FakeRoomKeyClient {
   resolveDone: (v: { userId: string; username: string }) => void = () => undefined;
 
   async listDevices(): Promise<DeviceView[]> {
+    return this.devices;
+  }
+  async renameDevice(key: string, name: string): Promise<DeviceView[]> {
+    this.log.push(`rename ${key} ${name}`);
+    this.devices = this.devices.map((d) => (d.deviceKey === key ? { ...d, name: name.trim() } : d));
     return this.devices;
   }
   async revokeDevice(key: string): Promise<DeviceView[]> {
@@ -68,7 +86,7 @@ async function signedIn() {
   const client = new DevicesClient();
   client.signedInAs('alice');
   const el = await mount('roomkey-devices', { client });
-  await until(() => $$(el, '[part=device]').length === 2 || undefined, 'two devices');
+  await until(() => $$(el, '[part=device]').length === 3 || undefined, 'three devices');
   return { client, el };
 }
 
@@ -76,8 +94,12 @@ describe('<roomkey-devices>', () => {
   it('lists this device and the others with last seen; revoke asks again', async () => {
     const { client, el } = await signedIn();
     const rows = $$(el, '[part=device]');
-    ok(/laptop\s*This device/.test(rows[0]!.textContent ?? ''), rows[0]!.textContent ?? '');
-    ok(/phone\s*Seen 5 min ago/.test(rows[1]!.textContent ?? ''), rows[1]!.textContent ?? '');
+    ok(/Chromium on Linux\s*This device/.test(rows[0]!.textContent ?? ''), rows[0]!.textContent ?? '');
+    ok(/phone\s*Last seen today/.test(rows[1]!.textContent ?? ''), rows[1]!.textContent ?? '');
+    ok(
+      /Firefox on Linux\s*Last seen 3 days ago/.test(rows[2]!.textContent ?? ''),
+      rows[2]!.textContent ?? '',
+    );
     equal(rows[0]!.querySelectorAll('[part=revoke]').length, 0, 'this device cannot be revoked here');
     await expectNoAxeViolations(el, 'device list');
     rows[1]!.querySelector<HTMLElement>('[part=revoke]')!.click();
@@ -85,8 +107,29 @@ describe('<roomkey-devices>', () => {
     equal(client.log.length, 0, 'the first click only asks');
     ok(/for good\?/.test(textOf(el, '[part=revoke]')));
     $(el, '[part=revoke]').click();
-    await until(() => $$(el, '[part=device]').length === 1 || undefined, 'the revoked device is gone');
+    await until(() => $$(el, '[part=device]').length === 2 || undefined, 'the revoked device is gone');
     equal(client.log.join(','), `revoke ${OTHER}`);
+  });
+
+  it('renames a device inline: the new name is shown; Cancel changes nothing', async () => {
+    const { client, el } = await signedIn();
+    const renameOf = (i: number) => $$(el, '[part=device]')[i]!.querySelector<HTMLElement>('[part=rename]')!;
+    renameOf(1).click();
+    await until(() => el.shadowRoot?.querySelector('[part=rename-input]'), 'the name field');
+    equal($<HTMLInputElement>(el, '[part=rename-input]').value, 'phone', 'starts from the current name');
+    await expectNoAxeViolations(el, 'rename form');
+    $(el, '[part=cancel-rename]').click();
+    await until(() => !el.shadowRoot?.querySelector('[part=rename-input]') || undefined, 'the form closes');
+    equal(client.log.length, 0, 'Cancel sends nothing');
+    renameOf(1).click();
+    await until(() => el.shadowRoot?.querySelector('[part=rename-input]'), 'the name field');
+    $<HTMLInputElement>(el, '[part=rename-input]').value = 'Work phone';
+    $(el, '[part=save-name]').click();
+    await until(() => /Work phone/.test(textOf(el, '[part=devices]')) || undefined, 'the new name');
+    equal(client.log.join(','), `rename ${OTHER} Work phone`);
+    ok(/Renamed to “Work phone”/.test(textOf(el, '[part=status]')), textOf(el, '[part=status]'));
+    equal($$(el, '[part=rename-input]').length, 0, 'the form is gone');
+    await expectNoAxeViolations(el, 'after rename');
   });
 
   it('adds a device from pasted code text: the code to compare; "It doesn’t match" sends nothing', async () => {

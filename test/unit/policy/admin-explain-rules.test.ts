@@ -101,6 +101,12 @@ describe('admin edits', () => {
       rotate: 0,
       readPreJoinHistory: 0,
       rotateEveryS: 60,
+      deviceIdleDays: 0,
     });
+    assert.equal(
+      withRules({ deviceIdleDays: 30 }, { invite: Role.admin }).deviceIdleDays,
+      30,
+      'the idle rule stays',
+    );
   });
 });
