@@ -26,6 +26,8 @@ const LIGHT_ENTRIES = [
   '^core/client/message-events\\.ts$',
   // The camera QR reader (jsQR on demand) of the devices elements and the extension's pair page.
   '^core/client/qr-camera\\.ts$',
+  // "Last seen N days ago" in words, for the devices element and the extension's popup (no imports).
+  '^core/client/last-seen\\.ts$',
 ];
 const PUBLIC_ENTRIES = [
   '^proto/index\\.ts$',

@@ -7,7 +7,7 @@
  * @example await renameOwnDevice(deps, deviceKey, 'Work laptop');
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { toHex } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { GENERIC_DEVICE_NAME, openDeviceName, sealDeviceName, type UserKeys } from '../crypto/index.ts';

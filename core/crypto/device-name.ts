@@ -7,7 +7,7 @@
  * does not open.
  * @example const sealed = await sealDeviceName({ userId, deviceKey, userHpkePublicKey, name: 'Firefox on Linux' });
  */
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { concatBytes, utf8 } from '../bytes.ts';
 import { decode, encode } from '../codec.ts';
 import { MalformedError } from '../errors.ts';

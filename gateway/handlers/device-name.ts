@@ -9,7 +9,7 @@ import { decode } from '../../core/codec.ts';
 import { AEAD_TAG_BYTES, HPKE_ENC_BYTES, MAX_SEALED_DEVICE_NAME_BYTES } from '../../core/crypto/index.ts';
 import { MalformedError, NotFoundError, RevokedError } from '../../core/errors.ts';
 import { DEVICE_SUBJECTS } from '../../core/transport/index.ts';
-import { v1 } from '../../proto/index.ts';
+import * as v1 from '../../proto/index.ts';
 import { requireBytes } from '../checks.ts';
 import type { GatewayContext } from '../context.ts';
 import { requireDevice } from '../device-caller.ts';
