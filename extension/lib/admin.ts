@@ -4,7 +4,8 @@
  * @example await handleAdmin(context, checkAdmin('revokeSite', { origin }));
  */
 import { equalBytes, fromBase64Url, toBase64Url, toHex } from '../../core/bytes.ts';
-import { ConflictError, NotFoundError } from '../../core/errors.ts';
+import { type DeviceDetails, shownDeviceName } from '../../core/client/index.ts';
+import { ConflictError, NotFoundError, UnsupportedError } from '../../core/errors.ts';
 import type { Account } from './account.ts';
 import type { ApprovalPrompts } from './approval-prompts.ts';
 import type { ApprovalStore } from './approvals.ts';
@@ -86,21 +87,24 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
       // Signed out or locked: no user, so no devices to list (not an error for the popup).
       if (ctx.account.state.keys !== 'ready') return [];
       const session = ctx.account.session();
-      const [devices, seen] = await Promise.all([
+      const [devices, details] = await Promise.all([
         session.devices(),
-        session.devicesLastSeen?.().catch(() => new Map<string, number>()) ?? new Map<string, number>(),
+        session.deviceDetails?.().catch(() => new Map<string, DeviceDetails>()) ??
+          new Map<string, DeviceDetails>(),
       ]);
-      return devices.map(
-        (d): DeviceView => ({
+      return devices.map((d): DeviceView => {
+        const seen = details.get(toHex(d.deviceKey));
+        return {
           deviceKey: toBase64Url(d.deviceKey),
-          name: d.name,
+          // The sealed name, opened here; a certificate's own only for devices from before.
+          name: shownDeviceName(seen?.name, d.name),
           issuedAtMs: d.issuedAtMs ?? null,
           revokedAtMs: d.revokedAtMs,
           current: d.current,
-          // Only when the gateway said (the field is new: older hosts never set it).
-          ...(seen.has(toHex(d.deviceKey)) ? { lastSeenMs: seen.get(toHex(d.deviceKey)) } : {}),
-        }),
-      );
+          // Only when the gateway said (the fields are new: older hosts never set them).
+          ...(seen ? { lastSeenMs: seen.lastSeenMs, lastSeenDay: seen.lastSeenDay } : {}),
+        };
+      });
     }
     case 'pairApprove':
       return pairing.approve(ctx.account.session(), request.args.text);
@@ -137,6 +141,12 @@ export async function handleAdmin(ctx: AdminContext, request: AdminRequest): Pro
     case 'passkeyRemove':
       await ctx.account.removePasskeys();
       return null;
+    case 'renameDevice': {
+      const session = ctx.account.session();
+      if (!session.renameDevice) throw new UnsupportedError('This session cannot rename devices.');
+      await session.renameDevice(fromBase64Url(request.args.deviceKey), request.args.name);
+      return null;
+    }
     case 'revokeDevice': {
       const session = ctx.account.session();
       const deviceKey = fromBase64Url(request.args.deviceKey);

@@ -7,7 +7,7 @@
  * @example defineBackground(() => startBackground());
  */
 import { browser } from 'wxt/browser';
-import { deletedBy, type StoredMessage } from '../../core/client/index.ts';
+import { defaultDeviceName, deletedBy, type StoredMessage } from '../../core/client/index.ts';
 import { ExtensionStorageBackend } from '../../core/store/index.ts';
 import { Account } from './account.ts';
 import { ApprovalPrompts } from './approval-prompts.ts';
@@ -31,25 +31,9 @@ function isServiceWorker(): boolean {
   return typeof scope === 'function' && globalThis instanceof scope;
 }
 
+/** This device's default name ("RoomKey extension in Chromium"): sealed, the gateway never reads it. */
 function deviceName(): string {
-  const ua = globalThis.navigator?.userAgent ?? '';
-  const browserName = /Firefox\//.test(ua)
-    ? 'Firefox'
-    : /Edg\//.test(ua)
-      ? 'Edge'
-      : /Chrom/.test(ua)
-        ? 'Chromium'
-        : 'Browser';
-  const os = /Windows/.test(ua)
-    ? 'Windows'
-    : /Mac OS/.test(ua)
-      ? 'macOS'
-      : /Android/.test(ua)
-        ? 'Android'
-        : /Linux/.test(ua)
-          ? 'Linux'
-          : '';
-  return `${browserName}${os ? ` on ${os}` : ''} (this browser)`;
+  return defaultDeviceName(globalThis.navigator?.userAgent ?? '', { extension: true });
 }
 
 /** storage.session: the frames registered with the hub, for a restarted worker. */

@@ -9,6 +9,7 @@
 import type {
   ConnectionState,
   ContactView,
+  DeviceDetails,
   HistoryProgress,
   MessageEventInput,
   PairingApproval,
@@ -104,6 +105,10 @@ export interface BackgroundSession {
   revokeDevice(deviceKey: Uint8Array): Promise<void>;
   /** When each device was last seen (ms, 0 = not lately), by device key hex (lib/pairing-admin.ts). */
   devicesLastSeen?(): Promise<Map<string, number>>;
+  /** Names (opened here: sealed on the gateway) and last-seen days, by device key hex (core/client device-names.ts). */
+  deviceDetails?(): Promise<Map<string, DeviceDetails>>;
+  /** Names one of this user's devices (sealed to the user's key). */
+  renameDevice?(deviceKey: Uint8Array, name: string): Promise<void>;
   /** Reads a new device's pairing code and says hello; nothing is sent before `confirm`. */
   approvePairing?(offerText: string): Promise<PairingApproval>;
   /**

@@ -189,6 +189,8 @@ export interface DeviceView {
   current: boolean;
   /** When the gateway last heard from it (ms); 0 = not lately. */
   lastSeenMs?: number;
+  /** UTC day of its last log-in, refresh or beacon (core/client lastSeenWords); absent when unknown. */
+  lastSeenDay?: number;
 }
 
 export type Decision = 'allow' | 'deny' | 'block';
@@ -206,6 +208,8 @@ export interface AdminCommands {
   focusApprovals: { args: Record<string, never>; result: boolean };
   devices: { args: Record<string, never>; result: DeviceView[] };
   revokeDevice: { args: { deviceKey: string }; result: null };
+  /** Names one of the user's devices (sealed to the user's key: the gateway stores ciphertext). */
+  renameDevice: { args: { deviceKey: string; name: string }; result: null };
   /** Adding a device (lib/pairing-admin.ts): read its code, then confirm or cancel. */
   pairApprove: { args: { text: string }; result: PairingView };
   pairWaiting: { args: Record<string, never>; result: PairingView | null };
@@ -292,6 +296,12 @@ export function checkAdmin(command: string, raw: unknown): AdminRequest {
       return { command, args: checkSettingsPatch(args) };
     case 'revokeDevice':
       return { command, args: { deviceKey: str('deviceKey', DEVICE_KEY) } };
+    case 'renameDevice': {
+      // The words of a bad name (empty, too long) come from core/crypto's cleanDeviceName.
+      const name = args['name'];
+      if (typeof name !== 'string' || name.length > 256) throw new MalformedError('admin: bad device name');
+      return { command, args: { deviceKey: str('deviceKey', DEVICE_KEY), name } };
+    }
     case 'approval':
       return { command, args: { id: str('id', BRIDGE_ID_PATTERN) } };
     case 'answerApproval': {

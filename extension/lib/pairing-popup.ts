@@ -68,19 +68,6 @@ export function addDeviceSection(input: AddDeviceInput): TemplateResult | typeof
   </form>`;
 }
 
-/**
- * When a device was last seen, in words (0 = not lately).
- * @example seenWords(Date.now()) // "active now"
- */
-export function seenWords(ms: number | undefined): string {
-  if (!ms) return 'not seen lately';
-  const ago = Date.now() - ms;
-  if (ago < 2 * 60_000) return 'active now';
-  if (ago < 60 * 60_000) return `seen ${Math.round(ago / 60_000)} min ago`;
-  if (ago < 24 * 3600_000) return `seen ${Math.round(ago / 3600_000)} h ago`;
-  return `seen ${new Date(ms).toLocaleDateString()}`;
-}
-
 export interface NewDeviceInput {
   /** Only while signed out: a device with keys adds others, it is not added. */
   signedOut: boolean;

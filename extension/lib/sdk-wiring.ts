@@ -26,6 +26,7 @@ import {
   type ContactView,
   clientConfigFor,
   type DeploymentConfig,
+  type DeviceDetails,
   deploymentConfigUrl,
   fetchDeploymentConfig,
   HiddenRooms,
@@ -219,6 +220,14 @@ export class SdkSession implements BackgroundSession {
 
   devicesLastSeen(): Promise<Map<string, number>> {
     return this.sdk.devicesLastSeen();
+  }
+
+  deviceDetails(): Promise<Map<string, DeviceDetails>> {
+    return this.sdk.deviceDetails();
+  }
+
+  renameDevice(deviceKey: Uint8Array, name: string): Promise<void> {
+    return this.sdk.renameDevice(deviceKey, name);
   }
 
   approvePairing(offerText: string): Promise<PairingApproval> {

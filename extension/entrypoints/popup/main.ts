@@ -7,13 +7,14 @@ import { browser } from 'wxt/browser';
 import type { DnsStatus } from '../../../core/dns/index.ts';
 import { accountForm, enterAccount } from '../../lib/account-form.ts';
 import { accountWords, emptySitesWords, pendingWords } from '../../lib/approval-words.ts';
+import { deviceNameCell, type RenameActions } from '../../lib/device-name-popup.ts';
 import { dnsSettingsForm, dnsStatusLine } from '../../lib/dns-popup.ts';
 import { DNS_STATUS_KEY, readDnsStatus } from '../../lib/dns-status.ts';
 import type { DeviceView, SiteView, StatusView } from '../../lib/messages.ts';
 import { pageClient } from '../../lib/page-client.ts';
 import type { PairingView } from '../../lib/pairing-admin.ts';
 import type { NewDeviceView } from '../../lib/pairing-new.ts';
-import { addDeviceSection, newDeviceSection, seenWords } from '../../lib/pairing-popup.ts';
+import { addDeviceSection, newDeviceSection } from '../../lib/pairing-popup.ts';
 import { loadPasskeys, type PasskeyView, passkeySection } from '../../lib/passkey-section.ts';
 import type { Settings } from '../../lib/settings.ts';
 
@@ -35,6 +36,8 @@ let passkeys: PasskeyView;
 const dnsArea = browser.storage.session ?? browser.storage.local;
 /** The device whose "Revoke" was pressed and waits for confirmation (its key). */
 let confirming: string | null = null;
+/** The device whose name is being edited (its key). */
+let renaming: string | null = null;
 let error = '';
 let busy = false;
 
@@ -90,6 +93,7 @@ async function load(): Promise<void> {
   newDevice = await transport.admin('pairNewStatus', {}).catch(() => null);
   passkeys = await loadPasskeys(transport);
   if (!devices.some((d) => d.deviceKey === confirming)) confirming = null;
+  if (!devices.some((d) => d.deviceKey === renaming)) renaming = null;
   draw();
 }
 
@@ -206,7 +210,8 @@ function pendingNote(): TemplateResult | typeof nothing {
 const day = (ms: number): string => new Date(ms).toLocaleDateString();
 
 function deviceActions(d: DeviceView): TemplateResult | typeof nothing {
-  if (d.current) return html`<span class="muted">(this device)</span>`;
+  if (d.current) return nothing; // "This device" is said beside its name
+
   if (d.revokedAtMs) return html`<span class="muted">revoked ${day(d.revokedAtMs)}</span>`;
   if (confirming !== d.deviceKey) {
     return html`<button
@@ -250,16 +255,33 @@ function deviceActions(d: DeviceView): TemplateResult | typeof nothing {
   </span>`;
 }
 
+const renameActions: RenameActions = {
+  start: (d) => {
+    renaming = d.deviceKey;
+    confirming = null;
+    draw();
+    root.querySelector<HTMLInputElement>('.rename-device-input')?.select();
+  },
+  save: (d, name) =>
+    act(async () => {
+      await transport.admin('renameDevice', { deviceKey: d.deviceKey, name });
+      renaming = null;
+    }),
+  cancel: () => {
+    renaming = null;
+    draw();
+  },
+};
+
 function deviceList(): TemplateResult {
   if (devices.length === 0) return html`<p class="muted">Sign in to see your devices.</p>`;
   return html`<ul id="devices">
     ${devices.map(
       (d) => html`<li data-device=${d.deviceKey}>
         <div class="row">
-          <strong>${d.name}</strong>
+          ${deviceNameCell(d, { renaming, busy }, renameActions)}
           ${d.issuedAtMs ? html`<span class="muted">since ${day(d.issuedAtMs)}</span>` : nothing}
-          ${d.current || d.revokedAtMs ? nothing : html`<span class="muted seen">${seenWords(d.lastSeenMs)}</span>`}
-          ${deviceActions(d)}
+          ${renaming === d.deviceKey ? nothing : deviceActions(d)}
         </div>
       </li>`,
     )}

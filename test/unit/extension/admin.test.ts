@@ -17,6 +17,7 @@ const OLD = key(3);
 
 function context(keys: 'ready' | 'locked' | 'signed-out' = 'ready') {
   const revoked: Uint8Array[] = [];
+  const renamed: [Uint8Array, string][] = [];
   const devices: DeviceInfo[] = [
     { deviceKey: THIS, name: 'Laptop', revokedAtMs: 0, current: true },
     { deviceKey: PHONE, name: 'Phone', issuedAtMs: 1_700_000_000_000, revokedAtMs: 0, current: false },
@@ -26,6 +27,9 @@ function context(keys: 'ready' | 'locked' | 'signed-out' = 'ready') {
     devices: async () => devices,
     revokeDevice: async (deviceKey: Uint8Array) => {
       revoked.push(deviceKey);
+    },
+    renameDevice: async (deviceKey: Uint8Array, name: string) => {
+      renamed.push([deviceKey, name]);
     },
   } as Partial<BackgroundSession> as BackgroundSession;
   const account = {
@@ -37,7 +41,7 @@ function context(keys: 'ready' | 'locked' | 'signed-out' = 'ready') {
   } as unknown as Account;
   const ctx = { account } as Partial<AdminContext> as AdminContext;
   const run = (command: string, args: unknown) => handleAdmin(ctx, checkAdmin(command, args));
-  return { run, revoked };
+  return { run, revoked, renamed, session };
 }
 
 describe('admin: devices', () => {
@@ -109,6 +113,34 @@ describe('admin: devices', () => {
       LockedError,
     );
     assert.deepEqual(revoked, []);
+  });
+
+  it('renames a device through the session (one code path); checks the arguments', async () => {
+    const { run, renamed } = context();
+    assert.equal(await run('renameDevice', { deviceKey: toBase64Url(PHONE), name: 'Work phone' }), null);
+    assert.deepEqual(renamed, [[PHONE, 'Work phone']]);
+    for (const args of [
+      { deviceKey: toBase64Url(PHONE) },
+      { deviceKey: toBase64Url(PHONE), name: 'x'.repeat(257) },
+      { name: 'a' },
+    ]) {
+      assert.throws(() => checkAdmin('renameDevice', args), MalformedError, JSON.stringify(args));
+    }
+  });
+
+  it('lists sealed names opened by the session and the last-seen day', async () => {
+    const { run, session } = context();
+    session.deviceDetails = async () =>
+      new Map([
+        [
+          Buffer.from(PHONE).toString('hex'),
+          { name: 'Firefox on Linux', lastSeenMs: 0, lastSeenDay: 20_000 },
+        ],
+      ]);
+    const list = (await run('devices', {})) as { name: string; lastSeenDay?: number }[];
+    assert.equal(list[1]?.name, 'Firefox on Linux', 'the sealed name over the certificate’s');
+    assert.equal(list[1]?.lastSeenDay, 20_000);
+    assert.equal(list[0]?.name, 'Laptop', 'a certificate’s own name where nothing sealed exists');
   });
 
   it('does not revoke an already revoked device again', async () => {
