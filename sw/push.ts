@@ -6,9 +6,11 @@
  * is closed. The push payload itself is never shown.
  * @example event.waitUntil(handlePush(bytes, self.registration));
  */
+
+import { closeDeletedNotifications, type DeletedMessage } from '../core/client/index.ts';
 import { roomDeepLinkPath } from './deep-link.ts';
 import { type SentinelKind, sentinelKind } from './sentinel.ts';
-import { type DeletedMessage, type WakeResult, wakeFromPush } from './wake.ts';
+import { type WakeResult, wakeFromPush } from './wake.ts';
 
 /** What every RoomKey notification carries in `data`: read back by `notificationclick`. */
 export interface NotificationData {
@@ -94,26 +96,14 @@ export async function closeRead(
 }
 
 /**
- * Closes the notifications that show a message its author deleted; returns how many.
+ * Closes the notifications that show a message its author deleted (core/client's rule); how many.
  * @example await closeDeleted(self.registration, [{ roomId, messageId, author }]);
  */
-export async function closeDeleted(
+export function closeDeleted(
   registration: Pick<NotifyingRegistration, 'getNotifications'>,
   deleted: readonly DeletedMessage[],
 ): Promise<number> {
-  if (deleted.length === 0) return 0;
-  let closed = 0;
-  for (const shown of await registration.getNotifications()) {
-    const data = shown.data as Partial<NotificationData> | null;
-    const hit = deleted.some(
-      (d) => d.roomId === data?.roomId && d.messageId === data?.messageId && d.author === data?.senderUserId,
-    );
-    if (hit) {
-      shown.close();
-      closed++;
-    }
-  }
-  return closed;
+  return closeDeletedNotifications(registration, deleted);
 }
 
 /** The room a notification's data names ('' when none or not ours). */

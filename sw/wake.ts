@@ -23,8 +23,9 @@ import {
   Backoff,
   type ClientConfig,
   clientConfigFor,
+  type DeletedMessage,
   type DeviceRecord,
-  deletedBy,
+  deletedMessageOf,
   deviceReadMarkers,
   deviceRecords,
   fetchDeploymentConfig,
@@ -50,13 +51,6 @@ export interface WakeNotification {
   /** The message it shows and its author: closed when the author deletes it. */
   messageId?: string;
   senderUserId?: string;
-}
-
-/** A message its author deleted: a notification showing it closes (its text must not stay). */
-export interface DeletedMessage {
-  roomId: string;
-  messageId: string;
-  author: string;
 }
 
 /** What a push led to: notifications to show, and every room's shared read marker. */
@@ -161,7 +155,7 @@ async function catchUpDevice(
   for (const { roomId, name, messages } of rooms) {
     // Nothing stored before the opt-in is ever notified (by the server's stored time).
     const caughtUp = window.catchUp(roomId, messages, { notBeforeMs: record.enabledAtMs ?? Date.now() });
-    const gone = deletesIn(roomId, messages);
+    const gone = deletesIn(messages);
     deleted.push(...gone);
     // A message deleted by its author in the same batch is not shown at all.
     const fresh = caughtUp.filter(
@@ -185,13 +179,9 @@ async function catchUpDevice(
 }
 
 /**
- * The deletes among `messages` (a delete names its target and is signed by its sender, who must be
- * the target's author for any client to apply it; the notification checks that).
- * @example deletesIn(roomId, messages) // [{ roomId, messageId: target, author }]
+ * The deletes among `messages` (only the author's count; the notification's data says who that is).
+ * @example deletesIn(messages) // [{ roomId, messageId: target, author }]
  */
-export function deletesIn(roomId: string, messages: readonly StoredMessage[]): DeletedMessage[] {
-  return messages.flatMap((m) => {
-    const target = 'senderUserId' in m ? deletedBy(m) : undefined;
-    return target && 'senderUserId' in m ? [{ roomId, messageId: target, author: m.senderUserId }] : [];
-  });
+export function deletesIn(messages: readonly StoredMessage[]): DeletedMessage[] {
+  return messages.flatMap((m) => deletedMessageOf(m) ?? []);
 }

@@ -16,8 +16,10 @@ import {
   ClientRuntime,
   type ClientRuntimeEvents,
   type ContactView,
+  closeDeletedNotifications,
   type DeviceView,
   deleteDeviceRecord,
+  deletedMessageOf,
   deviceRecord,
   deviceViews,
   disableDeviceUnlock,
@@ -140,6 +142,14 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       this.runtime.on('keys', (keys) => keys === 'signed-out' && preloadOpaque()),
       this.runtime.on('session', (session) => void this.#recordForServiceWorker(session)),
       this.runtime.on('keys', () => this.#followContacts()),
+      // A notification the service worker showed of a message now deleted closes at once.
+      this.runtime.on('message', (message) => {
+        const deleted = deletedMessageOf(message);
+        if (deleted)
+          void this.#registration()
+            .then((registration) => registration && closeDeletedNotifications(registration, [deleted]))
+            .catch(() => undefined);
+      }),
     );
   }
 

@@ -100,6 +100,12 @@ export {
 } from './message-events.ts';
 export { eventToSend, type MessageEventInput } from './message-events-send.ts';
 export { MAX_MESSAGE_BYTES, messageSizeProblem } from './message-size.ts';
+export {
+  type ClosableNotification,
+  closeDeletedNotifications,
+  type DeletedMessage,
+  deletedMessageOf,
+} from './notification-close.ts';
 export { keptOnFailure, type OutboxHooks, OutboxSender, type OutboxSession } from './outbox-sender.ts';
 export {
   approvalFlow,

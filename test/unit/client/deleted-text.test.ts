@@ -131,10 +131,10 @@ describe('a deleted text does not linger', () => {
     await handlePush(sentinelBytes('wake'), registration, {
       wake: async () => ({ notifications: [notification], read: new Map() }),
     });
-    assert.equal(await closeDeleted(registration, deletesIn(ROOM, [del('eve')])), 0, 'not by eve');
-    assert.deepEqual(deletesIn(ROOM, [post(), del()]), [{ roomId: ROOM, messageId: POST, author: 'bob' }]);
+    assert.equal(await closeDeleted(registration, deletesIn([del('eve')])), 0, 'not by eve');
+    assert.deepEqual(deletesIn([post(), del()]), [{ roomId: ROOM, messageId: POST, author: 'bob' }]);
     await handlePush(sentinelBytes('wake'), registration, {
-      wake: async () => ({ notifications: [], read: new Map(), deleted: deletesIn(ROOM, [del()]) }),
+      wake: async () => ({ notifications: [], read: new Map(), deleted: deletesIn([del()]) }),
     });
     assert.equal((await registration.getNotifications()).length, 0, 'closed by the next wake');
   });
