@@ -29,6 +29,11 @@ export interface SoakMemory {
   heapTotal: number;
   /** Of that, the young generation (new space): V8 sizes it by the allocation rate. */
   youngGen: number;
+  /**
+   * Bytes the clients' encrypted stores hold (MemoryBackend: RAM here, disk in a browser),
+   * inside heap + ArrayBuffers; counted after the other figures were read.
+   */
+  storeBytes: number;
 }
 
 export interface SoakDone extends SoakMemory {
@@ -59,6 +64,16 @@ function spaces(): string {
     .join(' ');
 }
 
+const backends: MemoryBackend[] = [];
+
+async function storeBytes(): Promise<number> {
+  let bytes = 0;
+  for (const backend of backends) {
+    for (const key of await backend.keys()) bytes += (await backend.get(key))?.length ?? 0;
+  }
+  return bytes;
+}
+
 async function settle(): Promise<SoakMemory> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
@@ -73,7 +88,7 @@ async function settle(): Promise<SoakMemory> {
     writeHeapSnapshot(`${process.env.ROOMKEY_SOAK_HEAP}/soak-${Date.now()}.heapsnapshot`);
   }
   const youngGen = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-  return { rss, heapUsed, external, heapTotal, youngGen };
+  return { rss, heapUsed, external, heapTotal, youngGen, storeBytes: await storeBytes() };
 }
 
 async function soak(setup: SoakSetup): Promise<void> {
@@ -90,10 +105,12 @@ async function soak(setup: SoakSetup): Promise<void> {
 
   const sessions: RoomKeySession[] = [];
   for (let i = 0; i < clients; i++) {
+    const backend = new MemoryBackend();
+    backends.push(backend);
     sessions.push(
       await RoomKeySession.signUp({
         config: { servers: setup.servers, loginJwt: setup.loginJwt, requestTimeoutMs: 5000 },
-        backend: new MemoryBackend(),
+        backend,
         storeParams: STORE_PARAMS,
         username: `soak${stamp}c${i}`,
         password: `soak-password-${i}`,

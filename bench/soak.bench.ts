@@ -12,6 +12,9 @@
  *   soak-client-bytes-per-delivery             RSS growth / messages delivered (target < 100)
  *   soak-client-heap-bytes-per-delivery        the same for the JavaScript heap (less noisy)
  *   soak-client-js-bytes-per-delivery          heap + ArrayBuffers (ids live in ArrayBuffers)
+ *   soak-client-store-bytes-per-delivery       of that, the encrypted stores' bytes (MemoryBackend here:
+ *                                              a browser keeps them on disk)
+ *   soak-client-js-less-store-bytes-per-delivery  heap + ArrayBuffers growth less the stores' bytes
  *   soak-deliveries, soak-lost, soak-duplicates, soak-send-errors
  *   soak-latency-p50 / -p99                    send → live delivery, ms
  * @example ROOMKEY_SOAK_SECONDS=300 npm run bench -- soak
@@ -128,6 +131,14 @@ export async function bench(report: (name: string, value: number, unit: string) 
       'soak-client-js-bytes-per-delivery',
       (end.heapUsed + end.external - start.heapUsed - start.external) / per,
       'B (heap + ArrayBuffers growth)',
+    );
+    // The stores stand in for a browser's disk (IndexedDB) here: their share of the growth above.
+    const store = (end.storeBytes - start.storeBytes) / per;
+    report('soak-client-store-bytes-per-delivery', store, 'B (encrypted store: RAM here, disk in a browser)');
+    report(
+      'soak-client-js-less-store-bytes-per-delivery',
+      (end.heapUsed + end.external - start.heapUsed - start.external) / per - store,
+      'B (heap + ArrayBuffers growth less the store)',
     );
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
