@@ -82,14 +82,18 @@ function ruleText(role: number | null | undefined): string {
 export function rulesView(input: {
   rules: LevelPolicy['rules'];
   canEdit: boolean;
+  /** Orgs only: the days after which an unused device is signed out. */
+  isOrg?: boolean;
   onSave: (event: SubmitEvent) => void;
 }): TemplateResult {
   const { rules, canEdit } = input;
   const every = Number(rules.rotateEveryS ?? 0);
+  const idle = Number(rules.deviceIdleDays ?? 0);
   if (!canEdit) {
     return html`<dl part="rules">
       ${RULE_FIELDS.map(([field, , label]) => html`<dt>${label}</dt><dd>${ruleText(rules[field])}</dd>`)}
       <dt>Rotate keys every</dt><dd>${every ? `${every} seconds` : 'Inherited'}</dd>
+      ${input.isOrg ? html`<dt>Sign out devices unused for</dt><dd>${idle ? `${idle} days` : 'Never'}</dd>` : nothing}
     </dl>`;
   }
   return html`<form part="rules-form" @submit=${input.onSave}>
@@ -107,6 +111,13 @@ export function rulesView(input: {
     <label>Rotate keys every (seconds, 0 = inherit)
       <input part="rotate-every" name="rotate-every" type="number" min="0" step="1" .value=${String(every)} />
     </label>
+    ${
+      input.isOrg
+        ? html`<label>Sign out devices unused for (days, 1 to 90; 0 = never)
+            <input part="idle-days" name="idle-days" type="number" min="0" max="90" step="1" .value=${String(idle)} />
+          </label>`
+        : nothing
+    }
     <button part="save-rules" type="submit">Save rules</button>
   </form>`;
 }

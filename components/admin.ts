@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import type { LevelPolicy, PolicyTarget } from '../core/client/index.ts';
-import { Role, roleOf } from '../core/policy/index.ts';
+import { isDeviceIdleDays, Role, roleOf } from '../core/policy/index.ts';
 import type { roomkey } from '../proto/index.ts';
 import { type AdminPort, adminPortFor } from './admin-port.ts';
 import {
@@ -64,7 +64,7 @@ interface Loaded {
  * @csspart grants - The roles granted at this level; `role-grant` one of them, `remove-grant` its button.
  * @csspart grant-form - Grant a role (admins): `grant-user`, `grant-role`, `grant`.
  * @csspart rules - The rules of this level as text (for those who may not change them).
- * @csspart rules-form - The rules of this level to change (admins): `rule`, `rotate-every`, `save-rules`.
+ * @csspart rules-form - The rules of this level to change (admins): `rule`, `rotate-every`, `idle-days` (orgs: sign out devices unused that many days), `save-rules`.
  * @csspart effective - The rules in force with their reasons; `effective-rule`, `reason`.
  * @csspart status - What is happening, in words (aria-live).
  * @csspart error - The error message.
@@ -215,7 +215,7 @@ export class RoomKeyAdmin extends LitElement {
       ${grantsView({ grants: level.grants, names, canEdit, callerRole: role, onRemove: (id) => this.#onRemove(id) })}
       ${canEdit ? grantFormView({ callerRole: role, onGrant: this.#onGrant }) : nothing}
       <h3>Rules at this level</h3>
-      ${rulesView({ rules: level.rules, canEdit, onSave: this.#onSaveRules })}
+      ${rulesView({ rules: level.rules, canEdit, isOrg: target.level === 'org', onSave: this.#onSaveRules })}
       ${
         explained
           ? html`<h3>In force here for you</h3>
@@ -363,6 +363,14 @@ export class RoomKeyAdmin extends LitElement {
       return;
     }
     changes.rotateEverySeconds = every;
+    if (target.level === 'org') {
+      const idle = Number(data.get('idle-days') ?? 0);
+      if (!isDeviceIdleDays(idle)) {
+        this._error = 'Devices are signed out after 1 to 90 whole days unused, or 0 for never.';
+        return;
+      }
+      changes.deviceIdleDays = idle;
+    }
     void this.#act('Saving the rules…', async (admin) => {
       await admin.setRules(target, changes);
       return 'Rules saved.';

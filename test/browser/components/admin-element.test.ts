@@ -74,7 +74,7 @@ class MemoryAdmin implements AdminPort {
   }
   setRules(t: PolicyTarget, changes: Parameters<AdminPort['setRules']>[1]) {
     this.calls.push(`rules ${this.#key(t)} ${JSON.stringify(changes)}`);
-    const { rotateEverySeconds, ...roles } = changes;
+    const { rotateEverySeconds, deviceIdleDays, ...roles } = changes;
     const names = {
       'create-room': 'createRoom',
       invite: 'invite',
@@ -83,7 +83,11 @@ class MemoryAdmin implements AdminPort {
       'read-history': 'readPreJoinHistory',
     } as const;
     return this.#write(t, (l) => {
-      const rules = { ...l.rules, rotateEveryS: rotateEverySeconds ?? l.rules.rotateEveryS ?? 0 };
+      const rules = {
+        ...l.rules,
+        rotateEveryS: rotateEverySeconds ?? l.rules.rotateEveryS ?? 0,
+        deviceIdleDays: deviceIdleDays ?? l.rules.deviceIdleDays ?? 0,
+      };
       for (const [name, role] of Object.entries(roles)) rules[names[name as keyof typeof names]] = role;
       return { ...l, rules };
     });
@@ -172,6 +176,27 @@ describe('<roomkey-admin>', () => {
     $(el, '[part=remove-grant]').click();
     await until(() => /bob has no role at this level any more/.test(statusOf(el)) || undefined, 'removed');
     equal($$(el, '[part=role-grant]').length, 0);
+  });
+
+  it('an org owner sets the idle sign-out in days (1 to 90); projects have no such rule', async () => {
+    const client = new AdminClient('alice');
+    const el = await mount('roomkey-admin', { client });
+    await submit(el, 'create-org-form', { org: 'idle' });
+    await until(() => /Made org idle/.test(statusOf(el)) || undefined, 'org made');
+    await submit(el, 'rules-form', { 'idle-days': '91' });
+    ok($<HTMLInputElement>(el, '[part=idle-days]').validity.rangeOverflow, 'the form itself refuses 91 days');
+    ok(!client.admin.calls.some((c) => c.startsWith('rules')), 'nothing sent for 91 days');
+    await submit(el, 'rules-form', { 'idle-days': '30' });
+    await until(() => /Rules saved/.test(statusOf(el)) || undefined, 'rules saved');
+    ok(
+      client.admin.calls.some((c) => c.startsWith('rules idle') && c.includes('"deviceIdleDays":30')),
+      client.admin.calls.join('; '),
+    );
+    equal($<HTMLInputElement>(el, '[part=idle-days]').value, '30', 'the saved rule is shown');
+    await expectNoAxeViolations(el, 'org rules with idle sign-out');
+    await submit(el, 'create-project-form', { project: 'web' });
+    await until(() => /Made project idle\/web/.test(statusOf(el)) || undefined, 'project made');
+    equal($$(el, '[part=idle-days]').length, 0, 'an org rule only');
   });
 
   it('a member sees the rules and why, and is offered nothing to change', async () => {
