@@ -208,4 +208,22 @@ test('the idle sweep revokes an idle device of a user in an org with the rule, a
   assert.ok((await refreshDeviceJwt(onCarol.nc, carolsOnly.secretKey)).userJwt, 'Carol still refreshes');
   // A second sweep (or another gateway's) finds nothing more to do.
   assert.equal((await sweepIdleDevices(later)).revoked, 0);
+
+  // A gateway sweeps on start too: one whose clock says 40 days on revokes Bob's tablet (last seen
+  // today), keeps his phone (seen on day 31) and skips the laptop (revoked already).
+  const tablet = await stack.newDevice(bob);
+  await stack.logInDevice(bob, tablet);
+  const starting = await stack.startGateway({
+    now: () => Date.now() + 40 * DAY,
+    idleSweepIntervalMs: 3600_000,
+  });
+  try {
+    await until('the starting gateway to sweep', async () =>
+      Number((await deviceRecord(tablet.publicKey)).value.revokedAtMs) > 0 ? true : undefined,
+    );
+    assert.equal(Number((await deviceRecord(phone.publicKey)).value.revokedAtMs), 0, 'the phone is kept');
+  } finally {
+    await starting.stop();
+    stack.gateways.splice(stack.gateways.indexOf(starting), 1);
+  }
 });
