@@ -28,6 +28,9 @@ const LIGHT_ENTRIES = [
   '^core/client/qr-camera\\.ts$',
   // "Last seen N days ago" in words, for the devices element and the extension's popup (no imports).
   '^core/client/last-seen\\.ts$',
+  // The admin API, loaded on demand by components/admin-port.ts: not re-exported by core/client/index.ts,
+  // so its code stays out of the in-page client's chunk (issue 19).
+  '^core/client/admin-api\\.ts$',
 ];
 const PUBLIC_ENTRIES = [
   '^proto/index\\.ts$',

@@ -43,7 +43,7 @@ interface WithSdk {
 export async function adminPortFor(client: RoomKeyClient & { admin?: AdminPort }): Promise<AdminPort> {
   if (client.admin) return client.admin;
   if (client.openSignIn || !('sdk' in client)) throw new UnsupportedError(EXTENSION_ADMIN_MESSAGE);
-  const { AdminApi } = await import('../core/client/index.ts');
+  const { AdminApi } = await import('../core/client/admin-api.ts');
   return new AdminApi(() => {
     const sdk = (client as WithSdk).sdk;
     if (!sdk) throw new UnsupportedError('Sign in (or unlock) first: administration acts as you.');

@@ -7,8 +7,8 @@
  * allows and nothing more, and holding the server's secrets gives it no extra power.
  * @example await withAdminSession({ gatewayUrl, username, password }, (admin) => admin.createOrg('acme'));
  */
+import { AdminApi } from '../core/client/admin-api.ts';
 import {
-  AdminApi,
   clientConfigFor,
   deploymentConfigUrl,
   fetchDeploymentConfig,

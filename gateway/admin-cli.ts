@@ -4,8 +4,8 @@
  * @example process.exitCode = await runAdminCli(['create-org', 'acme', '--gateway', url, '--user', 'alice']);
  */
 import { parseArgs } from 'node:util';
+import type { AdminApi } from '../core/client/admin-api.ts';
 import {
-  type AdminApi,
   type PolicyTarget,
   parseRole,
   parseTarget,

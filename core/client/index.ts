@@ -5,7 +5,9 @@
  * @example const session = await RoomKeySession.signIn({ config, backend: new IdbBackend(), username, password });
  */
 
-export { AdminApi, type LevelPolicy, type RuleChanges } from './admin-api.ts';
+// AdminApi is its own light entry (admin-api.ts): re-exported here, its code would reach every
+// bundle that imports this index (esbuild chunks by file), the in-page client's included (issue 19).
+export type { LevelPolicy, RuleChanges } from './admin-api.ts';
 export {
   type PolicyTarget,
   parseRole,
