@@ -32,14 +32,24 @@ const common: BuildOptions = {
 };
 
 /** The demo shell the service worker precaches, as files under the repository root. */
-const SHELL = ['demo/*.{html,js,webmanifest}', 'demo/icons/*.png', 'dist/roomkey.js', 'dist/chunks/*.js'];
+const SHELL = [
+  'demo/*.{html,js,webmanifest}',
+  'demo/icons/*.png',
+  'dist/roomkey.js',
+  'dist/verify-worker.js',
+  'dist/chunks/*.js',
+];
 
 // Split: roomkey.js holds the elements and the client choice; the in-page client (core, NATS,
 // OPAQUE) is a chunk loaded next to it only when the extension is absent. Still one script tag.
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { roomkey: join(root, 'components/script-tag.ts') },
+  // verify-worker.js: the in-page client's signature verify workers (core/client/verify-pool.ts).
+  entryPoints: {
+    roomkey: join(root, 'components/script-tag.ts'),
+    'verify-worker': join(root, 'core/client/verify-pool-worker.ts'),
+  },
   outdir: dist,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -18,10 +18,20 @@ function find(path: string): string[] {
   });
 }
 
+function findWorkers(path: string): string[] {
+  return readdirSync(path).flatMap((name) => {
+    const full = join(path, name);
+    if (statSync(full).isDirectory()) return findWorkers(full);
+    return name.endsWith('.worker.ts') ? [full] : [];
+  });
+}
+
 const filter = process.argv[2];
 const entries = find(testDir)
   .filter((f) => !filter || f.includes(filter))
   .sort();
+// Worker scripts the tests start (`*.worker.ts`), bundled beside them.
+const workers = findWorkers(testDir);
 rmSync(outDir, { recursive: true, force: true });
 if (entries.length === 0) {
   console.log('browser: no tests yet');
@@ -30,7 +40,7 @@ if (entries.length === 0) {
 }
 console.log(`browser: ${entries.length} files: ${entries.map((f) => relative(root, f)).join(' ')}`);
 await build({
-  entryPoints: entries,
+  entryPoints: [...entries, ...workers],
   outdir: outDir,
   outbase: testDir,
   bundle: true,

@@ -44,6 +44,7 @@ import {
   revokeDeviceView,
   saveDeviceRecord,
   signedInAs,
+  VerifyPool,
   webPushStatus,
 } from '../../core/client/index.ts';
 import { dispatchAsDomEvents } from '../../core/events.ts';
@@ -62,6 +63,7 @@ import type {
   StoredMessage,
   UnsentMessage,
 } from './types.ts';
+import { verifyWorkerFactory } from './verify-worker.ts';
 
 /** The `roomkey-config.json` a deployment serves (core/client/config.ts). */
 export type { DeploymentConfig } from '../../core/client/index.ts';
@@ -118,6 +120,9 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   readonly runtime: ClientRuntime;
   readonly #options: InPageClientOptions;
   readonly #backend: StoreBackend;
+  /** History pages' signatures verified in workers (none where the platform has no Worker). */
+  readonly #verifyPool =
+    typeof Worker === 'undefined' ? undefined : new VerifyPool(verifyWorkerFactory(import.meta.url));
   #detach: (() => void)[] = [];
 
   constructor(options: InPageClientOptions) {
@@ -133,6 +138,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       fetch: options.fetch,
       storeParams: options.storeParams,
       previews: options.previews,
+      verifier: this.#verifyPool?.verify,
       onError: (error) => console.debug('RoomKey:', error.message),
     });
     this.configUrl = this.runtime.configUrl;
@@ -381,6 +387,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
     this.#detach = [];
     this.#stopContacts?.();
     await this.runtime.close();
+    this.#verifyPool?.close();
   }
 
   /** Tells the service worker where this store is (keeping a device key it may already have). */

@@ -15,6 +15,7 @@ import type { roomkey } from '../../proto/index.ts';
 import * as v1 from '../../proto/index.ts';
 import { toBase64Url } from '../bytes.ts';
 import { decode } from '../codec.ts';
+import type { BatchVerifier } from '../crypto/index.ts';
 import {
   createDeviceKey,
   createUserKeys,
@@ -62,6 +63,8 @@ export interface SessionOptions {
   presence?: PresenceState;
   /** Called for background failures (a live message that failed to apply, a refresh that failed). */
   onError?: (error: Error) => void;
+  /** Verifies history pages' signatures off the main thread (a host's VerifyPool); default in-thread. */
+  verifier?: BatchVerifier;
   /**
    * Called with the new session before it connects, so the host's listeners hear its first events
    * too (the rooms, and what a resumed live reader delivers at once); nothing is kept for later.

@@ -2,7 +2,8 @@
  * Reading a room's stored history: the gateway places this device's consumer (never before the
  * floor policy sets), the device pulls pages from it and verifies each page's signatures in one
  * batch (core/room receiveMany, WebCrypto Ed25519 where present), oldest first, reporting
- * progress. Pages this device already saw live are decrypted again, not refused as replays. Each
+ * progress; `verifier` (the session's worker pool, verify-pool.ts) verifies them off the main thread
+ * with the same verdicts, while the next page is pulled. Pages this device already saw live are decrypted again, not refused as replays. Each
  * envelope goes to core/room with the time JetStream stored it and its sequence, so a device is
  * judged by the server's time. (Catching up after a reconnect is the live reader's: it resumes
  * after the last sequence it delivered, see live-reader.ts.)
@@ -11,8 +12,9 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { toHex } from '../bytes.ts';
+import type { BatchVerifier } from '../crypto/index.ts';
 import { NotMemberError, RoomKeyError, UnavailableError, UnknownEpochError } from '../errors.ts';
-import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
+import { parseReceived, type ReceivedEnvelope, startVerifying, type VerifyingBatch } from '../room/index.ts';
 import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
 import { failedMessage } from './chat-message.ts';
@@ -31,9 +33,19 @@ export interface HistoryOptions {
   afterSeq?: number;
 }
 
-const PAGE = 256;
+/**
+ * Messages per pull. Larger than the live reader's: fewer round trips, and a page is one batch for
+ * the verify workers (history(): ~10,000 messages in 20 pages).
+ */
+const PAGE = 500;
+/** Pages handed on and not finished yet, at most: the pulls wait for the oldest beyond this. */
+const AHEAD = 2;
 
-/** Pulls about the `limit` latest envelopes through the device's consumer, page by page. */
+/**
+ * Pulls about the `limit` latest envelopes through the device's consumer, page by page. A page is
+ * handed to `onPage` as soon as it arrived and the next is pulled meanwhile; `onPage` keeps the
+ * pages' order itself (readHistory chains them).
+ */
 async function pullLatest(
   handle: RoomHandle,
   nc: NatsConnection,
@@ -47,10 +59,14 @@ async function pullLatest(
   if (total === 0) return;
   const js = jetstream(nc, { timeout: timeoutMs ?? 5000 });
   let loaded = 0;
+  const unfinished: Promise<void>[] = [];
   try {
     const consumer = await js.consumers.get(cursor.stream, cursor.consumer);
+    // One pull ahead: the next page travels while this one is verified and decrypted.
+    const pull = (from: number) =>
+      consumer.fetch({ max_messages: Math.min(PAGE, total - from), expires: 3000 });
+    let batch = await pull(loaded);
     while (loaded < total) {
-      const batch = await consumer.fetch({ max_messages: Math.min(PAGE, total - loaded), expires: 3000 });
       const envelopes: ReceivedEnvelope[] = [];
       // Parsed once, here: core/room takes the parsed form with its stored facts.
       for await (const m of batch)
@@ -59,8 +75,16 @@ async function pullLatest(
         );
       if (envelopes.length === 0) throw new UnavailableError('The room history stopped arriving: try again.');
       loaded += envelopes.length;
-      await onPage(envelopes, loaded, total);
+      const next = loaded < total ? pull(loaded) : undefined;
+      const done = onPage(envelopes, loaded, total);
+      // Each is awaited below; a failure meanwhile must not count as unhandled.
+      next?.catch(() => undefined);
+      done.catch(() => undefined);
+      unfinished.push(done);
+      if (unfinished.length > AHEAD) await unfinished.shift();
+      if (next) batch = await next;
     }
+    for (const done of unfinished) await done;
   } catch (error) {
     if (error instanceof RoomKeyError) throw error;
     throw natsFailure(error, cursor.stream);
@@ -75,6 +99,7 @@ export async function readHistory(
   handle: RoomHandle,
   nc: NatsConnection,
   options: HistoryOptions = {},
+  verifier?: BatchVerifier,
 ): Promise<StoredMessage[]> {
   await handle.sync();
   const room = handle.room;
@@ -82,37 +107,44 @@ export async function readHistory(
   const limit = Math.max(1, Math.min(options.limit ?? 100, 100_000));
   const range = options.afterSeq ? { last: limit, startSeq: options.afterSeq + 1 } : { last: limit };
   const out: StoredMessage[] = [];
-  await handle.reading(() =>
-    pullLatest(handle, nc, range, options.timeoutMs, async (envelopes, loaded, total) => {
-      const results = await handle.serial(() => room.receiveMany(envelopes, { reread: true }));
-      for (const [i, result] of results.entries()) {
-        if (!(result instanceof RoomKeyError)) {
-          const message = await handle.toChat(result);
-          if (message) out.push(message);
-          continue;
-        }
-        const { parsed, facts } = envelopes[i]!;
-        if (
-          options.includeUnreadable &&
-          (result instanceof UnknownEpochError || result instanceof NotMemberError) &&
-          !(parsed instanceof RoomKeyError) &&
-          facts
-        ) {
-          out.push(
-            failedMessage({
-              roomId: handle.roomId,
-              messageId: toHex(parsed.header.messageId),
-              epoch: parsed.header.epoch,
-              reason: result.message,
-              seq: facts.seq,
-              storedAtMs: facts.storedAtMs,
-            }),
-          );
-        }
+  // Pages in order, each verified from the moment it arrived (in the workers, when there are some).
+  let previous: Promise<void> = Promise.resolve();
+  const onPage = (envelopes: ReceivedEnvelope[], loaded: number, total: number): Promise<void> => {
+    const batch = startVerifying(envelopes, verifier);
+    previous = previous.then(() => readPage(batch, loaded, total));
+    return previous;
+  };
+  const readPage = async (batch: VerifyingBatch, loaded: number, total: number): Promise<void> => {
+    const envelopes = batch.inputs;
+    const results = await handle.serial(() => room.receiveMany(batch, { reread: true }));
+    for (const [i, result] of results.entries()) {
+      if (!(result instanceof RoomKeyError)) {
+        const message = await handle.toChat(result);
+        if (message) out.push(message);
+        continue;
       }
-      options.onProgress?.({ loaded, total });
-    }),
-  );
+      const { parsed, facts } = envelopes[i]!;
+      if (
+        options.includeUnreadable &&
+        (result instanceof UnknownEpochError || result instanceof NotMemberError) &&
+        !(parsed instanceof RoomKeyError) &&
+        facts
+      ) {
+        out.push(
+          failedMessage({
+            roomId: handle.roomId,
+            messageId: toHex(parsed.header.messageId),
+            epoch: parsed.header.epoch,
+            reason: result.message,
+            seq: facts.seq,
+            storedAtMs: facts.storedAtMs,
+          }),
+        );
+      }
+    }
+    options.onProgress?.({ loaded, total });
+  };
+  await handle.reading(() => pullLatest(handle, nc, range, options.timeoutMs, onPage));
   handle.unread = 0;
   return lastCopies(out);
 }

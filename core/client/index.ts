@@ -199,3 +199,4 @@ export type {
   StoredMessage,
   UnsentMessage,
 } from './types.ts';
+export { MIN_PARALLEL, VerifyPool } from './verify-pool.ts';

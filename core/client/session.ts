@@ -419,10 +419,12 @@ export class RoomKeySession {
     const open = this.#unlocked();
     const handle = await open.rooms.get(roomId);
     await open.link.ready();
-    const read = await readHistory(handle, open.link.nc, {
-      timeoutMs: this.#options.config.requestTimeoutMs,
-      ...options,
-    });
+    const read = await readHistory(
+      handle,
+      open.link.nc,
+      { timeoutMs: this.#options.config.requestTimeoutMs, ...options },
+      this.#options.verifier,
+    );
     // Marked before this read moves the marker: a view puts "New since you left" after them.
     const messages = read.map((m) =>
       m.status === 'received' && open.reads.isRead(roomId, m.seq) ? { ...m, read: true as const } : m,

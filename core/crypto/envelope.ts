@@ -22,6 +22,7 @@ import {
   type SignOptions,
   sign,
   signingPublicKey,
+  type VerifyItem,
   verify,
   verifyBatch,
 } from './sign.ts';
@@ -240,21 +241,25 @@ export async function verifyEnvelopeSignature(parsed: ParsedEnvelope, options?: 
 }
 
 /**
- * Checks many envelope signatures at once (batched WebCrypto); true where valid.
+ * Verifies a batch of signatures, one boolean per item, with verifyBatch's verdicts (core/client's
+ * worker pool runs verifyBatch in workers; a test may force a backend).
+ */
+export type BatchVerifier = (items: readonly VerifyItem[]) => Promise<boolean[]>;
+
+/**
+ * Checks many envelope signatures at once (batched WebCrypto, or `verifier`); true where valid.
  * @example const ok = await verifyEnvelopeSignatures(page.map(parseEnvelope));
  */
 export async function verifyEnvelopeSignatures(
   parsed: readonly ParsedEnvelope[],
-  options?: SignOptions,
+  options?: SignOptions & { verifier?: BatchVerifier },
 ): Promise<boolean[]> {
-  return verifyBatch(
-    parsed.map(requireParsed).map((p) => ({
-      signature: p.signature,
-      message: signedMessage(p.headerBytes, p.ciphertext),
-      publicKey: p.header.senderDeviceKey,
-    })),
-    options,
-  );
+  const items = parsed.map(requireParsed).map((p) => ({
+    signature: p.signature,
+    message: signedMessage(p.headerBytes, p.ciphertext),
+    publicKey: p.header.senderDeviceKey,
+  }));
+  return options?.verifier ? options.verifier(items) : verifyBatch(items, options);
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   sealDeviceName,
 } from './device-name.ts';
 export {
+  type BatchVerifier,
   decryptEnvelope,
   ENVELOPE_VERSION,
   type EnvelopeHeader,

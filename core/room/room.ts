@@ -16,6 +16,7 @@ import * as v1 from '../../proto/index.ts';
 import { equalBytes, toHex } from '../bytes.ts';
 import { encode } from '../codec.ts';
 import {
+  type BatchVerifier,
   decodeMessageContent,
   decryptEnvelope,
   deriveEpochKeys,
@@ -37,7 +38,6 @@ import {
   sha256,
   unwrapEpochSecrets,
   verifyEnvelopeSignature,
-  verifyEnvelopeSignatures,
 } from '../crypto/index.ts';
 import {
   BadSignatureError,
@@ -65,6 +65,7 @@ import type {
   StoredFacts,
 } from './types.ts';
 import { validityTime } from './validity.ts';
+import { isVerifyingBatch, startVerifying, type VerifyingBatch } from './verifying.ts';
 
 /**
  * An envelope as it arrives: bare bytes (judged as of now), with the stream's stored facts, or
@@ -672,15 +673,20 @@ export class Room {
    * Results keep the input order; a rejected envelope yields its typed error in place.
    * `reread: true` is for reading stored history again (a page this device has seen live): ids
    * already accepted are decrypted again instead of refused as replays, and never held.
+   * `verifier` verifies the batch's signatures elsewhere (core/client's worker pool) with the same
+   * verdicts; only where the work runs changes. A batch from startVerifying (verifying.ts) is
+   * already being verified: its verdicts are awaited here.
    */
   async receiveMany(
-    envelopes: readonly IncomingEnvelope[],
-    options: { reread?: boolean } = {},
+    envelopes: readonly IncomingEnvelope[] | VerifyingBatch,
+    options: { reread?: boolean; verifier?: BatchVerifier } = {},
   ): Promise<Array<ReceiveResult | RoomKeyError>> {
-    const inputs = envelopes.map(asReceived);
+    const batch = isVerifyingBatch(envelopes)
+      ? envelopes
+      : startVerifying(envelopes as readonly IncomingEnvelope[], options.verifier);
+    const { inputs, ready } = batch;
     const parsed = inputs.map((received) => received.parsed);
-    const ready = parsed.filter((p): p is ParsedEnvelope => !(p instanceof RoomKeyError));
-    const valid = await verifyEnvelopeSignatures(ready);
+    const valid = await batch.valid;
     const signatureOk = new Map(ready.map((p, i) => [p, valid[i]!]));
     const results: Array<ReceiveResult | RoomKeyError> = [];
     for (let i = 0; i < parsed.length; i++) {

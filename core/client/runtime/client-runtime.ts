@@ -9,6 +9,7 @@
  * `offline`); while `ready`, the session's own.
  * @example const runtime = await new ClientRuntime({ gatewayUrl, backend }).init(); runtime.on('message', show);
  */
+import type { BatchVerifier } from '../../crypto/index.ts';
 import { LockedError, MalformedError } from '../../errors.ts';
 import { TypedEmitter } from '../../events.ts';
 import type { StoreBackend } from '../../store/backend.ts';
@@ -74,6 +75,8 @@ export interface ClientRuntimeOptions {
   showOsNotification?: (note: RoomNotification) => void;
   /** Background failures (a live message that failed to apply, a refresh that failed). */
   onError?: (error: Error) => void;
+  /** Verifies history pages' signatures off the main thread (a VerifyPool); default in-thread. */
+  verifier?: BatchVerifier;
 }
 
 /**
@@ -321,6 +324,7 @@ export class ClientRuntime {
       presence: this.presence.state,
       previews: this.#options.previews,
       ...(this.#options.storeParams ? { storeParams: this.#options.storeParams } : {}),
+      ...(this.#options.verifier ? { verifier: this.#options.verifier } : {}),
       onError: (error) => this.#options.onError?.(error),
       onCreated: (sdk) => this.#listen(sdk),
     };
