@@ -81,7 +81,7 @@ describe('demo PWA', { timeout: 240_000 }, () => {
       return requests.map((r) => new URL(r.url).pathname).sort();
     });
     // The bundle's lazily loaded chunks (hashed names) are precached too, so the in-page client
-    // works offline as well; the rest of the shell is exactly this list.
+    // works offline as well (and its verify worker); the rest of the shell is exactly this list.
     const chunks = cached.filter((p) => p.startsWith('/dist/chunks/'));
     assert.ok(
       chunks.some((p) => /\/in-page-[A-Z0-9]+\.js$/.test(p)),
@@ -93,6 +93,7 @@ describe('demo PWA', { timeout: 240_000 }, () => {
         '/admin.html',
         '/app.js',
         '/dist/roomkey.js',
+        '/dist/verify-worker.js',
         '/icons/icon-192.png',
         '/icons/icon-512.png',
         '/index.html',
