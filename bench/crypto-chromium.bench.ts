@@ -42,7 +42,9 @@ export async function bench(report: Report): Promise<void> {
   try {
     const page = await user.page();
     page.setDefaultTimeout(PAGE_TIMEOUT_MS);
-    await page.goto(`http://127.0.0.1:${port}/`);
+    // ROOMKEY_BENCH_ROWS=hpke,unlock: only those figure modules (also rotation, ceiling).
+    const only = process.env['ROOMKEY_BENCH_ROWS'];
+    await page.goto(`http://127.0.0.1:${port}/${only ? `?only=${encodeURIComponent(only)}` : ''}`);
     await page.waitForFunction(() => 'roomkeyBench' in globalThis);
     const rows = await page.evaluate(() =>
       (globalThis as unknown as { roomkeyBench(): Promise<Array<[string, number, string]>> }).roomkeyBench(),

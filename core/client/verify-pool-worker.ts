@@ -4,7 +4,7 @@
  * per item. Hosts bundle it as a module worker (the demo build: dist/verify-worker.js).
  * @example new Worker(new URL('./verify-worker.js', import.meta.url), { type: 'module' })
  */
-import { verifyBatch } from '../crypto/sign.ts';
+import { ed25519Backend, verifyBatch } from '../crypto/sign.ts';
 import { unpack, type VerifyAnswer, type VerifyRequest } from './verify-pool.ts';
 
 interface WorkerScope {
@@ -13,6 +13,12 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
+
+// Ready once the backend is chosen (WebCrypto's known-answer test): the pool sends work only then.
+void ed25519Backend().then(
+  () => scope.postMessage({ id: 0, ready: true }),
+  () => scope.postMessage({ id: 0, ready: true }),
+);
 
 scope.onmessage = (event) => {
   const { id, count, packed } = event.data ?? ({} as VerifyRequest);

@@ -28,6 +28,8 @@ export interface VerifyRequest {
 /** What a worker answers: one byte per item (1 valid, 0 not), or why it could not verify. */
 export interface VerifyAnswer {
   id: number;
+  /** Sent once, when the worker loaded and chose its backend (id 0). */
+  ready?: boolean;
   valid?: Uint8Array;
   error?: string;
 }
@@ -52,13 +54,20 @@ export class VerifyPool {
   readonly #createWorker: () => Worker;
   readonly #size: number;
   #workers: Worker[] | undefined;
+  readonly #ready = new WeakSet<Worker>();
   #broken = false;
   #nextId = 1;
+  #sent = 0;
   readonly #pending = new Map<number, Pending>();
 
   constructor(createWorker: () => Worker, size: number = defaultSize()) {
     this.#createWorker = createWorker;
     this.#size = Math.max(1, Math.floor(size));
+  }
+
+  /** How many items workers verified so far (tests, bench). */
+  get verifiedInWorkers(): number {
+    return this.#sent;
   }
 
   /** False once a worker failed: batches are verified in-thread. */
@@ -67,12 +76,25 @@ export class VerifyPool {
   }
 
   /**
+   * Starts the workers now (they load while the caller does other work); resolves when one is ready.
+   * @example await pool.warm();
+   */
+  async warm(): Promise<void> {
+    for (let waited = 0; waited < ANSWER_TIMEOUT_MS && this.#start(); waited += 10) {
+      if (this.#workers?.some((w) => this.#ready.has(w))) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /**
    * One boolean per item, as core/crypto's verifyBatch gives.
    * @example const valid = await pool.verify(items);
    */
   verify = async (items: readonly VerifyItem[]): Promise<boolean[]> => {
-    const workers = items.length >= MIN_PARALLEL ? this.#start() : undefined;
-    if (!workers) return verifyBatch(items);
+    // Workers still loading do not hold the batch up: it is verified here meanwhile.
+    const workers =
+      items.length >= MIN_PARALLEL ? this.#start()?.filter((w) => this.#ready.has(w)) : undefined;
+    if (!workers?.length) return verifyBatch(items);
     const share = Math.ceil(items.length / workers.length);
     const parts = workers.map((worker, i) => ({ worker, part: items.slice(i * share, (i + 1) * share) }));
     const verdicts = await Promise.all(
@@ -108,7 +130,10 @@ export class VerifyPool {
 
   #spawn(): Worker {
     const worker = this.#createWorker();
-    worker.addEventListener('message', (event: MessageEvent<VerifyAnswer>) => this.#answer(event.data));
+    worker.addEventListener('message', (event: MessageEvent<VerifyAnswer>) => {
+      if (event.data?.ready === true) this.#ready.add(worker);
+      else this.#answer(event.data);
+    });
     // A script that does not load, or throws, fires 'error'; an answer that cannot be read, 'messageerror'.
     worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -136,8 +161,10 @@ export class VerifyPool {
     if (!pending) return;
     this.#pending.delete(answer.id);
     clearTimeout(pending.timer);
-    if (answer.valid instanceof Uint8Array) pending.resolve(Array.from(answer.valid, (v) => v === 1));
-    else pending.reject(new Error(answer.error ?? 'verify worker failed'));
+    if (answer.valid instanceof Uint8Array) {
+      this.#sent += answer.valid.length;
+      pending.resolve(Array.from(answer.valid, (v) => v === 1));
+    } else pending.reject(new Error(answer.error ?? 'verify worker failed'));
   }
 
   #fail(): void {

@@ -48,13 +48,28 @@ describe('verify pool (Web Workers)', () => {
     const pool = new VerifyPool(realWorker, 3);
     try {
       const inPage = await verifyBatch(items);
+      await pool.warm();
       const pooled = await pool.verify(items);
-      ok(pool.usable, 'the workers answered (not the in-page fallback)');
+      ok(pool.usable && pool.verifiedInWorkers > 0, 'the workers answered (not the in-page fallback)');
       equal(pooled.length, items.length);
       for (const [i, item] of items.entries()) {
         equal(inPage[i], item.accept, `in-page verdict ${i}`);
         equal(pooled[i], item.accept, `pooled verdict ${i}`);
       }
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('verifies a batch in the page while its workers still load, with the same verdicts', async () => {
+    const items = await mixedBatch();
+    const pool = new VerifyPool(realWorker, 2);
+    try {
+      equal((await pool.verify(items)).join(), items.map((i) => i.accept).join());
+      equal(pool.verifiedInWorkers, 0, 'nobody waited for the workers to load');
+      await pool.warm();
+      equal((await pool.verify(items)).join(), items.map((i) => i.accept).join());
+      ok(pool.verifiedInWorkers > 0, 'then they take the batches');
     } finally {
       pool.close();
     }
@@ -67,6 +82,7 @@ describe('verify pool (Web Workers)', () => {
       () => new Worker(URL.createObjectURL(new Blob(['throw new Error("broken")'])), { type: 'module' }),
       2,
     );
+    await pool.warm();
     const pooled = await pool.verify(items);
     ok(!pool.usable, 'the failed worker took the pool out of use');
     equal(pooled.join(), items.map((i) => i.accept).join());
@@ -82,6 +98,7 @@ describe('verify pool (Web Workers)', () => {
     );
     const pool = new VerifyPool(realWorker, 2);
     try {
+      await pool.warm();
       const got = await pool.verify(items).then(
         () => 'resolved',
         (e: Error) => `${e.name}: ${e.message}`,
