@@ -139,6 +139,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
       storeParams: options.storeParams,
       previews: options.previews,
       verifier: this.#verifyPool?.verify,
+      opener: this.#verifyPool?.open,
       onError: (error) => console.debug('RoomKey:', error.message),
     });
     this.configUrl = this.runtime.configUrl;

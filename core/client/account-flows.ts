@@ -27,6 +27,7 @@ import {
   type UserKeys,
 } from '../crypto/index.ts';
 import { BadCredentialsError, ConflictError, RevokedError, WrongPassphraseError } from '../errors.ts';
+import type { BatchOpener } from '../room/index.ts';
 import type { StoreBackend } from '../store/backend.ts';
 import type { Argon2Params } from '../store/params.ts';
 import { EncryptedStore } from '../store/store.ts';
@@ -65,6 +66,8 @@ export interface SessionOptions {
   onError?: (error: Error) => void;
   /** Verifies history pages' signatures off the main thread (a host's VerifyPool); default in-thread. */
   verifier?: BatchVerifier;
+  /** Opens history pages' envelopes off the main thread (a host's VerifyPool); default in-thread. */
+  opener?: BatchOpener;
   /**
    * Called with the new session before it connects, so the host's listeners hear its first events
    * too (the rooms, and what a resumed live reader delivers at once); nothing is kept for later.

@@ -2,8 +2,8 @@
  * Reading a room's stored history: the gateway places this device's consumer (never before the
  * floor policy sets), the device pulls pages from it and verifies each page's signatures in one
  * batch (core/room receiveMany, WebCrypto Ed25519 where present), oldest first, reporting
- * progress; `verifier` (the session's worker pool, verify-pool.ts) verifies them off the main thread
- * with the same verdicts, while the next page is pulled. Pages this device already saw live are decrypted again, not refused as replays. Each
+ * progress; `workers` (the session's worker pool, verify-pool.ts) verify and open them off the main
+ * thread with the same verdicts, while the next page is pulled. Pages this device already saw live are decrypted again, not refused as replays. Each
  * envelope goes to core/room with the time JetStream stored it and its sequence, so a device is
  * judged by the server's time. (Catching up after a reconnect is the live reader's: it resumes
  * after the last sequence it delivered, see live-reader.ts.)
@@ -14,7 +14,12 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { toHex } from '../bytes.ts';
 import type { BatchVerifier } from '../crypto/index.ts';
 import { NotMemberError, RoomKeyError, UnavailableError, UnknownEpochError } from '../errors.ts';
-import { parseReceived, type ReceivedEnvelope, startVerifying, type VerifyingBatch } from '../room/index.ts';
+import {
+  type BatchOpener,
+  parseReceived,
+  type ReceivedEnvelope,
+  type VerifyingBatch,
+} from '../room/index.ts';
 import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
 import { failedMessage } from './chat-message.ts';
@@ -99,7 +104,7 @@ export async function readHistory(
   handle: RoomHandle,
   nc: NatsConnection,
   options: HistoryOptions = {},
-  verifier?: BatchVerifier,
+  workers: { verifier?: BatchVerifier; opener?: BatchOpener } = {},
 ): Promise<StoredMessage[]> {
   await handle.sync();
   const room = handle.room;
@@ -110,7 +115,7 @@ export async function readHistory(
   // Pages in order, each verified from the moment it arrived (in the workers, when there are some).
   let previous: Promise<void> = Promise.resolve();
   const onPage = (envelopes: ReceivedEnvelope[], loaded: number, total: number): Promise<void> => {
-    const batch = startVerifying(envelopes, verifier);
+    const batch = room.startReading(envelopes, workers);
     previous = previous.then(() => readPage(batch, loaded, total));
     return previous;
   };

@@ -423,7 +423,7 @@ export class RoomKeySession {
       handle,
       open.link.nc,
       { timeoutMs: this.#options.config.requestTimeoutMs, ...options },
-      this.#options.verifier,
+      { verifier: this.#options.verifier, opener: this.#options.opener },
     );
     // Marked before this read moves the marker: a view puts "New since you left" after them.
     const messages = read.map((m) =>

@@ -18,11 +18,23 @@ export const MIN_PARALLEL = 64;
 /** A worker silent this long is taken as broken (its share is verified in-thread). */
 const ANSWER_TIMEOUT_MS = 15_000;
 
-/** What a worker is sent: items packed as u32 message length, 32-byte key, 64-byte signature, message. */
+/**
+ * What a worker is sent: `verify` items (public key, signature, message) or `open` items (message
+ * key, nonce, associated data, ciphertext), packed field by field (`pack`).
+ */
 export interface VerifyRequest {
   id: number;
+  kind?: 'verify' | 'open';
   count: number;
   packed: ArrayBuffer;
+}
+
+/** An envelope to open with its epoch's message key (core/crypto aeadOpen). */
+export interface OpenItem {
+  key: Uint8Array;
+  nonce: Uint8Array;
+  aad: Uint8Array;
+  ciphertext: Uint8Array;
 }
 
 /** What a worker answers: one byte per item (1 valid, 0 not), or why it could not verify. */
@@ -31,11 +43,13 @@ export interface VerifyAnswer {
   /** Sent once, when the worker loaded and chose its backend (id 0). */
   ready?: boolean;
   valid?: Uint8Array;
+  /** For `open`: each plaintext, or none where it did not open (`packOpened`). */
+  opened?: ArrayBuffer;
   error?: string;
 }
 
 interface Pending {
-  resolve: (valid: boolean[]) => void;
+  resolve: (answer: VerifyAnswer) => void;
   reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -95,21 +109,52 @@ export class VerifyPool {
     const workers =
       items.length >= MIN_PARALLEL ? this.#start()?.filter((w) => this.#ready.has(w)) : undefined;
     if (!workers?.length) return verifyBatch(items);
+    return this.#split(workers, items, async (worker, part) => {
+      const fields = part.map((i) => [i.publicKey, i.signature, i.message]);
+      const answer = await this.#ask(worker, 'verify', fields).catch(() => {
+        this.#fail();
+        return undefined;
+      });
+      // verifyBatch also throws what the worker threw (bad lengths): the same error as in-thread.
+      if (!(answer?.valid instanceof Uint8Array)) return verifyBatch(part);
+      this.#sent += answer.valid.length;
+      return Array.from(answer.valid, (v) => v === 1);
+    });
+  };
+
+  /**
+   * Opens envelopes ahead of their checks: each plaintext, or undefined where it did not open or no
+   * worker was ready (the caller then decrypts in-thread, which also says why). Message keys go to
+   * the workers (the host's own, same origin); what is opened is used only after every check passed.
+   * @example const plaintexts = await pool.open(items);
+   */
+  open = async (items: readonly OpenItem[]): Promise<Array<Uint8Array | undefined>> => {
+    const workers =
+      items.length >= MIN_PARALLEL ? this.#start()?.filter((w) => this.#ready.has(w)) : undefined;
+    if (!workers?.length) return items.map(() => undefined);
+    return this.#split(workers, items, async (worker, part) => {
+      const fields = part.map((i) => [i.key, i.nonce, i.aad, i.ciphertext]);
+      const answer = await this.#ask(worker, 'open', fields).catch(() => {
+        this.#fail();
+        return undefined;
+      });
+      if (!(answer?.opened instanceof ArrayBuffer)) return part.map(() => undefined);
+      return unpackOpened(answer.opened, part.length);
+    });
+  };
+
+  async #split<T, R>(
+    workers: Worker[],
+    items: readonly T[],
+    run: (worker: Worker, part: readonly T[]) => Promise<R[]>,
+  ): Promise<R[]> {
     const share = Math.ceil(items.length / workers.length);
     const parts = workers.map((worker, i) => ({ worker, part: items.slice(i * share, (i + 1) * share) }));
-    const verdicts = await Promise.all(
-      parts.map(({ worker, part }) =>
-        part.length === 0
-          ? []
-          : this.#ask(worker, part).catch(() => {
-              this.#fail();
-              // verifyBatch also throws what the worker threw (bad lengths): the same error as in-thread.
-              return verifyBatch(part);
-            }),
-      ),
+    const results = await Promise.all(
+      parts.map(({ worker, part }) => (part.length ? run(worker, part) : [])),
     );
-    return verdicts.flat();
-  };
+    return results.flat();
+  }
 
   /** Ends the workers; later batches are verified in-thread. */
   close(): void {
@@ -143,16 +188,16 @@ export class VerifyPool {
     return worker;
   }
 
-  #ask(worker: Worker, items: readonly VerifyItem[]): Promise<boolean[]> {
+  #ask(worker: Worker, kind: 'verify' | 'open', fields: Uint8Array[][]): Promise<VerifyAnswer> {
     const id = this.#nextId++;
-    const { packed, count } = pack(items);
-    return new Promise<boolean[]>((resolve, reject) => {
+    const { packed, count } = pack(fields);
+    return new Promise<VerifyAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new Error('verify worker did not answer'));
       }, ANSWER_TIMEOUT_MS);
       this.#pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, count, packed } satisfies VerifyRequest, [packed]);
+      worker.postMessage({ id, kind, count, packed } satisfies VerifyRequest, [packed]);
     });
   }
 
@@ -161,10 +206,8 @@ export class VerifyPool {
     if (!pending) return;
     this.#pending.delete(answer.id);
     clearTimeout(pending.timer);
-    if (answer.valid instanceof Uint8Array) {
-      this.#sent += answer.valid.length;
-      pending.resolve(Array.from(answer.valid, (v) => v === 1));
-    } else pending.reject(new Error(answer.error ?? 'verify worker failed'));
+    if (answer.valid instanceof Uint8Array || answer.opened instanceof ArrayBuffer) pending.resolve(answer);
+    else pending.reject(new Error(answer.error ?? 'verify worker failed'));
   }
 
   #fail(): void {
@@ -180,55 +223,85 @@ export class VerifyPool {
 }
 
 /**
- * Items in one transferable buffer: a subarray of a larger buffer would be cloned whole.
- * Lengths are kept as given, so the worker's verifyBatch refuses a wrong one as in-thread.
+ * Items in one transferable buffer, each field as u32 length + bytes: a subarray of a larger buffer
+ * would be cloned whole. Lengths are kept as given, so the worker refuses a wrong one as in-thread.
+ * @example const { packed, count } = pack(items.map((i) => [i.publicKey, i.signature, i.message]));
  */
-export function pack(items: readonly VerifyItem[]): { packed: ArrayBuffer; count: number } {
+export function pack(items: readonly (readonly Uint8Array[])[]): { packed: ArrayBuffer; count: number } {
   let size = 0;
-  for (const item of items) size += 12 + item.publicKey.length + item.signature.length + item.message.length;
+  for (const fields of items) for (const field of fields) size += 4 + field.length;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   let at = 0;
-  for (const { publicKey, signature, message } of items) {
-    view.setUint32(at, publicKey.length);
-    view.setUint32(at + 4, signature.length);
-    view.setUint32(at + 8, message.length);
-    at += 12;
-    bytes.set(publicKey, at);
-    at += publicKey.length;
-    bytes.set(signature, at);
-    at += signature.length;
-    bytes.set(message, at);
-    at += message.length;
+  for (const fields of items) {
+    for (const field of fields) {
+      view.setUint32(at, field.length);
+      bytes.set(field, at + 4);
+      at += 4 + field.length;
+    }
   }
   return { packed: bytes.buffer, count: items.length };
 }
 
 /**
- * The items `pack` made (hostile input: a length past the end is a RangeError, answered as an error).
- * @example const items = unpack(request.packed, request.count);
+ * The items `pack` made, `width` fields each (hostile input: a length past the end is a RangeError,
+ * answered as an error).
+ * @example const items = unpack(request.packed, request.count, 3);
  */
-export function unpack(packed: ArrayBuffer, count: number): VerifyItem[] {
+export function unpack(packed: ArrayBuffer, count: number, width: number): Uint8Array[][] {
   const bytes = new Uint8Array(packed);
   const view = new DataView(packed);
-  const items: VerifyItem[] = [];
+  const items: Uint8Array[][] = [];
   let at = 0;
-  const take = (length: number) => {
-    if (at + length > bytes.length) throw new RangeError('verify request: truncated');
-    const part = bytes.subarray(at, at + length);
-    at += length;
-    return part;
-  };
   for (let i = 0; i < count; i++) {
-    if (at + 12 > bytes.length) throw new RangeError('verify request: truncated');
-    const keyLength = view.getUint32(at);
-    const signatureLength = view.getUint32(at + 4);
-    const messageLength = view.getUint32(at + 8);
-    at += 12;
-    const publicKey = take(keyLength);
-    const signature = take(signatureLength);
-    const message = take(messageLength);
-    items.push({ publicKey, signature, message });
+    const fields: Uint8Array[] = [];
+    for (let f = 0; f < width; f++) {
+      if (at + 4 > bytes.length) throw new RangeError('verify request: truncated');
+      const length = view.getUint32(at);
+      if (at + 4 + length > bytes.length) throw new RangeError('verify request: truncated');
+      fields.push(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    items.push(fields);
   }
   return items;
+}
+
+const NOT_OPENED = 0xffffffff;
+
+/**
+ * Plaintexts in one transferable buffer: u32 length + bytes each, NOT_OPENED where none.
+ * @example const buffer = packOpened(plaintexts);
+ */
+export function packOpened(plaintexts: readonly (Uint8Array | undefined)[]): ArrayBuffer {
+  const size = plaintexts.reduce((sum, p) => sum + 4 + (p?.length ?? 0), 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (const plaintext of plaintexts) {
+    view.setUint32(at, plaintext ? plaintext.length : NOT_OPENED);
+    if (plaintext) bytes.set(plaintext, at + 4);
+    at += 4 + (plaintext?.length ?? 0);
+  }
+  return bytes.buffer;
+}
+
+/** The plaintexts packOpened packed; anything that does not add up counts as not opened. */
+function unpackOpened(buffer: ArrayBuffer, count: number): Array<Uint8Array | undefined> {
+  const bytes = new Uint8Array(buffer);
+  const view = new DataView(buffer);
+  const out: Array<Uint8Array | undefined> = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bytes.length) return [...out, ...Array.from({ length: count - i }, () => undefined)];
+    const length = view.getUint32(at);
+    at += 4;
+    if (length === NOT_OPENED || at + length > bytes.length) {
+      out.push(undefined);
+      continue;
+    }
+    out.push(bytes.subarray(at, at + length));
+    at += length;
+  }
+  return out;
 }

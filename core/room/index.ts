@@ -28,4 +28,4 @@ export type {
   StoredFacts,
 } from './types.ts';
 export { validityTime } from './validity.ts';
-export { startVerifying, type VerifyingBatch } from './verifying.ts';
+export { type BatchOpener, startVerifying, type VerifyingBatch } from './verifying.ts';

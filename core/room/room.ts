@@ -65,7 +65,13 @@ import type {
   StoredFacts,
 } from './types.ts';
 import { validityTime } from './validity.ts';
-import { isVerifyingBatch, startVerifying, type VerifyingBatch } from './verifying.ts';
+import {
+  type BatchOpener,
+  isVerifyingBatch,
+  type OpenedAhead,
+  startVerifying,
+  type VerifyingBatch,
+} from './verifying.ts';
 
 /**
  * An envelope as it arrives: bare bytes (judged as of now), with the stream's stored facts, or
@@ -669,13 +675,31 @@ export class Room {
   }
 
   /**
+   * A page to hand to receiveMany, its signatures verified and its envelopes opened (with the epoch
+   * keys this room holds now) from this moment, elsewhere when `verifier` / `opener` say so. The
+   * checks, their order and the verdicts are receiveMany's: only where the work runs changes.
+   * @example const page = room.startReading(envelopes, { verifier: pool.verify, opener: pool.open });
+   */
+  startReading(
+    envelopes: readonly IncomingEnvelope[],
+    workers: { verifier?: BatchVerifier; opener?: BatchOpener } = {},
+  ): VerifyingBatch {
+    const { verifier, opener } = workers;
+    return startVerifying(
+      envelopes,
+      verifier,
+      opener && { opener, keyOf: (epoch) => this.#keys.get(epoch)?.messageKey },
+    );
+  }
+
+  /**
    * Catch-up: many envelopes with their signatures verified in one batch (WebCrypto where present).
    * Results keep the input order; a rejected envelope yields its typed error in place.
    * `reread: true` is for reading stored history again (a page this device has seen live): ids
    * already accepted are decrypted again instead of refused as replays, and never held.
    * `verifier` verifies the batch's signatures elsewhere (core/client's worker pool) with the same
-   * verdicts; only where the work runs changes. A batch from startVerifying (verifying.ts) is
-   * already being verified: its verdicts are awaited here.
+   * verdicts; only where the work runs changes. A batch from startReading (verifying.ts) is
+   * already being verified and opened: its verdicts and plaintexts are awaited here.
    */
   async receiveMany(
     envelopes: readonly IncomingEnvelope[] | VerifyingBatch,
@@ -687,6 +711,7 @@ export class Room {
     const { inputs, ready } = batch;
     const parsed = inputs.map((received) => received.parsed);
     const valid = await batch.valid;
+    const opened = await batch.opened;
     const signatureOk = new Map(ready.map((p, i) => [p, valid[i]!]));
     const results: Array<ReceiveResult | RoomKeyError> = [];
     for (let i = 0; i < parsed.length; i++) {
@@ -704,7 +729,7 @@ export class Room {
             'message: the device signature does not verify; it was modified or forged.',
           );
         }
-        results.push(await this.#receiveParsed(p, received, true, options.reread === true));
+        results.push(await this.#receiveParsed(p, received, true, options.reread === true, opened.get(p)));
       } catch (error) {
         results.push(asRoomKeyError(error));
       }
@@ -731,6 +756,7 @@ export class Room {
     received: ReceivedEnvelope,
     signatureChecked: boolean,
     reread = false,
+    ahead?: OpenedAhead,
   ): Promise<ReceiveResult> {
     const h = parsed.header;
     const { facts } = received;
@@ -755,7 +781,12 @@ export class Room {
     }
     // By position and by id (replay-guard.ts); a re-read of stored history is neither.
     if (!reread) this.#replay.check(h.epoch, h.messageId, facts?.storedAtMs);
-    const content = decodeMessageContent(decryptEnvelope(parsed, keys.messageKey));
+    // Opened ahead in a worker with this very key: the same bytes aeadOpen gives here.
+    const plaintext =
+      ahead && equalBytes(ahead.key, keys.messageKey)
+        ? ahead.plaintext
+        : decryptEnvelope(parsed, keys.messageKey);
+    const content = decodeMessageContent(plaintext);
     if (reread) this.#replay.remember(h.epoch, h.messageId);
     else this.#replay.accept(h.epoch, h.messageId, facts?.storedAtMs);
     const message: RoomMessage = {

@@ -4,6 +4,7 @@
 // the page with the same verdicts; a wrong length is the same MalformedError as in-thread.
 
 import { MIN_PARALLEL, VerifyPool } from '../../core/client/verify-pool.ts';
+import { aeadOpen, aeadSeal } from '../../core/crypto/aead.ts';
 import { sign, signingKeyPair, type VerifyItem, verifyBatch } from '../../core/crypto/sign.ts';
 import { equal, ok } from '../helpers/assert.ts';
 import speccheck from '../vectors/ed25519-speccheck.json' with { type: 'json' };
@@ -70,6 +71,37 @@ describe('verify pool (Web Workers)', () => {
       await pool.warm();
       equal((await pool.verify(items)).join(), items.map((i) => i.accept).join());
       ok(pool.verifiedInWorkers > 0, 'then they take the batches');
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('opens envelopes in the workers as aeadOpen does; what does not open is left undefined', async () => {
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const items = Array.from({ length: 2 * MIN_PARALLEL }, (_, i) => {
+      const nonce = crypto.getRandomValues(new Uint8Array(24));
+      const aad = new TextEncoder().encode(`header ${i}`);
+      const plaintext = new TextEncoder().encode(`text ${i}`.repeat(i % 5));
+      const ciphertext = aeadSeal(key, nonce, plaintext, aad);
+      if (i % 9 === 4) ciphertext[0]! ^= 1;
+      return { key, nonce, aad, ciphertext };
+    });
+    const pool = new VerifyPool(realWorker, 2);
+    try {
+      equal((await pool.open(items)).filter(Boolean).length, 0, 'no worker ready yet: nothing opened ahead');
+      await pool.warm();
+      const opened = await pool.open(items);
+      for (const [i, item] of items.entries()) {
+        const here = (() => {
+          try {
+            return aeadOpen(item.key, item.nonce, item.ciphertext, item.aad).join();
+          } catch {
+            return undefined;
+          }
+        })();
+        equal(opened[i]?.join(), here, `item ${i}`);
+      }
+      ok(opened.some((p) => p === undefined) && opened.some((p) => p !== undefined));
     } finally {
       pool.close();
     }

@@ -1,12 +1,14 @@
-// history() of more than two pages against a real stack: pages are pulled one ahead and verified
-// by the session's verifier (a host's worker pool; here one that counts what it is asked), while
+// history() of more than two pages against a real stack: pages are pulled one ahead, verified and
+// opened by the session's verifier and opener (a host's worker pool; here ones that count), while
 // the messages come out complete, in stored order, with a forged copy refused in place.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
+import { aeadOpen } from '../../core/crypto/aead.ts';
 import { type VerifyItem, verifyBatch } from '../../core/crypto/sign.ts';
+import type { BatchOpener } from '../../core/room/index.ts';
 import { roomSubject } from '../../core/transport/subjects.ts';
 import { stackPaths } from '../../gateway/data-dir.ts';
 import { textOf } from '../helpers/messages.ts';
@@ -28,7 +30,12 @@ test('a three-page history is verified by the session verifier, complete and in 
     return verifyBatch(items);
   };
   const alice = await stack.signUpSession({ username: 'alice-hp' });
-  const bob = await stack.signUpSession({ username: 'bob-hp', verifier });
+  let opened = 0;
+  const opener: BatchOpener = async (items) => {
+    opened += items.length;
+    return items.map((i) => aeadOpen(i.key, i.nonce, i.ciphertext, i.aad));
+  };
+  const bob = await stack.signUpSession({ username: 'bob-hp', verifier, opener });
   const room = await alice.createRoom('Pages');
   await alice.invite(room.roomId, 'bob-hp');
   const texts = Array.from({ length: COUNT }, (_, i) => `m${i}`);
@@ -65,4 +72,5 @@ test('a three-page history is verified by the session verifier, complete and in 
   const asked = batches.reduce((a, b) => a + b, 0);
   assert.equal(asked, COUNT + 2, `the verifier was asked for every envelope (${batches.join(', ')})`);
   assert.ok(batches.length >= 3, `one batch per page (${batches.join(', ')})`);
+  assert.equal(opened, COUNT + 2, 'every envelope opened ahead by the session opener');
 });

@@ -12,6 +12,7 @@
 import type { BatchVerifier } from '../../crypto/index.ts';
 import { LockedError, MalformedError } from '../../errors.ts';
 import { TypedEmitter } from '../../events.ts';
+import type { BatchOpener } from '../../room/index.ts';
 import type { StoreBackend } from '../../store/backend.ts';
 import type { Argon2Params } from '../../store/params.ts';
 import { type ClientConfig, deploymentConfigUrl } from '../config.ts';
@@ -77,6 +78,8 @@ export interface ClientRuntimeOptions {
   onError?: (error: Error) => void;
   /** Verifies history pages' signatures off the main thread (a VerifyPool); default in-thread. */
   verifier?: BatchVerifier;
+  /** Opens history pages' envelopes off the main thread (a VerifyPool); default in-thread. */
+  opener?: BatchOpener;
 }
 
 /**
@@ -325,6 +328,7 @@ export class ClientRuntime {
       previews: this.#options.previews,
       ...(this.#options.storeParams ? { storeParams: this.#options.storeParams } : {}),
       ...(this.#options.verifier ? { verifier: this.#options.verifier } : {}),
+      ...(this.#options.opener ? { opener: this.#options.opener } : {}),
       onError: (error) => this.#options.onError?.(error),
       onCreated: (sdk) => this.#listen(sdk),
     };
