@@ -9,7 +9,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { messageKey, messageTime } from '../core/client/chat-message.ts';
 import type { ReplyQuote, ShownMessage } from '../core/client/message-events.ts';
-import type { ChatMessage } from './client/types.ts';
+import type { ChatMessage, MembershipRow } from './client/types.ts';
 import { deliveryState } from './private-delivery-state.ts';
 import {
   editForm,
@@ -52,7 +52,9 @@ export function dayLabel(ms: number, now = Date.now()): string {
 }
 
 function senderOf(message: ChatMessage): string | undefined {
-  return message.status === 'held' || message.status === 'failed' ? undefined : message.senderUserId;
+  return message.status === 'held' || message.status === 'failed' || message.status === 'membership'
+    ? undefined
+    : message.senderUserId;
 }
 
 /**
@@ -113,7 +115,7 @@ function quoteLine(quote: ReplyQuote, message: ShownMessage, onAction: OnRowActi
   </button>`;
 }
 
-function body(message: ShownMessage, ctx: RowContext): TemplateResult {
+function body(message: ShownMessage<Exclude<ChatMessage, MembershipRow>>, ctx: RowContext): TemplateResult {
   if (message.status === 'held') {
     return html`<p class="text held" part="text">
       This message can't be read yet.
@@ -144,7 +146,10 @@ function body(message: ShownMessage, ctx: RowContext): TemplateResult {
     }`;
 }
 
-export function messageRow(message: ShownMessage, ctx: RowContext): TemplateResult {
+export function messageRow(
+  message: ShownMessage<Exclude<ChatMessage, MembershipRow>>,
+  ctx: RowContext,
+): TemplateResult {
   const parts = ['message', message.own ? 'own-message' : '', `${message.status}-message`].filter(Boolean);
   const words = statusWords(message);
   const time = messageTime(message);

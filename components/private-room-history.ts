@@ -28,6 +28,7 @@ import type {
   StoredMessage,
 } from './client/types.ts';
 import { emit } from './private-events.ts';
+import { membershipRow, membershipWords } from './private-membership-row.ts';
 import { messageRow } from './private-message.ts';
 import { actionStyles, type RowAction, type RowPanel } from './private-message-actions.ts';
 import { type HeldSummary, MessageList } from './private-message-list.ts';
@@ -141,6 +142,15 @@ export const historyStyles = css`
   }
   .message[data-grouped] {
     padding-top: 0;
+  }
+  .membership-text {
+    margin: 0.2em 0;
+    text-align: center;
+    font-size: 0.85em;
+    color: var(--roomkey-muted, #4a4f57);
+  }
+  .membership-text time {
+    margin-inline-start: 0.5em;
   }
   .day,
   .unread-marker {
@@ -290,6 +300,7 @@ export class RoomHistory implements ReactiveController {
     this.#host.requestUpdate();
     try {
       const list = await client.history(roomId, {
+        membership: true,
         onProgress: (progress) => {
           if (!current()) return;
           this.#progress = progress;
@@ -335,6 +346,7 @@ export class RoomHistory implements ReactiveController {
       this.#events.isDeleted(message.target!)
     )
       return `${message.senderUsername} deleted a message.`;
+    if (isNew && message.status === 'membership') return membershipWords(message, this.#options.me?.());
     return isNew && message.status === 'received'
       ? `${message.senderUsername}: ${message.text.slice(0, 200)}`
       : '';
@@ -439,6 +451,10 @@ export class RoomHistory implements ReactiveController {
     const canAct = Boolean(client?.sendEvent) && (this.#options.canWrite?.() ?? true);
     const row = (message: ChatMessage, i: number) => {
       const key = messageKey(message);
+      if (message.status === 'membership') {
+        const at = { index: start + i, count: total, previous: messages[start + i - 1] };
+        return membershipRow(message, { ...at, me: this.#options.me?.() });
+      }
       return messageRow(this.#events.shown(message), {
         index: start + i,
         count: total,

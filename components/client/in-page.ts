@@ -256,7 +256,7 @@ export class InPageClient extends EventTarget implements RoomKeyClient {
   }
   history(
     roomId: string,
-    options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},
+    options: { limit?: number; membership?: boolean; onProgress?: (progress: HistoryProgress) => void } = {},
   ): Promise<StoredMessage[]> {
     return this.runtime.ready().history(roomId, options as HistoryOptions);
   }

@@ -15,6 +15,8 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
+  MembershipChange,
+  MembershipRow,
   MessageEventInput,
   MessageStatus,
   PairingApprovalFlow,

@@ -180,9 +180,14 @@ export class BridgeClient extends EventTarget implements RoomKeyClient {
   }
   history(
     roomId: string,
-    options: { limit?: number; onProgress?: (progress: HistoryProgress) => void } = {},
+    options: { limit?: number; membership?: boolean; onProgress?: (progress: HistoryProgress) => void } = {},
   ): Promise<StoredMessage[]> {
-    return this.request('history', { roomId, limit: options.limit ?? null }, options.onProgress);
+    const params = { roomId, limit: options.limit ?? null };
+    return this.request(
+      'history',
+      options.membership ? { ...params, membership: true } : params,
+      options.onProgress,
+    );
   }
   focusRoom(roomId: string | null): void {
     // Fire and forget: the room element calls this from lifecycle callbacks that cannot wait.

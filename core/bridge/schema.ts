@@ -86,7 +86,10 @@ export interface BridgeMethods {
   send: { params: { roomId: string; text: string }; result: SentMessage };
   /** A reply, edit, delete, reaction or its removal (core/client message-events-send.ts); access as `send`. */
   sendEvent: { params: { roomId: string; event: MessageEventInput }; result: SentMessage };
-  history: { params: { roomId: string; limit: number | null }; result: StoredMessage[] };
+  history: {
+    params: { roomId: string; limit: number | null; membership?: boolean };
+    result: StoredMessage[];
+  };
   focusRoom: { params: { roomId: string | null }; result: null };
   /** Asks for a room explicitly (the user is asked once); other room requests ask for `read` themselves. */
   requestRoom: { params: { roomId: string; access: RoomAccess }; result: { access: RoomAccess } };

@@ -233,8 +233,10 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
     return { roomId: roomId(p), event: messageEvent(p['event']) };
   },
   history: (p) => {
-    onlyKeys(p, ['roomId'], ['limit'], 'params');
+    onlyKeys(p, ['roomId'], ['limit', 'membership'], 'params');
     const limit = p['limit'] ?? null;
+    const membership = p['membership'] ?? false;
+    if (typeof membership !== 'boolean') throw new MalformedError('bridge: membership must be true or false');
     if (
       limit !== null &&
       (!Number.isSafeInteger(limit) ||
@@ -243,7 +245,7 @@ const PARAM_CHECKS: { [M in BridgeMethod]: (p: Record<string, unknown>) => Param
     ) {
       throw new MalformedError(`bridge: limit must be an integer from 1 to ${BRIDGE_LIMITS.historyLimit}`);
     }
-    return { roomId: roomId(p), limit: limit as number | null };
+    return { roomId: roomId(p), limit: limit as number | null, ...(membership ? { membership } : {}) };
   },
   focusRoom: (p) => {
     onlyKeys(p, ['roomId'], [], 'params');

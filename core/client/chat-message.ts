@@ -127,11 +127,13 @@ export function messageKey(message: ChatMessage): string {
 
 /**
  * The time a view shows for a row: the sender's (see readableMessage), or for a message that
- * cannot be read, when the server stored it.
+ * cannot be read and for a membership row, when the server stored it.
  * @example html`<time>${formatTime(messageTime(message))}</time>`
  */
 export function messageTime(message: ChatMessage): number {
-  return message.status === 'held' || message.status === 'failed' ? message.storedAtMs : message.sentAtMs;
+  return message.status === 'held' || message.status === 'failed' || message.status === 'membership'
+    ? message.storedAtMs
+    : message.sentAtMs;
 }
 
 /** The reply and action of a message, each only when present (a post without a reply adds none). */

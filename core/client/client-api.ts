@@ -106,10 +106,14 @@ export interface RoomKeyClient extends EventTarget {
    * room message every client applies to its history (message-events.ts). Resolves once stored.
    */
   sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
-  /** Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted. */
+  /**
+   * Decrypted history, oldest first; `onProgress` is called as pages are fetched and decrypted.
+   * `membership: true` also gives the room's changes as rows in stream order (status
+   * `membership`: who added, removed, left, renamed; core/client membership-rows.ts).
+   */
   history(
     roomId: string,
-    options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+    options?: { limit?: number; membership?: boolean; onProgress?: (progress: HistoryProgress) => void },
   ): Promise<StoredMessage[]>;
   /** Tells the client (and through it the gateway's presence) which room is on screen. */
   focusRoom(roomId: string | null): void;

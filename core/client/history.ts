@@ -18,12 +18,14 @@ import {
   type BatchOpener,
   parseReceived,
   type ReceivedEnvelope,
+  type Room,
   type VerifyingBatch,
 } from '../room/index.ts';
 import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
 import { failedMessage } from './chat-message.ts';
 import { roomCursor } from './gateway-api.ts';
+import { mergeBySeq } from './membership-rows.ts';
 import type { RoomHandle } from './room-handle.ts';
 import type { HistoryProgress, StoredMessage } from './types.ts';
 
@@ -36,6 +38,8 @@ export interface HistoryOptions {
   timeoutMs?: number;
   /** Only what was stored after this sequence (a catch-up that knows where it stood), still at most `limit`. */
   afterSeq?: number;
+  /** Also the room's changes as rows among the messages (membership-rows.ts); asked, so a host that reads only messages gets only messages. */
+  membership?: boolean;
 }
 
 /**
@@ -57,11 +61,12 @@ async function pullLatest(
   range: { last: number; startSeq?: number },
   timeoutMs: number | undefined,
   onPage: (envelopes: ReceivedEnvelope[], loaded: number, total: number) => Promise<void>,
-): Promise<void> {
+): Promise<{ startSeq: number; floorSeq: number }> {
   const cursor = await roomCursor(nc, { roomId: handle.roomId, ...range }, { timeoutMs });
+  const placed = { startSeq: Number(cursor.startSeq ?? 0), floorSeq: Number(cursor.floorSeq ?? 0) };
   const total = Number(cursor.pending);
   await onPage([], 0, total);
-  if (total === 0) return;
+  if (total === 0) return placed;
   const js = jetstream(nc, { timeout: timeoutMs ?? 5000 });
   let loaded = 0;
   const unfinished: Promise<void>[] = [];
@@ -94,6 +99,7 @@ async function pullLatest(
     if (error instanceof RoomKeyError) throw error;
     throw natsFailure(error, cursor.stream);
   }
+  return placed;
 }
 
 /**
@@ -149,9 +155,30 @@ export async function readHistory(
     }
     options.onProgress?.({ loaded, total });
   };
-  await handle.reading(() => pullLatest(handle, nc, range, options.timeoutMs, onPage));
+  const placed = await handle.reading(() => pullLatest(handle, nc, range, options.timeoutMs, onPage));
   handle.unread = 0;
-  return lastCopies(out);
+  if (!options.membership) return lastCopies(out);
+  const rows = await handle.membershipRows(rowsFrom(placed, options.afterSeq), firstReadableEpoch(room));
+  return mergeBySeq(lastCopies(out), rows);
+}
+
+/**
+ * Where membership rows start: with the messages read (a limit that cut older ones off cuts their
+ * changes too); when everything from the floor was read, from the commit that set it (the one that
+ * added this user, when pre-join history is not allowed: "alice added you" and nothing before).
+ */
+function rowsFrom(placed: { startSeq: number; floorSeq: number }, afterSeq: number | undefined): number {
+  if (afterSeq) return afterSeq + 1;
+  return placed.startSeq <= placed.floorSeq ? Math.max(0, placed.floorSeq - 1) : placed.startSeq;
+}
+
+/**
+ * The first epoch this device reads: its history starts there, so do its membership rows (a
+ * member who joined without the earlier keys sees no change from before).
+ */
+function firstReadableEpoch(room: Room): number {
+  for (let epoch = 0; epoch <= room.epoch; epoch++) if (room.view(epoch).readable) return Math.max(1, epoch);
+  return room.epoch + 1;
 }
 
 /**

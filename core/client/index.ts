@@ -185,6 +185,8 @@ export type {
   HistoryProgress,
   KeyState,
   MemberSummary,
+  MembershipChange,
+  MembershipRow,
   MessageEventAction,
   MessageEventFields,
   MessageStatus,

@@ -37,6 +37,7 @@ import { heldMessage, readableMessage, sentMessage } from './chat-message.ts';
 import { commitRequest, roomCommits } from './gateway-api.ts';
 import type { GatewayDirectory } from './gateway-directory.ts';
 import { LiveReader } from './live-reader.ts';
+import { membershipRows } from './membership-rows.ts';
 import { messageSizeProblem } from './message-size.ts';
 import { deletedBy, type Readable, RecentMessages } from './recent-messages.ts';
 import { joinedSince, type OwnSend, OwnSends } from './resend.ts';
@@ -45,6 +46,7 @@ import type {
   HeldMessage,
   MemberRole,
   MemberSummary,
+  MembershipRow,
   MessageEventFields,
   RoomPermissions,
   RoomSummary,
@@ -126,6 +128,11 @@ export class RoomHandle {
   #syncsStarted = 0;
   #vouchTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /**
+   * Membership rows up to this epoch are the history's (read with it); later ones are announced
+   * live once their stored place is known (undefined: the chain was not loaded yet).
+   */
+  #announced: number | undefined;
   /** The roles the gateway enforces here, from its last answer (undefined: not asked yet). */
   #roles: GatewayRoles | undefined;
 
@@ -133,6 +140,7 @@ export class RoomHandle {
     this.roomId = roomId;
     this.#deps = deps;
     this.room = room;
+    this.#announced = room?.epoch;
     this.#reader = new LiveReader(roomId, {
       nc: deps.nc,
       ready: deps.ready,
@@ -199,6 +207,46 @@ export class RoomHandle {
     }
     this.#changed();
     this.#judgeOwn(started);
+    await this.#announceChanges();
+  }
+
+  /**
+   * The history's membership rows (core/room Room.changes) of changes stored at or after `fromSeq`
+   * that opened `fromEpoch` or later, oldest first.
+   * @example const rows = await handle.membershipRows(cursor.startSeq, firstReadableEpoch);
+   */
+  membershipRows(fromSeq: number, fromEpoch = 1): Promise<MembershipRow[]> {
+    const changes = (this.room?.changes(fromEpoch) ?? []).filter(
+      (c) => c.seq !== undefined && c.seq >= fromSeq,
+    );
+    return membershipRows(changes, {
+      roomId: this.roomId,
+      myUserId: this.#deps.me.userId,
+      username: (userId) => this.#username(userId),
+    });
+  }
+
+  /** Changes newer than those announced, as rows, once their stored place is known (in order). */
+  async #announceChanges(): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    if (this.#announced === undefined) {
+      this.#announced = room.epoch; // the first load: the history read shows what came before
+      return;
+    }
+    const ready = [];
+    for (const change of room.changes(this.#announced + 1)) {
+      if (change.seq === undefined) break;
+      ready.push(change);
+    }
+    if (ready.length === 0) return;
+    this.#announced = ready.at(-1)!.epoch;
+    const rows = await membershipRows(ready, {
+      roomId: this.roomId,
+      myUserId: this.#deps.me.userId,
+      username: (userId) => this.#username(userId),
+    });
+    for (const row of rows) this.#deps.onMessage(row);
   }
 
   #firstUntimedEpoch(room: Room): number {

@@ -155,6 +155,33 @@ export interface UnsentMessage {
   reason: string;
 }
 
+/** What a membership row says happened (a remove of oneself is `left`). */
+export type MembershipChange = 'added' | 'removed' | 'left' | 'renamed';
+
+/**
+ * A change of the room, from a signed commit this device verified (core/room Room.changes): who
+ * added or removed whom, who left, who renamed the room. A row of the history in stream order
+ * among the messages; never a message (no text, no actions, never unread).
+ */
+export interface MembershipRow extends Stored {
+  status: 'membership';
+  /** This user made the change. */
+  own: boolean;
+  roomId: string;
+  /** Hex like a message id, derived from the room and epoch (membership-rows.ts). */
+  messageId: string;
+  /** The epoch the change opened. */
+  epoch: number;
+  change: MembershipChange;
+  byUserId: string;
+  /** From the verified directory ('' when unknown). */
+  byUsername: string;
+  /** Who was added or removed (none for `left` and `renamed`). */
+  users: Array<{ userId: string; username: string }>;
+  /** The new name, for `renamed`. */
+  name?: string;
+}
+
 /** One row of a room, by status: each variant has exactly the fields that are true for it. */
 export type ChatMessage =
   | SentMessage
@@ -162,13 +189,14 @@ export type ChatMessage =
   | HeldMessage
   | SendingMessage
   | FailedMessage
-  | UnsentMessage;
+  | UnsentMessage
+  | MembershipRow;
 
 /**
  * What a session or client hands out (`message` events, `send`, `history`): every variant but the
  * views' own `sending` rows, each stored by JetStream, so each has a message id, sequence and stored time.
  */
-export type StoredMessage = SentMessage | ReceivedMessage | HeldMessage | FailedMessage;
+export type StoredMessage = SentMessage | ReceivedMessage | HeldMessage | FailedMessage | MembershipRow;
 
 export interface HistoryProgress {
   loaded: number;

@@ -97,7 +97,7 @@ export interface BackgroundSession {
   sendEvent?(roomId: string, event: MessageEventInput): Promise<SentMessage>;
   history(
     roomId: string,
-    options: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+    options: { limit?: number; membership?: boolean; onProgress?: (progress: HistoryProgress) => void },
   ): Promise<StoredMessage[]>;
   /** This user's devices (network: the directory). */
   devices(): Promise<DeviceInfo[]>;

@@ -201,9 +201,13 @@ export async function handleRequest(
       return all.filter((roomId) => gate.accessOf(caller, roomId) !== undefined);
     }
     case 'history': {
-      const { roomId, limit } = request.params;
+      const { roomId, limit, membership } = request.params;
       await gate.room(caller, roomId, readNeed);
-      return account.session().history(roomId, { ...(limit ? { limit } : {}), onProgress: progress });
+      return account.session().history(roomId, {
+        ...(limit ? { limit } : {}),
+        ...(membership ? { membership } : {}),
+        onProgress: progress,
+      });
     }
     case 'focusRoom': {
       const { roomId } = request.params;

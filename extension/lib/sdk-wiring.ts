@@ -205,7 +205,11 @@ export class SdkSession implements BackgroundSession {
 
   history(
     roomId: string,
-    options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
+    options: {
+      limit?: number;
+      membership?: boolean;
+      onProgress?: (progress: { loaded: number; total?: number }) => void;
+    },
   ): Promise<StoredMessage[]> {
     return this.sdk.history(roomId, options);
   }

@@ -56,6 +56,12 @@ export function checkStored(m: StoredMessage, where: string): void {
       equal(m.own, false, `${where}: not own`);
       ok(typeof m.reason === 'string' && m.reason.length > 0, `${where}: a reason`);
       break;
+    case 'membership':
+      ok(['added', 'removed', 'left', 'renamed'].includes(m.change), `${where}: change ${m.change}`);
+      ok(typeof m.byUserId === 'string' && m.byUserId.length > 0, `${where}: who made the change`);
+      ok(Array.isArray(m.users), `${where}: whom it changed`);
+      equal(m.change === 'renamed', typeof m.name === 'string', `${where}: a name only for a rename`);
+      break;
     default:
       throw new AssertionError(`${where}: status ${(m as { status: string }).status} is not handed out`);
   }

@@ -395,14 +395,24 @@ export const CLIENT_CONTRACT: readonly ContractStep[] = [
     },
   },
   {
-    name: 'reads history: oldest first, with progress; limit keeps the latest',
+    name: 'reads history: oldest first, with progress, the invite as a row; limit keeps the latest',
     async run(s) {
-      const { client } = s;
+      const { client, subject } = s;
       const progress: { loaded: number; total?: number }[] = [];
-      const list = await client.history(s.roomId, { onProgress: (p) => progress.push({ ...p }) });
+      const list = await client.history(s.roomId, {
+        membership: true,
+        onProgress: (p) => progress.push({ ...p }),
+      });
       for (const [i, m] of list.entries()) checkStored(m, `history[${i}]`);
-      equal(list.map((m) => m.messageId).join(','), [s.sent!.messageId, s.heard!.messageId].join(','));
-      const [mine, theirs] = list;
+      // The invite is a row of the history too, where it was stored: before both messages.
+      const [invited, ...messages] = list;
+      if (invited?.status !== 'membership') throw new AssertionError('the invite is the first row');
+      equal(invited.change, 'added');
+      equal(invited.own, true);
+      equal(invited.byUserId, s.session!.userId);
+      equal(invited.users.map((u) => u.username).join(','), subject.peer.username, 'whom the invite added');
+      equal(messages.map((m) => m.messageId).join(','), [s.sent!.messageId, s.heard!.messageId].join(','));
+      const [mine, theirs] = messages;
       equal(mine!.status, 'sent');
       equal(theirs!.status, 'received');
       ok(progress.length > 0, 'progress was reported');
@@ -411,8 +421,14 @@ export const CLIENT_CONTRACT: readonly ContractStep[] = [
         ok(p.total === undefined || p.total >= p.loaded, `loaded ${p.loaded} of ${p.total}`);
       }
       const last = progress.at(-1)!;
-      ok(last.loaded >= list.length, `the last progress (${last.loaded}) covers what came back`);
+      ok(last.loaded >= messages.length, `the last progress (${last.loaded}) covers what came back`);
       if (last.total !== undefined) equal(last.loaded, last.total, 'progress ends complete');
+      const plain = await client.history(s.roomId);
+      equal(
+        plain.map((m) => m.messageId).join(','),
+        [s.sent!.messageId, s.heard!.messageId].join(','),
+        'membership rows only when asked',
+      );
       const latest = await client.history(s.roomId, { limit: 1 });
       equal(latest.map((m) => m.messageId).join(','), s.heard!.messageId, 'limit 1: the latest message');
     },

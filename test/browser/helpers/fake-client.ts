@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   HistoryProgress,
   KeyState,
+  MembershipRow,
   RoomKeyClient,
   RoomKeyClientEvents,
   RoomNotification,
@@ -297,10 +298,34 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
     const room = this.#room(roomId);
     if (room.members.some((m) => m.userId === account.userId)) return room;
     // As in core/room: every membership change opens a new epoch.
-    return this.updateRoom(roomId, {
+    const updated = this.updateRoom(roomId, {
       epoch: room.epoch + 1,
       members: [...room.members, { userId: account.userId, username, role: 'member' as const }],
     });
+    this.deliver(this.membershipRow(roomId, 'added', [{ userId: account.userId, username }]));
+    return updated;
+  }
+
+  /** A membership row by this user, as core/client makes one for a stored commit (membership-rows.ts). */
+  membershipRow(
+    roomId: string,
+    change: MembershipRow['change'],
+    users: MembershipRow['users'],
+  ): MembershipRow {
+    const n = this.#nextId++;
+    return {
+      status: 'membership',
+      own: true,
+      roomId,
+      messageId: `c${n.toString(16).padStart(31, '0')}`,
+      epoch: this.rooms.get(roomId)?.epoch ?? 0,
+      seq: n,
+      storedAtMs: Date.UTC(2025, 0, 1) + n * 1000,
+      change,
+      byUserId: this.session?.userId ?? '',
+      byUsername: this.session?.username ?? '',
+      users,
+    };
   }
 
   async removeMember(roomId: string, userId: string): Promise<RoomSummary> {
@@ -334,11 +359,14 @@ export class FakeRoomKeyClient extends EventTarget implements RoomKeyClient {
 
   async history(
     roomId: string,
-    options?: { limit?: number; onProgress?: (progress: HistoryProgress) => void },
+    options?: { limit?: number; membership?: boolean; onProgress?: (progress: HistoryProgress) => void },
   ): Promise<StoredMessage[]> {
     await this.#enter('history', [roomId, options]);
     this.needReady();
-    const all = this.histories.get(roomId) ?? [];
+    // Membership rows only when asked, as core/client gives them.
+    const all = (this.histories.get(roomId) ?? []).filter(
+      (m) => options?.membership || m.status !== 'membership',
+    );
     const list = options?.limit ? all.slice(-options.limit) : all.slice();
     for (let loaded = 0; loaded < list.length; ) {
       loaded = Math.min(list.length, loaded + this.historyPageSize);

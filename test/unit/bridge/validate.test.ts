@@ -159,6 +159,16 @@ describe('bridge protocol: params', () => {
       refuse('history', { roomId: ROOM_A, limit });
   });
 
+  it('history membership rows are asked with a boolean, nothing else', () => {
+    assert.deepEqual(ok('history', { roomId: ROOM_A, membership: true }), {
+      roomId: ROOM_A,
+      limit: null,
+      membership: true,
+    });
+    assert.deepEqual(ok('history', { roomId: ROOM_A, membership: false }), { roomId: ROOM_A, limit: null });
+    for (const membership of ['true', 1, {}]) refuse('history', { roomId: ROOM_A, membership });
+  });
+
   it('text, names and passwords have types and sizes', () => {
     refuse('send', { roomId: ROOM_A, text: '' });
     refuse('send', { roomId: ROOM_A, text: 'x'.repeat(BRIDGE_LIMITS.textChars + 1) }, TooLargeError);

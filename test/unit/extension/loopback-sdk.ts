@@ -8,6 +8,7 @@
  */
 import type {
   ContactView,
+  MembershipRow,
   MessageEventInput,
   ReceivedMessage,
   RoomSummary,
@@ -132,9 +133,27 @@ class LoopbackSession implements BackgroundSession {
     // As the real SDK: the directory must know the user, and every membership change opens an epoch.
     if (!LOOPBACK_USERS.has(username))
       throw new NotFoundError(`There is no RoomKey user named "${username}".`);
-    room.members = [...room.members, { userId: `u${toHex(sha256(utf8(username))).slice(0, 15)}`, username }];
+    const added = { userId: `u${toHex(sha256(utf8(username))).slice(0, 15)}`, username };
+    room.members = [...room.members, added];
     room.epoch += 1;
     await this.#save();
+    // As core/client: the stored commit is a row of the history, and announced live.
+    const now = Date.now();
+    const row: MembershipRow = {
+      status: 'membership',
+      own: true,
+      roomId,
+      messageId: hex(16),
+      epoch: room.epoch,
+      seq: ++loopbackSeq,
+      storedAtMs: now,
+      change: 'added',
+      byUserId: this.session.userId,
+      byUsername: this.session.username,
+      users: [added],
+    };
+    await this.#append(row);
+    this.#emit('message', row);
     this.#emit('rooms', structuredClone(this.#saved.rooms));
     return structuredClone(room);
   }
@@ -187,10 +206,17 @@ class LoopbackSession implements BackgroundSession {
 
   async history(
     roomId: string,
-    options: { limit?: number; onProgress?: (progress: { loaded: number; total?: number }) => void },
+    options: {
+      limit?: number;
+      membership?: boolean;
+      onProgress?: (progress: { loaded: number; total?: number }) => void;
+    },
   ): Promise<StoredMessage[]> {
     this.#room(roomId);
-    const all = (await read<StoredMessage[]>(this.#store, messagesKey(roomId))) ?? [];
+    // Membership rows only when asked, as core/client gives them.
+    const all = ((await read<StoredMessage[]>(this.#store, messagesKey(roomId))) ?? []).filter(
+      (m) => options.membership || m.status !== 'membership',
+    );
     const list = options.limit ? all.slice(-options.limit) : all;
     options.onProgress?.({ loaded: list.length, total: list.length });
     return list;
