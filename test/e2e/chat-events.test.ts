@@ -134,6 +134,11 @@ describe('chat events: reply, react, edit, delete between two users, and after a
       await row(pageB, 'yes, see you there').locator('[part=quote]').getAttribute('aria-label'),
       'Replying to alice: lunch at 12:30? (show that message)',
     );
+    // The invite is a row of his history too (issue 17 item 9), read back from the signed chain.
+    assert.match(
+      (await pageB.locator('roomkey-room [part=membership-words]').first().textContent()) ?? '',
+      /^\S+ added you$/,
+    );
     await snap(pageB, 'chat-events-after-reload');
     assert.deepEqual(problems, []);
   });
