@@ -2,7 +2,8 @@
 // Chromium with the e2e build (production + the inert probe): cold start of the MV3 worker to
 // ready (store unlocked from storage.session, SDK resumed, connected and subscribed to every room)
 // with where that time goes (_extension-cold-start.ts), send → rendered in the tab through
-// ExtensionClient beside the raw anchor in the same tab (_raw-render.ts), and live messages from a
+// ExtensionClient beside the raw anchors in the same tab (_raw-render.ts: NATS pub/sub, and JetStream
+// store + pull consumer with no crypto), and live messages from a
 // Node sender routed to the tab showing the room, per second.
 // Starts and stops its own stack and browser; bounded (about a minute).
 import type { Page } from 'playwright-core';
@@ -17,9 +18,9 @@ import {
   startExtensionStack,
 } from '../test/e2e/helpers/extension.ts';
 import { type ColdStart, coldStart } from './_extension-cold-start.ts';
-import { percentile, rawRenderedLatencies } from './_raw-render.ts';
+import { percentile, rawJetStreamRenderedLatencies, rawRenderedLatencies } from './_raw-render.ts';
 
-const COLD_STARTS = 3;
+const COLD_STARTS = 5;
 const LATENCY_SAMPLES = 100;
 
 const now = () => performance.timeOrigin + performance.now();
@@ -190,6 +191,17 @@ export async function bench(report: (name: string, value: number, unit: string) 
     report('extension.raw-rendered-p99', raw99, 'ms (anchor: raw publish → rendered in the same tab)');
     report('extension.send-rendered-p50.vs-raw', p50 / raw50, 'ratio (target ≤ 2)');
     report('extension.send-rendered-p99.vs-raw', p99 / raw99, 'ratio (target ≤ 3)');
+    const rawJs = await rawJetStreamRenderedLatencies(
+      tab,
+      stack.stack.urls.natsWebSocket,
+      stack.stack.paths.gatewayAppCreds,
+      LATENCY_SAMPLES,
+    );
+    const [js50, js99] = [percentile(rawJs, 50), percentile(rawJs, 99)];
+    report('extension.raw-js-rendered-p50', js50, 'ms (anchor: JetStream publish → tab consumer → rendered)');
+    report('extension.raw-js-rendered-p99', js99, 'ms (anchor: JetStream publish → tab consumer → rendered)');
+    report('extension.send-rendered-p50.vs-raw-js', p50 / js50, 'ratio');
+    report('extension.send-rendered-p99.vs-raw-js', p99 / js99, 'ratio');
     const n = 300;
     const t0 = performance.now();
     for (let i = 0; i < n; i += 20) {

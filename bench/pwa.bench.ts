@@ -5,7 +5,12 @@
 //   pwa-raw-rendered-p50/p99    the anchor: a raw NATS publish from Node → a subscriber in Bob's page
 //                               over WebSocket → rendered by a minimal handler (_raw-render.ts)
 //   pwa-send-rendered-p50/p99.vs-raw   the client's figure over the anchor's (issue 19: ≤ 2× / ≤ 3×)
+//   pwa-raw-js-rendered-p50/p99 the JetStream anchor: a raw JetStream publish from Node (ack awaited)
+//                               → a pull consumer in Bob's page → the same minimal handler (no crypto)
+//   pwa-send-rendered-p50/p99.vs-raw-js   the client's figure over the JetStream anchor's
+//   pwa-live-<from>-<to>-p50    where the client's time goes (_live-breakdown.ts, core/live-marks.ts)
 //   pwa-raw-request-p50/p99     a raw NATS request round trip over WebSocket, same server, same run
+// `ROOMKEY_BENCH_ROWS=latency` runs only the latency rows (no request round trip, no catch-up).
 // Starts and stops its own stack and browser.
 import { readFileSync } from 'node:fs';
 import { credsAuthenticator, wsconnect } from '@nats-io/nats-core';
@@ -14,14 +19,17 @@ import { MemoryBackend } from '../core/store/memory-backend.ts';
 import { launchUser } from '../test/e2e/helpers/browser.ts';
 import { ensureBuilt } from '../test/e2e/helpers/build.ts';
 import { startDevStack } from '../test/e2e/helpers/dev-stack.ts';
-import { percentile, rawRenderedLatencies } from './_raw-render.ts';
+import { LiveBreakdown } from './_live-breakdown.ts';
+import { percentile, rawJetStreamRenderedLatencies, rawRenderedLatencies } from './_raw-render.ts';
 
 type Report = (name: string, value: number, unit: string) => void;
 
 const CATCH_UP = 10_000;
 const LATENCY_SAMPLES = 200;
 const RAW_SAMPLES = 300;
+const BREAKDOWN_SAMPLES = 50;
 const IN_FLIGHT = 64;
+const ROWS = process.env['ROOMKEY_BENCH_ROWS']?.split(',');
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -102,6 +110,32 @@ export async function bench(report: Report): Promise<void> {
     }
     report('pwa-send-rendered-p50', percentile(latencies, 50), 'ms');
     report('pwa-send-rendered-p99', percentile(latencies, 99), 'ms');
+    // The breakdown in samples of their own: collecting the stamps costs a page round trip each.
+    const breakdown = new LiveBreakdown(page);
+    for (let i = 0; i < BREAKDOWN_SAMPLES; i++) {
+      const text = `lat-b${i}`;
+      await breakdown.begin();
+      const rendered = waitRendered(text);
+      await alice.send(live.roomId, text);
+      await breakdown.end(await rendered);
+    }
+    breakdown.report(report, 'pwa');
+    const rawJs = await rawJetStreamRenderedLatencies(
+      page,
+      stack.urls.natsWebSocket,
+      stack.paths.gatewayAppCreds,
+      LATENCY_SAMPLES,
+    );
+    report(
+      'pwa-raw-js-rendered-p50',
+      percentile(rawJs, 50),
+      'ms (anchor: JetStream publish → page consumer → rendered)',
+    );
+    report(
+      'pwa-raw-js-rendered-p99',
+      percentile(rawJs, 99),
+      'ms (anchor: JetStream publish → page consumer → rendered)',
+    );
     const raw = await rawRenderedLatencies(
       page,
       stack.urls.natsWebSocket,
@@ -128,6 +162,9 @@ export async function bench(report: Report): Promise<void> {
       percentile(latencies, 99) / percentile(raw, 99),
       'ratio (target ≤ 3)',
     );
+    report('pwa-send-rendered-p50.vs-raw-js', percentile(latencies, 50) / percentile(rawJs, 50), 'ratio');
+    report('pwa-send-rendered-p99.vs-raw-js', percentile(latencies, 99) / percentile(rawJs, 99), 'ratio');
+    if (ROWS && !ROWS.includes('request') && !ROWS.includes('catch-up')) return;
 
     // Raw NATS request round trip over WebSocket on the same server.
     const creds = readFileSync(stack.paths.gatewayAppCreds);

@@ -13,6 +13,7 @@
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NotFoundError, NotMemberError, RevokedError, RoomKeyError } from '../errors.ts';
+import { liveMark } from '../live-marks.ts';
 import { parseReceived, type ReceivedEnvelope } from '../room/index.ts';
 import { storedTimeOf } from '../transport/legacy-time.ts';
 import { natsFailure } from '../transport/request.ts';
@@ -186,6 +187,7 @@ export class LiveReader {
           this.#batch = batch;
           if (this.#stopping || this.#replace) batch.stop();
           for await (const m of batch) {
+            liveMark('in');
             // Never twice: a placement only delivers what comes after where it starts.
             if (m.seq <= this.#startsAfter) continue;
             this.#startsAfter = m.seq;

@@ -22,6 +22,7 @@ import {
   TooLargeError,
   UnavailableError,
 } from '../errors.ts';
+import { liveMark } from '../live-marks.ts';
 import {
   type LocalMember,
   messageIdOf,
@@ -333,6 +334,7 @@ export class RoomHandle {
   #pending: ReceivedEnvelope[] = [];
 
   async #liveMessages(): Promise<void> {
+    liveMark('queued');
     await this.#receive(this.#pending.splice(0, this.#pending.length));
   }
 
@@ -363,6 +365,7 @@ export class RoomHandle {
       return id !== undefined;
     });
     const results = fresh.length ? await this.room.receiveMany(fresh) : [];
+    liveMark('opened');
     // Replays, forgeries and other refusals show nothing.
     for (const result of results) await this.#deliver(result, true);
     for (const { facts } of batch) if (facts) this.room.markDelivered(facts.seq);
@@ -395,6 +398,7 @@ export class RoomHandle {
     if (own) return; // send() already returned it
     // Edits, deletes and reactions change messages already counted; they are not news of their own.
     if (live && !message.own && !this.focused && !message.action) this.unread++;
+    liveMark('delivered');
     this.#deps.onMessage(message);
   }
 
@@ -446,15 +450,18 @@ export class RoomHandle {
   async send(text: string, nowMs = Date.now(), options: SendOptions = {}): Promise<SentMessage> {
     const tooLarge = messageSizeProblem(text);
     if (tooLarge) throw new TooLargeError(tooLarge);
+    liveMark('send');
     this.#requireRoom();
     await this.#afterCatchUp();
     const room = this.#requireRoom();
     // Not queued behind receives: encrypting reads the room's state and changes none of it.
     const { envelope, messageId, epoch } = await room.encrypt(text, { nowMs, ...options });
+    liveMark('encrypted');
     const id = toHex(messageId);
     this.#rememberSent(id);
     if (Object.keys(options).length > 0) this.#sentOptions.set(id, options);
     const seq = await this.#publish(envelope, id);
+    liveMark('acked');
     this.#own.sent({ messageId: id, text, epoch, seq, sentAtMs: nowMs });
     const message = sentMessage({
       roomId: this.roomId,
