@@ -20,6 +20,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { messageKey } from '../core/client/chat-message.ts';
 import { firstLine, MessageEvents, type ShownMessage } from '../core/client/message-events.ts';
+import { liveMark } from '../core/live-marks.ts';
 import type {
   ChatMessage,
   HistoryProgress,
@@ -250,6 +251,12 @@ export class RoomHistory implements ReactiveController {
   #range: WindowRange = EMPTY_RANGE;
   #stick = true;
   #anchor: { key: string; top: number } | undefined;
+  /** The frame that measures and scrolls after a render (hostUpdated). */
+  #layoutFrame: number | undefined;
+  /** In that frame, until it painted. */
+  #inFrame = false;
+  /** Where the last scroll to the newest message left the history (its event may come late). */
+  #scrolledTo = -1;
   #resize: ResizeObserver | undefined;
   #observed: HTMLElement | undefined;
   #width = 0;
@@ -333,6 +340,7 @@ export class RoomHistory implements ReactiveController {
    * to screen readers: the text of a new message from someone else, else ''.
    */
   receive(message: StoredMessage): string {
+    liveMark('state');
     if (this.#loading) {
       this.#pending.set(message.messageId, message);
       return '';
@@ -581,6 +589,8 @@ export class RoomHistory implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    if (this.#layoutFrame !== undefined) cancelAnimationFrame(this.#layoutFrame);
+    this.#layoutFrame = undefined;
     this.#resize?.disconnect();
     this.#resize = undefined;
     this.#observed = undefined;
@@ -590,18 +600,22 @@ export class RoomHistory implements ReactiveController {
   hostUpdate(): void {
     const scroller = this.#scroller;
     if (!scroller) return;
-    this.#anchor = this.#stick ? undefined : this.#findAnchor(scroller);
+    // An anchor taken before a render whose frame has not come yet is still the one to keep.
+    if (this.#layoutFrame === undefined) this.#anchor = this.#stick ? undefined : this.#findAnchor(scroller);
     this.#range = this.#rows.range(this.#top(scroller), scroller.clientHeight, OVERSCAN);
   }
 
-  /** After rendering: measure the rows, then scroll to the newest or back to the anchor. */
+  /**
+   * After rendering: focus what asked for it now; while following the newest message, measuring
+   * the rows and scrolling to the bottom need a layout, done once in the next frame before it
+   * paints instead of forced in this task: a live message is in the DOM without waiting for it,
+   * and a burst of renders in one frame is laid out once.
+   */
   hostUpdated(): void {
+    liveMark('rendered');
     this.#observe();
     const scroller = this.#scroller;
     if (!scroller) return;
-    for (const row of scroller.querySelectorAll<HTMLElement>('li[data-key]')) {
-      this.#rows.measure(row.dataset['key']!, row.getBoundingClientRect().height);
-    }
     if (this.#focusNext) {
       const target = scroller.querySelector<HTMLElement>(this.#focusNext);
       if (target) {
@@ -610,8 +624,32 @@ export class RoomHistory implements ReactiveController {
         target.focus({ preventScroll: true });
       }
     }
+    // Renders that the frame's own layout asks for (a new range) are laid out in that frame; a
+    // reader scrolled up keeps their place at once (a scroll of theirs before the frame would be undone).
+    if (this.#inFrame || !this.#stick) {
+      this.#layout();
+      return;
+    }
+    this.#layoutFrame ??= requestAnimationFrame(() => {
+      this.#layoutFrame = undefined;
+      this.#inFrame = true;
+      setTimeout(() => {
+        this.#inFrame = false;
+      });
+      this.#layout();
+    });
+  }
+
+  /** Measures the rendered rows, then scrolls to the newest or back to the anchor. */
+  #layout(): void {
+    const scroller = this.#scroller;
+    if (!scroller) return;
+    for (const row of scroller.querySelectorAll<HTMLElement>('li[data-key]')) {
+      this.#rows.measure(row.dataset['key']!, row.getBoundingClientRect().height);
+    }
     if (this.#stick) {
       scroller.scrollTop = scroller.scrollHeight;
+      this.#scrolledTo = scroller.scrollTop;
     } else if (this.#anchor) {
       const row = scroller.querySelector<HTMLElement>(`li[data-key="${this.#anchor.key}"]`);
       if (row) {
@@ -685,6 +723,9 @@ export class RoomHistory implements ReactiveController {
   #onScroll = (): void => {
     const scroller = this.#scroller;
     if (!scroller) return;
+    // The event of the frame's own scroll to the newest, dispatched after a later render already
+    // grew the history: that render's frame scrolls again (a reader's scroll moved it elsewhere).
+    if (this.#layoutFrame !== undefined && Math.abs(scroller.scrollTop - this.#scrolledTo) < 1) return;
     const stick = scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop <= STICK_PX;
     if (stick !== this.#stick) {
       this.#stick = stick;
