@@ -181,11 +181,13 @@ export function startBackground(): Hub {
     if (seconds !== undefined) browser.idle?.setDetectionInterval(seconds);
   };
 
-  const ready = (async () => {
-    await approvals.load();
-    applyIdle(await settings.get());
-    await account.restore().catch((error) => log('could not restore the unlocked session', error));
-  })();
+  // Independent reads, side by side: the account's resume (store, config fetch, connect) does not
+  // wait for the approvals and settings to load, and every message waits for all three.
+  const ready = Promise.all([
+    approvals.load(),
+    settings.get().then(applyIdle),
+    account.restore().catch((error) => log('could not restore the unlocked session', error)),
+  ]).then(() => undefined);
 
   hub = new HubClass({
     platform: {

@@ -437,12 +437,20 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
     signUp: (input) => enter('signUp', input),
     signIn: (input) => enter('signIn', input),
     resume: async ({ store, gateway }) => {
-      const secretBytes = await store.get(SECRET);
-      if (!secretBytes || !(await RoomKeySession.hasAccount(backend))) return undefined;
-      const cached = await store.get(CONFIG);
+      // A cold start's reads and the config fetch go out together (the same requests as one after
+      // the other: the fetch goes to the gateway this store connects to, before the DNS check as
+      // always; it uses what that fetch saw).
+      const config = settled(readConfig(gateway));
+      const notified = settled(loadWindow(store));
+      const [secretBytes, hasAccount, cached] = await Promise.all([
+        store.get(SECRET),
+        RoomKeySession.hasAccount(backend),
+        store.get(CONFIG),
+      ]);
+      if (!secretBytes || !hasAccount) return undefined;
       let cfg: DeploymentConfig;
       try {
-        cfg = await readConfig(gateway);
+        cfg = unsettled(await config);
         const fresh = utf8(JSON.stringify(cfg));
         // Unchanged (the usual case): no re-encrypting and rewriting the record on every resume.
         if (!cached || !equalBytes(cached, fresh)) await store.set(CONFIG, fresh);
@@ -458,7 +466,7 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       const session = await SdkSession.start(
         (onCreated) =>
           RoomKeySession.resume({ ...options(cfg, backoff), password: fromUtf8(secretBytes), onCreated }),
-        await loadWindow(store),
+        unsettled(await notified),
         backoff,
         deps.onError,
       );
@@ -469,4 +477,18 @@ export function createSessionFactory(deps: SdkWiringDeps): SessionFactory {
       await (session as SdkSession).sdk.signOut();
     },
   };
+}
+
+/** A promise that never rejects (its outcome kept), so starting it early leaves no unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
+}
+
+/** The value of a settled outcome, or its error thrown. */
+function unsettled<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === 'rejected') throw outcome.reason;
+  return outcome.value;
 }
