@@ -4,7 +4,7 @@
 import '../../../components/index.ts';
 import type { RoomKeyRoom } from '../../../components/room.ts';
 import { equal, ok } from '../../helpers/assert.ts';
-import { $, $$, mount, settle } from '../helpers/dom.ts';
+import { $, $$, mount, settle, until } from '../helpers/dom.ts';
 import { FakeRoomKeyClient } from '../helpers/fake-client.ts';
 
 async function openRoom(count: number, tall = false) {
@@ -53,8 +53,10 @@ describe('<roomkey-room> live rendering', () => {
       equal(rowTexts(el).at(-1), 'live news', 'in the DOM once the update is done');
     });
     equal(reads, 0, 'no row measured in the task that rendered it');
-    await settle(el);
-    ok(Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2, 'scrolled to the newest message');
+    await until(
+      () => Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2,
+      'scrolled to the newest message',
+    );
   });
 
   it('keeps following through live messages in a long, windowed history', async () => {
@@ -63,9 +65,11 @@ describe('<roomkey-room> live rendering', () => {
     for (let i = 1; i <= 12; i++) {
       client.deliver(client.makeMessage(roomId, `live ${i}`));
       await el.updateComplete;
-      await settle(el);
-      equal(rowTexts(el).at(-1), `live ${i}`, `live ${i} is the last row rendered`);
-      ok(Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2, `at the bottom after live ${i}`);
+      await until(() => rowTexts(el).at(-1) === `live ${i}`, `live ${i} is the last row rendered`);
+      await until(
+        () => Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2,
+        `at the bottom after live ${i}`,
+      );
     }
   });
 
@@ -76,9 +80,11 @@ describe('<roomkey-room> live rendering', () => {
       client.deliver(client.makeMessage(roomId, `stream ${i}`));
       await new Promise((resolve) => setTimeout(resolve, 4));
     }
-    await settle(el);
-    equal(rowTexts(el).at(-1), 'stream 60', 'the newest is the last row rendered');
-    ok(Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2, 'at the bottom after the stream');
+    await until(() => rowTexts(el).at(-1) === 'stream 60', 'the newest is the last row rendered');
+    await until(
+      () => Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2,
+      'at the bottom after the stream',
+    );
   });
 
   it('a reader scrolling up during a stream stops following', async () => {
@@ -116,9 +122,8 @@ describe('<roomkey-room> live rendering', () => {
     for (let i = 1; i <= 20; i++) client.deliver(client.makeMessage(roomId, `burst ${i}`));
     await el.updateComplete;
     equal(rowTexts(el).at(-1), 'burst 20');
-    await settle(el);
-    ok(
-      Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2,
+    await until(
+      () => Math.abs(box.scrollHeight - box.scrollTop - box.clientHeight) < 2,
       'following the newest after the burst',
     );
   });
