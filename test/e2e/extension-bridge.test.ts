@@ -160,7 +160,13 @@ describe('extension bridge', { timeout: 240_000 }, () => {
           ['hi from bob', false],
         ],
       );
-      await waitFor('live message events', async () => (await clientEvents(app, 'message')).length === 2);
+      // Exactly the two messages, each once; the room's change ("alice added bob") arrives as a
+      // message event of status membership, which is a row, not a message.
+      await waitFor('live message events', async () => {
+        const events = await clientEvents(app, 'message');
+        const messages = events.filter((e) => (e.detail as { status?: string }).status !== 'membership');
+        return messages.length === 2;
+      });
       assert.equal(
         await app.evaluate(() => (window as unknown as { client: { keys: string } }).client.keys),
         'ready',
