@@ -2,7 +2,7 @@
 // profiles, Alice and Bob, use only the components' UI (sign up, create a room, invite, send,
 // remove). Bob reloads and his history decrypts from JetStream; the raw room stream, read with the
 // gateway's app credential, holds none of the texts; after Alice removes Bob he sees that he was
-// removed and cannot read what follows. Bob hides the room before his reload: it is still hidden
+// removed and cannot read what follows. Roles: Bob, a member, is offered no Remove and no Invite. Bob hides the room before his reload: it is still hidden
 // after it (his encrypted store), and Show brings it back. Then the service worker: with the "keep this device
 // unlocked" opt-in, a push sentinel becomes a notification about the room, and a click opens it.
 // Steps build on each other, in order.
@@ -87,6 +87,33 @@ describe('demo PWA: Alice and Bob with the in-page client', { timeout: 420_000 }
     await send(pageB, TEXTS[1]!);
     await waitForText(pageA, TEXTS[1]!);
   });
+
+  it(
+    "roles: Bob, a member, sees Alice as the room's owner and is offered no Remove and no Invite; Alice is offered both",
+    STEP,
+    async () => {
+      const roleOf = async (page: Page, name: string) =>
+        page
+          .locator('roomkey-room li[part=member]', { hasText: name })
+          .locator('[part=member-role]')
+          .getAttribute('data-role');
+      await waitFor("the roles in Bob's member list", async () => (await roleOf(pageB, 'alice')) === 'owner');
+      assert.equal(await roleOf(pageB, 'bob'), 'member');
+      assert.equal(await roleOf(pageA, 'alice'), 'owner');
+      assert.equal(
+        await pageB.locator('roomkey-room button[part=remove-button]').count(),
+        0,
+        'Bob may remove nobody',
+      );
+      assert.equal(await pageB.locator('roomkey-room form[part=invite]').count(), 0, 'Bob may invite nobody');
+      assert.equal(
+        await pageA.locator('roomkey-room button[part=remove-button]').count(),
+        1,
+        'Alice may remove Bob',
+      );
+      assert.equal(await pageA.locator('roomkey-room form[part=invite]').count(), 1, 'Alice may invite');
+    },
+  );
 
   it(
     'Bob reloads: after unlocking with his password, his history decrypts from JetStream',
